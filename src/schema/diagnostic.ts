@@ -1,0 +1,43 @@
+// Diagnostics: positioned errors in the compiler convention FILE:LINE:COLUMN: message.
+
+import type { Position, Span } from "./source-span.js";
+
+/** DiagnosticCode names each kind of schema error, so that tests and tools need not match on text. */
+export type DiagnosticCode =
+  | "syntax"
+  | "invalid-name"
+  | "duplicate-name"
+  | "unknown-definition"
+  | "unknown-relation"
+  | "unknown-caveat"
+  | "arrow-left-not-relation"
+  | "arrow-target-missing"
+  | "nested-arrow"
+  | "self-reference"
+  | "wildcard-subject-set"
+  | "expiration-not-enabled"
+  | "unknown-use-flag"
+  | "caveat-type"
+  | "caveat-expression";
+
+/** Diagnostic is one error found in a schema, with where it is and what would fix it. */
+export interface Diagnostic {
+  readonly code: DiagnosticCode;
+  readonly message: string;
+  readonly span: Span;
+}
+
+/** formatDiagnostic prints a diagnostic as `FILE:LINE:COLUMN: message`. */
+export function formatDiagnostic(file: string, diagnostic: Diagnostic): string {
+  const { line, column } = diagnostic.span.start;
+  return `${file}:${line}:${column}: ${diagnostic.message}`;
+}
+
+/** compareDiagnostics orders diagnostics by their position in the source. */
+export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  return comparePositions(a.span.start, b.span.start);
+}
+
+function comparePositions(a: Position, b: Position): number {
+  return a.offset - b.offset;
+}
