@@ -1,5 +1,7 @@
 // Caveat parameter types, as SpiceDB's schema language names them.
 
+import { suggestName } from "../suggest.js";
+
 /** ScalarCaveatTypeName lists the caveat parameter types that take no type argument. */
 export type ScalarCaveatTypeName =
   | "int"
@@ -18,3 +20,55 @@ export type CaveatType =
   | { readonly kind: ScalarCaveatTypeName }
   | { readonly kind: "list"; readonly element: CaveatType }
   | { readonly kind: "map"; readonly value: CaveatType };
+
+const scalarNames: readonly ScalarCaveatTypeName[] = [
+  "int",
+  "uint",
+  "double",
+  "bool",
+  "string",
+  "bytes",
+  "duration",
+  "timestamp",
+  "ipaddress",
+  "any",
+];
+
+/**
+ * resolveCaveatType builds the type a schema names, such as `list<string>` (name "list", one
+ * argument). It returns an error message instead when the name is unknown or takes a different
+ * number of type arguments.
+ */
+export function resolveCaveatType(name: string, args: readonly CaveatType[]): CaveatType | string {
+  const element = args[0];
+  if (name === "list" || name === "map") {
+    if (args.length !== 1 || element === undefined) {
+      const keys = name === "map" ? " (the value type; map keys are always strings)" : "";
+      return `${name} takes exactly one type argument${keys}, e.g. ${name}<string>`;
+    }
+    return name === "list" ? { kind: "list", element } : { kind: "map", value: element };
+  }
+  const scalar = scalarNames.find((s) => s === name);
+  if (scalar === undefined) {
+    const expected = [...scalarNames, "list<T>", "map<T>"].join(", ");
+    const suggestion = suggestName(name, [...scalarNames, "list", "map"]);
+    const hint = suggestion === undefined ? "" : `; did you mean '${suggestion}'?`;
+    return `unknown caveat parameter type '${name}'; expected one of ${expected}${hint}`;
+  }
+  if (args.length > 0) {
+    return `${name} takes no type arguments; write '${name}' alone`;
+  }
+  return { kind: scalar };
+}
+
+/** formatCaveatType prints a type the way a schema writes it, e.g. `list<map<string>>`. */
+export function formatCaveatType(type: CaveatType): string {
+  switch (type.kind) {
+    case "list":
+      return `list<${formatCaveatType(type.element)}>`;
+    case "map":
+      return `map<${formatCaveatType(type.value)}>`;
+    default:
+      return type.kind;
+  }
+}

@@ -1,0 +1,16 @@
+// The CEL environment caveats compile and run in: standard CEL plus SpiceDB's ipaddress type.
+
+import { type CelEnv, celEnv } from "@bufbuild/cel";
+import { celTypeOf } from "./caveat-cel-type.js";
+import type { CaveatType } from "./caveat-type.js";
+import { inCidrMethod, ipAddressRegistry } from "./ip-address-type.js";
+import { timestampAccessors } from "./timestamp-accessors.js";
+
+/** createCaveatEnv creates the environment for a caveat with the given parameters. */
+export function createCaveatEnv(parameters: ReadonlyMap<string, CaveatType>): CelEnv {
+  return celEnv({
+    registry: ipAddressRegistry,
+    funcs: [...timestampAccessors, inCidrMethod],
+    variables: Object.fromEntries([...parameters].map(([name, type]) => [name, celTypeOf(type)])),
+  });
+}
