@@ -14,7 +14,7 @@ export type DiagnosticCode =
   | "arrow-target-missing"
   | "nested-arrow"
   | "self-reference"
-  | "wildcard-subject-set"
+  | "arrow-wildcard"
   | "expiration-not-enabled"
   | "unknown-use-flag"
   | "caveat-type"

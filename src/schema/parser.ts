@@ -1,0 +1,508 @@
+// Parser for the schema language: SpiceDB's grammar, source positions kept, every syntax error reported.
+
+import type {
+  AllowedSubjectAst,
+  ArrowAst,
+  ArrowFunction,
+  CaveatAst,
+  CaveatParameterAst,
+  CaveatTypeAst,
+  DefinitionAst,
+  ExpressionAst,
+  MemberAst,
+  Name,
+  PermissionAst,
+  RelationAst,
+  SchemaAst,
+  TopLevelAst,
+  UseAst,
+} from "./ast.js";
+import { normalizeCaveatExpression } from "./caveat-expression-text.js";
+import type { Diagnostic } from "./diagnostic.js";
+import { type Comment, lex, type Token, type TokenKind } from "./lexer.js";
+import type { Span } from "./source-span.js";
+
+/** ParseResult is the syntax tree of a schema and every syntax error found in it. */
+export interface ParseResult {
+  readonly ast: SchemaAst;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** parseSchema parses schema source text; it recovers from errors to report all of them. */
+export function parseSchema(text: string): ParseResult {
+  const lexed = lex(text);
+  const parser = new Parser(lexed.tokens);
+  const ast = parser.parseFile();
+  return { ast, diagnostics: [...lexed.diagnostics, ...parser.diagnostics] };
+}
+
+/**
+ * normalizeComment re-indents the continuation lines of a block comment (` * text` style), so
+ * that a comment keeps one form wherever the formatter moves it.
+ */
+function normalizeComment(text: string): string {
+  const [first, ...rest] = text.split("\n");
+  const continuation = rest.map((line) => {
+    const trimmed = line.trim();
+    return trimmed.startsWith("*") ? ` ${trimmed}` : trimmed;
+  });
+  return [first!.trimEnd(), ...continuation].join("\n");
+}
+
+/** Recover unwinds the parser to the nearest statement, where it recovers. */
+class Recover extends Error {}
+
+type BinaryKind = "union" | "intersection" | "exclusion";
+
+/** Binary operators from the loosest to the tightest binding, as in SpiceDB: `-`, then `&`, then `+`. */
+const PRECEDENCE: readonly { token: TokenKind; kind: BinaryKind }[] = [
+  { token: "-", kind: "exclusion" },
+  { token: "&", kind: "intersection" },
+  { token: "+", kind: "union" },
+];
+
+class Parser {
+  readonly diagnostics: Diagnostic[] = [];
+  private index = 0;
+  private pendingComments: Comment[] = [];
+  /** Tokens before this index have had their comments collected. */
+  private commentsCollectedTo = 0;
+  private parenDepth = 0;
+
+  constructor(private readonly tokens: readonly Token[]) {}
+
+  parseFile(): SchemaAst {
+    const items: TopLevelAst[] = [];
+    for (;;) {
+      this.skipTerminators();
+      const token = this.peek();
+      if (token.kind === "eof") break;
+      const comments = this.takeLeadingComments();
+      try {
+        items.push(this.finishStatement(this.parseTopLevel(comments)));
+      } catch (error) {
+        if (!(error instanceof Recover)) throw error;
+        this.recoverAtTopLevel();
+      }
+    }
+    return { items, trailingComments: this.takeLeadingComments() };
+  }
+
+  private parseTopLevel(comments: string[]): TopLevelAst {
+    const token = this.peek();
+    if (token.kind === "identifier") {
+      if (token.text === "definition") return this.parseDefinition(comments);
+      if (token.text === "caveat") return this.parseCaveat(comments);
+      if (token.text === "use") return this.parseUse(comments);
+    }
+    throw this.error(token, "expected 'definition', 'caveat' or 'use' at the top level");
+  }
+
+  private parseUse(comments: string[]): UseAst {
+    const start = this.next().span;
+    const feature = this.expectName("a feature name after 'use', like 'use expiration'");
+    return { kind: "use", feature, comments, span: this.spanFrom(start) };
+  }
+
+  private parseDefinition(comments: string[]): DefinitionAst {
+    const start = this.next().span;
+    const name = this.expectTypePath("a definition name after 'definition'");
+    this.expect("{", `'{' after 'definition ${name.value}'`);
+    const members: MemberAst[] = [];
+    for (;;) {
+      this.skipTerminators();
+      const token = this.peek();
+      if (token.kind === "}") break;
+      if (token.kind === "eof") {
+        throw this.error(token, `expected '}' to close 'definition ${name.value}'`);
+      }
+      const memberComments = this.takeLeadingComments();
+      try {
+        members.push(this.finishStatement(this.parseMember(memberComments)));
+      } catch (error) {
+        if (!(error instanceof Recover)) throw error;
+        this.skipToEndOfStatement();
+      }
+    }
+    const innerTrailingComments = this.takeLeadingComments();
+    this.next();
+    return {
+      kind: "definition",
+      name,
+      members,
+      innerTrailingComments,
+      comments,
+      span: this.spanFrom(start),
+    };
+  }
+
+  private parseMember(comments: string[]): MemberAst {
+    const token = this.peek();
+    if (token.kind === "identifier" && token.text === "relation")
+      return this.parseRelation(comments);
+    if (token.kind === "identifier" && token.text === "permission")
+      return this.parsePermission(comments);
+    throw this.error(token, "expected 'relation' or 'permission' inside a definition");
+  }
+
+  private parseRelation(comments: string[]): RelationAst {
+    const start = this.next().span;
+    const name = this.expectName("a relation name after 'relation'");
+    this.expect(":", `':' after 'relation ${name.value}', then its allowed subject types`);
+    const subjects = [this.parseAllowedSubject()];
+    while (this.accept("|")) {
+      this.skipNewlines();
+      subjects.push(this.parseAllowedSubject());
+    }
+    this.expectEndOfStatement();
+    return { kind: "relation", name, subjects, comments, span: this.spanFrom(start) };
+  }
+
+  private parseAllowedSubject(): AllowedSubjectAst {
+    const type = this.expectTypePath("a subject type, like 'user', 'user:*' or 'group#member'");
+    let relation: Name | undefined;
+    let wildcard = false;
+    if (this.accept(":")) {
+      this.expect("*", "'*' after ':' for a wildcard, as in 'user:*'");
+      wildcard = true;
+    } else if (this.accept("#")) {
+      if (this.peek().kind === "...") {
+        this.next();
+      } else {
+        relation = this.expectName("a relation name after '#', as in 'group#member'");
+      }
+    }
+    let caveat: Name | undefined;
+    let expiration: Name | undefined;
+    if (this.acceptKeyword("with")) {
+      const first = this.expectTypePath("a caveat name or 'expiration' after 'with'");
+      if (this.acceptKeyword("and")) {
+        const second = this.expectName("'expiration' after 'and'");
+        if (second.value !== "expiration") {
+          throw this.errorAt(
+            second.span,
+            `expected 'expiration' after 'with ${first.value} and', found '${second.value}'; a relation takes at most one caveat`,
+          );
+        }
+        if (first.value === "expiration") {
+          throw this.errorAt(
+            first.span,
+            "write the caveat before expiration, as in 'with somecaveat and expiration'",
+          );
+        }
+        caveat = first;
+        expiration = second;
+      } else if (first.value === "expiration") {
+        expiration = first;
+      } else {
+        caveat = first;
+      }
+    }
+    return { type, relation, wildcard, caveat, expiration, span: this.spanFrom(type.span) };
+  }
+
+  private parsePermission(comments: string[]): PermissionAst {
+    const start = this.next().span;
+    const name = this.expectName("a permission name after 'permission'");
+    this.expect("=", `'=' after 'permission ${name.value}', then its expression`);
+    this.skipNewlines();
+    const expression = this.parseExpression(0);
+    this.expectEndOfStatement();
+    return { kind: "permission", name, expression, comments, span: this.spanFrom(start) };
+  }
+
+  private parseExpression(level: number): ExpressionAst {
+    const operator = PRECEDENCE[level];
+    if (!operator) return this.parsePrimary();
+    let left = this.parseExpression(level + 1);
+    for (;;) {
+      if (this.parenDepth > 0) this.skipNewlines();
+      if (!this.accept(operator.token)) return left;
+      this.skipNewlines();
+      const right = this.parseExpression(level + 1);
+      const span = { start: left.span.start, end: right.span.end };
+      if (operator.kind === "exclusion") {
+        left = { kind: "exclusion", base: left, subtracted: right, span };
+      } else {
+        const kind = operator.kind;
+        const flatten = (e: ExpressionAst) => (e.kind === kind ? e.operands : [e]);
+        left = { kind, operands: [...flatten(left), ...flatten(right)], span };
+      }
+    }
+  }
+
+  private parsePrimary(): ExpressionAst {
+    const token = this.peek();
+    if (token.kind === "(") {
+      this.next();
+      this.parenDepth++;
+      this.skipNewlines();
+      const inner = this.parseExpression(0);
+      this.skipNewlines();
+      this.parenDepth--;
+      this.expect(")", "')' to close the parenthesis");
+      return inner;
+    }
+    if (token.kind === "identifier" && token.text === "nil") {
+      this.next();
+      return { kind: "nil", span: token.span };
+    }
+    if (token.kind !== "identifier") {
+      throw this.error(
+        token,
+        "expected a relation, a permission, an arrow, 'nil' or '(' in the expression",
+      );
+    }
+    const name = this.expectName("a relation or permission name");
+    const arrow = this.parseArrowTail(name);
+    if (!arrow) return { kind: "reference", name, span: name.span };
+    if (this.peek().kind === "->" || this.peek().kind === ".") {
+      throw this.error(
+        this.peek(),
+        `nested arrows are not supported; add a permission on the target type for '${arrow.target.value}' and point the arrow at it`,
+        "nested-arrow",
+      );
+    }
+    return arrow;
+  }
+
+  private parseArrowTail(relation: Name): ArrowAst | undefined {
+    let fn: ArrowFunction;
+    let target: Name;
+    if (this.accept("->")) {
+      fn = "arrow";
+      target = this.expectName(`a permission or relation name after '${relation.value}->'`);
+    } else if (this.accept(".")) {
+      const fnName = this.expectName("'any' or 'all' after '.'");
+      if (fnName.value !== "any" && fnName.value !== "all") {
+        throw this.errorAt(
+          fnName.span,
+          `unknown arrow function '${fnName.value}'; use '.any(...)' or '.all(...)'`,
+        );
+      }
+      fn = fnName.value;
+      this.expect("(", `'(' after '.${fn}'`);
+      target = this.expectName(`a permission or relation name in '.${fn}(...)'`);
+      this.expect(")", `')' to close '.${fn}('`);
+    } else {
+      return undefined;
+    }
+    return { kind: "arrow", function: fn, relation, target, span: this.spanFrom(relation.span) };
+  }
+
+  private parseCaveat(comments: string[]): CaveatAst {
+    const start = this.next().span;
+    const name = this.expectTypePath("a caveat name after 'caveat'");
+    this.expect("(", `'(' after 'caveat ${name.value}', then its parameters`);
+    const parameters: CaveatParameterAst[] = [];
+    this.skipNewlines();
+    if (this.peek().kind === ")") {
+      throw this.error(
+        this.peek(),
+        `caveat '${name.value}' needs at least one parameter, as in '(now timestamp)'`,
+      );
+    }
+    do {
+      this.skipNewlines();
+      const paramName = this.expectName("a parameter name");
+      const type = this.parseCaveatType();
+      parameters.push({ name: paramName, type, span: this.spanFrom(paramName.span) });
+      this.skipNewlines();
+    } while (this.accept(","));
+    this.expect(")", "',' or ')' after a caveat parameter");
+    this.expect("{", `'{' to start the expression of caveat '${name.value}'`);
+    const body = this.peek();
+    if (body.kind !== "cel")
+      throw this.error(body, `expected the CEL expression of caveat '${name.value}'`);
+    this.next();
+    if (body.text.trim() === "") {
+      throw this.errorAt(
+        body.span,
+        `caveat '${name.value}' has an empty expression; write a CEL expression that returns bool`,
+      );
+    }
+    this.expect("}", `'}' to close caveat '${name.value}'`);
+    return {
+      kind: "caveat",
+      name,
+      parameters,
+      expression: normalizeCaveatExpression(body.text),
+      expressionSource: { text: body.text, span: body.span },
+      comments,
+      span: this.spanFrom(start),
+    };
+  }
+
+  private parseCaveatType(): CaveatTypeAst {
+    const name = this.expectName("a parameter type, like 'int', 'string' or 'list<string>'");
+    const args: CaveatTypeAst[] = [];
+    if (this.accept("<")) {
+      do args.push(this.parseCaveatType());
+      while (this.accept(","));
+      this.expect(">", `'>' to close the type arguments of '${name.value}'`);
+    }
+    return { name, arguments: args, span: this.spanFrom(name.span) };
+  }
+
+  // Names -------------------------------------------------------------------------------------
+
+  private expectName(what: string): Name {
+    const token = this.peek();
+    if (token.kind !== "identifier") throw this.error(token, `expected ${what}`);
+    this.next();
+    return { value: token.text, span: token.span };
+  }
+
+  /** expectTypePath reads `name` or `prefix/name` (definitions and caveats may carry a prefix). */
+  private expectTypePath(what: string): Name {
+    const first = this.expectName(what);
+    if (this.peek().kind !== "/") return first;
+    this.next();
+    const second = this.expectName(`a name after '${first.value}/'`);
+    return {
+      value: `${first.value}/${second.value}`,
+      span: { start: first.span.start, end: second.span.end },
+    };
+  }
+
+  // Tokens ------------------------------------------------------------------------------------
+
+  private peek(): Token {
+    return this.tokens[this.index] ?? this.tokens[this.tokens.length - 1]!;
+  }
+
+  private previous(): Token {
+    return this.tokens[Math.max(0, this.index - 1)]!;
+  }
+
+  private next(): Token {
+    const token = this.peek();
+    if (this.index >= this.commentsCollectedTo) {
+      this.pendingComments.push(...token.comments);
+      this.commentsCollectedTo = this.index + 1;
+    }
+    if (token.kind !== "eof") this.index++;
+    return token;
+  }
+
+  private accept(kind: TokenKind): boolean {
+    if (this.peek().kind !== kind) return false;
+    this.next();
+    return true;
+  }
+
+  private acceptKeyword(keyword: string): boolean {
+    const token = this.peek();
+    if (token.kind !== "identifier" || token.text !== keyword) return false;
+    this.next();
+    return true;
+  }
+
+  private expect(kind: TokenKind, what: string): Token {
+    const token = this.peek();
+    if (token.kind !== kind) throw this.error(token, `expected ${what}`);
+    return this.next();
+  }
+
+  private skipNewlines(): void {
+    while (this.peek().kind === "newline") this.next();
+  }
+
+  private skipTerminators(): void {
+    while (this.peek().kind === "newline" || this.peek().kind === ";") this.next();
+  }
+
+  /** expectEndOfStatement requires a newline, `;`, `}` or the end of the file after a statement. */
+  private expectEndOfStatement(): void {
+    const token = this.peek();
+    if (
+      token.kind === "newline" ||
+      token.kind === ";" ||
+      token.kind === "}" ||
+      token.kind === "eof"
+    )
+      return;
+    throw this.error(token, "expected the end of the statement (a new line or ';')");
+  }
+
+  /** takeLeadingComments takes the comments collected so far and those before the next token. */
+  private takeLeadingComments(): string[] {
+    if (this.index >= this.commentsCollectedTo) {
+      this.pendingComments.push(...this.peek().comments);
+      this.commentsCollectedTo = this.index + 1;
+    }
+    const comments = this.pendingComments.map((c) => normalizeComment(c.text));
+    this.pendingComments = [];
+    return comments;
+  }
+
+  /**
+   * finishStatement moves comments written inside a statement (between its tokens or lines) to
+   * before it, and attaches a comment written after it on the same line.
+   */
+  private finishStatement<T extends { comments: readonly string[]; trailingComment?: string }>(
+    node: T,
+  ): T {
+    const inner = this.pendingComments.map((c) => normalizeComment(c.text));
+    this.pendingComments = [];
+    const withInner = inner.length > 0 ? { ...node, comments: [...node.comments, ...inner] } : node;
+    const terminator = this.peek();
+    if (terminator.kind !== "newline" && terminator.kind !== ";") return withInner;
+    const trailing = terminator.comments.filter((c) => c.trailing);
+    if (trailing.length === 0) return withInner;
+    this.next();
+    this.pendingComments = this.pendingComments.filter((c) => !c.trailing);
+    return {
+      ...withInner,
+      trailingComment: trailing.map((c) => normalizeComment(c.text)).join(" "),
+    };
+  }
+
+  private spanFrom(start: Span): Span {
+    return { start: start.start, end: this.previous().span.end };
+  }
+
+  // Errors and recovery -----------------------------------------------------------------------
+
+  private error(token: Token, expected: string, code: Diagnostic["code"] = "syntax"): Recover {
+    const found =
+      token.kind === "eof"
+        ? "end of file"
+        : token.kind === "newline"
+          ? "end of line"
+          : `'${token.text}'`;
+    return this.errorAt(token.span, `${expected}, found ${found}`, code);
+  }
+
+  private errorAt(span: Span, message: string, code: Diagnostic["code"] = "syntax"): Recover {
+    this.diagnostics.push({ code, message, span });
+    return new Recover(message);
+  }
+
+  /** skipToEndOfStatement skips the rest of a broken member, stopping before its definition's `}`. */
+  private skipToEndOfStatement(): void {
+    let depth = 0;
+    for (;;) {
+      const kind = this.peek().kind;
+      if (kind === "eof") return;
+      if (depth === 0 && (kind === "newline" || kind === ";" || kind === "}")) return;
+      if (kind === "(" || kind === "{") depth++;
+      if ((kind === ")" || kind === "}") && depth > 0) depth--;
+      this.next();
+    }
+  }
+
+  /** recoverAtTopLevel skips to the next line that starts a top-level item. */
+  private recoverAtTopLevel(): void {
+    this.parenDepth = 0;
+    while (this.peek().kind !== "eof") {
+      const token = this.next();
+      const next = this.peek();
+      const startsItem =
+        next.kind === "identifier" &&
+        ["definition", "caveat", "use"].includes(next.text) &&
+        next.span.start.column === 1;
+      if ((token.kind === "newline" || token.kind === "}") && startsItem) return;
+    }
+  }
+}

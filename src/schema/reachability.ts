@@ -1,0 +1,150 @@
+// Reachability: the reverse graph from subject types up to the permissions they can reach, for lookups.
+
+import type {
+  DirectEntry,
+  MemberDefinition,
+  ObjectDefinition,
+  Reachability,
+  ReverseEdge,
+  Rewrite,
+} from "./compiled-schema.js";
+
+/** buildReachability computes reverse edges, direct entry points and which subject types reach what. */
+export function buildReachability(
+  definitions: ReadonlyMap<string, ObjectDefinition>,
+): Reachability {
+  const uses = new Map<string, ReverseEdge[]>();
+  const entries = new Map<string, DirectEntry[]>();
+  const addTo = <T>(map: Map<string, T[]>, key: string, value: T) => {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+  };
+  const member = (type: string, name: string) => definitions.get(type)?.members.get(name);
+
+  for (const definition of definitions.values()) {
+    for (const m of definition.members.values()) {
+      if (m.kind === "relation") {
+        for (const subject of m.allowedSubjects) {
+          if (subject.relation) {
+            addTo(uses, setKey(subject.type, subject.relation), {
+              kind: "subject-set",
+              type: m.definition,
+              name: m.name,
+            });
+          } else {
+            addTo(entries, subject.type, {
+              type: m.definition,
+              relation: m.name,
+              wildcard: subject.wildcard,
+            });
+          }
+        }
+        continue;
+      }
+      for (const leaf of leaves(m.rewrite)) {
+        if (leaf.kind === "computed") {
+          addTo(uses, setKey(m.definition, leaf.name), {
+            kind: "computed",
+            type: m.definition,
+            name: m.name,
+          });
+        } else if (leaf.kind === "arrow") {
+          const tupleset = member(m.definition, leaf.tupleset);
+          for (const subjectType of subjectTypesOf(tupleset)) {
+            if (!member(subjectType, leaf.target)) continue;
+            addTo(uses, setKey(subjectType, leaf.target), {
+              kind: "arrow",
+              type: m.definition,
+              name: m.name,
+              tupleset: leaf.tupleset,
+              function: leaf.function,
+            });
+          }
+        }
+      }
+    }
+  }
+
+  const reachable = computeReachableSubjectTypes(definitions);
+  return {
+    usesOf: (type, name) => uses.get(setKey(type, name)) ?? [],
+    directEntries: (subjectType) => entries.get(subjectType) ?? [],
+    canReach: (type, name, subjectType) =>
+      reachable.get(setKey(type, name))?.has(subjectType) ?? false,
+  };
+}
+
+function setKey(type: string, name: string): string {
+  return `${type}#${name}`;
+}
+
+function subjectTypesOf(relation: MemberDefinition | undefined): string[] {
+  if (relation?.kind !== "relation") return [];
+  return [...new Set(relation.allowedSubjects.map((s) => s.type))];
+}
+
+function leaves(rewrite: Rewrite): Rewrite[] {
+  switch (rewrite.kind) {
+    case "union":
+    case "intersection":
+      return rewrite.children.flatMap(leaves);
+    case "exclusion":
+      return [...leaves(rewrite.base), ...leaves(rewrite.subtracted)];
+    default:
+      return [rewrite];
+  }
+}
+
+/**
+ * computeReachableSubjectTypes finds, by fixpoint, the object types whose objects can hold each
+ * relation or permission. It over-approximates (an intersection counts as a union), which is
+ * what pruning needs: a type missing from the set can never hold the permission.
+ */
+function computeReachableSubjectTypes(
+  definitions: ReadonlyMap<string, ObjectDefinition>,
+): Map<string, Set<string>> {
+  const reachable = new Map<string, Set<string>>();
+  const all: MemberDefinition[] = [];
+  for (const definition of definitions.values()) {
+    for (const m of definition.members.values()) {
+      reachable.set(setKey(m.definition, m.name), new Set());
+      all.push(m);
+    }
+  }
+  const of = (type: string, name: string) => reachable.get(setKey(type, name)) ?? new Set<string>();
+  const positive = (m: MemberDefinition, rewrite: Rewrite): string[] => {
+    switch (rewrite.kind) {
+      case "nil":
+        return [];
+      case "computed":
+        return [...of(m.definition, rewrite.name)];
+      case "arrow": {
+        const tupleset = definitions.get(m.definition)?.members.get(rewrite.tupleset);
+        return subjectTypesOf(tupleset).flatMap((t) => [...of(t, rewrite.target)]);
+      }
+      case "union":
+      case "intersection":
+        return rewrite.children.flatMap((child) => positive(m, child));
+      case "exclusion":
+        return positive(m, rewrite.base);
+    }
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const m of all) {
+      const set = of(m.definition, m.name);
+      const before = set.size;
+      if (m.kind === "relation") {
+        for (const subject of m.allowedSubjects) {
+          if (subject.relation) for (const t of of(subject.type, subject.relation)) set.add(t);
+          else set.add(subject.type);
+        }
+      } else {
+        for (const t of positive(m, m.rewrite)) set.add(t);
+      }
+      if (set.size !== before) changed = true;
+    }
+  }
+  return reachable;
+}
