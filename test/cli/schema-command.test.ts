@@ -1,0 +1,67 @@
+// `latch schema check|format` and `latch --help`, run in process.
+
+import { describe, expect, it } from "vitest";
+import { runLatch } from "./run-cli-helper.js";
+
+const VALID = `definition user {}
+
+definition document {
+  relation viewer: user
+  relation editor: user with ip_allowed
+  permission view = viewer + editor
+}
+
+caveat ip_allowed(ip ipaddress) {
+  ip.in_cidr('10.0.0.0/8')
+}
+`;
+
+describe("latch schema", () => {
+  it("check prints a one-line summary and exits 0 for a valid schema", async () => {
+    const run = await runLatch(["schema", "check", "a.zed"], { "a.zed": VALID });
+    expect(run).toEqual({
+      exitCode: 0,
+      stdout: "a.zed: ok, 2 definitions, 2 relations, 1 permission, 1 caveat\n",
+      stderr: "",
+    });
+  });
+
+  it("check prints every positioned error and exits non-zero for an invalid schema", async () => {
+    const invalid =
+      "definition user {}\ndefinition document {\n  relation viewer: usr\n  permission view = viewr\n}\n";
+    const run = await runLatch(["schema", "check", "b.zed"], { "b.zed": invalid });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr.split("\n")).toEqual([
+      "b.zed:3:20: unknown definition 'usr'; did you mean 'user'?; add 'definition usr {}' or fix the name",
+      "b.zed:4:21: definition 'document' has no relation or permission 'viewr'; did you mean 'viewer'?",
+      "2 errors",
+      "",
+    ]);
+  });
+
+  it("check reports a file it cannot read", async () => {
+    const run = await runLatch(["schema", "check", "/nonexistent/x.zed"]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain("/nonexistent/x.zed: cannot read");
+  });
+
+  it("format prints the canonical form", async () => {
+    const messy =
+      "definition user {}\ndefinition document {\n    relation viewer: user\n  relation banned: user\n    permission view = viewer - banned + viewer\n}";
+    const run = await runLatch(["schema", "format", "c.zed"], { "c.zed": messy });
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toBe(
+      "definition user {}\n\ndefinition document {\n\trelation viewer: user\n\trelation banned: user\n\n\tpermission view = viewer - (banned + viewer)\n}\n",
+    );
+  });
+
+  it("--help lists the commands", async () => {
+    const run = await runLatch(["--help"]);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain("schema");
+    const schemaHelp = await runLatch(["schema", "--help"]);
+    expect(schemaHelp.stdout).toContain("check");
+    expect(schemaHelp.stdout).toContain("format");
+  });
+});
