@@ -1,0 +1,115 @@
+// The store interface: relationships read at a revision, written atomically, watched as a stream.
+
+import type { Revision } from "../revision/revision.js";
+import type { Relationship } from "../tuple/relationship.js";
+
+/**
+ * RelationshipFilter selects relationships. Unset fields match anything; `subjectRelation: null`
+ * matches only subjects that are objects (no relation), a string only that relation.
+ */
+export interface RelationshipFilter {
+  readonly resourceType?: string;
+  readonly resourceIds?: readonly string[];
+  readonly relation?: string;
+  readonly subjectType?: string;
+  readonly subjectIds?: readonly string[];
+  readonly subjectRelation?: string | null;
+}
+
+/** QueryOptions bound a query: at most `limit` rows, in key order, after the row with key `after`. */
+export interface QueryOptions {
+  readonly limit?: number;
+  /** A `relationshipKey` returned earlier; the query resumes after it. */
+  readonly after?: string;
+}
+
+/**
+ * SnapshotReader reads the relationships live at one revision and not expired at `now`. Rows come
+ * in `relationshipKey` order, so that paging by cursor is stable.
+ */
+export interface SnapshotReader {
+  readonly revision: Revision;
+  readonly now: Date;
+  query(filter: RelationshipFilter, options?: QueryOptions): Promise<Relationship[]>;
+}
+
+/** UpdateOperation is how a write changes one relationship. */
+export type UpdateOperation = "create" | "touch" | "delete";
+
+/** RelationshipUpdate is one change in a write: create (must not exist), touch (upsert) or delete. */
+export interface RelationshipUpdate {
+  readonly operation: UpdateOperation;
+  readonly relationship: Relationship;
+}
+
+/** Precondition must hold, checked atomically with the write: some relationship matches, or none does. */
+export interface Precondition {
+  readonly operation: "must-match" | "must-not-match";
+  readonly filter: RelationshipFilter;
+}
+
+/** ChangeKind is what happened to a relationship: written (touched or created), deleted, or expired. */
+export type ChangeKind = "touch" | "delete" | "expire";
+
+/** ChangeEvent is one entry of the change stream. */
+export interface ChangeEvent {
+  readonly revision: Revision;
+  readonly kind: ChangeKind;
+  readonly relationship: Relationship;
+}
+
+/** WatchOptions narrow the change stream. */
+export interface WatchOptions {
+  /** Only changes to relationships whose resource type is one of these. */
+  readonly resourceTypes?: readonly string[];
+  /** Stops the stream. */
+  readonly signal?: AbortSignal;
+}
+
+/** WriteResult is the revision a write committed at. */
+export interface WriteResult {
+  readonly revision: Revision;
+}
+
+/** DeleteResult is the revision a delete-by-filter committed at and how many relationships it removed. */
+export interface DeleteResult {
+  readonly revision: Revision;
+  readonly deleted: number;
+}
+
+/**
+ * Store holds relationships with MVCC revisions. Implementations: memory (tests, benchmarks),
+ * Postgres and PGlite (the same SQL). Every method is safe to call concurrently.
+ */
+export interface Store {
+  /** headRevision is the newest committed revision. */
+  headRevision(): Promise<Revision>;
+  /** snapshot reads at `revision`, hiding relationships expired at `now`. */
+  snapshot(revision: Revision, now: Date): SnapshotReader;
+  /** write applies every update or none, after checking the preconditions; rejects with a StoreError. */
+  write(updates: readonly RelationshipUpdate[], preconditions?: readonly Precondition[]): Promise<WriteResult>;
+  /** deleteMatching deletes the relationships matching a filter (at most `limit`), atomically. */
+  deleteMatching(filter: RelationshipFilter, limit?: number): Promise<DeleteResult>;
+  /** watch streams changes committed after `after`, in revision order, without gaps or repeats. */
+  watch(after: Revision, options?: WatchOptions): AsyncIterable<ChangeEvent>;
+  close(): Promise<void>;
+}
+
+/** StoreErrorCode classifies write failures for the API's status codes. */
+export type StoreErrorCode =
+  | "already-exists"
+  | "precondition-failed"
+  | "too-many-updates"
+  | "invalid-argument"
+  | "revision-unavailable";
+
+/** StoreError is a write or read the store refused, with a code and a message naming the cause. */
+export class StoreError extends Error {
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "StoreError";
+  }
+}
