@@ -14,10 +14,10 @@ export function suggestName(name: string, candidates: Iterable<string>): string 
   return bestDistance <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
 }
 
-/** didYouMean formats a suggestion as a sentence tail, or an empty string when there is none. */
+/** didYouMean formats a suggestion as ` (did you mean 'x'?)`, or an empty string when there is none. */
 export function didYouMean(name: string, candidates: Iterable<string>): string {
   const suggestion = suggestName(name, candidates);
-  return suggestion === undefined ? "" : `; did you mean '${suggestion}'?`;
+  return suggestion === undefined ? "" : ` (did you mean '${suggestion}'?)`;
 }
 
 function editDistance(a: string, b: string): number {

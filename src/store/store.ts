@@ -87,7 +87,10 @@ export interface Store {
   /** snapshot reads at `revision`, hiding relationships expired at `now`. */
   snapshot(revision: Revision, now: Date): SnapshotReader;
   /** write applies every update or none, after checking the preconditions; rejects with a StoreError. */
-  write(updates: readonly RelationshipUpdate[], preconditions?: readonly Precondition[]): Promise<WriteResult>;
+  write(
+    updates: readonly RelationshipUpdate[],
+    preconditions?: readonly Precondition[],
+  ): Promise<WriteResult>;
   /** deleteMatching deletes the relationships matching a filter (at most `limit`), atomically. */
   deleteMatching(filter: RelationshipFilter, limit?: number): Promise<DeleteResult>;
   /** watch streams changes committed after `after`, in revision order, without gaps or repeats. */

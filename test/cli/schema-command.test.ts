@@ -33,8 +33,8 @@ describe("latch schema", () => {
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toBe("");
     expect(run.stderr.split("\n")).toEqual([
-      "b.zed:3:20: unknown definition 'usr'; did you mean 'user'?; add 'definition usr {}' or fix the name",
-      "b.zed:4:21: definition 'document' has no relation or permission 'viewr'; did you mean 'viewer'?",
+      "b.zed:3:20: unknown definition 'usr' (did you mean 'user'?); add 'definition usr {}' or fix the name",
+      "b.zed:4:21: definition 'document' has no relation or permission 'viewr' (did you mean 'viewer'?)",
       "2 errors",
       "",
     ]);

@@ -81,7 +81,7 @@ const cases: {
     line: 3,
     column: 19,
     message:
-      "unknown definition 'usr'; did you mean 'user'?; add 'definition usr {}' or fix the name",
+      "unknown definition 'usr' (did you mean 'user'?); add 'definition usr {}' or fix the name",
   },
   {
     name: "unknown relation in an expression",
@@ -89,7 +89,7 @@ const cases: {
     code: "unknown-relation",
     line: 4,
     column: 20,
-    message: "definition 'document' has no relation or permission 'viewr'; did you mean 'viewer'?",
+    message: "definition 'document' has no relation or permission 'viewr' (did you mean 'viewer'?)",
   },
   {
     name: "unknown relation in a subject set",
@@ -97,7 +97,7 @@ const cases: {
     code: "unknown-relation",
     line: 6,
     column: 25,
-    message: "definition 'group' has no relation or permission 'members'; did you mean 'member'?",
+    message: "definition 'group' has no relation or permission 'members' (did you mean 'member'?)",
   },
   {
     name: "unknown caveat",
@@ -141,7 +141,7 @@ const cases: {
     line: 7,
     column: 28,
     message:
-      "'veiwer' exists on none of the subject types of 'document#parent' (folder), so this arrow could never grant anything; did you mean 'viewer'?",
+      "'veiwer' exists on none of the subject types of 'document#parent' (folder), so this arrow could never grant anything (did you mean 'viewer'?)",
   },
   {
     name: "arrow over a relation with a wildcard",
@@ -185,7 +185,7 @@ const cases: {
     line: 1,
     column: 5,
     message:
-      "unknown feature 'use expiraton'; the known features are: expiration; did you mean 'expiration'?",
+      "unknown feature 'use expiraton'; the known features are: expiration (did you mean 'expiration'?)",
   },
   {
     name: "invalid name",
@@ -257,9 +257,9 @@ describe("schema errors", () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.diagnostics.map((d) => formatDiagnostic("s.zed", d))).toEqual([
-      "s.zed:3:19: unknown definition 'usr'; did you mean 'user'?; add 'definition usr {}' or fix the name",
+      "s.zed:3:19: unknown definition 'usr' (did you mean 'user'?); add 'definition usr {}' or fix the name",
       "s.zed:4:17: expected ':' after 'relation owner', then its allowed subject types, found 'user'",
-      "s.zed:6:29: definition 'document' has no relation or permission 'editr'; did you mean 'editor'?",
+      "s.zed:6:29: definition 'document' has no relation or permission 'editr' (did you mean 'editor'?)",
       "s.zed:8:12: 'user' is already defined at 1:12; definitions and caveats share one namespace, so rename or remove one of them",
     ]);
   });
