@@ -94,6 +94,11 @@ export interface Reachability {
   directEntries(subjectType: string): readonly DirectEntry[];
   /** canReach is false when no subject of `subjectType` can ever have `name` on a `type`. */
   canReach(type: string, name: string, subjectType: string): boolean;
+  /**
+   * isRecursive is true when `type#name` can depend on itself (through subject sets, arrows or
+   * other permissions), so that the data may hold cycles through it.
+   */
+  isRecursive(type: string, name: string): boolean;
 }
 
 /** CompiledSchema is a type-checked schema, immutable, ready for the engine. */

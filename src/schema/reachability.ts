@@ -67,12 +67,34 @@ export function buildReachability(
   }
 
   const reachable = computeReachableSubjectTypes(definitions);
+  const recursive = computeRecursiveSets(uses);
   return {
     usesOf: (type, name) => uses.get(setKey(type, name)) ?? [],
     directEntries: (subjectType) => entries.get(subjectType) ?? [],
     canReach: (type, name, subjectType) =>
       reachable.get(setKey(type, name))?.has(subjectType) ?? false,
+    isRecursive: (type, name) => recursive.has(setKey(type, name)),
   };
+}
+
+/** computeRecursiveSets finds the sets that can reach themselves along the reverse edges. */
+function computeRecursiveSets(uses: ReadonlyMap<string, readonly ReverseEdge[]>): Set<string> {
+  const recursive = new Set<string>();
+  for (const start of uses.keys()) {
+    const seen = new Set<string>();
+    const stack = [start];
+    while (stack.length > 0 && !recursive.has(start)) {
+      for (const edge of uses.get(stack.pop()!) ?? []) {
+        const next = setKey(edge.type, edge.name);
+        if (next === start) recursive.add(start);
+        if (!seen.has(next)) {
+          seen.add(next);
+          stack.push(next);
+        }
+      }
+    }
+  }
+  return recursive;
 }
 
 function setKey(type: string, name: string): string {
