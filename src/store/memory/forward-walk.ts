@@ -1,0 +1,142 @@
+// Reads rows through the resource index in key order, so that a page stops at its limit.
+
+import type { RelationshipFilter } from "../store.js";
+import { type RelationshipTest, subjectTest } from "./filter-match.js";
+import { firstAfter, type OrderedMap } from "./ordered-map.js";
+import type { Row } from "./row.js";
+import { firstKeyAfter, type RowBucket } from "./row-bucket.js";
+
+/** SelectOptions bound a read: which row versions it sees, and the page it wants. */
+export interface SelectOptions {
+  /** Whether the reader sees the row version: visible in its snapshot, or live at the head. */
+  readonly accept: (row: Row) => boolean;
+  readonly after?: string;
+  readonly limit?: number;
+}
+
+/** ForwardIndex holds the same buckets two ways: ordered for scans, by relation for lookups. */
+export interface ForwardIndex {
+  /** type → id → relation, each level listable in key order. */
+  readonly byType: OrderedMap<OrderedMap<OrderedMap<RowBucket>>>;
+  /** type → relation → id, one map per relation: fewer cache misses for the engine's lookups. */
+  readonly byRelation: Map<string, Map<string, Map<string, RowBucket>>>;
+}
+
+interface Walk {
+  readonly out: Row[];
+  readonly max: number;
+  readonly test: RelationshipTest | undefined;
+  readonly accept: (row: Row) => boolean;
+  readonly after: string | undefined;
+}
+
+/**
+ * walkForward returns the rows that match filter and pass `accept`, in key order, once each, after
+ * `after`, at most `limit`: it reads only the types, ids and relations that filter names (all of
+ * them where it names none), in key order, and stops at the limit.
+ */
+export function walkForward(
+  index: ForwardIndex,
+  filter: RelationshipFilter,
+  options: SelectOptions,
+): Row[] {
+  const walk: Walk = {
+    out: [],
+    max: options.limit ?? Number.POSITIVE_INFINITY,
+    test: subjectTest(filter),
+    accept: options.accept,
+    after: options.after,
+  };
+  if (walk.max === 0) return walk.out;
+  const { resourceType, resourceIds, relation } = filter;
+  const ids = resourceIds === undefined ? undefined : sortedIds(resourceIds);
+  if (resourceType !== undefined && ids !== undefined && relation !== undefined) {
+    const byId = index.byRelation.get(resourceType)?.get(relation);
+    if (byId !== undefined) walkIds(walk, resourceType, ids, byId);
+    return walk.out;
+  }
+  const types = resourceType === undefined ? index.byType.parts() : [resourceType];
+  const { after } = walk;
+  const start = after === undefined ? 0 : firstAfter(types, (type) => `${type}:`, after);
+  for (let t = start; t < types.length; t++) {
+    const type = types[t]!;
+    const byId = index.byType.get(type);
+    if (byId !== undefined && walkType(walk, type, byId, ids, relation)) break;
+  }
+  return walk.out;
+}
+
+/** walkIds walks the engine's forward walk: named ids of one type and relation. */
+function walkIds(
+  walk: Walk,
+  type: string,
+  ids: readonly string[],
+  byId: Map<string, RowBucket>,
+): void {
+  const { after } = walk;
+  const start = after === undefined ? 0 : firstAfter(ids, (id) => `${type}:${id}#`, after);
+  for (let i = start; i < ids.length; i++) {
+    const bucket = byId.get(ids[i]!);
+    if (bucket !== undefined && walkBucket(walk, bucket)) return;
+  }
+}
+
+/** walkType walks the rows of one resource type; it returns true once the walk is full. */
+function walkType(
+  walk: Walk,
+  type: string,
+  byId: OrderedMap<OrderedMap<RowBucket>>,
+  ids: readonly string[] | undefined,
+  relation: string | undefined,
+): boolean {
+  const list = ids ?? byId.parts();
+  const { after } = walk;
+  const start = after === undefined ? 0 : firstAfter(list, (id) => `${type}:${id}#`, after);
+  for (let i = start; i < list.length; i++) {
+    const id = list[i]!;
+    const byRelation = byId.get(id);
+    if (byRelation === undefined) continue;
+    if (relation !== undefined) {
+      const bucket = byRelation.get(relation);
+      if (bucket !== undefined && walkBucket(walk, bucket)) return true;
+      continue;
+    }
+    const relations = byRelation.parts();
+    const first =
+      after === undefined ? 0 : firstAfter(relations, (name) => `${type}:${id}#${name}@`, after);
+    for (let r = first; r < relations.length; r++) {
+      if (walkBucket(walk, byRelation.get(relations[r]!)!)) return true;
+    }
+  }
+  return false;
+}
+
+function walkBucket(walk: Walk, bucket: RowBucket): boolean {
+  const { out, max, test, accept, after } = walk;
+  const rows = bucket.ordered();
+  for (let k = after === undefined ? 0 : firstKeyAfter(rows, after); k < rows.length; k++) {
+    const row = rows[k]!;
+    if (accept(row) && (test === undefined || test(row.relationship))) {
+      out.push(row);
+      if (out.length >= max) return true;
+    }
+  }
+  return false;
+}
+
+/** sortedIds puts ids in key order ('#' follows an id and sorts below every id character), once each. */
+function sortedIds(ids: readonly string[]): readonly string[] {
+  if (isStrictlyAscending(ids)) return ids;
+  const sorted = [...ids].sort();
+  let kept = 1;
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i] !== sorted[kept - 1]) sorted[kept++] = sorted[i]!;
+  }
+  sorted.length = kept;
+  return sorted;
+}
+
+function isStrictlyAscending(ids: readonly string[]): boolean {
+  for (let i = 1; i < ids.length; i++) if (!(ids[i - 1]! < ids[i]!)) return false;
+  return true;
+}

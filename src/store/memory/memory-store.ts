@@ -1,0 +1,237 @@
+// The in-memory store: MVCC row versions, indexed reads at any revision, a change log with expiries.
+
+import { type Revision, revision } from "../../revision/revision.js";
+import { formatRelationship } from "../../tuple/format-relationship.js";
+import type { Relationship } from "../../tuple/relationship.js";
+import {
+  type ChangeEvent,
+  type DeleteResult,
+  type Precondition,
+  type QueryOptions,
+  type RelationshipFilter,
+  type RelationshipUpdate,
+  type SnapshotReader,
+  type Store,
+  StoreError,
+  type WatchOptions,
+  type WriteResult,
+} from "../store.js";
+import { ChangeLog } from "./change-log.js";
+import { checkPrecondition } from "./check-precondition.js";
+import { ExpiryQueue } from "./expiry-queue.js";
+import { prepareUpdates } from "./prepare-updates.js";
+import { isLiveAtHead, isVisible, type Row } from "./row.js";
+import { RowIndex } from "./row-index.js";
+
+/** MemoryStoreOptions configure {@link createMemoryStore}. */
+export interface MemoryStoreOptions {
+  /** The most updates one write may hold, as SpiceDB's `--write-relationships-max-updates-per-call`; default 1,000. */
+  readonly maxUpdatesPerWrite?: number;
+}
+
+const DEFAULT_MAX_UPDATES_PER_WRITE = 1000;
+
+/**
+ * createMemoryStore makes a Store that keeps every version of every relationship in memory, for
+ * tests and benchmarks. Every revision stays readable (nothing is garbage-collected). Writes are
+ * checked and applied synchronously, so concurrent writes serialize and get consecutive revisions.
+ *
+ * Expiry: a relationship whose `expiresAt` is at or before a read's `now` is hidden, and at the
+ * head it counts as absent (it may be created again; deleting it is a no-op). When a live
+ * relationship's expiry passes, an "expire" event is logged carrying the head revision at that
+ * moment, after every event of that revision; a watch from revision R replays the expire events
+ * logged with revisions above R and then receives every event logged after it started, including
+ * expire events that carry R itself.
+ *
+ * After close, every method rejects and every watch ends.
+ */
+export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
+  const maxUpdates = options.maxUpdatesPerWrite ?? DEFAULT_MAX_UPDATES_PER_WRITE;
+  if (!Number.isSafeInteger(maxUpdates) || maxUpdates < 1) {
+    throw new RangeError(`maxUpdatesPerWrite must be a positive integer, got ${maxUpdates}`);
+  }
+  return new MemoryStore(maxUpdates);
+}
+
+class MemoryStore implements Store {
+  private head = 0;
+  private closed = false;
+  private readonly index = new RowIndex();
+  /** The newest row of each relationship key, live or deleted. */
+  private readonly newest = new Map<string, Row>();
+  private readonly log = new ChangeLog();
+  private readonly expiries = new ExpiryQueue((rows) => this.expire(rows));
+
+  constructor(private readonly maxUpdates: number) {}
+
+  async headRevision(): Promise<Revision> {
+    this.assertOpen();
+    return revision(this.head);
+  }
+
+  snapshot(at: Revision, now: Date): SnapshotReader {
+    return {
+      revision: at,
+      now,
+      query: async (filter, options) => this.query(at, now, filter, options),
+    };
+  }
+
+  async write(
+    updates: readonly RelationshipUpdate[],
+    preconditions: readonly Precondition[] = [],
+  ): Promise<WriteResult> {
+    this.assertOpen();
+    const nowMs = Date.now();
+    const prepared = prepareUpdates(updates, this.maxUpdates, nowMs);
+    const firstMatch = (filter: RelationshipFilter) =>
+      this.index.select(filter, { accept: (row) => isLiveAtHead(row, nowMs), limit: 1 })[0]
+        ?.relationship;
+    for (const precondition of preconditions) checkPrecondition(precondition, firstMatch);
+    for (const { operation, key, relationship } of prepared) {
+      const newest = this.newest.get(key);
+      if (operation === "create" && newest !== undefined && isLiveAtHead(newest, nowMs)) {
+        throw new StoreError(
+          "already-exists",
+          `cannot create ${formatRelationship(relationship)}: the relationship already exists`,
+        );
+      }
+    }
+    const at = revision(this.head + 1);
+    const events: ChangeEvent[] = [];
+    for (const { operation, key, relationship } of prepared) {
+      const newest = this.newest.get(key);
+      const live = newest !== undefined && newest.deletedRev === undefined;
+      if (operation === "delete") {
+        // An expired relationship is already gone for readers: deleting it changes nothing.
+        if (live && newest.expiresAtMs > nowMs) {
+          newest.deletedRev = at;
+          events.push({ revision: at, kind: "delete", relationship: newest.relationship });
+        }
+        continue;
+      }
+      if (live) newest.deletedRev = at;
+      this.addRow(key, relationship, at);
+      events.push({ revision: at, kind: "touch", relationship });
+    }
+    this.commit(at, events);
+    return { revision: at };
+  }
+
+  /**
+   * deleteMatching deletes, at a new revision, every relationship that matches filter at the head
+   * and has not expired. With a limit, when more than `limit` match it deletes nothing and rejects
+   * with "too-many-updates", as SpiceDB does when `optional_allow_partial_deletions` is false.
+   */
+  async deleteMatching(filter: RelationshipFilter, limit?: number): Promise<DeleteResult> {
+    this.assertOpen();
+    checkLimit(limit);
+    const rows = this.liveRows(filter, Date.now());
+    if (limit !== undefined && rows.length > limit) {
+      throw new StoreError(
+        "too-many-updates",
+        `${rows.length} relationships match the filter, more than the limit of ${limit}; nothing was deleted`,
+      );
+    }
+    const at = revision(this.head + 1);
+    const events: ChangeEvent[] = rows.map((row) => {
+      row.deletedRev = at;
+      return { revision: at, kind: "delete", relationship: row.relationship };
+    });
+    this.commit(at, events);
+    return { revision: at, deleted: rows.length };
+  }
+
+  watch(after: Revision, options: WatchOptions = {}): AsyncIterable<ChangeEvent> {
+    const { closed, head, log } = this;
+    const position = log.positionAfter(after);
+    return (async function* () {
+      if (closed) throw closedError();
+      if (after > head) {
+        throw new StoreError(
+          "revision-unavailable",
+          `cannot watch after revision ${after}: the head revision is ${head}`,
+        );
+      }
+      yield* log.follow(position, options);
+    })();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.log.close();
+    this.expiries.close();
+  }
+
+  private query(
+    at: Revision,
+    now: Date,
+    filter: RelationshipFilter,
+    options: QueryOptions = {},
+  ): Relationship[] {
+    this.assertOpen();
+    if (at > this.head) {
+      throw new StoreError(
+        "revision-unavailable",
+        `cannot read at revision ${at}: the head revision is ${this.head}`,
+      );
+    }
+    const { after, limit } = options;
+    checkLimit(limit);
+    const nowMs = now.getTime();
+    const accept = (row: Row) => isVisible(row, at, nowMs);
+    const rows = this.index.select(filter, { accept, after, limit });
+    const result: Relationship[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) result[i] = rows[i]!.relationship;
+    return result;
+  }
+
+  /** liveRows are the head rows that match filter and have not expired at nowMs, in key order. */
+  private liveRows(filter: RelationshipFilter, nowMs: number): Row[] {
+    return this.index.select(filter, { accept: (row) => isLiveAtHead(row, nowMs) });
+  }
+
+  private addRow(key: string, relationship: Relationship, at: Revision): void {
+    const row: Row = {
+      relationship,
+      key,
+      createdRev: at,
+      deletedRev: undefined,
+      expiresAtMs: relationship.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY,
+    };
+    this.newest.set(key, row);
+    this.index.add(row);
+    if (relationship.expiresAt !== undefined) this.expiries.add(row);
+  }
+
+  private commit(at: Revision, events: readonly ChangeEvent[]): void {
+    this.head = at;
+    this.log.append(events);
+  }
+
+  private expire(rows: readonly Row[]): void {
+    const at = revision(this.head);
+    const events: ChangeEvent[] = [];
+    for (const row of rows) {
+      // A row deleted or replaced before its expiry has already had its last event.
+      if (row.deletedRev === undefined) {
+        events.push({ revision: at, kind: "expire", relationship: row.relationship });
+      }
+    }
+    if (events.length > 0) this.log.append(events);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw closedError();
+  }
+}
+
+function checkLimit(limit: number | undefined): void {
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
+    throw new StoreError("invalid-argument", `limit must be a non-negative integer, got ${limit}`);
+  }
+}
+
+function closedError(): Error {
+  return new Error("the memory store is closed");
+}

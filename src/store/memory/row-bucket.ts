@@ -1,0 +1,42 @@
+// The row versions of one `type:id#relation`, kept in key order for the forward walk.
+
+import type { Row } from "./row.js";
+
+/**
+ * RowBucket holds every version of the rows of one resource and relation. Rows come in key order,
+ * versions of one key in the order they were written; appends out of order are sorted on the next
+ * read, so a bulk load sorts once.
+ */
+export class RowBucket {
+  private readonly rows: Row[] = [];
+  private sorted = true;
+
+  /** add appends a row version. */
+  add(row: Row): void {
+    const last = this.rows[this.rows.length - 1];
+    if (last !== undefined && row.key < last.key) this.sorted = false;
+    this.rows.push(row);
+  }
+
+  /** ordered lists the row versions in key order. */
+  ordered(): readonly Row[] {
+    if (!this.sorted) {
+      // Stable, so versions of one key stay in write order.
+      this.rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      this.sorted = true;
+    }
+    return this.rows;
+  }
+}
+
+/** firstKeyAfter is the index of the first row of ordered rows whose key sorts after `after`. */
+export function firstKeyAfter(rows: readonly Row[], after: string): number {
+  let low = 0;
+  let high = rows.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (rows[middle]!.key <= after) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}

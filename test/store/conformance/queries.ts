@@ -1,0 +1,249 @@
+// Conformance: every filter field, key order, paging by cursor, and expiry hiding at `now`.
+
+import { describe, expect, it } from "vitest";
+import type { RelationshipFilter, Store } from "../../../src/store/store.js";
+import { relationshipKey } from "../../../src/tuple/relationship-key.js";
+import {
+  expectStoreError,
+  keys,
+  type MakeStore,
+  read,
+  readKeys,
+  rel,
+  touch,
+  useStore,
+} from "../store-test-helpers.js";
+
+const DATA = [
+  "document:a#viewer@user:alice",
+  "document:a#viewer@group:eng#member",
+  "document:a#viewer@group:eng#admin",
+  "document:a#editor@user:bob",
+  "document:b#viewer@user:alice",
+  "document:b#viewer@user:*",
+  "document:b#parent@folder:f",
+  "folder:f#viewer@user:alice",
+  "folder:f#viewer@group:eng",
+  "group:eng#member@user:bob",
+];
+
+/** FILTERS pairs filters with the keys they select from DATA, in key order. */
+const FILTERS: [string, RelationshipFilter, string[]][] = [
+  ["nothing set", {}, [...DATA].sort()],
+  [
+    "resource type",
+    { resourceType: "folder" },
+    ["folder:f#viewer@group:eng", "folder:f#viewer@user:alice"],
+  ],
+  [
+    "resource type and ids",
+    { resourceType: "document", resourceIds: ["b", "missing"] },
+    ["document:b#parent@folder:f", "document:b#viewer@user:*", "document:b#viewer@user:alice"],
+  ],
+  [
+    "resource ids without a type",
+    { resourceIds: ["f"] },
+    ["folder:f#viewer@group:eng", "folder:f#viewer@user:alice"],
+  ],
+  ["an empty id list", { resourceType: "document", resourceIds: [] }, []],
+  [
+    "the forward walk: type, ids, relation",
+    { resourceType: "document", resourceIds: ["b", "a"], relation: "viewer" },
+    [
+      "document:a#viewer@group:eng#admin",
+      "document:a#viewer@group:eng#member",
+      "document:a#viewer@user:alice",
+      "document:b#viewer@user:*",
+      "document:b#viewer@user:alice",
+    ],
+  ],
+  [
+    "repeated ids, once each",
+    { resourceType: "document", resourceIds: ["a", "a"], relation: "editor" },
+    ["document:a#editor@user:bob"],
+  ],
+  ["relation alone", { relation: "member" }, ["group:eng#member@user:bob"]],
+  [
+    "resource type and relation",
+    { resourceType: "document", relation: "parent" },
+    ["document:b#parent@folder:f"],
+  ],
+  [
+    "subject type",
+    { subjectType: "group" },
+    [
+      "document:a#viewer@group:eng#admin",
+      "document:a#viewer@group:eng#member",
+      "folder:f#viewer@group:eng",
+    ],
+  ],
+  [
+    "the reverse walk: subject type and ids",
+    { subjectType: "user", subjectIds: ["alice", "bob"] },
+    [
+      "document:a#editor@user:bob",
+      "document:a#viewer@user:alice",
+      "document:b#viewer@user:alice",
+      "folder:f#viewer@user:alice",
+      "group:eng#member@user:bob",
+    ],
+  ],
+  ["subject ids without a type", { subjectIds: ["f"] }, ["document:b#parent@folder:f"]],
+  [
+    "the wildcard as a subject id",
+    { subjectType: "user", subjectIds: ["*"] },
+    ["document:b#viewer@user:*"],
+  ],
+  [
+    "subject relation null: only objects",
+    { subjectType: "group", subjectIds: ["eng"], subjectRelation: null },
+    ["folder:f#viewer@group:eng"],
+  ],
+  [
+    "subject relation set",
+    { subjectType: "group", subjectIds: ["eng"], subjectRelation: "member" },
+    ["document:a#viewer@group:eng#member"],
+  ],
+  [
+    "subject relation unset: any",
+    { subjectType: "group", subjectIds: ["eng"] },
+    [
+      "document:a#viewer@group:eng#admin",
+      "document:a#viewer@group:eng#member",
+      "folder:f#viewer@group:eng",
+    ],
+  ],
+  [
+    "subject relation without subject type",
+    { subjectRelation: "admin" },
+    ["document:a#viewer@group:eng#admin"],
+  ],
+  [
+    "subject relation null without subject type",
+    { resourceType: "document", resourceIds: ["a"], subjectRelation: null },
+    ["document:a#editor@user:bob", "document:a#viewer@user:alice"],
+  ],
+  [
+    "resource and subject together",
+    {
+      resourceType: "document",
+      resourceIds: ["a", "b"],
+      relation: "viewer",
+      subjectType: "user",
+      subjectIds: ["alice"],
+      subjectRelation: null,
+    },
+    ["document:a#viewer@user:alice", "document:b#viewer@user:alice"],
+  ],
+  [
+    "subject ids and resource fields",
+    { resourceType: "folder", subjectType: "user", subjectIds: ["alice", "bob"] },
+    ["folder:f#viewer@user:alice"],
+  ],
+  ["an unknown type", { resourceType: "nothing", resourceIds: ["a"] }, []],
+];
+
+/** describeQueryConformance checks filters, ordering, paging and expiry in snapshot reads. */
+export function describeQueryConformance(makeStore: MakeStore): void {
+  const store = useStore(makeStore);
+  const seed = (s: Store) => s.write(DATA.map(touch));
+
+  describe("filters", () => {
+    it.each(FILTERS)("%s", async (_, filter, expected) => {
+      await seed(store());
+      expect(await readKeys(store(), filter)).toEqual(expected);
+    });
+
+    it("with many ids, as the engine's walks ask", async () => {
+      const s = store();
+      const ids = Array.from({ length: 200 }, (_, i) => `d${i}`);
+      await s.write(ids.map((id) => touch(`document:${id}#viewer@user:u${id.length}`)));
+      const asked = ids.filter((_, i) => i % 3 === 0);
+      const forward = await readKeys(s, {
+        resourceType: "document",
+        resourceIds: asked,
+        relation: "viewer",
+      });
+      expect(forward).toEqual(asked.map((id) => `document:${id}#viewer@user:u${id.length}`).sort());
+      const reverse = await readKeys(s, { subjectType: "user", subjectIds: ["u2", "u9"] });
+      expect(reverse).toEqual(
+        ids
+          .filter((id) => id.length === 2)
+          .map((id) => `document:${id}#viewer@user:u2`)
+          .sort(),
+      );
+    });
+  });
+
+  describe("paging", () => {
+    it("limit and after return every row once, in key order", async () => {
+      const s = store();
+      await seed(s);
+      const all = await read(s);
+      expect(keys(all)).toEqual([...DATA].sort());
+      const head = await s.headRevision();
+      for (const limit of [1, 3, 4, DATA.length, DATA.length + 1]) {
+        const pages: string[] = [];
+        let after: string | undefined;
+        for (;;) {
+          const page = await s.snapshot(head, new Date()).query({}, { limit, after });
+          expect(page.length).toBeLessThanOrEqual(limit);
+          pages.push(...keys(page));
+          if (page.length < limit) break;
+          after = relationshipKey(page[page.length - 1]!);
+        }
+        expect(pages).toEqual(keys(all));
+      }
+    });
+
+    it("after works with a filter and a cursor that is not a stored key", async () => {
+      const s = store();
+      await seed(s);
+      const page = await s
+        .snapshot(await s.headRevision(), new Date())
+        .query(
+          { resourceType: "document" },
+          { after: "document:a#viewer@group:eng#member", limit: 2 },
+        );
+      expect(keys(page)).toEqual(["document:a#viewer@user:alice", "document:b#parent@folder:f"]);
+      const rest = await s
+        .snapshot(await s.headRevision(), new Date())
+        .query({}, { after: "document:b#viewer" });
+      expect(keys(rest)[0]).toBe("document:b#viewer@user:*");
+    });
+
+    it("refuses a limit that is not a non-negative integer", async () => {
+      const reader = store().snapshot(await store().headRevision(), new Date());
+      for (const limit of [-1, 1.5, Number.NaN]) {
+        await expectStoreError(reader.query({}, { limit }), "invalid-argument", "limit");
+      }
+      await expectStoreError(store().deleteMatching({}, -1), "invalid-argument", "limit");
+    });
+
+    it("limit 0 returns nothing", async () => {
+      await seed(store());
+      const reader = store().snapshot(await store().headRevision(), new Date());
+      expect(await reader.query({}, { limit: 0 })).toEqual([]);
+    });
+  });
+
+  describe("expiry", () => {
+    it("hides a relationship at and after its expiry, by the reader's now", async () => {
+      const s = store();
+      const expiresAt = new Date(Date.now() + 3_600_000);
+      await s.write([
+        { operation: "touch", relationship: { ...rel("document:a#viewer@user:alice"), expiresAt } },
+        touch("document:a#viewer@user:bob"),
+      ]);
+      const head = await s.headRevision();
+      const at = async (ms: number) =>
+        keys(await s.snapshot(head, new Date(ms)).query({ resourceType: "document" }));
+      expect(await at(expiresAt.getTime() - 1)).toEqual([
+        "document:a#viewer@user:alice",
+        "document:a#viewer@user:bob",
+      ]);
+      expect(await at(expiresAt.getTime())).toEqual(["document:a#viewer@user:bob"]);
+      expect(await at(expiresAt.getTime() + 1)).toEqual(["document:a#viewer@user:bob"]);
+    });
+  });
+}

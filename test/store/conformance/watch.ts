@@ -1,0 +1,205 @@
+// Conformance: the change stream replays from any revision, follows new writes, filters, stops.
+
+import { describe, expect, it } from "vitest";
+import type { Store } from "../../../src/store/store.js";
+import {
+  describeEvent,
+  expectStoreError,
+  type MakeStore,
+  readKeys,
+  rel,
+  remove,
+  rev,
+  sleep,
+  take,
+  touch,
+  useStore,
+} from "../store-test-helpers.js";
+
+/** The events of {@link writeHistory}, as {@link describeEvent} writes them. */
+const HISTORY = [
+  "1 touch document:a#viewer@user:alice",
+  "1 touch folder:f#viewer@user:alice",
+  "2 delete document:a#viewer@user:alice",
+  "3 touch folder:f#viewer@user:alice",
+  "3 touch document:b#viewer@user:bob",
+  "5 delete document:b#viewer@user:bob",
+];
+
+async function writeHistory(s: Store): Promise<void> {
+  await s.write([touch("document:a#viewer@user:alice"), touch("folder:f#viewer@user:alice")]);
+  await s.write([remove("document:a#viewer@user:alice")]);
+  await s.write([
+    touch("folder:f#viewer@user:alice[only_weekdays]"),
+    touch("document:b#viewer@user:bob"),
+  ]);
+  await s.write([remove("document:a#viewer@user:nobody")]);
+  await s.deleteMatching({ resourceType: "document" });
+}
+
+/** A write after the history, so that a stream shows it has nothing else in between. */
+const SENTINEL = "6 touch group:end#member@user:sentinel";
+const writeSentinel = (s: Store) => s.write([touch("group:end#member@user:sentinel")]);
+
+/** describeWatchConformance checks the change stream's order, completeness, filters and ending. */
+export function describeWatchConformance(makeStore: MakeStore): void {
+  const store = useStore(makeStore);
+
+  describe("watch", () => {
+    it("from 0 yields every change in order, once", async () => {
+      const s = store();
+      await writeHistory(s);
+      await writeSentinel(s);
+      const events = await take(s.watch(rev(0)), HISTORY.length + 1);
+      expect(events.map(describeEvent)).toEqual([...HISTORY, SENTINEL]);
+      expect(events[3]?.relationship).toEqual(rel("folder:f#viewer@user:alice[only_weekdays]"));
+    });
+
+    it("from a middle revision yields exactly the changes after it", async () => {
+      const s = store();
+      await writeHistory(s);
+      await writeSentinel(s);
+      for (const after of [1, 2, 3, 4, 5]) {
+        const expected = [...HISTORY.filter((e) => Number(e.split(" ")[0]) > after), SENTINEL];
+        const events = await take(s.watch(rev(after)), expected.length);
+        expect(events.map(describeEvent)).toEqual(expected);
+      }
+    });
+
+    it("keeps only the resource types asked for", async () => {
+      const s = store();
+      await writeHistory(s);
+      await s.write([touch("folder:g#viewer@user:sentinel")]);
+      const events = await take(s.watch(rev(0), { resourceTypes: ["folder"] }), 3);
+      expect(events.map(describeEvent)).toEqual([
+        "1 touch folder:f#viewer@user:alice",
+        "3 touch folder:f#viewer@user:alice",
+        "6 touch folder:g#viewer@user:sentinel",
+      ]);
+    });
+
+    it("follows writes made after it started, replay first", async () => {
+      const s = store();
+      await s.write([touch("document:a#viewer@user:alice")]);
+      const stream = s.watch(rev(0))[Symbol.asyncIterator]();
+      expect(describeEvent((await stream.next()).value)).toBe(
+        "1 touch document:a#viewer@user:alice",
+      );
+      const pending = stream.next();
+      await s.write([touch("document:b#viewer@user:bob")]);
+      expect(describeEvent((await pending).value)).toBe("2 touch document:b#viewer@user:bob");
+      await s.write([remove("document:b#viewer@user:bob"), touch("document:c#viewer@user:carol")]);
+      expect(describeEvent((await stream.next()).value)).toBe(
+        "3 delete document:b#viewer@user:bob",
+      );
+      expect(describeEvent((await stream.next()).value)).toBe(
+        "3 touch document:c#viewer@user:carol",
+      );
+      await stream.return?.();
+    });
+
+    it("feeds every watcher the same events", async () => {
+      const s = store();
+      const watchers = [s.watch(rev(0)), s.watch(rev(0)), s.watch(rev(0))].map((w) =>
+        take(w, HISTORY.length + 1),
+      );
+      await writeHistory(s);
+      await writeSentinel(s);
+      for (const events of await Promise.all(watchers)) {
+        expect(events.map(describeEvent)).toEqual([...HISTORY, SENTINEL]);
+      }
+    });
+
+    it("ends when its signal aborts, even while waiting", async () => {
+      const s = store();
+      const controller = new AbortController();
+      const stream = s.watch(rev(0), { signal: controller.signal })[Symbol.asyncIterator]();
+      const pending = stream.next();
+      controller.abort();
+      expect(await pending).toEqual({ done: true, value: undefined });
+      await s.write([touch("document:a#viewer@user:alice")]);
+      expect((await stream.next()).done).toBe(true);
+    });
+
+    it("yields nothing when its signal has already aborted", async () => {
+      const s = store();
+      await s.write([touch("document:a#viewer@user:alice")]);
+      const events = await take(s.watch(rev(0), { signal: AbortSignal.abort() }), 1);
+      expect(events).toEqual([]);
+    });
+
+    it("ends when the store closes; close may be called twice", async () => {
+      const s = store();
+      const pending = s.watch(rev(0))[Symbol.asyncIterator]().next();
+      await s.close();
+      expect((await pending).done).toBe(true);
+      await s.close();
+    });
+
+    it("refuses a revision newer than the head", async () => {
+      const stream = store().watch(rev(1))[Symbol.asyncIterator]();
+      await expectStoreError(stream.next(), "revision-unavailable");
+    });
+  });
+
+  describe("expiry", () => {
+    it("yields an expire event at the head revision once a relationship expires", async () => {
+      const s = store();
+      const expiresAt = new Date(Date.now() + 100);
+      await s.write([
+        { operation: "touch", relationship: { ...rel("document:a#viewer@user:alice"), expiresAt } },
+      ]);
+      await s.write([touch("document:b#viewer@user:bob")]);
+      const events = await take(s.watch(rev(0)), 3);
+      expect(events.map(describeEvent)).toEqual([
+        "1 touch document:a#viewer@user:alice",
+        "2 touch document:b#viewer@user:bob",
+        "2 expire document:a#viewer@user:alice",
+      ]);
+      expect(Date.now()).toBeGreaterThanOrEqual(expiresAt.getTime());
+      expect(events[2]?.relationship.expiresAt).toEqual(expiresAt);
+    });
+
+    it("yields no expire event for a relationship deleted or replaced before its expiry", async () => {
+      const s = store();
+      const expiresAt = new Date(Date.now() + 50);
+      const expiring = (text: string) => ({ ...rel(text), expiresAt });
+      await s.write([
+        { operation: "touch", relationship: expiring("document:a#viewer@user:alice") },
+        { operation: "touch", relationship: expiring("document:b#viewer@user:bob") },
+      ]);
+      await s.write([remove("document:a#viewer@user:alice"), touch("document:b#viewer@user:bob")]);
+      await sleep(100);
+      await s.write([touch("document:c#viewer@user:sentinel")]);
+      const events = await take(s.watch(rev(1)), 3);
+      expect(events.map(describeEvent)).toEqual([
+        "2 delete document:a#viewer@user:alice",
+        "2 touch document:b#viewer@user:bob",
+        "3 touch document:c#viewer@user:sentinel",
+      ]);
+    });
+
+    it("lets an expired relationship be created again; deleting it is a no-op", async () => {
+      const s = store();
+      const expiresAt = new Date(Date.now() + 30);
+      await s.write([
+        {
+          operation: "create",
+          relationship: { ...rel("document:a#viewer@user:alice"), expiresAt },
+        },
+        { operation: "create", relationship: { ...rel("document:b#viewer@user:bob"), expiresAt } },
+      ]);
+      await sleep(60);
+      expect(await readKeys(s)).toEqual([]);
+      await s.write([
+        { operation: "create", relationship: rel("document:a#viewer@user:alice") },
+        remove("document:b#viewer@user:bob"),
+      ]);
+      expect(await readKeys(s)).toEqual(["document:a#viewer@user:alice"]);
+      expect(await s.deleteMatching({ resourceType: "document", resourceIds: ["b"] })).toEqual({
+        revision: rev(3),
+        deleted: 0,
+      });
+    });
+  });
+}

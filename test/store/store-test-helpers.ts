@@ -1,0 +1,121 @@
+// Test helpers for the store conformance suite: a store per test, relationships from text, streams.
+
+import { afterEach, beforeEach, expect } from "vitest";
+import { type Revision, revision } from "../../src/revision/revision.js";
+import type {
+  ChangeEvent,
+  RelationshipFilter,
+  RelationshipUpdate,
+  Store,
+  StoreErrorCode,
+} from "../../src/store/store.js";
+import { StoreError } from "../../src/store/store.js";
+import { parseRelationship } from "../../src/tuple/parse-relationship.js";
+import type { Relationship } from "../../src/tuple/relationship.js";
+import { relationshipKey } from "../../src/tuple/relationship-key.js";
+
+/** MakeStore opens a new, empty store. */
+export type MakeStore = () => Promise<Store>;
+
+/** useStore opens a fresh store before each test of the enclosing describe and closes it after. */
+export function useStore(makeStore: MakeStore): () => Store {
+  let store: Store | undefined;
+  beforeEach(async () => {
+    store = await makeStore();
+  });
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+  });
+  return () => {
+    if (store === undefined) throw new Error("no store outside a test");
+    return store;
+  };
+}
+
+/** rel parses a relationship in SpiceDB's text syntax, failing the test on a typo. */
+export function rel(text: string): Relationship {
+  const parsed = parseRelationship(text);
+  if (!parsed.ok) throw new Error(`bad relationship in test: ${parsed.error.message}`);
+  return parsed.value;
+}
+
+/** touch makes a touch update from text. */
+export function touch(text: string): RelationshipUpdate {
+  return { operation: "touch", relationship: rel(text) };
+}
+
+/** create makes a create update from text. */
+export function create(text: string): RelationshipUpdate {
+  return { operation: "create", relationship: rel(text) };
+}
+
+/** remove makes a delete update from text. */
+export function remove(text: string): RelationshipUpdate {
+  return { operation: "delete", relationship: rel(text) };
+}
+
+/** keys are the relationship keys of rels, in their order. */
+export function keys(rels: readonly Relationship[]): string[] {
+  return rels.map(relationshipKey);
+}
+
+/** read queries the head revision at the current time. */
+export async function read(
+  store: Store,
+  filter: RelationshipFilter = {},
+  now = new Date(),
+): Promise<Relationship[]> {
+  return store.snapshot(await store.headRevision(), now).query(filter);
+}
+
+/** readKeys is {@link read} as relationship keys. */
+export async function readKeys(store: Store, filter: RelationshipFilter = {}): Promise<string[]> {
+  return keys(await read(store, filter));
+}
+
+/** rev shortens revision(n) in expectations. */
+export function rev(n: number): Revision {
+  return revision(n);
+}
+
+/** expectStoreError awaits a rejection with a StoreError of code whose message contains each part. */
+export async function expectStoreError(
+  promise: Promise<unknown>,
+  code: StoreErrorCode,
+  ...parts: string[]
+): Promise<StoreError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(StoreError);
+  const storeError = error as StoreError;
+  expect(storeError.code).toBe(code);
+  for (const part of parts) expect(storeError.message).toContain(part);
+  return storeError;
+}
+
+/** take reads the first count events of a stream and stops it. */
+export async function take(
+  stream: AsyncIterable<ChangeEvent>,
+  count: number,
+): Promise<ChangeEvent[]> {
+  const events: ChangeEvent[] = [];
+  if (count === 0) return events;
+  for await (const event of stream) {
+    events.push(event);
+    if (events.length === count) break;
+  }
+  return events;
+}
+
+/** describeEvent writes an event as `revision kind key`, for compact expectations. */
+export function describeEvent(event: ChangeEvent): string {
+  return `${event.revision} ${event.kind} ${relationshipKey(event.relationship)}`;
+}
+
+/** sleep waits ms milliseconds of real time. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
