@@ -1,0 +1,294 @@
+// fast-check generator of valid schemas, written as text, whose recursion has a well-defined fixpoint.
+//
+// Stratified by construction:
+// - relations only read relations (through subject sets), so their cycles are pure unions;
+// - permission names are unique across the schema, and a permission reads the relations of its
+//   type, the permissions declared before it on its type, and (through arrows) relations or
+//   permissions declared before it anywhere;
+// - the only permission cycle is a permission reaching itself through `rel->self` or
+//   `rel.any(self)` directly under its top-level union.
+
+import fc from "fast-check";
+import type { CompiledSchema } from "../../src/schema/compiled-schema.js";
+import { loadSchema } from "../../src/schema/load-schema.js";
+import { CAVEAT_MENU } from "./caveat-menu.js";
+import { type Chooser, createChooser } from "./choice-tape.js";
+
+/** SchemaCase is a generated schema: its text and what `loadSchema` made of it. */
+export interface SchemaCase {
+  readonly text: string;
+  readonly schema: CompiledSchema;
+}
+
+/** The object types a schema may define besides `user`, which has no members. */
+const OBJECT_TYPES = ["group", "folder", "document", "project"];
+const RELATION_NAMES = ["member", "owner", "viewer", "editor", "parent", "banned", "manager"];
+const PERMISSION_NAMES = [
+  "view",
+  "edit",
+  "admin",
+  "read",
+  "write",
+  "manage",
+  "browse",
+  "share",
+  "comment",
+  "audit",
+  "publish",
+  "archive",
+];
+const MAX_EXPRESSION_DEPTH = 2;
+/** Enough decisions for the largest schema; past the end of the tape every decision is the first. */
+const TAPE_LENGTH = 600;
+
+interface SubjectSpec {
+  readonly type: string;
+  readonly relation?: string;
+  readonly wildcard: boolean;
+  readonly caveat?: string;
+  readonly expiration: boolean;
+}
+
+type ArrowFunction = "->" | "any" | "all";
+
+type Expression =
+  | { readonly kind: "nil" }
+  | { readonly kind: "ref"; readonly name: string }
+  | {
+      readonly kind: "arrow";
+      readonly fn: ArrowFunction;
+      readonly relation: string;
+      readonly target: string;
+    }
+  | { readonly kind: "union" | "intersection"; readonly children: readonly Expression[] }
+  | { readonly kind: "exclusion"; readonly base: Expression; readonly subtracted: Expression };
+
+interface TypeSpec {
+  readonly name: string;
+  readonly relations: Map<string, SubjectSpec[]>;
+  readonly permissions: Map<string, Expression>;
+}
+
+/**
+ * schemaCase generates a schema that `loadSchema` accepts: `user` plus two to four object types,
+ * relations admitting users, `user:*`, objects and subject sets (some with a caveat, some with
+ * expiration), permissions built from nil, references, arrows (`->`, `.any`, `.all`), unions,
+ * intersections and exclusions, recursive hierarchies (`parent->view`, `group#member`), and zero
+ * to two caveats from {@link CAVEAT_MENU}. Arrows never walk a relation that admits a wildcard,
+ * and always name a target that some subject type of the walked relation has. Only `user` is
+ * ever a wildcard, and `user` has no relations, so no subject set is of a wildcard's type.
+ */
+export const schemaCase: fc.Arbitrary<SchemaCase> = fc
+  .array(fc.nat({ max: 0xffff }), { minLength: TAPE_LENGTH, maxLength: TAPE_LENGTH })
+  .map((tape) => buildSchemaCase(createChooser(tape)));
+
+function buildSchemaCase(choose: Chooser): SchemaCase & fc.WithToStringMethod {
+  const caveats = choose.subset(CAVEAT_MENU, 0, 2).map((c) => c.name);
+  const typeNames = choose.subset(OBJECT_TYPES, 2, 4);
+  const expirationAllowed = choose.bool();
+  const types: TypeSpec[] = typeNames.map((name) => ({
+    name,
+    relations: new Map(choose.subset(RELATION_NAMES, 1, 3).map((r) => [r, []])),
+    permissions: new Map(),
+  }));
+  for (const type of types) {
+    for (const [relation, subjects] of type.relations) {
+      const count = choose.between(1, 3);
+      for (let i = 0; i < count; i++) {
+        const subject = allowedSubject(choose, types, type, relation, caveats, expirationAllowed);
+        if (!subjects.some((s) => subjectText(s) === subjectText(subject))) subjects.push(subject);
+      }
+    }
+  }
+  const permissionNames = choose.subset(
+    PERMISSION_NAMES,
+    PERMISSION_NAMES.length,
+    PERMISSION_NAMES.length,
+  );
+  for (const type of types) {
+    const count = choose.between(0, 3);
+    for (let i = 0; i < count; i++) {
+      const name = permissionNames.shift()!;
+      type.permissions.set(name, permissionBody(choose, types, type, name));
+    }
+  }
+
+  const usesExpiration = types.some((t) =>
+    [...t.relations.values()].some((subjects) => subjects.some((s) => s.expiration)),
+  );
+  const text = [
+    ...(usesExpiration ? ["use expiration"] : []),
+    ...CAVEAT_MENU.filter((c) => caveats.includes(c.name)).map((c) => c.declaration),
+    "definition user {}",
+    ...types.map(definitionText),
+  ].join("\n\n");
+  const loaded = loadSchema(`${text}\n`);
+  if (!loaded.ok) {
+    const problems = loaded.diagnostics.map((d) => d.message).join("\n");
+    throw new Error(`schemaCase generated an invalid schema:\n${text}\n${problems}`);
+  }
+  return {
+    text: `${text}\n`,
+    schema: loaded.schema,
+    [fc.toStringMethod]: () => `schema:\n${text}\n`,
+  };
+}
+
+/** One allowed subject for `type#relation`; the simplest choice is a plain `user`. */
+function allowedSubject(
+  choose: Chooser,
+  types: readonly TypeSpec[],
+  type: TypeSpec,
+  relation: string,
+  caveats: readonly string[],
+  expirationAllowed: boolean,
+): SubjectSpec {
+  const { pick } = choose;
+  const shape = choose.weighted<Pick<SubjectSpec, "type" | "relation" | "wildcard">>(
+    [4, () => ({ type: "user", wildcard: false })],
+    [1, () => ({ type: "user", wildcard: true })],
+    [2, () => ({ type: pick(types).name, wildcard: false })],
+    [1, () => ({ type: type.name, wildcard: false })],
+    [
+      2,
+      () => {
+        const target = pick(types);
+        return { type: target.name, relation: pick([...target.relations.keys()]), wildcard: false };
+      },
+    ],
+    [1, () => ({ type: type.name, relation, wildcard: false })],
+  );
+  const caveat = caveats.length > 0 && choose.below(4) === 3 ? pick(caveats) : undefined;
+  const expiration = expirationAllowed && choose.below(4) === 3;
+  return { ...shape, caveat, expiration };
+}
+
+/**
+ * The expression of permission `name` on `type`, over the type's relations, the permissions
+ * declared before it and arrows to members declared so far; sometimes also recursive, through an
+ * any-arrow over a relation that admits the type itself, added to its top-level union.
+ */
+function permissionBody(
+  choose: Chooser,
+  types: readonly TypeSpec[],
+  type: TypeSpec,
+  name: string,
+): Expression {
+  const { pick, weighted } = choose;
+  const byName = new Map(types.map((t) => [t.name, t]));
+  const references = [...type.relations.keys(), ...type.permissions.keys()];
+  const walkable = [...type.relations].filter(([, subjects]) => !subjects.some((s) => s.wildcard));
+  const arrowable = walkable
+    .map(([relation, subjects]) => ({ relation, targets: arrowTargets(subjects, byName) }))
+    .filter((a) => a.targets.length > 0);
+  const leaf = (): Expression => {
+    const options: [number, () => Expression][] = [
+      [1, () => ({ kind: "nil" })],
+      [4, () => ({ kind: "ref", name: pick(references) })],
+    ];
+    if (arrowable.length > 0) {
+      options.push([
+        3,
+        () => {
+          const { relation, targets } = pick(arrowable);
+          const fn = pick<ArrowFunction>(["->", "any", "all"]);
+          return { kind: "arrow", fn, relation, target: pick(targets) };
+        },
+      ]);
+    }
+    return weighted(...options);
+  };
+  const expression = (depth: number): Expression =>
+    depth === 0
+      ? leaf()
+      : weighted<Expression>(
+          [3, leaf],
+          [2, () => ({ kind: "union", children: operands(depth) })],
+          [1, () => ({ kind: "intersection", children: operands(depth) })],
+          [
+            1,
+            () => ({
+              kind: "exclusion",
+              base: expression(depth - 1),
+              subtracted: expression(depth - 1),
+            }),
+          ],
+        );
+  const operands = (depth: number): Expression[] =>
+    Array.from({ length: choose.between(2, 3) }, () => expression(depth - 1));
+
+  const body = expression(choose.between(0, MAX_EXPRESSION_DEPTH));
+  const selfRelations = walkable
+    .filter(([, subjects]) => subjects.some((s) => s.type === type.name))
+    .map(([relation]) => relation);
+  if (selfRelations.length === 0 || !choose.bool()) return body;
+  const recursive: Expression = {
+    kind: "arrow",
+    fn: pick<ArrowFunction>(["->", "any"]),
+    relation: pick(selfRelations),
+    target: name,
+  };
+  return {
+    kind: "union",
+    children: [...(body.kind === "union" ? body.children : [body]), recursive],
+  };
+}
+
+/** The names an arrow over a relation with these subjects may target: members declared so far. */
+function arrowTargets(
+  subjects: readonly SubjectSpec[],
+  byName: ReadonlyMap<string, TypeSpec>,
+): string[] {
+  const targets = new Set<string>();
+  for (const subject of subjects) {
+    const type = byName.get(subject.type);
+    if (type === undefined) continue;
+    for (const name of type.relations.keys()) targets.add(name);
+    for (const name of type.permissions.keys()) targets.add(name);
+  }
+  return [...targets];
+}
+
+function subjectText(subject: SubjectSpec): string {
+  const base = `${subject.type}${subject.wildcard ? ":*" : ""}${subject.relation ? `#${subject.relation}` : ""}`;
+  const traits = [
+    ...(subject.caveat === undefined ? [] : [subject.caveat]),
+    ...(subject.expiration ? ["expiration"] : []),
+  ];
+  return traits.length === 0 ? base : `${base} with ${traits.join(" and ")}`;
+}
+
+function definitionText(type: TypeSpec): string {
+  const lines = [
+    ...[...type.relations].map(
+      ([name, subjects]) => `  relation ${name}: ${subjects.map(subjectText).join(" | ")}`,
+    ),
+    ...[...type.permissions].map(
+      ([name, expression]) => `  permission ${name} = ${expressionText(expression)}`,
+    ),
+  ];
+  return `definition ${type.name} {\n${lines.join("\n")}\n}`;
+}
+
+function expressionText(expression: Expression): string {
+  const operand = (e: Expression): string =>
+    e.kind === "union" || e.kind === "intersection" || e.kind === "exclusion"
+      ? `(${expressionText(e)})`
+      : expressionText(e);
+  switch (expression.kind) {
+    case "nil":
+      return "nil";
+    case "ref":
+      return expression.name;
+    case "arrow":
+      return expression.fn === "->"
+        ? `${expression.relation}->${expression.target}`
+        : `${expression.relation}.${expression.fn}(${expression.target})`;
+    case "union":
+      return expression.children.map(operand).join(" + ");
+    case "intersection":
+      return expression.children.map(operand).join(" & ");
+    case "exclusion":
+      return `${operand(expression.base)} - ${operand(expression.subtracted)}`;
+  }
+}

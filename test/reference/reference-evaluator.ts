@@ -1,0 +1,337 @@
+// A deliberately naive oracle for Check and the lookups: set semantics, a fixpoint over every relationship.
+//
+// It shares nothing with the engine: no caching, no short-circuits, no traversal order. For one
+// subject it computes every relation and permission of every object at once, stratum by stratum,
+// and reads answers off the resulting table. Slow, and meant to be obviously right.
+
+import type { CompiledSchema, Rewrite } from "../../src/schema/compiled-schema.js";
+import type { ObjectRef, Relationship, SubjectRef } from "../../src/tuple/relationship.js";
+import { memberStrata } from "./member-strata.js";
+import { and, FALSE, not, or, sameTruth, TRUE, type Truth, unknown } from "./three-valued.js";
+
+const WILDCARD = "*";
+
+/** Cell is one relation or permission of one object, for the subject being solved for. */
+interface Cell {
+  readonly object: ObjectRef;
+  readonly name: string;
+}
+
+/** RefResult is the reference answer: decided either way, or conditional on missing parameters. */
+export type RefResult =
+  | { readonly kind: "allowed" }
+  | { readonly kind: "denied" }
+  /** `missing` lists the caveat parameters the answer awaits, sorted. */
+  | { readonly kind: "conditional"; readonly missing: string[] };
+
+/** RefEntry is one answer of a lookup: an object id (or `*` for the wildcard) and its result. */
+export interface RefEntry {
+  readonly id: string;
+  readonly result: RefResult;
+}
+
+/** EvaluateOptions holds the evaluation time (for expiry) and the request's caveat context. */
+export interface EvaluateOptions {
+  readonly now: Date;
+  readonly context?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * ReferenceModel answers questions about one set of relationships. The universe of objects is
+ * every object that appears in an unexpired relationship (as resource or subject), plus the objects
+ * a question names; an expired relationship is exactly like an absent one.
+ */
+export interface ReferenceModel {
+  /**
+   * check answers whether `subject` has `permission` (a relation or permission) on `resource`.
+   * The subject `type:*` stands for an arbitrary object of that type that appears in no
+   * relationship. Throws when the resource's type or the permission is unknown.
+   */
+  check(resource: ObjectRef, permission: string, subject: SubjectRef): RefResult;
+  /** lookupResources lists the objects of `resourceType` not denied to `subject`, sorted by id. */
+  lookupResources(resourceType: string, permission: string, subject: SubjectRef): RefEntry[];
+  /**
+   * lookupSubjects lists the objects of `subjectType` (as subject sets `type:id#subjectRelation`
+   * when a relation is given) that are not denied `permission` on `resource`, sorted by id. Without
+   * a subject relation it also lists `*` when a wildcard grants the permission to an arbitrary
+   * object of the type (see {@link ReferenceModel.check}); the concrete ids are listed too, each
+   * with its own result.
+   */
+  lookupSubjects(
+    resource: ObjectRef,
+    permission: string,
+    subjectType: string,
+    subjectRelation?: string,
+  ): RefEntry[];
+}
+
+/**
+ * evaluateAll builds the reference model of `relationships` under `schema` at `options.now`, with
+ * the request context `options.context`. It throws on relationships the schema cannot interpret
+ * (unknown types, relations or caveats) and on schemas whose recursion passes through an
+ * exclusion's subtracted side.
+ */
+export function evaluateAll(
+  schema: CompiledSchema,
+  relationships: readonly Relationship[],
+  options: EvaluateOptions,
+): ReferenceModel {
+  for (const rel of relationships) checkInterpretable(schema, rel);
+  const live = relationships.filter(
+    (rel) => rel.expiresAt === undefined || rel.expiresAt.getTime() > options.now.getTime(),
+  );
+  const strata = memberStrata(schema, live);
+  const byObjectRelation = new Map<string, Relationship[]>();
+  for (const rel of live) {
+    const key = cellKey(rel.resource, rel.relation);
+    byObjectRelation.set(key, [...(byObjectRelation.get(key) ?? []), rel]);
+  }
+  const caveatTruth = new Map<Relationship, Truth>(
+    live.map((rel) => [rel, relationshipCaveat(schema, rel, options.context ?? {})]),
+  );
+  const universe = new Map<string, ObjectRef>();
+  for (const rel of live) {
+    universe.set(objectKey(rel.resource), rel.resource);
+    if (rel.subject.id !== WILDCARD) {
+      const object = { type: rel.subject.type, id: rel.subject.id };
+      universe.set(objectKey(object), object);
+    }
+  }
+
+  /** Every cell (object, member) for one subject, solved stratum by stratum. */
+  const solve = (subject: SubjectRef, objects: readonly ObjectRef[]): Map<string, Truth> => {
+    const table = new Map<string, Truth>();
+    const read = (object: ObjectRef, name: string): Truth => {
+      if (schema.member(object.type, name) === undefined) return FALSE;
+      const value = table.get(cellKey(object, name));
+      if (value === undefined) {
+        throw new Error(
+          `reference evaluator bug: ${cellKey(object, name)} read before its stratum`,
+        );
+      }
+      return value;
+    };
+    const evaluateRewrite = (object: ObjectRef, rewrite: Rewrite): Truth => {
+      switch (rewrite.kind) {
+        case "nil":
+          return FALSE;
+        case "computed":
+          return read(object, rewrite.name);
+        case "union":
+          return or(rewrite.children.map((child) => evaluateRewrite(object, child)));
+        case "intersection":
+          return and(rewrite.children.map((child) => evaluateRewrite(object, child)));
+        case "exclusion":
+          return and([
+            evaluateRewrite(object, rewrite.base),
+            not(evaluateRewrite(object, rewrite.subtracted)),
+          ]);
+        case "arrow": {
+          const terms = (byObjectRelation.get(cellKey(object, rewrite.tupleset)) ?? [])
+            .filter((rel) => rel.subject.id !== WILDCARD)
+            .map((rel) =>
+              and([
+                caveatTruth.get(rel)!,
+                read({ type: rel.subject.type, id: rel.subject.id }, rewrite.target),
+              ]),
+            );
+          if (rewrite.function === "any") return or(terms);
+          return terms.length === 0 ? FALSE : and(terms);
+        }
+      }
+    };
+    const evaluateCell = (object: ObjectRef, name: string): Truth => {
+      if (subject.type === object.type && subject.id === object.id && subject.relation === name) {
+        return TRUE;
+      }
+      const member = schema.member(object.type, name);
+      if (member === undefined) return FALSE;
+      if (member.kind === "permission") return evaluateRewrite(object, member.rewrite);
+      const terms = (byObjectRelation.get(cellKey(object, name)) ?? []).map((rel) =>
+        and([caveatTruth.get(rel)!, reaches(rel.subject)]),
+      );
+      return or(terms);
+    };
+    /** Whether a relationship's subject is, admits or contains the subject being solved for. */
+    const reaches = (stored: SubjectRef): Truth => {
+      if (stored.id === WILDCARD) {
+        return stored.type === subject.type && subject.relation === undefined ? TRUE : FALSE;
+      }
+      if (
+        stored.type === subject.type &&
+        stored.id === subject.id &&
+        stored.relation === subject.relation
+      ) {
+        return TRUE;
+      }
+      if (stored.relation === undefined) return FALSE;
+      return read({ type: stored.type, id: stored.id }, stored.relation);
+    };
+
+    const allCells: Cell[] = [];
+    for (const stratum of strata) {
+      const cells = stratum.flatMap((key) => {
+        const [type, name] = splitMemberKey(key);
+        return objects.filter((o) => o.type === type).map((object) => ({ object, name }));
+      });
+      allCells.push(...cells);
+      for (const { object, name } of cells) table.set(cellKey(object, name), FALSE);
+      // Truth levels first: they only rise (false, unknown, true) along monotone recursion.
+      iterate(cells, (previous, next) => previous.kind === next.kind);
+      // Then missing names, from none, with every truth level fixed: they only grow.
+      for (const { object, name } of cells) {
+        if (table.get(cellKey(object, name))?.kind === "unknown") {
+          table.set(cellKey(object, name), unknown([]));
+        }
+      }
+      iterate(cells, sameTruth);
+    }
+    for (const { object, name } of allCells) {
+      if (!sameTruth(evaluateCell(object, name), table.get(cellKey(object, name))!)) {
+        throw new Error(`reference evaluator bug: ${cellKey(object, name)} is not a fixpoint`);
+      }
+    }
+    return table;
+
+    function iterate(
+      cells: readonly Cell[],
+      same: (previous: Truth, next: Truth) => boolean,
+    ): void {
+      for (let changed = true; changed; ) {
+        changed = false;
+        for (const { object, name } of cells) {
+          const key = cellKey(object, name);
+          const next = evaluateCell(object, name);
+          if (!same(table.get(key)!, next)) changed = true;
+          table.set(key, next);
+        }
+      }
+    }
+  };
+
+  const solved = new Map<string, Map<string, Truth>>();
+  const tableFor = (subject: SubjectRef, resource: ObjectRef): Map<string, Truth> => {
+    const objects = new Map(universe);
+    if (subject.id !== WILDCARD) {
+      const object = { type: subject.type, id: subject.id };
+      objects.set(objectKey(object), object);
+    }
+    const extra = objects.has(objectKey(resource)) ? "" : objectKey(resource);
+    objects.set(objectKey(resource), resource);
+    const key = `${subjectKey(subject)} ${extra}`;
+    let table = solved.get(key);
+    if (table === undefined) {
+      table = solve(subject, [...objects.values()]);
+      solved.set(key, table);
+    }
+    return table;
+  };
+
+  const check = (resource: ObjectRef, permission: string, subject: SubjectRef): RefResult => {
+    if (schema.member(resource.type, permission) === undefined) {
+      throw new Error(`reference evaluator: '${resource.type}#${permission}' is not in the schema`);
+    }
+    return toResult(tableFor(subject, resource).get(cellKey(resource, permission))!);
+  };
+  const idsOfType = (type: string, extra: ObjectRef): string[] => {
+    const ids = new Set([...universe.values()].filter((o) => o.type === type).map((o) => o.id));
+    if (extra.type === type && extra.id !== WILDCARD) ids.add(extra.id);
+    return [...ids];
+  };
+  const notDenied = (entries: RefEntry[]): RefEntry[] =>
+    entries
+      .filter((e) => e.result.kind !== "denied")
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+  return {
+    check,
+    lookupResources(resourceType, permission, subject) {
+      return notDenied(
+        idsOfType(resourceType, subject).map((id) => ({
+          id,
+          result: check({ type: resourceType, id }, permission, subject),
+        })),
+      );
+    },
+    lookupSubjects(resource, permission, subjectType, subjectRelation) {
+      const ids = idsOfType(subjectType, resource);
+      if (subjectRelation === undefined) ids.push(WILDCARD);
+      return notDenied(
+        ids.map((id) => ({
+          id,
+          result: check(resource, permission, {
+            type: subjectType,
+            id,
+            ...(subjectRelation !== undefined && id !== WILDCARD && { relation: subjectRelation }),
+          }),
+        })),
+      );
+    },
+  };
+}
+
+/** The caveat's truth for one relationship: the request context, overridden by the relationship's. */
+function relationshipCaveat(
+  schema: CompiledSchema,
+  rel: Relationship,
+  requestContext: Readonly<Record<string, unknown>>,
+): Truth {
+  if (rel.caveat === undefined) return TRUE;
+  const caveat = schema.caveats.get(rel.caveat.name)!;
+  const outcome = caveat.evaluate({ ...requestContext, ...rel.caveat.context });
+  switch (outcome.kind) {
+    case "true":
+      return TRUE;
+    case "false":
+      return FALSE;
+    case "missing":
+      return unknown(outcome.missing);
+    case "error":
+      // SpiceDB fails the request; the generators never produce such contexts.
+      return FALSE;
+  }
+}
+
+function checkInterpretable(schema: CompiledSchema, rel: Relationship): void {
+  const text = `${objectKey(rel.resource)}#${rel.relation}@${subjectKey(rel.subject)}`;
+  const fail = (why: string): never => {
+    throw new Error(`reference evaluator: relationship ${text}: ${why}`);
+  };
+  if (schema.member(rel.resource.type, rel.relation)?.kind !== "relation") {
+    fail(`'${rel.resource.type}#${rel.relation}' is not a relation`);
+  }
+  if (!schema.definitions.has(rel.subject.type)) fail(`unknown type '${rel.subject.type}'`);
+  if (
+    rel.subject.relation !== undefined &&
+    schema.member(rel.subject.type, rel.subject.relation) === undefined
+  ) {
+    fail(`'${rel.subject.type}#${rel.subject.relation}' is not in the schema`);
+  }
+  if (rel.caveat !== undefined && !schema.caveats.has(rel.caveat.name)) {
+    fail(`unknown caveat '${rel.caveat.name}'`);
+  }
+}
+
+function toResult(value: Truth): RefResult {
+  if (value.kind === "true") return { kind: "allowed" };
+  if (value.kind === "false") return { kind: "denied" };
+  return { kind: "conditional", missing: [...value.missing].sort() };
+}
+
+function objectKey(object: ObjectRef): string {
+  return `${object.type}:${object.id}`;
+}
+
+function subjectKey(subject: SubjectRef): string {
+  const relation = subject.relation === undefined ? "" : `#${subject.relation}`;
+  return `${subject.type}:${subject.id}${relation}`;
+}
+
+function cellKey(object: ObjectRef, name: string): string {
+  return `${objectKey(object)}#${name}`;
+}
+
+function splitMemberKey(key: string): [string, string] {
+  const hash = key.indexOf("#");
+  return [key.slice(0, hash), key.slice(hash + 1)];
+}
