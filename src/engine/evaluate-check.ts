@@ -5,7 +5,7 @@ import { EngineError } from "./engine-error.js";
 import { evaluateRelation } from "./evaluate-relation.js";
 import { evaluateRewrite } from "./evaluate-rewrite.js";
 import type { Explanation } from "./explanation.js";
-import { DENIED, type Outcome, withDetails } from "./outcome.js";
+import { ALLOWED, DENIED, type Outcome, withDetails } from "./outcome.js";
 
 /** evaluateCheck answers a dispatch by reading the store and dispatching its sub-problems. */
 export async function evaluateCheck(request: DispatchCheck): Promise<ReadonlyMap<string, Outcome>> {
@@ -22,17 +22,20 @@ export async function evaluateCheck(request: DispatchCheck): Promise<ReadonlyMap
       `definition '${resourceType}' has no relation or permission '${name}'`,
     );
 
+  const { subject } = evaluation;
   const toEvaluate: string[] = [];
   for (const id of request.resourceIds) {
     const key = `${resourceType}:${id}#${name}`;
     const known = evaluation.memo.get(key);
     if (known) results.set(id, known);
+    // A set always contains itself: group:eng#member is a member of group:eng, as in SpiceDB.
+    else if (subject.relation === name && subject.type === resourceType && subject.id === id)
+      results.set(id, ALLOWED);
     else if (onPath(request, key)) results.set(id, cycleCut(request, key));
     else toEvaluate.push(id);
   }
   if (toEvaluate.length === 0) return results;
 
-  const { subject } = evaluation;
   if (
     subject.relation === undefined &&
     !evaluation.schema.reachability.canReach(resourceType, name, subject.type)
