@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import type { CliIo } from "./cli-io.js";
 import { addSchemaCommands } from "./schema-command.js";
+import { addValidateCommand } from "./validate-command.js";
 
 /** runCli runs the latch command line with argv (without node and script) and returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -13,6 +14,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError();
   addSchemaCommands(program, io, (code) => {
+    exitCode = code;
+  });
+  addValidateCommand(program, io, (code) => {
     exitCode = code;
   });
   try {
