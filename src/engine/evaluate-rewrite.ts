@@ -57,12 +57,14 @@ async function evaluateArrow(
   const children = new ChildDispatches(request);
   for (const row of rows) {
     // Arrows walk to the related object itself, whatever the subject relation; never to a wildcard.
-    if (row.subject.id === WILDCARD || !evaluation.schema.member(row.subject.type, arrow.target))
-      continue;
+    if (row.subject.id === WILDCARD) continue;
     const list = byResource.get(row.resource.id);
     if (list) list.push(row);
     else byResource.set(row.resource.id, [row]);
-    children.add(row.resource.id, row.subject.type, row.subject.id, arrow.target);
+    // An object whose type lacks the target counts as not having it (it fails `.all()`, as in SpiceDB).
+    if (evaluation.schema.member(row.subject.type, arrow.target)) {
+      children.add(row.resource.id, row.subject.type, row.subject.id, arrow.target);
+    }
   }
   await children.run();
   const results = new Map<string, Outcome>();

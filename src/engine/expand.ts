@@ -157,13 +157,16 @@ async function expandRewrite(
         resourceIds: [object.id],
         relation: rewrite.tupleset,
       });
-      const related = rows.filter(
-        (row) => row.subject.id !== WILDCARD && schema.member(row.subject.type, rewrite.target),
-      );
+      const related = rows.filter((row) => row.subject.id !== WILDCARD);
       const walks = await Promise.all(
         related.map(async (relationship): Promise<ArrowWalk> => {
-          if (depth <= 1) return { relationship };
           const target = { type: relationship.subject.type, id: relationship.subject.id };
+          if (!schema.member(target.type, rewrite.target)) {
+            // An object whose type lacks the target contributes nobody (and fails `.all()`).
+            const node = `${target.type}:${target.id}#${rewrite.target}`;
+            return { relationship, expansion: { kind: "nil", node } };
+          }
+          if (depth <= 1) return { relationship };
           return {
             relationship,
             expansion: await expandSet(schema, reader, target, rewrite.target, depth - 1, path),

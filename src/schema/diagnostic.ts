@@ -15,6 +15,7 @@ export type DiagnosticCode =
   | "nested-arrow"
   | "self-reference"
   | "arrow-wildcard"
+  | "wildcard-subject-set"
   | "expiration-not-enabled"
   | "unknown-use-flag"
   | "caveat-type"

@@ -157,6 +157,15 @@ class TypeChecker {
         subject.relation.span,
         `definition '${target.name.value}' has no relation or permission '${subject.relation.value}'${didYouMean(subject.relation.value, names)}`,
       );
+    } else if (subject.relation) {
+      const wildcard = this.wildcardIncludedBy(target, subject.relation.value, new Set());
+      if (wildcard) {
+        this.report(
+          "wildcard-subject-set",
+          subject.relation.span,
+          `'${subject.type.value}#${subject.relation.value}' includes the wildcard '${wildcard}', which a subject set cannot carry into another relation (SpiceDB rejects it too); admit '${wildcard}' here directly, or use a set without the wildcard`,
+        );
+      }
     }
     if (subject.caveat && !this.caveatAsts.has(subject.caveat.value)) {
       this.report(
@@ -172,6 +181,32 @@ class TypeChecker {
         "'with expiration' needs 'use expiration' at the top of the schema; add it",
       );
     }
+  }
+
+  /** wildcardIncludedBy finds a wildcard (`user:*`) stored in the relation `definition#name`, directly or through its subject sets. */
+  private wildcardIncludedBy(
+    definition: DefinitionAst,
+    name: string,
+    visiting: Set<string>,
+  ): string | undefined {
+    const key = `${definition.name.value}#${name}`;
+    if (visiting.has(key)) return undefined;
+    visiting.add(key);
+    const member = definition.members.find((m) => m.name.value === name);
+    const through = (type: string, relation: string) => {
+      const target = this.definitions.get(type);
+      return target ? this.wildcardIncludedBy(target, relation, visiting) : undefined;
+    };
+    if (member?.kind === "relation") {
+      for (const subject of member.subjects) {
+        if (subject.wildcard) return `${subject.type.value}:*`;
+        const found = subject.relation && through(subject.type.value, subject.relation.value);
+        if (found) return found;
+      }
+    }
+    // Permissions may hold wildcards (SpiceDB allows `relation x: doc#view` over one); only
+    // relations carry them into subject sets.
+    return undefined;
   }
 
   private checkPermission(
@@ -305,18 +340,22 @@ class TypeChecker {
   }
 }
 
-function computedReferences(expression: ExpressionAst): Name[] {
+function expressionLeaves(expression: ExpressionAst): ExpressionAst[] {
   switch (expression.kind) {
-    case "reference":
-      return [expression.name];
     case "union":
     case "intersection":
-      return expression.operands.flatMap(computedReferences);
+      return expression.operands.flatMap(expressionLeaves);
     case "exclusion":
-      return [...computedReferences(expression.base), ...computedReferences(expression.subtracted)];
+      return [...expressionLeaves(expression.base), ...expressionLeaves(expression.subtracted)];
     default:
-      return [];
+      return [expression];
   }
+}
+
+function computedReferences(expression: ExpressionAst): Name[] {
+  return expressionLeaves(expression).flatMap((leaf) =>
+    leaf.kind === "reference" ? [leaf.name] : [],
+  );
 }
 
 function subjectText(subject: AllowedSubjectAst): string {

@@ -22,6 +22,11 @@ export interface SchemaCase {
 
 /** The object types a schema may define besides `user`, which has no members. */
 const OBJECT_TYPES = ["group", "folder", "document", "project"];
+/**
+ * Only these relations admit `user:*`, and subject sets never point at them: SpiceDB rejects a
+ * wildcard carried into another relation through a subject set.
+ */
+const WILDCARD_RELATIONS = new Set(["viewer", "banned"]);
 const RELATION_NAMES = ["member", "owner", "viewer", "editor", "parent", "banned", "manager"];
 const PERMISSION_NAMES = [
   "view",
@@ -144,19 +149,22 @@ function allowedSubject(
   expirationAllowed: boolean,
 ): SubjectSpec {
   const { pick } = choose;
+  const wildcardAllowed = WILDCARD_RELATIONS.has(relation);
   const shape = choose.weighted<Pick<SubjectSpec, "type" | "relation" | "wildcard">>(
     [4, () => ({ type: "user", wildcard: false })],
-    [1, () => ({ type: "user", wildcard: true })],
+    [wildcardAllowed ? 1 : 0, () => ({ type: "user", wildcard: true })],
     [2, () => ({ type: pick(types).name, wildcard: false })],
     [1, () => ({ type: type.name, wildcard: false })],
     [
       2,
       () => {
         const target = pick(types);
-        return { type: target.name, relation: pick([...target.relations.keys()]), wildcard: false };
+        const names = [...target.relations.keys()].filter((name) => !WILDCARD_RELATIONS.has(name));
+        if (names.length === 0) return { type: target.name, wildcard: false };
+        return { type: target.name, relation: pick(names), wildcard: false };
       },
     ],
-    [1, () => ({ type: type.name, relation, wildcard: false })],
+    [wildcardAllowed ? 0 : 1, () => ({ type: type.name, relation, wildcard: false })],
   );
   const caveat = caveats.length > 0 && choose.below(4) === 3 ? pick(caveats) : undefined;
   const expiration = expirationAllowed && choose.below(4) === 3;

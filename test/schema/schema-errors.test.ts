@@ -153,6 +153,15 @@ const cases: {
       "relation 'document#parent' admits the wildcard 'folder:*', which an arrow cannot walk; use a relation without wildcards on the left of the arrow",
   },
   {
+    name: "a subject set that carries a wildcard",
+    schema: `${USER}definition group {\n\trelation member: user:*\n}\ndefinition folder {\n\trelation viewer: group#member\n}\n`,
+    code: "wildcard-subject-set",
+    line: 6,
+    column: 25,
+    message:
+      "'group#member' includes the wildcard 'user:*', which a subject set cannot carry into another relation (SpiceDB rejects it too); admit 'user:*' here directly, or use a set without the wildcard",
+  },
+  {
     name: "a permission that refers to itself",
     schema: `${USER}definition document {\n\trelation viewer: user\n\tpermission view = viewer + view\n}\n`,
     code: "self-reference",
