@@ -55,5 +55,5 @@ describe("Check agrees with the reference evaluator", () => {
       }),
       { numRuns: 150 },
     );
-  });
+  }, 300_000);
 });

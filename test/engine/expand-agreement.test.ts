@@ -61,5 +61,5 @@ describe("Expand agrees with Check", () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 300_000);
 });
