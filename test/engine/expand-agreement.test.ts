@@ -4,14 +4,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createCheckEngine } from "../../src/engine/check-engine.js";
-import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import { formatRelationship } from "../../src/tuple/format-relationship.js";
 import { WILDCARD } from "../../src/tuple/relationship.js";
 import { expectedMembership } from "../../src/validation/expansion-membership.js";
 import { subjectsOf } from "../../src/validation/subject-set.js";
-import { checkUniverse, fixedNow, scenario } from "../generators/index.js";
-
-const DAY = 24 * 60 * 60 * 1000;
+import { checkUniverse, scenario } from "../generators/index.js";
+import { caseReader } from "./case-reader.js";
 
 describe("Expand agrees with Check", () => {
   it("on the users of generated cases without caveats", async () => {
@@ -20,15 +18,7 @@ describe("Expand agrees with Check", () => {
         const { schema } = schemaCase;
         // Caveats are marked in a membership set, never evaluated: compare where there are none.
         fc.pre(relationships.every((r) => !r.caveat));
-        const shift = Date.now() + 2 * DAY - fixedNow.getTime();
-        const store = createMemoryStore();
-        const shifted = relationships.map((r) =>
-          r.expiresAt ? { ...r, expiresAt: new Date(r.expiresAt.getTime() + shift) } : r,
-        );
-        const { revision } = await store.write(
-          shifted.map((relationship) => ({ operation: "touch", relationship })),
-        );
-        const reader = store.snapshot(revision, new Date(fixedNow.getTime() + shift));
+        const reader = await caseReader(relationships);
         const engine = createCheckEngine({ schema });
         const questions = checkUniverse(schema, relationships).filter(
           (q) => q.subject.type === "user" && q.subject.relation === undefined,

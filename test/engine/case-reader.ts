@@ -1,0 +1,24 @@
+// Test helper: a generated case's relationships in a memory store, read as of the case's fixedNow.
+
+import { createMemoryStore } from "../../src/store/memory/memory-store.js";
+import type { SnapshotReader } from "../../src/store/store.js";
+import type { Relationship } from "../../src/tuple/relationship.js";
+import { fixedNow } from "../generators/index.js";
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/**
+ * caseReader writes a case's relationships and returns a reader at the time the case means. The
+ * store refuses expiries already past at write time, so the case is moved two days into the
+ * future: every generated expiry (at most a day before fixedNow) is then still ahead.
+ */
+export async function caseReader(relationships: readonly Relationship[]): Promise<SnapshotReader> {
+  const shift = Date.now() + 2 * DAY - fixedNow.getTime();
+  const store = createMemoryStore();
+  const updates = relationships.map((r) => ({
+    operation: "touch" as const,
+    relationship: r.expiresAt ? { ...r, expiresAt: new Date(r.expiresAt.getTime() + shift) } : r,
+  }));
+  const { revision } = await store.write(updates);
+  return store.snapshot(revision, new Date(fixedNow.getTime() + shift));
+}
