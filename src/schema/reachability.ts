@@ -77,21 +77,53 @@ export function buildReachability(
   };
 }
 
-/** computeRecursiveSets finds the sets that can reach themselves along the reverse edges. */
+/**
+ * computeRecursiveSets finds the sets that can reach themselves along the reverse edges: those in
+ * a strongly connected component of more than one set, or with an edge to themselves (Tarjan's
+ * algorithm, iterative, linear in the size of the graph).
+ */
 function computeRecursiveSets(uses: ReadonlyMap<string, readonly ReverseEdge[]>): Set<string> {
+  const next = (key: string) => (uses.get(key) ?? []).map((edge) => setKey(edge.type, edge.name));
+  const index = new Map<string, number>();
+  const lowLink = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
   const recursive = new Set<string>();
-  for (const start of uses.keys()) {
-    const seen = new Set<string>();
-    const stack = [start];
-    while (stack.length > 0 && !recursive.has(start)) {
-      for (const edge of uses.get(stack.pop()!) ?? []) {
-        const next = setKey(edge.type, edge.name);
-        if (next === start) recursive.add(start);
-        if (!seen.has(next)) {
-          seen.add(next);
-          stack.push(next);
-        }
+  let counter = 0;
+  for (const root of uses.keys()) {
+    if (index.has(root)) continue;
+    const frames: { key: string; successors: string[]; position: number }[] = [];
+    const enter = (key: string) => {
+      index.set(key, counter);
+      lowLink.set(key, counter++);
+      stack.push(key);
+      onStack.add(key);
+      frames.push({ key, successors: next(key), position: 0 });
+    };
+    enter(root);
+    while (frames.length > 0) {
+      const frame = frames.at(-1)!;
+      if (frame.position < frame.successors.length) {
+        const successor = frame.successors[frame.position++]!;
+        if (successor === frame.key) recursive.add(successor);
+        if (!index.has(successor)) enter(successor);
+        else if (onStack.has(successor))
+          lowLink.set(frame.key, Math.min(lowLink.get(frame.key)!, index.get(successor)!));
+        continue;
       }
+      frames.pop();
+      const parent = frames.at(-1);
+      if (parent)
+        lowLink.set(parent.key, Math.min(lowLink.get(parent.key)!, lowLink.get(frame.key)!));
+      if (lowLink.get(frame.key) !== index.get(frame.key)) continue;
+      const component: string[] = [];
+      let member: string;
+      do {
+        member = stack.pop()!;
+        onStack.delete(member);
+        component.push(member);
+      } while (member !== frame.key);
+      if (component.length > 1) for (const key of component) recursive.add(key);
     }
   }
   return recursive;
