@@ -53,6 +53,9 @@ export interface LexResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+const NO_COMMENTS: readonly Comment[] = Object.freeze([]);
+const IDENTIFIER = /[A-Za-z0-9_]*/y;
+
 const PUNCTUATION: readonly TokenKind[] = [
   "...",
   "->",
@@ -101,6 +104,11 @@ export class Scanner {
     return this.text.startsWith(s, this.offset);
   }
 
+  /** advanceWithinLine skips `count` characters known not to include a newline. */
+  advanceWithinLine(count: number): void {
+    this.offset += count;
+  }
+
   advance(count = 1): void {
     for (let i = 0; i < count && this.offset < this.text.length; i++) {
       if (this.text.charCodeAt(this.offset) === 10) {
@@ -117,7 +125,7 @@ export function lex(text: string): LexResult {
   const scanner = new Scanner(text);
   const tokens: Token[] = [];
   const diagnostics: Diagnostic[] = [];
-  let comments: Comment[] = [];
+  let comments: readonly Comment[] = NO_COMMENTS;
   let lastTokenLine = 0;
   const caveatBody = createCaveatBodyTracker();
 
@@ -125,7 +133,7 @@ export function lex(text: string): LexResult {
     const span = { start, end: scanner.position() };
     const token = { kind, text: text.slice(start.offset, span.end.offset), span, comments };
     tokens.push(token);
-    comments = [];
+    comments = NO_COMMENTS;
     lastTokenLine = span.end.line;
     if (caveatBody.opensBody(token)) {
       const bodyStart = scanner.position();
@@ -145,9 +153,14 @@ export function lex(text: string): LexResult {
     } else if (scanner.startsWith("//") || scanner.startsWith("/*")) {
       const comment = scanComment(scanner, diagnostics);
       const trailing = start.line === lastTokenLine && tokens.at(-1)?.kind !== "newline";
-      comments.push({ text: comment, span: { start, end: scanner.position() }, trailing });
+      comments = [
+        ...comments,
+        { text: comment, span: { start, end: scanner.position() }, trailing },
+      ];
     } else if (isIdentifierStart(c)) {
-      while (isIdentifierPart(scanner.peek())) scanner.advance();
+      IDENTIFIER.lastIndex = scanner.offset;
+      IDENTIFIER.test(text);
+      scanner.advanceWithinLine(IDENTIFIER.lastIndex - scanner.offset);
       push("identifier", start);
     } else {
       const punctuation = PUNCTUATION.find((p) => scanner.startsWith(p));
@@ -256,8 +269,4 @@ function scanComment(scanner: Scanner, diagnostics: Diagnostic[]): string {
 
 function isIdentifierStart(c: string): boolean {
   return (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c === "_";
-}
-
-function isIdentifierPart(c: string): boolean {
-  return isIdentifierStart(c) || (c >= "0" && c <= "9");
 }

@@ -159,46 +159,57 @@ function computeReachableSubjectTypes(
   definitions: ReadonlyMap<string, ObjectDefinition>,
 ): Map<string, Set<string>> {
   const reachable = new Map<string, Set<string>>();
-  const all: MemberDefinition[] = [];
+  const dependents = new Map<string, string[]>();
+  const dependOn = (source: string, dependent: string) => {
+    const list = dependents.get(source);
+    if (list) list.push(dependent);
+    else dependents.set(source, [dependent]);
+  };
   for (const definition of definitions.values()) {
     for (const m of definition.members.values()) {
-      reachable.set(setKey(m.definition, m.name), new Set());
-      all.push(m);
-    }
-  }
-  const of = (type: string, name: string) => reachable.get(setKey(type, name)) ?? new Set<string>();
-  const positive = (m: MemberDefinition, rewrite: Rewrite): string[] => {
-    switch (rewrite.kind) {
-      case "nil":
-        return [];
-      case "computed":
-        return [...of(m.definition, rewrite.name)];
-      case "arrow": {
-        const tupleset = definitions.get(m.definition)?.members.get(rewrite.tupleset);
-        return subjectTypesOf(tupleset).flatMap((t) => [...of(t, rewrite.target)]);
-      }
-      case "union":
-      case "intersection":
-        return rewrite.children.flatMap((child) => positive(m, child));
-      case "exclusion":
-        return positive(m, rewrite.base);
-    }
-  };
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const m of all) {
-      const set = of(m.definition, m.name);
-      const before = set.size;
+      const key = setKey(m.definition, m.name);
+      const types = new Set<string>();
+      reachable.set(key, types);
       if (m.kind === "relation") {
         for (const subject of m.allowedSubjects) {
-          if (subject.relation) for (const t of of(subject.type, subject.relation)) set.add(t);
-          else set.add(subject.type);
+          if (subject.relation) dependOn(setKey(subject.type, subject.relation), key);
+          else types.add(subject.type);
         }
-      } else {
-        for (const t of positive(m, m.rewrite)) set.add(t);
+        continue;
       }
-      if (set.size !== before) changed = true;
+      for (const leaf of positiveLeaves(m.rewrite)) {
+        if (leaf.kind === "computed") dependOn(setKey(m.definition, leaf.name), key);
+        if (leaf.kind !== "arrow") continue;
+        const tupleset = definition.members.get(leaf.tupleset);
+        for (const type of subjectTypesOf(tupleset)) dependOn(setKey(type, leaf.target), key);
+      }
+    }
+  }
+  // Propagate along the dependencies until nothing grows.
+  const pending = [...reachable.keys()].filter((key) => reachable.get(key)!.size > 0);
+  while (pending.length > 0) {
+    const source = pending.pop()!;
+    const types = reachable.get(source)!;
+    for (const dependent of dependents.get(source) ?? []) {
+      const target = reachable.get(dependent);
+      if (!target) continue;
+      const before = target.size;
+      for (const type of types) target.add(type);
+      if (target.size !== before) pending.push(dependent);
     }
   }
   return reachable;
+}
+
+/** positiveLeaves lists the leaves that can grant: everything but the subtracted side of exclusions. */
+function positiveLeaves(rewrite: Rewrite): Rewrite[] {
+  switch (rewrite.kind) {
+    case "union":
+    case "intersection":
+      return rewrite.children.flatMap(positiveLeaves);
+    case "exclusion":
+      return positiveLeaves(rewrite.base);
+    default:
+      return [rewrite];
+  }
 }
