@@ -3,6 +3,8 @@
 import { type Revision, revision } from "../../revision/revision.js";
 import { formatRelationship } from "../../tuple/format-relationship.js";
 import type { Relationship } from "../../tuple/relationship.js";
+import { checkPrecondition } from "../check-precondition.js";
+import { prepareUpdates } from "../prepare-updates.js";
 import {
   type ChangeEvent,
   type DeleteResult,
@@ -17,9 +19,7 @@ import {
   type WriteResult,
 } from "../store.js";
 import { ChangeLog } from "./change-log.js";
-import { checkPrecondition } from "./check-precondition.js";
 import { ExpiryQueue } from "./expiry-queue.js";
-import { prepareUpdates } from "./prepare-updates.js";
 import { isLiveAtHead, isVisible, type Row } from "./row.js";
 import { RowIndex } from "./row-index.js";
 

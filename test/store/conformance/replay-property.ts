@@ -175,8 +175,8 @@ async function checkSnapshot(
   }
 }
 
-/** describeReplayProperty checks every snapshot of random histories against a naive model. */
-export function describeReplayProperty(makeStore: MakeStore): void {
+/** describeReplayProperty checks every snapshot of random histories (numRuns of them) against a naive model. */
+export function describeReplayProperty(makeStore: MakeStore, numRuns = 100): void {
   describe("replay property", () => {
     it("the snapshot at every revision is the naive replay of the writes up to it", async () => {
       await fc.assert(
@@ -205,7 +205,7 @@ export function describeReplayProperty(makeStore: MakeStore): void {
             }
           },
         ),
-        { numRuns: 100 },
+        { numRuns },
       );
     });
   });

@@ -1,8 +1,8 @@
 // Checks a write's precondition against the head, naming what made it fail.
 
-import { formatRelationship } from "../../tuple/format-relationship.js";
-import type { Relationship } from "../../tuple/relationship.js";
-import { type Precondition, type RelationshipFilter, StoreError } from "../store.js";
+import { formatRelationship } from "../tuple/format-relationship.js";
+import type { Relationship } from "../tuple/relationship.js";
+import { type Precondition, type RelationshipFilter, StoreError } from "./store.js";
 
 /**
  * checkPrecondition throws StoreError("precondition-failed") unless precondition holds, given

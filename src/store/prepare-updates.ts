@@ -1,11 +1,11 @@
 // Checks a write's updates before anything is applied, and copies their relationships for storage.
 
-import { formatRelationship } from "../../tuple/format-relationship.js";
-import type { Relationship, RelationshipCaveat, SubjectRef } from "../../tuple/relationship.js";
-import { relationshipKey } from "../../tuple/relationship-key.js";
-import { formatTimestamp } from "../../tuple/timestamp.js";
-import { validateRelationship } from "../../tuple/validate-relationship.js";
-import { type RelationshipUpdate, StoreError, type UpdateOperation } from "../store.js";
+import { formatRelationship } from "../tuple/format-relationship.js";
+import type { Relationship, RelationshipCaveat, SubjectRef } from "../tuple/relationship.js";
+import { relationshipKey } from "../tuple/relationship-key.js";
+import { formatTimestamp } from "../tuple/timestamp.js";
+import { validateRelationship } from "../tuple/validate-relationship.js";
+import { type RelationshipUpdate, StoreError, type UpdateOperation } from "./store.js";
 
 /** PreparedUpdate is an update checked for a write, its relationship a frozen copy. */
 export interface PreparedUpdate {

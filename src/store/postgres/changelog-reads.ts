@@ -1,0 +1,64 @@
+// Reads the changelog from a position: the catch-up reads behind every watch.
+
+import { revision } from "../../revision/revision.js";
+import type { ChangeEvent, ChangeKind } from "../store.js";
+import { SELECT_RELATIONSHIP, toNumber, toRelationship } from "./relationship-row.js";
+import type { SqlQueryable, SqlRow } from "./sql-executor.js";
+
+/**
+ * ChangelogPosition is a place in the changelog: after the event at (revision, seq). Positions
+ * grow in commit order, so reading past one never skips an event committed later.
+ */
+export interface ChangelogPosition {
+  readonly revision: number;
+  readonly seq: number;
+}
+
+/**
+ * startPosition is where a watch after revision `after` starts: after the events logged so far at
+ * `after`, so that it yields the later ones, including expiries logged at `after` from now on. It
+ * also returns the head revision, read in the same snapshot.
+ */
+export async function startPosition(
+  q: SqlQueryable,
+  after: number,
+): Promise<{ readonly head: number; readonly position: ChangelogPosition }> {
+  const [row = {}] = await q.query(
+    `SELECT (SELECT revision FROM latch_revision) AS head,
+      (SELECT coalesce(max(seq), 0) FROM latch_changelog WHERE revision = $1::bigint) AS seq`,
+    [after],
+  );
+  return { head: toNumber(row, "head"), position: { revision: after, seq: toNumber(row, "seq") } };
+}
+
+/** ChangelogEntry is an event and its position. */
+export interface ChangelogEntry {
+  readonly position: ChangelogPosition;
+  readonly event: ChangeEvent;
+}
+
+/** readChanges reads at most limit events after position, in order. */
+export async function readChanges(
+  q: SqlQueryable,
+  position: ChangelogPosition,
+  limit: number,
+): Promise<ChangelogEntry[]> {
+  const rows = await q.query(
+    `SELECT revision, seq, kind, ${SELECT_RELATIONSHIP} FROM latch_changelog
+    WHERE (revision, seq) > ($1::bigint, $2::int) ORDER BY revision, seq LIMIT $3`,
+    [position.revision, position.seq, limit],
+  );
+  return rows.map(toEntry);
+}
+
+function toEntry(row: SqlRow): ChangelogEntry {
+  const at = toNumber(row, "revision");
+  return {
+    position: { revision: at, seq: toNumber(row, "seq") },
+    event: {
+      revision: revision(at),
+      kind: row.kind as ChangeKind,
+      relationship: toRelationship(row),
+    },
+  };
+}

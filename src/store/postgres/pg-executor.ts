@@ -1,0 +1,119 @@
+// The SQL store's executor on node-postgres: a pool for statements and transactions, a client for LISTEN.
+
+import pg from "pg";
+import type { SqlExecutor, SqlQueryable, SqlRow } from "./sql-executor.js";
+
+/** The longest wait between attempts to bring a lost LISTEN connection back. */
+const MAX_RECONNECT_DELAY_MS = 5_000;
+const FIRST_RECONNECT_DELAY_MS = 100;
+
+/**
+ * createPgExecutor makes a SqlExecutor over a `pg` pool configured by config. Statements are
+ * prepared once per connection (named by their text), so repeated reads skip parsing and planning.
+ * Listening takes one more connection of its own, reconnected with backoff when it is lost.
+ */
+export function createPgExecutor(config: pg.PoolConfig): SqlExecutor {
+  const pool = new pg.Pool(config);
+  // An idle client whose connection dies is dropped by the pool, which reports it here; unheard,
+  // the event would crash the process. The next checkout connects anew.
+  pool.on("error", () => {});
+  const names = new Map<string, string>();
+  const prepared = (text: string, params: readonly unknown[] = []): pg.QueryConfig => {
+    let name = names.get(text);
+    if (name === undefined) {
+      name = `latch_${names.size + 1}`;
+      names.set(text, name);
+    }
+    return { name, text, values: [...params] };
+  };
+  const queryable = (client: pg.Pool | pg.PoolClient): SqlQueryable => ({
+    query: async (sql, params) => (await client.query<SqlRow>(prepared(sql, params))).rows,
+    exec: async (sql) => {
+      await client.query(sql);
+    },
+  });
+  return {
+    ...queryable(pool),
+    async transaction(fn) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query("BEGIN");
+        const result = await fn(queryable(client));
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+        throw error;
+      } finally {
+        // A client that could not roll back is in an unknown state: the pool closes it.
+        client.release(broken);
+      }
+    },
+    listen: (channel, onNotify) => listen(config, channel, onNotify),
+    close: () => pool.end(),
+  };
+}
+
+/** listen keeps one client listening on channel, reconnecting it until stopped. */
+async function listen(
+  config: pg.ClientConfig,
+  channel: string,
+  onNotify: (payload: string | undefined) => void,
+): Promise<() => Promise<void>> {
+  let stopped = false;
+  let current: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+
+  const connect = async (): Promise<void> => {
+    const client = new pg.Client(config);
+    client.on("notification", (message) => {
+      if (message.channel === channel) onNotify(message.payload ?? "");
+    });
+    client.on("error", () => lose(client));
+    client.on("end", () => lose(client));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
+    }
+    if (stopped) {
+      await client.end();
+      return;
+    }
+    current = client;
+  };
+
+  const lose = (client: pg.Client): void => {
+    if (stopped || current !== client) return;
+    current = undefined;
+    client.end().catch(() => {});
+    reconnect(FIRST_RECONNECT_DELAY_MS);
+  };
+
+  const reconnect = (delay: number): void => {
+    retry = setTimeout(async () => {
+      try {
+        await connect();
+        // Whatever was notified while the connection was down is lost: make the caller catch up.
+        if (!stopped) onNotify(undefined);
+      } catch {
+        if (!stopped) reconnect(Math.min(delay * 2, MAX_RECONNECT_DELAY_MS));
+      }
+    }, delay);
+    retry.unref();
+  };
+
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    const client = current;
+    current = undefined;
+    await client?.end();
+  };
+}

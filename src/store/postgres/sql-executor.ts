@@ -1,0 +1,35 @@
+// The little a SQL store needs from a database driver, so that one store runs on `pg` and on PGlite.
+
+/** SqlRow is one result row, by column name, as the driver decoded it. */
+export type SqlRow = Readonly<Record<string, unknown>>;
+
+/** SqlQueryable runs statements: one parameterized statement, or a script of several without parameters. */
+export interface SqlQueryable {
+  /** query runs one statement with `$1`-style parameters and returns its rows. */
+  query(sql: string, params?: readonly unknown[]): Promise<SqlRow[]>;
+  /** exec runs a script of statements that take no parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+/**
+ * SqlExecutor is a database connection (a pool on `pg`, the single session on PGlite): statements
+ * outside a transaction, transactions, and notifications.
+ */
+export interface SqlExecutor extends SqlQueryable {
+  /**
+   * transaction runs fn in a READ COMMITTED transaction on one connection: it commits when fn
+   * resolves and rolls back when it rejects, rejecting with fn's error.
+   */
+  transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  /**
+   * listen calls onNotify with the payload of each NOTIFY on channel, and with undefined when
+   * notifications may have been missed (the listening connection was lost and is back), so that
+   * the caller catches up. It resolves to a function that stops listening.
+   */
+  listen(
+    channel: string,
+    onNotify: (payload: string | undefined) => void,
+  ): Promise<() => Promise<void>>;
+  /** close releases the connections; nothing may run after it. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,316 @@
+// The SQL store: every version of every relationship in Postgres or PGlite, a changelog, watchers woken by NOTIFY.
+
+import { type Revision, revision } from "../../revision/revision.js";
+import type { Relationship } from "../../tuple/relationship.js";
+import { prepareUpdates } from "../prepare-updates.js";
+import {
+  type ChangeEvent,
+  type DeleteResult,
+  type Precondition,
+  type QueryOptions,
+  type RelationshipFilter,
+  type RelationshipUpdate,
+  type SnapshotReader,
+  type Store,
+  StoreError,
+  type WatchOptions,
+  type WriteResult,
+} from "../store.js";
+import { CHANGES_CHANNEL, parseNotification } from "./change-notification.js";
+import { ChangeSignal } from "./change-signal.js";
+import { readChanges, startPosition } from "./changelog-reads.js";
+import { nextPendingExpiry } from "./expiry-log.js";
+import { ExpiryTimer } from "./expiry-timer.js";
+import { filterConditions, param, snapshotConditions } from "./filter-sql.js";
+import { migrate } from "./migrate.js";
+import { SELECT_RELATIONSHIP, toNumber, toRelationship } from "./relationship-row.js";
+import type { SqlExecutor } from "./sql-executor.js";
+import {
+  type Commit,
+  deleteMatchingTransaction,
+  expiryTransaction,
+  writeTransaction,
+} from "./write-transactions.js";
+
+/** SqlStoreOptions configure {@link createSqlStore}. */
+export interface SqlStoreOptions {
+  /** The most updates one write may hold, as SpiceDB's `--write-relationships-max-updates-per-call`; default 1,000. */
+  readonly maxUpdatesPerWrite?: number;
+}
+
+const DEFAULT_MAX_UPDATES_PER_WRITE = 1000;
+/** Changelog events a watcher reads per round trip. */
+const WATCH_BATCH = 1000;
+/** How long a failed attempt to log expiries waits before the next. */
+const EXPIRY_RETRY_MS = 1000;
+
+/**
+ * createSqlStore migrates the database behind executor and opens a Store on it; the store owns
+ * the executor from then on and closes it on close. The same SQL runs on Postgres and PGlite.
+ *
+ * Writes: each write transaction first increments the one-row revision counter, which serializes
+ * writers, so commit order is revision order; then it checks preconditions and applies its
+ * updates, and logs its changes in the same transaction. A read at revision R sees the versions
+ * created at or before R and not deleted at or before R, hiding those expired at its `now`.
+ *
+ * Expiry, as the memory store: an expired relationship counts as absent at the head. Its expire
+ * event carries the head revision when it is logged, after that revision's other events: by a
+ * timer armed for the earliest pending expiry (from start-up, this process's writes and other
+ * processes' notifications), and by every write, which first logs the expiries already due.
+ *
+ * Watch: catch-up reads of the changelog from a position, woken by this process's commits and by
+ * NOTIFY from every process (including after the listening connection is re-established), so a
+ * missed notification delays an event but never loses or repeats it.
+ *
+ * After close, every method rejects and every watch ends.
+ */
+export async function createSqlStore(
+  executor: SqlExecutor,
+  options: SqlStoreOptions = {},
+): Promise<Store> {
+  const maxUpdates = checkSqlStoreOptions(options);
+  await migrate(executor);
+  const store = new SqlStore(executor, maxUpdates);
+  await store.start();
+  return store;
+}
+
+/**
+ * checkSqlStoreOptions throws a RangeError for options that no store can take, before a factory
+ * opens a database; it returns the update limit.
+ */
+export function checkSqlStoreOptions(options: SqlStoreOptions): number {
+  const maxUpdates = options.maxUpdatesPerWrite ?? DEFAULT_MAX_UPDATES_PER_WRITE;
+  if (!Number.isSafeInteger(maxUpdates) || maxUpdates < 1) {
+    throw new RangeError(`maxUpdatesPerWrite must be a positive integer, got ${maxUpdates}`);
+  }
+  return maxUpdates;
+}
+
+class SqlStore implements Store {
+  private closing: Promise<void> | undefined;
+  /** The newest revision this process knows is committed; reads at or below it need no check. */
+  private knownHead = 0;
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly changes = new ChangeSignal();
+  private readonly expiries = new ExpiryTimer(() => this.logExpiries(), EXPIRY_RETRY_MS);
+  private listening: Promise<() => Promise<void>> | undefined;
+
+  constructor(
+    private readonly executor: SqlExecutor,
+    private readonly maxUpdates: number,
+  ) {}
+
+  async start(): Promise<void> {
+    this.expiries.arm(await this.run(nextPendingExpiry));
+  }
+
+  async headRevision(): Promise<Revision> {
+    const [row = {}] = await this.run((q) => q.query("SELECT revision FROM latch_revision"));
+    const head = toNumber(row, "revision");
+    this.knownHead = Math.max(this.knownHead, head);
+    return revision(head);
+  }
+
+  snapshot(at: Revision, now: Date): SnapshotReader {
+    return {
+      revision: at,
+      now,
+      query: (filter, options) => this.query(at, now, filter, options),
+    };
+  }
+
+  async write(
+    updates: readonly RelationshipUpdate[],
+    preconditions: readonly Precondition[] = [],
+  ): Promise<WriteResult> {
+    this.assertOpen();
+    const now = new Date();
+    const prepared = prepareUpdates(updates, this.maxUpdates, now.getTime());
+    for (const { operation } of preconditions) checkPreconditionOperation(operation);
+    const commit = await this.run((db) =>
+      db.transaction((tx) => writeTransaction(tx, prepared, preconditions, now)),
+    );
+    this.committed(commit);
+    return { revision: revision(commit.revision) };
+  }
+
+  /**
+   * deleteMatching deletes, at a new revision, every relationship that matches filter at the head
+   * and has not expired. With a limit, when more than `limit` match it deletes nothing and rejects
+   * with "too-many-updates", as SpiceDB does when `optional_allow_partial_deletions` is false.
+   */
+  async deleteMatching(filter: RelationshipFilter, limit?: number): Promise<DeleteResult> {
+    this.assertOpen();
+    checkLimit(limit);
+    const now = new Date();
+    const commit = await this.run((db) =>
+      db.transaction((tx) => deleteMatchingTransaction(tx, filter, limit, now)),
+    );
+    this.committed(commit);
+    return { revision: revision(commit.revision), deleted: commit.deleted };
+  }
+
+  watch(after: Revision, options: WatchOptions = {}): AsyncIterable<ChangeEvent> {
+    return this.follow(after, options);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async query(
+    at: Revision,
+    now: Date,
+    filter: RelationshipFilter,
+    options: QueryOptions = {},
+  ): Promise<Relationship[]> {
+    this.assertOpen();
+    if (at > this.knownHead) {
+      const head = await this.headRevision();
+      if (at > head) {
+        throw new StoreError(
+          "revision-unavailable",
+          `cannot read at revision ${at}: the head revision is ${head}`,
+        );
+      }
+    }
+    const { after, limit } = options;
+    checkLimit(limit);
+    const params: unknown[] = [];
+    const where = [...snapshotConditions(at, now, params), ...filterConditions(filter, params)];
+    if (after !== undefined) where.push(`rel_key > ${param(params, after)}`);
+    const bound = limit === undefined ? "" : ` LIMIT ${param(params, limit)}`;
+    const rows = await this.run((q) =>
+      q.query(
+        `SELECT ${SELECT_RELATIONSHIP} FROM latch_relationships WHERE ${where.join(" AND ")} ORDER BY rel_key${bound}`,
+        params,
+      ),
+    );
+    return rows.map(toRelationship);
+  }
+
+  private async *follow(after: Revision, options: WatchOptions): AsyncGenerator<ChangeEvent> {
+    const { signal } = options;
+    const types = options.resourceTypes === undefined ? undefined : new Set(options.resourceTypes);
+    this.assertOpen();
+    let start: Awaited<ReturnType<typeof startPosition>>;
+    try {
+      await this.listen();
+      start = await this.run((q) => startPosition(q, after));
+    } catch (error) {
+      if (this.closing !== undefined) return;
+      throw error;
+    }
+    if (after > start.head) {
+      throw new StoreError(
+        "revision-unavailable",
+        `cannot watch after revision ${after}: the head revision is ${start.head}`,
+      );
+    }
+    let position = start.position;
+    for (;;) {
+      if (this.closing !== undefined || signal?.aborted) return;
+      const generation = this.changes.generation;
+      let entries: Awaited<ReturnType<typeof readChanges>>;
+      try {
+        entries = await this.run((q) => readChanges(q, position, WATCH_BATCH));
+      } catch (error) {
+        if (this.closing !== undefined) return;
+        throw error;
+      }
+      for (const entry of entries) {
+        position = entry.position;
+        if (this.closing !== undefined || signal?.aborted) return;
+        const { event } = entry;
+        if (types === undefined || types.has(event.relationship.resource.type)) yield event;
+      }
+      if (entries.length < WATCH_BATCH) await this.changes.wait(generation, signal);
+    }
+  }
+
+  /** listen subscribes this store to other processes' commits, once, on the first watch. */
+  private async listen(): Promise<void> {
+    this.assertOpen();
+    this.listening ??= this.track(
+      this.executor.listen(CHANGES_CHANNEL, (payload) => this.onNotify(payload)),
+    );
+    try {
+      await this.listening;
+    } catch (error) {
+      this.listening = undefined;
+      throw error;
+    }
+  }
+
+  private onNotify(payload: string | undefined): void {
+    if (this.closing !== undefined) return;
+    if (payload === undefined) {
+      // Notifications may have been missed: expiries written meanwhile need arming too.
+      this.run(nextPendingExpiry).then(
+        (next) => this.expiries.arm(next),
+        () => {},
+      );
+    } else {
+      const { revision: at = 0, expiry } = parseNotification(payload);
+      this.knownHead = Math.max(this.knownHead, at);
+      this.expiries.arm(expiry);
+    }
+    this.changes.wake();
+  }
+
+  /** logExpiries logs the expiries due now at the head revision; it returns the next pending expiry. */
+  private async logExpiries(): Promise<number | undefined> {
+    const logged = await this.run((db) => db.transaction(expiryTransaction));
+    if (logged > 0) this.changes.wake();
+    return this.run(nextPendingExpiry);
+  }
+
+  private committed({ revision: at, expiry }: Commit): void {
+    this.knownHead = Math.max(this.knownHead, at);
+    this.expiries.arm(expiry);
+    this.changes.wake();
+  }
+
+  /** run runs fn on the executor while the store is open; close waits for it. */
+  private run<T>(fn: (db: SqlExecutor) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    return this.track(fn(this.executor));
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.pending.add(promise);
+    const forget = () => this.pending.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  private async shutDown(): Promise<void> {
+    this.expiries.close();
+    this.changes.wake();
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    const stop = await this.listening?.catch(() => undefined);
+    await stop?.();
+    await this.executor.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closing !== undefined) throw new Error("the SQL store is closed");
+  }
+}
+
+function checkPreconditionOperation(operation: string): void {
+  if (operation !== "must-match" && operation !== "must-not-match") {
+    throw new StoreError(
+      "invalid-argument",
+      `unknown precondition operation ${JSON.stringify(operation)}`,
+    );
+  }
+}
+
+function checkLimit(limit: number | undefined): void {
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
+    throw new StoreError("invalid-argument", `limit must be a non-negative integer, got ${limit}`);
+  }
+}

@@ -1,0 +1,150 @@
+// The statements of a write transaction: take the next revision, check, retire versions, insert versions.
+
+import type { Relationship } from "../../tuple/relationship.js";
+import type { PreparedUpdate } from "../prepare-updates.js";
+import type { RelationshipFilter } from "../store.js";
+import { filterConditions, liveConditions } from "./filter-sql.js";
+import {
+  RELATIONSHIP_COLUMNS,
+  relationshipArrays,
+  SELECT_RELATIONSHIP,
+  toNumber,
+  toRelationship,
+  unnestRelationships,
+} from "./relationship-row.js";
+import type { SqlQueryable } from "./sql-executor.js";
+
+/**
+ * nextRevision increments the revision counter and returns the new revision. The row stays
+ * locked until the transaction ends, so writers run one at a time, in revision order; it must be
+ * the transaction's first statement, so that every later one reads what earlier writers committed.
+ */
+export async function nextRevision(tx: SqlQueryable): Promise<number> {
+  const [row] = await tx.query(
+    "UPDATE latch_revision SET revision = revision + 1 RETURNING revision",
+  );
+  return toNumber(row ?? {}, "revision");
+}
+
+/** lockHead locks the revision counter, as {@link nextRevision} does, without a new revision. */
+export async function lockHead(tx: SqlQueryable): Promise<number> {
+  const [row] = await tx.query("SELECT revision FROM latch_revision FOR UPDATE");
+  return toNumber(row ?? {}, "revision");
+}
+
+/** firstLiveMatch finds the first newest version, in key order, that matches filter and has not expired at now. */
+export async function firstLiveMatch(
+  tx: SqlQueryable,
+  filter: RelationshipFilter,
+  now: Date,
+): Promise<Relationship | undefined> {
+  const params: unknown[] = [];
+  const where = [...liveConditions(now, params), ...filterConditions(filter, params)];
+  const [row] = await tx.query(
+    `SELECT ${SELECT_RELATIONSHIP} FROM latch_relationships WHERE ${where.join(" AND ")}
+    ORDER BY rel_key LIMIT 1`,
+    params,
+  );
+  return row === undefined ? undefined : toRelationship(row);
+}
+
+/**
+ * retireVersions ends, at revision `at`, the newest version of every relationship that updates
+ * touch, create or delete (a delete skips a version already expired at now: it is gone for
+ * readers), and logs a delete event, at its update's position, for each deleted one. It returns
+ * the position of the first create whose relationship was live, if any: the write must fail.
+ * Update i has position i + 1, the sequence of its event in the changelog.
+ */
+export async function retireVersions(
+  tx: SqlQueryable,
+  at: number,
+  updates: readonly PreparedUpdate[],
+  now: Date,
+): Promise<number | undefined> {
+  const [row] = await tx.query(
+    `WITH retired AS (
+      UPDATE latch_relationships AS r SET deleted_rev = $1::bigint
+      FROM unnest($2::text[], $3::text[], $4::int[]) AS u(rel_key, operation, seq)
+      WHERE r.rel_key = u.rel_key AND r.deleted_rev IS NULL
+        AND (u.operation <> 'delete' OR r.expires_at IS NULL OR r.expires_at > $5::timestamptz)
+      RETURNING u.operation, u.seq, (r.expires_at IS NULL OR r.expires_at > $5::timestamptz) AS live,
+        ${prefixed("r", RELATIONSHIP_COLUMNS)}
+    ), logged AS (
+      INSERT INTO latch_changelog (revision, seq, kind, ${RELATIONSHIP_COLUMNS})
+      SELECT $1::bigint, seq, 'delete', ${RELATIONSHIP_COLUMNS} FROM retired
+      WHERE operation = 'delete'
+      RETURNING 1
+    )
+    SELECT seq FROM retired WHERE operation = 'create' AND live ORDER BY seq LIMIT 1`,
+    [
+      at,
+      updates.map((update) => update.key),
+      updates.map((update) => update.operation),
+      updates.map((_, i) => i + 1),
+      now.toISOString(),
+    ],
+  );
+  return row === undefined ? undefined : toNumber(row, "seq");
+}
+
+/**
+ * insertVersions adds a version created at revision `at` for each relationship, and logs a touch
+ * event for each at its position (see {@link retireVersions}).
+ */
+export async function insertVersions(
+  tx: SqlQueryable,
+  at: number,
+  written: readonly { readonly position: number; readonly relationship: Relationship }[],
+): Promise<void> {
+  await tx.query(
+    `WITH written AS (
+      SELECT * FROM unnest($2::int[], ${unnestRelationships(3)})
+        AS w(seq, ${RELATIONSHIP_COLUMNS})
+    ), inserted AS (
+      INSERT INTO latch_relationships (${RELATIONSHIP_COLUMNS}, created_rev)
+      SELECT ${RELATIONSHIP_COLUMNS}, $1::bigint FROM written
+      RETURNING 1
+    )
+    INSERT INTO latch_changelog (revision, seq, kind, ${RELATIONSHIP_COLUMNS})
+    SELECT $1::bigint, seq, 'touch', ${RELATIONSHIP_COLUMNS} FROM written`,
+    [at, written.map((w) => w.position), ...relationshipArrays(written.map((w) => w.relationship))],
+  );
+}
+
+/**
+ * deleteMatchingVersions ends, at revision `at`, the newest version of every relationship that
+ * matches filter and has not expired at now, logs their delete events in key order, and returns
+ * how many it deleted.
+ */
+export async function deleteMatchingVersions(
+  tx: SqlQueryable,
+  at: number,
+  filter: RelationshipFilter,
+  now: Date,
+): Promise<number> {
+  const params: unknown[] = [at];
+  const where = [...liveConditions(now, params), ...filterConditions(filter, params)];
+  const [row] = await tx.query(
+    `WITH deleted AS (
+      UPDATE latch_relationships SET deleted_rev = $1::bigint
+      WHERE ${where.join(" AND ")}
+      RETURNING rel_key, ${RELATIONSHIP_COLUMNS}
+    ), logged AS (
+      INSERT INTO latch_changelog (revision, seq, kind, ${RELATIONSHIP_COLUMNS})
+      SELECT $1::bigint, row_number() OVER (ORDER BY rel_key COLLATE "C"), 'delete',
+        ${RELATIONSHIP_COLUMNS}
+      FROM deleted
+      RETURNING 1
+    )
+    SELECT count(*) AS deleted FROM logged`,
+    params,
+  );
+  return toNumber(row ?? {}, "deleted");
+}
+
+function prefixed(alias: string, columns: string): string {
+  return columns
+    .split(", ")
+    .map((column) => `${alias}.${column}`)
+    .join(", ");
+}

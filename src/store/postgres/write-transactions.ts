@@ -1,0 +1,100 @@
+// The store's write transactions, statement by statement: a write, a delete by filter, logging expiries.
+
+import { formatRelationship } from "../../tuple/format-relationship.js";
+import type { Relationship } from "../../tuple/relationship.js";
+import { checkPrecondition } from "../check-precondition.js";
+import type { PreparedUpdate } from "../prepare-updates.js";
+import { type Precondition, type RelationshipFilter, StoreError } from "../store.js";
+import { formatNotification } from "./change-notification.js";
+import { logDueExpiries } from "./expiry-log.js";
+import type { SqlQueryable } from "./sql-executor.js";
+import {
+  deleteMatchingVersions,
+  firstLiveMatch,
+  insertVersions,
+  lockHead,
+  nextRevision,
+  retireVersions,
+} from "./write-statements.js";
+
+/** Commit is what a committed write tells the store: its revision and the earliest expiry it wrote. */
+export interface Commit {
+  readonly revision: number;
+  readonly expiry?: number;
+}
+
+/**
+ * writeTransaction applies updates in tx at the next revision, once the preconditions hold at the
+ * head as of now, and logs them; first it logs the expiries already due, at the previous revision.
+ * It rejects with a StoreError when a precondition fails or a create finds its relationship.
+ */
+export async function writeTransaction(
+  tx: SqlQueryable,
+  updates: readonly PreparedUpdate[],
+  preconditions: readonly Precondition[],
+  now: Date,
+): Promise<Commit> {
+  const written = updates.flatMap(({ operation, relationship }, i) =>
+    operation === "delete" ? [] : [{ position: i + 1, relationship }],
+  );
+  const expiry = earliestExpiry(written.map((w) => w.relationship));
+  const at = await nextRevision(tx);
+  await logDueExpiries(tx, at - 1, now, formatNotification({ revision: at, expiry }));
+  for (const precondition of preconditions) {
+    const match = await firstLiveMatch(tx, precondition.filter, now);
+    checkPrecondition(precondition, () => match);
+  }
+  if (updates.length > 0) {
+    const conflict = await retireVersions(tx, at, updates, now);
+    if (conflict !== undefined) {
+      const text = formatRelationship(updates[conflict - 1]!.relationship);
+      throw new StoreError(
+        "already-exists",
+        `cannot create ${text}: the relationship already exists`,
+      );
+    }
+    if (written.length > 0) await insertVersions(tx, at, written);
+  }
+  return expiry === undefined ? { revision: at } : { revision: at, expiry };
+}
+
+/**
+ * deleteMatchingTransaction deletes in tx, at the next revision, the relationships that match
+ * filter at the head and have not expired at now, and returns how many; past limit it rejects
+ * with "too-many-updates" (the transaction rolls back: nothing is deleted).
+ */
+export async function deleteMatchingTransaction(
+  tx: SqlQueryable,
+  filter: RelationshipFilter,
+  limit: number | undefined,
+  now: Date,
+): Promise<Commit & { readonly deleted: number }> {
+  const at = await nextRevision(tx);
+  await logDueExpiries(tx, at - 1, now, formatNotification({ revision: at }));
+  const deleted = await deleteMatchingVersions(tx, at, filter, now);
+  if (limit !== undefined && deleted > limit) {
+    throw new StoreError(
+      "too-many-updates",
+      `${deleted} relationships match the filter, more than the limit of ${limit}; nothing was deleted`,
+    );
+  }
+  return { revision: at, deleted };
+}
+
+/**
+ * expiryTransaction logs, at the head revision, the expiries due now, without a new revision;
+ * it returns how many it logged.
+ */
+export async function expiryTransaction(tx: SqlQueryable): Promise<number> {
+  const head = await lockHead(tx);
+  return logDueExpiries(tx, head, new Date(), formatNotification({ revision: head }));
+}
+
+function earliestExpiry(rels: readonly Relationship[]): number | undefined {
+  let earliest: number | undefined;
+  for (const { expiresAt } of rels) {
+    const ms = expiresAt?.getTime();
+    if (ms !== undefined && (earliest === undefined || ms < earliest)) earliest = ms;
+  }
+  return earliest;
+}

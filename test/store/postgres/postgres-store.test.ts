@@ -1,0 +1,105 @@
+// The SQL store on a real Postgres server: the conformance suite, and what several replicas share.
+
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPostgresStore } from "../../../src/store/postgres/postgres-store.js";
+import type { Store } from "../../../src/store/store.js";
+import { describeStoreConformance } from "../store-conformance.js";
+import { describeEvent, readKeys, rel, rev, take, touch } from "../store-test-helpers.js";
+import { EMPTY_STORE } from "./empty-store.js";
+import {
+  createTestDatabase,
+  findPostgres,
+  requirePostgresOnCi,
+  type TestDatabase,
+} from "./test-database.js";
+
+const server = await findPostgres();
+requirePostgresOnCi(server);
+const serverUrl = server.url;
+
+if (serverUrl === undefined) {
+  describe("Postgres store", () => {
+    it.skip(`needs Postgres: ${server.reason}`, () => {});
+  });
+} else {
+  // One database for the file; each store starts on it emptied, as on a database of its own.
+  let database: TestDatabase | undefined;
+  let admin: pg.Client | undefined;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(serverUrl);
+    admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+  });
+
+  afterAll(async () => {
+    await admin?.end();
+    await database?.drop();
+  });
+
+  const openStore = () => createPostgresStore({ connectionString: database!.url });
+  const freshStore = async (): Promise<Store> => {
+    await admin!.query(EMPTY_STORE);
+    return openStore();
+  };
+
+  describeStoreConformance("Postgres", freshStore, { propertyRuns: 30 });
+
+  describe("Postgres store replicas", () => {
+    it("wake each other's watchers through NOTIFY", async () => {
+      const watching = await freshStore();
+      const writing = await openStore();
+      try {
+        const stream = watching.watch(rev(0))[Symbol.asyncIterator]();
+        const first = stream.next();
+        await writing.write([touch("document:a#viewer@user:alice")]);
+        expect(describeEvent((await first).value)).toBe("1 touch document:a#viewer@user:alice");
+        await stream.return?.();
+      } finally {
+        await writing.close();
+        await watching.close();
+      }
+    });
+
+    it("report another replica's expiries to a watcher", async () => {
+      const watching = await freshStore();
+      const writing = await openStore();
+      try {
+        const events = take(watching.watch(rev(0)), 2);
+        const expiresAt = new Date(Date.now() + 100);
+        await writing.write([
+          {
+            operation: "touch",
+            relationship: { ...rel("document:a#viewer@user:alice"), expiresAt },
+          },
+        ]);
+        expect((await events).map(describeEvent)).toEqual([
+          "1 touch document:a#viewer@user:alice",
+          "1 expire document:a#viewer@user:alice",
+        ]);
+      } finally {
+        await writing.close();
+        await watching.close();
+      }
+    });
+
+    it("writing together get distinct, consecutive revisions", async () => {
+      const replicas = [await freshStore(), await openStore(), await openStore()];
+      try {
+        const writes = replicas.flatMap((store, r) =>
+          Array.from({ length: 10 }, (_, i) =>
+            store.write([touch(`document:r${r}d${i}#viewer@user:u`)]),
+          ),
+        );
+        const revisions = (await Promise.all(writes)).map((result) => result.revision);
+        expect([...revisions].sort((a, b) => a - b)).toEqual(
+          Array.from({ length: 30 }, (_, i) => i + 1),
+        );
+        expect(await readKeys(replicas[1]!)).toHaveLength(30);
+      } finally {
+        await Promise.all(replicas.map((store) => store.close()));
+      }
+    });
+  });
+}
