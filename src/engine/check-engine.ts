@@ -124,7 +124,22 @@ export function createCheckEngine(options: CheckEngineOptions): CheckEngine {
             for (const i of indexes)
               items[i] = { ok: true, result: toResult(outcomes.get(requests[i]!.resource.id)!) };
           } catch (error) {
-            for (const i of indexes) items[i] = { ok: false, error: asEngineError(error) };
+            asEngineError(error);
+            // One item's failure (a caveat that cannot be evaluated, say) must not fail the others
+            // of its batch: answer them one by one.
+            await Promise.all(
+              indexes.map(async (i) => {
+                try {
+                  const outcomes = await run(reader, [requests[i]!]);
+                  items[i] = {
+                    ok: true,
+                    result: toResult(outcomes.get(requests[i]!.resource.id)!),
+                  };
+                } catch (itemError) {
+                  items[i] = { ok: false, error: asEngineError(itemError) };
+                }
+              }),
+            );
           }
         }),
       );

@@ -1,0 +1,162 @@
+// Check and CheckBulk by example: explanations of each kind, per-item errors, the depth limit.
+
+import { describe, expect, it } from "vitest";
+import { createCheckEngine } from "../../src/engine/check-engine.js";
+import { renderExplanation } from "../../src/engine/render-explanation.js";
+import { loadSchema } from "../../src/schema/load-schema.js";
+import { createMemoryStore } from "../../src/store/memory/memory-store.js";
+import { parseRelationship } from "../../src/tuple/parse-relationship.js";
+
+const SCHEMA = `definition user {}
+definition group {
+	relation member: user | group#member
+}
+definition folder {
+	relation parent: folder
+	relation viewer: user | group#member
+	permission view = viewer + parent->view
+}
+definition document {
+	relation parent: folder
+	relation viewer: user | user with over_limit
+	relation approved: user
+	relation banned: user
+	permission view = (viewer + parent->view) - banned
+	permission approve = view & approved
+}
+caveat over_limit(limit int, amount int) {
+	amount < limit
+}
+`;
+
+async function setUp(lines: string[]) {
+  const loaded = loadSchema(SCHEMA);
+  if (!loaded.ok) throw new Error(loaded.diagnostics[0]?.message);
+  const store = createMemoryStore();
+  const updates = lines.map((line) => {
+    const parsed = parseRelationship(line);
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    return { operation: "touch" as const, relationship: parsed.value };
+  });
+  const { revision } = await store.write(updates);
+  return {
+    engine: createCheckEngine({ schema: loaded.schema }),
+    reader: store.snapshot(revision, new Date()),
+  };
+}
+
+const user = (id: string) => ({ type: "user", id });
+const doc = (id: string) => ({ type: "document", id });
+
+describe("Check", () => {
+  it("proves an allowed answer with the chain of relationships that grants it", async () => {
+    const { engine, reader } = await setUp([
+      "document:plan#parent@folder:eng",
+      "folder:eng#viewer@group:eng#member",
+      "group:eng#member@user:alice",
+    ]);
+    const result = await engine.check(reader, {
+      resource: doc("plan"),
+      permission: "view",
+      subject: user("alice"),
+      explain: true,
+    });
+    expect(result.result).toBe("allowed");
+    expect(renderExplanation(result.explanation!, user("alice")).join("\n")).toContain(
+      "document:plan#parent@folder:eng → folder:eng#viewer@group:eng#member → group:eng#member@user:alice",
+    );
+  });
+
+  it("says which exclusion removed the subject, and which side of an intersection was missing", async () => {
+    const { engine, reader } = await setUp([
+      "document:plan#viewer@user:bob",
+      "document:plan#banned@user:bob",
+      "document:memo#viewer@user:carol",
+    ]);
+    const banned = await engine.check(reader, {
+      resource: doc("plan"),
+      permission: "view",
+      subject: user("bob"),
+      explain: true,
+    });
+    expect(banned.result).toBe("denied");
+    expect(renderExplanation(banned.explanation!, user("bob")).join("\n")).toContain(
+      "document:plan#banned",
+    );
+    const unapproved = await engine.check(reader, {
+      resource: doc("memo"),
+      permission: "approve",
+      subject: user("carol"),
+      explain: true,
+    });
+    expect(unapproved.result).toBe("denied");
+    expect(renderExplanation(unapproved.explanation!, user("carol")).join("\n")).toContain(
+      "document:memo#approved",
+    );
+  });
+
+  it("names the caveat and its missing parameters for a conditional answer", async () => {
+    const { engine, reader } = await setUp([
+      'document:plan#viewer@user:dana[over_limit:{"limit":10}]',
+    ]);
+    const open = await engine.check(reader, {
+      resource: doc("plan"),
+      permission: "view",
+      subject: user("dana"),
+      explain: true,
+    });
+    expect(open).toMatchObject({ result: "conditional", missing: ["amount"] });
+    expect(renderExplanation(open.explanation!, user("dana")).join("\n")).toContain("over_limit");
+    // The relationship's values win over the request's.
+    const decided = await engine.check(reader, {
+      resource: doc("plan"),
+      permission: "view",
+      subject: user("dana"),
+      context: { limit: 1000, amount: 50 },
+    });
+    expect(decided.result).toBe("denied");
+  });
+
+  it("fails a walk deeper than the depth limit with a clear error", async () => {
+    const chain = Array.from({ length: 60 }, (_, i) => `group:g${i}#member@group:g${i + 1}#member`);
+    const { engine, reader } = await setUp([...chain, "group:g60#member@user:erin"]);
+    await expect(
+      engine.check(reader, {
+        resource: { type: "group", id: "g0" },
+        permission: "member",
+        subject: user("erin"),
+      }),
+    ).rejects.toThrow(/depth limit/);
+    const shallow = await engine.check(reader, {
+      resource: { type: "group", id: "g20" },
+      permission: "member",
+      subject: user("erin"),
+    });
+    expect(shallow.result).toBe("allowed");
+  });
+});
+
+describe("CheckBulk", () => {
+  it("answers every item, and an item's error fails only that item", async () => {
+    const { engine, reader } = await setUp([
+      "document:a#viewer@user:alice",
+      'document:b#viewer@user:alice[over_limit:{"limit":"ten"}]',
+      "document:c#parent@folder:eng",
+      "folder:eng#viewer@user:alice",
+    ]);
+    const items = await engine.checkBulk(reader, [
+      { resource: doc("a"), permission: "view", subject: user("alice") },
+      { resource: doc("b"), permission: "view", subject: user("alice") },
+      { resource: doc("c"), permission: "view", subject: user("alice") },
+      { resource: doc("d"), permission: "view", subject: user("alice") },
+      { resource: doc("a"), permission: "no_such_permission", subject: user("alice") },
+    ]);
+    expect(items.map((item) => (item.ok ? item.result.result : item.error.code))).toEqual([
+      "allowed",
+      "caveat-error",
+      "allowed",
+      "denied",
+      "invalid-argument",
+    ]);
+  });
+});
