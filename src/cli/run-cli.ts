@@ -2,6 +2,7 @@
 
 import { Command, CommanderError } from "commander";
 import type { CliIo } from "./cli-io.js";
+import { addMigrateCommand } from "./migrate-command.js";
 import { addSchemaCommands } from "./schema-command.js";
 import { addValidateCommand } from "./validate-command.js";
 
@@ -13,12 +14,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError();
-  addSchemaCommands(program, io, (code) => {
+  const setExitCode = (code: number) => {
     exitCode = code;
-  });
-  addValidateCommand(program, io, (code) => {
-    exitCode = code;
-  });
+  };
+  addSchemaCommands(program, io, setExitCode);
+  addValidateCommand(program, io, setExitCode);
+  addMigrateCommand(program, io, setExitCode);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {

@@ -1,0 +1,64 @@
+// `latch migrate`: bring the database up to this Latch's schema (Postgres, or the embedded PGlite).
+
+import { mkdir } from "node:fs/promises";
+import { PGlite } from "@electric-sql/pglite";
+import type { Command } from "commander";
+import { MigrationError, migrate } from "../store/postgres/migrate.js";
+import { createPgExecutor } from "../store/postgres/pg-executor.js";
+import { createPgliteExecutor } from "../store/postgres/pglite-executor.js";
+import type { SqlExecutor } from "../store/postgres/sql-executor.js";
+import type { CliIo } from "./cli-io.js";
+
+/** DEFAULT_DATA_DIR is where the embedded database lives when no DATABASE_URL is set. */
+export const DEFAULT_DATA_DIR = "./.latch/data";
+
+/** addMigrateCommand registers `latch migrate`. */
+export function addMigrateCommand(
+  program: Command,
+  io: CliIo,
+  setExitCode: (code: number) => void,
+): void {
+  program
+    .command("migrate")
+    .description(
+      "apply the database migrations: Postgres at DATABASE_URL, else the embedded database in --data-dir",
+    )
+    .option(
+      "--data-dir <dir>",
+      "the embedded database's directory, when DATABASE_URL is not set",
+      DEFAULT_DATA_DIR,
+    )
+    .action(async (options: { dataDir: string }) => {
+      const databaseUrl = process.env.DATABASE_URL;
+      const where = databaseUrl
+        ? "Postgres (DATABASE_URL)"
+        : `the embedded database in ${options.dataDir}`;
+      let executor: SqlExecutor | undefined;
+      try {
+        executor = databaseUrl
+          ? createPgExecutor({ connectionString: databaseUrl })
+          : await openPglite(options.dataDir);
+        const { from, to } = await migrate(executor);
+        io.stdout(
+          from === to
+            ? `${where}: already at schema version ${to}\n`
+            : `${where}: migrated from schema version ${from} to ${to}\n`,
+        );
+      } catch (error) {
+        const reason =
+          error instanceof MigrationError
+            ? error.message
+            : `cannot migrate: ${(error as Error).message}`;
+        io.stderr(`${where}: ${reason}\n`);
+        setExitCode(1);
+      } finally {
+        await executor?.close();
+      }
+    });
+}
+
+async function openPglite(dataDir: string): Promise<SqlExecutor> {
+  // PGlite makes its directory but not the parents (`./.latch` for `./.latch/data`).
+  await mkdir(dataDir, { recursive: true });
+  return createPgliteExecutor(await PGlite.create(dataDir));
+}

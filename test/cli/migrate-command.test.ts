@@ -1,0 +1,27 @@
+// `latch migrate` on the embedded database: migrates a new data directory once, then finds nothing to do.
+
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runLatch } from "./run-cli-helper.js";
+
+describe("latch migrate", () => {
+  const parent = mkdtemp(join(tmpdir(), "latch-migrate-"));
+  afterAll(async () => rm(await parent, { recursive: true, force: true }));
+
+  it("migrates a new embedded database, then reports it up to date", async () => {
+    const saved = process.env.DATABASE_URL;
+    delete process.env.DATABASE_URL;
+    try {
+      const dataDir = join(await parent, "nested", "data");
+      const first = await runLatch(["migrate", "--data-dir", dataDir]);
+      expect(first).toMatchObject({ exitCode: 0, stderr: "" });
+      expect(first.stdout).toMatch(/migrated from schema version 0 to [1-9]/);
+      const second = await runLatch(["migrate", "--data-dir", dataDir]);
+      expect(second.stdout).toMatch(/already at schema version [1-9]/);
+    } finally {
+      if (saved !== undefined) process.env.DATABASE_URL = saved;
+    }
+  }, 60_000);
+});
