@@ -17,6 +17,10 @@ export function createPgExecutor(config: pg.PoolConfig): SqlExecutor {
   // An idle client whose connection dies is dropped by the pool, which reports it here; unheard,
   // the event would crash the process. The next checkout connects anew.
   pool.on("error", () => {});
+  // A checked-out client whose connection dies between queries emits "error" too, and the pool
+  // listens only to idle ones: every client gets a listener of its own, for its whole life. The
+  // query in flight, if any, still rejects, and the pool discards the dead client.
+  pool.on("connect", (client) => client.on("error", () => {}));
   const names = new Map<string, string>();
   const prepared = (text: string, params: readonly unknown[] = []): pg.QueryConfig => {
     let name = names.get(text);

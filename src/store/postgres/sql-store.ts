@@ -39,6 +39,23 @@ export interface SqlStoreOptions {
 }
 
 const DEFAULT_MAX_UPDATES_PER_WRITE = 1000;
+/** How long a watcher waits before reading again after a failed read, doubling up to the maximum. */
+const FIRST_RETRY_DELAY_MS = 50;
+const MAX_RETRY_DELAY_MS = 2_000;
+
+/** sleep resolves after ms, or at once when the signal aborts. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
 /** Changelog events a watcher reads per round trip. */
 const WATCH_BATCH = 1000;
 /** How long a failed attempt to log expiries waits before the next. */
@@ -195,13 +212,19 @@ class SqlStore implements Store {
     const { signal } = options;
     const types = options.resourceTypes === undefined ? undefined : new Set(options.resourceTypes);
     this.assertOpen();
-    let start: Awaited<ReturnType<typeof startPosition>>;
-    try {
-      await this.listen();
-      start = await this.run((q) => startPosition(q, after));
-    } catch (error) {
-      if (this.closing !== undefined) return;
-      throw error;
+    let start: Awaited<ReturnType<typeof startPosition>> | undefined;
+    let retryDelay = FIRST_RETRY_DELAY_MS;
+    while (start === undefined) {
+      try {
+        await this.listen();
+        start = await this.run((q) => startPosition(q, after));
+      } catch (error) {
+        if (this.closing !== undefined || signal?.aborted) return;
+        if (error instanceof StoreError) throw error;
+        // A lost connection delays the start of the stream; it does not end it.
+        await sleep(retryDelay, signal);
+        retryDelay = Math.min(retryDelay * 2, MAX_RETRY_DELAY_MS);
+      }
     }
     if (after > start.head) {
       throw new StoreError(
@@ -210,15 +233,21 @@ class SqlStore implements Store {
       );
     }
     let position = start.position;
+    retryDelay = FIRST_RETRY_DELAY_MS;
     for (;;) {
       if (this.closing !== undefined || signal?.aborted) return;
       const generation = this.changes.generation;
       let entries: Awaited<ReturnType<typeof readChanges>>;
       try {
         entries = await this.run((q) => readChanges(q, position, WATCH_BATCH));
-      } catch (error) {
+        retryDelay = FIRST_RETRY_DELAY_MS;
+      } catch {
         if (this.closing !== undefined) return;
-        throw error;
+        // The position is durable: a lost connection or a restarting server only delays the
+        // stream, which resumes where it was, with no gap and no repeat.
+        await sleep(retryDelay, signal);
+        retryDelay = Math.min(retryDelay * 2, MAX_RETRY_DELAY_MS);
+        continue;
       }
       for (const entry of entries) {
         position = entry.position;
