@@ -1,0 +1,191 @@
+// Bulk import and streaming export on PGlite (in memory) and on Postgres (a fresh database).
+
+import { PGlite } from "@electric-sql/pglite";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { exportRelationships } from "../../../src/store/postgres/bulk-export.js";
+import { importRelationships } from "../../../src/store/postgres/bulk-import.js";
+import { createPgExecutor } from "../../../src/store/postgres/pg-executor.js";
+import { createPgliteExecutor } from "../../../src/store/postgres/pglite-executor.js";
+import type { SqlExecutor } from "../../../src/store/postgres/sql-executor.js";
+import { createSqlStore } from "../../../src/store/postgres/sql-store.js";
+import type { Store } from "../../../src/store/store.js";
+import type { Relationship } from "../../../src/tuple/relationship.js";
+import { relationshipKey } from "../../../src/tuple/relationship-key.js";
+import { expectStoreError, keys, rel, remove, rev } from "../store-test-helpers.js";
+import { EMPTY_STORE } from "./empty-store.js";
+import {
+  createTestDatabase,
+  findPostgres,
+  requirePostgresOnCi,
+  type TestDatabase,
+} from "./test-database.js";
+
+/** generate makes count distinct relationships, some with a subject relation, caveat or expiry. */
+function generate(count: number): Relationship[] {
+  const later = new Date(Date.now() + 86_400_000);
+  return Array.from({ length: count }, (_, i): Relationship => {
+    const base = { resource: { type: "document", id: `d${i}` }, relation: "viewer" };
+    if (i % 7 === 0) {
+      return { ...base, subject: { type: "group", id: `g${i % 50}`, relation: "member" } };
+    }
+    if (i % 11 === 0) {
+      return {
+        ...base,
+        subject: { type: "user", id: `u${i % 100}` },
+        caveat: { name: "on_weekdays", context: { day: i % 5, zone: "UTC" } },
+      };
+    }
+    if (i % 13 === 0) return { ...base, subject: { type: "user", id: `u${i}` }, expiresAt: later };
+    return { ...base, subject: { type: "user", id: `u${i % 100}` } };
+  });
+}
+
+function sortedByKey(rels: readonly Relationship[]): Relationship[] {
+  return [...rels].sort((a, b) => {
+    const [x, y] = [relationshipKey(a), relationshipKey(b)];
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+}
+
+async function* slowly(rels: readonly Relationship[]): AsyncGenerator<Relationship> {
+  for (const relationship of rels) yield relationship;
+}
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}
+
+/** describeBulk runs the suite on the database behind executor(), emptied before each test. */
+function describeBulk(name: string, executor: () => SqlExecutor): void {
+  describe(`bulk import and export on ${name}`, () => {
+    let store: Store;
+    const db = () => executor();
+
+    beforeEach(async () => {
+      await db().exec(EMPTY_STORE);
+      store = await createSqlStore({ ...db(), close: async () => {} });
+      return () => store.close();
+    });
+
+    it("imports 20,000 relationships at one revision, each readable there, with changelog", async () => {
+      const rels = generate(20_000);
+      const result = await importRelationships(db(), slowly(rels), { batchSize: 3_000 });
+      expect(result).toEqual({ revision: 1, imported: 20_000 });
+      expect(await store.headRevision()).toBe(1);
+      const read = await store.snapshot(result.revision, new Date()).query({});
+      expect(read).toEqual(sortedByKey(rels));
+      const [one] = await store
+        .snapshot(result.revision, new Date())
+        .query({ resourceType: "document", resourceIds: ["d11"], relation: "viewer" });
+      expect(one).toEqual(rels[11]);
+      const [logged] = await db().query(
+        "SELECT count(*)::int AS n, count(DISTINCT seq)::int AS seqs FROM latch_changelog WHERE revision = 1 AND kind = 'touch'",
+      );
+      expect(logged).toEqual({ n: 20_000, seqs: 20_000 });
+    });
+
+    it("replaces relationships that exist (touch) and takes a plain iterable", async () => {
+      await store.write([{ operation: "touch", relationship: rel("document:d1#viewer@user:u1") }]);
+      const rels = generate(10);
+      const result = await importRelationships(db(), rels);
+      expect(result).toEqual({ revision: 2, imported: 10 });
+      expect(await store.snapshot(rev(2), new Date()).query({})).toEqual(sortedByKey(rels));
+    });
+
+    it("imports nothing when a relationship in the middle is invalid", async () => {
+      const rels = generate(12_000);
+      rels[7_500] = rel("document:d7500#viewer@user:u1");
+      rels[7_500] = { ...rels[7_500], resource: { type: "document", id: "bad id!" } };
+      await expectStoreError(
+        importRelationships(db(), rels, { batchSize: 1_000 }),
+        "invalid-argument",
+        "bad id!",
+      );
+      expect(await store.headRevision()).toBe(0);
+      const [counts] = await db().query(
+        "SELECT (SELECT count(*) FROM latch_relationships)::int AS rels, (SELECT count(*) FROM latch_changelog)::int AS events",
+      );
+      expect(counts).toEqual({ rels: 0, events: 0 });
+    });
+
+    it("imports nothing when a relationship appears twice, even in different batches", async () => {
+      const rels = generate(3_000);
+      rels.push(rels[10]!);
+      await expectStoreError(
+        importRelationships(db(), rels, { batchSize: 1_000 }),
+        "invalid-argument",
+        "more than once",
+      );
+      expect(await store.headRevision()).toBe(0);
+    });
+
+    it("exports every relationship once, in key order, at a fixed revision", async () => {
+      const rels = generate(3_000);
+      const { revision } = await importRelationships(db(), rels);
+      await store.deleteMatching({ resourceType: "document" });
+      await store.write([remove("document:d1#viewer@user:u1")]);
+      const now = new Date();
+      const exported = await collect(exportRelationships(db(), { revision, now, pageSize: 256 }));
+      expect(exported.map((e) => e.relationship)).toEqual(sortedByKey(rels));
+      expect(exported.map((e) => e.cursor)).toEqual(keys(sortedByKey(rels)));
+      expect(await collect(exportRelationships(db(), { revision: 2, now }))).toEqual([]);
+    });
+
+    it("resumes an export from a cursor in the middle with exactly the rest", async () => {
+      const { revision } = await importRelationships(db(), generate(2_500));
+      const now = new Date();
+      const all = await collect(exportRelationships(db(), { revision, now, pageSize: 300 }));
+      const first: string[] = [];
+      for await (const { cursor } of exportRelationships(db(), { revision, now, pageSize: 300 })) {
+        first.push(cursor);
+        if (first.length === 1_234) break;
+      }
+      const rest = await collect(
+        exportRelationships(db(), { revision, now, after: first.at(-1)!, pageSize: 300 }),
+      );
+      expect([...first, ...rest.map((e) => e.cursor)]).toEqual(all.map((e) => e.cursor));
+      expect(rest).toHaveLength(2_500 - 1_234);
+    });
+
+    it("refuses to export past the head revision", async () => {
+      await expectStoreError(
+        collect(exportRelationships(db(), { revision: 5, now: new Date() })),
+        "revision-unavailable",
+      );
+    });
+  });
+}
+
+let lite: PGlite | undefined;
+let liteExecutor: SqlExecutor | undefined;
+beforeAll(async () => {
+  lite = await PGlite.create();
+  liteExecutor = createPgliteExecutor(lite);
+}, 60_000);
+afterAll(async () => {
+  await lite?.close();
+});
+describeBulk("PGlite", () => liteExecutor!);
+
+const server = await findPostgres();
+requirePostgresOnCi(server);
+const serverUrl = server.url;
+if (serverUrl === undefined) {
+  describe("bulk import and export on Postgres", () => {
+    it.skip(`needs Postgres: ${server.reason}`, () => {});
+  });
+} else {
+  let database: TestDatabase | undefined;
+  let pgExecutor: SqlExecutor | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase(serverUrl);
+    pgExecutor = createPgExecutor({ connectionString: database.url, max: 4 });
+  });
+  afterAll(async () => {
+    await pgExecutor?.close();
+    await database?.drop();
+  });
+  describeBulk("Postgres", () => pgExecutor!);
+}
