@@ -41,6 +41,29 @@ function hitsSpiceDbQuirk(schema: CompiledSchema): boolean {
   return false;
 }
 
+/**
+ * hasCycle is true when the relationships link an object back to itself (through any relations).
+ * SpiceDB walks such data to its depth limit inside one blocking call, which can take minutes, so
+ * cyclic cases are left to the reference evaluator.
+ */
+function hasCycle(relationships: readonly Relationship[]): boolean {
+  const next = new Map<string, string[]>();
+  for (const { resource, subject } of relationships) {
+    const from = `${resource.type}:${resource.id}`;
+    next.set(from, [...(next.get(from) ?? []), `${subject.type}:${subject.id}`]);
+  }
+  const state = new Map<string, "open" | "done">();
+  const visit = (node: string): boolean => {
+    if (state.get(node) === "open") return true;
+    if (state.get(node) === "done") return false;
+    state.set(node, "open");
+    const found = (next.get(node) ?? []).some(visit);
+    state.set(node, "done");
+    return found;
+  };
+  return [...next.keys()].some(visit);
+}
+
 const PAST = new Date("2020-01-01T00:00:00Z");
 const FUTURE = new Date("2099-01-01T00:00:00Z");
 
@@ -61,7 +84,7 @@ describe("Check agrees with SpiceDB", () => {
     let compared = 0;
     await fc.assert(
       fc.asyncProperty(scenario(), async ({ schemaCase, relationships: generated, context }) => {
-        fc.pre(!hitsSpiceDbQuirk(schemaCase.schema));
+        fc.pre(!hitsSpiceDbQuirk(schemaCase.schema) && !hasCycle(generated));
         const relationships = generated.map(toWallClock);
         await oracle.load(schemaCase.text, relationships);
         const store = createMemoryStore();
