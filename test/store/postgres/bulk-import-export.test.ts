@@ -13,12 +13,7 @@ import type { Relationship } from "../../../src/tuple/relationship.js";
 import { relationshipKey } from "../../../src/tuple/relationship-key.js";
 import { expectStoreError, keys, rel, remove, rev } from "../store-test-helpers.js";
 import { EMPTY_STORE } from "./empty-store.js";
-import {
-  createTestDatabase,
-  findPostgres,
-  requirePostgresOnCi,
-  type TestDatabase,
-} from "./test-database.js";
+import { createTestDatabase, postgresForTests, type TestDatabase } from "./test-database.js";
 
 /** generate makes count distinct relationships, some with a subject relation, caveat or expiry. */
 function generate(count: number): Relationship[] {
@@ -169,14 +164,8 @@ afterAll(async () => {
 });
 describeBulk("PGlite", () => liteExecutor!);
 
-const server = await findPostgres();
-requirePostgresOnCi(server);
-const serverUrl = server.url;
-if (serverUrl === undefined) {
-  describe("bulk import and export on Postgres", () => {
-    it.skip(`needs Postgres: ${server.reason}`, () => {});
-  });
-} else {
+const serverUrl = await postgresForTests("bulk import and export on Postgres");
+if (serverUrl !== undefined) {
   let database: TestDatabase | undefined;
   let pgExecutor: SqlExecutor | undefined;
   beforeAll(async () => {

@@ -6,16 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresStore } from "../../../src/store/postgres/postgres-store.js";
 import type { ChangeEvent, Store } from "../../../src/store/store.js";
 import { readKeys, touch } from "../store-test-helpers.js";
-import {
-  createTestDatabase,
-  findPostgres,
-  requirePostgresOnCi,
-  type TestDatabase,
-} from "./test-database.js";
+import { createTestDatabase, postgresForTests, type TestDatabase } from "./test-database.js";
 
-const server = await findPostgres();
-requirePostgresOnCi(server);
-const serverUrl = server.url;
+const serverUrl = await postgresForTests("Postgres connection faults");
 
 /** killOtherBackends terminates every connection to the database but the admin's own. */
 async function killOtherBackends(admin: pg.Client, database: string): Promise<number> {
@@ -26,11 +19,7 @@ async function killOtherBackends(admin: pg.Client, database: string): Promise<nu
   return result.rows[0].killed as number;
 }
 
-if (serverUrl === undefined) {
-  describe("Postgres connection faults", () => {
-    it.skip(`needs Postgres: ${server.reason}`, () => {});
-  });
-} else {
+if (serverUrl !== undefined) {
   describe("Postgres connection faults", () => {
     let database: TestDatabase;
     let admin: pg.Client;

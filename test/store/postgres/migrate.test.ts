@@ -10,7 +10,7 @@ import { createPgExecutor } from "../../../src/store/postgres/pg-executor.js";
 import { createPgliteExecutor } from "../../../src/store/postgres/pglite-executor.js";
 import type { SqlExecutor } from "../../../src/store/postgres/sql-executor.js";
 import { createSqlStore } from "../../../src/store/postgres/sql-store.js";
-import { createTestDatabase, findPostgres, requirePostgresOnCi } from "./test-database.js";
+import { createTestDatabase, postgresForTests } from "./test-database.js";
 
 /** A fresh, empty database: connect opens an executor on it (any number of them), drop ends it. */
 interface FreshDatabase {
@@ -139,14 +139,8 @@ describeMigrations("PGlite", async () => {
   };
 });
 
-const server = await findPostgres();
-requirePostgresOnCi(server);
-const serverUrl = server.url;
-if (serverUrl === undefined) {
-  describe("migrations on Postgres", () => {
-    it.skip(`needs Postgres: ${server.reason}`, () => {});
-  });
-} else {
+const serverUrl = await postgresForTests("migrations on Postgres");
+if (serverUrl !== undefined) {
   describeMigrations("Postgres", async () => {
     const database = await createTestDatabase(serverUrl);
     return {

@@ -7,22 +7,11 @@ import type { Store } from "../../../src/store/store.js";
 import { describeStoreConformance } from "../store-conformance.js";
 import { describeEvent, readKeys, rel, rev, take, touch } from "../store-test-helpers.js";
 import { EMPTY_STORE } from "./empty-store.js";
-import {
-  createTestDatabase,
-  findPostgres,
-  requirePostgresOnCi,
-  type TestDatabase,
-} from "./test-database.js";
+import { createTestDatabase, postgresForTests, type TestDatabase } from "./test-database.js";
 
-const server = await findPostgres();
-requirePostgresOnCi(server);
-const serverUrl = server.url;
+const serverUrl = await postgresForTests("Postgres store");
 
-if (serverUrl === undefined) {
-  describe("Postgres store", () => {
-    it.skip(`needs Postgres: ${server.reason}`, () => {});
-  });
-} else {
+if (serverUrl !== undefined) {
   // One database for the file; each store starts on it emptied, as on a database of its own.
   let database: TestDatabase | undefined;
   let admin: pg.Client | undefined;

@@ -2,6 +2,7 @@
 
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { describe, it } from "vitest";
 
 /** CANDIDATE_URLS are tried in order when DATABASE_URL is unset: the CI machine's trust-auth server. */
 const CANDIDATE_URLS = [
@@ -81,4 +82,19 @@ function redact(url: string): string {
   } catch {
     return "DATABASE_URL";
   }
+}
+
+/**
+ * postgresForTests finds the test server (failing on CI when there is none); when there is none
+ * elsewhere, it registers a skipped test named `suite` that says why, and returns undefined.
+ */
+export async function postgresForTests(suite: string): Promise<string | undefined> {
+  const server = await findPostgres();
+  requirePostgresOnCi(server);
+  if (server.url === undefined) {
+    describe(suite, () => {
+      it.skip(`needs Postgres: ${server.reason}`, () => {});
+    });
+  }
+  return server.url;
 }
