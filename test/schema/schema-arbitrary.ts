@@ -12,6 +12,7 @@ import type {
   SchemaAst,
   TopLevelAst,
 } from "../../src/schema/ast.js";
+import { SCALAR_CAVEAT_TYPES } from "../../src/schema/caveat/caveat-type.js";
 import type { Span } from "../../src/schema/source-span.js";
 
 const SPAN: Span = {
@@ -132,18 +133,7 @@ const definition: fc.Arbitrary<DefinitionAst> = fc
   })
   .map((r) => ({ kind: "definition", ...r, span: SPAN }));
 
-const scalarType = fc.constantFrom(
-  "int",
-  "uint",
-  "double",
-  "bool",
-  "string",
-  "bytes",
-  "duration",
-  "timestamp",
-  "ipaddress",
-  "any",
-);
+const scalarType = fc.constantFrom(...SCALAR_CAVEAT_TYPES);
 const caveatType: fc.Arbitrary<CaveatTypeAst> = fc.letrec<{ type: CaveatTypeAst }>((tie) => ({
   type: fc.oneof(
     { depthSize: "small" },

@@ -21,7 +21,8 @@ export type CaveatType =
   | { readonly kind: "list"; readonly element: CaveatType }
   | { readonly kind: "map"; readonly value: CaveatType };
 
-const scalarNames: readonly ScalarCaveatTypeName[] = [
+/** SCALAR_CAVEAT_TYPES lists the parameter types that take no type argument. */
+export const SCALAR_CAVEAT_TYPES: readonly ScalarCaveatTypeName[] = [
   "int",
   "uint",
   "double",
@@ -48,10 +49,10 @@ export function resolveCaveatType(name: string, args: readonly CaveatType[]): Ca
     }
     return name === "list" ? { kind: "list", element } : { kind: "map", value: element };
   }
-  const scalar = scalarNames.find((s) => s === name);
+  const scalar = SCALAR_CAVEAT_TYPES.find((s) => s === name);
   if (scalar === undefined) {
-    const expected = [...scalarNames, "list<T>", "map<T>"].join(", ");
-    const suggestion = suggestName(name, [...scalarNames, "list", "map"]);
+    const expected = [...SCALAR_CAVEAT_TYPES, "list<T>", "map<T>"].join(", ");
+    const suggestion = suggestName(name, [...SCALAR_CAVEAT_TYPES, "list", "map"]);
     const hint = suggestion === undefined ? "" : `; did you mean '${suggestion}'?`;
     return `unknown caveat parameter type '${name}'; expected one of ${expected}${hint}`;
   }
