@@ -36,7 +36,7 @@ export class ConsistencyError extends Error {
 export interface RevisionSource {
   storeId: string;
   headRevision(): Promise<Revision>;
-  oldestAvailableRevision(): Promise<Revision>;
+  oldestRevision(): Promise<Revision>;
 }
 
 /**
@@ -61,7 +61,7 @@ export async function resolveConsistency(
     case "at-exact-snapshot": {
       const wanted = decodeToken(consistency.token, source.storeId);
       checkNotFuture(wanted, await source.headRevision());
-      const oldest = await source.oldestAvailableRevision();
+      const oldest = await source.oldestRevision();
       if (wanted < oldest) {
         throw new ConsistencyError(
           "revision-gone",

@@ -58,6 +58,16 @@ export interface ChangeEvent {
   readonly relationship: Relationship;
 }
 
+/**
+ * GarbageCollection is what one collection did: the oldest revision still readable and watchable
+ * afterwards, and how many relationship versions and changelog events it removed.
+ */
+export interface GarbageCollection {
+  readonly oldestRevision: Revision;
+  readonly relationshipsRemoved: number;
+  readonly changesRemoved: number;
+}
+
 /** WatchOptions narrow the change stream. */
 export interface WatchOptions {
   /** Only changes to relationships whose resource type is one of these. */
@@ -82,8 +92,15 @@ export interface DeleteResult {
  * Postgres and PGlite (the same SQL). Every method is safe to call concurrently.
  */
 export interface Store {
+  /** storeId identifies this store's data: consistency tokens carry it, and only its own are accepted. */
+  readonly storeId: string;
   /** headRevision is the newest committed revision. */
   headRevision(): Promise<Revision>;
+  /**
+   * oldestRevision is the oldest revision still readable and watchable: garbage collection has
+   * removed what older snapshots would need. Reads and watches from before it are refused.
+   */
+  oldestRevision(): Promise<Revision>;
   /** snapshot reads at `revision`, hiding relationships expired at `now`. */
   snapshot(revision: Revision, now: Date): SnapshotReader;
   /** write applies every update or none, after checking the preconditions; rejects with a StoreError. */
@@ -93,8 +110,19 @@ export interface Store {
   ): Promise<WriteResult>;
   /** deleteMatching deletes the relationships matching a filter (at most `limit`), atomically. */
   deleteMatching(filter: RelationshipFilter, limit?: number): Promise<DeleteResult>;
-  /** watch streams changes committed after `after`, in revision order, without gaps or repeats. */
+  /**
+   * watch streams changes committed after `after`, in revision order, without gaps or repeats.
+   * It rejects with "revision-unavailable" when `after` is beyond the head or before the oldest
+   * revision, and when the stream falls so far behind that garbage collection removed events it
+   * had not yet read.
+   */
   watch(after: Revision, options?: WatchOptions): AsyncIterable<ChangeEvent>;
+  /**
+   * collectGarbage removes the relationship versions deleted or expired before the retention
+   * window and the changelog older than it: the newest revision committed before the window
+   * becomes the oldest readable one. SQL stores also run it in the background.
+   */
+  collectGarbage(): Promise<GarbageCollection>;
   close(): Promise<void>;
 }
 

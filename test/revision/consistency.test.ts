@@ -18,7 +18,7 @@ function source(oldest: number, head: number): RevisionSource {
   return {
     storeId: STORE,
     headRevision: async () => revision(head),
-    oldestAvailableRevision: async () => revision(oldest),
+    oldestRevision: async () => revision(oldest),
   };
 }
 

@@ -5,7 +5,7 @@ import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import { describeStoreConformance } from "./store-conformance.js";
 import { describeEvent, expectStoreError, rel, rev, take, touch } from "./store-test-helpers.js";
 
-describeStoreConformance("memory", async () => createMemoryStore());
+describeStoreConformance("memory", async (options) => createMemoryStore(options));
 
 describe("memory store", () => {
   afterEach(() => {

@@ -1,12 +1,14 @@
 // The store conformance suite: one body of tests that every Store implementation must pass.
 
 import { describe } from "vitest";
-import type { Store } from "../../src/store/store.js";
 import { describeDeleteMatchingConformance } from "./conformance/delete-matching.js";
+import { describeGarbageCollectionConformance } from "./conformance/garbage-collection.js";
 import { describeQueryConformance } from "./conformance/queries.js";
 import { describeReplayProperty } from "./conformance/replay-property.js";
+import { describeTokenConformance } from "./conformance/tokens.js";
 import { describeWatchConformance } from "./conformance/watch.js";
 import { describeWriteConformance } from "./conformance/writes.js";
+import type { MakeStore } from "./store-test-helpers.js";
 
 /** ConformanceOptions tune the suite to a store's speed. */
 export interface ConformanceOptions {
@@ -16,11 +18,11 @@ export interface ConformanceOptions {
 
 /**
  * describeStoreConformance registers the conformance suite for the store that makeStore opens,
- * fresh and empty, for each test; the suite closes it afterwards.
+ * fresh and empty and with the options a test gives, for each test; the suite closes it afterwards.
  */
 export function describeStoreConformance(
   name: string,
-  makeStore: () => Promise<Store>,
+  makeStore: MakeStore,
   options: ConformanceOptions = {},
 ): void {
   describe(`${name} store conformance`, () => {
@@ -28,6 +30,8 @@ export function describeStoreConformance(
     describeQueryConformance(makeStore);
     describeDeleteMatchingConformance(makeStore);
     describeWatchConformance(makeStore);
+    describeGarbageCollectionConformance(makeStore);
+    describeTokenConformance(makeStore);
     describeReplayProperty(makeStore, options.propertyRuns);
   });
 }

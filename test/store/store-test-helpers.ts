@@ -10,18 +10,22 @@ import type {
   StoreErrorCode,
 } from "../../src/store/store.js";
 import { StoreError } from "../../src/store/store.js";
+import type { StoreOptions } from "../../src/store/store-options.js";
 import { parseRelationship } from "../../src/tuple/parse-relationship.js";
 import type { Relationship } from "../../src/tuple/relationship.js";
 import { relationshipKey } from "../../src/tuple/relationship-key.js";
 
-/** MakeStore opens a new, empty store. */
-export type MakeStore = () => Promise<Store>;
+/** MakeStore opens a new, empty store with options. */
+export type MakeStore = (options?: StoreOptions) => Promise<Store>;
 
-/** useStore opens a fresh store before each test of the enclosing describe and closes it after. */
-export function useStore(makeStore: MakeStore): () => Store {
+/**
+ * useStore opens a fresh store (with options) before each test of the enclosing describe and
+ * closes it after.
+ */
+export function useStore(makeStore: MakeStore, options?: StoreOptions): () => Store {
   let store: Store | undefined;
   beforeEach(async () => {
-    store = await makeStore();
+    store = await makeStore(options);
   });
   afterEach(async () => {
     await store?.close();

@@ -1,14 +1,16 @@
 // The memory store's change stream: every event in commit order, and watchers woken by appends.
 
-import type { ChangeEvent, WatchOptions } from "../store.js";
+import { type ChangeEvent, StoreError, type WatchOptions } from "../store.js";
 
 /**
- * ChangeLog keeps every change event in the order it happened (revisions never decrease along the
+ * ChangeLog keeps the change events in the order they happened (revisions never decrease along the
  * log) and lets watchers follow it: they replay from a position, then sleep until the next append,
- * abort or close.
+ * abort or close. Positions count every event ever appended, so they survive dropping old events.
  */
 export class ChangeLog {
-  private readonly events: ChangeEvent[] = [];
+  private events: ChangeEvent[] = [];
+  /** How many events have been dropped from the front: the position of `events[0]`. */
+  private dropped = 0;
   private waiters: (() => void)[] = [];
   private closed = false;
 
@@ -16,6 +18,18 @@ export class ChangeLog {
   append(events: readonly ChangeEvent[]): void {
     for (const event of events) this.events.push(event);
     this.wake();
+  }
+
+  /**
+   * dropBefore drops the events whose revision is below revision and returns how many; a watcher
+   * that had not read them fails with "revision-unavailable".
+   */
+  dropBefore(revision: number): number {
+    let count = 0;
+    while (count < this.events.length && this.events[count]!.revision < revision) count++;
+    this.events = this.events.slice(count);
+    this.dropped += count;
+    return count;
   }
 
   /** positionAfter is the position of the first event whose revision is greater than revision. */
@@ -27,7 +41,7 @@ export class ChangeLog {
       if (this.events[middle]!.revision <= revision) low = middle + 1;
       else high = middle;
     }
-    return low;
+    return this.dropped + low;
   }
 
   /**
@@ -43,9 +57,15 @@ export class ChangeLog {
     try {
       let next = position;
       for (;;) {
-        for (; next < this.events.length; next++) {
+        for (; next < this.dropped + this.events.length; next++) {
           if (this.closed || signal?.aborted) return;
-          const event = this.events[next]!;
+          if (next < this.dropped) {
+            throw new StoreError(
+              "revision-unavailable",
+              "the watch fell behind the retention window: garbage collection removed changes it had not read",
+            );
+          }
+          const event = this.events[next - this.dropped]!;
           if (types === undefined || types.has(event.relationship.resource.type)) yield event;
         }
         if (this.closed || signal?.aborted) return;

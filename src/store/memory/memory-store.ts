@@ -1,5 +1,6 @@
 // The in-memory store: MVCC row versions, indexed reads at any revision, a change log with expiries.
 
+import { generateStoreId } from "../../revision/consistency-token.js";
 import { type Revision, revision } from "../../revision/revision.js";
 import { formatRelationship } from "../../tuple/format-relationship.js";
 import type { Relationship } from "../../tuple/relationship.js";
@@ -8,6 +9,7 @@ import { prepareUpdates } from "../prepare-updates.js";
 import {
   type ChangeEvent,
   type DeleteResult,
+  type GarbageCollection,
   type Precondition,
   type QueryOptions,
   type RelationshipFilter,
@@ -18,23 +20,22 @@ import {
   type WatchOptions,
   type WriteResult,
 } from "../store.js";
+import {
+  type ResolvedStoreOptions,
+  resolveStoreOptions,
+  type StoreOptions,
+} from "../store-options.js";
 import { ChangeLog } from "./change-log.js";
+import { CommitTimes } from "./commit-times.js";
 import { ExpiryQueue } from "./expiry-queue.js";
 import { isLiveAtHead, isVisible, type Row } from "./row.js";
 import { RowIndex } from "./row-index.js";
 
-/** MemoryStoreOptions configure {@link createMemoryStore}. */
-export interface MemoryStoreOptions {
-  /** The most updates one write may hold, as SpiceDB's `--write-relationships-max-updates-per-call`; default 1,000. */
-  readonly maxUpdatesPerWrite?: number;
-}
-
-const DEFAULT_MAX_UPDATES_PER_WRITE = 1000;
-
 /**
  * createMemoryStore makes a Store that keeps every version of every relationship in memory, for
- * tests and benchmarks. Every revision stays readable (nothing is garbage-collected). Writes are
- * checked and applied synchronously, so concurrent writes serialize and get consecutive revisions.
+ * tests and benchmarks. Writes are checked and applied synchronously, so concurrent writes serialize
+ * and get consecutive revisions. Past revisions stay readable until {@link Store.collectGarbage}
+ * is called (the memory store runs no background collection).
  *
  * Expiry: a relationship whose `expiresAt` is at or before a read's `now` is hidden, and at the
  * head it counts as absent (it may be created again; deleting it is a no-op). When a live
@@ -45,28 +46,32 @@ const DEFAULT_MAX_UPDATES_PER_WRITE = 1000;
  *
  * After close, every method rejects and every watch ends.
  */
-export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
-  const maxUpdates = options.maxUpdatesPerWrite ?? DEFAULT_MAX_UPDATES_PER_WRITE;
-  if (!Number.isSafeInteger(maxUpdates) || maxUpdates < 1) {
-    throw new RangeError(`maxUpdatesPerWrite must be a positive integer, got ${maxUpdates}`);
-  }
-  return new MemoryStore(maxUpdates);
+export function createMemoryStore(options: StoreOptions = {}): Store {
+  return new MemoryStore(resolveStoreOptions(options));
 }
 
 class MemoryStore implements Store {
+  readonly storeId = generateStoreId();
   private head = 0;
+  private oldest = 0;
   private closed = false;
   private readonly index = new RowIndex();
   /** The newest row of each relationship key, live or deleted. */
   private readonly newest = new Map<string, Row>();
   private readonly log = new ChangeLog();
   private readonly expiries = new ExpiryQueue((rows) => this.expire(rows));
+  private readonly commitTimes = new CommitTimes();
 
-  constructor(private readonly maxUpdates: number) {}
+  constructor(private readonly options: ResolvedStoreOptions) {}
 
   async headRevision(): Promise<Revision> {
     this.assertOpen();
     return revision(this.head);
+  }
+
+  async oldestRevision(): Promise<Revision> {
+    this.assertOpen();
+    return revision(this.oldest);
   }
 
   snapshot(at: Revision, now: Date): SnapshotReader {
@@ -83,7 +88,7 @@ class MemoryStore implements Store {
   ): Promise<WriteResult> {
     this.assertOpen();
     const nowMs = Date.now();
-    const prepared = prepareUpdates(updates, this.maxUpdates, nowMs);
+    const prepared = prepareUpdates(updates, this.options.maxUpdatesPerWrite, nowMs);
     const firstMatch = (filter: RelationshipFilter) =>
       this.index.select(filter, { accept: (row) => isLiveAtHead(row, nowMs), limit: 1 })[0]
         ?.relationship;
@@ -114,7 +119,7 @@ class MemoryStore implements Store {
       this.addRow(key, relationship, at);
       events.push({ revision: at, kind: "touch", relationship });
     }
-    this.commit(at, events);
+    this.commit(at, events, nowMs);
     return { revision: at };
   }
 
@@ -138,12 +143,12 @@ class MemoryStore implements Store {
       row.deletedRev = at;
       return { revision: at, kind: "delete", relationship: row.relationship };
     });
-    this.commit(at, events);
+    this.commit(at, events, Date.now());
     return { revision: at, deleted: rows.length };
   }
 
   watch(after: Revision, options: WatchOptions = {}): AsyncIterable<ChangeEvent> {
-    const { closed, head, log } = this;
+    const { closed, head, oldest, log } = this;
     const position = log.positionAfter(after);
     return (async function* () {
       if (closed) throw closedError();
@@ -153,8 +158,34 @@ class MemoryStore implements Store {
           `cannot watch after revision ${after}: the head revision is ${head}`,
         );
       }
+      if (after < oldest) throw collectedError("watch after", after, oldest);
       yield* log.follow(position, options);
     })();
+  }
+
+  /**
+   * collectGarbage makes the newest revision committed before the retention window the oldest
+   * readable one, and drops the row versions no read from it on can see: those deleted at or
+   * before it, and those expired before the window.
+   */
+  async collectGarbage(): Promise<GarbageCollection> {
+    this.assertOpen();
+    const horizonMs = Date.now() - this.options.retentionMs;
+    const cutoff = this.commitTimes.newestAtOrBefore(horizonMs);
+    if (cutoff === undefined || cutoff <= this.oldest) {
+      return { oldestRevision: revision(this.oldest), relationshipsRemoved: 0, changesRemoved: 0 };
+    }
+    this.oldest = cutoff;
+    this.commitTimes.dropBefore(cutoff);
+    const changesRemoved = this.log.dropBefore(cutoff);
+    const relationshipsRemoved = this.index.prune(
+      (row) =>
+        (row.deletedRev !== undefined && row.deletedRev <= cutoff) || row.expiresAtMs <= horizonMs,
+    );
+    for (const [key, row] of this.newest) {
+      if (row.deletedRev !== undefined && row.deletedRev <= cutoff) this.newest.delete(key);
+    }
+    return { oldestRevision: revision(cutoff), relationshipsRemoved, changesRemoved };
   }
 
   async close(): Promise<void> {
@@ -176,6 +207,7 @@ class MemoryStore implements Store {
         `cannot read at revision ${at}: the head revision is ${this.head}`,
       );
     }
+    if (at < this.oldest) throw collectedError("read at", at, this.oldest);
     const { after, limit } = options;
     checkLimit(limit);
     const nowMs = now.getTime();
@@ -204,8 +236,9 @@ class MemoryStore implements Store {
     if (relationship.expiresAt !== undefined) this.expiries.add(row);
   }
 
-  private commit(at: Revision, events: readonly ChangeEvent[]): void {
+  private commit(at: Revision, events: readonly ChangeEvent[], nowMs: number): void {
     this.head = at;
+    this.commitTimes.add(at, nowMs);
     this.log.append(events);
   }
 
@@ -230,6 +263,14 @@ function checkLimit(limit: number | undefined): void {
   if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
     throw new StoreError("invalid-argument", `limit must be a non-negative integer, got ${limit}`);
   }
+}
+
+/** collectedError is the refusal of a read or watch from before the oldest revision. */
+function collectedError(what: string, at: number, oldest: number): StoreError {
+  return new StoreError(
+    "revision-unavailable",
+    `cannot ${what} revision ${at}: it has been garbage-collected (the oldest available revision is ${oldest})`,
+  );
 }
 
 function closedError(): Error {

@@ -8,7 +8,7 @@ import type { Row } from "./row.js";
  * read, so a bulk load sorts once.
  */
 export class RowBucket {
-  private readonly rows: Row[] = [];
+  private rows: Row[] = [];
   private sorted = true;
 
   /** add appends a row version. */
@@ -16,6 +16,13 @@ export class RowBucket {
     const last = this.rows[this.rows.length - 1];
     if (last !== undefined && row.key < last.key) this.sorted = false;
     this.rows.push(row);
+  }
+
+  /** prune removes the row versions dead says are dead and returns how many it removed. */
+  prune(dead: (row: Row) => boolean): number {
+    const before = this.rows.length;
+    this.rows = this.rows.filter((row) => !dead(row));
+    return before - this.rows.length;
   }
 
   /** ordered lists the row versions in key order. */

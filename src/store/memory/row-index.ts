@@ -9,8 +9,8 @@ import { RowBucket } from "./row-bucket.js";
 
 /**
  * RowIndex holds every row version, indexed by resource (the forward walk: the rows of
- * `document:a#viewer`) and by subject (the reverse walk: the rows naming `user:alice`). Rows are
- * never removed: old snapshots still read them.
+ * `document:a#viewer`) and by subject (the reverse walk: the rows naming `user:alice`). Rows stay
+ * until garbage collection prunes them, for old snapshots read them.
  */
 export class RowIndex {
   private readonly forward: ForwardIndex = { byType: new OrderedMap(":"), byRelation: new Map() };
@@ -33,6 +33,27 @@ export class RowIndex {
     const bySubjectId = ensure(this.bySubject, subject.type, () => new Map());
     const subjectRelations = ensure(bySubjectId, subject.id, () => new Map<string, Row[]>());
     ensure(subjectRelations, subject.relation ?? NO_RELATION, (): Row[] => []).push(row);
+  }
+
+  /** prune removes the row versions dead says no snapshot needs, and returns how many. */
+  prune(dead: (row: Row) => boolean): number {
+    let removed = 0;
+    for (const relations of this.forward.byRelation.values()) {
+      for (const buckets of relations.values()) {
+        for (const bucket of buckets.values()) removed += bucket.prune(dead);
+      }
+    }
+    for (const byId of this.bySubject.values()) {
+      for (const byRelation of byId.values()) {
+        for (const [relation, rows] of byRelation) {
+          byRelation.set(
+            relation,
+            rows.filter((row) => !dead(row)),
+          );
+        }
+      }
+    }
+    return removed;
   }
 
   /**

@@ -17,18 +17,27 @@ export interface ChangelogPosition {
 /**
  * startPosition is where a watch after revision `after` starts: after the events logged so far at
  * `after`, so that it yields the later ones, including expiries logged at `after` from now on. It
- * also returns the head revision, read in the same snapshot.
+ * also returns the head and oldest revisions, read in the same snapshot.
  */
 export async function startPosition(
   q: SqlQueryable,
   after: number,
-): Promise<{ readonly head: number; readonly position: ChangelogPosition }> {
+): Promise<{
+  readonly head: number;
+  readonly oldest: number;
+  readonly position: ChangelogPosition;
+}> {
   const [row = {}] = await q.query(
     `SELECT (SELECT revision FROM latch_revision) AS head,
+      (SELECT oldest_revision FROM latch_store) AS oldest,
       (SELECT coalesce(max(seq), 0) FROM latch_changelog WHERE revision = $1::bigint) AS seq`,
     [after],
   );
-  return { head: toNumber(row, "head"), position: { revision: after, seq: toNumber(row, "seq") } };
+  return {
+    head: toNumber(row, "head"),
+    oldest: toNumber(row, "oldest"),
+    position: { revision: after, seq: toNumber(row, "seq") },
+  };
 }
 
 /** ChangelogEntry is an event and its position. */
@@ -37,18 +46,32 @@ export interface ChangelogEntry {
   readonly event: ChangeEvent;
 }
 
-/** readChanges reads at most limit events after position, in order. */
+/** ChangelogRead is a batch of events and the oldest revision, read in one snapshot. */
+export interface ChangelogRead {
+  readonly oldest: number;
+  readonly entries: ChangelogEntry[];
+}
+
+/**
+ * readChanges reads at most limit events after position, in order, and the oldest revision in the
+ * same snapshot: a position before it may have lost events to garbage collection.
+ */
 export async function readChanges(
   q: SqlQueryable,
   position: ChangelogPosition,
   limit: number,
-): Promise<ChangelogEntry[]> {
+): Promise<ChangelogRead> {
+  // The outer join yields one row even when there is no event, to carry the oldest revision.
   const rows = await q.query(
-    `SELECT revision, seq, kind, ${SELECT_RELATIONSHIP} FROM latch_changelog
-    WHERE (revision, seq) > ($1::bigint, $2::int) ORDER BY revision, seq LIMIT $3`,
+    `SELECT store.oldest_revision, change.* FROM latch_store store LEFT JOIN LATERAL (
+      SELECT revision, seq, kind, ${SELECT_RELATIONSHIP} FROM latch_changelog
+      WHERE (revision, seq) > ($1::bigint, $2::int) ORDER BY revision, seq LIMIT $3
+    ) change ON true`,
     [position.revision, position.seq, limit],
   );
-  return rows.map(toEntry);
+  const oldest = toNumber(rows[0] ?? {}, "oldest_revision");
+  const entries = rows.filter((row) => row.revision !== null).map(toEntry);
+  return { oldest, entries };
 }
 
 function toEntry(row: SqlRow): ChangelogEntry {

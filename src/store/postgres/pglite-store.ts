@@ -4,7 +4,7 @@ import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import type { Store } from "../store.js";
 import { createPgliteExecutor } from "./pglite-executor.js";
-import { checkSqlStoreOptions, createSqlStore, type SqlStoreOptions } from "./sql-store.js";
+import { createSqlStore, resolveSqlStoreOptions, type SqlStoreOptions } from "./sql-store.js";
 
 /** PgliteStoreOptions configure {@link createPgliteStore}. */
 export interface PgliteStoreOptions extends SqlStoreOptions {
@@ -18,14 +18,14 @@ export interface PgliteStoreOptions extends SqlStoreOptions {
  * PGlite is single-process: one store per data directory.
  */
 export async function createPgliteStore(options: PgliteStoreOptions = {}): Promise<Store> {
-  checkSqlStoreOptions(options);
+  resolveSqlStoreOptions(options);
   const { dataDir } = options;
   // PGlite makes the directory itself, but not its parents (`./.latch` for `./.latch/data`).
   if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir);
   const executor = createPgliteExecutor(db);
   try {
-    return await createSqlStore(executor, options);
+    return await createSqlStore(executor, options, { vacuumAfterCollection: true });
   } catch (error) {
     await executor.close();
     throw error;

@@ -2,7 +2,7 @@
 
 import type { Store } from "../store.js";
 import { createPgExecutor } from "./pg-executor.js";
-import { checkSqlStoreOptions, createSqlStore, type SqlStoreOptions } from "./sql-store.js";
+import { createSqlStore, resolveSqlStoreOptions, type SqlStoreOptions } from "./sql-store.js";
 
 /** PostgresStoreOptions configure {@link createPostgresStore}. */
 export interface PostgresStoreOptions extends SqlStoreOptions {
@@ -17,7 +17,7 @@ export interface PostgresStoreOptions extends SqlStoreOptions {
  * replicas may start together) and opens the SQL store on the database.
  */
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<Store> {
-  checkSqlStoreOptions(options);
+  resolveSqlStoreOptions(options);
   const executor = createPgExecutor({
     connectionString: options.connectionString,
     max: options.maxConnections ?? 10,

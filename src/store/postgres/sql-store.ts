@@ -6,6 +6,7 @@ import { prepareUpdates } from "../prepare-updates.js";
 import {
   type ChangeEvent,
   type DeleteResult,
+  type GarbageCollection,
   type Precondition,
   type QueryOptions,
   type RelationshipFilter,
@@ -16,14 +17,21 @@ import {
   type WatchOptions,
   type WriteResult,
 } from "../store.js";
+import {
+  type ResolvedStoreOptions,
+  resolveStoreOptions,
+  type StoreOptions,
+} from "../store-options.js";
 import { CHANGES_CHANNEL, parseNotification } from "./change-notification.js";
 import { ChangeSignal } from "./change-signal.js";
 import { readChanges, startPosition } from "./changelog-reads.js";
 import { nextPendingExpiry } from "./expiry-log.js";
 import { ExpiryTimer } from "./expiry-timer.js";
 import { filterConditions, param, snapshotConditions } from "./filter-sql.js";
+import { collectGarbageTransaction, readOldest } from "./garbage-collection.js";
 import { migrate } from "./migrate.js";
 import { SELECT_RELATIONSHIP, toNumber, toRelationship } from "./relationship-row.js";
+import { RepeatingTask } from "./repeating-task.js";
 import type { SqlExecutor } from "./sql-executor.js";
 import {
   type Commit,
@@ -33,12 +41,17 @@ import {
 } from "./write-transactions.js";
 
 /** SqlStoreOptions configure {@link createSqlStore}. */
-export interface SqlStoreOptions {
-  /** The most updates one write may hold, as SpiceDB's `--write-relationships-max-updates-per-call`; default 1,000. */
-  readonly maxUpdatesPerWrite?: number;
+export interface SqlStoreOptions extends StoreOptions {
+  /** How often garbage collection runs in the background, in milliseconds, as SpiceDB's `--datastore-gc-interval`; default 3 minutes. */
+  readonly gcIntervalMs?: number;
 }
 
-const DEFAULT_MAX_UPDATES_PER_WRITE = 1000;
+/** ResolvedSqlStoreOptions are SqlStoreOptions with their defaults applied. */
+export interface ResolvedSqlStoreOptions extends ResolvedStoreOptions {
+  readonly gcIntervalMs: number;
+}
+
+const DEFAULT_GC_INTERVAL_MS = 3 * 60 * 1000;
 /** How long a watcher waits before reading again after a failed read, doubling up to the maximum. */
 const FIRST_RETRY_DELAY_MS = 50;
 const MAX_RETRY_DELAY_MS = 2_000;
@@ -84,42 +97,80 @@ const EXPIRY_RETRY_MS = 1000;
 export async function createSqlStore(
   executor: SqlExecutor,
   options: SqlStoreOptions = {},
+  maintenance: SqlMaintenance = {},
 ): Promise<Store> {
-  const maxUpdates = checkSqlStoreOptions(options);
+  const resolved = resolveSqlStoreOptions(options);
   await migrate(executor);
-  const store = new SqlStore(executor, maxUpdates);
+  const [row = {}] = await executor.query("SELECT store_id FROM latch_store");
+  const store = new SqlStore(executor, String(row.store_id), resolved, maintenance);
   await store.start();
   return store;
 }
 
+/** SqlMaintenance is what one database needs after garbage collection, set by its factory. */
+export interface SqlMaintenance {
+  /** Whether to VACUUM after a collection removed rows: PGlite runs no autovacuum. */
+  readonly vacuumAfterCollection?: boolean;
+}
+
 /**
- * checkSqlStoreOptions throws a RangeError for options that no store can take, before a factory
- * opens a database; it returns the update limit.
+ * resolveSqlStoreOptions applies the defaults and throws a RangeError for options that no store
+ * can take, before a factory opens a database.
  */
-export function checkSqlStoreOptions(options: SqlStoreOptions): number {
-  const maxUpdates = options.maxUpdatesPerWrite ?? DEFAULT_MAX_UPDATES_PER_WRITE;
-  if (!Number.isSafeInteger(maxUpdates) || maxUpdates < 1) {
-    throw new RangeError(`maxUpdatesPerWrite must be a positive integer, got ${maxUpdates}`);
+export function resolveSqlStoreOptions(options: SqlStoreOptions): ResolvedSqlStoreOptions {
+  const gcIntervalMs = options.gcIntervalMs ?? DEFAULT_GC_INTERVAL_MS;
+  if (!Number.isSafeInteger(gcIntervalMs) || gcIntervalMs < 1) {
+    throw new RangeError(`gcIntervalMs must be a positive integer, got ${gcIntervalMs}`);
   }
-  return maxUpdates;
+  return { ...resolveStoreOptions(options), gcIntervalMs };
 }
 
 class SqlStore implements Store {
   private closing: Promise<void> | undefined;
   /** The newest revision this process knows is committed; reads at or below it need no check. */
   private knownHead = 0;
+  /** The oldest revision this process knows is readable; reads below it are refused. */
+  private knownOldest = 0;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly changes = new ChangeSignal();
   private readonly expiries = new ExpiryTimer(() => this.logExpiries(), EXPIRY_RETRY_MS);
   private listening: Promise<() => Promise<void>> | undefined;
 
+  private readonly collector: RepeatingTask;
+
   constructor(
     private readonly executor: SqlExecutor,
-    private readonly maxUpdates: number,
-  ) {}
+    readonly storeId: string,
+    private readonly options: ResolvedSqlStoreOptions,
+    private readonly maintenance: SqlMaintenance,
+  ) {
+    // A failed collection is retried at the next interval; reads and writes do not depend on it.
+    this.collector = new RepeatingTask(() => this.collectGarbage(), options.gcIntervalMs);
+  }
 
   async start(): Promise<void> {
     this.expiries.arm(await this.run(nextPendingExpiry));
+    this.knownOldest = await this.run(readOldest);
+    this.collector.start();
+  }
+
+  async oldestRevision(): Promise<Revision> {
+    const oldest = await this.run(readOldest);
+    this.knownOldest = Math.max(this.knownOldest, oldest);
+    return revision(oldest);
+  }
+
+  async collectGarbage(): Promise<GarbageCollection> {
+    const { retentionMs } = this.options;
+    const collected = await this.run((db) =>
+      db.transaction((tx) => collectGarbageTransaction(tx, retentionMs)),
+    );
+    this.knownOldest = Math.max(this.knownOldest, collected.oldestRevision);
+    const removed = collected.relationshipsRemoved + collected.changesRemoved;
+    if (removed > 0 && this.maintenance.vacuumAfterCollection) {
+      await this.run((db) => db.exec("VACUUM ANALYZE latch_relationships, latch_changelog"));
+    }
+    return collected;
   }
 
   async headRevision(): Promise<Revision> {
@@ -143,7 +194,7 @@ class SqlStore implements Store {
   ): Promise<WriteResult> {
     this.assertOpen();
     const now = new Date();
-    const prepared = prepareUpdates(updates, this.maxUpdates, now.getTime());
+    const prepared = prepareUpdates(updates, this.options.maxUpdatesPerWrite, now.getTime());
     for (const { operation } of preconditions) checkPreconditionOperation(operation);
     const commit = await this.run((db) =>
       db.transaction((tx) => writeTransaction(tx, prepared, preconditions, now)),
@@ -193,6 +244,7 @@ class SqlStore implements Store {
         );
       }
     }
+    if (at < this.knownOldest) throw collectedError("read at", at, this.knownOldest);
     const { after, limit } = options;
     checkLimit(limit);
     const params: unknown[] = [];
@@ -232,14 +284,15 @@ class SqlStore implements Store {
         `cannot watch after revision ${after}: the head revision is ${start.head}`,
       );
     }
+    if (after < start.oldest) throw collectedError("watch after", after, start.oldest);
     let position = start.position;
     retryDelay = FIRST_RETRY_DELAY_MS;
     for (;;) {
       if (this.closing !== undefined || signal?.aborted) return;
       const generation = this.changes.generation;
-      let entries: Awaited<ReturnType<typeof readChanges>>;
+      let read: Awaited<ReturnType<typeof readChanges>>;
       try {
-        entries = await this.run((q) => readChanges(q, position, WATCH_BATCH));
+        read = await this.run((q) => readChanges(q, position, WATCH_BATCH));
         retryDelay = FIRST_RETRY_DELAY_MS;
       } catch {
         if (this.closing !== undefined) return;
@@ -248,6 +301,15 @@ class SqlStore implements Store {
         await sleep(retryDelay, signal);
         retryDelay = Math.min(retryDelay * 2, MAX_RETRY_DELAY_MS);
         continue;
+      }
+      const { entries, oldest } = read;
+      if (position.revision < oldest) {
+        // Events after the position may be gone (a caught-up watch that saw only empty writes
+        // is refused too: it cannot be told apart without them).
+        throw new StoreError(
+          "revision-unavailable",
+          `the watch fell behind the retention window: it had read up to revision ${position.revision}, the oldest available is ${oldest}`,
+        );
       }
       for (const entry of entries) {
         position = entry.position;
@@ -317,6 +379,7 @@ class SqlStore implements Store {
 
   private async shutDown(): Promise<void> {
     this.expiries.close();
+    this.collector.stop();
     this.changes.wake();
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
     const stop = await this.listening?.catch(() => undefined);
@@ -336,6 +399,14 @@ function checkPreconditionOperation(operation: string): void {
       `unknown precondition operation ${JSON.stringify(operation)}`,
     );
   }
+}
+
+/** collectedError is the refusal of a read or watch from before the oldest revision. */
+function collectedError(what: string, at: number, oldest: number): StoreError {
+  return new StoreError(
+    "revision-unavailable",
+    `cannot ${what} revision ${at}: it has been garbage-collected (the oldest available revision is ${oldest})`,
+  );
 }
 
 function checkLimit(limit: number | undefined): void {

@@ -15,13 +15,16 @@ import {
 import type { SqlQueryable } from "./sql-executor.js";
 
 /**
- * nextRevision increments the revision counter and returns the new revision. The row stays
- * locked until the transaction ends, so writers run one at a time, in revision order; it must be
- * the transaction's first statement, so that every later one reads what earlier writers committed.
+ * nextRevision increments the revision counter, records when the new revision committed (for
+ * garbage collection), and returns it. The row stays locked until the transaction ends, so writers
+ * run one at a time, in revision order; it must be the transaction's first statement, so that
+ * every later one reads what earlier writers committed.
  */
 export async function nextRevision(tx: SqlQueryable): Promise<number> {
   const [row] = await tx.query(
-    "UPDATE latch_revision SET revision = revision + 1 RETURNING revision",
+    `WITH next AS (UPDATE latch_revision SET revision = revision + 1 RETURNING revision)
+    INSERT INTO latch_commits (revision, committed_at) SELECT revision, now() FROM next
+    RETURNING revision`,
   );
   return toNumber(row ?? {}, "revision");
 }

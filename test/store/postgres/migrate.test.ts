@@ -33,10 +33,15 @@ function describeMigrations(name: string, openDatabase: () => Promise<FreshDatab
       withDatabase(async (db) => {
         const executor = db.connect();
         try {
-          expect(await migrate(executor)).toEqual({ from: 0, to: 1 });
-          expect(await migrate(executor)).toEqual({ from: 1, to: 1 });
-          const recorded = await executor.query("SELECT version, name FROM latch_migrations");
-          expect(recorded).toEqual([{ version: 1, name: "relationships" }]);
+          expect(await migrate(executor)).toEqual({ from: 0, to: 2 });
+          expect(await migrate(executor)).toEqual({ from: 2, to: 2 });
+          const recorded = await executor.query(
+            "SELECT version, name FROM latch_migrations ORDER BY version",
+          );
+          expect(recorded).toEqual([
+            { version: 1, name: "relationships" },
+            { version: 2, name: "store_and_gc" },
+          ]);
           const [head] = await executor.query("SELECT revision FROM latch_revision");
           expect(Number(head?.revision)).toBe(0);
         } finally {
@@ -49,12 +54,16 @@ function describeMigrations(name: string, openDatabase: () => Promise<FreshDatab
         const executors = [db.connect(), db.connect()];
         try {
           const results = await Promise.all(executors.map((executor) => migrate(executor)));
-          expect(results.map((result) => result.from).sort()).toEqual([0, 1]);
-          expect(results.map((result) => result.to)).toEqual([1, 1]);
-          const recorded = await executors[0]!.query("SELECT version FROM latch_migrations");
-          expect(recorded).toEqual([{ version: 1 }]);
+          expect(results.map((result) => result.from).sort()).toEqual([0, 2]);
+          expect(results.map((result) => result.to)).toEqual([2, 2]);
+          const recorded = await executors[0]!.query(
+            "SELECT version FROM latch_migrations ORDER BY version",
+          );
+          expect(recorded).toEqual([{ version: 1 }, { version: 2 }]);
           const counters = await executors[1]!.query("SELECT revision FROM latch_revision");
           expect(counters).toHaveLength(1);
+          const stores = await executors[1]!.query("SELECT store_id FROM latch_store");
+          expect(stores).toHaveLength(1);
         } finally {
           await Promise.all(executors.map((executor) => executor.close()));
         }
@@ -66,8 +75,8 @@ function describeMigrations(name: string, openDatabase: () => Promise<FreshDatab
         try {
           const known = await loadMigrations();
           await migrate(executor, known);
-          const next = { version: 2, name: "extra", sql: "CREATE TABLE latch_extra (x integer)" };
-          expect(await migrate(executor, [...known, next])).toEqual({ from: 1, to: 2 });
+          const next = { version: 3, name: "extra", sql: "CREATE TABLE latch_extra (x integer)" };
+          expect(await migrate(executor, [...known, next])).toEqual({ from: 2, to: 3 });
           expect(await executor.query("SELECT count(*)::int AS n FROM latch_extra")).toEqual([
             { n: 0 },
           ]);
@@ -82,18 +91,18 @@ function describeMigrations(name: string, openDatabase: () => Promise<FreshDatab
         try {
           await migrate(executor);
           await executor.query(
-            "INSERT INTO latch_migrations (version, name) VALUES (2, 'two'), (3, 'three')",
+            "INSERT INTO latch_migrations (version, name) VALUES (3, 'three'), (4, 'four')",
           );
           const refusal = migrate(executor);
           await expect(refusal).rejects.toThrow(MigrationError);
           await expect(refusal).rejects.toThrow(
-            "database schema version 3 is newer than this Latch (knows 1); upgrade Latch",
+            "database schema version 4 is newer than this Latch (knows 2); upgrade Latch",
           );
           const replica = db.connect();
           await expect(createSqlStore(replica)).rejects.toThrow("upgrade Latch");
           await replica.close();
           const recorded = await executor.query("SELECT max(version) AS v FROM latch_migrations");
-          expect(recorded).toEqual([{ v: 3 }]);
+          expect(recorded).toEqual([{ v: 4 }]);
         } finally {
           await executor.close();
         }
@@ -104,7 +113,10 @@ function describeMigrations(name: string, openDatabase: () => Promise<FreshDatab
 describe("loadMigrations", () => {
   it("reads migrations/ in version order", async () => {
     const migrations = await loadMigrations();
-    expect(migrations.map((m) => [m.version, m.name])).toEqual([[1, "relationships"]]);
+    expect(migrations.map((m) => [m.version, m.name])).toEqual([
+      [1, "relationships"],
+      [2, "store_and_gc"],
+    ]);
     expect(migrations[0]?.sql).toContain("CREATE TABLE latch_relationships");
   });
 

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createPgliteExecutor } from "../../../src/store/postgres/pglite-executor.js";
 import { createPgliteStore } from "../../../src/store/postgres/pglite-store.js";
 import { createSqlStore, type SqlStoreOptions } from "../../../src/store/postgres/sql-store.js";
@@ -38,14 +38,33 @@ function openStore(options: SqlStoreOptions = {}): Promise<Store> {
   return createSqlStore({ ...createPgliteExecutor(shared), close: async () => {} }, options);
 }
 
-async function freshStore(): Promise<Store> {
+async function freshStore(options: SqlStoreOptions = {}): Promise<Store> {
   await shared.exec(EMPTY_STORE);
-  return openStore();
+  return openStore(options);
 }
 
 describeStoreConformance("PGlite", freshStore, { propertyRuns: 30 });
 
 describe("PGlite store", () => {
+  it("collects garbage in the background", async () => {
+    const store = await freshStore({ retentionMs: 0, gcIntervalMs: 20 });
+    try {
+      await store.write([touch("document:a#viewer@user:alice")]);
+      await store.write([touch("document:a#viewer@user:alice[only_weekdays]")]);
+      await vi.waitFor(async () => expect(await store.oldestRevision()).toBe(rev(2)), {
+        timeout: 5_000,
+      });
+      const [{ versions } = {}] = (
+        await shared.query<{ versions: number }>(
+          "SELECT count(*)::int AS versions FROM latch_relationships",
+        )
+      ).rows;
+      expect(versions).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("delivers an expire event that carries the revision a live watch started after", async () => {
     const store = await freshStore();
     try {

@@ -3,9 +3,18 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresStore } from "../../../src/store/postgres/postgres-store.js";
+import type { SqlStoreOptions } from "../../../src/store/postgres/sql-store.js";
 import type { Store } from "../../../src/store/store.js";
 import { describeStoreConformance } from "../store-conformance.js";
-import { describeEvent, readKeys, rel, rev, take, touch } from "../store-test-helpers.js";
+import {
+  describeEvent,
+  expectStoreError,
+  readKeys,
+  rel,
+  rev,
+  take,
+  touch,
+} from "../store-test-helpers.js";
 import { EMPTY_STORE } from "./empty-store.js";
 import { createTestDatabase, postgresForTests, type TestDatabase } from "./test-database.js";
 
@@ -27,15 +36,48 @@ if (serverUrl !== undefined) {
     await database?.drop();
   });
 
-  const openStore = () => createPostgresStore({ connectionString: database!.url });
-  const freshStore = async (): Promise<Store> => {
+  const openStore = (options: SqlStoreOptions = {}) =>
+    createPostgresStore({ ...options, connectionString: database!.url });
+  const freshStore = async (options: SqlStoreOptions = {}): Promise<Store> => {
     await admin!.query(EMPTY_STORE);
-    return openStore();
+    return openStore(options);
   };
 
   describeStoreConformance("Postgres", freshStore, { propertyRuns: 30 });
 
   describe("Postgres store replicas", () => {
+    it("share one store id, which survives restarts", async () => {
+      const first = await freshStore();
+      const second = await openStore();
+      try {
+        expect(second.storeId).toBe(first.storeId);
+      } finally {
+        await second.close();
+        await first.close();
+      }
+      const reopened = await openStore();
+      await reopened.close();
+      expect(reopened.storeId).toBe(first.storeId);
+    });
+
+    it("refuse reads below what another replica collected", async () => {
+      const collecting = await freshStore({ retentionMs: 0 });
+      const reading = await openStore();
+      try {
+        await collecting.write([touch("document:a#viewer@user:alice")]);
+        await collecting.write([touch("document:b#viewer@user:bob")]);
+        await collecting.collectGarbage();
+        expect(await reading.oldestRevision()).toBe(rev(2));
+        await expectStoreError(
+          reading.snapshot(rev(1), new Date()).query({}),
+          "revision-unavailable",
+        );
+      } finally {
+        await reading.close();
+        await collecting.close();
+      }
+    });
+
     it("wake each other's watchers through NOTIFY", async () => {
       const watching = await freshStore();
       const writing = await openStore();
