@@ -96,6 +96,8 @@ export interface Store {
   readonly storeId: string;
   /** headRevision is the newest committed revision. */
   headRevision(): Promise<Revision>;
+  /** head reads the newest committed revision and the newest schema write's revision together. */
+  head(): Promise<Head>;
   /**
    * oldestRevision is the oldest revision still readable and watchable: garbage collection has
    * removed what older snapshots would need. Reads and watches from before it are refused.
@@ -107,6 +109,17 @@ export interface Store {
   write(
     updates: readonly RelationshipUpdate[],
     preconditions?: readonly Precondition[],
+  ): Promise<WriteResult>;
+  /** readSchema returns the stored schema, or undefined before the first schema write. */
+  readSchema(): Promise<StoredSchema | undefined>;
+  /**
+   * writeSchema stores schema text at a new revision once `accept` has approved the shapes of the
+   * relationships live at the head; `accept` runs inside the write, so no relationship written
+   * meanwhile escapes it, and what it throws rejects the write, which then changes nothing.
+   */
+  writeSchema(
+    text: string,
+    accept: (shapes: readonly RelationshipShape[]) => void,
   ): Promise<WriteResult>;
   /** deleteMatching deletes the relationships matching a filter (at most `limit`), atomically. */
   deleteMatching(filter: RelationshipFilter, limit?: number): Promise<DeleteResult>;
@@ -124,6 +137,33 @@ export interface Store {
    */
   collectGarbage(): Promise<GarbageCollection>;
   close(): Promise<void>;
+}
+
+/** StoredSchema is the schema text a store holds, as written, and the revision that wrote it. */
+export interface StoredSchema {
+  readonly text: string;
+  readonly revision: Revision;
+}
+
+/** Head is the newest committed revision and the revision of the newest schema write (0: none). */
+export interface Head {
+  readonly revision: Revision;
+  readonly schemaRevision: Revision;
+}
+
+/**
+ * RelationshipShape is what a schema must allow for a live relationship to stay valid: its
+ * resource type and relation, its kind of subject, its caveat and whether it expires.
+ */
+export interface RelationshipShape {
+  readonly resourceType: string;
+  readonly relation: string;
+  readonly subjectType: string;
+  /** The subject set's relation, undefined for a subject that is an object. */
+  readonly subjectRelation?: string;
+  readonly wildcard: boolean;
+  readonly caveat?: string;
+  readonly expiring: boolean;
 }
 
 /** StoreErrorCode classifies write failures for the API's status codes. */

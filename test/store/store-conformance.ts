@@ -5,6 +5,7 @@ import { describeDeleteMatchingConformance } from "./conformance/delete-matching
 import { describeGarbageCollectionConformance } from "./conformance/garbage-collection.js";
 import { describeQueryConformance } from "./conformance/queries.js";
 import { describeReplayProperty } from "./conformance/replay-property.js";
+import { describeSchemaConformance } from "./conformance/schema.js";
 import { describeTokenConformance } from "./conformance/tokens.js";
 import { describeWatchConformance } from "./conformance/watch.js";
 import { describeWriteConformance } from "./conformance/writes.js";
@@ -32,6 +33,7 @@ export function describeStoreConformance(
     describeWatchConformance(makeStore);
     describeGarbageCollectionConformance(makeStore);
     describeTokenConformance(makeStore);
+    describeSchemaConformance(makeStore);
     describeReplayProperty(makeStore, options.propertyRuns);
   });
 }

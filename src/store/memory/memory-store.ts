@@ -10,12 +10,15 @@ import {
   type ChangeEvent,
   type DeleteResult,
   type GarbageCollection,
+  type Head,
   type Precondition,
   type QueryOptions,
   type RelationshipFilter,
+  type RelationshipShape,
   type RelationshipUpdate,
   type SnapshotReader,
   type Store,
+  type StoredSchema,
   StoreError,
   type WatchOptions,
   type WriteResult,
@@ -28,7 +31,7 @@ import {
 import { ChangeLog } from "./change-log.js";
 import { CommitTimes } from "./commit-times.js";
 import { ExpiryQueue } from "./expiry-queue.js";
-import { isLiveAtHead, isVisible, type Row } from "./row.js";
+import { isLiveAtHead, isVisible, type Row, rowShape } from "./row.js";
 import { RowIndex } from "./row-index.js";
 
 /**
@@ -52,8 +55,9 @@ export function createMemoryStore(options: StoreOptions = {}): Store {
 
 class MemoryStore implements Store {
   readonly storeId = generateStoreId();
-  private head = 0;
+  private headRev = 0;
   private oldest = 0;
+  private schema: StoredSchema | undefined;
   private closed = false;
   private readonly index = new RowIndex();
   /** The newest row of each relationship key, live or deleted. */
@@ -66,7 +70,39 @@ class MemoryStore implements Store {
 
   async headRevision(): Promise<Revision> {
     this.assertOpen();
-    return revision(this.head);
+    return revision(this.headRev);
+  }
+
+  async head(): Promise<Head> {
+    this.assertOpen();
+    return {
+      revision: revision(this.headRev),
+      schemaRevision: this.schema?.revision ?? revision(0),
+    };
+  }
+
+  async readSchema(): Promise<StoredSchema | undefined> {
+    this.assertOpen();
+    return this.schema;
+  }
+
+  async writeSchema(
+    text: string,
+    accept: (shapes: readonly RelationshipShape[]) => void,
+  ): Promise<WriteResult> {
+    this.assertOpen();
+    const nowMs = Date.now();
+    const shapes = new Map<string, RelationshipShape>();
+    for (const row of this.newest.values()) {
+      if (!isLiveAtHead(row, nowMs)) continue;
+      const shape = rowShape(row);
+      shapes.set(JSON.stringify(shape), shape);
+    }
+    accept([...shapes.values()]);
+    const at = revision(this.headRev + 1);
+    this.schema = { text, revision: at };
+    this.commit(at, [], nowMs);
+    return { revision: at };
   }
 
   async oldestRevision(): Promise<Revision> {
@@ -102,7 +138,7 @@ class MemoryStore implements Store {
         );
       }
     }
-    const at = revision(this.head + 1);
+    const at = revision(this.headRev + 1);
     const events: ChangeEvent[] = [];
     for (const { operation, key, relationship } of prepared) {
       const newest = this.newest.get(key);
@@ -138,7 +174,7 @@ class MemoryStore implements Store {
         `${rows.length} relationships match the filter, more than the limit of ${limit}; nothing was deleted`,
       );
     }
-    const at = revision(this.head + 1);
+    const at = revision(this.headRev + 1);
     const events: ChangeEvent[] = rows.map((row) => {
       row.deletedRev = at;
       return { revision: at, kind: "delete", relationship: row.relationship };
@@ -148,7 +184,7 @@ class MemoryStore implements Store {
   }
 
   watch(after: Revision, options: WatchOptions = {}): AsyncIterable<ChangeEvent> {
-    const { closed, head, oldest, log } = this;
+    const { closed, headRev: head, oldest, log } = this;
     const position = log.positionAfter(after);
     return (async function* () {
       if (closed) throw closedError();
@@ -201,10 +237,10 @@ class MemoryStore implements Store {
     options: QueryOptions = {},
   ): Relationship[] {
     this.assertOpen();
-    if (at > this.head) {
+    if (at > this.headRev) {
       throw new StoreError(
         "revision-unavailable",
-        `cannot read at revision ${at}: the head revision is ${this.head}`,
+        `cannot read at revision ${at}: the head revision is ${this.headRev}`,
       );
     }
     if (at < this.oldest) throw collectedError("read at", at, this.oldest);
@@ -237,13 +273,13 @@ class MemoryStore implements Store {
   }
 
   private commit(at: Revision, events: readonly ChangeEvent[], nowMs: number): void {
-    this.head = at;
+    this.headRev = at;
     this.commitTimes.add(at, nowMs);
     this.log.append(events);
   }
 
   private expire(rows: readonly Row[]): void {
-    const at = revision(this.head);
+    const at = revision(this.headRev);
     const events: ChangeEvent[] = [];
     for (const row of rows) {
       // A row deleted or replaced before its expiry has already had its last event.

@@ -7,12 +7,15 @@ import {
   type ChangeEvent,
   type DeleteResult,
   type GarbageCollection,
+  type Head,
   type Precondition,
   type QueryOptions,
   type RelationshipFilter,
+  type RelationshipShape,
   type RelationshipUpdate,
   type SnapshotReader,
   type Store,
+  type StoredSchema,
   StoreError,
   type WatchOptions,
   type WriteResult,
@@ -37,6 +40,7 @@ import {
   type Commit,
   deleteMatchingTransaction,
   expiryTransaction,
+  schemaWriteTransaction,
   writeTransaction,
 } from "./write-transactions.js";
 
@@ -174,10 +178,34 @@ class SqlStore implements Store {
   }
 
   async headRevision(): Promise<Revision> {
-    const [row = {}] = await this.run((q) => q.query("SELECT revision FROM latch_revision"));
+    return (await this.head()).revision;
+  }
+
+  async head(): Promise<Head> {
+    const [row = {}] = await this.run((q) =>
+      q.query("SELECT revision, schema_revision FROM latch_revision"),
+    );
     const head = toNumber(row, "revision");
     this.knownHead = Math.max(this.knownHead, head);
-    return revision(head);
+    return { revision: revision(head), schemaRevision: revision(toNumber(row, "schema_revision")) };
+  }
+
+  async readSchema(): Promise<StoredSchema | undefined> {
+    const [row] = await this.run((q) => q.query("SELECT schema_text, revision FROM latch_schema"));
+    if (row === undefined) return undefined;
+    return { text: String(row.schema_text), revision: revision(toNumber(row, "revision")) };
+  }
+
+  async writeSchema(
+    text: string,
+    accept: (shapes: readonly RelationshipShape[]) => void,
+  ): Promise<WriteResult> {
+    const now = new Date();
+    const commit = await this.run((db) =>
+      db.transaction((tx) => schemaWriteTransaction(tx, text, accept, now)),
+    );
+    this.committed(commit);
+    return { revision: revision(commit.revision) };
   }
 
   snapshot(at: Revision, now: Date): SnapshotReader {

@@ -4,7 +4,12 @@ import { formatRelationship } from "../../tuple/format-relationship.js";
 import type { Relationship } from "../../tuple/relationship.js";
 import { checkPrecondition } from "../check-precondition.js";
 import type { PreparedUpdate } from "../prepare-updates.js";
-import { type Precondition, type RelationshipFilter, StoreError } from "../store.js";
+import {
+  type Precondition,
+  type RelationshipFilter,
+  type RelationshipShape,
+  StoreError,
+} from "../store.js";
 import { formatNotification } from "./change-notification.js";
 import { logDueExpiries } from "./expiry-log.js";
 import type { SqlQueryable } from "./sql-executor.js";
@@ -12,6 +17,7 @@ import {
   deleteMatchingVersions,
   firstLiveMatch,
   insertVersions,
+  liveShapes,
   lockHead,
   nextRevision,
   retireVersions,
@@ -97,4 +103,27 @@ function earliestExpiry(rels: readonly Relationship[]): number | undefined {
     if (ms !== undefined && (earliest === undefined || ms < earliest)) earliest = ms;
   }
   return earliest;
+}
+
+/**
+ * schemaWriteTransaction stores text as the schema at the next revision, once accept has approved
+ * the shapes of the relationships live at the head as of now; writers are serialized by the
+ * revision counter, so none can add a shape after accept saw them.
+ */
+export async function schemaWriteTransaction(
+  tx: SqlQueryable,
+  text: string,
+  accept: (shapes: readonly RelationshipShape[]) => void,
+  now: Date,
+): Promise<Commit> {
+  const at = await nextRevision(tx);
+  await logDueExpiries(tx, at - 1, now, formatNotification({ revision: at }));
+  accept(await liveShapes(tx, now));
+  await tx.query(
+    `INSERT INTO latch_schema (singleton, schema_text, revision) VALUES (true, $1, $2::bigint)
+    ON CONFLICT (singleton) DO UPDATE SET schema_text = excluded.schema_text, revision = excluded.revision`,
+    [text, at],
+  );
+  await tx.query("UPDATE latch_revision SET schema_revision = $1::bigint", [at]);
+  return { revision: at };
 }

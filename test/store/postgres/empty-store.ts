@@ -6,8 +6,8 @@
  */
 export const EMPTY_STORE = `DO $$ BEGIN
   IF to_regclass('latch_revision') IS NOT NULL THEN
-    TRUNCATE latch_relationships, latch_changelog, latch_commits;
-    UPDATE latch_revision SET revision = 0;
+    TRUNCATE latch_relationships, latch_changelog, latch_commits, latch_schema;
+    UPDATE latch_revision SET revision = 0, schema_revision = 0;
     UPDATE latch_store SET oldest_revision = 0, store_id = replace(gen_random_uuid()::text, '-', '');
   END IF;
 END $$;`;

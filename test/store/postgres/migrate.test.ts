@@ -18,6 +18,10 @@ interface FreshDatabase {
   drop(): Promise<void>;
 }
 
+/** The migrations of migrations/ and the newest version among them. */
+const KNOWN = await loadMigrations();
+const LATEST = KNOWN.at(-1)?.version ?? 0;
+
 function describeMigrations(name: string, openDatabase: () => Promise<FreshDatabase>): void {
   describe(`migrations on ${name}`, () => {
     const withDatabase = async (test: (db: FreshDatabase) => Promise<void>) => {
@@ -33,15 +37,12 @@ function describeMigrations(name: string, openDatabase: () => Promise<FreshDatab
       withDatabase(async (db) => {
         const executor = db.connect();
         try {
-          expect(await migrate(executor)).toEqual({ from: 0, to: 2 });
-          expect(await migrate(executor)).toEqual({ from: 2, to: 2 });
+          expect(await migrate(executor)).toEqual({ from: 0, to: LATEST });
+          expect(await migrate(executor)).toEqual({ from: LATEST, to: LATEST });
           const recorded = await executor.query(
             "SELECT version, name FROM latch_migrations ORDER BY version",
           );
-          expect(recorded).toEqual([
-            { version: 1, name: "relationships" },
-            { version: 2, name: "store_and_gc" },
-          ]);
+          expect(recorded).toEqual(KNOWN.map(({ version, name }) => ({ version, name })));
           const [head] = await executor.query("SELECT revision FROM latch_revision");
           expect(Number(head?.revision)).toBe(0);
         } finally {
@@ -54,12 +55,12 @@ function describeMigrations(name: string, openDatabase: () => Promise<FreshDatab
         const executors = [db.connect(), db.connect()];
         try {
           const results = await Promise.all(executors.map((executor) => migrate(executor)));
-          expect(results.map((result) => result.from).sort()).toEqual([0, 2]);
-          expect(results.map((result) => result.to)).toEqual([2, 2]);
+          expect(results.map((result) => result.from).sort()).toEqual([0, LATEST]);
+          expect(results.map((result) => result.to)).toEqual([LATEST, LATEST]);
           const recorded = await executors[0]!.query(
             "SELECT version FROM latch_migrations ORDER BY version",
           );
-          expect(recorded).toEqual([{ version: 1 }, { version: 2 }]);
+          expect(recorded).toEqual(KNOWN.map(({ version }) => ({ version })));
           const counters = await executors[1]!.query("SELECT revision FROM latch_revision");
           expect(counters).toHaveLength(1);
           const stores = await executors[1]!.query("SELECT store_id FROM latch_store");
@@ -75,8 +76,15 @@ function describeMigrations(name: string, openDatabase: () => Promise<FreshDatab
         try {
           const known = await loadMigrations();
           await migrate(executor, known);
-          const next = { version: 3, name: "extra", sql: "CREATE TABLE latch_extra (x integer)" };
-          expect(await migrate(executor, [...known, next])).toEqual({ from: 2, to: 3 });
+          const next = {
+            version: LATEST + 1,
+            name: "extra",
+            sql: "CREATE TABLE latch_extra (x integer)",
+          };
+          expect(await migrate(executor, [...known, next])).toEqual({
+            from: LATEST,
+            to: LATEST + 1,
+          });
           expect(await executor.query("SELECT count(*)::int AS n FROM latch_extra")).toEqual([
             { n: 0 },
           ]);
@@ -91,18 +99,19 @@ function describeMigrations(name: string, openDatabase: () => Promise<FreshDatab
         try {
           await migrate(executor);
           await executor.query(
-            "INSERT INTO latch_migrations (version, name) VALUES (3, 'three'), (4, 'four')",
+            "INSERT INTO latch_migrations (version, name) VALUES ($1, 'next'), ($2, 'after')",
+            [LATEST + 1, LATEST + 2],
           );
           const refusal = migrate(executor);
           await expect(refusal).rejects.toThrow(MigrationError);
           await expect(refusal).rejects.toThrow(
-            "database schema version 4 is newer than this Latch (knows 2); upgrade Latch",
+            `database schema version ${LATEST + 2} is newer than this Latch (knows ${LATEST}); upgrade Latch`,
           );
           const replica = db.connect();
           await expect(createSqlStore(replica)).rejects.toThrow("upgrade Latch");
           await replica.close();
           const recorded = await executor.query("SELECT max(version) AS v FROM latch_migrations");
-          expect(recorded).toEqual([{ v: 4 }]);
+          expect(recorded).toEqual([{ v: LATEST + 2 }]);
         } finally {
           await executor.close();
         }
@@ -116,6 +125,7 @@ describe("loadMigrations", () => {
     expect(migrations.map((m) => [m.version, m.name])).toEqual([
       [1, "relationships"],
       [2, "store_and_gc"],
+      [3, "schema"],
     ]);
     expect(migrations[0]?.sql).toContain("CREATE TABLE latch_relationships");
   });
