@@ -81,6 +81,12 @@ export interface WriteResult {
   readonly revision: Revision;
 }
 
+/** ImportResult is the revision an import committed at and how many relationships it wrote. */
+export interface ImportResult {
+  readonly revision: Revision;
+  readonly imported: number;
+}
+
 /** DeleteResult is the revision a delete-by-filter committed at and how many relationships it removed. */
 export interface DeleteResult {
   readonly revision: Revision;
@@ -121,6 +127,14 @@ export interface Store {
     text: string,
     accept: (shapes: readonly RelationshipShape[]) => void,
   ): Promise<WriteResult>;
+  /**
+   * importRelationships writes many relationships at one new revision, all or nothing, replacing
+   * existing ones (touch), without the per-write update limit; a relationship given twice rejects
+   * with "invalid-argument". Watchers see a touch event for each.
+   */
+  importRelationships(
+    relationships: AsyncIterable<Relationship> | Iterable<Relationship>,
+  ): Promise<ImportResult>;
   /** deleteMatching deletes the relationships matching a filter (at most `limit`), atomically. */
   deleteMatching(filter: RelationshipFilter, limit?: number): Promise<DeleteResult>;
   /**

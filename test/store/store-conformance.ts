@@ -3,6 +3,7 @@
 import { describe } from "vitest";
 import { describeDeleteMatchingConformance } from "./conformance/delete-matching.js";
 import { describeGarbageCollectionConformance } from "./conformance/garbage-collection.js";
+import { describeImportConformance } from "./conformance/import.js";
 import { describeQueryConformance } from "./conformance/queries.js";
 import { describeReplayProperty } from "./conformance/replay-property.js";
 import { describeSchemaConformance } from "./conformance/schema.js";
@@ -34,6 +35,7 @@ export function describeStoreConformance(
     describeGarbageCollectionConformance(makeStore);
     describeTokenConformance(makeStore);
     describeSchemaConformance(makeStore);
+    describeImportConformance(makeStore);
     describeReplayProperty(makeStore, options.propertyRuns);
   });
 }

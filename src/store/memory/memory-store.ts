@@ -5,12 +5,13 @@ import { type Revision, revision } from "../../revision/revision.js";
 import { formatRelationship } from "../../tuple/format-relationship.js";
 import type { Relationship } from "../../tuple/relationship.js";
 import { checkPrecondition } from "../check-precondition.js";
-import { prepareUpdates } from "../prepare-updates.js";
+import { type PreparedUpdate, prepareUpdates } from "../prepare-updates.js";
 import {
   type ChangeEvent,
   type DeleteResult,
   type GarbageCollection,
   type Head,
+  type ImportResult,
   type Precondition,
   type QueryOptions,
   type RelationshipFilter,
@@ -125,6 +126,28 @@ class MemoryStore implements Store {
     this.assertOpen();
     const nowMs = Date.now();
     const prepared = prepareUpdates(updates, this.options.maxUpdatesPerWrite, nowMs);
+    return this.apply(prepared, preconditions, nowMs);
+  }
+
+  async importRelationships(
+    relationships: AsyncIterable<Relationship> | Iterable<Relationship>,
+  ): Promise<ImportResult> {
+    this.assertOpen();
+    const updates: RelationshipUpdate[] = [];
+    for await (const relationship of relationships)
+      updates.push({ operation: "touch", relationship });
+    const nowMs = Date.now();
+    const prepared = prepareUpdates(updates, Math.max(updates.length, 1), nowMs);
+    const { revision: at } = this.apply(prepared, [], nowMs);
+    return { revision: at, imported: prepared.length };
+  }
+
+  /** apply checks the preconditions and applies prepared updates at the next revision. */
+  private apply(
+    prepared: readonly PreparedUpdate[],
+    preconditions: readonly Precondition[],
+    nowMs: number,
+  ): WriteResult {
     const firstMatch = (filter: RelationshipFilter) =>
       this.index.select(filter, { accept: (row) => isLiveAtHead(row, nowMs), limit: 1 })[0]
         ?.relationship;

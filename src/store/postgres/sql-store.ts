@@ -8,6 +8,7 @@ import {
   type DeleteResult,
   type GarbageCollection,
   type Head,
+  type ImportResult,
   type Precondition,
   type QueryOptions,
   type RelationshipFilter,
@@ -25,6 +26,7 @@ import {
   resolveStoreOptions,
   type StoreOptions,
 } from "../store-options.js";
+import { importRelationships } from "./bulk-import.js";
 import { CHANGES_CHANNEL, parseNotification } from "./change-notification.js";
 import { ChangeSignal } from "./change-signal.js";
 import { readChanges, startPosition } from "./changelog-reads.js";
@@ -229,6 +231,15 @@ class SqlStore implements Store {
     );
     this.committed(commit);
     return { revision: revision(commit.revision) };
+  }
+
+  async importRelationships(
+    relationships: AsyncIterable<Relationship> | Iterable<Relationship>,
+  ): Promise<ImportResult> {
+    const imported = await this.run((db) => importRelationships(db, relationships));
+    this.knownHead = Math.max(this.knownHead, imported.revision);
+    this.changes.wake();
+    return imported;
   }
 
   /**
