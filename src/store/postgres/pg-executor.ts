@@ -1,6 +1,9 @@
 // The SQL store's executor on node-postgres: a pool for statements and transactions, a client for LISTEN.
 
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import pg from "pg";
+import { from as copyFromStdin } from "pg-copy-streams";
 import type { SqlExecutor, SqlQueryable, SqlRow } from "./sql-executor.js";
 
 /** The longest wait between attempts to bring a lost LISTEN connection back. */
@@ -11,6 +14,7 @@ const FIRST_RECONNECT_DELAY_MS = 100;
  * createPgExecutor makes a SqlExecutor over a `pg` pool configured by config. Statements are
  * prepared once per connection (named by their text), so repeated reads skip parsing and planning.
  * Listening takes one more connection of its own, reconnected with backoff when it is lost.
+ * Transactions can COPY, through `pg-copy-streams` on the transaction's client.
  */
 export function createPgExecutor(config: pg.PoolConfig): SqlExecutor {
   const pool = new pg.Pool(config);
@@ -43,7 +47,10 @@ export function createPgExecutor(config: pg.PoolConfig): SqlExecutor {
       let broken: Error | undefined;
       try {
         await client.query("BEGIN");
-        const result = await fn(queryable(client));
+        const result = await fn({
+          ...queryable(client),
+          copyFrom: (target, rows) => copyFrom(client, target, rows),
+        });
         await client.query("COMMIT");
         return result;
       } catch (error) {
@@ -59,6 +66,14 @@ export function createPgExecutor(config: pg.PoolConfig): SqlExecutor {
     listen: (channel, onNotify) => listen(config, channel, onNotify),
     close: () => pool.end(),
   };
+}
+
+/**
+ * copyFrom streams rows into target with `COPY … FROM STDIN` on client. If the server rejects
+ * the data, it rejects with the server's error, and the client is ready for the next statement.
+ */
+async function copyFrom(client: pg.PoolClient, target: string, rows: string): Promise<void> {
+  await pipeline(Readable.from([rows]), client.query(copyFromStdin(`COPY ${target} FROM STDIN`)));
 }
 
 /** listen keeps one client listening on channel, reconnecting it until stopped. */

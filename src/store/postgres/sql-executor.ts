@@ -3,12 +3,21 @@
 /** SqlRow is one result row, by column name, as the driver decoded it. */
 export type SqlRow = Readonly<Record<string, unknown>>;
 
-/** SqlQueryable runs statements: one parameterized statement, or a script of several without parameters. */
+/**
+ * SqlQueryable runs statements: one parameterized statement, a script of several without
+ * parameters, or (in a transaction) a COPY of rows into a table.
+ */
 export interface SqlQueryable {
   /** query runs one statement with `$1`-style parameters and returns its rows. */
   query(sql: string, params?: readonly unknown[]): Promise<SqlRow[]>;
   /** exec runs a script of statements that take no parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * copyFrom runs `COPY target FROM …` with rows as its data: `target` is a table and its column
+   * list, rows are lines of COPY's text format (see copy-text.ts), each ending in a newline.
+   * Transactions have it on both drivers, for bulk import; statements outside one do not.
+   */
+  copyFrom?(target: string, rows: string): Promise<void>;
 }
 
 /**

@@ -1,0 +1,31 @@
+// COPY's text format: rows written so that `COPY … FROM` reads back exactly the values given.
+
+/** COPY_NULL is how COPY's text format writes NULL. */
+export const COPY_NULL = "\\N";
+
+const SPECIAL = /[\\\t\n\r]/;
+const SPECIALS = /[\\\t\n\r]/g;
+const ESCAPES: Readonly<Record<string, string>> = {
+  "\\": "\\\\",
+  "\t": "\\t",
+  "\n": "\\n",
+  "\r": "\\r",
+};
+
+/**
+ * copyField writes value as a column of COPY's text format: NULL as {@link COPY_NULL}; in a
+ * string, backslash, tab, newline and carriage return as `\\`, `\t`, `\n` and `\r` (the
+ * characters COPY would take for an escape, a column end or a row end), and every other
+ * character as itself, so a field can never end the data (`\.`) or spell NULL. The text must not
+ * hold NUL, which Postgres text cannot store.
+ */
+export function copyField(value: string | null): string {
+  if (value === null) return COPY_NULL;
+  // Most values have nothing to escape; testing first skips building a new string for them.
+  return SPECIAL.test(value) ? value.replace(SPECIALS, (c) => ESCAPES[c]!) : value;
+}
+
+/** copyRow writes values as one row of COPY's text format: fields separated by tabs, then a newline. */
+export function copyRow(values: readonly (string | null)[]): string {
+  return `${values.map(copyField).join("\t")}\n`;
+}
