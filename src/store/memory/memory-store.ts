@@ -42,11 +42,10 @@ import { RowIndex } from "./row-index.js";
  * is called (the memory store runs no background collection).
  *
  * Expiry: a relationship whose `expiresAt` is at or before a read's `now` is hidden, and at the
- * head it counts as absent (it may be created again; deleting it is a no-op). When a live
- * relationship's expiry passes, an "expire" event is logged carrying the head revision at that
- * moment, after every event of that revision; a watch from revision R replays the expire events
- * logged with revisions above R and then receives every event logged after it started, including
- * expire events that carry R itself.
+ * head it counts as absent (it may be created again; deleting it is a no-op). When live
+ * relationships' expiry passes, their "expire" events are logged at a new revision of their own,
+ * so that every revision's events are complete once it exists and a watch after revision R
+ * (a token) resumes exactly.
  *
  * After close, every method rejects and every watch ends.
  */
@@ -302,7 +301,7 @@ class MemoryStore implements Store {
   }
 
   private expire(rows: readonly Row[]): void {
-    const at = revision(this.headRev);
+    const at = revision(this.headRev + 1);
     const events: ChangeEvent[] = [];
     for (const row of rows) {
       // A row deleted or replaced before its expiry has already had its last event.
@@ -310,7 +309,7 @@ class MemoryStore implements Store {
         events.push({ revision: at, kind: "expire", relationship: row.relationship });
       }
     }
-    if (events.length > 0) this.log.append(events);
+    if (events.length > 0) this.commit(at, events, Date.now());
   }
 
   private assertOpen(): void {

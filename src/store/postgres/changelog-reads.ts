@@ -14,10 +14,13 @@ export interface ChangelogPosition {
   readonly seq: number;
 }
 
+/** The largest seq: a position at (revision, LAST_SEQ) is after every event of revision. */
+const LAST_SEQ = 2 ** 31 - 1;
+
 /**
- * startPosition is where a watch after revision `after` starts: after the events logged so far at
- * `after`, so that it yields the later ones, including expiries logged at `after` from now on. It
- * also returns the head and oldest revisions, read in the same snapshot.
+ * startPosition is where a watch after revision `after` starts: after every event of `after`
+ * (a revision's events commit together, so none can come later). It also returns the head and
+ * oldest revisions, read in one snapshot.
  */
 export async function startPosition(
   q: SqlQueryable,
@@ -29,14 +32,12 @@ export async function startPosition(
 }> {
   const [row = {}] = await q.query(
     `SELECT (SELECT revision FROM latch_revision) AS head,
-      (SELECT oldest_revision FROM latch_store) AS oldest,
-      (SELECT coalesce(max(seq), 0) FROM latch_changelog WHERE revision = $1::bigint) AS seq`,
-    [after],
+      (SELECT oldest_revision FROM latch_store) AS oldest`,
   );
   return {
     head: toNumber(row, "head"),
     oldest: toNumber(row, "oldest"),
-    position: { revision: after, seq: toNumber(row, "seq") },
+    position: { revision: after, seq: LAST_SEQ },
   };
 }
 

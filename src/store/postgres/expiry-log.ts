@@ -5,10 +5,10 @@ import { RELATIONSHIP_COLUMNS, toNumber } from "./relationship-row.js";
 import type { SqlQueryable } from "./sql-executor.js";
 
 /**
- * logDueExpiries writes an expire event at revision `at` (the head, under the counter's lock)
- * for each newest version that has expired by now and whose expiry is not logged yet, in expiry
- * order (ties in key order), after the events already at `at`; then it notifies watchers with
- * payload. It returns how many it logged.
+ * logDueExpiries writes an expire event at revision `at` (a new revision, under the counter's
+ * lock) for each newest version that has expired by now and whose expiry is not logged yet, in
+ * expiry order (ties in key order); then it notifies watchers with payload. It returns how many
+ * it logged.
  */
 export async function logDueExpiries(
   tx: SqlQueryable,
@@ -23,9 +23,7 @@ export async function logDueExpiries(
       RETURNING rel_key, ${RELATIONSHIP_COLUMNS}
     ), logged AS (
       INSERT INTO latch_changelog (revision, seq, kind, ${RELATIONSHIP_COLUMNS})
-      SELECT $1::bigint,
-        (SELECT coalesce(max(seq), 0) FROM latch_changelog WHERE revision = $1::bigint)
-          + row_number() OVER (ORDER BY expires_at, rel_key COLLATE "C"),
+      SELECT $1::bigint, row_number() OVER (ORDER BY expires_at, rel_key COLLATE "C"),
         'expire', ${RELATIONSHIP_COLUMNS}
       FROM due
       RETURNING 1
@@ -34,6 +32,16 @@ export async function logDueExpiries(
     [at, now.toISOString(), CHANGES_CHANNEL, payload],
   );
   return toNumber(row ?? {}, "logged");
+}
+
+/** hasDueExpiries says whether some newest version has expired by now with its expiry not logged. */
+export async function hasDueExpiries(q: SqlQueryable, now: Date): Promise<boolean> {
+  const [row] = await q.query(
+    `SELECT EXISTS (SELECT 1 FROM latch_relationships
+      WHERE expires_at <= $1::timestamptz AND deleted_rev IS NULL AND NOT expiry_logged) AS due`,
+    [now.toISOString()],
+  );
+  return row?.due === true;
 }
 
 /** nextPendingExpiry is the earliest expiry, in epoch milliseconds, not logged yet, if any. */

@@ -89,10 +89,10 @@ const EXPIRY_RETRY_MS = 1000;
  * updates, and logs its changes in the same transaction. A read at revision R sees the versions
  * created at or before R and not deleted at or before R, hiding those expired at its `now`.
  *
- * Expiry, as the memory store: an expired relationship counts as absent at the head. Its expire
- * event carries the head revision when it is logged, after that revision's other events: by a
- * timer armed for the earliest pending expiry (from start-up, this process's writes and other
- * processes' notifications), and by every write, which first logs the expiries already due.
+ * Expiry, as the memory store: an expired relationship counts as absent at the head. Expire
+ * events are logged at a new revision of their own: by a timer armed for the earliest pending
+ * expiry (from start-up, this process's writes and other processes' notifications), and by every
+ * write, which first logs the expiries already due.
  *
  * Watch: catch-up reads of the changelog from a position, woken by this process's commits and by
  * NOTIFY from every process (including after the listening connection is re-established), so a
@@ -390,7 +390,7 @@ class SqlStore implements Store {
     this.changes.wake();
   }
 
-  /** logExpiries logs the expiries due now at the head revision; it returns the next pending expiry. */
+  /** logExpiries logs the expiries due now at a new revision; it returns the next pending expiry. */
   private async logExpiries(): Promise<number | undefined> {
     const logged = await this.run((db) => db.transaction(expiryTransaction));
     if (logged > 0) this.changes.wake();

@@ -11,15 +11,13 @@ import {
   StoreError,
 } from "../store.js";
 import { formatNotification } from "./change-notification.js";
-import { logDueExpiries } from "./expiry-log.js";
 import type { SqlQueryable } from "./sql-executor.js";
+import { logExpiriesAtNewRevision, takeWriteRevision } from "./write-revision.js";
 import {
   deleteMatchingVersions,
   firstLiveMatch,
   insertVersions,
   liveShapes,
-  lockHead,
-  nextRevision,
   retireVersions,
 } from "./write-statements.js";
 
@@ -44,8 +42,9 @@ export async function writeTransaction(
     operation === "delete" ? [] : [{ position: i + 1, relationship }],
   );
   const expiry = earliestExpiry(written.map((w) => w.relationship));
-  const at = await nextRevision(tx);
-  await logDueExpiries(tx, at - 1, now, formatNotification({ revision: at, expiry }));
+  const at = await takeWriteRevision(tx, now, (revision) =>
+    formatNotification({ revision, expiry }),
+  );
   for (const precondition of preconditions) {
     const match = await firstLiveMatch(tx, precondition.filter, now);
     checkPrecondition(precondition, () => match);
@@ -75,8 +74,7 @@ export async function deleteMatchingTransaction(
   limit: number | undefined,
   now: Date,
 ): Promise<Commit & { readonly deleted: number }> {
-  const at = await nextRevision(tx);
-  await logDueExpiries(tx, at - 1, now, formatNotification({ revision: at }));
+  const at = await takeWriteRevision(tx, now, (revision) => formatNotification({ revision }));
   const deleted = await deleteMatchingVersions(tx, at, filter, now);
   if (limit !== undefined && deleted > limit) {
     throw new StoreError(
@@ -88,12 +86,11 @@ export async function deleteMatchingTransaction(
 }
 
 /**
- * expiryTransaction logs, at the head revision, the expiries due now, without a new revision;
- * it returns how many it logged.
+ * expiryTransaction logs the expiries due now at a new revision (none when nothing is due); it
+ * returns how many it logged.
  */
 export async function expiryTransaction(tx: SqlQueryable): Promise<number> {
-  const head = await lockHead(tx);
-  return logDueExpiries(tx, head, new Date(), formatNotification({ revision: head }));
+  return logExpiriesAtNewRevision(tx, new Date(), (revision) => formatNotification({ revision }));
 }
 
 function earliestExpiry(rels: readonly Relationship[]): number | undefined {
@@ -116,8 +113,7 @@ export async function schemaWriteTransaction(
   accept: (shapes: readonly RelationshipShape[]) => void,
   now: Date,
 ): Promise<Commit> {
-  const at = await nextRevision(tx);
-  await logDueExpiries(tx, at - 1, now, formatNotification({ revision: at }));
+  const at = await takeWriteRevision(tx, now, (revision) => formatNotification({ revision }));
   accept(await liveShapes(tx, now));
   await tx.query(
     `INSERT INTO latch_schema (singleton, schema_text, revision) VALUES (true, $1, $2::bigint)

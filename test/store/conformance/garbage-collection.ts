@@ -108,7 +108,7 @@ export function describeGarbageCollectionConformance(makeStore: MakeStore): void
       await sleep(100);
       expect((await expired).map(describeEvent)).toEqual([
         "1 touch document:a#viewer@user:alice",
-        "1 expire document:a#viewer@user:alice",
+        "2 expire document:a#viewer@user:alice",
       ]);
       const collected = await s.collectGarbage();
       expect(collected.relationshipsRemoved).toBe(1);

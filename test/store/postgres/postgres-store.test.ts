@@ -107,7 +107,7 @@ if (serverUrl !== undefined) {
         ]);
         expect((await events).map(describeEvent)).toEqual([
           "1 touch document:a#viewer@user:alice",
-          "1 expire document:a#viewer@user:alice",
+          "2 expire document:a#viewer@user:alice",
         ]);
       } finally {
         await writing.close();
