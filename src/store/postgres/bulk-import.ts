@@ -1,17 +1,19 @@
-// Bulk import: many relationships written at one new revision, in large batches, in one transaction.
+// Bulk import: many relationships written at one new revision, by COPY, in one transaction.
 
 import { type Revision, revision } from "../../revision/revision.js";
 import type { Relationship } from "../../tuple/relationship.js";
-import { prepareUpdates } from "../prepare-updates.js";
+import { type PreparedUpdate, prepareUpdates } from "../prepare-updates.js";
 import { StoreError } from "../store.js";
 import { CHANGES_CHANNEL, formatNotification } from "./change-notification.js";
-import { logDueExpiries } from "./expiry-log.js";
+import { copyRow } from "./copy-text.js";
+import { RELATIONSHIP_COLUMNS, relationshipArrays } from "./relationship-row.js";
 import type { SqlExecutor, SqlQueryable } from "./sql-executor.js";
-import { insertVersions, nextRevision, retireVersions } from "./write-statements.js";
+import { takeWriteRevision } from "./write-revision.js";
+import { retireVersions } from "./write-statements.js";
 
 /** ImportOptions configure {@link importRelationships}. */
 export interface ImportOptions {
-  /** Relationships per INSERT statement; default 5,000. */
+  /** Relationships per COPY (and per INSERT from it); default 5,000. */
   readonly batchSize?: number;
 }
 
@@ -21,16 +23,18 @@ export interface ImportResult {
   readonly imported: number;
 }
 
-/** DEFAULT_IMPORT_BATCH is the default number of relationships per statement. */
+/** DEFAULT_IMPORT_BATCH is the default number of relationships per COPY. */
 export const DEFAULT_IMPORT_BATCH = 5_000;
+
+const CHANGELOG_COPY = `latch_changelog (revision, seq, kind, ${RELATIONSHIP_COLUMNS})`;
 
 /**
  * importRelationships writes relationships (touch: an existing relationship is replaced) at one
  * new revision, in one transaction: all or nothing. Each is validated as a write validates it; a
- * relationship given twice is an "invalid-argument" error. Rows go in as multi-row
- * `INSERT … SELECT FROM unnest(…)` statements of batchSize rows (no COPY: PGlite has none through
- * this interface, and `pg-copy-streams` is not a dependency), each with its touch events in the
- * changelog, so watchers see the import. After the commit, it runs ANALYZE on the table.
+ * relationship given twice is an "invalid-argument" error. Each batch of batchSize goes into the
+ * changelog by one COPY, as touch events (so watchers see the import), and from there into the
+ * relationships by one INSERT, which the database runs while the next batch is validated. After
+ * the commit, it runs ANALYZE on the table.
  */
 export async function importRelationships(
   executor: SqlExecutor,
@@ -43,22 +47,13 @@ export async function importRelationships(
   }
   const now = new Date();
   const result = await executor.transaction(async (tx) => {
-    const at = await nextRevision(tx);
-    await logDueExpiries(tx, at - 1, now, formatNotification({ revision: at }));
+    const at = await takeWriteRevision(tx, now, (revision) => formatNotification({ revision }));
     // Writers hold the counter's lock: with no live relationship now, none can need retiring.
     const [live] = await tx.query(
       "SELECT EXISTS (SELECT 1 FROM latch_relationships WHERE deleted_rev IS NULL) AS live",
     );
     const importer = new BatchImporter(tx, at, now, live?.live !== false);
-    let batch: Relationship[] = [];
-    for await (const relationship of relationships) {
-      batch.push(relationship);
-      if (batch.length >= batchSize) {
-        await importer.write(batch);
-        batch = [];
-      }
-    }
-    if (batch.length > 0) await importer.write(batch);
+    await importer.writeAll(relationships, batchSize);
     const payload = formatNotification({ revision: at, expiry: importer.expiry });
     await tx.query("SELECT pg_notify($1, $2)", [CHANGES_CHANNEL, payload]);
     return { revision: revision(at), imported: importer.imported };
@@ -67,11 +62,19 @@ export async function importRelationships(
   return result;
 }
 
-/** BatchImporter writes the batches of one import at revision `at`, numbering their events. */
+/**
+ * BatchImporter writes the batches of one import at revision `at`, numbering their events. The
+ * changelog is the staging table: a batch is copied into it, then inserted from it into the
+ * relationships, and that INSERT, the costly statement (it updates every index), is left running
+ * while the next batch is read, validated and encoded: the database and JavaScript work at once.
+ */
 class BatchImporter {
   imported = 0;
   expiry: number | undefined;
+  /** The INSERT of the last batch written, left running while the next one is prepared. */
+  private inserted: Promise<void> = Promise.resolve();
   private readonly seen = new Set<string>();
+  private readonly copyFrom: NonNullable<SqlQueryable["copyFrom"]>;
 
   constructor(
     private readonly tx: SqlQueryable,
@@ -79,9 +82,49 @@ class BatchImporter {
     private readonly now: Date,
     /** Whether relationships may exist already, whose versions a batch must retire first. */
     private readonly replacing: boolean,
-  ) {}
+  ) {
+    const { copyFrom } = tx;
+    if (copyFrom === undefined) throw new Error("bulk import needs a transaction that can COPY");
+    this.copyFrom = copyFrom;
+  }
 
-  async write(batch: readonly Relationship[]): Promise<void> {
+  /** writeAll writes relationships in batches of batchSize, and resolves once all are inserted. */
+  async writeAll(
+    relationships: AsyncIterable<Relationship> | Iterable<Relationship>,
+    batchSize: number,
+  ): Promise<void> {
+    try {
+      let batch: Relationship[] = [];
+      for await (const relationship of relationships) {
+        batch.push(relationship);
+        if (batch.length >= batchSize) {
+          await this.write(batch);
+          batch = [];
+        }
+      }
+      if (batch.length > 0) await this.write(batch);
+      await this.inserted;
+    } catch (error) {
+      // The transaction rolls back; the INSERT still running must end first, its outcome moot.
+      await this.inserted.catch(() => {});
+      throw error;
+    }
+  }
+
+  private async write(batch: readonly Relationship[]): Promise<void> {
+    const prepared = this.prepare(batch);
+    const first = this.imported + 1;
+    const rows = changelogRows(this.at, first, prepared);
+    this.imported += prepared.length;
+    await this.inserted;
+    if (this.replacing) await retireVersions(this.tx, this.at, prepared, this.now);
+    await this.copyFrom(CHANGELOG_COPY, rows);
+    this.inserted = this.insert(first, this.imported);
+    // Awaited by the next write or the caller; until then, a failure must not go unhandled.
+    this.inserted.catch(() => {});
+  }
+
+  private prepare(batch: readonly Relationship[]): PreparedUpdate[] {
     const updates = batch.map((relationship) => ({ operation: "touch" as const, relationship }));
     const prepared = prepareUpdates(updates, batch.length, this.now.getTime());
     for (const { key, relationship } of prepared) {
@@ -92,13 +135,33 @@ class BatchImporter {
       const ms = relationship.expiresAt?.getTime();
       if (ms !== undefined && (this.expiry === undefined || ms < this.expiry)) this.expiry = ms;
     }
-    if (this.replacing) await retireVersions(this.tx, this.at, prepared, this.now);
-    const first = this.imported + 1;
-    await insertVersions(
-      this.tx,
-      this.at,
-      prepared.map(({ relationship }, i) => ({ position: first + i, relationship })),
-    );
-    this.imported += prepared.length;
+    return prepared;
   }
+
+  /** insert adds a version, created at `at`, for each event at positions first to last. */
+  private async insert(first: number, last: number): Promise<void> {
+    await this.tx.query(
+      `INSERT INTO latch_relationships (${RELATIONSHIP_COLUMNS}, created_rev)
+      SELECT ${RELATIONSHIP_COLUMNS}, revision FROM latch_changelog
+      WHERE revision = $1::bigint AND seq BETWEEN $2::int AND $3::int`,
+      [this.at, first, last],
+    );
+  }
+}
+
+/** changelogRows writes the touch events of prepared, at positions from first, as COPY rows. */
+function changelogRows(at: number, first: number, prepared: readonly PreparedUpdate[]): string {
+  // The very column values a write binds as parameters, so both store a relationship alike.
+  const columns = relationshipArrays(prepared.map((update) => update.relationship));
+  let rows = "";
+  for (let i = 0; i < prepared.length; i++) {
+    const values = columns.map((column) => copyValue(column[i]));
+    rows += copyRow([String(at), String(first + i), "touch", ...values]);
+  }
+  return rows;
+}
+
+function copyValue(value: unknown): string | null {
+  if (value === null || typeof value === "string") return value;
+  throw new TypeError(`cannot COPY a ${typeof value} as text`);
 }

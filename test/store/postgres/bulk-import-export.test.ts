@@ -1,9 +1,10 @@
 // Bulk import and streaming export on PGlite (in memory) and on Postgres (a fresh database).
 
 import { PGlite } from "@electric-sql/pglite";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { exportRelationships } from "../../../src/store/postgres/bulk-export.js";
 import { importRelationships } from "../../../src/store/postgres/bulk-import.js";
+import { CHANGES_CHANNEL } from "../../../src/store/postgres/change-notification.js";
 import { createPgExecutor } from "../../../src/store/postgres/pg-executor.js";
 import { createPgliteExecutor } from "../../../src/store/postgres/pglite-executor.js";
 import type { SqlExecutor } from "../../../src/store/postgres/sql-executor.js";
@@ -11,7 +12,16 @@ import { createSqlStore } from "../../../src/store/postgres/sql-store.js";
 import type { Store } from "../../../src/store/store.js";
 import type { Relationship } from "../../../src/tuple/relationship.js";
 import { relationshipKey } from "../../../src/tuple/relationship-key.js";
-import { expectStoreError, keys, rel, remove, rev } from "../store-test-helpers.js";
+import {
+  describeEvent,
+  expectStoreError,
+  keys,
+  rel,
+  remove,
+  rev,
+  sleep,
+  take,
+} from "../store-test-helpers.js";
 import { EMPTY_STORE } from "./empty-store.js";
 import { createTestDatabase, postgresForTests, type TestDatabase } from "./test-database.js";
 
@@ -113,6 +123,124 @@ function describeBulk(name: string, executor: () => SqlExecutor): void {
         "invalid-argument",
         "more than once",
       );
+      expect(await store.headRevision()).toBe(0);
+    });
+
+    it("keeps caveat contexts with tabs, backslashes, newlines and Unicode exactly", async () => {
+      const contexts = [
+        { text: "tab\there", "key\twith tab": 1 },
+        { path: "C:\\dir\\file", escaped: "\\N", end: "\\." },
+        { lines: "one\ntwo\r\nthree", nested: { list: ["\t", "\\", "\n"] } },
+        { unicode: "é ß 漢字 👩‍👩‍👧 \u2028", quote: '"quoted"', zero: -0 },
+      ];
+      const rels = contexts.map(
+        (context, i): Relationship => ({
+          resource: { type: "document", id: `d${i}` },
+          relation: "viewer",
+          subject: { type: "user", id: "u1" },
+          caveat: { name: "on_weekdays", context },
+        }),
+      );
+      const { revision } = await importRelationships(db(), rels, { batchSize: 3 });
+      expect(await store.snapshot(revision, new Date()).query({})).toEqual(rels);
+      const events = await take(store.watch(rev(0)), rels.length);
+      expect(events.map((event) => event.relationship)).toEqual(rels);
+    });
+
+    it("logs one touch event per relationship at the import's revision, in import order", async () => {
+      await store.write([{ operation: "touch", relationship: rel("document:d0#viewer@user:u0") }]);
+      const rels = generate(2_500).reverse();
+      const { revision } = await importRelationships(db(), rels, { batchSize: 700 });
+      const events = await take(store.watch(rev(1)), rels.length);
+      expect(events.map(describeEvent)).toEqual(keys(rels).map((key) => `2 touch ${key}`));
+      expect(revision).toBe(2);
+    });
+
+    it("replaces existing relationships across batches, keeping the others and history", async () => {
+      const before = generate(3_000);
+      await importRelationships(db(), before);
+      const later = new Date(Date.now() + 3_600_000);
+      // Every third one again, with an expiry now, and as many new ones.
+      const again = before.filter((_, i) => i % 3 === 0).map((r) => ({ ...r, expiresAt: later }));
+      const added = generate(4_000).slice(3_000);
+      const result = await importRelationships(db(), [...again, ...added], { batchSize: 400 });
+      expect(result).toEqual({ revision: 2, imported: again.length + added.length });
+      const kept = before.filter((_, i) => i % 3 !== 0);
+      const now = new Date();
+      expect(await store.snapshot(rev(2), now).query({})).toEqual(
+        sortedByKey([...kept, ...again, ...added]),
+      );
+      expect(await store.snapshot(rev(1), now).query({})).toEqual(sortedByKey(before));
+      const [versions] = await db().query(
+        "SELECT count(*)::int AS live, (SELECT count(*)::int FROM latch_relationships) AS all FROM latch_relationships WHERE deleted_rev IS NULL",
+      );
+      expect(versions).toEqual({
+        live: before.length + added.length,
+        all: before.length + again.length + added.length,
+      });
+    });
+
+    it("notifies watchers of the import's revision and its earliest expiry", async () => {
+      const payloads: (string | undefined)[] = [];
+      const stop = await db().listen(CHANGES_CHANNEL, (payload) => payloads.push(payload));
+      try {
+        const soon = new Date(Date.now() + 60_000);
+        const rels = generate(100);
+        rels[42] = { ...rels[42]!, expiresAt: soon };
+        await importRelationships(db(), rels, { batchSize: 30 });
+        await vi.waitFor(() => expect(payloads).toContain(`1 ${soon.getTime()}`));
+      } finally {
+        await stop();
+      }
+    });
+
+    it("logs the expiries already due before the import's own events, as a write does", async () => {
+      const expiring = {
+        ...rel("document:gone#viewer@user:u1"),
+        expiresAt: new Date(Date.now() + 200),
+      };
+      await store.write([{ operation: "touch", relationship: expiring }]);
+      // No store is open while the expiry falls due, so no timer logs it: the import must.
+      await store.close();
+      await sleep(300);
+      const result = await importRelationships(db(), generate(3));
+      store = await createSqlStore({ ...db(), close: async () => {} });
+      expect(await store.headRevision()).toBe(result.revision);
+      const events = await take(store.watch(rev(0)), 5);
+      expect(events.map((event) => event.kind)).toEqual([
+        "touch",
+        "expire",
+        "touch",
+        "touch",
+        "touch",
+      ]);
+      expect(events.slice(2).map((event) => event.revision)).toEqual([
+        result.revision,
+        result.revision,
+        result.revision,
+      ]);
+    });
+
+    it("imports nothing when the source fails, and the database goes on", async () => {
+      async function* failing(): AsyncGenerator<Relationship> {
+        yield* generate(2_500);
+        throw new Error("the source broke");
+      }
+      await expect(importRelationships(db(), failing(), { batchSize: 1_000 })).rejects.toThrow(
+        "the source broke",
+      );
+      expect(await store.headRevision()).toBe(0);
+      const [counts] = await db().query(
+        "SELECT (SELECT count(*) FROM latch_relationships)::int AS rels, (SELECT count(*) FROM latch_changelog)::int AS events",
+      );
+      expect(counts).toEqual({ rels: 0, events: 0 });
+      expect(await importRelationships(db(), generate(10))).toEqual({ revision: 1, imported: 10 });
+    });
+
+    it("refuses a relationship that has already expired", async () => {
+      const rels = generate(10);
+      rels[5] = { ...rels[5]!, expiresAt: new Date(Date.now() - 1_000) };
+      await expectStoreError(importRelationships(db(), rels), "invalid-argument", "expired");
       expect(await store.headRevision()).toBe(0);
     });
 
