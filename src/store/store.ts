@@ -59,6 +59,14 @@ export interface ChangeEvent {
 }
 
 /**
+ * WatchedChange is a change as a watch yields it: `lastInRevision` marks the last event of its
+ * revision that the watch yields; after it, a token for the revision resumes the stream exactly.
+ */
+export interface WatchedChange extends ChangeEvent {
+  readonly lastInRevision: boolean;
+}
+
+/**
  * GarbageCollection is what one collection did: the oldest revision still readable and watchable
  * afterwards, and how many relationship versions and changelog events it removed.
  */
@@ -143,7 +151,7 @@ export interface Store {
    * revision, and when the stream falls so far behind that garbage collection removed events it
    * had not yet read.
    */
-  watch(after: Revision, options?: WatchOptions): AsyncIterable<ChangeEvent>;
+  watch(after: Revision, options?: WatchOptions): AsyncIterable<WatchedChange>;
   /**
    * collectGarbage removes the relationship versions deleted or expired before the retention
    * window and the changelog older than it: the newest revision committed before the window

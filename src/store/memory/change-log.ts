@@ -1,6 +1,6 @@
 // The memory store's change stream: every event in commit order, and watchers woken by appends.
 
-import { type ChangeEvent, StoreError, type WatchOptions } from "../store.js";
+import { type ChangeEvent, StoreError, type WatchedChange, type WatchOptions } from "../store.js";
 
 /**
  * ChangeLog keeps the change events in the order they happened (revisions never decrease along the
@@ -48,9 +48,11 @@ export class ChangeLog {
    * follow yields the events from position on, including those appended later, that concern one
    * of `resourceTypes` (every type when unset); it ends when the signal aborts or the log closes.
    */
-  async *follow(position: number, options: WatchOptions): AsyncGenerator<ChangeEvent> {
+  async *follow(position: number, options: WatchOptions): AsyncGenerator<WatchedChange> {
     const { signal } = options;
     const types = options.resourceTypes === undefined ? undefined : new Set(options.resourceTypes);
+    const matches = (event: ChangeEvent) =>
+      types === undefined || types.has(event.relationship.resource.type);
     let wake: (() => void) | undefined;
     const onAbort = () => wake?.();
     signal?.addEventListener("abort", onAbort);
@@ -65,8 +67,11 @@ export class ChangeLog {
               "the watch fell behind the retention window: garbage collection removed changes it had not read",
             );
           }
-          const event = this.events[next - this.dropped]!;
-          if (types === undefined || types.has(event.relationship.resource.type)) yield event;
+          const index = next - this.dropped;
+          const event = this.events[index]!;
+          if (matches(event)) {
+            yield { ...event, lastInRevision: !this.laterInRevision(index, matches) };
+          }
         }
         if (this.closed || signal?.aborted) return;
         await new Promise<void>((resolve) => {
@@ -77,6 +82,20 @@ export class ChangeLog {
     } finally {
       signal?.removeEventListener("abort", onAbort);
     }
+  }
+
+  /**
+   * laterInRevision says whether an event after index, of the same revision, matches. A revision's
+   * events are appended together, so the ones after index are all there.
+   */
+  private laterInRevision(index: number, matches: (event: ChangeEvent) => boolean): boolean {
+    const { revision } = this.events[index]!;
+    for (let i = index + 1; i < this.events.length; i++) {
+      const event = this.events[i]!;
+      if (event.revision !== revision) return false;
+      if (matches(event)) return true;
+    }
+    return false;
   }
 
   /** close ends every watcher. */

@@ -21,6 +21,7 @@ import {
   type Store,
   type StoredSchema,
   StoreError,
+  type WatchedChange,
   type WatchOptions,
   type WriteResult,
 } from "../store.js";
@@ -205,7 +206,7 @@ class MemoryStore implements Store {
     return { revision: at, deleted: rows.length };
   }
 
-  watch(after: Revision, options: WatchOptions = {}): AsyncIterable<ChangeEvent> {
+  watch(after: Revision, options: WatchOptions = {}): AsyncIterable<WatchedChange> {
     const { closed, headRev: head, oldest, log } = this;
     const position = log.positionAfter(after);
     return (async function* () {

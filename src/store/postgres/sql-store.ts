@@ -18,6 +18,7 @@ import {
   type Store,
   type StoredSchema,
   StoreError,
+  type WatchedChange,
   type WatchOptions,
   type WriteResult,
 } from "../store.js";
@@ -258,7 +259,7 @@ class SqlStore implements Store {
     return { revision: revision(commit.revision), deleted: commit.deleted };
   }
 
-  watch(after: Revision, options: WatchOptions = {}): AsyncIterable<ChangeEvent> {
+  watch(after: Revision, options: WatchOptions = {}): AsyncIterable<WatchedChange> {
     return this.follow(after, options);
   }
 
@@ -299,7 +300,7 @@ class SqlStore implements Store {
     return rows.map(toRelationship);
   }
 
-  private async *follow(after: Revision, options: WatchOptions): AsyncGenerator<ChangeEvent> {
+  private async *follow(after: Revision, options: WatchOptions): AsyncGenerator<WatchedChange> {
     const { signal } = options;
     const types = options.resourceTypes === undefined ? undefined : new Set(options.resourceTypes);
     this.assertOpen();
@@ -325,6 +326,8 @@ class SqlStore implements Store {
     }
     if (after < start.oldest) throw collectedError("watch after", after, start.oldest);
     let position = start.position;
+    /** The last matching event read, yielded once it is known whether it ends its revision. */
+    let held: ChangeEvent | undefined;
     retryDelay = FIRST_RETRY_DELAY_MS;
     for (;;) {
       if (this.closing !== undefined || signal?.aborted) return;
@@ -354,7 +357,19 @@ class SqlStore implements Store {
         position = entry.position;
         if (this.closing !== undefined || signal?.aborted) return;
         const { event } = entry;
-        if (types === undefined || types.has(event.relationship.resource.type)) yield event;
+        if (types !== undefined && !types.has(event.relationship.resource.type)) continue;
+        // The previous match is the last of its revision if this one is of a later revision.
+        if (held !== undefined) yield { ...held, lastInRevision: held.revision !== event.revision };
+        held = event;
+      }
+      // A short batch read everything committed, and revisions commit whole: the held event is
+      // the last of its revision; so it is when the batch went on to a later revision.
+      if (
+        held !== undefined &&
+        (entries.length < WATCH_BATCH || held.revision < position.revision)
+      ) {
+        yield { ...held, lastInRevision: true };
+        held = undefined;
       }
       if (entries.length < WATCH_BATCH) await this.changes.wait(generation, signal);
     }

@@ -66,6 +66,29 @@ export function describeWatchConformance(makeStore: MakeStore): void {
       }
     });
 
+    it("marks the last event of each revision, among those the filter keeps", async () => {
+      const s = store();
+      await writeHistory(s);
+      await writeSentinel(s);
+      const all = await take(s.watch(rev(0)), HISTORY.length + 1);
+      expect(all.map((e) => e.lastInRevision)).toEqual([
+        false,
+        true,
+        true,
+        false,
+        true,
+        true,
+        true,
+      ]);
+      const documents = await take(s.watch(rev(0), { resourceTypes: ["document"] }), 4);
+      expect(documents.map((e) => `${describeEvent(e)} ${e.lastInRevision}`)).toEqual([
+        "1 touch document:a#viewer@user:alice true",
+        "2 delete document:a#viewer@user:alice true",
+        "3 touch document:b#viewer@user:bob true",
+        "5 delete document:b#viewer@user:bob true",
+      ]);
+    });
+
     it("keeps only the resource types asked for", async () => {
       const s = store();
       await writeHistory(s);

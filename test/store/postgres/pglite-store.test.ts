@@ -46,6 +46,20 @@ async function freshStore(options: SqlStoreOptions = {}): Promise<Store> {
 describeStoreConformance("PGlite", freshStore, { propertyRuns: 30 });
 
 describe("PGlite store", () => {
+  it("marks a revision's end when its events span more than one changelog read", async () => {
+    const store = await freshStore();
+    try {
+      const ids = Array.from({ length: 1500 }, (_, i) => `d${i}`);
+      await store.importRelationships(ids.map((id) => rel(`document:${id}#viewer@user:alice`)));
+      await store.write([touch("folder:f#viewer@user:alice")]);
+      const events = await take(store.watch(rev(0)), 1501);
+      const ends = events.flatMap((e, i) => (e.lastInRevision ? [`${i} ${e.revision}`] : []));
+      expect(ends).toEqual(["1499 1", "1500 2"]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("collects garbage in the background", async () => {
     const store = await freshStore({ retentionMs: 0, gcIntervalMs: 20 });
     try {
