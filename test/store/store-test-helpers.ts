@@ -8,6 +8,7 @@ import type {
   RelationshipUpdate,
   Store,
   StoreErrorCode,
+  WatchedChange,
 } from "../../src/store/store.js";
 import { StoreError } from "../../src/store/store.js";
 import type { StoreOptions } from "../../src/store/store-options.js";
@@ -102,10 +103,10 @@ export async function expectStoreError(
 
 /** take reads the first count events of a stream and stops it. */
 export async function take(
-  stream: AsyncIterable<ChangeEvent>,
+  stream: AsyncIterable<WatchedChange>,
   count: number,
-): Promise<ChangeEvent[]> {
-  const events: ChangeEvent[] = [];
+): Promise<WatchedChange[]> {
+  const events: WatchedChange[] = [];
   if (count === 0) return events;
   for await (const event of stream) {
     events.push(event);
