@@ -216,8 +216,9 @@ export type DeleteRelationshipsRequest = Message<"latch.v1.DeleteRelationshipsRe
   filter?: RelationshipFilter | undefined;
 
   /**
-   * At most this many relationships are deleted; 0 means all that match. With a limit, repeat
-   * the call until `deleted_count` is below it.
+   * At most this many relationships may be deleted; 0 means no limit. When more match, nothing
+   * is deleted and the call fails with RESOURCE_EXHAUSTED, as SpiceDB does without partial
+   * deletions.
    *
    * @generated from field: uint32 limit = 2;
    */
@@ -239,8 +240,9 @@ export type DeleteRelationshipsRequestJson = {
   filter?: RelationshipFilterJson;
 
   /**
-   * At most this many relationships are deleted; 0 means all that match. With a limit, repeat
-   * the call until `deleted_count` is below it.
+   * At most this many relationships may be deleted; 0 means no limit. When more match, nothing
+   * is deleted and the call fails with RESOURCE_EXHAUSTED, as SpiceDB does without partial
+   * deletions.
    *
    * @generated from field: uint32 limit = 2;
    */

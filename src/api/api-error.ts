@@ -1,0 +1,70 @@
+// Maps every error a request can meet to a gRPC/Connect status with a message naming the cause.
+
+import { Code, ConnectError } from "@connectrpc/connect";
+import { EngineError } from "../engine/engine-error.js";
+import { ConsistencyError } from "../revision/consistency.js";
+import { TokenError } from "../revision/token-error.js";
+import { StoreError } from "../store/store.js";
+import { RequestError } from "./request-error.js";
+
+/**
+ * SchemaConflictError is a schema write refused because relationships in the store would no
+ * longer fit it; the message lists them.
+ */
+export class SchemaConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SchemaConflictError";
+  }
+}
+
+/** NoSchemaError is a request that needs a schema before one has been written. */
+export class NoSchemaError extends Error {
+  constructor() {
+    super("no schema has been written yet: write one with WriteSchema (`latch schema write FILE`)");
+    this.name = "NoSchemaError";
+  }
+}
+
+const STORE_CODES = {
+  "already-exists": Code.AlreadyExists,
+  "precondition-failed": Code.FailedPrecondition,
+  "too-many-updates": Code.ResourceExhausted,
+  "invalid-argument": Code.InvalidArgument,
+  "revision-unavailable": Code.FailedPrecondition,
+} as const;
+
+const ENGINE_CODES = {
+  "invalid-argument": Code.InvalidArgument,
+  "max-depth": Code.ResourceExhausted,
+  "caveat-error": Code.InvalidArgument,
+} as const;
+
+/**
+ * toConnectError maps error to a status: bad input to INVALID_ARGUMENT, failed preconditions to
+ * FAILED_PRECONDITION, limits to RESOURCE_EXHAUSTED, an expired deadline to DEADLINE_EXCEEDED.
+ * Anything else is a fault of Latch's: INTERNAL, with a generic message (the cause is logged by
+ * the caller, not sent to the client).
+ */
+export function toConnectError(error: unknown, signal?: AbortSignal): ConnectError {
+  if (error instanceof ConnectError) return error;
+  if (signal?.aborted) {
+    const reason = signal.reason;
+    if (reason instanceof ConnectError) return reason;
+    return new ConnectError("the request was cancelled", Code.Canceled);
+  }
+  if (error instanceof RequestError || error instanceof TokenError) {
+    return new ConnectError(error.message, Code.InvalidArgument);
+  }
+  if (error instanceof StoreError) return new ConnectError(error.message, STORE_CODES[error.code]);
+  if (error instanceof EngineError)
+    return new ConnectError(error.message, ENGINE_CODES[error.code]);
+  if (error instanceof ConsistencyError) {
+    const code = error.code === "revision-gone" ? Code.FailedPrecondition : Code.InvalidArgument;
+    return new ConnectError(error.message, code);
+  }
+  if (error instanceof SchemaConflictError || error instanceof NoSchemaError) {
+    return new ConnectError(error.message, Code.FailedPrecondition);
+  }
+  return new ConnectError("internal error", Code.Internal, undefined, undefined, error);
+}

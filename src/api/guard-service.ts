@@ -1,0 +1,109 @@
+// Wraps a service implementation with what every call needs: authentication, scopes, errors, deadlines.
+
+import type { DescMethod, DescService } from "@bufbuild/protobuf";
+import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import { toConnectError } from "./api-error.js";
+import type { ApiKeyRing, Principal } from "./api-keys.js";
+import { METHOD_SCOPES } from "./method-scopes.js";
+
+/** GuardOptions configure {@link guardService}. */
+export interface GuardOptions {
+  readonly keys: ApiKeyRing;
+  /** Called with each fault of Latch's (a status INTERNAL), for the log. */
+  readonly onInternalError: (method: string, error: unknown) => void;
+}
+
+type AnyHandler = (input: unknown, context: HandlerContext) => unknown;
+
+/**
+ * guardService returns impl with every method authenticated (a bearer key with the method's
+ * scope, unless no key is configured), its errors mapped to statuses that name the cause, and
+ * unary calls answered DEADLINE_EXCEEDED or CANCELLED as soon as the deadline passes or the
+ * client goes away (the signal in the context tells the work to stop).
+ */
+export function guardService<S extends DescService>(
+  service: S,
+  impl: ServiceImpl<S>,
+  options: GuardOptions,
+): ServiceImpl<S> {
+  const guarded: Record<string, AnyHandler> = {};
+  const handlers = impl as unknown as Record<string, AnyHandler>;
+  for (const method of service.methods) {
+    const handler = handlers[method.localName];
+    if (handler === undefined) throw new Error(`${service.typeName} lacks ${method.name}`);
+    guarded[method.localName] = wrap(method, handler, options);
+  }
+  return guarded as unknown as ServiceImpl<S>;
+}
+
+function wrap(method: DescMethod, handler: AnyHandler, options: GuardOptions): AnyHandler {
+  const path = `${method.parent.typeName}/${method.name}`;
+  const fail = (error: unknown, context: HandlerContext): ConnectError => {
+    const status = toConnectError(error, context.signal);
+    if (status.code === Code.Internal) options.onInternalError(path, error);
+    return status;
+  };
+  if (method.methodKind === "server_streaming") {
+    return async function* (input, context) {
+      authorize(path, context, options.keys);
+      try {
+        yield* handler(input, context) as AsyncIterable<unknown>;
+      } catch (error) {
+        throw fail(error, context);
+      }
+    };
+  }
+  return async (input, context) => {
+    authorize(path, context, options.keys);
+    try {
+      return await untilAborted(Promise.resolve(handler(input, context)), context.signal);
+    } catch (error) {
+      throw fail(error, context);
+    }
+  };
+}
+
+/** untilAborted settles with work, or rejects as soon as signal aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * authorize checks the call's `authorization: Bearer KEY` against the key ring and the method's
+ * scope; with no key configured (development mode) every call passes.
+ */
+function authorize(path: string, context: HandlerContext, keys: ApiKeyRing): Principal | undefined {
+  if (keys.isEmpty) return undefined;
+  const header = context.requestHeader.get("authorization");
+  const match = header === null ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (match === null) {
+    throw new ConnectError(
+      "missing API key: send the header `authorization: Bearer <key>`",
+      Code.Unauthenticated,
+    );
+  }
+  const principal = keys.authenticate(match[1]!);
+  if (principal === undefined) throw new ConnectError("unknown API key", Code.Unauthenticated);
+  const scope = METHOD_SCOPES[path] ?? "admin";
+  if (!principal.scopes.has(scope) && !principal.scopes.has("admin")) {
+    throw new ConnectError(
+      `API key ${principal.keyName} lacks the scope '${scope}' that ${path} needs`,
+      Code.PermissionDenied,
+    );
+  }
+  return principal;
+}

@@ -1,0 +1,182 @@
+// The Latch server: every service on the gRPC port (grpc-js) and the HTTP port (Connect, gRPC-Web, health).
+
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import type { DescService } from "@bufbuild/protobuf";
+import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import * as grpc from "@grpc/grpc-js";
+import { loadSync } from "@grpc/proto-loader";
+import { ReflectionService } from "@grpc/reflection";
+import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
+import { PermissionService } from "../gen/latch/v1/permission_service_pb.js";
+import { RelationshipService } from "../gen/latch/v1/relationship_service_pb.js";
+import { SchemaService } from "../gen/latch/v1/schema_service_pb.js";
+import type { Store } from "../store/store.js";
+import { type ApiContext, type ApiLimits, DEFAULT_API_LIMITS } from "./api-context.js";
+import type { ApiKeyRing } from "./api-keys.js";
+import { addConnectService } from "./grpc-adapter.js";
+import { guardService } from "./guard-service.js";
+import { createPermissionService } from "./permission-service.js";
+import { createRelationshipService } from "./relationship-service.js";
+import { createSchemaService } from "./schema-service.js";
+import { SchemaSource } from "./schema-source.js";
+
+/** MAX_MESSAGE_BYTES bounds one request message on either port (RESOURCE_EXHAUSTED past it). */
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/** PROTO_DIRECTORY is the package's `proto/` folder, for reflection. */
+const PROTO_DIRECTORY = fileURLToPath(new URL("../../proto/", import.meta.url));
+const PROTO_FILES = [
+  "latch/v1/permission_service.proto",
+  "latch/v1/relationship_service.proto",
+  "latch/v1/schema_service.proto",
+];
+
+/** ServerOptions configure {@link startServer}. */
+export interface ServerOptions {
+  readonly store: Store;
+  readonly keys: ApiKeyRing;
+  /** The address both ports bind to. */
+  readonly host: string;
+  /** The gRPC port; 0 picks a free one. */
+  readonly grpcPort: number;
+  /** The HTTP port (Connect, gRPC-Web, /healthz, /readyz); 0 picks a free one. */
+  readonly httpPort: number;
+  readonly limits?: ApiLimits;
+  /** Called with each fault of Latch's, for the log. */
+  readonly onInternalError: (method: string, error: unknown) => void;
+}
+
+/** LatchServer is a running server: its bound ports, and a graceful stop. */
+export interface LatchServer {
+  readonly grpcPort: number;
+  readonly httpPort: number;
+  /**
+   * close stops accepting calls, ends streams that never finish by themselves (Watch), waits up
+   * to graceMs for calls in flight, then cuts what is left.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** startServer serves the API over the store on both ports and resolves once both listen. */
+export async function startServer(options: ServerOptions): Promise<LatchServer> {
+  const context: ApiContext = {
+    store: options.store,
+    schemas: new SchemaSource(options.store),
+    limits: options.limits ?? DEFAULT_API_LIMITS,
+  };
+  const guard = { keys: options.keys, onInternalError: options.onInternalError };
+  const services: [DescService, ServiceImpl<DescService>][] = [
+    entry(
+      PermissionService,
+      guardService(PermissionService, createPermissionService(context), guard),
+    ),
+    entry(
+      RelationshipService,
+      guardService(RelationshipService, createRelationshipService(context), guard),
+    ),
+    entry(SchemaService, guardService(SchemaService, createSchemaService(context), guard)),
+  ];
+  const shutdown = new AbortController();
+
+  const grpcServer = new grpc.Server({
+    "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
+    "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
+  });
+  for (const [service, impl] of services) {
+    addConnectService(grpcServer, service, impl, shutdown.signal);
+  }
+  const health = new HealthImplementation({ "": "SERVING" });
+  for (const [service] of services) health.setStatus(service.typeName, "SERVING");
+  health.addToServer(grpcServer);
+  const reflected = loadSync([...PROTO_FILES, healthProtoPath], { includeDirs: [PROTO_DIRECTORY] });
+  new ReflectionService(reflected).addToServer(grpcServer);
+  const grpcPort = await new Promise<number>((resolve, reject) => {
+    grpcServer.bindAsync(
+      `${options.host}:${options.grpcPort}`,
+      grpc.ServerCredentials.createInsecure(),
+      (error, port) => (error === null ? resolve(port) : reject(error)),
+    );
+  });
+
+  const httpServer = createServer(
+    connectNodeAdapter({
+      routes: (router: ConnectRouter) => {
+        for (const [service, impl] of services) router.service(service, impl);
+      },
+      readMaxBytes: MAX_MESSAGE_BYTES,
+      shutdownSignal: shutdown.signal,
+      fallback: (request, response) => serveProbes(request, response, options.store),
+    }),
+  );
+  const httpPort = await listen(httpServer, options.host, options.httpPort);
+
+  return {
+    grpcPort,
+    httpPort,
+    async close(graceMs = 10_000) {
+      health.setStatus("", "NOT_SERVING");
+      shutdown.abort();
+      const cut = setTimeout(() => {
+        grpcServer.forceShutdown();
+        httpServer.closeAllConnections();
+      }, graceMs);
+      await Promise.all([
+        new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve())),
+        new Promise<void>((resolve) => {
+          httpServer.close(() => resolve());
+          httpServer.closeIdleConnections();
+        }),
+      ]);
+      clearTimeout(cut);
+    },
+  };
+}
+
+function entry<S extends DescService>(
+  service: S,
+  impl: ServiceImpl<S>,
+): [DescService, ServiceImpl<DescService>] {
+  return [service, impl as unknown as ServiceImpl<DescService>];
+}
+
+/** ProbeResponse is the part of an HTTP/1.1 or HTTP/2 response a probe writes. */
+interface ProbeResponse {
+  writeHead(status: number, headers: Record<string, string>): unknown;
+  end(body: string): unknown;
+}
+
+/**
+ * serveProbes answers the HTTP probes: `/healthz` while the process runs, `/readyz` while the
+ * store answers (503 with the reason otherwise); anything else is 404.
+ */
+function serveProbes(request: { url?: string }, response: ProbeResponse, store: Store): void {
+  const path = (request.url ?? "").split("?")[0];
+  const reply = (status: number, body: object) => {
+    response.writeHead(status, { "content-type": "application/json" });
+    response.end(JSON.stringify(body));
+  };
+  if (path === "/healthz") {
+    reply(200, { status: "ok" });
+  } else if (path === "/readyz") {
+    store.head().then(
+      (head) => reply(200, { status: "ready", store: { ok: true, revision: head.revision } }),
+      (error: unknown) =>
+        reply(503, { status: "not ready", store: { ok: false, error: String(error) } }),
+    );
+  } else {
+    reply(404, { error: `no route for ${path}` });
+  }
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}

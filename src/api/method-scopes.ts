@@ -1,0 +1,24 @@
+// The scope each API method requires.
+
+import type { Scope } from "./api-keys.js";
+
+/**
+ * METHOD_SCOPES maps `service/method` (as in the gRPC path, without the leading slash) to the
+ * scope a key needs for it; `admin` grants every scope. Methods missing here need `admin`.
+ */
+export const METHOD_SCOPES: Readonly<Record<string, Scope>> = {
+  "latch.v1.PermissionService/Check": "check",
+  "latch.v1.PermissionService/CheckBulk": "check",
+  "latch.v1.PermissionService/Expand": "check",
+  "latch.v1.PermissionService/LookupResources": "check",
+  "latch.v1.PermissionService/LookupSubjects": "check",
+  "latch.v1.RelationshipService/ReadRelationships": "read",
+  "latch.v1.RelationshipService/Watch": "read",
+  "latch.v1.RelationshipService/ExportRelationships": "read",
+  "latch.v1.RelationshipService/WriteRelationships": "write",
+  "latch.v1.RelationshipService/DeleteRelationships": "write",
+  "latch.v1.RelationshipService/ImportRelationships": "write",
+  "latch.v1.SchemaService/ReadSchema": "read",
+  "latch.v1.SchemaService/ValidateSchema": "read",
+  "latch.v1.SchemaService/WriteSchema": "schema",
+};

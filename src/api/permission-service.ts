@@ -1,0 +1,179 @@
+// latch.v1.PermissionService: Check, CheckBulk, Expand, LookupResources and LookupSubjects.
+
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { type Timestamp, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { ServiceImpl, Code as StatusCode } from "@connectrpc/connect";
+import type { CheckResult } from "../engine/check-engine.js";
+import { expand } from "../engine/expand.js";
+import type {
+  CheckResult as CheckResultMessage,
+  ExplanationNodeSchema,
+  PermissionService,
+} from "../gen/latch/v1/permission_service_pb.js";
+import { type ApiContext, readAt } from "./api-context.js";
+import { toConnectError } from "./api-error.js";
+import { readName, readObjectRef, readSubjectRef, readType } from "./convert/read-refs.js";
+import { expandMessage } from "./convert/write-expand.js";
+import { checkResultMessage, explanationMessage } from "./convert/write-messages.js";
+import { RequestError } from "./request-error.js";
+
+/** DEFAULT_EXPAND_DEPTH is how deep Expand follows subject sets when the request says 0. */
+export const DEFAULT_EXPAND_DEPTH = 10;
+/** MAX_EXPAND_DEPTH bounds a requested Expand depth, as the engine's depth limit does checks. */
+const MAX_EXPAND_DEPTH = 50;
+
+/** createPermissionService implements the permission service over the API context. */
+export function createPermissionService(
+  context: ApiContext,
+): ServiceImpl<typeof PermissionService> {
+  return {
+    async check(request) {
+      const resource = readObjectRef("resource", request.resource);
+      const permission = readName("permission", request.permission);
+      const subject = readSubjectRef("subject", request.subject, "no-wildcard");
+      const read = await readAt(context, "consistency", request.consistency);
+      const result = await read.schema.checks.check(read.reader, {
+        resource,
+        permission,
+        subject,
+        ...(request.context === undefined ? {} : { context: request.context }),
+        explain: request.explain,
+      });
+      return { ...checkItem(result), checkedAt: read.token };
+    },
+
+    async checkBulk(request) {
+      const { items } = request;
+      if (items.length > context.limits.maxBulkChecks) {
+        throw new RequestError(
+          "items",
+          `items: ${items.length} checks is more than the limit of ${context.limits.maxBulkChecks} per call`,
+        );
+      }
+      const read = await readAt(context, "consistency", request.consistency);
+      const requests = items.map((item, i) => {
+        const field = `items[${i}]`;
+        try {
+          return {
+            resource: readObjectRef(`${field}.resource`, item.resource),
+            permission: readName(`${field}.permission`, item.permission),
+            subject: readSubjectRef(`${field}.subject`, item.subject, "no-wildcard"),
+            ...(item.context === undefined ? {} : { context: item.context }),
+            explain: request.explain,
+          };
+        } catch (error) {
+          return toConnectError(error);
+        }
+      });
+      const valid = requests.flatMap((r) => ("resource" in r ? [r] : []));
+      const answers = await read.schema.checks.checkBulk(read.reader, valid);
+      let next = 0;
+      return {
+        checkedAt: read.token,
+        pairs: requests.map((r, i) => {
+          const item = items[i]!;
+          if (!("resource" in r)) return { request: item, response: statusOf(r) };
+          const answer = answers[next++]!;
+          return answer.ok
+            ? { request: item, response: { case: "item", value: checkItem(answer.result) } }
+            : { request: item, response: statusOf(toConnectError(answer.error)) };
+        }),
+      };
+    },
+
+    async expand(request) {
+      const resource = readObjectRef("resource", request.resource);
+      const permission = readName("permission", request.permission);
+      const depth = request.depth === 0 ? DEFAULT_EXPAND_DEPTH : request.depth;
+      if (depth > MAX_EXPAND_DEPTH) {
+        throw new RequestError("depth", `depth: at most ${MAX_EXPAND_DEPTH}, got ${depth}`);
+      }
+      const read = await readAt(context, "consistency", request.consistency);
+      const tree = await expand(read.schema.compiled, read.reader, {
+        resource,
+        relation: permission,
+        depth,
+      });
+      return { tree: expandMessage(tree), expandedAt: read.token };
+    },
+
+    async *lookupResources(request) {
+      const resourceType = readType("resource_type", request.resourceType);
+      const permission = readName("permission", request.permission);
+      const subject = readSubjectRef("subject", request.subject, "no-wildcard");
+      const read = await readAt(context, "consistency", request.consistency);
+      const found = read.schema.lookups.lookupResources(read.reader, {
+        resourceType,
+        permission,
+        subject,
+        ...(request.context === undefined ? {} : { context: request.context }),
+        ...(request.limit === 0 ? {} : { limit: request.limit }),
+        ...(request.cursor === "" ? {} : { cursor: request.cursor }),
+      });
+      for await (const item of found) {
+        yield {
+          resourceId: item.id,
+          conditional: item.result === "conditional",
+          missingParameters: item.missing,
+          afterCursor: item.cursor,
+          lookedUpAt: read.token,
+        };
+      }
+    },
+
+    async *lookupSubjects(request) {
+      const resource = readObjectRef("resource", request.resource);
+      const permission = readName("permission", request.permission);
+      const subjectType = readType("subject_type", request.subjectType);
+      const subjectRelation =
+        request.subjectRelation === ""
+          ? undefined
+          : readName("subject_relation", request.subjectRelation);
+      const read = await readAt(context, "consistency", request.consistency);
+      const found = await read.schema.lookups.lookupSubjects(read.reader, {
+        resource,
+        permission,
+        subjectType,
+        ...(subjectRelation === undefined ? {} : { subjectRelation }),
+        ...(request.context === undefined ? {} : { context: request.context }),
+      });
+      for (const item of found) {
+        yield {
+          subjectId: item.id,
+          conditional: item.result === "conditional",
+          missingParameters: item.missing,
+          excludedSubjectIds: item.excludedIds,
+          lookedUpAt: read.token,
+        };
+      }
+    },
+  };
+}
+
+/** CheckAnswer holds the fields a Check response and a CheckBulk item share. */
+interface CheckAnswer {
+  readonly result: CheckResultMessage;
+  readonly missingParameters: string[];
+  readonly explanation?: MessageInitShape<typeof ExplanationNodeSchema>;
+  readonly servedFromCache: boolean;
+  readonly validUntil?: Timestamp;
+}
+
+/** checkItem is one check's answer as message fields. */
+function checkItem(result: CheckResult): CheckAnswer {
+  return {
+    result: checkResultMessage(result.result),
+    missingParameters: [...result.missing],
+    ...(result.explanation === undefined
+      ? {}
+      : { explanation: explanationMessage(result.explanation) }),
+    servedFromCache: false,
+    ...(Number.isFinite(result.validUntil)
+      ? { validUntil: timestampFromDate(new Date(result.validUntil)) }
+      : {}),
+  };
+}
+
+function statusOf(error: { code: StatusCode; rawMessage: string }) {
+  return { case: "error" as const, value: { code: error.code, message: error.rawMessage } };
+}

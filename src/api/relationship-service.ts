@@ -1,0 +1,173 @@
+// latch.v1.RelationshipService: writes, deletes, reads, the change stream, import and export.
+
+import type { ServiceImpl } from "@connectrpc/connect";
+import {
+  type RelationshipService,
+  RelationshipUpdate_Operation,
+  WatchChange_Operation,
+} from "../gen/latch/v1/relationship_service_pb.js";
+import { decodeToken } from "../revision/consistency-token.js";
+import type { Revision } from "../revision/revision.js";
+import type { ChangeEvent, ChangeKind, RelationshipUpdate } from "../store/store.js";
+import type { Relationship } from "../tuple/relationship.js";
+import { relationshipKey } from "../tuple/relationship-key.js";
+import { type ApiContext, readAt, schemaAtHead, tokenFor } from "./api-context.js";
+import { readFilter, readPrecondition, readRelationship } from "./convert/read-relationship.js";
+import { relationshipMessage } from "./convert/write-messages.js";
+import { RequestError } from "./request-error.js";
+import { checkRelationshipFits } from "./schema-fit.js";
+
+const OPERATIONS = {
+  [RelationshipUpdate_Operation.CREATE]: "create",
+  [RelationshipUpdate_Operation.TOUCH]: "touch",
+  [RelationshipUpdate_Operation.DELETE]: "delete",
+} as const;
+
+const CHANGE_OPERATIONS: Record<ChangeKind, WatchChange_Operation> = {
+  touch: WatchChange_Operation.TOUCH,
+  delete: WatchChange_Operation.DELETE,
+  expire: WatchChange_Operation.EXPIRE,
+};
+
+/** createRelationshipService implements the relationship service over the API context. */
+export function createRelationshipService(
+  context: ApiContext,
+): ServiceImpl<typeof RelationshipService> {
+  const { store, limits } = context;
+  return {
+    async writeRelationships(request) {
+      const schema = await schemaAtHead(context);
+      const updates: RelationshipUpdate[] = request.updates.map((update, i) => {
+        const field = `updates[${i}]`;
+        const operation = OPERATIONS[update.operation as keyof typeof OPERATIONS];
+        if (operation === undefined) {
+          throw new RequestError(
+            `${field}.operation`,
+            `${field}.operation must be OPERATION_CREATE, OPERATION_TOUCH or OPERATION_DELETE`,
+          );
+        }
+        const relationship = readRelationship(`${field}.relationship`, update.relationship);
+        // A delete of a relationship the schema no longer allows must still be possible.
+        if (operation !== "delete") {
+          checkRelationshipFits(schema.compiled, `${field}.relationship`, relationship);
+        }
+        return { operation, relationship };
+      });
+      const preconditions = request.preconditions.map((p, i) =>
+        readPrecondition(`preconditions[${i}]`, p),
+      );
+      const { revision } = await store.write(updates, preconditions);
+      return { writtenAt: tokenFor(context, revision) };
+    },
+
+    async deleteRelationships(request) {
+      const filter = readFilter("filter", request.filter, "require-some-field");
+      const limit = request.limit === 0 ? undefined : request.limit;
+      const { revision, deleted } = await store.deleteMatching(filter, limit);
+      return { deletedAt: tokenFor(context, revision), deletedCount: BigInt(deleted) };
+    },
+
+    async *readRelationships(request, { signal }) {
+      const filter = readFilter("filter", request.filter, "may-be-empty");
+      const read = await readAt(context, "consistency", request.consistency);
+      let remaining = request.limit === 0 ? Number.POSITIVE_INFINITY : request.limit;
+      let after = request.cursor === "" ? undefined : request.cursor;
+      while (remaining > 0 && !signal.aborted) {
+        const limit = Math.min(remaining, limits.maxPageSize);
+        const page = await read.reader.query(filter, {
+          limit,
+          ...(after === undefined ? {} : { after }),
+        });
+        for (const relationship of page) {
+          after = relationshipKey(relationship);
+          yield {
+            relationship: relationshipMessage(relationship),
+            readAt: read.token,
+            afterCursor: after,
+          };
+        }
+        remaining -= page.length;
+        if (page.length < limit) return;
+      }
+    },
+
+    async *watch(request, { signal }) {
+      const since: Revision =
+        request.since === ""
+          ? await store.headRevision()
+          : decodeToken(request.since, store.storeId);
+      const types = request.resourceTypes;
+      const events = store.watch(since, {
+        signal,
+        ...(types.length === 0 ? {} : { resourceTypes: types }),
+      });
+      // One response per revision, or several for a large one: only the response that ends the
+      // revision carries `changes_through`, the token that resumes after it.
+      let batch: ChangeEvent[] = [];
+      for await (const change of events) {
+        batch.push(change);
+        if (change.lastInRevision) {
+          yield watchResponse(context, batch, "ends-revision");
+          batch = [];
+        } else if (batch.length >= limits.maxPageSize) {
+          yield watchResponse(context, batch, "more-to-come");
+          batch = [];
+        }
+      }
+    },
+
+    async importRelationships(requests) {
+      const schema = await schemaAtHead(context);
+      let index = 0;
+      async function* relationships(): AsyncGenerator<Relationship> {
+        for await (const batch of requests) {
+          for (const message of batch.relationships) {
+            const field = `relationships[${index++}]`;
+            const relationship = readRelationship(field, message);
+            checkRelationshipFits(schema.compiled, field, relationship);
+            yield relationship;
+          }
+        }
+      }
+      const { revision, imported } = await store.importRelationships(relationships());
+      return { importedCount: BigInt(imported), writtenAt: tokenFor(context, revision) };
+    },
+
+    async *exportRelationships(request, { signal }) {
+      const filter = readFilter("filter", request.filter, "may-be-empty");
+      const read = await readAt(context, "consistency", request.consistency);
+      let after = request.cursor === "" ? undefined : request.cursor;
+      while (!signal.aborted) {
+        const page = await read.reader.query(filter, {
+          limit: limits.maxPageSize,
+          ...(after === undefined ? {} : { after }),
+        });
+        if (page.length === 0) return;
+        after = relationshipKey(page[page.length - 1]!);
+        yield {
+          relationships: page.map(relationshipMessage),
+          afterCursor: after,
+          exportedAt: read.token,
+        };
+        if (page.length < limits.maxPageSize) return;
+      }
+    },
+  };
+}
+
+/** watchResponse is a batch of one revision's changes; `changes_through` only on its last. */
+function watchResponse(
+  context: ApiContext,
+  batch: readonly ChangeEvent[],
+  end: "ends-revision" | "more-to-come",
+) {
+  const token = tokenFor(context, batch[0]!.revision);
+  return {
+    changes: batch.map((event) => ({
+      operation: CHANGE_OPERATIONS[event.kind],
+      relationship: relationshipMessage(event.relationship),
+      changedAt: token,
+    })),
+    changesThrough: end === "ends-revision" ? token : "",
+  };
+}

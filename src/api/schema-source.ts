@@ -1,0 +1,74 @@
+// The schema every request runs against: loaded from the store, compiled once per schema write.
+
+import { type CheckEngine, createCheckEngine } from "../engine/check-engine.js";
+import { createLookupEngine, type LookupEngine } from "../engine/lookup-engine.js";
+import type { Revision } from "../revision/revision.js";
+import type { CompiledSchema } from "../schema/compiled-schema.js";
+import { formatDiagnostic } from "../schema/diagnostic.js";
+import { loadSchema } from "../schema/load-schema.js";
+import type { Store } from "../store/store.js";
+
+/** ActiveSchema is a stored schema, compiled, with the engines that answer over it. */
+export interface ActiveSchema {
+  readonly text: string;
+  readonly revision: Revision;
+  readonly compiled: CompiledSchema;
+  readonly checks: CheckEngine;
+  readonly lookups: LookupEngine;
+}
+
+/**
+ * SchemaSource keeps the store's schema compiled. Every read of the store's head says which
+ * revision wrote the newest schema; when that is not the one compiled here (another replica
+ * wrote one), the source loads and compiles it again, once for all the requests that noticed.
+ */
+export class SchemaSource {
+  private active: ActiveSchema | undefined;
+  private loading: Promise<ActiveSchema | undefined> | undefined;
+
+  constructor(private readonly store: Store) {}
+
+  /**
+   * at returns the schema written at schemaRevision (the store head's), or undefined when none has
+   * been written (revision 0).
+   */
+  async at(schemaRevision: Revision): Promise<ActiveSchema | undefined> {
+    if (schemaRevision === 0) return undefined;
+    const active = this.active;
+    if (active !== undefined && active.revision >= schemaRevision) return active;
+    this.loading ??= this.load().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  /** activate installs a schema this process has just written. */
+  activate(text: string, revision: Revision, compiled: CompiledSchema): ActiveSchema {
+    const active = makeActive(text, revision, compiled);
+    if (this.active === undefined || this.active.revision < revision) this.active = active;
+    return active;
+  }
+
+  private async load(): Promise<ActiveSchema | undefined> {
+    const stored = await this.store.readSchema();
+    if (stored === undefined) return undefined;
+    const loaded = loadSchema(stored.text);
+    if (!loaded.ok) {
+      // Only schemas that load are written; this one was changed behind Latch's back.
+      const problems = loaded.diagnostics.map((d) => formatDiagnostic("schema", d)).join("\n");
+      throw new Error(`the stored schema does not load:\n${problems}`);
+    }
+    return this.activate(stored.text, stored.revision, loaded.schema);
+  }
+}
+
+function makeActive(text: string, revision: Revision, compiled: CompiledSchema): ActiveSchema {
+  const checks = createCheckEngine({ schema: compiled });
+  return {
+    text,
+    revision,
+    compiled,
+    checks,
+    lookups: createLookupEngine({ schema: compiled, checkEngine: checks }),
+  };
+}
