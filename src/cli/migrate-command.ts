@@ -3,14 +3,12 @@
 import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import type { Command } from "commander";
+import { DEFAULT_DATA_DIR } from "../config/server-config.js";
 import { MigrationError, migrate } from "../store/postgres/migrate.js";
 import { createPgExecutor } from "../store/postgres/pg-executor.js";
 import { createPgliteExecutor } from "../store/postgres/pglite-executor.js";
 import type { SqlExecutor } from "../store/postgres/sql-executor.js";
 import type { CliIo } from "./cli-io.js";
-
-/** DEFAULT_DATA_DIR is where the embedded database lives when no DATABASE_URL is set. */
-export const DEFAULT_DATA_DIR = "./.latch/data";
 
 /** addMigrateCommand registers `latch migrate`. */
 export function addMigrateCommand(

@@ -1,0 +1,250 @@
+// An in-process Latch server and an independent gRPC client built from the .proto files with proto-loader.
+
+import { fileURLToPath } from "node:url";
+import * as grpc from "@grpc/grpc-js";
+import { loadSync } from "@grpc/proto-loader";
+import { afterAll, beforeAll } from "vitest";
+import { type ApiKey, ApiKeyRing } from "../../src/api/api-keys.js";
+import { type LatchServer, startServer } from "../../src/api/latch-server.js";
+import { createMemoryStore } from "../../src/store/memory/memory-store.js";
+import type { Store } from "../../src/store/store.js";
+
+const PROTO_DIRECTORY = fileURLToPath(new URL("../../proto/", import.meta.url));
+const REFLECTION_PROTO = fileURLToPath(
+  new URL("../../node_modules/@grpc/reflection/build/proto/", import.meta.url),
+);
+const HEALTH_PROTO = fileURLToPath(
+  new URL("../../node_modules/grpc-health-check/proto/", import.meta.url),
+);
+
+/** The protos as grpcurl or any client would load them: no generated code of Latch's. */
+const definitions = grpc.loadPackageDefinition(
+  loadSync(
+    [
+      "latch/v1/permission_service.proto",
+      "latch/v1/relationship_service.proto",
+      "latch/v1/schema_service.proto",
+      "health/v1/health.proto",
+      "grpc/reflection/v1/reflection.proto",
+      "grpc/reflection/v1alpha/reflection.proto",
+    ],
+    {
+      includeDirs: [PROTO_DIRECTORY, REFLECTION_PROTO, HEALTH_PROTO],
+      longs: String,
+      enums: String,
+      defaults: true,
+      oneofs: true,
+    },
+  ),
+);
+
+/** JsonMessage is a message as proto-loader decodes it. */
+// biome-ignore lint/suspicious/noExplicitAny: proto-loader messages are untyped by design; the tests read them as JSON.
+export type JsonMessage = Record<string, any>;
+
+type Constructor = new (address: string, credentials: grpc.ChannelCredentials) => grpc.Client;
+
+function service(path: string): Constructor {
+  let node: unknown = definitions;
+  for (const part of path.split(".")) node = (node as Record<string, unknown>)[part];
+  return node as Constructor;
+}
+
+/** ApiClients holds a client per service, each on the server's gRPC port. */
+export interface ApiClients {
+  readonly permissions: grpc.Client;
+  readonly relationships: grpc.Client;
+  readonly schema: grpc.Client;
+  readonly health: grpc.Client;
+  readonly reflection: grpc.Client;
+  readonly reflectionAlpha: grpc.Client;
+}
+
+/** TestServer is a running server on a fresh memory store, with clients and its HTTP address. */
+export interface TestServer {
+  readonly store: Store;
+  readonly server: LatchServer;
+  readonly clients: ApiClients;
+  readonly httpUrl: string;
+}
+
+/** useTestServer starts a server for the enclosing file (with keys, if any) and stops it after. */
+export function useTestServer(keys: readonly ApiKey[] = []): () => TestServer {
+  let running: TestServer | undefined;
+  beforeAll(async () => {
+    const store = createMemoryStore();
+    const server = await startServer({
+      store,
+      keys: new ApiKeyRing(keys),
+      host: "127.0.0.1",
+      grpcPort: 0,
+      httpPort: 0,
+      onInternalError: (method, error) => {
+        throw new Error(`internal error in ${method}: ${String(error)}`);
+      },
+    });
+    const address = `127.0.0.1:${server.grpcPort}`;
+    const credentials = grpc.credentials.createInsecure();
+    const make = (path: string) => new (service(path))(address, credentials);
+    running = {
+      store,
+      server,
+      httpUrl: `http://127.0.0.1:${server.httpPort}`,
+      clients: {
+        permissions: make("latch.v1.PermissionService"),
+        relationships: make("latch.v1.RelationshipService"),
+        schema: make("latch.v1.SchemaService"),
+        health: make("grpc.health.v1.Health"),
+        reflection: make("grpc.reflection.v1.ServerReflection"),
+        reflectionAlpha: make("grpc.reflection.v1alpha.ServerReflection"),
+      },
+    };
+  });
+  afterAll(async () => {
+    if (running === undefined) return;
+    for (const client of Object.values(running.clients)) client.close();
+    await running.server.close(1000);
+    await running.store.close();
+  });
+  return () => {
+    if (running === undefined) throw new Error("the test server is not running");
+    return running;
+  };
+}
+
+/** CallOptions add metadata and a deadline to a call. */
+export interface CallOptions {
+  readonly token?: string;
+  readonly deadlineMs?: number;
+}
+
+function metadataOf(options: CallOptions): grpc.Metadata {
+  const metadata = new grpc.Metadata();
+  if (options.token !== undefined) metadata.set("authorization", `Bearer ${options.token}`);
+  return metadata;
+}
+
+function callOptionsOf(options: CallOptions): grpc.CallOptions {
+  return options.deadlineMs === undefined ? {} : { deadline: Date.now() + options.deadlineMs };
+}
+
+type Method = (...args: unknown[]) => grpc.ClientUnaryCall & grpc.ClientReadableStream<unknown>;
+
+function method(client: grpc.Client, name: string): Method {
+  const fn = (client as unknown as Record<string, Method>)[name];
+  if (fn === undefined) throw new Error(`no method ${name}`);
+  return fn.bind(client);
+}
+
+/** unary calls a unary method and resolves with its response or rejects with its ServiceError. */
+export function unary(
+  client: grpc.Client,
+  name: string,
+  request: JsonMessage,
+  options: CallOptions = {},
+): Promise<JsonMessage> {
+  return new Promise((resolve, reject) => {
+    method(client, name)(
+      request,
+      metadataOf(options),
+      callOptionsOf(options),
+      (error: grpc.ServiceError | null, response: JsonMessage) =>
+        error === null ? resolve(response) : reject(error),
+    );
+  });
+}
+
+/** serverStream calls a server-streaming method and collects every response. */
+export async function serverStream(
+  client: grpc.Client,
+  name: string,
+  request: JsonMessage,
+  options: CallOptions = {},
+): Promise<JsonMessage[]> {
+  const call = method(client, name)(request, metadataOf(options), callOptionsOf(options));
+  const responses: JsonMessage[] = [];
+  for await (const response of call as AsyncIterable<JsonMessage>) responses.push(response);
+  return responses;
+}
+
+/** clientStream calls a client-streaming method with requests and resolves with the response. */
+export function clientStream(
+  client: grpc.Client,
+  name: string,
+  requests: readonly JsonMessage[],
+  options: CallOptions = {},
+): Promise<JsonMessage> {
+  return new Promise((resolve, reject) => {
+    const call = method(client, name)(
+      metadataOf(options),
+      callOptionsOf(options),
+      (error: grpc.ServiceError | null, response: JsonMessage) =>
+        error === null ? resolve(response) : reject(error),
+    ) as unknown as grpc.ClientWritableStream<JsonMessage>;
+    for (const request of requests) call.write(request);
+    call.end();
+  });
+}
+
+/** callFails expects call to fail with code and a message that contains each of `contains`. */
+export async function expectStatus(
+  call: Promise<unknown>,
+  code: grpc.status,
+  ...contains: string[]
+): Promise<grpc.ServiceError> {
+  const error = await call.then(
+    () => {
+      throw new Error(`expected status ${grpc.status[code]}, got a response`);
+    },
+    (e: grpc.ServiceError) => e,
+  );
+  if (error.code !== code) {
+    throw new Error(
+      `expected status ${grpc.status[code]}, got ${grpc.status[error.code]}: ${error.details}`,
+    );
+  }
+  for (const text of contains) {
+    if (!error.details.includes(text)) {
+      throw new Error(`expected the message to contain ${JSON.stringify(text)}: ${error.details}`);
+    }
+  }
+  return error;
+}
+
+/** ref builds an ObjectRef; subject a SubjectRef; relationship a Relationship message. */
+export const ref = (type: string, id: string): JsonMessage => ({ type, id });
+export const subject = (type: string, id: string, relation = ""): JsonMessage => ({
+  object: ref(type, id),
+  relation,
+});
+export const relationship = (
+  resource: string,
+  relation: string,
+  who: string,
+  extra: JsonMessage = {},
+): JsonMessage => {
+  const [rt = "", rid = ""] = resource.split(":");
+  const [sref = "", srel = ""] = who.split("#");
+  const [st = "", sid = ""] = sref.split(":");
+  return { resource: ref(rt, rid), relation, subject: subject(st, sid, srel), ...extra };
+};
+
+/** touchUpdate makes a TOUCH update. */
+export const update = (operation: string, rel: JsonMessage): JsonMessage => ({
+  operation: `OPERATION_${operation}`,
+  relationship: rel,
+});
+
+/** struct writes a JSON object as a google.protobuf.Struct message, as a generic client must. */
+export function struct(object: Record<string, unknown>): JsonMessage {
+  return { fields: Object.fromEntries(Object.entries(object).map(([k, v]) => [k, value(v)])) };
+}
+
+function value(v: unknown): JsonMessage {
+  if (v === null) return { nullValue: "NULL_VALUE" };
+  if (typeof v === "string") return { stringValue: v };
+  if (typeof v === "number") return { numberValue: v };
+  if (typeof v === "boolean") return { boolValue: v };
+  if (Array.isArray(v)) return { listValue: { values: v.map(value) } };
+  return { structValue: struct(v as Record<string, unknown>) };
+}

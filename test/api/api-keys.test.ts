@@ -1,0 +1,89 @@
+// API keys over gRPC and HTTP: missing, unknown and under-scoped keys are refused; scoped keys work.
+
+import { status } from "@grpc/grpc-js";
+import { describe, expect, it } from "vitest";
+import { ApiKeyRing, hashApiKey } from "../../src/api/api-keys.js";
+import { expectStatus, ref, serverStream, subject, unary, useTestServer } from "./api-harness.js";
+import { TEST_SCHEMA } from "./api-schema.js";
+
+const ADMIN = "lk_admin-secret";
+const CHECKER = "lk_checker-secret";
+
+const test = useTestServer([
+  { name: "admin", sha256: hashApiKey(ADMIN), scopes: ["admin"] },
+  { name: "checker", sha256: hashApiKey(CHECKER), scopes: ["check"] },
+]);
+
+const checkRequest = {
+  resource: ref("document", "plan"),
+  permission: "view",
+  subject: subject("user", "alice"),
+};
+
+describe("API keys", () => {
+  it("refuses calls without a key or with an unknown one", async () => {
+    const { clients } = test();
+    await expectStatus(
+      unary(clients.permissions, "Check", checkRequest),
+      status.UNAUTHENTICATED,
+      "authorization: Bearer",
+    );
+    await expectStatus(
+      unary(clients.permissions, "Check", checkRequest, { token: "lk_wrong" }),
+      status.UNAUTHENTICATED,
+      "unknown API key",
+    );
+  });
+
+  it("allows what a key's scopes allow and refuses the rest", async () => {
+    const { clients } = test();
+    await unary(clients.schema, "WriteSchema", { schema: TEST_SCHEMA }, { token: ADMIN });
+    const allowed = await unary(clients.permissions, "Check", checkRequest, { token: CHECKER });
+    expect(allowed.result).toBe("CHECK_RESULT_DENIED");
+    await expectStatus(
+      unary(clients.schema, "WriteSchema", { schema: TEST_SCHEMA }, { token: CHECKER }),
+      status.PERMISSION_DENIED,
+      "lacks the scope 'schema'",
+    );
+  });
+
+  it("guards the HTTP port too, and leaves the probes open", async () => {
+    const { httpUrl } = test();
+    const call = (token?: string) =>
+      fetch(`${httpUrl}/latch.v1.PermissionService/Check`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        },
+        body: JSON.stringify(checkRequest),
+      });
+    expect((await call()).status).toBe(401);
+    expect((await call(CHECKER)).status).toBe(200);
+    expect((await fetch(`${httpUrl}/readyz`)).status).toBe(200);
+  });
+});
+
+describe("ApiKeyRing", () => {
+  it("keeps only hashes and finds a key by its secret", () => {
+    const ring = new ApiKeyRing([{ name: "ci", sha256: hashApiKey("s3cret"), scopes: ["read"] }]);
+    expect(ring.authenticate("s3cret")?.keyName).toBe("ci");
+    expect(ring.authenticate("s3cret ")).toBeUndefined();
+    expect(() => new ApiKeyRing([{ name: "bad", sha256: "s3cret", scopes: ["read"] }])).toThrow(
+      "64 lowercase hex digits",
+    );
+  });
+});
+
+describe("deadlines", () => {
+  it("ends a stream at its deadline with DEADLINE_EXCEEDED", async () => {
+    const { clients } = test();
+    const started = Date.now();
+    // No write happens, so only the deadline can end the stream.
+    await expectStatus(
+      serverStream(clients.relationships, "Watch", {}, { token: ADMIN, deadlineMs: 300 }),
+      status.DEADLINE_EXCEEDED,
+    );
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
