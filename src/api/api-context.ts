@@ -5,6 +5,7 @@ import { resolveConsistency } from "../revision/consistency.js";
 import { encodeToken } from "../revision/consistency-token.js";
 import type { Revision } from "../revision/revision.js";
 import type { Head, SnapshotReader, Store } from "../store/store.js";
+import { abortableReader } from "./abortable-reader.js";
 import { NoSchemaError } from "./api-error.js";
 import { readConsistency } from "./convert/read-consistency.js";
 import type { ActiveSchema, SchemaSource } from "./schema-source.js";
@@ -42,12 +43,14 @@ export function tokenFor(context: ApiContext, revision: Revision): string {
 
 /**
  * readAt resolves the consistency at field to a snapshot of the store, evaluated now, with the
- * schema current at the head. One read of the head serves both.
+ * schema current at the head. One read of the head serves both. Reads through the snapshot stop
+ * once signal (the call's deadline or cancellation) aborts.
  */
 export async function readAt(
   context: ApiContext,
   field: string,
   consistency: ConsistencyMessage | undefined,
+  signal: AbortSignal,
 ): Promise<SnapshotRead> {
   const wanted = readConsistency(field, consistency);
   const { store } = context;
@@ -59,7 +62,7 @@ export async function readAt(
   });
   const schema = await schemaOf(context, head);
   return {
-    reader: store.snapshot(revision, new Date()),
+    reader: abortableReader(store.snapshot(revision, new Date()), signal),
     revision,
     token: tokenFor(context, revision),
     schema,

@@ -27,11 +27,11 @@ export function createPermissionService(
   context: ApiContext,
 ): ServiceImpl<typeof PermissionService> {
   return {
-    async check(request) {
+    async check(request, call) {
       const resource = readObjectRef("resource", request.resource);
       const permission = readName("permission", request.permission);
       const subject = readSubjectRef("subject", request.subject, "no-wildcard");
-      const read = await readAt(context, "consistency", request.consistency);
+      const read = await readAt(context, "consistency", request.consistency, call.signal);
       const result = await read.schema.checks.check(read.reader, {
         resource,
         permission,
@@ -42,7 +42,7 @@ export function createPermissionService(
       return { ...checkItem(result), checkedAt: read.token };
     },
 
-    async checkBulk(request) {
+    async checkBulk(request, call) {
       const { items } = request;
       if (items.length > context.limits.maxBulkChecks) {
         throw new RequestError(
@@ -50,7 +50,7 @@ export function createPermissionService(
           `items: ${items.length} checks is more than the limit of ${context.limits.maxBulkChecks} per call`,
         );
       }
-      const read = await readAt(context, "consistency", request.consistency);
+      const read = await readAt(context, "consistency", request.consistency, call.signal);
       const requests = items.map((item, i) => {
         const field = `items[${i}]`;
         try {
@@ -81,14 +81,14 @@ export function createPermissionService(
       };
     },
 
-    async expand(request) {
+    async expand(request, call) {
       const resource = readObjectRef("resource", request.resource);
       const permission = readName("permission", request.permission);
       const depth = request.depth === 0 ? DEFAULT_EXPAND_DEPTH : request.depth;
       if (depth > MAX_EXPAND_DEPTH) {
         throw new RequestError("depth", `depth: at most ${MAX_EXPAND_DEPTH}, got ${depth}`);
       }
-      const read = await readAt(context, "consistency", request.consistency);
+      const read = await readAt(context, "consistency", request.consistency, call.signal);
       const tree = await expand(read.schema.compiled, read.reader, {
         resource,
         relation: permission,
@@ -97,11 +97,11 @@ export function createPermissionService(
       return { tree: expandMessage(tree), expandedAt: read.token };
     },
 
-    async *lookupResources(request) {
+    async *lookupResources(request, call) {
       const resourceType = readType("resource_type", request.resourceType);
       const permission = readName("permission", request.permission);
       const subject = readSubjectRef("subject", request.subject, "no-wildcard");
-      const read = await readAt(context, "consistency", request.consistency);
+      const read = await readAt(context, "consistency", request.consistency, call.signal);
       const found = read.schema.lookups.lookupResources(read.reader, {
         resourceType,
         permission,
@@ -121,7 +121,7 @@ export function createPermissionService(
       }
     },
 
-    async *lookupSubjects(request) {
+    async *lookupSubjects(request, call) {
       const resource = readObjectRef("resource", request.resource);
       const permission = readName("permission", request.permission);
       const subjectType = readType("subject_type", request.subjectType);
@@ -129,7 +129,7 @@ export function createPermissionService(
         request.subjectRelation === ""
           ? undefined
           : readName("subject_relation", request.subjectRelation);
-      const read = await readAt(context, "consistency", request.consistency);
+      const read = await readAt(context, "consistency", request.consistency, call.signal);
       const found = await read.schema.lookups.lookupSubjects(read.reader, {
         resource,
         permission,

@@ -67,12 +67,12 @@ export function createRelationshipService(
       return { deletedAt: tokenFor(context, revision), deletedCount: BigInt(deleted) };
     },
 
-    async *readRelationships(request, { signal }) {
+    async *readRelationships(request, call) {
       const filter = readFilter("filter", request.filter, "may-be-empty");
-      const read = await readAt(context, "consistency", request.consistency);
+      const read = await readAt(context, "consistency", request.consistency, call.signal);
       let remaining = request.limit === 0 ? Number.POSITIVE_INFINITY : request.limit;
       let after = request.cursor === "" ? undefined : request.cursor;
-      while (remaining > 0 && !signal.aborted) {
+      while (remaining > 0 && !call.signal.aborted) {
         const limit = Math.min(remaining, limits.maxPageSize);
         const page = await read.reader.query(filter, {
           limit,
@@ -133,11 +133,11 @@ export function createRelationshipService(
       return { importedCount: BigInt(imported), writtenAt: tokenFor(context, revision) };
     },
 
-    async *exportRelationships(request, { signal }) {
+    async *exportRelationships(request, call) {
       const filter = readFilter("filter", request.filter, "may-be-empty");
-      const read = await readAt(context, "consistency", request.consistency);
+      const read = await readAt(context, "consistency", request.consistency, call.signal);
       let after = request.cursor === "" ? undefined : request.cursor;
-      while (!signal.aborted) {
+      while (!call.signal.aborted) {
         const page = await read.reader.query(filter, {
           limit: limits.maxPageSize,
           ...(after === undefined ? {} : { after }),

@@ -68,11 +68,17 @@ export interface TestServer {
   readonly httpUrl: string;
 }
 
-/** useTestServer starts a server for the enclosing file (with keys, if any) and stops it after. */
-export function useTestServer(keys: readonly ApiKey[] = []): () => TestServer {
+/**
+ * useTestServer starts a server for the enclosing file (with keys, if any, on the store makeStore
+ * opens) and stops it after.
+ */
+export function useTestServer(
+  keys: readonly ApiKey[] = [],
+  makeStore: () => Store = () => createMemoryStore(),
+): () => TestServer {
   let running: TestServer | undefined;
   beforeAll(async () => {
-    const store = createMemoryStore();
+    const store = makeStore();
     const server = await startServer({
       store,
       keys: new ApiKeyRing(keys),
