@@ -5,6 +5,7 @@ import type { Relationship } from "../../tuple/relationship.js";
 import { type PreparedUpdate, prepareUpdates } from "../prepare-updates.js";
 import { StoreError } from "../store.js";
 import { CHANGES_CHANNEL, formatNotification } from "./change-notification.js";
+import { deferIndexes } from "./copy-deferred-indexes.js";
 import { copyRow } from "./copy-text.js";
 import { RELATIONSHIP_COLUMNS, relationshipArrays } from "./relationship-row.js";
 import type { SqlExecutor, SqlQueryable } from "./sql-executor.js";
@@ -33,8 +34,10 @@ const CHANGELOG_COPY = `latch_changelog (revision, seq, kind, ${RELATIONSHIP_COL
  * new revision, in one transaction: all or nothing. Each is validated as a write validates it; a
  * relationship given twice is an "invalid-argument" error. Each batch of batchSize goes into the
  * changelog by one COPY, as touch events (so watchers see the import), and from there into the
- * relationships by one INSERT, which the database runs while the next batch is validated. After
- * the commit, it runs ANALYZE on the table.
+ * relationships by one INSERT, which the database runs while the next batch is validated. Into
+ * an empty table (a new store), the indexes that only serve reads are built after the load
+ * ({@link deferIndexes}), and reads of the store wait for the commit instead of finding nothing.
+ * After the commit, it runs ANALYZE on the table.
  */
 export async function importRelationships(
   executor: SqlExecutor,
@@ -49,11 +52,17 @@ export async function importRelationships(
   const result = await executor.transaction(async (tx) => {
     const at = await takeWriteRevision(tx, now, (revision) => formatNotification({ revision }));
     // Writers hold the counter's lock: with no live relationship now, none can need retiring.
-    const [live] = await tx.query(
-      "SELECT EXISTS (SELECT 1 FROM latch_relationships WHERE deleted_rev IS NULL) AS live",
+    const [table = {}] = await tx.query(
+      `SELECT EXISTS (SELECT 1 FROM latch_relationships) AS versions,
+        EXISTS (SELECT 1 FROM latch_relationships WHERE deleted_rev IS NULL) AS live`,
     );
-    const importer = new BatchImporter(tx, at, now, live?.live !== false);
+    // An empty table (a new store) has nothing a reader could find before the import commits:
+    // its read indexes are built once, after the load, while readers wait for the commit.
+    const buildIndexes =
+      table.versions === false ? await deferIndexes(tx, "latch_relationships") : undefined;
+    const importer = new BatchImporter(tx, at, now, table.live !== false);
     await importer.writeAll(relationships, batchSize);
+    await buildIndexes?.();
     const payload = formatNotification({ revision: at, expiry: importer.expiry });
     await tx.query("SELECT pg_notify($1, $2)", [CHANGES_CHANNEL, payload]);
     return { revision: revision(at), imported: importer.imported };

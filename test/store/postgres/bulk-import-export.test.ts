@@ -115,6 +115,27 @@ function describeBulk(name: string, executor: () => SqlExecutor): void {
       expect(counts).toEqual({ rels: 0, events: 0 });
     });
 
+    it("leaves every index as it was, after an import into an empty store and after a failed one", async () => {
+      const indexes = async () =>
+        db().query(
+          "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'latch_relationships' ORDER BY indexname",
+        );
+      const before = await indexes();
+      expect(before.map((index) => index.indexname)).toContain("latch_relationships_reverse");
+      const rels = generate(3_000);
+      await expectStoreError(
+        importRelationships(db(), [...rels, rels[0]!], { batchSize: 1_000 }),
+        "invalid-argument",
+      );
+      expect(await indexes()).toEqual(before);
+      await importRelationships(db(), rels, { batchSize: 1_000 });
+      expect(await indexes()).toEqual(before);
+      const [reverse] = await db().query(
+        "EXPLAIN SELECT 1 FROM latch_relationships WHERE subject_type = 'group' AND subject_id = 'g1' AND subject_relation = 'member'",
+      );
+      expect(Object.values(reverse ?? {}).join()).toContain("latch_relationships_reverse");
+    });
+
     it("imports nothing when a relationship appears twice, even in different batches", async () => {
       const rels = generate(3_000);
       rels.push(rels[10]!);
