@@ -1,0 +1,136 @@
+// Follows the change stream and remembers when each set `type:id#relation` last changed.
+
+import { type Revision, revision } from "../revision/revision.js";
+import { type Store, StoreError } from "../store/store.js";
+import { objectRelationKey } from "../tuple/relationship-key.js";
+
+/** ChangeTrackerOptions configure {@link ChangeTracker}. */
+export interface ChangeTrackerOptions {
+  /** The most sets remembered; the oldest changes are forgotten past it (default 100,000). */
+  readonly maxTrackedSets?: number;
+  /** Called with the error that ended the stream, before the tracker starts it again. */
+  readonly onStreamError?: (error: unknown) => void;
+}
+
+const DEFAULT_MAX_TRACKED_SETS = 100_000;
+const RESTART_DELAY_MS = 100;
+
+/**
+ * ChangeTracker follows a store's change stream from a revision on and keeps, for each set
+ * `type:id#relation`, the revision of its last change (touch, delete or expiry), in a bounded map.
+ * A result computed at revision C that read sets S is still exact at the tracker's applied revision
+ * if no set of S changed after C. Forgotten changes raise a horizon: results computed before it
+ * can no longer be vouched for.
+ *
+ * Only revisions the stream reports advance `appliedRevision`: a revision with no change (a
+ * schema write, a delete of nothing) is reached with the next one that has changes.
+ */
+export class ChangeTracker {
+  private applied: number;
+  private horizon: number;
+  /** Last change per set, in the order of their last change (oldest first). */
+  private readonly lastChange = new Map<string, number>();
+  private readonly maxTrackedSets: number;
+  private readonly stop = new AbortController();
+  private waiters: { readonly revision: number; readonly resolve: () => void }[] = [];
+
+  constructor(
+    private readonly store: Store,
+    from: Revision,
+    private readonly options: ChangeTrackerOptions = {},
+  ) {
+    this.applied = from;
+    this.horizon = from;
+    this.maxTrackedSets = options.maxTrackedSets ?? DEFAULT_MAX_TRACKED_SETS;
+    void this.follow();
+  }
+
+  /** appliedRevision is the newest revision whose changes have all been applied. */
+  get appliedRevision(): Revision {
+    return revision(this.applied);
+  }
+
+  /**
+   * unchangedSince says whether none of sets changed after revision `since`, as far as the
+   * changes applied so far tell.
+   */
+  unchangedSince(sets: Iterable<string>, since: number): boolean {
+    if (since < this.horizon) return false;
+    for (const set of sets) {
+      const changed = this.lastChange.get(set);
+      if (changed !== undefined && changed > since) return false;
+    }
+    return true;
+  }
+
+  /** waitFor resolves true once revision is applied, or false after timeoutMs. */
+  waitFor(target: number, timeoutMs: number): Promise<boolean> {
+    if (this.applied >= target) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = {
+        revision: target,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** close stops following the stream. */
+  close(): void {
+    this.stop.abort();
+  }
+
+  private async follow(): Promise<void> {
+    while (!this.stop.signal.aborted) {
+      try {
+        for await (const change of this.store.watch(revision(this.applied), {
+          signal: this.stop.signal,
+        })) {
+          const { resource, relation } = change.relationship;
+          this.record(objectRelationKey(resource.type, resource.id, relation), change.revision);
+          if (change.lastInRevision) this.advance(change.revision);
+        }
+      } catch (error) {
+        if (this.stop.signal.aborted) return;
+        this.options.onStreamError?.(error);
+        await new Promise((resolve) => setTimeout(resolve, RESTART_DELAY_MS));
+        if (error instanceof StoreError && error.code === "revision-unavailable") {
+          // The changes after `applied` are gone: vouch for nothing computed before the head.
+          await this.restartAtHead().catch(() => {});
+        }
+        // Otherwise the stream resumes after the last revision applied in full: nothing is missed.
+      }
+    }
+  }
+
+  private async restartAtHead(): Promise<void> {
+    const head = await this.store.headRevision();
+    this.horizon = Math.max(this.horizon, head);
+    this.advance(Math.max(this.applied, head));
+  }
+
+  private record(set: string, at: number): void {
+    this.lastChange.delete(set);
+    this.lastChange.set(set, at);
+    if (this.lastChange.size > this.maxTrackedSets) {
+      const [oldest, changedAt] = this.lastChange.entries().next().value as [string, number];
+      this.lastChange.delete(oldest);
+      this.horizon = Math.max(this.horizon, changedAt);
+    }
+  }
+
+  private advance(at: number): void {
+    this.applied = at;
+    const ready = this.waiters.filter((w) => w.revision <= at);
+    if (ready.length === 0) return;
+    this.waiters = this.waiters.filter((w) => w.revision > at);
+    for (const waiter of ready) waiter.resolve();
+  }
+}
