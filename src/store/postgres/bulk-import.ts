@@ -74,7 +74,7 @@ export async function importRelationships(
 /**
  * BatchImporter writes the batches of one import at revision `at`, numbering their events. The
  * changelog is the staging table: a batch is copied into it, then inserted from it into the
- * relationships, and that INSERT, the costly statement (it updates every index), is left running
+ * relationships, and that INSERT, the costly statement (it updates the indexes), is left running
  * while the next batch is read, validated and encoded: the database and JavaScript work at once.
  */
 class BatchImporter {
