@@ -3,10 +3,10 @@
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { appendFile, chown, mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
+import { freePort } from "./free-port.js";
 
 const run = promisify(execFile);
 
@@ -180,19 +180,4 @@ async function command(argv: readonly string[]): Promise<void> {
 async function id(flag: "-u" | "-g"): Promise<number> {
   const { stdout } = await run("id", [flag, SERVER_USER]);
   return Number(stdout.trim());
-}
-
-/** freePort asks the OS for a port free on 127.0.0.1 now; the server takes it moments later. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === "object") resolve(address.port);
-        else reject(new Error("no port from the OS"));
-      });
-    });
-  });
 }

@@ -1,0 +1,68 @@
+// One cached sub-problem result: the answer, when it was computed, and what it read.
+
+import type { OutcomeKind } from "../engine/outcome.js";
+
+/**
+ * CachedResult is the answer to "does the subject have this permission or relation on this
+ * object", computed at revision `computedAt` from the sets `reads` (`type:id#relation`). It stays
+ * exact while none of those sets changes, and until `validUntil` (epoch ms), when a relationship
+ * it relied on expires.
+ */
+export interface CachedResult {
+  readonly kind: OutcomeKind;
+  readonly missing: readonly string[];
+  readonly validUntil: number;
+  readonly computedAt: number;
+  readonly reads: readonly string[];
+}
+
+/** encodeCachedResult writes a result for Redis: JSON, with Infinity as null. */
+export function encodeCachedResult(result: CachedResult): string {
+  return JSON.stringify([
+    result.kind,
+    result.missing,
+    Number.isFinite(result.validUntil) ? result.validUntil : null,
+    result.computedAt,
+    result.reads,
+  ]);
+}
+
+const KINDS: ReadonlySet<string> = new Set(["allowed", "denied", "conditional"]);
+
+/**
+ * decodeCachedResult reads what {@link encodeCachedResult} wrote, or returns undefined for
+ * anything else (another version's format, a corrupted value): a miss, never a wrong answer.
+ */
+export function decodeCachedResult(text: string): CachedResult | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(value) || value.length !== 5) return undefined;
+  const [kind, missing, validUntil, computedAt, reads] = value as unknown[];
+  if (typeof kind !== "string" || !KINDS.has(kind)) return undefined;
+  if (!isStringArray(missing) || !isStringArray(reads)) return undefined;
+  if (validUntil !== null && typeof validUntil !== "number") return undefined;
+  if (typeof computedAt !== "number" || !Number.isSafeInteger(computedAt)) return undefined;
+  return {
+    kind: kind as OutcomeKind,
+    missing,
+    validUntil: validUntil ?? Number.POSITIVE_INFINITY,
+    computedAt,
+    reads,
+  };
+}
+
+/** sizeOfCachedResult estimates the bytes an entry holds in memory, for the cache's bound. */
+export function sizeOfCachedResult(key: string, result: CachedResult): number {
+  let size = 64 + key.length * 2;
+  for (const set of result.reads) size += 16 + set.length * 2;
+  for (const parameter of result.missing) size += 16 + parameter.length * 2;
+  return size;
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === "string");
+}

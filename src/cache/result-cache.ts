@@ -1,0 +1,16 @@
+// The cache seam: where sub-problem results are kept, in process or shared.
+
+import type { CachedResult } from "./cached-result.js";
+
+/**
+ * ResultCache keeps results by key. Implementations: in process (bounded LRU) and Redis (shared
+ * by replicas); a tiered cache puts the first in front of the second. Every method is safe to
+ * call concurrently; a cache that cannot answer (Redis down) answers a miss and drops writes.
+ */
+export interface ResultCache {
+  get(key: string): Promise<CachedResult | undefined>;
+  set(key: string, result: CachedResult): Promise<void>;
+  /** delete forgets key, for an entry found no longer exact. */
+  delete(key: string): Promise<void>;
+  close(): Promise<void>;
+}

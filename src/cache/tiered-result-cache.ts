@@ -1,0 +1,40 @@
+// The in-process cache in front of the shared one: hits stay local, misses ask Redis.
+
+import type { CachedResult } from "./cached-result.js";
+import type { MemoryResultCache } from "./memory-result-cache.js";
+import type { ResultCache } from "./result-cache.js";
+
+/**
+ * TieredResultCache reads the local cache first, then the shared one, copying shared hits into
+ * the local cache; writes go to both. The shared cache is warmth across replicas, never the
+ * truth: every entry is still checked against the change tracker by the caller.
+ */
+export class TieredResultCache implements ResultCache {
+  constructor(
+    private readonly local: MemoryResultCache,
+    private readonly shared: ResultCache,
+  ) {}
+
+  async get(key: string): Promise<CachedResult | undefined> {
+    const hit = this.local.peek(key);
+    if (hit !== undefined) return hit;
+    const shared = await this.shared.get(key);
+    if (shared !== undefined) await this.local.set(key, shared);
+    return shared;
+  }
+
+  async set(key: string, result: CachedResult): Promise<void> {
+    await this.local.set(key, result);
+    await this.shared.set(key, result);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.local.delete(key);
+    await this.shared.delete(key);
+  }
+
+  async close(): Promise<void> {
+    await this.local.close();
+    await this.shared.close();
+  }
+}
