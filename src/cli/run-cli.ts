@@ -1,12 +1,26 @@
 // The `latch` command: builds the command tree and runs it.
 
 import { Command, CommanderError } from "commander";
+import { EXIT_USAGE_OR_SERVER_ERROR } from "./call-server.js";
+import { addCheckCommand } from "./check-command.js";
 import type { CliIo } from "./cli-io.js";
+import { addExpandCommand } from "./expand-command.js";
+import { addImportExportCommands } from "./import-export-commands.js";
+import { addKeyCommands } from "./key-command.js";
+import { addLookupCommands } from "./lookup-command.js";
 import { addMigrateCommand } from "./migrate-command.js";
+import { addRelCommands } from "./rel-command.js";
 import { addSchemaCommands } from "./schema-command.js";
+import { addSchemaServerCommands } from "./schema-server-commands.js";
+import { addServeCommand } from "./serve-command.js";
 import { addValidateCommand } from "./validate-command.js";
+import { addWatchCommand } from "./watch-command.js";
 
-/** runCli runs the latch command line with argv (without node and script) and returns the exit code. */
+/**
+ * runCli runs the latch command line with argv (without node and script) and returns the exit
+ * code: 0 on success, 1 for a check that is not allowed (or a failed validation), 2 for a usage
+ * error or an error from the server.
+ */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let exitCode = 0;
   const program = new Command("latch")
@@ -17,13 +31,24 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const setExitCode = (code: number) => {
     exitCode = code;
   };
-  addSchemaCommands(program, io, setExitCode);
+  addSchemaServerCommands(addSchemaCommands(program, io, setExitCode), io, setExitCode);
   addValidateCommand(program, io, setExitCode);
   addMigrateCommand(program, io, setExitCode);
+  addRelCommands(program, io, setExitCode);
+  addCheckCommand(program, io, setExitCode);
+  addExpandCommand(program, io, setExitCode);
+  addLookupCommands(program, io, setExitCode);
+  addWatchCommand(program, io, setExitCode);
+  addImportExportCommands(program, io, setExitCode);
+  addServeCommand(program, io, setExitCode);
+  addKeyCommands(program, io, setExitCode);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
+    // Help asked for exits 0; every other stop of commander's is a usage error.
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : EXIT_USAGE_OR_SERVER_ERROR;
+    }
     throw error;
   }
   return exitCode;

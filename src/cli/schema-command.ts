@@ -1,4 +1,4 @@
-// `latch schema check|format FILE`: the schema language from the command line.
+// `latch schema check|format FILE`: the schema language from the command line, without a server.
 
 import type { Command } from "commander";
 import type { CompiledSchema } from "../schema/compiled-schema.js";
@@ -7,15 +7,20 @@ import { formatSchema } from "../schema/formatter.js";
 import { loadSchema } from "../schema/load-schema.js";
 import type { CliIo } from "./cli-io.js";
 
-/** addSchemaCommands registers `schema check` and `schema format`; each sets process exit codes via the result. */
+/**
+ * addSchemaCommands registers `schema check` and `schema format`, each setting the exit code, and
+ * returns the `schema` command for the subcommands that talk to a server.
+ */
 export function addSchemaCommands(
   program: Command,
   io: CliIo,
   setExitCode: (code: number) => void,
-): void {
+): Command {
   const schema = program
     .command("schema")
-    .description("check and format schema files (SpiceDB's schema language)");
+    .description(
+      "check and format schema files (SpiceDB's schema language); write and read the server's",
+    );
   schema
     .command("check")
     .description(
@@ -34,6 +39,7 @@ export function addSchemaCommands(
       const loaded = await load(io, file, setExitCode);
       if (loaded) io.stdout(formatSchema(loaded.ast));
     });
+  return schema;
 }
 
 async function load(io: CliIo, file: string, setExitCode: (code: number) => void) {

@@ -1,0 +1,101 @@
+// `latch rel write|touch|delete|read`: relationships on a running server, in SpiceDB's text form.
+
+import type { Command } from "commander";
+import { relationshipMessage } from "../api/convert/write-messages.js";
+import { RelationshipUpdate_Operation } from "../gen/latch/v1/relationship_service_pb.js";
+import { relationshipText } from "./api-values.js";
+import { callServer } from "./call-server.js";
+import type { CliIo } from "./cli-io.js";
+import { printResult } from "./cli-output.js";
+import { parseFilter } from "./query-arguments.js";
+import { readRelationshipArguments } from "./relationship-input.js";
+import {
+  addConsistencyOption,
+  addJsonOption,
+  type ConsistencyOption,
+  type JsonOption,
+  requestFields,
+} from "./shared-options.js";
+
+const UPDATES = [
+  {
+    name: "write",
+    operation: RelationshipUpdate_Operation.CREATE,
+    verb: "created",
+    description: "create relationships; fails with ALREADY_EXISTS if one exists",
+  },
+  {
+    name: "touch",
+    operation: RelationshipUpdate_Operation.TOUCH,
+    verb: "touched",
+    description: "create relationships, or replace their caveat and expiration",
+  },
+  {
+    name: "delete",
+    operation: RelationshipUpdate_Operation.DELETE,
+    verb: "deleted",
+    description: "delete relationships (deleting one that does not exist succeeds)",
+  },
+] as const;
+
+/** addRelCommands registers `rel write`, `rel touch`, `rel delete` (one atomic write each) and `rel read`. */
+export function addRelCommands(
+  program: Command,
+  io: CliIo,
+  setExitCode: (code: number) => void,
+): void {
+  const rel = program
+    .command("rel")
+    .description("write, touch, delete and read relationships on the server");
+  for (const { name, operation, verb, description } of UPDATES) {
+    addJsonOption(
+      rel
+        .command(name)
+        .description(`${description}, atomically; prints the token of the write`)
+        .argument(
+          "<relationships...>",
+          "relationships like document:plan#viewer@user:alice[expiration:2030-01-01T00:00:00Z], or - to read them from standard input, one a line",
+        ),
+    ).action(async (args: string[], options: JsonOption) => {
+      const code = await callServer(io, async (client) => {
+        const relationships = await readRelationshipArguments(io, args);
+        const { writtenAt } = await client.relationships.writeRelationships({
+          updates: relationships.map((r) => ({ operation, relationship: relationshipMessage(r) })),
+        });
+        const count = relationships.length;
+        printResult(
+          io,
+          options.json,
+          { token: writtenAt },
+          () => `${verb} ${count} relationship${count === 1 ? "" : "s"} (token ${writtenAt})`,
+        );
+        return 0;
+      });
+      setExitCode(code);
+    });
+  }
+  addJsonOption(
+    addConsistencyOption(
+      rel
+        .command("read")
+        .description("print the relationships matching a filter, one a line")
+        .argument(
+          "<filter>",
+          "document, document:plan, document:plan#viewer, document#viewer@user:alice, ... (each part given must match)",
+        ),
+    ),
+  ).action(async (filter: string, options: JsonOption & ConsistencyOption) => {
+    const code = await callServer(io, async (client) => {
+      const responses = client.relationships.readRelationships({
+        filter: parseFilter(filter),
+        ...requestFields(options),
+      });
+      for await (const { relationship, readAt } of responses) {
+        const text = relationshipText(relationship);
+        printResult(io, options.json, { relationship: text, token: readAt }, () => text);
+      }
+      return 0;
+    });
+    setExitCode(code);
+  });
+}
