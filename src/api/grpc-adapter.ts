@@ -8,7 +8,13 @@ import {
   fromBinary,
   toBinary,
 } from "@bufbuild/protobuf";
-import { createHandlerContext, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import {
+  Code,
+  ConnectError,
+  createHandlerContext,
+  type HandlerContext,
+  type ServiceImpl,
+} from "@connectrpc/connect";
 import type * as grpc from "@grpc/grpc-js";
 import { toConnectError } from "./api-error.js";
 
@@ -94,7 +100,7 @@ function grpcHandler(
       ) => {
         const context = handlerContext(service, method, call, shutdownSignal);
         Promise.resolve()
-          .then(() => handler(call as AsyncIterable<unknown>, context))
+          .then(() => handler(completeRequests(call, context.signal), context))
           .then(
             (init) => callback(null, output(init)),
             (error: unknown) => callback(grpcStatus(error, context)),
@@ -102,6 +108,39 @@ function grpcHandler(
       };
     default:
       throw new Error(`${method.name}: bidirectional streaming is not served`);
+  }
+}
+
+/**
+ * How long the end of a client stream waits for grpc-js to report a cancellation: on a reset
+ * stream, Node ends the request's input first and grpc-js reports the cancel only after (about
+ * 20 ms later, measured), so without this wait a cancelled import would look complete.
+ */
+const CANCEL_REPORT_GRACE_MS = 100;
+
+/**
+ * completeRequests yields a client stream's messages and then throws if the client cancelled:
+ * grpc-js ends a cancelled call's input without an error, which must not pass for the client's
+ * end of input (an import would commit half of it).
+ */
+async function* completeRequests(
+  call: grpc.ServerReadableStream<unknown, unknown>,
+  signal: AbortSignal,
+): AsyncGenerator<unknown> {
+  for await (const message of call) yield message;
+  if (!call.cancelled && !signal.aborted) {
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        call.off("cancelled", done);
+        resolve();
+      };
+      const timer = setTimeout(done, CANCEL_REPORT_GRACE_MS);
+      call.once("cancelled", done);
+    });
+  }
+  if (call.cancelled || signal.aborted) {
+    throw new ConnectError("the client cancelled the call before its end of input", Code.Canceled);
   }
 }
 

@@ -119,16 +119,25 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
     async close(graceMs = 10_000) {
       health.setStatus("", "NOT_SERVING");
       shutdown.abort();
-      const cut = setTimeout(() => {
-        grpcServer.forceShutdown();
-        httpServer.closeAllConnections();
-      }, graceMs);
-      await Promise.all([
-        new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve())),
-        new Promise<void>((resolve) => {
-          httpServer.close(() => resolve());
-          httpServer.closeIdleConnections();
-        }),
+      let cut: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<void>((resolve) => {
+        cut = setTimeout(() => {
+          grpcServer.forceShutdown();
+          httpServer.closeAllConnections();
+          resolve();
+        }, graceMs);
+      });
+      // grpc-js may never call back tryShutdown for a connection the client dropped just before;
+      // the grace period's end stops waiting for it.
+      await Promise.race([
+        Promise.all([
+          new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve())),
+          new Promise<void>((resolve) => {
+            httpServer.close(() => resolve());
+            httpServer.closeIdleConnections();
+          }),
+        ]),
+        graceOver,
       ]);
       clearTimeout(cut);
     },

@@ -116,7 +116,7 @@ export function createRelationshipService(
       }
     },
 
-    async importRelationships(requests) {
+    async importRelationships(requests, call) {
       const schema = await schemaAtHead(context);
       let index = 0;
       async function* relationships(): AsyncGenerator<Relationship> {
@@ -128,6 +128,8 @@ export function createRelationshipService(
             yield relationship;
           }
         }
+        // A cancelled call is not the end of the client's input: nothing may be written.
+        if (call.signal.aborted) throw call.signal.reason;
       }
       const { revision, imported } = await store.importRelationships(relationships());
       return { importedCount: BigInt(imported), writtenAt: tokenFor(context, revision) };

@@ -215,6 +215,18 @@ describe("Watch", () => {
 });
 
 describe("ImportRelationships and ExportRelationships", () => {
+  it("writes nothing of an import the client cancels", async () => {
+    const { clients } = test();
+    const call = (
+      clients.relationships as unknown as Record<string, (cb: () => void) => JsonMessage>
+    ).importRelationships!(() => {});
+    call.write({ relationships: [relationship("document:cancelled", "viewer", "user:ivy")] });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    call.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await readAll({ resourceType: "document", resourceIds: ["cancelled"] })).toEqual([]);
+  });
+
   it("imports a stream of batches at one revision and exports it back", async () => {
     const { clients } = test();
     const batch = (from: number) => ({
