@@ -32,6 +32,8 @@ const STORE_CODES = {
   "too-many-updates": Code.ResourceExhausted,
   "invalid-argument": Code.InvalidArgument,
   "revision-unavailable": Code.FailedPrecondition,
+  // Retryable: the write was checked against a schema replaced meanwhile, and nothing was written.
+  "schema-changed": Code.Aborted,
 } as const;
 
 const ENGINE_CODES = {

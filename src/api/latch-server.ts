@@ -1,5 +1,6 @@
 // The Latch server: every service on the gRPC port (grpc-js) and the HTTP port (Connect, gRPC-Web, health).
 
+import { setMaxListeners } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -80,6 +81,8 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
     entry(SchemaService, guardService(SchemaService, createSchemaService(context), guard)),
   ];
   const shutdown = new AbortController();
+  // Every call in flight listens to the shutdown signal: no limit on listeners.
+  setMaxListeners(0, shutdown.signal);
 
   const grpcServer = new grpc.Server({
     "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,

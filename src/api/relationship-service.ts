@@ -4,11 +4,18 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import {
   type RelationshipService,
   RelationshipUpdate_Operation,
+  type RelationshipUpdate as RelationshipUpdateMessage,
   WatchChange_Operation,
 } from "../gen/latch/v1/relationship_service_pb.js";
 import { decodeToken } from "../revision/consistency-token.js";
 import type { Revision } from "../revision/revision.js";
-import type { ChangeEvent, ChangeKind, RelationshipUpdate } from "../store/store.js";
+import type { CompiledSchema } from "../schema/compiled-schema.js";
+import {
+  type ChangeEvent,
+  type ChangeKind,
+  type RelationshipUpdate,
+  StoreError,
+} from "../store/store.js";
 import type { Relationship } from "../tuple/relationship.js";
 import { relationshipKey } from "../tuple/relationship-key.js";
 import { type ApiContext, readAt, schemaAtHead, tokenFor } from "./api-context.js";
@@ -36,28 +43,25 @@ export function createRelationshipService(
   const { store, limits } = context;
   return {
     async writeRelationships(request) {
-      const schema = await schemaAtHead(context);
-      const updates: RelationshipUpdate[] = request.updates.map((update, i) => {
-        const field = `updates[${i}]`;
-        const operation = OPERATIONS[update.operation as keyof typeof OPERATIONS];
-        if (operation === undefined) {
-          throw new RequestError(
-            `${field}.operation`,
-            `${field}.operation must be OPERATION_CREATE, OPERATION_TOUCH or OPERATION_DELETE`,
-          );
-        }
-        const relationship = readRelationship(`${field}.relationship`, update.relationship);
-        // A delete of a relationship the schema no longer allows must still be possible.
-        if (operation !== "delete") {
-          checkRelationshipFits(schema.compiled, `${field}.relationship`, relationship);
-        }
-        return { operation, relationship };
-      });
       const preconditions = request.preconditions.map((p, i) =>
         readPrecondition(`preconditions[${i}]`, p),
       );
-      const { revision } = await store.write(updates, preconditions);
-      return { writtenAt: tokenFor(context, revision) };
+      // Checked against the current schema, written only if it is still current; a schema
+      // written in between makes the store refuse, and the updates are checked again.
+      for (let attempt = 1; ; attempt++) {
+        const schema = await schemaAtHead(context);
+        const updates = checkedUpdates(schema.compiled, request.updates);
+        try {
+          const { revision } = await store.write(updates, preconditions, {
+            schemaRevision: schema.revision,
+          });
+          return { writtenAt: tokenFor(context, revision) };
+        } catch (error) {
+          if (attempt === 2 || !(error instanceof StoreError && error.code === "schema-changed")) {
+            throw error;
+          }
+        }
+      }
     },
 
     async deleteRelationships(request) {
@@ -131,7 +135,9 @@ export function createRelationshipService(
         // A cancelled call is not the end of the client's input: nothing may be written.
         if (call.signal.aborted) throw call.signal.reason;
       }
-      const { revision, imported } = await store.importRelationships(relationships());
+      const { revision, imported } = await store.importRelationships(relationships(), {
+        schemaRevision: schema.revision,
+      });
       return { importedCount: BigInt(imported), writtenAt: tokenFor(context, revision) };
     },
 
@@ -158,6 +164,29 @@ export function createRelationshipService(
 }
 
 /** watchResponse is a batch of one revision's changes; `changes_through` only on its last. */
+/** checkedUpdates converts the request's updates, each checked against the schema. */
+function checkedUpdates(
+  schema: CompiledSchema,
+  updates: readonly RelationshipUpdateMessage[],
+): RelationshipUpdate[] {
+  return updates.map((update, i) => {
+    const field = `updates[${i}]`;
+    const operation = OPERATIONS[update.operation as keyof typeof OPERATIONS];
+    if (operation === undefined) {
+      throw new RequestError(
+        `${field}.operation`,
+        `${field}.operation must be OPERATION_CREATE, OPERATION_TOUCH or OPERATION_DELETE`,
+      );
+    }
+    const relationship = readRelationship(`${field}.relationship`, update.relationship);
+    // A delete of a relationship the schema no longer allows must still be possible.
+    if (operation !== "delete") {
+      checkRelationshipFits(schema, `${field}.relationship`, relationship);
+    }
+    return { operation, relationship };
+  });
+}
+
 function watchResponse(
   context: ApiContext,
   batch: readonly ChangeEvent[],

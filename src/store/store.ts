@@ -1,19 +1,30 @@
 // The store interface: relationships read at a revision, written atomically, watched as a stream.
 
 import type { Revision } from "../revision/revision.js";
-import type { Relationship } from "../tuple/relationship.js";
+import type { ObjectRef, Relationship } from "../tuple/relationship.js";
 
 /**
- * RelationshipFilter selects relationships. Unset fields match anything; `subjectRelation: null`
- * matches only subjects that are objects (no relation), a string only that relation.
+ * RelationshipFilter selects relationships: those that match every field set. Unset fields match
+ * anything; `subjectRelation: null` matches only subjects that are objects (no relation), a string
+ * only that relation.
  */
 export interface RelationshipFilter {
   readonly resourceType?: string;
   readonly resourceIds?: readonly string[];
   readonly relation?: string;
+  /**
+   * The relationships of any of these sets `type:id#relation`, exactly: the engine reads every set
+   * that one level of its walk needs, of any types and relations, in one query.
+   */
+  readonly objectRelations?: readonly ObjectRelation[];
   readonly subjectType?: string;
   readonly subjectIds?: readonly string[];
   readonly subjectRelation?: string | null;
+}
+
+/** ObjectRelation names the set `type:id#relation`: the relationships of one object and relation. */
+export interface ObjectRelation extends ObjectRef {
+  readonly relation: string;
 }
 
 /** QueryOptions bound a query: at most `limit` rows, in key order, after the row with key `after`. */
@@ -84,6 +95,15 @@ export interface WatchOptions {
   readonly signal?: AbortSignal;
 }
 
+/** WriteOptions add a condition to a write or an import. */
+export interface WriteOptions {
+  /**
+   * The revision of the schema the caller checked the relationships against: the write rejects
+   * with "schema-changed", writing nothing, if another schema has been written since.
+   */
+  readonly schemaRevision?: Revision;
+}
+
 /** WriteResult is the revision a write committed at. */
 export interface WriteResult {
   readonly revision: Revision;
@@ -123,6 +143,7 @@ export interface Store {
   write(
     updates: readonly RelationshipUpdate[],
     preconditions?: readonly Precondition[],
+    options?: WriteOptions,
   ): Promise<WriteResult>;
   /** readSchema returns the stored schema, or undefined before the first schema write. */
   readSchema(): Promise<StoredSchema | undefined>;
@@ -142,6 +163,7 @@ export interface Store {
    */
   importRelationships(
     relationships: AsyncIterable<Relationship> | Iterable<Relationship>,
+    options?: WriteOptions,
   ): Promise<ImportResult>;
   /** deleteMatching deletes the relationships matching a filter (at most `limit`), atomically. */
   deleteMatching(filter: RelationshipFilter, limit?: number): Promise<DeleteResult>;
@@ -194,7 +216,8 @@ export type StoreErrorCode =
   | "precondition-failed"
   | "too-many-updates"
   | "invalid-argument"
-  | "revision-unavailable";
+  | "revision-unavailable"
+  | "schema-changed";
 
 /** StoreError is a write or read the store refused, with a code and a message naming the cause. */
 export class StoreError extends Error {

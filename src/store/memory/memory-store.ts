@@ -6,6 +6,7 @@ import { formatRelationship } from "../../tuple/format-relationship.js";
 import type { Relationship } from "../../tuple/relationship.js";
 import { checkPrecondition } from "../check-precondition.js";
 import { type PreparedUpdate, prepareUpdates } from "../prepare-updates.js";
+import { schemaChanged } from "../schema-changed.js";
 import {
   type ChangeEvent,
   type DeleteResult,
@@ -23,6 +24,7 @@ import {
   StoreError,
   type WatchedChange,
   type WatchOptions,
+  type WriteOptions,
   type WriteResult,
 } from "../store.js";
 import {
@@ -122,8 +124,10 @@ class MemoryStore implements Store {
   async write(
     updates: readonly RelationshipUpdate[],
     preconditions: readonly Precondition[] = [],
+    options: WriteOptions = {},
   ): Promise<WriteResult> {
     this.assertOpen();
+    this.checkSchemaRevision(options);
     const nowMs = Date.now();
     const prepared = prepareUpdates(updates, this.options.maxUpdatesPerWrite, nowMs);
     return this.apply(prepared, preconditions, nowMs);
@@ -131,11 +135,13 @@ class MemoryStore implements Store {
 
   async importRelationships(
     relationships: AsyncIterable<Relationship> | Iterable<Relationship>,
+    options: WriteOptions = {},
   ): Promise<ImportResult> {
     this.assertOpen();
     const updates: RelationshipUpdate[] = [];
     for await (const relationship of relationships)
       updates.push({ operation: "touch", relationship });
+    this.checkSchemaRevision(options);
     const nowMs = Date.now();
     const prepared = prepareUpdates(updates, Math.max(updates.length, 1), nowMs);
     const { revision: at } = this.apply(prepared, [], nowMs);
@@ -311,6 +317,13 @@ class MemoryStore implements Store {
       }
     }
     if (events.length > 0) this.commit(at, events, Date.now());
+  }
+
+  private checkSchemaRevision({ schemaRevision }: WriteOptions): void {
+    const current = this.schema?.revision ?? 0;
+    if (schemaRevision !== undefined && schemaRevision !== current) {
+      throw schemaChanged(schemaRevision, current);
+    }
   }
 
   private assertOpen(): void {

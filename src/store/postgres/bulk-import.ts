@@ -3,17 +3,17 @@
 import { type Revision, revision } from "../../revision/revision.js";
 import type { Relationship } from "../../tuple/relationship.js";
 import { type PreparedUpdate, prepareUpdates } from "../prepare-updates.js";
-import { StoreError } from "../store.js";
+import { StoreError, type WriteOptions } from "../store.js";
 import { CHANGES_CHANNEL, formatNotification } from "./change-notification.js";
 import { deferIndexes } from "./copy-deferred-indexes.js";
 import { copyRow } from "./copy-text.js";
 import { RELATIONSHIP_COLUMNS, relationshipArrays } from "./relationship-row.js";
 import type { SqlExecutor, SqlQueryable } from "./sql-executor.js";
-import { takeWriteRevision } from "./write-revision.js";
+import { checkSchemaRevision, takeWriteRevision } from "./write-revision.js";
 import { retireVersions } from "./write-statements.js";
 
 /** ImportOptions configure {@link importRelationships}. */
-export interface ImportOptions {
+export interface ImportOptions extends WriteOptions {
   /** Relationships per COPY (and per INSERT from it); default 5,000. */
   readonly batchSize?: number;
 }
@@ -51,6 +51,7 @@ export async function importRelationships(
   const now = new Date();
   const result = await executor.transaction(async (tx) => {
     const at = await takeWriteRevision(tx, now, (revision) => formatNotification({ revision }));
+    await checkSchemaRevision(tx, options);
     // Writers hold the counter's lock: with no live relationship now, none can need retiring.
     const [table = {}] = await tx.query(
       `SELECT EXISTS (SELECT 1 FROM latch_relationships) AS versions,

@@ -20,6 +20,7 @@ import {
   StoreError,
   type WatchedChange,
   type WatchOptions,
+  type WriteOptions,
   type WriteResult,
 } from "../store.js";
 import {
@@ -222,13 +223,14 @@ class SqlStore implements Store {
   async write(
     updates: readonly RelationshipUpdate[],
     preconditions: readonly Precondition[] = [],
+    options: WriteOptions = {},
   ): Promise<WriteResult> {
     this.assertOpen();
     const now = new Date();
     const prepared = prepareUpdates(updates, this.options.maxUpdatesPerWrite, now.getTime());
     for (const { operation } of preconditions) checkPreconditionOperation(operation);
     const commit = await this.run((db) =>
-      db.transaction((tx) => writeTransaction(tx, prepared, preconditions, now)),
+      db.transaction((tx) => writeTransaction(tx, prepared, preconditions, now, options)),
     );
     this.committed(commit);
     return { revision: revision(commit.revision) };
@@ -236,8 +238,9 @@ class SqlStore implements Store {
 
   async importRelationships(
     relationships: AsyncIterable<Relationship> | Iterable<Relationship>,
+    options: WriteOptions = {},
   ): Promise<ImportResult> {
-    const imported = await this.run((db) => importRelationships(db, relationships));
+    const imported = await this.run((db) => importRelationships(db, relationships, options));
     this.knownHead = Math.max(this.knownHead, imported.revision);
     this.changes.wake();
     return imported;

@@ -1,6 +1,9 @@
 // The revision a write transaction commits at, after the expiries already due get one of their own.
 
+import { schemaChanged } from "../schema-changed.js";
+import type { WriteOptions } from "../store.js";
 import { hasDueExpiries, logDueExpiries } from "./expiry-log.js";
+import { toNumber } from "./relationship-row.js";
 import type { SqlQueryable } from "./sql-executor.js";
 import { lockHead, nextRevision } from "./write-statements.js";
 
@@ -33,4 +36,17 @@ export async function logExpiriesAtNewRevision(
   if (!(await hasDueExpiries(tx, now))) return 0;
   const at = await nextRevision(tx);
   return logDueExpiries(tx, at, now, notification(at));
+}
+
+/**
+ * checkSchemaRevision rejects with "schema-changed" unless the newest schema write is the one
+ * options name; it runs after the revision is taken, under the counter's lock, so no schema write
+ * can come between the check and the commit.
+ */
+export async function checkSchemaRevision(tx: SqlQueryable, options: WriteOptions): Promise<void> {
+  const expected = options.schemaRevision;
+  if (expected === undefined) return;
+  const [row = {}] = await tx.query("SELECT schema_revision FROM latch_revision");
+  const current = toNumber(row, "schema_revision");
+  if (current !== expected) throw schemaChanged(expected, current);
 }

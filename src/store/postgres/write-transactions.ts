@@ -9,10 +9,15 @@ import {
   type RelationshipFilter,
   type RelationshipShape,
   StoreError,
+  type WriteOptions,
 } from "../store.js";
 import { formatNotification } from "./change-notification.js";
 import type { SqlQueryable } from "./sql-executor.js";
-import { logExpiriesAtNewRevision, takeWriteRevision } from "./write-revision.js";
+import {
+  checkSchemaRevision,
+  logExpiriesAtNewRevision,
+  takeWriteRevision,
+} from "./write-revision.js";
 import {
   deleteMatchingVersions,
   firstLiveMatch,
@@ -37,6 +42,7 @@ export async function writeTransaction(
   updates: readonly PreparedUpdate[],
   preconditions: readonly Precondition[],
   now: Date,
+  options: WriteOptions = {},
 ): Promise<Commit> {
   const written = updates.flatMap(({ operation, relationship }, i) =>
     operation === "delete" ? [] : [{ position: i + 1, relationship }],
@@ -45,6 +51,7 @@ export async function writeTransaction(
   const at = await takeWriteRevision(tx, now, (revision) =>
     formatNotification({ revision, expiry }),
   );
+  await checkSchemaRevision(tx, options);
   for (const precondition of preconditions) {
     const match = await firstLiveMatch(tx, precondition.filter, now);
     checkPrecondition(precondition, () => match);

@@ -2,7 +2,16 @@
 
 import { describe, expect, it } from "vitest";
 import type { RelationshipShape } from "../../../src/store/store.js";
-import { type MakeStore, rel, remove, rev, touch, useStore } from "../store-test-helpers.js";
+import {
+  expectStoreError,
+  type MakeStore,
+  readKeys,
+  rel,
+  remove,
+  rev,
+  touch,
+  useStore,
+} from "../store-test-helpers.js";
 
 /** describeSchemaConformance registers the tests of schema storage. */
 export function describeSchemaConformance(makeStore: MakeStore): void {
@@ -64,6 +73,26 @@ export function describeSchemaConformance(makeStore: MakeStore): void {
           { ...viewer, relation: "editor", wildcard: false, expiring: true },
         ].sort(order),
       );
+    });
+
+    it("refuses writes and imports checked against a schema since replaced", async () => {
+      const s = store();
+      const { revision: first } = await s.writeSchema("definition user {}", () => {});
+      await s.write([touch("document:a#viewer@user:alice")], [], { schemaRevision: first });
+      const { revision: second } = await s.writeSchema("definition user {}\n", () => {});
+      await expectStoreError(
+        s.write([touch("document:b#viewer@user:bob")], [], { schemaRevision: first }),
+        "schema-changed",
+      );
+      await expectStoreError(
+        s.importRelationships([rel("document:c#viewer@user:carol")], { schemaRevision: first }),
+        "schema-changed",
+      );
+      expect(await readKeys(s)).toEqual(["document:a#viewer@user:alice"]);
+      await s.importRelationships([rel("document:c#viewer@user:carol")], {
+        schemaRevision: second,
+      });
+      expect(await readKeys(s)).toHaveLength(2);
     });
 
     it("is not written when accept throws, and nothing else changes", async () => {
