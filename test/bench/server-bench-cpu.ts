@@ -1,0 +1,26 @@
+// A process's CPU time as Linux accounts it (/proc/<pid>/stat), for the server benchmark.
+
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+/** clockTicksPerSecond is the unit of /proc's CPU times (`getconf CLK_TCK`, almost always 100). */
+export function clockTicksPerSecond(): number {
+  try {
+    const ticks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+    return Number.isInteger(ticks) && ticks > 0 ? ticks : 100;
+  } catch {
+    return 100;
+  }
+}
+
+/**
+ * cpuTicks is the user plus system CPU time that process pid (every thread of it: the event loop,
+ * libuv's pool, V8's GC helpers) has used so far, in clock ticks.
+ */
+export function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // The command name (field 2) may hold spaces and parentheses; the fields after it do not.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // Fields 14 and 15 of the line (utime, stime); fields[0] here is field 3 (state).
+  return Number(fields[11]) + Number(fields[12]);
+}

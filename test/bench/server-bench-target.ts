@@ -1,0 +1,46 @@
+// The server benchmark's target: the engine benchmark's dataset in a memory store, served by
+// startServer in development mode on 127.0.0.1; prints its ports as one JSON line, serves until
+// killed or until its stdin closes (the driver went away).
+
+import { ApiKeyRing } from "../../src/api/api-keys.js";
+import { startServer } from "../../src/api/latch-server.js";
+import { checkShapesFit } from "../../src/api/schema-fit.js";
+import { loadSchema } from "../../src/schema/load-schema.js";
+import { createMemoryStore } from "../../src/store/memory/memory-store.js";
+import { generateDataset, SCHEMA, seededRandom } from "./engine-dataset.js";
+
+/** TargetReady is the line the target prints once it serves. */
+export interface TargetReady {
+  readonly grpcPort: number;
+  readonly httpPort: number;
+  readonly relationships: number;
+  readonly documents: number;
+  readonly users: number;
+}
+
+const { relationships, documents, users } = generateDataset(seededRandom(42));
+const loaded = loadSchema(SCHEMA);
+if (!loaded.ok) throw new Error(loaded.diagnostics.map((d) => d.message).join("\n"));
+const store = createMemoryStore();
+await store.writeSchema(SCHEMA, (shapes) => checkShapesFit(loaded.schema, shapes));
+await store.importRelationships(relationships);
+
+const server = await startServer({
+  store,
+  keys: new ApiKeyRing([]),
+  host: "127.0.0.1",
+  grpcPort: 0,
+  httpPort: 0,
+  onInternalError: (method, error) => console.error(`internal error in ${method}:`, error),
+});
+const ready: TargetReady = {
+  grpcPort: server.grpcPort,
+  httpPort: server.httpPort,
+  relationships: relationships.length,
+  documents,
+  users,
+};
+process.stdout.write(`${JSON.stringify(ready)}\n`);
+
+process.stdin.resume();
+process.stdin.on("end", () => process.exit(0));
