@@ -1,7 +1,7 @@
 // Reads rows through the resource index in key order, so that a page stops at its limit.
 
 import type { RelationshipFilter } from "../store.js";
-import { type RelationshipTest, subjectTest } from "./filter-match.js";
+import { fieldsTest, type RelationshipTest, subjectTest } from "./filter-match.js";
 import { firstAfter, type OrderedMap } from "./ordered-map.js";
 import type { Row } from "./row.js";
 import { firstKeyAfter, type RowBucket } from "./row-bucket.js";
@@ -33,7 +33,7 @@ interface Walk {
 /**
  * walkForward returns the rows that match filter and pass `accept`, in key order, once each, after
  * `after`, at most `limit`: it reads only the types, ids and relations that filter names (all of
- * them where it names none), in key order, and stops at the limit.
+ * them where it names none), in key order, and stops at the limit; or only the sets it names.
  */
 export function walkForward(
   index: ForwardIndex,
@@ -48,6 +48,7 @@ export function walkForward(
     after: options.after,
   };
   if (walk.max === 0) return walk.out;
+  if (filter.objectRelations !== undefined) return walkSets(walk, index, filter);
   const { resourceType, resourceIds, relation } = filter;
   const ids = resourceIds === undefined ? undefined : sortedIds(resourceIds);
   if (resourceType !== undefined && ids !== undefined && relation !== undefined) {
@@ -64,6 +65,39 @@ export function walkForward(
     if (byId !== undefined && walkType(walk, type, byId, ids, relation)) break;
   }
   return walk.out;
+}
+
+/**
+ * walkSets reads the buckets of the sets that filter names (and its other resource fields allow),
+ * in key order: a bucket's rows all start `type:id#relation@`, so its first key places it.
+ */
+function walkSets(walk: Walk, index: ForwardIndex, filter: RelationshipFilter): Row[] {
+  const allowed = fieldsTest(filter);
+  const buckets: RowBucket[] = [];
+  for (const { type, id, relation } of filter.objectRelations!) {
+    if (allowed !== undefined && !allowed(type, id, relation)) continue;
+    const bucket = index.byRelation.get(type)?.get(relation)?.get(id);
+    if (bucket !== undefined && bucket.ordered().length > 0) buckets.push(bucket);
+  }
+  if (!inKeyOrder(buckets)) buckets.sort(compareFirstKeys);
+  for (let i = 0; i < buckets.length; i++) {
+    // A set named twice is one bucket, next to itself once sorted.
+    if (buckets[i] !== buckets[i - 1] && walkBucket(walk, buckets[i]!)) break;
+  }
+  return walk.out;
+}
+
+function inKeyOrder(buckets: readonly RowBucket[]): boolean {
+  for (let i = 1; i < buckets.length; i++) {
+    if (compareFirstKeys(buckets[i - 1]!, buckets[i]!) > 0) return false;
+  }
+  return true;
+}
+
+function compareFirstKeys(a: RowBucket, b: RowBucket): number {
+  const first = a.ordered()[0]!.key;
+  const second = b.ordered()[0]!.key;
+  return first < second ? -1 : first > second ? 1 : 0;
 }
 
 /** walkIds walks the engine's forward walk: named ids of one type and relation. */

@@ -18,12 +18,27 @@ export function param(params: unknown[], value: unknown, type?: string): string 
  */
 export function filterConditions(filter: RelationshipFilter, params: unknown[]): string[] {
   const conditions: string[] = [];
-  const { resourceType, resourceIds, relation, subjectType, subjectIds, subjectRelation } = filter;
+  const { resourceType, resourceIds, relation, objectRelations } = filter;
+  const { subjectType, subjectIds, subjectRelation } = filter;
   if (resourceType !== undefined) conditions.push(`resource_type = ${param(params, resourceType)}`);
   if (resourceIds !== undefined) {
     conditions.push(`resource_id = ANY(${param(params, [...resourceIds], "text[]")})`);
   }
   if (relation !== undefined) conditions.push(`relation = ${param(params, relation)}`);
+  if (objectRelations !== undefined) {
+    // unnest zips the three arrays into the named sets, exactly (not their cross product); the
+    // planner looks each one up in the forward index.
+    const [types, ids, relations] = (["type", "id", "relation"] as const).map((part) =>
+      param(
+        params,
+        objectRelations.map((set) => set[part]),
+        "text[]",
+      ),
+    );
+    conditions.push(
+      `(resource_type, resource_id, relation) IN (SELECT * FROM unnest(${types}, ${ids}, ${relations}))`,
+    );
+  }
   if (subjectType !== undefined) conditions.push(`subject_type = ${param(params, subjectType)}`);
   if (subjectIds !== undefined) {
     conditions.push(`subject_id = ANY(${param(params, [...subjectIds], "text[]")})`);

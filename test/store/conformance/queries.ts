@@ -141,6 +141,99 @@ const FILTERS: [string, RelationshipFilter, string[]][] = [
     ["folder:f#viewer@user:alice"],
   ],
   ["an unknown type", { resourceType: "nothing", resourceIds: ["a"] }, []],
+  [
+    "object relations: the sets named, of any types and relations",
+    {
+      objectRelations: [
+        { type: "folder", id: "f", relation: "viewer" },
+        { type: "document", id: "b", relation: "parent" },
+        { type: "document", id: "a", relation: "editor" },
+      ],
+    },
+    [
+      "document:a#editor@user:bob",
+      "document:b#parent@folder:f",
+      "folder:f#viewer@group:eng",
+      "folder:f#viewer@user:alice",
+    ],
+  ],
+  [
+    "object relations: exactly the sets, not their cross product",
+    {
+      objectRelations: [
+        { type: "document", id: "b", relation: "viewer" },
+        { type: "document", id: "a", relation: "editor" },
+      ],
+    },
+    ["document:a#editor@user:bob", "document:b#viewer@user:*", "document:b#viewer@user:alice"],
+  ],
+  [
+    "object relations named twice, once each",
+    {
+      objectRelations: [
+        { type: "document", id: "a", relation: "editor" },
+        { type: "group", id: "eng", relation: "member" },
+        { type: "document", id: "a", relation: "editor" },
+      ],
+    },
+    ["document:a#editor@user:bob", "group:eng#member@user:bob"],
+  ],
+  ["an empty object relation list", { objectRelations: [] }, []],
+  [
+    "object relations that hold nothing",
+    {
+      objectRelations: [
+        { type: "document", id: "missing", relation: "viewer" },
+        { type: "document", id: "a", relation: "parent" },
+        { type: "nothing", id: "a", relation: "viewer" },
+      ],
+    },
+    [],
+  ],
+  [
+    "object relations and resource fields",
+    {
+      resourceType: "document",
+      resourceIds: ["a"],
+      relation: "viewer",
+      objectRelations: [
+        { type: "document", id: "a", relation: "viewer" },
+        { type: "document", id: "a", relation: "editor" },
+        { type: "document", id: "b", relation: "viewer" },
+        { type: "folder", id: "f", relation: "viewer" },
+      ],
+    },
+    [
+      "document:a#viewer@group:eng#admin",
+      "document:a#viewer@group:eng#member",
+      "document:a#viewer@user:alice",
+    ],
+  ],
+  [
+    "object relations and subject fields",
+    {
+      objectRelations: [
+        { type: "folder", id: "f", relation: "viewer" },
+        { type: "document", id: "a", relation: "viewer" },
+      ],
+      subjectType: "group",
+      subjectRelation: null,
+    },
+    ["folder:f#viewer@group:eng"],
+  ],
+  [
+    "object relations and subject ids",
+    {
+      objectRelations: [
+        { type: "folder", id: "f", relation: "viewer" },
+        { type: "document", id: "b", relation: "viewer" },
+        { type: "document", id: "a", relation: "editor" },
+      ],
+      subjectType: "user",
+      subjectIds: ["alice"],
+    },
+    ["document:b#viewer@user:alice", "folder:f#viewer@user:alice"],
+  ],
 ];
 
 /** describeQueryConformance checks filters, ordering, paging and expiry in snapshot reads. */
@@ -173,6 +266,23 @@ export function describeQueryConformance(makeStore: MakeStore): void {
           .sort(),
       );
     });
+  });
+
+  it("deletes by object relations", async () => {
+    const s = store();
+    await seed(s);
+    const { deleted } = await s.deleteMatching({
+      objectRelations: [
+        { type: "document", id: "b", relation: "viewer" },
+        { type: "group", id: "eng", relation: "member" },
+      ],
+    });
+    expect(deleted).toBe(3);
+    expect(await readKeys(s)).toEqual(
+      DATA.filter(
+        (key) => !key.startsWith("document:b#viewer@") && !key.startsWith("group:"),
+      ).sort(),
+    );
   });
 
   describe("paging", () => {
@@ -210,6 +320,33 @@ export function describeQueryConformance(makeStore: MakeStore): void {
         .snapshot(await s.headRevision(), new Date())
         .query({}, { after: "document:b#viewer" });
       expect(keys(rest)[0]).toBe("document:b#viewer@user:*");
+    });
+
+    it("pages through object relations named out of key order", async () => {
+      const s = store();
+      await seed(s);
+      const head = await s.headRevision();
+      const filter: RelationshipFilter = {
+        objectRelations: [
+          { type: "group", id: "eng", relation: "member" },
+          { type: "document", id: "b", relation: "viewer" },
+          { type: "folder", id: "f", relation: "viewer" },
+          { type: "document", id: "a", relation: "viewer" },
+        ],
+      };
+      const all = keys(await s.snapshot(head, new Date()).query(filter));
+      expect(all).toEqual(DATA.filter((key) => !/#(editor|parent)@/.test(key)).sort());
+      for (const limit of [1, 2, 5]) {
+        const pages: string[] = [];
+        let after: string | undefined;
+        for (;;) {
+          const page = await s.snapshot(head, new Date()).query(filter, { limit, after });
+          pages.push(...keys(page));
+          if (page.length < limit) break;
+          after = relationshipKey(page[page.length - 1]!);
+        }
+        expect(pages).toEqual(all);
+      }
     });
 
     it("refuses a limit that is not a non-negative integer", async () => {
