@@ -1,4 +1,4 @@
-// Check and CheckBulk by example: explanations of each kind, per-item errors, the depth limit.
+// Check and CheckBulk by example: explanations of each kind, per-item errors, the depth limit, reads per level.
 
 import { describe, expect, it } from "vitest";
 import { createCheckEngine } from "../../src/engine/check-engine.js";
@@ -6,6 +6,7 @@ import { renderExplanation } from "../../src/engine/render-explanation.js";
 import { loadSchema } from "../../src/schema/load-schema.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import { parseRelationship } from "../../src/tuple/parse-relationship.js";
+import { roundTripReader } from "./round-trip-reader.js";
 
 const SCHEMA = `definition user {}
 definition group {
@@ -115,6 +116,24 @@ describe("Check", () => {
       context: { limit: 1000, amount: 50 },
     });
     expect(decided.result).toBe("denied");
+  });
+
+  it("reads each level of its walk in one query from a store with round trips", async () => {
+    const { engine, reader } = await setUp([
+      "document:plan#parent@folder:eng",
+      "folder:eng#parent@folder:root",
+      "folder:eng#viewer@group:eng#member",
+      "group:eng#member@user:bob",
+      "folder:root#viewer@user:carol",
+    ]);
+    const database = roundTripReader(reader);
+    const check = (id: string) =>
+      engine.check(database, { resource: doc("plan"), permission: "view", subject: user(id) });
+    // document:plan#viewer and #parent; folder:eng#viewer and #parent; group:eng#member,
+    // folder:root#viewer and #parent: seven sets, three levels.
+    expect((await check("alice")).result).toBe("denied");
+    expect(database.queries).toBe(3);
+    expect((await check("carol")).result).toBe("allowed");
   });
 
   it("fails a walk deeper than the depth limit with a clear error", async () => {
