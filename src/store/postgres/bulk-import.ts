@@ -83,7 +83,6 @@ class BatchImporter {
   expiry: number | undefined;
   /** The INSERT of the last batch written, left running while the next one is prepared. */
   private inserted: Promise<void> = Promise.resolve();
-  private readonly seen = new Set<string>();
   private readonly copyFrom: NonNullable<SqlQueryable["copyFrom"]>;
 
   constructor(
@@ -136,37 +135,63 @@ class BatchImporter {
 
   private prepare(batch: readonly Relationship[]): PreparedUpdate[] {
     const updates = batch.map((relationship) => ({ operation: "touch" as const, relationship }));
+    // A key twice in one batch fails here; in two batches, at the second one's INSERT.
     const prepared = prepareUpdates(updates, batch.length, this.now.getTime());
-    for (const { key, relationship } of prepared) {
-      if (this.seen.has(key)) {
-        throw new StoreError("invalid-argument", `an import holds ${key} more than once`);
-      }
-      this.seen.add(key);
+    for (const { relationship } of prepared) {
       const ms = relationship.expiresAt?.getTime();
       if (ms !== undefined && (this.expiry === undefined || ms < this.expiry)) this.expiry = ms;
     }
     return prepared;
   }
 
-  /** insert adds a version, created at `at`, for each event at positions first to last. */
+  /**
+   * insert adds a version, created at `at`, for each event at positions first to last. The
+   * versions of an earlier batch are live, or retired at `at` when this batch replaced them, so
+   * a key given twice breaks a unique index (the live key, or the key and revision): the database
+   * finds it, and the import holds no set of every key so far.
+   */
   private async insert(first: number, last: number): Promise<void> {
-    await this.tx.query(
-      `INSERT INTO latch_relationships (${RELATIONSHIP_COLUMNS}, created_rev)
-      SELECT ${RELATIONSHIP_COLUMNS}, revision FROM latch_changelog
-      WHERE revision = $1::bigint AND seq BETWEEN $2::int AND $3::int`,
-      [this.at, first, last],
-    );
+    try {
+      await this.tx.query(
+        `INSERT INTO latch_relationships (${RELATIONSHIP_COLUMNS}, created_rev)
+        SELECT ${RELATIONSHIP_COLUMNS}, revision FROM latch_changelog
+        WHERE revision = $1::bigint AND seq BETWEEN $2::int AND $3::int`,
+        [this.at, first, last],
+      );
+    } catch (error) {
+      const key = duplicateKey(error);
+      if (key === undefined) throw error;
+      throw new StoreError("invalid-argument", `an import holds ${key} more than once`);
+    }
   }
+}
+
+const UNIQUE_VIOLATION = "23505";
+/** The detail of a unique violation: `Key (rel_key[, created_rev])=(key[, revision]) already exists.` */
+const DUPLICATE_DETAIL = /^Key \(rel_key(?:, created_rev)?\)=\((.+?)(?:, \d+)?\) already exists/;
+
+/** duplicateKey is the key a unique violation names (any key, if it names none), else undefined. */
+function duplicateKey(error: unknown): string | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const { code, detail } = error as { readonly code?: unknown; readonly detail?: unknown };
+  if (code !== UNIQUE_VIOLATION) return undefined;
+  const key = typeof detail === "string" ? DUPLICATE_DETAIL.exec(detail)?.[1] : undefined;
+  return key ?? "a relationship";
 }
 
 /** changelogRows writes the touch events of prepared, at positions from first, as COPY rows. */
 function changelogRows(at: number, first: number, prepared: readonly PreparedUpdate[]): string {
   // The very column values a write binds as parameters, so both store a relationship alike.
   const columns = relationshipArrays(prepared.map((update) => update.relationship));
+  // One array for every row: only the position and the relationship's columns change.
+  const values: (string | null)[] = [String(at), "", "touch", ...columns.map(() => null)];
   let rows = "";
   for (let i = 0; i < prepared.length; i++) {
-    const values = columns.map((column) => copyValue(column[i]));
-    rows += copyRow([String(at), String(first + i), "touch", ...values]);
+    values[1] = String(first + i);
+    columns.forEach((column, c) => {
+      values[3 + c] = copyValue(column[i]);
+    });
+    rows += copyRow(values);
   }
   return rows;
 }

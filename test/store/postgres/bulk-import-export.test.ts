@@ -138,13 +138,27 @@ function describeBulk(name: string, executor: () => SqlExecutor): void {
 
     it("imports nothing when a relationship appears twice, even in different batches", async () => {
       const rels = generate(3_000);
-      rels.push(rels[10]!);
+      rels.push({ ...rels[10]!, expiresAt: new Date(Date.now() + 60_000) });
       await expectStoreError(
         importRelationships(db(), rels, { batchSize: 1_000 }),
         "invalid-argument",
-        "more than once",
+        `an import holds ${relationshipKey(rels[10]!)} more than once`,
       );
       expect(await store.headRevision()).toBe(0);
+      // Into a store that has relationships, whose versions each batch retires first.
+      await store.write([{ operation: "touch", relationship: rels[10]! }]);
+      await expectStoreError(
+        importRelationships(db(), [rels[10]!, ...rels.slice(11)], { batchSize: 1_000 }),
+        "invalid-argument",
+        `an import holds ${relationshipKey(rels[10]!)} more than once`,
+      );
+      await expectStoreError(
+        importRelationships(db(), [rels[10]!, rels[10]!]),
+        "invalid-argument",
+        "more than once",
+      );
+      expect(await store.headRevision()).toBe(1);
+      expect(await store.snapshot(rev(1), new Date()).query({})).toEqual([rels[10]]);
     });
 
     it("keeps caveat contexts with tabs, backslashes, newlines and Unicode exactly", async () => {
