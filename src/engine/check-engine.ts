@@ -33,6 +33,8 @@ export interface CheckResult {
   readonly missing: readonly string[];
   /** When the answer may change because a relationship it used expires (ms since the epoch). */
   readonly validUntil: number;
+  /** Whether a cache answered the check itself (no store read for its top level). */
+  readonly servedFromCache: boolean;
   readonly explanation?: Explanation;
 }
 
@@ -156,6 +158,7 @@ function toResult(outcome: Outcome): CheckResult {
     result: outcome.kind,
     missing: outcome.missing,
     validUntil: outcome.validUntil,
+    servedFromCache: outcome.fromCache === true,
     explanation: outcome.explanation,
   };
 }

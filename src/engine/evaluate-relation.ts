@@ -6,7 +6,7 @@ import type { Relationship, SubjectRef } from "../tuple/relationship.js";
 import { WILDCARD } from "../tuple/relationship.js";
 import { ChildDispatches } from "./child-dispatches.js";
 import type { Explanation } from "./explanation.js";
-import { allOf, anyOf, type Outcome, withDetails } from "./outcome.js";
+import { allOf, anyOf, type Outcome, withDetails, withReads } from "./outcome.js";
 import { relationshipOutcome } from "./relationship-outcome.js";
 
 /** evaluateRelation answers the request for a relation, for every resource id at once. */
@@ -64,7 +64,10 @@ export async function evaluateRelation(
         children.outcome(id, row.subject.type, row.subject.id, row.subject.relation!),
       ]),
     );
-    const outcome = anyOf([directOutcome, ...setOutcomes]);
+    // The relation's own relationships decide, whatever else the answer rests on.
+    const outcome = withReads(anyOf([directOutcome, ...setOutcomes]), [
+      `${resourceType}:${id}#${relation.name}`,
+    ]);
     results.set(
       id,
       evaluation.explain

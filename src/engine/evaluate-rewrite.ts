@@ -6,7 +6,7 @@ import type { Relationship } from "../tuple/relationship.js";
 import { WILDCARD } from "../tuple/relationship.js";
 import { ChildDispatches } from "./child-dispatches.js";
 import type { Explanation, ExplanationStep } from "./explanation.js";
-import { allOf, anyOf, DENIED, negate, type Outcome, withDetails } from "./outcome.js";
+import { allOf, anyOf, DENIED, negate, type Outcome, withDetails, withReads } from "./outcome.js";
 import { relationshipOutcome } from "./relationship-outcome.js";
 
 type Outcomes = ReadonlyMap<string, Outcome>;
@@ -76,12 +76,13 @@ async function evaluateArrow(
       return { row, via, outcome: allOf([via.outcome, target]), target };
     });
     const outcomes = steps.map((s) => s.outcome);
-    const outcome =
+    const walked =
       arrow.function === "all"
         ? outcomes.length === 0
           ? DENIED
           : allOf(outcomes)
         : anyOf(outcomes);
+    const outcome = withReads(walked, [`${resourceType}:${id}#${arrow.tupleset}`]);
     if (!evaluation.explain) {
       results.set(id, outcome);
       continue;

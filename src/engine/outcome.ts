@@ -5,6 +5,16 @@ import type { Explanation } from "./explanation.js";
 /** OutcomeKind is the answer: allowed, denied, or conditional on caveat parameters not given. */
 export type OutcomeKind = "allowed" | "denied" | "conditional";
 
+/**
+ * ReadSet is the sets (`type:id#relation`) an outcome depended on: its own reads and the read
+ * sets of the outcomes it was made from, a tree built without copying, flattened only when a
+ * cache keeps the outcome.
+ */
+export interface ReadSet {
+  readonly sets: readonly string[];
+  readonly from: readonly ReadSet[];
+}
+
 /** Outcome is the result of one sub-problem of a check, with what it depended on. */
 export interface Outcome {
   readonly kind: OutcomeKind;
@@ -20,6 +30,13 @@ export interface Outcome {
   readonly cyclic: boolean;
   /** The proof, when the request asked for explanations. */
   readonly explanation?: Explanation;
+  /**
+   * The sets whose relationships decided the outcome: while none of them changes, the outcome
+   * stays the same (until validUntil). Unset when it depends on the schema alone.
+   */
+  readonly reads?: ReadSet;
+  /** True when a cache answered, not the store. */
+  readonly fromCache?: boolean;
 }
 
 const NONE: readonly string[] = Object.freeze([]);
@@ -53,18 +70,36 @@ export function conditional(missing: readonly string[]): Outcome {
 /** withDetails returns the outcome with an expiry, cycle mark or explanation added, sharing when unchanged. */
 export function withDetails(
   outcome: Outcome,
-  details: { validUntil?: number; cyclic?: boolean; explanation?: Explanation },
+  details: { validUntil?: number; cyclic?: boolean; explanation?: Explanation; reads?: ReadSet },
 ): Outcome {
   const validUntil = Math.min(outcome.validUntil, details.validUntil ?? Number.POSITIVE_INFINITY);
   const cyclic = outcome.cyclic || (details.cyclic ?? false);
   const explanation = details.explanation ?? outcome.explanation;
+  const reads = details.reads ?? outcome.reads;
   if (
     validUntil === outcome.validUntil &&
     cyclic === outcome.cyclic &&
-    explanation === outcome.explanation
+    explanation === outcome.explanation &&
+    reads === outcome.reads
   )
     return outcome;
-  return { ...outcome, validUntil, cyclic, explanation };
+  return { ...outcome, validUntil, cyclic, explanation, reads };
+}
+
+/** withReads returns the outcome depending also on sets, which its computation read. */
+export function withReads(outcome: Outcome, sets: readonly string[]): Outcome {
+  return { ...outcome, reads: { sets, from: outcome.reads ? [outcome.reads] : [] } };
+}
+
+/** flattenReads lists the sets of a read set once each. */
+export function flattenReads(reads: ReadSet | undefined): string[] {
+  const found = new Set<string>();
+  const visit = (node: ReadSet) => {
+    for (const set of node.sets) found.add(set);
+    for (const child of node.from) visit(child);
+  };
+  if (reads) visit(reads);
+  return [...found];
 }
 
 /** anyOf is the Kleene OR of outcomes: allowed if one is, else conditional if one is, else denied. */
@@ -81,13 +116,18 @@ export function allOf(outcomes: readonly Outcome[]): Outcome {
 export function negate(outcome: Outcome): Outcome {
   if (outcome.kind === "conditional") return outcome;
   const base = outcome.kind === "allowed" ? DENIED : ALLOWED;
-  return withDetails(base, { validUntil: outcome.validUntil, cyclic: outcome.cyclic });
+  return withDetails(base, {
+    validUntil: outcome.validUntil,
+    cyclic: outcome.cyclic,
+    ...(outcome.reads ? { reads: outcome.reads } : {}),
+  });
 }
 
 /**
- * combine folds outcomes: the `dominant` kind wins outright (its own expiry and cycle mark), a
- * conditional comes next (missing parameters merged), and otherwise the result is `neutral`.
- * Expiries and cycle marks of everything that decided the result are kept.
+ * combine folds outcomes: the `dominant` kind wins outright (its own expiry, cycle mark and
+ * reads: while it holds, so does the result), a conditional comes next (missing parameters
+ * merged), and otherwise the result is `neutral`. Expiries, cycle marks and reads of everything
+ * that decided the result are kept.
  */
 function combine(
   outcomes: readonly Outcome[],
@@ -97,14 +137,17 @@ function combine(
   let validUntil = Number.POSITIVE_INFINITY;
   let cyclic = false;
   let missing: string[] | undefined;
+  const from: ReadSet[] = [];
   for (const outcome of outcomes) {
     if (outcome.kind === dominant) return outcome;
     validUntil = Math.min(validUntil, outcome.validUntil);
     cyclic ||= outcome.cyclic;
+    if (outcome.reads) from.push(outcome.reads);
     if (outcome.kind === "conditional") missing = [...(missing ?? []), ...outcome.missing];
   }
   const result = missing ? conditional(missing) : base(neutral);
-  return withDetails(result, { validUntil, cyclic });
+  const reads = from.length === 0 ? undefined : from.length === 1 ? from[0] : { sets: [], from };
+  return withDetails(result, { validUntil, cyclic, ...(reads ? { reads } : {}) });
 }
 
 function base(kind: OutcomeKind): Outcome {

@@ -1,0 +1,21 @@
+// The part of a sub-problem's identity that one request fixes: its subject and caveat context.
+
+import { canonicalJson } from "../tuple/canonical-json.js";
+import { formatSubjectRef } from "../tuple/format-relationship.js";
+import type { Evaluation } from "./dispatcher.js";
+
+/**
+ * requestKeys returns a function giving each request's `@subject|context` key, computed once per
+ * request: two sub-problems are the same only for the same subject and context.
+ */
+export function requestKeys(): (evaluation: Evaluation) => string {
+  const keys = new WeakMap<Evaluation, string>();
+  return (evaluation) => {
+    let key = keys.get(evaluation);
+    if (key === undefined) {
+      key = `@${formatSubjectRef(evaluation.subject)}|${canonicalJson(evaluation.context)}`;
+      keys.set(evaluation, key);
+    }
+    return key;
+  };
+}
