@@ -1,14 +1,16 @@
 // What every service needs: the store, its schema, the limits, and reads resolved to a snapshot.
 
+import type { ChangeTracker } from "../cache/change-tracker.js";
 import type { Consistency as ConsistencyMessage } from "../gen/latch/v1/core_pb.js";
 import { resolveConsistency } from "../revision/consistency.js";
-import { encodeToken } from "../revision/consistency-token.js";
+import { decodeToken, encodeToken } from "../revision/consistency-token.js";
 import type { Revision } from "../revision/revision.js";
 import type { Head, SnapshotReader, Store } from "../store/store.js";
+import type { LatchMetrics } from "../telemetry/metrics.js";
 import { abortableReader } from "./abortable-reader.js";
 import { NoSchemaError } from "./api-error.js";
 import { readConsistency } from "./convert/read-consistency.js";
-import type { ActiveSchema, SchemaSource } from "./schema-source.js";
+import type { ActiveSchema, Engines, SchemaSource } from "./schema-source.js";
 
 /** ApiLimits bound the work one request may ask for. */
 export interface ApiLimits {
@@ -26,14 +28,27 @@ export interface ApiContext {
   readonly store: Store;
   readonly schemas: SchemaSource;
   readonly limits: ApiLimits;
+  /** The change tracker behind the result cache: reads at its revision may use the cache. */
+  readonly tracker: ChangeTracker;
+  readonly metrics: LatchMetrics;
 }
 
-/** SnapshotRead is a request's snapshot: the reader, its revision as a token, and the schema. */
+/**
+ * How long `at_least_as_fresh(T)` waits for this replica's change tracker to reach T before it
+ * reads the store's head without the cache.
+ */
+const FRESHNESS_WAIT_MS = 50;
+
+/**
+ * SnapshotRead is a request's snapshot: the reader, its revision as a token, the schema, and the
+ * engines for it (cached when the revision is the change tracker's).
+ */
 export interface SnapshotRead {
   readonly reader: SnapshotReader;
   readonly revision: Revision;
   readonly token: string;
   readonly schema: ActiveSchema;
+  readonly engines: Engines;
 }
 
 /** tokenFor is the consistency token of a revision of the context's store. */
@@ -42,9 +57,15 @@ export function tokenFor(context: ApiContext, revision: Revision): string {
 }
 
 /**
- * readAt resolves the consistency at field to a snapshot of the store, evaluated now, with the
- * schema current at the head. One read of the head serves both. Reads through the snapshot stop
- * once signal (the call's deadline or cancellation) aborts.
+ * readAt resolves the consistency at field to a snapshot of the store, evaluated now, and the
+ * engines to use. Reads through the snapshot stop once signal (the call's deadline or
+ * cancellation) aborts.
+ *
+ * - `minimize_latency` reads at the change tracker's revision, through the cache, with no round
+ *   trip to the store: every change this replica has applied is reflected.
+ * - `at_least_as_fresh(T)` waits briefly for the tracker to reach T and then does the same;
+ *   otherwise it reads the head without the cache.
+ * - `fully_consistent` reads the head, `at_exact_snapshot(T)` reads T, both without the cache.
  */
 export async function readAt(
   context: ApiContext,
@@ -53,7 +74,11 @@ export async function readAt(
   signal: AbortSignal,
 ): Promise<SnapshotRead> {
   const wanted = readConsistency(field, consistency);
-  const { store } = context;
+  const { store, tracker } = context;
+  if (wanted.kind === "minimize-latency") {
+    const schema = context.schemas.latest ?? (await schemaAtHead(context));
+    return snapshotRead(context, tracker.appliedRevision, schema, "cached", signal);
+  }
   const head = await store.head();
   const revision = await resolveConsistency(wanted, {
     storeId: store.storeId,
@@ -61,11 +86,29 @@ export async function readAt(
     oldestRevision: () => store.oldestRevision(),
   });
   const schema = await schemaOf(context, head);
+  if (
+    wanted.kind === "at-least-as-fresh" &&
+    (await tracker.waitFor(decodeToken(wanted.token, store.storeId), FRESHNESS_WAIT_MS))
+  ) {
+    // The tracker has applied every change up to the token's revision, or later.
+    return snapshotRead(context, tracker.appliedRevision, schema, "cached", signal);
+  }
+  return snapshotRead(context, revision, schema, "fresh", signal);
+}
+
+function snapshotRead(
+  context: ApiContext,
+  revision: Revision,
+  schema: ActiveSchema,
+  engines: "cached" | "fresh",
+  signal: AbortSignal,
+): SnapshotRead {
   return {
-    reader: abortableReader(store.snapshot(revision, new Date()), signal),
+    reader: abortableReader(context.store.snapshot(revision, new Date()), signal),
     revision,
     token: tokenFor(context, revision),
     schema,
+    engines: schema[engines],
   };
 }
 

@@ -11,10 +11,12 @@ import * as grpc from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
+import { type CacheLayer, type CacheOptions, openCacheLayer } from "../cache/cache-layer.js";
 import { PermissionService } from "../gen/latch/v1/permission_service_pb.js";
 import { RelationshipService } from "../gen/latch/v1/relationship_service_pb.js";
 import { SchemaService } from "../gen/latch/v1/schema_service_pb.js";
 import type { Store } from "../store/store.js";
+import { createMetrics, type LatchMetrics } from "../telemetry/metrics.js";
 import { type ApiContext, type ApiLimits, DEFAULT_API_LIMITS } from "./api-context.js";
 import type { ApiKeyRing } from "./api-keys.js";
 import { addConnectService } from "./grpc-adapter.js";
@@ -26,6 +28,9 @@ import { SchemaSource } from "./schema-source.js";
 
 /** MAX_MESSAGE_BYTES bounds one request message on either port (RESOURCE_EXHAUSTED past it). */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/** How often a server looks for a schema written through another replica. */
+const SCHEMA_REFRESH_MS = 1000;
 
 /** PROTO_DIRECTORY is the package's `proto/` folder, for reflection. */
 const PROTO_DIRECTORY = fileURLToPath(new URL("../../proto/", import.meta.url));
@@ -46,6 +51,8 @@ export interface ServerOptions {
   /** The HTTP port (Connect, gRPC-Web, /healthz, /readyz); 0 picks a free one. */
   readonly httpPort: number;
   readonly limits?: ApiLimits;
+  /** The result cache: in process always, shared in Redis when configured. */
+  readonly cache?: CacheOptions;
   /** Called with each fault of Latch's, for the log. */
   readonly onInternalError: (method: string, error: unknown) => void;
 }
@@ -63,11 +70,20 @@ export interface LatchServer {
 
 /** startServer serves the API over the store on both ports and resolves once both listen. */
 export async function startServer(options: ServerOptions): Promise<LatchServer> {
+  const metrics = createMetrics();
+  const cache = await openCacheLayer(options.store, options.cache ?? {}, metrics);
   const context: ApiContext = {
     store: options.store,
-    schemas: new SchemaSource(options.store),
+    schemas: new SchemaSource(options.store, cache.dispatcherFor),
     limits: options.limits ?? DEFAULT_API_LIMITS,
+    tracker: cache.tracker,
+    metrics,
   };
+  // Schemas written through other replicas reach this one's cached reads within a second.
+  const schemaRefresh = setInterval(() => {
+    context.schemas.refresh().catch(() => {});
+  }, SCHEMA_REFRESH_MS);
+  schemaRefresh.unref();
   const guard = { keys: options.keys, onInternalError: options.onInternalError };
   const services: [DescService, ServiceImpl<DescService>][] = [
     entry(
@@ -111,7 +127,8 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
       },
       readMaxBytes: MAX_MESSAGE_BYTES,
       shutdownSignal: shutdown.signal,
-      fallback: (request, response) => serveProbes(request, response, options.store),
+      fallback: (request, response) =>
+        serveProbes(request, response, options.store, cache, metrics),
     }),
   );
   const httpPort = await listen(httpServer, options.host, options.httpPort);
@@ -143,6 +160,8 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
         graceOver,
       ]);
       clearTimeout(cut);
+      clearInterval(schemaRefresh);
+      await cache.close();
     },
   };
 }
@@ -162,24 +181,57 @@ interface ProbeResponse {
 
 /**
  * serveProbes answers the HTTP probes: `/healthz` while the process runs, `/readyz` while the
- * store answers (503 with the reason otherwise); anything else is 404.
+ * store answers (503 with the reason otherwise; Redis's state is reported but does not make the
+ * server unready, since it answers correctly without it), `/metrics` for Prometheus; anything
+ * else is 404.
  */
-function serveProbes(request: { url?: string }, response: ProbeResponse, store: Store): void {
+function serveProbes(
+  request: { url?: string },
+  response: ProbeResponse,
+  store: Store,
+  cache: CacheLayer,
+  metrics: LatchMetrics,
+): void {
   const path = (request.url ?? "").split("?")[0];
-  const reply = (status: number, body: object) => {
-    response.writeHead(status, { "content-type": "application/json" });
-    response.end(JSON.stringify(body));
+  const reply = (status: number, body: string, type = "application/json") => {
+    response.writeHead(status, { "content-type": type });
+    response.end(body);
   };
+  const redis = cache.redis === undefined ? undefined : cache.redis.health;
+  if (redis !== undefined) metrics.redisUp.set(redis.ok ? 1 : 0);
   if (path === "/healthz") {
-    reply(200, { status: "ok" });
+    reply(200, JSON.stringify({ status: "ok" }));
   } else if (path === "/readyz") {
+    const detail = {
+      cache: { appliedRevision: cache.tracker.appliedRevision, ...(redis ? { redis } : {}) },
+    };
     store.head().then(
-      (head) => reply(200, { status: "ready", store: { ok: true, revision: head.revision } }),
+      (head) =>
+        reply(
+          200,
+          JSON.stringify({
+            status: "ready",
+            store: { ok: true, revision: head.revision },
+            ...detail,
+          }),
+        ),
       (error: unknown) =>
-        reply(503, { status: "not ready", store: { ok: false, error: String(error) } }),
+        reply(
+          503,
+          JSON.stringify({
+            status: "not ready",
+            store: { ok: false, error: String(error) },
+            ...detail,
+          }),
+        ),
+    );
+  } else if (path === "/metrics") {
+    metrics.registry.metrics().then(
+      (text) => reply(200, text, metrics.registry.contentType),
+      (error: unknown) => reply(500, JSON.stringify({ error: String(error) })),
     );
   } else {
-    reply(404, { error: `no route for ${path}` });
+    reply(404, JSON.stringify({ error: `no route for ${path}` }));
   }
 }
 

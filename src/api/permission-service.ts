@@ -32,13 +32,14 @@ export function createPermissionService(
       const permission = readName("permission", request.permission);
       const subject = readSubjectRef("subject", request.subject, "no-wildcard");
       const read = await readAt(context, "consistency", request.consistency, call.signal);
-      const result = await read.schema.checks.check(read.reader, {
+      const result = await read.engines.checks.check(read.reader, {
         resource,
         permission,
         subject,
         ...(request.context === undefined ? {} : { context: request.context }),
         explain: request.explain,
       });
+      countCheck(context, result);
       return { ...checkItem(result), checkedAt: read.token };
     },
 
@@ -66,7 +67,7 @@ export function createPermissionService(
         }
       });
       const valid = requests.flatMap((r) => ("resource" in r ? [r] : []));
-      const answers = await read.schema.checks.checkBulk(read.reader, valid);
+      const answers = await read.engines.checks.checkBulk(read.reader, valid);
       let next = 0;
       return {
         checkedAt: read.token,
@@ -74,6 +75,7 @@ export function createPermissionService(
           const item = items[i]!;
           if (!("resource" in r)) return { request: item, response: statusOf(r) };
           const answer = answers[next++]!;
+          if (answer.ok) countCheck(context, answer.result);
           return answer.ok
             ? { request: item, response: { case: "item", value: checkItem(answer.result) } }
             : { request: item, response: statusOf(toConnectError(answer.error)) };
@@ -102,7 +104,7 @@ export function createPermissionService(
       const permission = readName("permission", request.permission);
       const subject = readSubjectRef("subject", request.subject, "no-wildcard");
       const read = await readAt(context, "consistency", request.consistency, call.signal);
-      const found = read.schema.lookups.lookupResources(read.reader, {
+      const found = read.engines.lookups.lookupResources(read.reader, {
         resourceType,
         permission,
         subject,
@@ -130,7 +132,7 @@ export function createPermissionService(
           ? undefined
           : readName("subject_relation", request.subjectRelation);
       const read = await readAt(context, "consistency", request.consistency, call.signal);
-      const found = await read.schema.lookups.lookupSubjects(read.reader, {
+      const found = await read.engines.lookups.lookupSubjects(read.reader, {
         resource,
         permission,
         subjectType,
@@ -150,6 +152,14 @@ export function createPermissionService(
   };
 }
 
+/** countCheck counts an answer in the metrics, by result and by whether the cache served it. */
+function countCheck(context: ApiContext, result: CheckResult): void {
+  context.metrics.checks.inc({
+    result: result.result,
+    served_from_cache: String(result.servedFromCache),
+  });
+}
+
 /** CheckAnswer holds the fields a Check response and a CheckBulk item share. */
 interface CheckAnswer {
   readonly result: CheckResultMessage;
@@ -167,7 +177,7 @@ function checkItem(result: CheckResult): CheckAnswer {
     ...(result.explanation === undefined
       ? {}
       : { explanation: explanationMessage(result.explanation) }),
-    servedFromCache: false,
+    servedFromCache: result.servedFromCache,
     ...(Number.isFinite(result.validUntil)
       ? { validUntil: timestampFromDate(new Date(result.validUntil)) }
       : {}),

@@ -1,5 +1,6 @@
 // The schema every request runs against: loaded from the store, compiled once per schema write.
 
+import type { Dispatcher } from "../dispatch/dispatcher.js";
 import { type CheckEngine, createCheckEngine } from "../engine/check-engine.js";
 import { createLookupEngine, type LookupEngine } from "../engine/lookup-engine.js";
 import type { Revision } from "../revision/revision.js";
@@ -8,14 +9,27 @@ import { formatDiagnostic } from "../schema/diagnostic.js";
 import { loadSchema } from "../schema/load-schema.js";
 import type { Store } from "../store/store.js";
 
-/** ActiveSchema is a stored schema, compiled, with the engines that answer over it. */
+/** Engines answer checks and lookups over one schema. */
+export interface Engines {
+  readonly checks: CheckEngine;
+  readonly lookups: LookupEngine;
+}
+
+/**
+ * ActiveSchema is a stored schema, compiled, with the engines that answer over it: `cached`
+ * through the result cache (for reads at the change tracker's revision), `fresh` straight from
+ * the store (any other revision).
+ */
 export interface ActiveSchema {
   readonly text: string;
   readonly revision: Revision;
   readonly compiled: CompiledSchema;
-  readonly checks: CheckEngine;
-  readonly lookups: LookupEngine;
+  readonly cached: Engines;
+  readonly fresh: Engines;
 }
+
+/** DispatcherFactory makes the cached dispatcher chain for one schema, from its cache key prefix. */
+export type DispatcherFactory = (keyPrefix: string) => Dispatcher;
 
 /**
  * SchemaSource keeps the store's schema compiled. Every read of the store's head says which
@@ -26,7 +40,23 @@ export class SchemaSource {
   private active: ActiveSchema | undefined;
   private loading: Promise<ActiveSchema | undefined> | undefined;
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly cachedDispatcher?: DispatcherFactory,
+  ) {}
+
+  /**
+   * latest is the newest schema this process has compiled, without asking the store: what reads
+   * at the change tracker's revision use (see {@link refresh}).
+   */
+  get latest(): ActiveSchema | undefined {
+    return this.active;
+  }
+
+  /** refresh compiles the store's schema if it is newer than the one here. */
+  async refresh(): Promise<void> {
+    await this.at((await this.store.head()).schemaRevision);
+  }
 
   /**
    * at returns the schema written at schemaRevision (the store head's), or undefined when none has
@@ -44,7 +74,8 @@ export class SchemaSource {
 
   /** activate installs a schema this process has just written. */
   activate(text: string, revision: Revision, compiled: CompiledSchema): ActiveSchema {
-    const active = makeActive(text, revision, compiled);
+    const keyPrefix = `${revision}|`;
+    const active = makeActive(text, revision, compiled, this.cachedDispatcher?.(keyPrefix));
     if (this.active === undefined || this.active.revision < revision) this.active = active;
     return active;
   }
@@ -62,13 +93,23 @@ export class SchemaSource {
   }
 }
 
-function makeActive(text: string, revision: Revision, compiled: CompiledSchema): ActiveSchema {
-  const checks = createCheckEngine({ schema: compiled });
+function makeActive(
+  text: string,
+  revision: Revision,
+  compiled: CompiledSchema,
+  dispatcher: Dispatcher | undefined,
+): ActiveSchema {
+  const fresh = engines(compiled, undefined);
   return {
     text,
     revision,
     compiled,
-    checks,
-    lookups: createLookupEngine({ schema: compiled, checkEngine: checks }),
+    fresh,
+    cached: dispatcher === undefined ? fresh : engines(compiled, dispatcher),
   };
+}
+
+function engines(schema: CompiledSchema, dispatcher: Dispatcher | undefined): Engines {
+  const checks = createCheckEngine({ schema, ...(dispatcher ? { dispatcher } : {}) });
+  return { checks, lookups: createLookupEngine({ schema, checkEngine: checks }) };
 }

@@ -60,6 +60,12 @@ async function serve(config: ServerConfig, io: CliIo): Promise<void> {
       host: config.host,
       grpcPort: config.grpcPort,
       httpPort: config.httpPort,
+      cache: {
+        ...(config.cacheBytes === undefined ? {} : { memoryBytes: config.cacheBytes }),
+        ...(config.redisUrl === undefined
+          ? {}
+          : { redis: { url: config.redisUrl, cluster: config.redisCluster } }),
+      },
       onInternalError: (method, error) =>
         io.stderr(
           `internal error in ${method}: ${error instanceof Error ? error.stack : String(error)}\n`,
@@ -67,8 +73,12 @@ async function serve(config: ServerConfig, io: CliIo): Promise<void> {
     });
     const where =
       config.databaseUrl === undefined ? `embedded database in ${config.dataDir}` : "Postgres";
+    const shared =
+      config.redisUrl === undefined
+        ? ""
+        : `, cache shared in Redis (${config.redisCluster ? "cluster" : "single"})`;
     io.stderr(
-      `latch serving on ${config.host}: gRPC port ${server.grpcPort}, HTTP port ${server.httpPort}; store: ${where}\n`,
+      `latch serving on ${config.host}: gRPC port ${server.grpcPort}, HTTP port ${server.httpPort}; store: ${where}${shared}\n`,
     );
     const signal = await nextSignal();
     io.stderr(`${signal}: finishing calls in flight, then stopping\n`);

@@ -17,6 +17,11 @@ export interface ServerConfig {
   readonly apiKeys: readonly ApiKey[];
   /** How long past revisions stay readable, in milliseconds. */
   readonly retentionMs?: number;
+  /** The shared result cache: a Redis server, or a node of a Redis Cluster when redisCluster. */
+  readonly redisUrl?: string;
+  readonly redisCluster: boolean;
+  /** Bytes the in-process result cache may hold. */
+  readonly cacheBytes?: number;
 }
 
 /** ConfigError is a configuration Latch refuses to start with; the message lists every problem. */
@@ -33,7 +38,8 @@ export const DEFAULT_DATA_DIR = "./.latch/data";
 /**
  * readServerConfig reads the YAML file at path (if any), then the environment, which wins:
  * DATABASE_URL, LATCH_DATA_DIR, LATCH_SCHEMA, LATCH_HOST, LATCH_GRPC_PORT, LATCH_HTTP_PORT,
- * LATCH_API_KEYS (`name:sha256:scope+scope,...`) and LATCH_RETENTION_MS. It throws a ConfigError
+ * LATCH_API_KEYS (`name:sha256:scope+scope,...`), LATCH_RETENTION_MS, REDIS_URL,
+ * LATCH_REDIS_CLUSTER (`true` for a Redis Cluster) and LATCH_CACHE_BYTES. It throws a ConfigError
  * naming every bad field.
  */
 export async function readServerConfig(
@@ -69,6 +75,13 @@ export async function readServerConfig(
       ? parseKeyList(envKeys, problems)
       : readFileKeys(file.apiKeys, problems);
   const retention = env.LATCH_RETENTION_MS ?? file.retentionMs;
+  const cacheBytes = env.LATCH_CACHE_BYTES ?? file.cacheBytes;
+  const cluster = env.LATCH_REDIS_CLUSTER ?? file.redisCluster;
+  if (cluster !== undefined && !["true", "false", true, false].includes(cluster as string)) {
+    problems.push(
+      `LATCH_REDIS_CLUSTER (redisCluster): true or false, got ${JSON.stringify(cluster)}`,
+    );
+  }
   const config: ServerConfig = {
     ...optional("databaseUrl", text("databaseUrl", "DATABASE_URL")),
     dataDir: text("dataDir", "LATCH_DATA_DIR") ?? DEFAULT_DATA_DIR,
@@ -80,6 +93,11 @@ export async function readServerConfig(
     ...(retention === undefined
       ? {}
       : { retentionMs: integer("retentionMs", "LATCH_RETENTION_MS", 0, Number.MAX_SAFE_INTEGER) }),
+    ...optional("redisUrl", text("redisUrl", "REDIS_URL")),
+    redisCluster: cluster === true || cluster === "true",
+    ...(cacheBytes === undefined
+      ? {}
+      : { cacheBytes: integer("cacheBytes", "LATCH_CACHE_BYTES", 0, Number.MAX_SAFE_INTEGER) }),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

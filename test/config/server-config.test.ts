@@ -17,6 +17,7 @@ describe("readServerConfig", () => {
       grpcPort: 50051,
       httpPort: 8080,
       apiKeys: [],
+      redisCluster: false,
     });
   });
 
@@ -29,6 +30,9 @@ describe("readServerConfig", () => {
       LATCH_HTTP_PORT: "6001",
       LATCH_API_KEYS: `ci:${HASH}:check+read, ops:${HASH}:admin`,
       LATCH_RETENTION_MS: "3600000",
+      REDIS_URL: "redis://cache:6379",
+      LATCH_REDIS_CLUSTER: "true",
+      LATCH_CACHE_BYTES: "1048576",
     });
     expect(config).toMatchObject({
       databaseUrl: "postgres://db/latch",
@@ -37,6 +41,9 @@ describe("readServerConfig", () => {
       grpcPort: 6000,
       httpPort: 6001,
       retentionMs: 3_600_000,
+      redisUrl: "redis://cache:6379",
+      redisCluster: true,
+      cacheBytes: 1_048_576,
       apiKeys: [
         { name: "ci", sha256: HASH, scopes: ["check", "read"] },
         { name: "ops", sha256: HASH, scopes: ["admin"] },

@@ -1,0 +1,74 @@
+// The cache of one server: the change tracker, the in-process and shared result caches, the dispatcher chain.
+
+import { createCachingDispatcher } from "../dispatch/caching-dispatcher.js";
+import type { Dispatcher } from "../dispatch/dispatcher.js";
+import { createLocalDispatcher } from "../dispatch/local-dispatcher.js";
+import { createSingleflightDispatcher } from "../dispatch/singleflight-dispatcher.js";
+import type { Store } from "../store/store.js";
+import type { LatchMetrics } from "../telemetry/metrics.js";
+import { ChangeTracker } from "./change-tracker.js";
+import { DEFAULT_MEMORY_CACHE_BYTES, MemoryResultCache } from "./memory-result-cache.js";
+import { connectRedisCache, type RedisResultCache } from "./redis-result-cache.js";
+import type { ResultCache } from "./result-cache.js";
+import { TieredResultCache } from "./tiered-result-cache.js";
+
+/** CacheOptions configure {@link openCacheLayer}. */
+export interface CacheOptions {
+  /** Bytes the in-process cache may hold; default 64 MiB. */
+  readonly memoryBytes?: number;
+  /** The shared cache: a Redis server (or a Cluster node, with `cluster`). */
+  readonly redis?: { readonly url: string; readonly cluster?: boolean };
+}
+
+/** How long an entry lives in Redis: entries stay exact regardless; this only bounds its memory. */
+const REDIS_TTL_MS = 10 * 60 * 1000;
+
+/** CacheLayer is everything a server's cached checks use. */
+export interface CacheLayer {
+  readonly tracker: ChangeTracker;
+  readonly redis?: RedisResultCache;
+  /** dispatcherFor is the chain caching → singleflight → local for one schema. */
+  dispatcherFor(keyPrefix: string): Dispatcher;
+  close(): Promise<void>;
+}
+
+/**
+ * openCacheLayer starts the change tracker at the store's head and opens the caches: in process
+ * always, in Redis too when configured (keys prefixed with the store id, so stores may share it).
+ */
+export async function openCacheLayer(
+  store: Store,
+  options: CacheOptions,
+  metrics: LatchMetrics,
+): Promise<CacheLayer> {
+  const tracker = new ChangeTracker(store, await store.headRevision());
+  const local = new MemoryResultCache(options.memoryBytes ?? DEFAULT_MEMORY_CACHE_BYTES);
+  const redis =
+    options.redis === undefined
+      ? undefined
+      : connectRedisCache({
+          url: options.redis.url,
+          ...(options.redis.cluster ? { cluster: true } : {}),
+          ttlMs: REDIS_TTL_MS,
+          keyPrefix: `latch:${store.storeId}:`,
+        });
+  const results: ResultCache = redis === undefined ? local : new TieredResultCache(local, redis);
+  const localDispatcher = createLocalDispatcher();
+  const onLookup = (hit: boolean) => metrics.cacheLookups.inc({ result: hit ? "hit" : "miss" });
+  return {
+    tracker,
+    ...(redis === undefined ? {} : { redis }),
+    dispatcherFor: (keyPrefix) =>
+      createCachingDispatcher({
+        cache: results,
+        tracker,
+        next: createSingleflightDispatcher(localDispatcher),
+        keyPrefix,
+        onLookup,
+      }),
+    async close() {
+      tracker.close();
+      await results.close();
+    },
+  };
+}
