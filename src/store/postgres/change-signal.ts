@@ -22,15 +22,17 @@ export class ChangeSignal {
     for (const resolve of waiters) resolve();
   }
 
-  /** wait resolves once the generation differs from since, or abort signals. */
-  wait(since: number, abort?: AbortSignal): Promise<void> {
+  /** wait resolves once the generation differs from since, abort signals, or timeoutMs passes. */
+  wait(since: number, abort: AbortSignal | undefined, timeoutMs: number): Promise<void> {
     if (this.count !== since || abort?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
+        clearTimeout(timer);
         this.waiters.delete(done);
         abort?.removeEventListener("abort", done);
         resolve();
       };
+      const timer = setTimeout(done, timeoutMs);
       this.waiters.add(done);
       abort?.addEventListener("abort", done);
     });

@@ -79,6 +79,12 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 
 /** Changelog events a watcher reads per round trip. */
 const WATCH_BATCH = 1000;
+/**
+ * How long a caught-up watcher waits for a wake-up before it reads again anyway: a notification
+ * lost without a lost connection (which triggers a catch-up of its own) delays events by at most
+ * this much.
+ */
+const WATCH_POLL_MS = 500;
 /** How long a failed attempt to log expiries waits before the next. */
 const EXPIRY_RETRY_MS = 1000;
 
@@ -374,7 +380,7 @@ class SqlStore implements Store {
         yield { ...held, lastInRevision: true };
         held = undefined;
       }
-      if (entries.length < WATCH_BATCH) await this.changes.wait(generation, signal);
+      if (entries.length < WATCH_BATCH) await this.changes.wait(generation, signal, WATCH_POLL_MS);
     }
   }
 
