@@ -74,7 +74,7 @@ describe("readServerConfig", () => {
     const error = await readServerConfig({
       LATCH_GRPC_PORT: "70000",
       LATCH_HTTP_PORT: "http",
-      LATCH_API_KEYS: "ci:secret:check,ops:" + HASH + ":root",
+      LATCH_API_KEYS: `ci:secret:check,ops:${HASH}:root`,
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     const { problems } = error as ConfigError;
