@@ -1,7 +1,12 @@
-// Server benchmark checks, encoded once: a small hot set that repeats, and distinct cold ones.
+// Server benchmark requests, encoded once: a small hot set that repeats, distinct cold checks, and
+// the Zipf workload's checks with the writes that touch their documents.
 
 import { create, toBinary } from "@bufbuild/protobuf";
 import { CheckRequestSchema } from "../../src/gen/latch/v1/permission_service_pb.js";
+import {
+  RelationshipUpdate_Operation,
+  WriteRelationshipsRequestSchema,
+} from "../../src/gen/latch/v1/relationship_service_pb.js";
 import { seededRandom } from "./engine-dataset.js";
 import { frameMessage } from "./server-bench-client.js";
 
@@ -9,14 +14,25 @@ import { frameMessage } from "./server-bench-client.js";
 export const HOT_CHECKS = 100;
 /** COLD_CHECKS is how many distinct cold checks there are; the cold phase asks each one once. */
 export const COLD_CHECKS = 100_000;
+/** ZIPF_CHECKS is how many distinct checks the Zipf workload draws from. */
+export const ZIPF_CHECKS = 100_000;
 /** WARM_UP_CHECKS is the warm-up's own checks, shared with neither measured set. */
 const WARM_UP_CHECKS = 20_000;
+/** WRITER is the user the Zipf workload's writes add to and remove from documents: no check asks about it. */
+const WRITER = "bench_writer";
+
+/** ZipfChecks are the Zipf workload's checks, by rank, and the document each one asks about. */
+export interface ZipfChecks {
+  readonly checks: readonly Buffer[];
+  readonly documents: readonly string[];
+}
 
 /** CheckSets are CheckRequest messages, encoded and framed; no (document, user) pair repeats. */
 export interface CheckSets {
   readonly hot: readonly Buffer[];
   readonly cold: readonly Buffer[];
   readonly warmUp: readonly Buffer[];
+  readonly zipf: ZipfChecks;
 }
 
 /**
@@ -26,19 +42,53 @@ export interface CheckSets {
 export function makeCheckSets(documents: number, users: number): CheckSets {
   const random = seededRandom(7);
   const seen = new Set<string>();
-  const draw = (count: number): Buffer[] => {
-    const encoded: Buffer[] = [];
-    while (encoded.length < count) {
+  const draw = (count: number): ZipfChecks => {
+    const checks: Buffer[] = [];
+    const drawn: string[] = [];
+    while (checks.length < count) {
       const document = `d${Math.floor(random() * documents)}`;
       const user = `u${Math.floor(random() * users)}`;
       const key = `${document}@${user}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      encoded.push(encodeCheck(document, user));
+      checks.push(encodeCheck(document, user));
+      drawn.push(document);
     }
-    return encoded;
+    return { checks, documents: drawn };
   };
-  return { hot: draw(HOT_CHECKS), warmUp: draw(WARM_UP_CHECKS), cold: draw(COLD_CHECKS) };
+  return {
+    hot: draw(HOT_CHECKS).checks,
+    warmUp: draw(WARM_UP_CHECKS).checks,
+    cold: draw(COLD_CHECKS).checks,
+    zipf: draw(ZIPF_CHECKS),
+  };
+}
+
+/**
+ * encodeWriterUpdate is a WriteRelationships request that adds (TOUCH) or removes (DELETE)
+ * `document:<document>#viewer@user:bench_writer`: a change to a set every check on that document
+ * reads, so it invalidates their cached results without changing their answers.
+ */
+export function encodeWriterUpdate(document: string, add: boolean): Buffer {
+  return frameMessage(
+    toBinary(
+      WriteRelationshipsRequestSchema,
+      create(WriteRelationshipsRequestSchema, {
+        updates: [
+          {
+            operation: add
+              ? RelationshipUpdate_Operation.TOUCH
+              : RelationshipUpdate_Operation.DELETE,
+            relationship: {
+              resource: { type: "document", id: document },
+              relation: "viewer",
+              subject: { object: { type: "user", id: WRITER } },
+            },
+          },
+        ],
+      }),
+    ),
+  );
 }
 
 function encodeCheck(document: string, user: string): Buffer {

@@ -1,9 +1,12 @@
 // The server benchmark's load generator: a child process (pinned to its own core) that calls the
-// server over one HTTP/2 connection with requests encoded in advance, as the driver commands.
+// server over one HTTP/2 connection with requests encoded in advance (or drawn, for the Zipf
+// workload), as the driver commands.
 
 import { performance } from "node:perf_hooks";
 import { fromBinary } from "@bufbuild/protobuf";
 import { CheckResponseSchema, CheckResult } from "../../src/gen/latch/v1/permission_service_pb.js";
+import { seededRandom } from "./engine-dataset.js";
+import { type Call, type CallSet, checksOnce, repeatingCalls } from "./server-bench-calls.js";
 import { type CheckSets, makeCheckSets } from "./server-bench-checks.js";
 import {
   connectUnaryClient,
@@ -12,58 +15,63 @@ import {
   type UnaryClient,
 } from "./server-bench-client.js";
 import type { LoadCommand, LoadReply, LoadResult, Workload } from "./server-bench-protocol.js";
+import { createZipfWorkload, type ZipfWorkload } from "./server-bench-zipf-workload.js";
 
 const HEALTH_CHECK = "/grpc.health.v1.Health/Check";
 const CHECK = "/latch.v1.PermissionService/Check";
+const WRITE = "/latch.v1.RelationshipService/WriteRelationships";
 /** An empty HealthCheckRequest: the server's overall status. */
 const HEALTH_REQUEST = frameMessage(new Uint8Array(0));
 
-interface CallSet {
-  readonly path: string;
-  readonly requests: readonly Buffer[];
-  /** Whether the requests repeat once used up; the cold set must not. */
-  readonly cycle: boolean;
-  readonly allowed: (response: Buffer) => boolean;
-}
-
 let client: UnaryClient | undefined;
 let sets: CheckSets | undefined;
-
-const isAllowed = (response: Buffer) =>
-  fromBinary(CheckResponseSchema, response).result === CheckResult.ALLOWED;
+let zipf: ZipfWorkload | undefined;
 
 function callSetOf(workload: Workload): CallSet {
-  if (sets === undefined) throw new Error("the load generator was not initialised");
+  if (sets === undefined || zipf === undefined) {
+    throw new Error("the load generator was not initialised");
+  }
   switch (workload) {
     case "health":
-      return { path: HEALTH_CHECK, requests: [HEALTH_REQUEST], cycle: true, allowed: () => false };
+      return repeatingCalls(HEALTH_CHECK, [HEALTH_REQUEST], false);
     case "check-hot":
-      return { path: CHECK, requests: sets.hot, cycle: true, allowed: isAllowed };
+      return repeatingCalls(CHECK, sets.hot, true);
     case "check-warm-up":
-      return { path: CHECK, requests: sets.warmUp, cycle: true, allowed: isAllowed };
+      return repeatingCalls(CHECK, sets.warmUp, true);
     case "check-cold":
-      return { path: CHECK, requests: sets.cold, cycle: false, allowed: isAllowed };
+      return checksOnce(CHECK, sets.cold);
+    case "zipf":
+      return zipf.stream;
+    case "zipf-warm-up":
+      return zipf.warmUp;
   }
 }
 
 /** Tally collects one phase's outcomes. */
 class Tally {
   calls = 0;
+  checks = 0;
   errors = 0;
   allowed = 0;
+  servedFromCache = 0;
+  cacheable = 0;
   firstError: string | undefined;
   readonly latencies: number[] = [];
   private readonly started = performance.now();
   private readonly cpu = process.cpuUsage();
 
-  record(set: CallSet, started: number, answer: UnaryAnswer) {
+  record(call: Call, started: number, answer: UnaryAnswer) {
     this.latencies.push(performance.now() - started);
     this.calls++;
     if (!answer.ok) {
       this.errors++;
       this.firstError ??= answer.error;
-    } else if (set.allowed(answer.message)) {
-      this.allowed++;
+    } else if (call.check) {
+      const response = fromBinary(CheckResponseSchema, answer.message);
+      this.checks++;
+      if (response.result === CheckResult.ALLOWED) this.allowed++;
+      if (response.servedFromCache) this.servedFromCache++;
+      if (call.cacheable) this.cacheable++;
     }
   }
 
@@ -75,9 +83,12 @@ class Tally {
       sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
     return {
       calls: this.calls,
+      checks: this.checks,
       errors: this.errors,
       ...(this.firstError === undefined ? {} : { firstError: this.firstError }),
       allowed: this.allowed,
+      servedFromCache: this.servedFromCache,
+      cacheable: this.cacheable,
       seconds,
       cpuMicros: cpu.user + cpu.system,
       p50: at(0.5),
@@ -87,11 +98,11 @@ class Tally {
   }
 }
 
-function send(set: CallSet, request: Buffer, tally: Tally, then: () => void): void {
+function send(call: Call, tally: Tally, then: () => void): void {
   if (client === undefined) throw new Error("the load generator was not initialised");
   const started = performance.now();
-  client.call(set.path, request, (answer) => {
-    tally.record(set, started, answer);
+  client.call(call.path, call.request, (answer) => {
+    tally.record(call, started, answer);
     then();
   });
 }
@@ -105,18 +116,20 @@ function throughput(command: Extract<LoadCommand, { kind: "throughput" }>): Prom
   const cutOff = started + command.maxSeconds * 1000;
   let next = 0;
   let outstanding = 0;
+  let exhausted = false;
   return new Promise((resolve) => {
     const launch = () => {
       const now = performance.now();
       const enough = now >= end && next >= command.minCalls;
-      const exhausted = !set.cycle && next >= set.requests.length;
-      if (enough || exhausted || now >= cutOff || tally.errors > 0) {
+      const call = enough || exhausted || now >= cutOff || tally.errors > 0 ? undefined : set(next);
+      if (call === undefined) {
+        exhausted = true;
         if (outstanding === 0) resolve(tally.result());
         return;
       }
-      const request = set.requests[next++ % set.requests.length]!;
+      next++;
       outstanding++;
-      send(set, request, tally, () => {
+      send(call, tally, () => {
         outstanding--;
         launch();
       });
@@ -134,14 +147,19 @@ function latency(workload: Workload, seconds: number, rate: number): Promise<Loa
   const start = performance.now();
   let sent = 0;
   let answered = 0;
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const answer = () => {
       if (++answered === total) resolve(tally.result());
     };
     const tick = () => {
       const now = performance.now();
       while (sent < total && start + sent * interval <= now) {
-        send(set, set.requests[sent % set.requests.length]!, tally, answer);
+        const call = set(sent);
+        if (call === undefined) {
+          reject(new Error(`the ${workload} set ran out after ${sent} calls`));
+          return;
+        }
+        send(call, tally, answer);
         sent++;
       }
       if (sent < total) setTimeout(tick, start + sent * interval - performance.now());
@@ -154,8 +172,14 @@ async function run(command: LoadCommand): Promise<LoadReply> {
   switch (command.kind) {
     case "init": {
       sets = makeCheckSets(command.documents, command.users);
+      zipf = createZipfWorkload(sets.zipf, { check: CHECK, write: WRITE }, seededRandom(11));
       client = await connectUnaryClient(command.address);
-      return { kind: "ready", hot: sets.hot.length, cold: sets.cold.length };
+      return {
+        kind: "ready",
+        hot: sets.hot.length,
+        cold: sets.cold.length,
+        zipf: sets.zipf.checks.length,
+      };
     }
     case "throughput":
       return { kind: "done", result: await throughput(command) };

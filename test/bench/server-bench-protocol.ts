@@ -1,7 +1,17 @@
 // The messages the server benchmark's driver and its load generator exchange over the IPC channel.
 
-/** Workload is what a phase calls: the health check (the floor), or Check on one of three sets. */
-export type Workload = "health" | "check-hot" | "check-cold" | "check-warm-up";
+/**
+ * Workload is what a phase calls: the health check (the floor), Check on one of three sets, the
+ * Zipf mix (checks drawn by popularity, with writes interleaved), or its warm-up (each of its
+ * checks not yet asked, once).
+ */
+export type Workload =
+  | "health"
+  | "check-hot"
+  | "check-cold"
+  | "check-warm-up"
+  | "zipf"
+  | "zipf-warm-up";
 
 /** LoadCommand is what the driver asks of the load generator. */
 export type LoadCommand =
@@ -36,12 +46,22 @@ export type LoadCommand =
 
 /** LoadResult is what one phase did, as the load generator saw it. */
 export interface LoadResult {
+  /** Every call: checks, writes, or health checks. */
   readonly calls: number;
+  /** The calls that were checks. */
+  readonly checks: number;
   readonly errors: number;
   /** The first error's message, if any. */
   readonly firstError?: string;
   /** Checks answered allowed (0 for the health check). */
   readonly allowed: number;
+  /** Checks whose response says `served_from_cache`. */
+  readonly servedFromCache: number;
+  /**
+   * Checks an exact cache of unbounded size could have served (asked before, their document not
+   * written since): the most servedFromCache can be. Counted by the Zipf workload only.
+   */
+  readonly cacheable: number;
   readonly seconds: number;
   /** The load generator's own CPU time over the phase, in µs. */
   readonly cpuMicros: number;
@@ -53,6 +73,12 @@ export interface LoadResult {
 
 /** LoadReply is the load generator's answer to one command. */
 export type LoadReply =
-  | { readonly kind: "ready"; readonly hot: number; readonly cold: number }
+  | {
+      readonly kind: "ready";
+      readonly hot: number;
+      readonly cold: number;
+      /** Distinct checks the Zipf workload draws from. */
+      readonly zipf: number;
+    }
   | { readonly kind: "done"; readonly result: LoadResult }
   | { readonly kind: "failed"; readonly message: string };

@@ -1,17 +1,20 @@
 // Benchmark: Latch's server CPU per call over gRPC, the server pinned to one core and a bare HTTP/2
 // gRPC load generator on another, for the health check (the floor), Check on a hot repeated set
 // and Check on a cold set of distinct checks, over the engine benchmark's dataset in a memory
-// store; then p50 and p99 at a fixed offered load. Prints a table with ratios against the floor,
-// or JSON with --json.
+// store; then p50 and p99 at a fixed offered load; then the result cache's hit ratio on a Zipf
+// workload with writes. Prints a table with ratios against the floor, or JSON with --json.
 //   npm run bench [-- --json] [-- --duration SECONDS_PER_PHASE]
 
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
+import { DEFAULT_MEMORY_CACHE_BYTES } from "../../src/cache/memory-result-cache.js";
 import { killBenchChildren, pickCores, spawnBenchChild } from "./server-bench-children.js";
 import { clockTicksPerSecond, cpuTicks } from "./server-bench-cpu.js";
-import type { LoadCommand, LoadReply, LoadResult } from "./server-bench-protocol.js";
+import { type CacheLookups, readCacheLookups } from "./server-bench-metrics.js";
+import type { LoadCommand, LoadReply, LoadResult, Workload } from "./server-bench-protocol.js";
 import type { TargetReady } from "./server-bench-target.js";
+import { ZIPF_EXPONENT, ZIPF_WRITES } from "./server-bench-zipf-workload.js";
 
 /** Calls kept outstanding in the throughput phases. */
 const IN_FLIGHT = 64;
@@ -21,6 +24,13 @@ const OFFERED_RATE = 500;
 const MIN_CALLS = 20_000;
 /** A throughput phase stops at this many times --duration, enough calls or not. */
 const MAX_STRETCH = 4;
+/** The Zipf phase makes at least this many calls (up to MAX_STRETCH × --duration). */
+const ZIPF_MIN_CALLS = 50_000;
+/** The Zipf warm-up asks each check once; it stops after this long regardless. */
+const ZIPF_WARM_UP_MAX_SECONDS = 600;
+/** The issue's goals: hot Check CPU against the floor, and the Zipf workload's hit ratio. */
+const HOT_RATIO_GOAL = 1.3;
+const HIT_RATIO_GOAL = 0.9;
 /** Below this many ticks of server CPU in a phase, the tick is more than 1% of the measure. */
 const ENOUGH_TICKS = 100;
 
@@ -130,12 +140,12 @@ try {
   if (init.kind !== "ready") throw new Error(`the load generator did not start: ${init.kind}`);
 
   const run = (name: string, command: LoadCommand) => phase(name, load, serverPid, command);
-  const throughput = (workload: "health" | "check-hot" | "check-cold" | "check-warm-up") =>
+  const throughput = (workload: Workload, minCalls = MIN_CALLS) =>
     ({
       kind: "throughput",
       workload,
       seconds: duration,
-      minCalls: MIN_CALLS,
+      minCalls,
       maxSeconds: MAX_STRETCH * duration,
       inFlight: IN_FLIGHT,
     }) as const;
@@ -151,6 +161,28 @@ try {
     seconds: 2 * duration,
     rate: OFFERED_RATE,
   });
+  /** zipfPhase runs the Zipf stream, with the sub-problem lookups' hit ratio over it from /metrics. */
+  const zipfPhase = async (name: string) => {
+    const before = await readCacheLookups(ready.httpPort);
+    const measured = await run(name, throughput("zipf", ZIPF_MIN_CALLS));
+    return {
+      ...measured,
+      lookupHitRatio: lookupRatio(before, await readCacheLookups(ready.httpPort)),
+    };
+  };
+  const zipfName = `Zipf s = ${ZIPF_EXPONENT} over ${init.zipf} checks, ${100 * ZIPF_WRITES}% writes`;
+  const zipfCold = await zipfPhase(`${zipfName}, from cold`);
+  const zipfWarmUp = await run("warm-up Zipf", {
+    ...throughput("zipf-warm-up"),
+    ...warmUp(ZIPF_WARM_UP_MAX_SECONDS),
+  });
+  const zipf = await zipfPhase(`${zipfName}, warm (each check asked before)`);
+  const zipfCpuPerCheck = (p: Phase) => ((p.ticks / hz) * 1e6) / p.checks;
+  if (zipfWarmUp.seconds >= ZIPF_WARM_UP_MAX_SECONDS) {
+    console.warn(
+      `warning: the Zipf warm-up stopped after ${ZIPF_WARM_UP_MAX_SECONDS} s, before it asked every check`,
+    );
+  }
   if (cold.calls >= init.cold) {
     console.warn(`warning: the cold phase used up all ${init.cold} distinct checks early`);
   }
@@ -159,6 +191,7 @@ try {
     console.warn(`warning: offered ${OFFERED_RATE}/s, answered ${achievedRate.toFixed(0)}/s`);
   }
 
+  const cacheRatio = (p: Phase) => p.servedFromCache / p.checks;
   if (json) {
     const perSecond = (p: Phase) => Math.round(p.calls / p.seconds);
     console.log(
@@ -168,6 +201,7 @@ try {
         duration_s: duration,
         in_flight: IN_FLIGHT,
         clock_ticks_per_s: hz,
+        memory_cache_bytes: DEFAULT_MEMORY_CACHE_BYTES,
         floor_cpu_us: floor.serverCpuMicros,
         check_hot_cpu_us: hot.serverCpuMicros,
         check_cold_cpu_us: cold.serverCpuMicros,
@@ -178,12 +212,28 @@ try {
         check_cold_calls_per_s: perSecond(cold),
         hot_checks: init.hot,
         cold_checks: cold.calls,
+        check_hot_served_from_cache: cacheRatio(hot),
+        check_cold_served_from_cache: cacheRatio(cold),
         offered_rate: OFFERED_RATE,
         achieved_rate: achievedRate,
         latency_cpu_us: latency.serverCpuMicros,
+        latency_served_from_cache: cacheRatio(latency),
         p50_ms: latency.p50,
         p99_ms: latency.p99,
         max_ms: latency.max,
+        hit_ratio: cacheRatio(zipf),
+        zipf_lookup_hit_ratio: zipf.lookupHitRatio,
+        zipf_cacheable_ratio: zipf.cacheable / zipf.checks,
+        zipf_distinct_checks: init.zipf,
+        zipf_checks: zipf.checks,
+        zipf_writes: zipf.calls - zipf.checks,
+        zipf_checks_per_s: Math.round(zipf.checks / zipf.seconds),
+        zipf_cpu_us_per_check: zipfCpuPerCheck(zipf),
+        zipf_cold_hit_ratio: cacheRatio(zipfCold),
+        zipf_cold_lookup_hit_ratio: zipfCold.lookupHitRatio,
+        zipf_cold_cacheable_ratio: zipfCold.cacheable / zipfCold.checks,
+        zipf_cold_checks: zipfCold.checks,
+        zipf_warm_up_checks: zipfWarmUp.checks,
       }),
     );
   } else {
@@ -191,25 +241,51 @@ try {
       ? `server on core ${cores.server}, load generator on core ${cores.load}`
       : "not pinned";
     console.log(
-      `${ready.relationships} relationships in a memory store, no result cache; ${placement} ` +
+      `${ready.relationships} relationships in a memory store, in-process result cache of ${DEFAULT_MEMORY_CACHE_BYTES / 2 ** 20} MiB (the default); ${placement} ` +
         `(HTTP/2, ${IN_FLIGHT} calls in flight); ${duration} s per phase; server CPU from /proc at ${hz} ticks/s\n`,
     );
     console.log(
-      "| phase | calls | calls/s | server CPU µs/call | × floor | server core busy | generator core busy | allowed |",
+      "| phase | calls | calls/s | server CPU µs/call | × floor | server core busy | generator core busy | allowed | served from cache | an exact unbounded cache could | goal |",
     );
-    console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
-    const percent = (x: number) => `${(100 * x).toFixed(0)}%`;
-    for (const p of [floor, hot, cold, latency]) {
+    console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    const percent = (x: number, digits = 0) => `${(100 * x).toFixed(digits)}%`;
+    const goals = new Map<Phase, string>([
+      [hot, `≤ ${HOT_RATIO_GOAL}× floor`],
+      [zipf, `served from cache ≥ ${percent(HIT_RATIO_GOAL)}`],
+    ]);
+    const zipfs: Phase[] = [zipfCold, zipf];
+    for (const p of [floor, hot, cold, latency, ...zipfs]) {
+      const checks = p === floor ? "" : `${p.allowed}`;
+      const cached = p === floor ? "" : percent(cacheRatio(p), 1);
+      const could = zipfs.includes(p) ? percent(p.cacheable / p.checks, 1) : "";
       console.log(
-        `| ${p.name} | ${p.calls} | ${(p.calls / p.seconds).toFixed(0)} | ${p.serverCpuMicros.toFixed(1)} | ${(p.serverCpuMicros / floor.serverCpuMicros).toFixed(2)} | ${percent(p.serverBusy)} | ${percent(p.loadBusy)} | ${p === floor ? "" : p.allowed} |`,
+        `| ${p.name} | ${p.calls} | ${(p.calls / p.seconds).toFixed(0)} | ${p.serverCpuMicros.toFixed(1)} | ${(p.serverCpuMicros / floor.serverCpuMicros).toFixed(2)} | ${percent(p.serverBusy)} | ${percent(p.loadBusy)} | ${checks} | ${cached} | ${could} | ${goals.get(p) ?? ""} |`,
       );
     }
     console.log(
       `\nLatency at ${OFFERED_RATE} checks/s offered (open loop, hot set, ${2 * duration} s): ` +
         `p50 ${latency.p50.toFixed(3)} ms, p99 ${latency.p99.toFixed(3)} ms, max ${latency.max.toFixed(3)} ms`,
     );
+    for (const [p, when] of [
+      [zipfCold, "from cold"],
+      [zipf, `warm, after ${zipfWarmUp.checks} warm-up checks`],
+    ] as const) {
+      console.log(
+        `Zipf, ${when}: ${p.checks} checks and ${p.calls - p.checks} writes, ` +
+          `${(p.checks / p.seconds).toFixed(0)} checks/s, ${zipfCpuPerCheck(p).toFixed(1)} µs of server CPU per check; ` +
+          `hit ratio (checks served from cache) ${percent(cacheRatio(p), 1)}` +
+          `${p === zipf ? ` (goal ≥ ${percent(HIT_RATIO_GOAL)})` : ""}, ` +
+          `sub-problem lookups hit ${percent(p.lookupHitRatio, 1)} (/metrics)`,
+      );
+    }
   }
 } finally {
   finished = true;
   killBenchChildren();
+}
+
+/** lookupRatio is the share of sub-problem lookups between two readings of /metrics that hit. */
+function lookupRatio(before: CacheLookups, after: CacheLookups): number {
+  const hits = after.hits - before.hits;
+  return hits / (hits + after.misses - before.misses);
 }
