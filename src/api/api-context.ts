@@ -51,9 +51,18 @@ export interface SnapshotRead {
   readonly engines: Engines;
 }
 
+/** The last token made per store: most answers in a row are at the same revision. */
+const lastTokens = new WeakMap<Store, { readonly revision: Revision; readonly token: string }>();
+
 /** tokenFor is the consistency token of a revision of the context's store. */
 export function tokenFor(context: ApiContext, revision: Revision): string {
-  return encodeToken({ storeId: context.store.storeId, revision });
+  const { store } = context;
+  const last = lastTokens.get(store);
+  if (last?.revision === revision) return last.token;
+  // Encoding hashes the payload: worth doing once per revision, not once per answer.
+  const token = encodeToken({ storeId: store.storeId, revision });
+  lastTokens.set(store, { revision, token });
+  return token;
 }
 
 /**

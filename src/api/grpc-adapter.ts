@@ -8,18 +8,12 @@ import {
   fromBinary,
   toBinary,
 } from "@bufbuild/protobuf";
-import {
-  Code,
-  ConnectError,
-  createHandlerContext,
-  type HandlerContext,
-  type ServiceImpl,
-} from "@connectrpc/connect";
+import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import type * as grpc from "@grpc/grpc-js";
 import { toConnectError } from "./api-error.js";
+import { callContext, type LiveCalls } from "./grpc-call-context.js";
 
 type AnyHandler = (input: unknown, context: HandlerContext) => unknown;
-type AnyCall = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerReadableStream<unknown, unknown>;
 
 /**
  * addConnectService registers impl on a grpc-js server: one definition per method, encoded and
@@ -30,7 +24,7 @@ export function addConnectService<S extends DescService>(
   server: grpc.Server,
   service: S,
   impl: ServiceImpl<S>,
-  shutdownSignal: AbortSignal,
+  live: LiveCalls,
 ): void {
   const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
   const handlers: grpc.UntypedServiceImplementation = {};
@@ -39,7 +33,7 @@ export function addConnectService<S extends DescService>(
     const handler = methods[method.localName];
     if (handler === undefined) throw new Error(`${service.typeName} lacks ${method.name}`);
     definition[method.localName] = methodDefinition(service, method);
-    handlers[method.localName] = grpcHandler(service, method, handler, shutdownSignal);
+    handlers[method.localName] = grpcHandler(service, method, handler, live);
   }
   server.addService(definition, handlers);
 }
@@ -66,7 +60,7 @@ function grpcHandler(
   service: DescService,
   method: DescMethod,
   handler: AnyHandler,
-  shutdownSignal: AbortSignal,
+  live: LiveCalls,
 ): grpc.UntypedHandleCall {
   const output = (init: unknown) => create(method.output, init as never);
   switch (method.methodKind) {
@@ -75,35 +69,54 @@ function grpcHandler(
         call: grpc.ServerUnaryCall<unknown, unknown>,
         callback: grpc.sendUnaryData<unknown>,
       ) => {
-        const context = handlerContext(service, method, call, shutdownSignal);
+        const { context, finish } = callContext(service, method, call, live);
         Promise.resolve()
           .then(() => handler(call.request, context))
           .then(
-            (init) => callback(null, output(init)),
-            (error: unknown) => callback(grpcStatus(error, context)),
+            (init) => {
+              finish();
+              callback(null, output(init));
+            },
+            (error: unknown) => {
+              const status = grpcStatus(error, context);
+              finish();
+              callback(status);
+            },
           );
       };
     case "server_streaming":
       return (call: grpc.ServerWritableStream<unknown, unknown>) => {
-        const context = handlerContext(service, method, call, shutdownSignal);
+        const { context, finish } = callContext(service, method, call, live);
         (async () => {
           for await (const init of handler(call.request, context) as AsyncIterable<unknown>) {
             if (!call.write(output(init))) await once(call, "drain", { signal: context.signal });
           }
+          finish();
           call.end();
-        })().catch((error: unknown) => call.emit("error", grpcStatus(error, context)));
+        })().catch((error: unknown) => {
+          const status = grpcStatus(error, context);
+          finish();
+          call.emit("error", status);
+        });
       };
     case "client_streaming":
       return (
         call: grpc.ServerReadableStream<unknown, unknown>,
         callback: grpc.sendUnaryData<unknown>,
       ) => {
-        const context = handlerContext(service, method, call, shutdownSignal);
+        const { context, finish } = callContext(service, method, call, live);
         Promise.resolve()
           .then(() => handler(completeRequests(call, context.signal), context))
           .then(
-            (init) => callback(null, output(init)),
-            (error: unknown) => callback(grpcStatus(error, context)),
+            (init) => {
+              finish();
+              callback(null, output(init));
+            },
+            (error: unknown) => {
+              const status = grpcStatus(error, context);
+              finish();
+              callback(status);
+            },
           );
       };
     default:
@@ -142,38 +155,6 @@ async function* completeRequests(
   if (call.cancelled || signal.aborted) {
     throw new ConnectError("the client cancelled the call before its end of input", Code.Canceled);
   }
-}
-
-/**
- * handlerContext gives a grpc-js call what Connect handlers expect: headers, and a signal that
- * aborts at the deadline, when the client cancels, or when the server shuts down.
- */
-function handlerContext(
-  service: DescService,
-  method: DescMethod,
-  call: AnyCall,
-  shutdownSignal: AbortSignal,
-): HandlerContext {
-  const path = `/${service.typeName}/${method.name}`;
-  const requestHeader = new Headers();
-  for (const [key, value] of Object.entries(call.metadata.getMap())) {
-    if (typeof value === "string") requestHeader.set(key, value);
-  }
-  const cancelled = new AbortController();
-  call.once("cancelled", () => cancelled.abort());
-  const deadline = call.getDeadline();
-  const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
-  return createHandlerContext({
-    service,
-    method,
-    protocolName: "grpc",
-    requestMethod: "POST",
-    url: path,
-    requestHeader,
-    requestSignal: cancelled.signal,
-    shutdownSignal,
-    ...(Number.isFinite(deadlineMs) ? { timeoutMs: Math.max(deadlineMs - Date.now(), 0) } : {}),
-  });
 }
 
 function grpcStatus(error: unknown, context: HandlerContext): Partial<grpc.StatusObject> {

@@ -20,6 +20,7 @@ import { createMetrics, type LatchMetrics } from "../telemetry/metrics.js";
 import { type ApiContext, type ApiLimits, DEFAULT_API_LIMITS } from "./api-context.js";
 import type { ApiKeyRing } from "./api-keys.js";
 import { addConnectService } from "./grpc-adapter.js";
+import { LiveCalls } from "./grpc-call-context.js";
 import { guardService } from "./guard-service.js";
 import { createPermissionService } from "./permission-service.js";
 import { createRelationshipService } from "./relationship-service.js";
@@ -104,8 +105,10 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
     "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
     "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
   });
+  const live = new LiveCalls();
+  shutdown.signal.addEventListener("abort", () => live.abortAll(), { once: true });
   for (const [service, impl] of services) {
-    addConnectService(grpcServer, service, impl, shutdown.signal);
+    addConnectService(grpcServer, service, impl, live);
   }
   const health = new HealthImplementation({ "": "SERVING" });
   for (const [service] of services) health.setStatus(service.typeName, "SERVING");

@@ -14,7 +14,7 @@ import { TieredResultCache } from "./tiered-result-cache.js";
 
 /** CacheOptions configure {@link openCacheLayer}. */
 export interface CacheOptions {
-  /** Bytes the in-process cache may hold; default 64 MiB. */
+  /** Bytes the in-process cache may hold; default 256 MiB. */
   readonly memoryBytes?: number;
   /** The shared cache: a Redis server (or a Cluster node, with `cluster`). */
   readonly redis?: { readonly url: string; readonly cluster?: boolean };

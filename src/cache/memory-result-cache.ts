@@ -4,8 +4,8 @@ import { LRUCache } from "lru-cache";
 import { type CachedResult, sizeOfCachedResult } from "./cached-result.js";
 import type { ResultCache } from "./result-cache.js";
 
-/** DEFAULT_MEMORY_CACHE_BYTES bounds the in-process cache: 64 MiB. */
-export const DEFAULT_MEMORY_CACHE_BYTES = 64 * 1024 * 1024;
+/** DEFAULT_MEMORY_CACHE_BYTES bounds the in-process cache: 256 MiB (by the entries' estimated size). */
+export const DEFAULT_MEMORY_CACHE_BYTES = 256 * 1024 * 1024;
 
 /**
  * MemoryResultCache keeps the most recently used results in process, up to maxBytes (estimated),
