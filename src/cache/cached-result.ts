@@ -55,11 +55,15 @@ export function decodeCachedResult(text: string): CachedResult | undefined {
   };
 }
 
-/** sizeOfCachedResult estimates the bytes an entry holds in memory, for the cache's bound. */
+/**
+ * sizeOfCachedResult estimates the bytes an entry holds in memory, for the cache's bound: names,
+ * ids and keys are ASCII, which V8 keeps one byte a character, plus each string's header and its
+ * slot in an array.
+ */
 export function sizeOfCachedResult(key: string, result: CachedResult): number {
-  let size = 64 + key.length * 2;
-  for (const set of result.reads) size += 16 + set.length * 2;
-  for (const parameter of result.missing) size += 16 + parameter.length * 2;
+  let size = 96 + key.length;
+  for (const set of result.reads) size += 24 + set.length;
+  for (const parameter of result.missing) size += 24 + parameter.length;
   return size;
 }
 
