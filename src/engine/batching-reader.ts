@@ -9,11 +9,19 @@ import type {
 import type { Relationship } from "../tuple/relationship.js";
 
 /**
- * A store whose first merged query answers faster than this (the memory store, in a microsecond
- * or two) gains nothing from merging, which costs about as much CPU per level as such a read;
- * a database round trip costs a hundred microseconds or more (Postgres, PGlite).
+ * A store whose reads answer faster than this (the memory store, in a microsecond or two) gains
+ * nothing from merging, which costs about as much CPU per level as such a read; a database round
+ * trip costs a hundred microseconds or more (Postgres, PGlite).
  */
 const WORTH_BATCHING_MS = 0.02;
+
+/**
+ * ReadCost is what an engine has learned of its store: whether merging reads pays. Each batching
+ * reader times its first read (or batch) and updates it, so that the next starts the right way.
+ */
+export interface ReadCost {
+  worthBatching: boolean;
+}
 
 /** ForwardRead is the read the batching merges: the relationships of some ids of one type and relation. */
 type ForwardRead = Required<Pick<RelationshipFilter, "resourceType" | "resourceIds" | "relation">>;
@@ -43,38 +51,48 @@ const UNSET_IN_FORWARD_READS = Object.keys({
  * or cursor) issued until the pending microtasks settle go to the store as one query, whatever
  * their types and relations: a union's branches, an arrow's tupleset read and the sibling
  * sub-dispatches of one level of a walk. Each read gets exactly the rows its own filter selects,
- * in key order, or the query's error. Other reads go straight through, and so does every read
- * once the first batch shows the store answering in about the time merging costs.
+ * in key order, or the query's error. Other reads go straight through, and so do all reads
+ * while `cost` says the store answers about as fast as merging costs. The reader times its first
+ * read, or batch, and updates `cost`: that switches it, and the engine's next readers.
  */
-export function createBatchingReader(reader: SnapshotReader): SnapshotReader {
+export function createBatchingReader(
+  reader: SnapshotReader,
+  cost: ReadCost = { worthBatching: true },
+): SnapshotReader {
   let pending: Pending[] = [];
-  let batching = true;
-  let measured = false;
+  let timed = false;
+  /** learn times the first answer; registered before any caller's, it times the store alone. */
+  const learn = (answer: Promise<Relationship[]>, started: number) => {
+    timed = true;
+    answer.then(
+      () => {
+        cost.worthBatching = performance.now() - started >= WORTH_BATCHING_MS;
+      },
+      // A failure is for the reads to report.
+      () => {},
+    );
+  };
   const flush = () => {
     const batch = pending;
     pending = [];
     const wanted = batch.length === 1 ? undefined : SetIndex.of(batch);
     const started = performance.now();
     const answer = ask(reader, wanted?.filter() ?? batch[0]!.read);
-    if (!measured) {
-      measured = true;
-      // Registered before the rows are handed out, so that it times the store alone; a failure
-      // is for the reads to report.
-      answer.then(
-        () => {
-          batching = performance.now() - started >= WORTH_BATCHING_MS;
-        },
-        () => {},
-      );
-    }
+    if (!timed) learn(answer, started);
     deliver(batch, wanted, answer);
   };
   return {
     revision: reader.revision,
     now: reader.now,
     query(filter: RelationshipFilter, options?: QueryOptions): Promise<Relationship[]> {
-      const read = batching ? asForwardRead(filter, options) : undefined;
-      if (read === undefined) return reader.query(filter, options);
+      const read = cost.worthBatching ? asForwardRead(filter, options) : undefined;
+      if (read === undefined) {
+        if (timed) return reader.query(filter, options);
+        const started = performance.now();
+        const answer = reader.query(filter, options);
+        learn(answer, started);
+        return answer;
+      }
       return new Promise((resolve, reject) => {
         if (pending.length === 0) afterMicrotasks(flush);
         pending.push({ read, resolve, reject });

@@ -8,7 +8,7 @@ import type { SnapshotReader } from "../store/store.js";
 import { canonicalJson } from "../tuple/canonical-json.js";
 import { formatSubjectRef } from "../tuple/format-relationship.js";
 import type { ObjectRef, SubjectRef } from "../tuple/relationship.js";
-import { createBatchingReader } from "./batching-reader.js";
+import { createBatchingReader, type ReadCost } from "./batching-reader.js";
 import { EngineError } from "./engine-error.js";
 import type { Explanation } from "./explanation.js";
 import type { Outcome, OutcomeKind } from "./outcome.js";
@@ -62,6 +62,7 @@ export function createCheckEngine(options: CheckEngineOptions): CheckEngine {
   const { schema } = options;
   const dispatcher = options.dispatcher ?? createLocalDispatcher();
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const readCost: ReadCost = { worthBatching: true };
 
   const run = async (
     reader: SnapshotReader,
@@ -91,13 +92,13 @@ export function createCheckEngine(options: CheckEngineOptions): CheckEngine {
   return {
     async check(reader, request) {
       validateRequest(schema, request);
-      const outcomes = await run(createBatchingReader(reader), [request]);
+      const outcomes = await run(createBatchingReader(reader, readCost), [request]);
       return toResult(outcomes.get(request.resource.id)!);
     },
 
     async checkBulk(snapshot, requests) {
       // One batching reader for every group: their walks read level by level together.
-      const reader = createBatchingReader(snapshot);
+      const reader = createBatchingReader(snapshot, readCost);
       const items: BulkCheckItem[] = new Array(requests.length);
       // Items that share a subject, a context and a permission on one type become one batch.
       const groups = new Map<string, number[]>();

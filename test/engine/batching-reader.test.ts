@@ -143,6 +143,36 @@ describe("batching reader", () => {
     expect(store.queries).toBe(4);
   });
 
+  it("reads straight through while merging does not pay, and learns when it does", async () => {
+    const store = roundTripReader(await readerOver([]));
+    const cost = { worthBatching: false };
+    const reader = createBatchingReader(store, cost);
+    const level = () =>
+      Promise.all([
+        reader.query({ resourceType: "document", resourceIds: ["a"], relation: "viewer" }),
+        reader.query({ resourceType: "document", resourceIds: ["a"], relation: "parent" }),
+      ]);
+    await level();
+    expect(store.queries).toBe(2);
+    // The first read took a round trip: from now on this reader, and the next, merge.
+    expect(cost.worthBatching).toBe(true);
+    await level();
+    expect(store.queries).toBe(3);
+    await Promise.all([
+      createBatchingReader(store, cost).query({
+        resourceType: "folder",
+        resourceIds: ["f"],
+        relation: "viewer",
+      }),
+      createBatchingReader(store, cost).query({
+        resourceType: "folder",
+        resourceIds: ["g"],
+        relation: "viewer",
+      }),
+    ]);
+    expect(store.queries).toBe(5);
+  });
+
   it("fails every read of a batch with the store's error, whether rejected or thrown", async () => {
     const failure = new Error("connection lost");
     const rejecting = createBatchingReader({
