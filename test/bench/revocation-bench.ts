@@ -4,10 +4,7 @@
 // answer at minimize_latency, B polled back to back; and B's first answer when given the token.
 //   npm run bench:revocation [-- --trials N] [-- --json] [-- --redis URL]
 
-import type { ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { performance } from "node:perf_hooks";
-import { createInterface } from "node:readline";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Redis } from "ioredis";
@@ -17,6 +14,7 @@ import { CheckResult } from "../../src/gen/latch/v1/permission_service_pb.js";
 import { RelationshipUpdate_Operation } from "../../src/gen/latch/v1/relationship_service_pb.js";
 import { createTestDatabase, findPostgres } from "../store/postgres/test-database.js";
 import { type PrivateRedis, startPrivateRedis } from "../support/private-redis.js";
+import { readReadyLine } from "./child-ready-line.js";
 import { REVOCATION_SCHEMA } from "./revocation-bench-schema.js";
 import type { RevocationTargetReady } from "./revocation-bench-target.js";
 import { killBenchChildren, spawnBenchChild } from "./server-bench-children.js";
@@ -81,19 +79,6 @@ interface KindResult {
   missedSetups: number;
 }
 
-/** readReady resolves with a target's first line of output, or rejects if it exits first. */
-async function readReady(target: ChildProcess): Promise<RevocationTargetReady> {
-  if (target.stdout === null) throw new Error("the target has no stdout");
-  const lines = createInterface({ input: target.stdout });
-  const first = await Promise.race([
-    once(lines, "line").then(([line]) => ({ line: String(line) })),
-    once(target, "exit").then(([code, signal]) => ({ exited: String(signal ?? code) })),
-  ]);
-  lines.close();
-  if ("exited" in first) throw new Error(`a target exited (${first.exited}) before serving`);
-  return JSON.parse(first.line) as RevocationTargetReady;
-}
-
 async function redisAnswers(url: string): Promise<boolean> {
   const client = new Redis(url, {
     lazyConnect: true,
@@ -152,7 +137,7 @@ try {
       "pipe",
       "inherit",
     ]);
-    const ready = await readReady(target);
+    const ready = await readReadyLine<RevocationTargetReady>(target);
     return createLatchClient({ LATCH_ENDPOINT: `127.0.0.1:${ready.grpcPort}` });
   };
   // A first: it applies the migrations; B then finds the database ready.

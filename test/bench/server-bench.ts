@@ -6,9 +6,8 @@
 //   npm run bench [-- --json] [-- --duration SECONDS_PER_PHASE]
 
 import type { ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import { createInterface } from "node:readline";
 import { DEFAULT_MEMORY_CACHE_BYTES } from "../../src/cache/memory-result-cache.js";
+import { readReadyLine } from "./child-ready-line.js";
 import { killBenchChildren, pickCores, spawnBenchChild } from "./server-bench-children.js";
 import { clockTicksPerSecond, cpuTicks } from "./server-bench-cpu.js";
 import { type CacheLookups, readCacheLookups } from "./server-bench-metrics.js";
@@ -52,19 +51,6 @@ const hz = clockTicksPerSecond();
 const cores = pickCores();
 if (!cores.pinned) {
   console.warn(`warning: not pinned (${cores.reason}); server and load generator share the cores`);
-}
-
-/** readReady resolves with the target's first line of output, or rejects if it exits first. */
-async function readReady(target: ChildProcess): Promise<TargetReady> {
-  if (target.stdout === null) throw new Error("the target has no stdout");
-  const lines = createInterface({ input: target.stdout });
-  const first = await Promise.race([
-    once(lines, "line").then(([line]) => ({ line: String(line) })),
-    once(target, "exit").then(([code, signal]) => ({ exited: String(signal ?? code) })),
-  ]);
-  lines.close();
-  if ("exited" in first) throw new Error(`the target exited (${first.exited}) before serving`);
-  return JSON.parse(first.line) as TargetReady;
 }
 
 /** ask sends the load generator one command and resolves with its reply. */
@@ -124,7 +110,7 @@ target.once("exit", (code, signal) => {
   if (!finished) console.error(`the server exited (${signal ?? code}) before the benchmark ended`);
 });
 try {
-  const ready = await readReady(target);
+  const ready = await readReadyLine<TargetReady>(target);
   const serverPid = target.pid!;
   const load = spawnBenchChild(
     "test/bench/server-bench-load.ts",
