@@ -11,7 +11,7 @@ import {
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import type * as grpc from "@grpc/grpc-js";
 import { toConnectError } from "./api-error.js";
-import { callContext, type LiveCalls } from "./grpc-call-context.js";
+import { type CallContext, callContext, type LiveCalls } from "./grpc-call-context.js";
 
 type AnyHandler = (input: unknown, context: HandlerContext) => unknown;
 
@@ -69,20 +69,8 @@ function grpcHandler(
         call: grpc.ServerUnaryCall<unknown, unknown>,
         callback: grpc.sendUnaryData<unknown>,
       ) => {
-        const { context, finish } = callContext(service, method, call, live);
-        Promise.resolve()
-          .then(() => handler(call.request, context))
-          .then(
-            (init) => {
-              finish();
-              callback(null, output(init));
-            },
-            (error: unknown) => {
-              const status = grpcStatus(error, context);
-              finish();
-              callback(status);
-            },
-          );
+        const active = callContext(service, method, call, live);
+        answerOnce(() => handler(call.request, active.context), active, output, callback);
       };
     case "server_streaming":
       return (call: grpc.ServerWritableStream<unknown, unknown>) => {
@@ -104,24 +92,35 @@ function grpcHandler(
         call: grpc.ServerReadableStream<unknown, unknown>,
         callback: grpc.sendUnaryData<unknown>,
       ) => {
-        const { context, finish } = callContext(service, method, call, live);
-        Promise.resolve()
-          .then(() => handler(completeRequests(call, context.signal), context))
-          .then(
-            (init) => {
-              finish();
-              callback(null, output(init));
-            },
-            (error: unknown) => {
-              const status = grpcStatus(error, context);
-              finish();
-              callback(status);
-            },
-          );
+        const active = callContext(service, method, call, live);
+        const requests = completeRequests(call, active.context.signal);
+        answerOnce(() => handler(requests, active.context), active, output, callback);
       };
     default:
       throw new Error(`${method.name}: bidirectional streaming is not served`);
   }
+}
+
+/** answerOnce runs a call's work and sends its single response, or its status. */
+function answerOnce(
+  work: () => unknown,
+  { context, finish }: CallContext,
+  output: (init: unknown) => unknown,
+  callback: grpc.sendUnaryData<unknown>,
+): void {
+  Promise.resolve()
+    .then(work)
+    .then(
+      (init) => {
+        finish();
+        callback(null, output(init));
+      },
+      (error: unknown) => {
+        const status = grpcStatus(error, context);
+        finish();
+        callback(status);
+      },
+    );
 }
 
 /**
