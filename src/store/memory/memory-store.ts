@@ -6,7 +6,7 @@ import { formatRelationship } from "../../tuple/format-relationship.js";
 import type { Relationship } from "../../tuple/relationship.js";
 import { checkPrecondition } from "../check-precondition.js";
 import { type PreparedUpdate, prepareUpdates } from "../prepare-updates.js";
-import { schemaChanged } from "../schema-changed.js";
+import { checkLimit, revisionCollected, schemaChanged } from "../refusals.js";
 import {
   type ChangeEvent,
   type DeleteResult,
@@ -223,7 +223,7 @@ class MemoryStore implements Store {
           `cannot watch after revision ${after}: the head revision is ${head}`,
         );
       }
-      if (after < oldest) throw collectedError("watch after", after, oldest);
+      if (after < oldest) throw revisionCollected("watch after", after, oldest);
       yield* log.follow(position, options);
     })();
   }
@@ -272,7 +272,7 @@ class MemoryStore implements Store {
         `cannot read at revision ${at}: the head revision is ${this.headRev}`,
       );
     }
-    if (at < this.oldest) throw collectedError("read at", at, this.oldest);
+    if (at < this.oldest) throw revisionCollected("read at", at, this.oldest);
     const { after, limit } = options;
     checkLimit(limit);
     const nowMs = now.getTime();
@@ -329,20 +329,6 @@ class MemoryStore implements Store {
   private assertOpen(): void {
     if (this.closed) throw closedError();
   }
-}
-
-function checkLimit(limit: number | undefined): void {
-  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
-    throw new StoreError("invalid-argument", `limit must be a non-negative integer, got ${limit}`);
-  }
-}
-
-/** collectedError is the refusal of a read or watch from before the oldest revision. */
-function collectedError(what: string, at: number, oldest: number): StoreError {
-  return new StoreError(
-    "revision-unavailable",
-    `cannot ${what} revision ${at}: it has been garbage-collected (the oldest available revision is ${oldest})`,
-  );
 }
 
 function closedError(): Error {

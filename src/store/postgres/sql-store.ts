@@ -3,6 +3,7 @@
 import { type Revision, revision } from "../../revision/revision.js";
 import type { Relationship } from "../../tuple/relationship.js";
 import { prepareUpdates } from "../prepare-updates.js";
+import { checkLimit, revisionCollected } from "../refusals.js";
 import {
   type ChangeEvent,
   type DeleteResult,
@@ -293,7 +294,7 @@ class SqlStore implements Store {
         );
       }
     }
-    if (at < this.knownOldest) throw collectedError("read at", at, this.knownOldest);
+    if (at < this.knownOldest) throw revisionCollected("read at", at, this.knownOldest);
     const { after, limit } = options;
     checkLimit(limit);
     const params: unknown[] = [];
@@ -333,7 +334,7 @@ class SqlStore implements Store {
         `cannot watch after revision ${after}: the head revision is ${start.head}`,
       );
     }
-    if (after < start.oldest) throw collectedError("watch after", after, start.oldest);
+    if (after < start.oldest) throw revisionCollected("watch after", after, start.oldest);
     let position = start.position;
     /** The last matching event read, yielded once it is known whether it ends its revision. */
     let held: ChangeEvent | undefined;
@@ -461,19 +462,5 @@ function checkPreconditionOperation(operation: string): void {
       "invalid-argument",
       `unknown precondition operation ${JSON.stringify(operation)}`,
     );
-  }
-}
-
-/** collectedError is the refusal of a read or watch from before the oldest revision. */
-function collectedError(what: string, at: number, oldest: number): StoreError {
-  return new StoreError(
-    "revision-unavailable",
-    `cannot ${what} revision ${at}: it has been garbage-collected (the oldest available revision is ${oldest})`,
-  );
-}
-
-function checkLimit(limit: number | undefined): void {
-  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
-    throw new StoreError("invalid-argument", `limit must be a non-negative integer, got ${limit}`);
   }
 }

@@ -1,6 +1,6 @@
 // The revision a write transaction commits at, after the expiries already due get one of their own.
 
-import { schemaChanged } from "../schema-changed.js";
+import { schemaChanged } from "../refusals.js";
 import type { WriteOptions } from "../store.js";
 import { hasDueExpiries, logDueExpiries } from "./expiry-log.js";
 import { toNumber } from "./relationship-row.js";
