@@ -40,15 +40,19 @@ export interface ApiContext {
 const FRESHNESS_WAIT_MS = 50;
 
 /**
- * SnapshotRead is a request's snapshot: the reader, its revision as a token, the schema, and the
- * engines for it (cached when the revision is the change tracker's).
+ * ReadPoint is where a request reads: a revision, as a token too, the schema, and the engines for
+ * it (cached when the revision is the change tracker's).
  */
-export interface SnapshotRead {
-  readonly reader: SnapshotReader;
+export interface ReadPoint {
   readonly revision: Revision;
   readonly token: string;
   readonly schema: ActiveSchema;
   readonly engines: Engines;
+}
+
+/** SnapshotRead is a request's read point with the reader of its snapshot. */
+export interface SnapshotRead extends ReadPoint {
+  readonly reader: SnapshotReader;
 }
 
 /** The last token made per store: most answers in a row are at the same revision. */
@@ -85,8 +89,10 @@ export async function readAt(
   const wanted = readConsistency(field, consistency);
   const { store, tracker } = context;
   if (wanted.kind === "minimize-latency") {
-    const schema = context.schemas.latest ?? (await schemaAtHead(context));
-    return snapshotRead(context, tracker.appliedRevision, schema, "cached", signal);
+    const latest =
+      latestReadPoint(context) ??
+      readPoint(context, tracker.appliedRevision, await schemaAtHead(context), "cached");
+    return withReader(context, latest, signal);
   }
   const head = await store.head();
   const revision = await resolveConsistency(wanted, {
@@ -100,25 +106,42 @@ export async function readAt(
     (await tracker.waitFor(decodeToken(wanted.token, store.storeId), FRESHNESS_WAIT_MS))
   ) {
     // The tracker has applied every change up to the token's revision, or later.
-    return snapshotRead(context, tracker.appliedRevision, schema, "cached", signal);
+    const latest = readPoint(context, tracker.appliedRevision, schema, "cached");
+    return withReader(context, latest, signal);
   }
-  return snapshotRead(context, revision, schema, "fresh", signal);
+  return withReader(context, readPoint(context, revision, schema, "fresh"), signal);
 }
 
-function snapshotRead(
+/**
+ * latestReadPoint is where `minimize_latency` reads, known without a round trip to the store: the
+ * change tracker's revision, with the schema compiled here; undefined until a schema is.
+ */
+export function latestReadPoint(context: ApiContext): ReadPoint | undefined {
+  const schema = context.schemas.latest;
+  if (schema === undefined) return undefined;
+  const revision = context.tracker.appliedRevision;
+  const last = lastLatest.get(context);
+  if (last?.revision === revision && last.schema === schema) return last;
+  const latest = readPoint(context, revision, schema, "cached");
+  lastLatest.set(context, latest);
+  return latest;
+}
+
+/** The last latest read point per context: it changes only with a change or a schema applied. */
+const lastLatest = new WeakMap<ApiContext, ReadPoint>();
+
+function readPoint(
   context: ApiContext,
   revision: Revision,
   schema: ActiveSchema,
   engines: "cached" | "fresh",
-  signal: AbortSignal,
-): SnapshotRead {
-  return {
-    reader: abortableReader(context.store.snapshot(revision, new Date()), signal),
-    revision,
-    token: tokenFor(context, revision),
-    schema,
-    engines: schema[engines],
-  };
+): ReadPoint {
+  return { revision, token: tokenFor(context, revision), schema, engines: schema[engines] };
+}
+
+function withReader(context: ApiContext, point: ReadPoint, signal: AbortSignal): SnapshotRead {
+  const snapshot = context.store.snapshot(point.revision, new Date());
+  return { ...point, reader: abortableReader(snapshot, signal) };
 }
 
 /** schemaAtHead is the schema current at the store's head, for writes. */

@@ -11,7 +11,7 @@ import {
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import type * as grpc from "@grpc/grpc-js";
 import { toConnectError } from "./api-error.js";
-import { type CallContext, callContext, type LiveCalls } from "./grpc-call-context.js";
+import { CallContext, type LiveCalls } from "./grpc-call-context.js";
 
 type AnyHandler = (input: unknown, context: HandlerContext) => unknown;
 
@@ -50,10 +50,27 @@ function methodDefinition(
       method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
     requestSerialize: (message) => Buffer.from(toBinary(method.input, message as never)),
     requestDeserialize: (bytes) => fromBinary(method.input, bytes),
-    responseSerialize: (message) => Buffer.from(toBinary(method.output, message as never)),
+    responseSerialize: (message) => encodeResponse(method, message),
     responseDeserialize: (bytes) => fromBinary(method.output, bytes),
     originalName: method.localName,
   };
+}
+
+/** The encodings of frozen response messages, which may answer many calls (see encodeResponse). */
+const encodings = new WeakMap<object, Buffer>();
+
+/**
+ * encodeResponse encodes a response message; a frozen one (a cached check's answer, shared by
+ * every call it answers) is encoded once. grpc-js copies the bytes into its frame, never keeps
+ * or changes them.
+ */
+function encodeResponse(method: DescMethod, message: unknown): Buffer {
+  const frozen = Object.isFrozen(message);
+  const known = frozen ? encodings.get(message as object) : undefined;
+  if (known !== undefined) return known;
+  const encoded = Buffer.from(toBinary(method.output, message as never));
+  if (frozen) encodings.set(message as object, encoded);
+  return encoded;
 }
 
 function grpcHandler(
@@ -69,21 +86,21 @@ function grpcHandler(
         call: grpc.ServerUnaryCall<unknown, unknown>,
         callback: grpc.sendUnaryData<unknown>,
       ) => {
-        const active = callContext(service, method, call, live);
-        answerOnce(() => handler(call.request, active.context), active, output, callback);
+        const context = new CallContext(service, method, call, live);
+        answerOnce(handler, call.request, context, output, callback);
       };
     case "server_streaming":
       return (call: grpc.ServerWritableStream<unknown, unknown>) => {
-        const { context, finish } = callContext(service, method, call, live);
+        const context = new CallContext(service, method, call, live);
         (async () => {
           for await (const init of handler(call.request, context) as AsyncIterable<unknown>) {
             if (!call.write(output(init))) await once(call, "drain", { signal: context.signal });
           }
-          finish();
+          context.finish();
           call.end();
         })().catch((error: unknown) => {
           const status = grpcStatus(error, context);
-          finish();
+          context.finish();
           call.emit("error", status);
         });
       };
@@ -92,35 +109,63 @@ function grpcHandler(
         call: grpc.ServerReadableStream<unknown, unknown>,
         callback: grpc.sendUnaryData<unknown>,
       ) => {
-        const active = callContext(service, method, call, live);
-        const requests = completeRequests(call, active.context.signal);
-        answerOnce(() => handler(requests, active.context), active, output, callback);
+        const context = new CallContext(service, method, call, live);
+        answerOnce(handler, completeRequests(call, context.signal), context, output, callback);
       };
     default:
       throw new Error(`${method.name}: bidirectional streaming is not served`);
   }
 }
 
-/** answerOnce runs a call's work and sends its single response, or its status. */
+/**
+ * answerOnce runs handler and sends its single response, or its status: at once when it answers
+ * at once (a cached check), else when its promise settles.
+ */
 function answerOnce(
-  work: () => unknown,
-  { context, finish }: CallContext,
+  handler: AnyHandler,
+  input: unknown,
+  context: CallContext,
   output: (init: unknown) => unknown,
   callback: grpc.sendUnaryData<unknown>,
 ): void {
-  Promise.resolve()
-    .then(work)
-    .then(
-      (init) => {
-        finish();
-        callback(null, output(init));
-      },
-      (error: unknown) => {
-        const status = grpcStatus(error, context);
-        finish();
-        callback(status);
-      },
+  let init: unknown;
+  try {
+    init = handler(input, context);
+  } catch (error) {
+    fail(error, context, callback);
+    return;
+  }
+  if (init instanceof Promise) {
+    init.then(
+      (value: unknown) => answer(value, context, output, callback),
+      (error: unknown) => fail(error, context, callback),
     );
+  } else {
+    answer(init, context, output, callback);
+  }
+}
+
+function answer(
+  init: unknown,
+  context: CallContext,
+  output: (init: unknown) => unknown,
+  callback: grpc.sendUnaryData<unknown>,
+): void {
+  let message: unknown;
+  try {
+    message = output(init);
+  } catch (error) {
+    fail(error, context, callback);
+    return;
+  }
+  context.finish();
+  callback(null, message);
+}
+
+function fail(error: unknown, context: CallContext, callback: grpc.sendUnaryData<unknown>): void {
+  const status = grpcStatus(error, context);
+  context.finish();
+  callback(status);
 }
 
 /**

@@ -1,7 +1,13 @@
 // The context of one grpc-js call, as Connect handlers expect it, made cheaply for the hot path.
 
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
-import { Code, ConnectError, createContextValues, type HandlerContext } from "@connectrpc/connect";
+import {
+  Code,
+  ConnectError,
+  type ContextValues,
+  createContextValues,
+  type HandlerContext,
+} from "@connectrpc/connect";
 import type * as grpc from "@grpc/grpc-js";
 
 type AnyCall = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerReadableStream<unknown, unknown>;
@@ -33,74 +39,98 @@ export class LiveCalls {
   }
 }
 
-/** CallContext is a call's handler context and the function that marks the call finished. */
-export interface CallContext {
-  readonly context: HandlerContext;
-  /** finish stops the deadline timer and ignores what grpc-js reports about the call afterwards. */
-  finish(): void;
-}
-
 /**
- * callContext gives a grpc-js call what Connect handlers read: its headers (built only if read),
- * and a signal that aborts at the deadline (DEADLINE_EXCEEDED), when the client cancels
- * (CANCELLED) or when the server shuts down. grpc-js also reports "cancelled" when a call ends
- * normally; after finish that report is ignored, so a finished call costs no abort.
+ * CallContext gives a grpc-js call what Connect handlers read: its headers, and a signal that
+ * aborts at the deadline (DEADLINE_EXCEEDED), when the client cancels (CANCELLED) or when the
+ * server shuts down. Each is made when first read: a call answered at once from the cache reads
+ * none, and so costs no controller, listener or timer. grpc-js also reports "cancelled" when a
+ * call ends normally; after {@link finish} that report is ignored, so a finished call costs no
+ * abort. (A class, not an object literal with getters, as one is made for every call.)
  */
-export function callContext(
-  service: DescService,
-  method: DescMethod,
-  call: AnyCall,
-  live: LiveCalls,
-): CallContext {
-  const controller = new AbortController();
-  let finished = false;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = call.getDeadline();
-  const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
-  if (Number.isFinite(deadlineMs)) {
-    timer = setTimeout(
-      () => controller.abort(new ConnectError("the call's deadline passed", Code.DeadlineExceeded)),
-      Math.max(deadlineMs - Date.now(), 0),
-    );
+export class CallContext implements HandlerContext {
+  readonly protocolName = "grpc";
+  readonly requestMethod = "POST";
+  private readonly deadlineMs: number;
+  private finished = false;
+  private controller: AbortController | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private headers: Headers | undefined;
+  private responseHeaders: Headers | undefined;
+  private responseTrailers: Headers | undefined;
+  private contextValues: ContextValues | undefined;
+
+  constructor(
+    readonly service: DescService,
+    readonly method: DescMethod,
+    private readonly call: AnyCall,
+    private readonly live: LiveCalls,
+  ) {
+    const deadline = call.getDeadline();
+    this.deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
   }
-  call.once("cancelled", () => {
-    if (!finished)
+
+  get url(): string {
+    return `/${this.service.typeName}/${this.method.name}`;
+  }
+
+  get signal(): AbortSignal {
+    this.controller ??= this.watch();
+    return this.controller.signal;
+  }
+
+  timeoutMs(): number | undefined {
+    return Number.isFinite(this.deadlineMs) ? this.deadlineMs - Date.now() : undefined;
+  }
+
+  get requestHeader(): Headers {
+    this.headers ??= headersOf(this.call.metadata);
+    return this.headers;
+  }
+
+  get responseHeader(): Headers {
+    this.responseHeaders ??= new Headers();
+    return this.responseHeaders;
+  }
+
+  get responseTrailer(): Headers {
+    this.responseTrailers ??= new Headers();
+    return this.responseTrailers;
+  }
+
+  get values(): ContextValues {
+    this.contextValues ??= createContextValues();
+    return this.contextValues;
+  }
+
+  /** finish stops the deadline timer and ignores what grpc-js reports about the call afterwards. */
+  finish(): void {
+    this.finished = true;
+    if (this.controller === undefined) return;
+    clearTimeout(this.timer);
+    this.live.delete(this.controller);
+  }
+
+  /** watch makes the call's signal: from now on, the deadline, a cancel and a shutdown abort it. */
+  private watch(): AbortController {
+    const controller = new AbortController();
+    if (Number.isFinite(this.deadlineMs)) {
+      this.timer = setTimeout(
+        () =>
+          controller.abort(new ConnectError("the call's deadline passed", Code.DeadlineExceeded)),
+        Math.max(this.deadlineMs - Date.now(), 0),
+      );
+    }
+    const cancel = () =>
       controller.abort(new ConnectError("the client cancelled the call", Code.Canceled));
-  });
-  live.add(controller);
-  let requestHeader: Headers | undefined;
-  let responseHeader: Headers | undefined;
-  let responseTrailer: Headers | undefined;
-  const context: HandlerContext = {
-    service,
-    method,
-    protocolName: "grpc",
-    requestMethod: "POST",
-    url: `/${service.typeName}/${method.name}`,
-    signal: controller.signal,
-    timeoutMs: () => (Number.isFinite(deadlineMs) ? deadlineMs - Date.now() : undefined),
-    get requestHeader() {
-      requestHeader ??= headersOf(call.metadata);
-      return requestHeader;
-    },
-    get responseHeader() {
-      responseHeader ??= new Headers();
-      return responseHeader;
-    },
-    get responseTrailer() {
-      responseTrailer ??= new Headers();
-      return responseTrailer;
-    },
-    values: createContextValues(),
-  };
-  return {
-    context,
-    finish() {
-      finished = true;
-      clearTimeout(timer);
-      live.delete(controller);
-    },
-  };
+    if (this.call.cancelled) cancel();
+    else {
+      this.call.once("cancelled", () => {
+        if (!this.finished) cancel();
+      });
+    }
+    this.live.add(controller);
+    return controller;
+  }
 }
 
 function headersOf(metadata: grpc.Metadata): Headers {

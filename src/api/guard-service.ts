@@ -18,8 +18,9 @@ type AnyHandler = (input: unknown, context: HandlerContext) => unknown;
 /**
  * guardService returns impl with every method authenticated (a bearer key with the method's
  * scope, unless no key is configured), its errors mapped to statuses that name the cause, and
- * unary calls answered DEADLINE_EXCEEDED or CANCELLED as soon as the deadline passes or the
- * client goes away (the signal in the context tells the work to stop).
+ * unary calls that wait answered DEADLINE_EXCEEDED or CANCELLED as soon as the deadline passes
+ * or the client goes away (the signal in the context tells the work to stop). A unary answer
+ * given at once is returned as it is, not as a promise.
  */
 export function guardService<S extends DescService>(
   service: S,
@@ -53,13 +54,19 @@ function wrap(method: DescMethod, handler: AnyHandler, options: GuardOptions): A
       }
     };
   }
-  return async (input, context) => {
+  return (input, context) => {
     authorize(path, context, options.keys);
+    let answer: unknown;
     try {
-      return await untilAborted(Promise.resolve(handler(input, context)), context.signal);
+      answer = handler(input, context);
     } catch (error) {
       throw fail(error, context);
     }
+    // An answer given at once (a cached check) skips the race with the deadline: nothing to wait for.
+    if (!(answer instanceof Promise)) return answer;
+    return untilAborted(answer, context.signal).catch((error: unknown) => {
+      throw fail(error, context);
+    });
   };
 }
 

@@ -1,21 +1,28 @@
 // latch.v1.PermissionService: Check, CheckBulk, Expand, LookupResources and LookupSubjects.
 
-import type { MessageInitShape } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { type Timestamp, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl, Code as StatusCode } from "@connectrpc/connect";
-import type { CheckResult } from "../engine/check-engine.js";
+import type { CheckRequest, CheckResult } from "../engine/check-engine.js";
 import { expand } from "../engine/expand.js";
-import type {
-  CheckResult as CheckResultMessage,
-  ExplanationNodeSchema,
-  PermissionService,
+import type { OutcomeKind } from "../engine/outcome.js";
+import type { Consistency } from "../gen/latch/v1/core_pb.js";
+import {
+  type CheckResponse,
+  CheckResponseSchema,
+  type CheckResult as CheckResultMessage,
+  type ExplanationNodeSchema,
+  type PermissionService,
 } from "../gen/latch/v1/permission_service_pb.js";
-import { type ApiContext, readAt } from "./api-context.js";
+import { type ApiContext, latestReadPoint, type ReadPoint, readAt } from "./api-context.js";
 import { toConnectError } from "./api-error.js";
+import { readConsistency } from "./convert/read-consistency.js";
 import { readName, readObjectRef, readSubjectRef, readType } from "./convert/read-refs.js";
 import { expandMessage } from "./convert/write-expand.js";
 import { checkResultMessage, explanationMessage } from "./convert/write-messages.js";
 import { RequestError } from "./request-error.js";
+
+type CheckResponseInit = MessageInitShape<typeof CheckResponseSchema>;
 
 /** DEFAULT_EXPAND_DEPTH is how deep Expand follows subject sets when the request says 0. */
 export const DEFAULT_EXPAND_DEPTH = 10;
@@ -26,21 +33,38 @@ const MAX_EXPAND_DEPTH = 50;
 export function createPermissionService(
   context: ApiContext,
 ): ServiceImpl<typeof PermissionService> {
+  /** checkThroughStore answers a check that the cache could not answer at once. */
+  const checkThroughStore = async (
+    question: CheckRequest,
+    consistency: Consistency | undefined,
+    signal: AbortSignal,
+  ) => {
+    const read = await readAt(context, "consistency", consistency, signal);
+    const result = await read.engines.checks.check(read.reader, question);
+    countCheck(context, result);
+    return { ...checkItem(result), checkedAt: read.token };
+  };
+
   return {
-    async check(request, call) {
-      const resource = readObjectRef("resource", request.resource);
-      const permission = readName("permission", request.permission);
-      const subject = readSubjectRef("subject", request.subject, "no-wildcard");
-      const read = await readAt(context, "consistency", request.consistency, call.signal);
-      const result = await read.engines.checks.check(read.reader, {
-        resource,
-        permission,
-        subject,
+    // Not async: a check the in-process cache holds is answered in the tick that received it.
+    check(request, call) {
+      const question: CheckRequest = {
+        resource: readObjectRef("resource", request.resource),
+        permission: readName("permission", request.permission),
+        subject: readSubjectRef("subject", request.subject, "no-wildcard"),
         ...(request.context === undefined ? {} : { context: request.context }),
         explain: request.explain,
-      });
-      countCheck(context, result);
-      return { ...checkItem(result), checkedAt: read.token };
+      };
+      const latest =
+        readConsistency("consistency", request.consistency).kind === "minimize-latency"
+          ? latestReadPoint(context)
+          : undefined;
+      const cached = latest?.engines.checks.answerAtOnce(question, Date.now());
+      if (latest === undefined || cached === undefined) {
+        return checkThroughStore(question, request.consistency, call.signal);
+      }
+      countCheck(context, cached);
+      return cachedCheckResponse(latest, cached);
     },
 
     async checkBulk(request, call) {
@@ -154,10 +178,36 @@ export function createPermissionService(
 
 /** countCheck counts an answer in the metrics, by result and by whether the cache served it. */
 function countCheck(context: ApiContext, result: CheckResult): void {
-  context.metrics.checks.inc({
-    result: result.result,
-    served_from_cache: String(result.servedFromCache),
-  });
+  context.metrics.countCheck(result.result, result.servedFromCache);
+}
+
+/**
+ * The response to a check answered from the cache with a plain result (no missing parameters,
+ * expiry or explanation) is the same message for every such check at one read point: made once
+ * there, and frozen, so that the gRPC adapter encodes it once too.
+ */
+const plainAnswers = new WeakMap<ReadPoint, Map<OutcomeKind, CheckResponse>>();
+
+/** cachedCheckResponse is the response to a check the cache answered at read point `at`. */
+function cachedCheckResponse(at: ReadPoint, result: CheckResult): CheckResponseInit {
+  const plain =
+    result.missing.length === 0 &&
+    result.explanation === undefined &&
+    !Number.isFinite(result.validUntil);
+  if (!plain) return { ...checkItem(result), checkedAt: at.token };
+  let answers = plainAnswers.get(at);
+  if (answers === undefined) {
+    answers = new Map();
+    plainAnswers.set(at, answers);
+  }
+  let response = answers.get(result.result);
+  if (response === undefined) {
+    response = Object.freeze(
+      create(CheckResponseSchema, { ...checkItem(result), checkedAt: at.token }),
+    );
+    answers.set(result.result, response);
+  }
+  return response;
 }
 
 /** CheckAnswer holds the fields a Check response and a CheckBulk item share. */

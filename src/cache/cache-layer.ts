@@ -54,7 +54,7 @@ export async function openCacheLayer(
         });
   const results: ResultCache = redis === undefined ? local : new TieredResultCache(local, redis);
   const localDispatcher = createLocalDispatcher();
-  const onLookup = (hit: boolean) => metrics.cacheLookups.inc({ result: hit ? "hit" : "miss" });
+  const onLookup = (hit: boolean) => metrics.countCacheLookup(hit);
   return {
     tracker,
     ...(redis === undefined ? {} : { redis }),

@@ -48,7 +48,8 @@ export function decodeCachedResult(text: string): CachedResult | undefined {
   if (typeof computedAt !== "number" || !Number.isSafeInteger(computedAt)) return undefined;
   return {
     kind: kind as OutcomeKind,
-    missing,
+    // As outcomes hold them: only a conditional one names parameters, each once, sorted.
+    missing: kind === "conditional" ? [...new Set(missing)].sort() : [],
     validUntil: validUntil ?? Number.POSITIVE_INFINITY,
     computedAt,
     reads,

@@ -17,8 +17,7 @@ export const DEFAULT_MEMORY_CACHE_BYTES = Math.min(
 
 /**
  * MemoryResultCache keeps the most recently used results in process, up to maxBytes (estimated),
- * evicting the least recently used. Reads are synchronous underneath: a hit costs well under a
- * microsecond besides the promise.
+ * evicting the least recently used. A hit costs well under a microsecond.
  */
 export class MemoryResultCache implements ResultCache {
   private readonly entries: LRUCache<string, CachedResult>;
@@ -30,7 +29,6 @@ export class MemoryResultCache implements ResultCache {
     });
   }
 
-  /** peek returns the entry for key without a promise, for the hot path. */
   peek(key: string): CachedResult | undefined {
     return this.entries.get(key);
   }

@@ -8,6 +8,8 @@ import type { CachedResult } from "./cached-result.js";
  * call concurrently; a cache that cannot answer (Redis down) answers a miss and drops writes.
  */
 export interface ResultCache {
+  /** peek returns what the cache holds for key in process, without waiting (never asks Redis). */
+  peek(key: string): CachedResult | undefined;
   get(key: string): Promise<CachedResult | undefined>;
   set(key: string, result: CachedResult): Promise<void>;
   /** delete forgets key, for an entry found no longer exact. */

@@ -15,6 +15,10 @@ export class TieredResultCache implements ResultCache {
     private readonly shared: ResultCache,
   ) {}
 
+  peek(key: string): CachedResult | undefined {
+    return this.local.peek(key);
+  }
+
   async get(key: string): Promise<CachedResult | undefined> {
     const hit = this.local.peek(key);
     if (hit !== undefined) return hit;

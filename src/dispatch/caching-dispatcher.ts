@@ -3,16 +3,9 @@
 import type { CachedResult } from "../cache/cached-result.js";
 import type { ChangeTracker } from "../cache/change-tracker.js";
 import type { ResultCache } from "../cache/result-cache.js";
-import {
-  ALLOWED,
-  conditional,
-  DENIED,
-  flattenReads,
-  type Outcome,
-  withDetails,
-} from "../engine/outcome.js";
-import type { DispatchCheck, Dispatcher } from "./dispatcher.js";
-import { requestKeys } from "./request-key.js";
+import { flattenReads, type Outcome, type ReadSet } from "../engine/outcome.js";
+import type { Dispatcher } from "./dispatcher.js";
+import { questionKey, requestKeys } from "./request-key.js";
 
 /** CachingDispatcherOptions configure {@link createCachingDispatcher}. */
 export interface CachingDispatcherOptions {
@@ -36,26 +29,40 @@ export interface CachingDispatcherOptions {
 export function createCachingDispatcher(options: CachingDispatcherOptions): Dispatcher {
   const { cache, tracker, next, keyPrefix } = options;
   const requestKey = requestKeys();
-  const keyOf = (request: DispatchCheck, id: string): string =>
-    `${keyPrefix}${request.resourceType}:${id}#${request.name}${requestKey(request.evaluation)}`;
+  /** keyOf is the entry's key: the prefix, `type:id#name`, and who asks (`@subject|context`). */
+  const keyOf = (resourceType: string, resourceId: string, name: string, asker: string) =>
+    `${keyPrefix}${resourceType}:${resourceId}#${name}${asker}`;
+  // Expiry is judged at the request's evaluation time (epoch ms), as the store judges it.
+  const isExact = (entry: CachedResult | undefined, now: number): entry is CachedResult =>
+    entry !== undefined &&
+    entry.validUntil > now &&
+    tracker.unchangedSince(entry.reads, entry.computedAt);
 
   return {
+    answered(question, now) {
+      const { resourceType, resourceId, name, subject, context } = question;
+      const entry = cache.peek(
+        keyOf(resourceType, resourceId, name, questionKey(subject, context)),
+      );
+      if (!isExact(entry, now)) return undefined;
+      // Only hits count here: a miss is looked up, and counted, again by the dispatch that follows.
+      options.onLookup?.(true);
+      return fromEntry(entry);
+    },
+
     async dispatchCheck(request) {
       if (request.evaluation.explain) return next.dispatchCheck(request);
       const results = new Map<string, Outcome>();
       const keys = new Map<string, string>();
       const misses: string[] = [];
-      // Expiry is judged at the request's evaluation time, as the store judges it.
       const now = request.evaluation.reader.now.getTime();
+      const asker = requestKey(request.evaluation);
       await Promise.all(
         request.resourceIds.map(async (id) => {
-          const key = keyOf(request, id);
+          const key = keyOf(request.resourceType, id, request.name, asker);
           keys.set(id, key);
           const entry = await cache.get(key);
-          const exact =
-            entry !== undefined &&
-            entry.validUntil > now &&
-            tracker.unchangedSince(entry.reads, entry.computedAt);
+          const exact = isExact(entry, now);
           options.onLookup?.(exact);
           if (exact) results.set(id, fromEntry(entry));
           else misses.push(id);
@@ -91,17 +98,14 @@ function toEntry(outcome: Outcome, computedAt: number): CachedResult {
  * answer built from it is kept with everything it rests on.
  */
 function fromEntry(entry: CachedResult): Outcome {
-  const base =
-    entry.kind === "allowed"
-      ? ALLOWED
-      : entry.kind === "denied"
-        ? DENIED
-        : conditional(entry.missing);
   return {
-    ...withDetails(base, {
-      validUntil: entry.validUntil,
-      ...(entry.reads.length > 0 ? { reads: { sets: entry.reads, from: [] } } : {}),
-    }),
+    kind: entry.kind,
+    missing: entry.missing,
+    validUntil: entry.validUntil,
+    cyclic: false,
+    reads: entry.reads.length > 0 ? { sets: entry.reads, from: NO_READ_SETS } : undefined,
     fromCache: true,
   };
 }
+
+const NO_READ_SETS: readonly ReadSet[] = Object.freeze([]);

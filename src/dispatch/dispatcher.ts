@@ -46,7 +46,22 @@ export interface DispatchCheck {
   readonly cancellation: Cancellation;
 }
 
+/** Question is one sub-problem on its own: whether subject (given context) has name on a resource. */
+export interface Question {
+  readonly resourceType: string;
+  readonly resourceId: string;
+  readonly name: string;
+  readonly subject: SubjectRef;
+  readonly context: CaveatContext;
+}
+
 /** Dispatcher answers a DispatchCheck with an outcome per resource id. */
 export interface Dispatcher {
   dispatchCheck(request: DispatchCheck): Promise<ReadonlyMap<string, Outcome>>;
+  /**
+   * answered returns the outcome of question that the chain already holds (an exact entry of the
+   * in-process cache), without waiting, or undefined; `now` (epoch ms) judges expiry. A check
+   * the cache holds is so answered in the tick that received it: no promise, no store read.
+   */
+  answered(question: Question, now: number): Outcome | undefined;
 }

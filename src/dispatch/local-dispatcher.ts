@@ -5,5 +5,5 @@ import type { Dispatcher } from "./dispatcher.js";
 
 /** createLocalDispatcher returns the link that evaluates dispatches locally, calling back into the chain for sub-problems. */
 export function createLocalDispatcher(): Dispatcher {
-  return { dispatchCheck: evaluateCheck };
+  return { dispatchCheck: evaluateCheck, answered: () => undefined };
 }

@@ -1,8 +1,15 @@
 // The part of a sub-problem's identity that one request fixes: its subject and caveat context.
 
+import type { CaveatContext } from "../schema/caveat/compiled-caveat.js";
 import { canonicalJson } from "../tuple/canonical-json.js";
 import { formatSubjectRef } from "../tuple/format-relationship.js";
+import type { SubjectRef } from "../tuple/relationship.js";
 import type { Evaluation } from "./dispatcher.js";
+
+/** questionKey is the `@subject|context` part of a sub-problem's key. */
+export function questionKey(subject: SubjectRef, context: CaveatContext): string {
+  return `@${formatSubjectRef(subject)}|${canonicalJson(context)}`;
+}
 
 /**
  * requestKeys returns a function giving each request's `@subject|context` key, computed once per
@@ -13,7 +20,7 @@ export function requestKeys(): (evaluation: Evaluation) => string {
   return (evaluation) => {
     let key = keys.get(evaluation);
     if (key === undefined) {
-      key = `@${formatSubjectRef(evaluation.subject)}|${canonicalJson(evaluation.context)}`;
+      key = questionKey(evaluation.subject, evaluation.context);
       keys.set(evaluation, key);
     }
     return key;

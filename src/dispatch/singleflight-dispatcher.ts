@@ -25,6 +25,8 @@ export function createSingleflightDispatcher(next: Dispatcher): Dispatcher {
     `${evaluation.reader.revision}|${resourceType}:${id}#${name}${requestKey(evaluation)}`;
 
   return {
+    answered: (question, now) => next.answered(question, now),
+
     async dispatchCheck(request) {
       const { evaluation, resourceType, name } = request;
       if (evaluation.explain || evaluation.schema.reachability.isRecursive(resourceType, name)) {

@@ -46,6 +46,12 @@ export type BulkCheckItem =
 /** CheckEngine answers checks at a snapshot. */
 export interface CheckEngine {
   check(reader: SnapshotReader, request: CheckRequest): Promise<CheckResult>;
+  /**
+   * answerAtOnce answers request from what the dispatcher chain already holds (an exact entry of
+   * the in-process cache) as of `now` (epoch ms), without waiting, or returns undefined: then
+   * {@link check} computes it. Requests for explanations are never answered so.
+   */
+  answerAtOnce(request: CheckRequest, now: number): CheckResult | undefined;
   /** checkBulk answers many checks at once, sharing reads and sub-results between them. */
   checkBulk(reader: SnapshotReader, requests: readonly CheckRequest[]): Promise<BulkCheckItem[]>;
 }
@@ -90,6 +96,21 @@ export function createCheckEngine(options: CheckEngineOptions): CheckEngine {
   };
 
   return {
+    answerAtOnce(request, now) {
+      if (request.explain) return undefined;
+      const outcome = dispatcher.answered(
+        {
+          resourceType: request.resource.type,
+          resourceId: request.resource.id,
+          name: request.permission,
+          subject: request.subject,
+          context: request.context ?? {},
+        },
+        now,
+      );
+      return outcome === undefined ? undefined : toResult(outcome);
+    },
+
     async check(reader, request) {
       validateRequest(schema, request);
       const outcomes = await run(createBatchingReader(reader, readCost), [request]);

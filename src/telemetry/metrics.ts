@@ -1,14 +1,15 @@
 // Prometheus metrics: the cache's hits and misses, checks by result and source, Redis's state.
 
 import { Counter, Gauge, Registry } from "prom-client";
+import type { OutcomeKind } from "../engine/outcome.js";
 
 /** LatchMetrics are the metrics one server exports at /metrics. */
 export interface LatchMetrics {
   readonly registry: Registry;
-  /** Sub-problem lookups in the result cache, by `result` (hit, miss). */
-  readonly cacheLookups: Counter<"result">;
-  /** Check answers (CheckBulk items included), by `result` and `served_from_cache`. */
-  readonly checks: Counter<"result" | "served_from_cache">;
+  /** countCacheLookup counts a sub-problem lookup in the result cache (latch_cache_lookups_total). */
+  countCacheLookup(hit: boolean): void;
+  /** countCheck counts a check answer, CheckBulk items included (latch_checks_total). */
+  countCheck(result: OutcomeKind, servedFromCache: boolean): void;
   /** 1 while the shared Redis cache answers, 0 while it does not (absent without Redis). */
   readonly redisUp: Gauge;
 }
@@ -16,20 +17,37 @@ export interface LatchMetrics {
 /** createMetrics makes a registry of its own (never the global one, so that servers in one process stay apart). */
 export function createMetrics(): LatchMetrics {
   const registry = new Registry();
+  const cacheLookups = new Counter({
+    name: "latch_cache_lookups_total",
+    help: "Sub-problem lookups in the result cache, by result (hit or miss).",
+    labelNames: ["result"],
+    registers: [registry],
+  });
+  const checks = new Counter({
+    name: "latch_checks_total",
+    help: "Check answers, by result and by whether the cache served them.",
+    labelNames: ["result", "served_from_cache"],
+    registers: [registry],
+  });
+  // Counting is on every check's path: each series's labels are made once, not per count.
+  const hits = cacheLookups.labels("hit");
+  const misses = cacheLookups.labels("miss");
+  const bySource = (kind: OutcomeKind) => ({
+    cached: checks.labels(kind, "true"),
+    computed: checks.labels(kind, "false"),
+  });
+  const checkSeries = {
+    allowed: bySource("allowed"),
+    denied: bySource("denied"),
+    conditional: bySource("conditional"),
+  };
   return {
     registry,
-    cacheLookups: new Counter({
-      name: "latch_cache_lookups_total",
-      help: "Sub-problem lookups in the result cache, by result (hit or miss).",
-      labelNames: ["result"],
-      registers: [registry],
-    }),
-    checks: new Counter({
-      name: "latch_checks_total",
-      help: "Check answers, by result and by whether the cache served them.",
-      labelNames: ["result", "served_from_cache"],
-      registers: [registry],
-    }),
+    countCacheLookup: (hit) => (hit ? hits : misses).inc(),
+    countCheck: (result, servedFromCache) => {
+      const series = checkSeries[result];
+      (servedFromCache ? series.cached : series.computed).inc();
+    },
     redisUp: new Gauge({
       name: "latch_redis_up",
       help: "Whether the shared Redis cache answers (1) or not (0).",

@@ -47,6 +47,21 @@ describe("API keys", () => {
     );
   });
 
+  it("refuses a check the cache could answer at once, without a key", async () => {
+    const { clients } = test();
+    await unary(clients.schema, "WriteSchema", { schema: TEST_SCHEMA }, { token: ADMIN });
+    let answer = await unary(clients.permissions, "Check", checkRequest, { token: CHECKER });
+    for (let i = 0; i < 50 && !answer.servedFromCache; i++) {
+      answer = await unary(clients.permissions, "Check", checkRequest, { token: CHECKER });
+    }
+    expect(answer.servedFromCache).toBe(true);
+    await expectStatus(
+      unary(clients.permissions, "Check", checkRequest),
+      status.UNAUTHENTICATED,
+      "authorization: Bearer",
+    );
+  });
+
   it("guards the HTTP port too, and leaves the probes open", async () => {
     const { httpUrl } = test();
     const call = (token?: string) =>

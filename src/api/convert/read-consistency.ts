@@ -4,6 +4,9 @@ import type { Consistency as ConsistencyMessage } from "../../gen/latch/v1/core_
 import type { Consistency } from "../../revision/consistency.js";
 import { RequestError } from "../request-error.js";
 
+const MINIMIZE_LATENCY: Consistency = Object.freeze({ kind: "minimize-latency" });
+const FULLY_CONSISTENT: Consistency = Object.freeze({ kind: "fully-consistent" });
+
 /** readConsistency converts field's consistency; unset means minimize_latency, as in SpiceDB. */
 export function readConsistency(
   field: string,
@@ -12,11 +15,10 @@ export function readConsistency(
   const requirement = message?.requirement;
   switch (requirement?.case) {
     case undefined:
-      return { kind: "minimize-latency" };
     case "minimizeLatency":
-      return { kind: "minimize-latency" };
+      return MINIMIZE_LATENCY;
     case "fullyConsistent":
-      return { kind: "fully-consistent" };
+      return FULLY_CONSISTENT;
     case "atLeastAsFresh":
       return {
         kind: "at-least-as-fresh",

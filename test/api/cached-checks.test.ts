@@ -1,0 +1,129 @@
+// Checks the result cache answers: marked served_from_cache on both ports, counted in /metrics, never
+// stale, and bypassed by explanations and fully consistent reads.
+
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  type JsonMessage,
+  ref,
+  relationship,
+  struct,
+  subject,
+  unary,
+  update,
+  useTestServer,
+} from "./api-harness.js";
+import { TEST_SCHEMA } from "./api-schema.js";
+
+const test = useTestServer();
+let writtenAt = "";
+
+beforeAll(async () => {
+  const { clients } = test();
+  await unary(clients.schema, "WriteSchema", { schema: TEST_SCHEMA });
+  const response = await unary(clients.relationships, "WriteRelationships", {
+    updates: [
+      update("TOUCH", relationship("document:plan", "viewer", "user:alice")),
+      update("TOUCH", relationship("document:plan", "viewer", "user:bob")),
+      update(
+        "TOUCH",
+        relationship("document:memo", "viewer", "user:carl", {
+          caveat: { name: "in_region", context: struct({ allowed: ["eu"] }) },
+        }),
+      ),
+    ],
+  });
+  writtenAt = response.writtenAt;
+});
+
+const fresh = (token: string) => ({ consistency: { atLeastAsFresh: token } });
+
+const check = (resource: string, who: string, extra: JsonMessage = {}) =>
+  unary(test().clients.permissions, "Check", {
+    resource: ref(...(resource.split(":") as [string, string])),
+    permission: "view",
+    subject: subject(...(who.split(":") as [string, string])),
+    ...extra,
+  });
+
+/** cachedCheck asks until the cache answers (the first answers compute and keep it). */
+async function cachedCheck(resource: string, who: string): Promise<JsonMessage> {
+  await check(resource, who, fresh(writtenAt));
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const answer = await check(resource, who);
+    if (answer.servedFromCache) return answer;
+  }
+  throw new Error(`the cache never answered ${resource}#view@${who}`);
+}
+
+async function metric(name: string, labels: string): Promise<number> {
+  const text = await (await fetch(`${test().httpUrl}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith(`${name}{${labels}}`));
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(" ") + 1));
+}
+
+describe("cached checks", () => {
+  it("are marked served_from_cache over gRPC and Connect, with the same answer and token", async () => {
+    const first = await check("document:plan", "user:alice", fresh(writtenAt));
+    expect(first).toMatchObject({ result: "CHECK_RESULT_ALLOWED", servedFromCache: false });
+    const cached = await cachedCheck("document:plan", "user:alice");
+    expect(cached.result).toBe("CHECK_RESULT_ALLOWED");
+    expect((await check("document:plan", "user:alice")).checkedAt).toBe(cached.checkedAt);
+
+    const response = await fetch(`${test().httpUrl}/latch.v1.PermissionService/Check`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        resource: { type: "document", id: "plan" },
+        permission: "view",
+        subject: { object: { type: "user", id: "alice" } },
+      }),
+    });
+    expect(await response.json()).toMatchObject({
+      result: "CHECK_RESULT_ALLOWED",
+      servedFromCache: true,
+    });
+  });
+
+  it("keep a conditional answer's missing parameters", async () => {
+    const cached = await cachedCheck("document:memo", "user:carl");
+    expect(cached).toMatchObject({
+      result: "CHECK_RESULT_CONDITIONAL",
+      missingParameters: ["region"],
+    });
+  });
+
+  it("are not served for explanations or fully consistent reads", async () => {
+    await cachedCheck("document:plan", "user:bob");
+    const explained = await check("document:plan", "user:bob", { explain: true });
+    expect(explained.servedFromCache).toBe(false);
+    expect(explained.explanation).toBeTruthy();
+    const consistent = await check("document:plan", "user:bob", {
+      consistency: { fullyConsistent: true },
+    });
+    expect(consistent).toMatchObject({ result: "CHECK_RESULT_ALLOWED", servedFromCache: false });
+  });
+
+  it("stop at a revocation: the delete's token denies, and so does minimize_latency after", async () => {
+    await cachedCheck("document:plan", "user:alice");
+    const { deletedAt } = await unary(test().clients.relationships, "DeleteRelationships", {
+      filter: { resourceType: "document", resourceIds: ["plan"], relation: "viewer" },
+    });
+    expect((await check("document:plan", "user:alice", fresh(deletedAt))).result).toBe(
+      "CHECK_RESULT_DENIED",
+    );
+    expect((await check("document:plan", "user:alice")).result).toBe("CHECK_RESULT_DENIED");
+  });
+
+  it("are counted in /metrics by source, with the lookups that hit", async () => {
+    await cachedCheck("document:memo", "user:carl");
+    const [checksBefore, hitsBefore] = [
+      await metric("latch_checks_total", 'result="conditional",served_from_cache="true"'),
+      await metric("latch_cache_lookups_total", 'result="hit"'),
+    ];
+    expect((await check("document:memo", "user:carl")).servedFromCache).toBe(true);
+    expect(
+      await metric("latch_checks_total", 'result="conditional",served_from_cache="true"'),
+    ).toBe(checksBefore + 1);
+    expect(await metric("latch_cache_lookups_total", 'result="hit"')).toBe(hitsBefore + 1);
+  });
+});
