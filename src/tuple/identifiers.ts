@@ -10,6 +10,11 @@ const MAX_ID_LENGTH = 1024;
 const NAME_CHARACTER = /^[a-z0-9_]$/;
 const ID_CHARACTER = /^[a-zA-Z0-9/_|\-=+]$/;
 const ID_CHARACTERS = "a-z, A-Z, 0-9 and / _ | - = +";
+// The rules whole: a valid value (the common case, on every request) passes one test, and only an
+// invalid one is scanned for the position and the wording of its first issue.
+const VALID_RELATION = /^[a-z][a-z0-9_]{1,62}[a-z0-9]$/;
+const VALID_PREFIXED_NAME = /^(?:[a-z][a-z0-9_]{1,61}[a-z0-9]\/)*[a-z][a-z0-9_]{1,62}[a-z0-9]$/;
+const VALID_ID = /^[a-zA-Z0-9/_|\-=+]{1,1024}$/;
 
 /**
  * checkObjectType finds the first place where type breaks SpiceDB's rule
@@ -32,6 +37,7 @@ export function checkCaveatName(name: string): Issue | undefined {
  * and not ending with _.
  */
 export function checkRelation(relation: string): Issue | undefined {
+  if (VALID_RELATION.test(relation)) return undefined;
   return checkName(relation, 0, relation.length, MAX_NAME_LENGTH, "");
 }
 
@@ -89,6 +95,7 @@ export function explain(
 }
 
 function checkPrefixedName(value: string): Issue | undefined {
+  if (VALID_PREFIXED_NAME.test(value)) return undefined;
   let start = 0;
   for (;;) {
     const slash = value.indexOf("/", start);
@@ -136,6 +143,7 @@ function checkName(
 }
 
 function checkId(id: string, starProblem: string): Issue | undefined {
+  if (VALID_ID.test(id)) return undefined;
   const lengthRule = `must be 1 to ${MAX_ID_LENGTH} characters long`;
   if (id.length === 0) return { index: 0, problem: lengthRule };
   const checked = Math.min(id.length, MAX_ID_LENGTH);

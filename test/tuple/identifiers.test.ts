@@ -1,5 +1,6 @@
 // Table tests for the name and id validators, at the edges of SpiceDB's rules.
 
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   validateCaveatName,
@@ -155,5 +156,39 @@ describe("validateSubjectId", () => {
     ],
   ])("rejects %j", (id, message) => {
     expect(validateSubjectId(id)).toBe(message);
+  });
+});
+
+describe("the validators against SpiceDB's regular expressions", () => {
+  // SpiceDB's rules, as its documentation writes them: the oracle for generated values.
+  const SPICEDB_TYPE = /^([a-z][a-z0-9_]{1,61}[a-z0-9]\/)*[a-z][a-z0-9_]{1,62}[a-z0-9]$/;
+  const SPICEDB_RELATION = /^[a-z][a-z0-9_]{1,62}[a-z0-9]$/;
+  const SPICEDB_OBJECT_ID = /^[a-zA-Z0-9/_|\-=+]{1,1024}$/;
+  const SPICEDB_SUBJECT_ID = /^(([a-zA-Z0-9/_|\-=+]{1,1024})|\*)$/;
+  const values = fc.oneof(
+    fc.string({ unit: fc.constantFrom(..."abz09_/AZ*-|=+ é\n"), maxLength: 70 }),
+    fc.string({ unit: fc.constantFrom(..."ab_/"), minLength: 60, maxLength: 140 }),
+    fc.string({ unit: fc.constantFrom(..."aZ9*"), minLength: 1020, maxLength: 1030 }),
+  );
+
+  it("accept exactly the values SpiceDB accepts, and say why they refuse the rest", () => {
+    fc.assert(
+      fc.property(values, (value) => {
+        for (const [validate, rule] of [
+          [validateObjectType, SPICEDB_TYPE],
+          [validateCaveatName, SPICEDB_TYPE],
+          [validateRelation, SPICEDB_RELATION],
+          [validateObjectId, SPICEDB_OBJECT_ID],
+          [validateSubjectId, SPICEDB_SUBJECT_ID],
+        ] as const) {
+          const problem = validate(value);
+          expect(problem === undefined, `${validate.name}(${JSON.stringify(value)})`).toBe(
+            rule.test(value),
+          );
+          if (problem !== undefined) expect(problem).toMatch(/ at position \d+: /);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
