@@ -20,6 +20,7 @@ import { readConsistency } from "./convert/read-consistency.js";
 import { readName, readObjectRef, readSubjectRef, readType } from "./convert/read-refs.js";
 import { expandMessage } from "./convert/write-expand.js";
 import { checkResultMessage, explanationMessage } from "./convert/write-messages.js";
+import { ExpiryRefresher } from "./expiry-refresh.js";
 import { RequestError } from "./request-error.js";
 
 type CheckResponseInit = MessageInitShape<typeof CheckResponseSchema>;
@@ -33,6 +34,13 @@ const MAX_EXPAND_DEPTH = 50;
 export function createPermissionService(
   context: ApiContext,
 ): ServiceImpl<typeof PermissionService> {
+  const refresher = new ExpiryRefresher(context);
+  /** answered counts an answer, and has the one after its expiry computed ahead if that is near. */
+  const answered = (at: ReadPoint, question: CheckRequest, result: CheckResult) => {
+    context.metrics.countCheck(result.result, result.servedFromCache);
+    refresher.consider(at, question, result);
+  };
+
   /** checkThroughStore answers a check that the cache could not answer at once. */
   const checkThroughStore = async (
     question: CheckRequest,
@@ -41,7 +49,7 @@ export function createPermissionService(
   ) => {
     const read = await readAt(context, "consistency", consistency, signal);
     const result = await read.engines.checks.check(read.reader, question);
-    countCheck(context, result);
+    answered(read, question, result);
     return { ...checkItem(result), checkedAt: read.token };
   };
 
@@ -63,7 +71,7 @@ export function createPermissionService(
       if (latest === undefined || cached === undefined) {
         return checkThroughStore(question, request.consistency, call.signal);
       }
-      countCheck(context, cached);
+      answered(latest, question, cached);
       return cachedCheckResponse(latest, cached);
     },
 
@@ -99,7 +107,7 @@ export function createPermissionService(
           const item = items[i]!;
           if (!("resource" in r)) return { request: item, response: statusOf(r) };
           const answer = answers[next++]!;
-          if (answer.ok) countCheck(context, answer.result);
+          if (answer.ok) answered(read, r, answer.result);
           return answer.ok
             ? { request: item, response: { case: "item", value: checkItem(answer.result) } }
             : { request: item, response: statusOf(toConnectError(answer.error)) };
@@ -174,11 +182,6 @@ export function createPermissionService(
       }
     },
   };
-}
-
-/** countCheck counts an answer in the metrics, by result and by whether the cache served it. */
-function countCheck(context: ApiContext, result: CheckResult): void {
-  context.metrics.countCheck(result.result, result.servedFromCache);
 }
 
 /**

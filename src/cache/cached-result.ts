@@ -6,11 +6,13 @@ import type { OutcomeKind } from "../engine/outcome.js";
  * CachedResult is the answer to "does the subject have this permission or relation on this
  * object", computed at revision `computedAt` from the sets `reads` (`type:id#relation`). It stays
  * exact while none of those sets changes, and until `validUntil` (epoch ms), when a relationship
- * it relied on expires.
+ * it relied on expires; and from `validFrom` (epoch ms), the time it was evaluated at, which for a
+ * result computed ahead of an expiry is still to come.
  */
 export interface CachedResult {
   readonly kind: OutcomeKind;
   readonly missing: readonly string[];
+  readonly validFrom: number;
   readonly validUntil: number;
   readonly computedAt: number;
   readonly reads: readonly string[];
@@ -24,6 +26,7 @@ export function encodeCachedResult(result: CachedResult): string {
     Number.isFinite(result.validUntil) ? result.validUntil : null,
     result.computedAt,
     result.reads,
+    result.validFrom,
   ]);
 }
 
@@ -40,16 +43,18 @@ export function decodeCachedResult(text: string): CachedResult | undefined {
   } catch {
     return undefined;
   }
-  if (!Array.isArray(value) || value.length !== 5) return undefined;
-  const [kind, missing, validUntil, computedAt, reads] = value as unknown[];
+  if (!Array.isArray(value) || value.length !== 6) return undefined;
+  const [kind, missing, validUntil, computedAt, reads, validFrom] = value as unknown[];
   if (typeof kind !== "string" || !KINDS.has(kind)) return undefined;
   if (!isStringArray(missing) || !isStringArray(reads)) return undefined;
   if (validUntil !== null && typeof validUntil !== "number") return undefined;
   if (typeof computedAt !== "number" || !Number.isSafeInteger(computedAt)) return undefined;
+  if (typeof validFrom !== "number") return undefined;
   return {
     kind: kind as OutcomeKind,
     // As outcomes hold them: only a conditional one names parameters, each once, sorted.
     missing: kind === "conditional" ? [...new Set(missing)].sort() : [],
+    validFrom,
     validUntil: validUntil ?? Number.POSITIVE_INFINITY,
     computedAt,
     reads,

@@ -1,7 +1,7 @@
 // Follows the change stream and remembers when each set `type:id#relation` last changed.
 
 import { type Revision, revision } from "../revision/revision.js";
-import { type Store, StoreError } from "../store/store.js";
+import { type Store, StoreError, type WatchedChange } from "../store/store.js";
 import { objectRelationKey } from "../tuple/relationship-key.js";
 
 /** ChangeTrackerOptions configure {@link ChangeTracker}. */
@@ -13,14 +13,25 @@ export interface ChangeTrackerOptions {
 }
 
 const DEFAULT_MAX_TRACKED_SETS = 100_000;
+
+/** SetChanges is what the tracker knows of one set's changes. */
+interface SetChanges {
+  /** The revision of its last change of any kind. */
+  readonly revision: number;
+  /** The revision of its last touch or delete. */
+  readonly written: number;
+  /** The latest expiry (epoch ms) among its expire events. */
+  readonly latestExpiry: number;
+}
 const RESTART_DELAY_MS = 100;
 
 /**
  * ChangeTracker follows a store's change stream from a revision on and keeps, for each set
  * `type:id#relation`, the revision of its last change (touch, delete or expiry), in a bounded map.
  * A result computed at revision C that read sets S is still exact at the tracker's applied revision
- * if no set of S changed after C. Forgotten changes raise a horizon: results computed before it
- * can no longer be vouched for.
+ * if no set of S changed after C, not counting the expiries it reflects already (those due by the
+ * time it was evaluated at). Forgotten changes raise a horizon: results computed before it can no
+ * longer be vouched for.
  *
  * Only revisions the stream reports advance `appliedRevision`: a revision with no change (a
  * schema write, a delete of nothing) is reached with the next one that has changes.
@@ -28,8 +39,8 @@ const RESTART_DELAY_MS = 100;
 export class ChangeTracker {
   private applied: number;
   private horizon: number;
-  /** Last change per set, in the order of their last change (oldest first). */
-  private readonly lastChange = new Map<string, number>();
+  /** Changes per set, in the order of their last change (oldest first). */
+  private readonly lastChange = new Map<string, SetChanges>();
   private readonly maxTrackedSets: number;
   private readonly stop = new AbortController();
   private waiters: { readonly revision: number; readonly resolve: () => void }[] = [];
@@ -52,13 +63,21 @@ export class ChangeTracker {
 
   /**
    * unchangedSince says whether none of sets changed after revision `since`, as far as the
-   * changes applied so far tell.
+   * changes applied so far tell. With `asOf` (epoch ms), for a result evaluated as of that time,
+   * the expiries it already reflects (of relationships expired by then) do not count as changes.
    */
-  unchangedSince(sets: Iterable<string>, since: number): boolean {
+  unchangedSince(sets: Iterable<string>, since: number, asOf?: number): boolean {
     if (since < this.horizon) return false;
     for (const set of sets) {
-      const changed = this.lastChange.get(set);
-      if (changed !== undefined && changed > since) return false;
+      const changes = this.lastChange.get(set);
+      if (changes === undefined || changes.revision <= since) continue;
+      // Something changed after `since`: a write, or expiries, which asOf may already reflect.
+      if (
+        changes.written > since ||
+        !(changes.latestExpiry <= (asOf ?? Number.NEGATIVE_INFINITY))
+      ) {
+        return false;
+      }
     }
     return true;
   }
@@ -93,8 +112,7 @@ export class ChangeTracker {
         for await (const change of this.store.watch(revision(this.applied), {
           signal: this.stop.signal,
         })) {
-          const { resource, relation } = change.relationship;
-          this.record(objectRelationKey(resource.type, resource.id, relation), change.revision);
+          this.record(change);
           if (change.lastInRevision) this.advance(change.revision);
         }
       } catch (error) {
@@ -116,13 +134,23 @@ export class ChangeTracker {
     this.advance(Math.max(this.applied, head));
   }
 
-  private record(set: string, at: number): void {
+  private record({ kind, revision: at, relationship }: WatchedChange): void {
+    const { resource, relation, expiresAt } = relationship;
+    const set = objectRelationKey(resource.type, resource.id, relation);
+    const before = this.lastChange.get(set);
     this.lastChange.delete(set);
-    this.lastChange.set(set, at);
+    this.lastChange.set(set, {
+      revision: at,
+      written: kind === "expire" ? (before?.written ?? 0) : at,
+      latestExpiry:
+        kind === "expire"
+          ? Math.max(before?.latestExpiry ?? 0, expiresAt?.getTime() ?? Number.POSITIVE_INFINITY)
+          : (before?.latestExpiry ?? 0),
+    });
     if (this.lastChange.size > this.maxTrackedSets) {
-      const [oldest, changedAt] = this.lastChange.entries().next().value as [string, number];
+      const [oldest, changes] = this.lastChange.entries().next().value as [string, SetChanges];
       this.lastChange.delete(oldest);
-      this.horizon = Math.max(this.horizon, changedAt);
+      this.horizon = Math.max(this.horizon, changes.revision);
     }
   }
 

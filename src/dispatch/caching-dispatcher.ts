@@ -20,11 +20,22 @@ export interface CachingDispatcherOptions {
 }
 
 /**
+ * The key of a result computed ahead, for when its key's entry expires: the key and this suffix
+ * (which no key ends with: keys end with the context's JSON).
+ */
+const AHEAD_SUFFIX = "|ahead";
+
+/**
  * createCachingDispatcher returns the link that answers each `type:id#name` of a dispatch from
  * the cache when an entry is still exact: no set it read has changed since it was computed (as
  * the change tracker knows), and no relationship it relied on has expired. The rest goes down
  * the chain, and what comes back is kept, unless it was cut short (cancelled), cut a cycle, or
  * carries an explanation. Requests that ask for explanations bypass the cache.
+ *
+ * Each entry answers from the time it was evaluated at until the earliest expiry it rests on. A
+ * dispatch evaluated at a time still to come (an answer computed ahead of an expiry) while the
+ * key's entry still answers keeps its results beside it (`key|ahead`): once the entry has
+ * expired, the result computed ahead for it answers, and takes its place.
  */
 export function createCachingDispatcher(options: CachingDispatcherOptions): Dispatcher {
   const { cache, tracker, next, keyPrefix } = options;
@@ -35,19 +46,32 @@ export function createCachingDispatcher(options: CachingDispatcherOptions): Disp
   // Expiry is judged at the request's evaluation time (epoch ms), as the store judges it.
   const isExact = (entry: CachedResult | undefined, now: number): entry is CachedResult =>
     entry !== undefined &&
+    entry.validFrom <= now &&
     entry.validUntil > now &&
-    tracker.unchangedSince(entry.reads, entry.computedAt);
+    tracker.unchangedSince(entry.reads, entry.computedAt, entry.validFrom);
+  /** expiredBy says whether entry is unusable at now only because its time has passed. */
+  const expiredBy = (entry: CachedResult | undefined, now: number) =>
+    entry !== undefined && entry.validUntil <= now;
+  /** promote puts a result computed ahead, now due, in its key's place. */
+  const promote = (key: string, ahead: CachedResult): CachedResult => {
+    void cache.set(key, ahead);
+    return ahead;
+  };
 
   return {
     answered(question, now) {
       const { resourceType, resourceId, name, subject, context } = question;
-      const entry = cache.peek(
-        keyOf(resourceType, resourceId, name, questionKey(subject, context)),
-      );
-      if (!isExact(entry, now)) return undefined;
+      const key = keyOf(resourceType, resourceId, name, questionKey(subject, context));
+      const entry = cache.peek(key);
+      let exact = isExact(entry, now) ? entry : undefined;
+      if (exact === undefined && expiredBy(entry, now)) {
+        const ahead = cache.peek(key + AHEAD_SUFFIX);
+        if (isExact(ahead, now)) exact = promote(key, ahead);
+      }
+      if (exact === undefined) return undefined;
       // Only hits count here: a miss is looked up, and counted, again by the dispatch that follows.
       options.onLookup?.(true);
-      return fromEntry(entry);
+      return fromEntry(exact);
     },
 
     async dispatchCheck(request) {
@@ -62,9 +86,13 @@ export function createCachingDispatcher(options: CachingDispatcherOptions): Disp
           const key = keyOf(request.resourceType, id, request.name, asker);
           keys.set(id, key);
           const entry = await cache.get(key);
-          const exact = isExact(entry, now);
-          options.onLookup?.(exact);
-          if (exact) results.set(id, fromEntry(entry));
+          let exact = isExact(entry, now) ? entry : undefined;
+          if (exact === undefined && expiredBy(entry, now)) {
+            const ahead = await cache.get(key + AHEAD_SUFFIX);
+            if (isExact(ahead, now)) exact = promote(key, ahead);
+          }
+          options.onLookup?.(exact !== undefined);
+          if (exact !== undefined) results.set(id, fromEntry(exact));
           else misses.push(id);
         }),
       );
@@ -72,10 +100,16 @@ export function createCachingDispatcher(options: CachingDispatcherOptions): Disp
       const computed = await next.dispatchCheck({ ...request, resourceIds: misses });
       const keep = !request.cancellation.cancelled;
       const computedAt = request.evaluation.reader.revision;
+      // Evaluated at a time still to come, while today's entry still answers: a result for then,
+      // kept beside it.
+      const wallClock = Date.now();
+      const isAhead = (key: string) => now > wallClock && isExact(cache.peek(key), wallClock);
       for (const [id, outcome] of computed) {
         results.set(id, outcome);
         if (keep && !outcome.cyclic && outcome.explanation === undefined) {
-          void cache.set(keys.get(id)!, toEntry(outcome, computedAt));
+          const key = keys.get(id)!;
+          const entry = toEntry(outcome, computedAt, now);
+          void cache.set(isAhead(key) ? key + AHEAD_SUFFIX : key, entry);
         }
       }
       return results;
@@ -83,10 +117,11 @@ export function createCachingDispatcher(options: CachingDispatcherOptions): Disp
   };
 }
 
-function toEntry(outcome: Outcome, computedAt: number): CachedResult {
+function toEntry(outcome: Outcome, computedAt: number, validFrom: number): CachedResult {
   return {
     kind: outcome.kind,
     missing: outcome.missing,
+    validFrom,
     validUntil: outcome.validUntil,
     computedAt,
     reads: flattenReads(outcome.reads),

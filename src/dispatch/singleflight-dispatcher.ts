@@ -7,6 +7,8 @@ import { requestKeys } from "./request-key.js";
 /** Shared is one computation in flight, which others may join. */
 interface Shared {
   readonly outcome: Promise<Outcome>;
+  /** The time (epoch ms) it is evaluated at. */
+  readonly evaluatedAt: number;
   /** Whether the computing request was cut short: its answers are not others' to use. */
   readonly cancelled: () => boolean;
 }
@@ -16,7 +18,9 @@ interface Shared {
  * subject and context, at one revision) to the same computation already in flight from another
  * request, instead of computing it again. Only sets that cannot recurse are shared: two requests
  * waiting on each other's parts of one cycle would wait forever. A joined computation that was
- * cancelled or failed is computed again by the joiner.
+ * cancelled or failed is computed again by the joiner. Time is part of the question: a request
+ * joins only a computation evaluated no later than its own time, and takes its outcome only if no
+ * relationship it rests on expired in between.
  */
 export function createSingleflightDispatcher(next: Dispatcher): Dispatcher {
   const inflight = new Map<string, Shared>();
@@ -32,11 +36,12 @@ export function createSingleflightDispatcher(next: Dispatcher): Dispatcher {
       if (evaluation.explain || evaluation.schema.reachability.isRecursive(resourceType, name)) {
         return next.dispatchCheck(request);
       }
+      const now = evaluation.reader.now.getTime();
       const joined = new Map<string, Shared>();
       const mine: string[] = [];
       for (const id of request.resourceIds) {
         const shared = inflight.get(keyOf(request, id));
-        if (shared) joined.set(id, shared);
+        if (shared !== undefined && shared.evaluatedAt <= now) joined.set(id, shared);
         else mine.push(id);
       }
       const results = new Map<string, Outcome>();
@@ -49,7 +54,7 @@ export function createSingleflightDispatcher(next: Dispatcher): Dispatcher {
           const outcome = own.then((outcomes) => outcomes.get(id)!);
           // Joiners handle failures themselves; this keeps an unjoined failure from going unhandled.
           outcome.catch(() => {});
-          inflight.set(key, { outcome, cancelled });
+          inflight.set(key, { outcome, evaluatedAt: now, cancelled });
           own.then(
             () => inflight.delete(key),
             () => inflight.delete(key),
@@ -61,7 +66,7 @@ export function createSingleflightDispatcher(next: Dispatcher): Dispatcher {
         [...joined].map(async ([id, shared]) => {
           try {
             const outcome = await shared.outcome;
-            if (shared.cancelled() || outcome.cyclic) retry.push(id);
+            if (shared.cancelled() || outcome.cyclic || outcome.validUntil <= now) retry.push(id);
             else results.set(id, outcome);
           } catch {
             retry.push(id);

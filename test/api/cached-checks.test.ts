@@ -114,6 +114,30 @@ describe("cached checks", () => {
     expect((await check("document:plan", "user:alice")).result).toBe("CHECK_RESULT_DENIED");
   });
 
+  it("answer the first check after an expiry from the cache: computed ahead, as of the expiry", async () => {
+    const expiresAt = Date.now() + 800;
+    const { writtenAt: granted } = await unary(test().clients.relationships, "WriteRelationships", {
+      updates: [
+        update(
+          "TOUCH",
+          relationship("document:trial", "viewer", "user:dana", {
+            expiresAt: {
+              seconds: String(Math.floor(expiresAt / 1000)),
+              nanos: (expiresAt % 1000) * 1e6,
+            },
+          }),
+        ),
+      ],
+    });
+    const before = await check("document:trial", "user:dana", fresh(granted));
+    expect(before.result).toBe("CHECK_RESULT_ALLOWED");
+    await new Promise((resolve) => setTimeout(resolve, expiresAt + 20 - Date.now()));
+    expect(await check("document:trial", "user:dana")).toMatchObject({
+      result: "CHECK_RESULT_DENIED",
+      servedFromCache: true,
+    });
+  });
+
   it("are counted in /metrics by source, with the lookups that hit", async () => {
     await cachedCheck("document:memo", "user:carl");
     const [checksBefore, hitsBefore] = [

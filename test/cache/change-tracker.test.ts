@@ -50,6 +50,23 @@ describe("ChangeTracker", () => {
     expect(tracker.unchangedSince(["document:a#viewer"], 1)).toBe(false);
   });
 
+  it("does not count an expiry against a result evaluated as of a time after it", async () => {
+    const { store, tracker } = track();
+    const expiresAt = new Date(Date.now() + 50);
+    await store.write([
+      { operation: "touch", relationship: { ...rel("document:a#viewer@user:alice"), expiresAt } },
+    ]);
+    expect(await tracker.waitFor(2, 2000)).toBe(true);
+    const set = ["document:a#viewer"];
+    expect(tracker.unchangedSince(set, 1, expiresAt.getTime())).toBe(true);
+    expect(tracker.unchangedSince(set, 1, expiresAt.getTime() - 1)).toBe(false);
+    // A write after it counts, whatever the time.
+    await store.write([touch("document:a#viewer@user:bob")]);
+    expect(await tracker.waitFor(3, 2000)).toBe(true);
+    expect(tracker.unchangedSince(set, 1, expiresAt.getTime() + 60_000)).toBe(false);
+    expect(tracker.unchangedSince(set, 3, expiresAt.getTime())).toBe(true);
+  });
+
   it("waits for a revision, or gives up after the timeout", async () => {
     const { store, tracker } = track();
     const waiting = tracker.waitFor(1, 2000);

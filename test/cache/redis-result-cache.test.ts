@@ -13,6 +13,7 @@ import {
 const RESULT: CachedResult = {
   kind: "allowed",
   missing: [],
+  validFrom: 1_800_000_000_000,
   validUntil: Number.POSITIVE_INFINITY,
   computedAt: 7,
   reads: ["document:a#viewer", "group:eng#member"],

@@ -4,9 +4,9 @@
 const MAX_DELAY_MS = 2 ** 31 - 1;
 
 /**
- * ExpiryTimer calls fire once the earliest time it was armed for has passed. fire resolves to the
- * next time to arm for (undefined for none). The timer is unref'd, so it never keeps the process
- * alive, and a failed fire is retried after retryMs.
+ * ExpiryTimer calls fire once the earliest time it was armed for has passed, `lag()` ms after it.
+ * fire resolves to the next time to arm for (undefined for none). The timer is unref'd, so it
+ * never keeps the process alive, and a failed fire is retried after retryMs.
  */
 export class ExpiryTimer {
   private timer: NodeJS.Timeout | undefined;
@@ -16,6 +16,7 @@ export class ExpiryTimer {
   constructor(
     private readonly fire: () => Promise<number | undefined>,
     private readonly retryMs: number,
+    private readonly lag: () => number,
   ) {}
 
   /** arm makes the timer fire at atMs, unless it is already armed for an earlier time. */
@@ -23,7 +24,7 @@ export class ExpiryTimer {
     if (this.closed || atMs === undefined || atMs >= this.armedForMs) return;
     clearTimeout(this.timer);
     this.armedForMs = atMs;
-    const delay = Math.min(Math.max(atMs - Date.now(), 0), MAX_DELAY_MS);
+    const delay = Math.min(Math.max(atMs - Date.now(), 0) + this.lag(), MAX_DELAY_MS);
     this.timer = setTimeout(() => this.run(), delay);
     this.timer.unref();
   }

@@ -88,6 +88,13 @@ const WATCH_BATCH = 1000;
 const WATCH_POLL_MS = 500;
 /** How long a failed attempt to log expiries waits before the next. */
 const EXPIRY_RETRY_MS = 1000;
+/**
+ * Expiries are logged at a random moment this long after them: not at the instant itself, when
+ * every replica's timer would fire its write transaction for the same expiry at once (all but one
+ * to find nothing left to log), and when the checks made just after the expiry are being answered
+ * (from the cache: answers resting on the expiry need no event to stop, their entries end at it).
+ */
+const EXPIRY_LOG_LAG_MS = { min: 50, max: 150 };
 
 /**
  * createSqlStore migrates the database behind executor and opens a Store on it; the store owns
@@ -148,7 +155,11 @@ class SqlStore implements Store {
   private knownOldest = 0;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly changes = new ChangeSignal();
-  private readonly expiries = new ExpiryTimer(() => this.logExpiries(), EXPIRY_RETRY_MS);
+  private readonly expiries = new ExpiryTimer(
+    () => this.logExpiries(),
+    EXPIRY_RETRY_MS,
+    () => EXPIRY_LOG_LAG_MS.min + Math.random() * (EXPIRY_LOG_LAG_MS.max - EXPIRY_LOG_LAG_MS.min),
+  );
   private listening: Promise<() => Promise<void>> | undefined;
 
   private readonly collector: RepeatingTask;

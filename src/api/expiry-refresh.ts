@@ -1,0 +1,39 @@
+// Answers computed ahead of an expiry, so that the first check after a grant expires reads nothing.
+
+import { LRUCache } from "lru-cache";
+import { questionKey } from "../dispatch/request-key.js";
+import type { CheckRequest, CheckResult } from "../engine/check-engine.js";
+import type { ApiContext, ReadPoint } from "./api-context.js";
+
+/** How long before an expiry a check resting on it is computed again, as of the expiry. */
+const REFRESH_AHEAD_MS = 1000;
+/** How many refreshes are remembered, so that each is started once. */
+const REMEMBERED_REFRESHES = 10_000;
+
+/**
+ * ExpiryRefresher computes, in the background and once per revision, the answer a check will have
+ * when a relationship its answer rests on expires, once that is less than a second away. The
+ * result cache keeps what it computes for that time (see the caching dispatcher), so the first
+ * check after the expiry is answered from the cache at once instead of reading the store; and
+ * should anything it read change before then, the change tracker retires it like any entry.
+ */
+export class ExpiryRefresher {
+  private readonly started = new LRUCache<string, true>({ max: REMEMBERED_REFRESHES });
+
+  constructor(private readonly context: ApiContext) {}
+
+  /** consider starts the refresh of question, answered with result at read point `at`, if due. */
+  consider(at: ReadPoint, question: CheckRequest, result: CheckResult): void {
+    const { validUntil } = result;
+    if (!Number.isFinite(validUntil) || validUntil - Date.now() > REFRESH_AHEAD_MS) return;
+    // Only answers through the cache are refreshed: the others would keep nothing.
+    if (at.engines !== at.schema.cached || question.explain) return;
+    const { resource, permission, subject, context = {} } = question;
+    const key = `${at.revision}|${validUntil}|${resource.type}:${resource.id}#${permission}${questionKey(subject, context)}`;
+    if (this.started.has(key)) return;
+    this.started.set(key, true);
+    const reader = this.context.store.snapshot(at.revision, new Date(validUntil));
+    // A refresh that fails costs only what it would have saved: a store read after the expiry.
+    at.engines.checks.check(reader, question).catch(() => {});
+  }
+}
