@@ -31,14 +31,15 @@ export function hashApiKey(secret: string): string {
  * compared, whatever matches, so the time taken does not tell which key came close.
  */
 export class ApiKeyRing {
-  private readonly keys: readonly { readonly key: ApiKey; readonly digest: Buffer }[];
+  private readonly keys: readonly { readonly principal: Principal; readonly digest: Buffer }[];
 
   constructor(keys: readonly ApiKey[]) {
     this.keys = keys.map((key) => {
       if (!/^[0-9a-f]{64}$/.test(key.sha256)) {
         throw new Error(`API key ${key.name}: sha256 must be 64 lowercase hex digits`);
       }
-      return { key, digest: Buffer.from(key.sha256, "hex") };
+      const principal = { keyName: key.name, scopes: new Set(key.scopes) };
+      return { principal, digest: Buffer.from(key.sha256, "hex") };
     });
   }
 
@@ -50,10 +51,10 @@ export class ApiKeyRing {
   /** authenticate returns the principal of secret, or undefined when no key matches. */
   authenticate(secret: string): Principal | undefined {
     const digest = createHash("sha256").update(secret, "utf8").digest();
-    let found: ApiKey | undefined;
-    for (const { key, digest: expected } of this.keys) {
-      if (timingSafeEqual(digest, expected) && found === undefined) found = key;
+    let found: Principal | undefined;
+    for (const { principal, digest: expected } of this.keys) {
+      if (timingSafeEqual(digest, expected) && found === undefined) found = principal;
     }
-    return found === undefined ? undefined : { keyName: found.name, scopes: new Set(found.scopes) };
+    return found;
   }
 }
