@@ -8,6 +8,7 @@ import { type ApiKey, ApiKeyRing } from "../../src/api/api-keys.js";
 import { type LatchServer, startServer } from "../../src/api/latch-server.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import type { Store } from "../../src/store/store.js";
+import { TEST_SCHEMA } from "./api-schema.js";
 
 const PROTO_DIRECTORY = fileURLToPath(new URL("../../proto/", import.meta.url));
 const REFLECTION_PROTO = fileURLToPath(
@@ -234,6 +235,21 @@ export const relationship = (
   const [st = "", sid = ""] = sref.split(":");
   return { resource: ref(rt, rid), relation, subject: subject(st, sid, srel), ...extra };
 };
+
+/**
+ * writeTestData writes TEST_SCHEMA, then touches each relationship in one write, and resolves with
+ * that write's token.
+ */
+export async function writeTestData(
+  clients: ApiClients,
+  relationships: readonly JsonMessage[],
+): Promise<string> {
+  await unary(clients.schema, "WriteSchema", { schema: TEST_SCHEMA });
+  const response = await unary(clients.relationships, "WriteRelationships", {
+    updates: relationships.map((rel) => update("TOUCH", rel)),
+  });
+  return response.writtenAt;
+}
 
 /** touchUpdate makes a TOUCH update. */
 export const update = (operation: string, rel: JsonMessage): JsonMessage => ({

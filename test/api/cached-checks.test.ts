@@ -11,28 +11,20 @@ import {
   unary,
   update,
   useTestServer,
+  writeTestData,
 } from "./api-harness.js";
-import { TEST_SCHEMA } from "./api-schema.js";
 
 const test = useTestServer();
 let writtenAt = "";
 
 beforeAll(async () => {
-  const { clients } = test();
-  await unary(clients.schema, "WriteSchema", { schema: TEST_SCHEMA });
-  const response = await unary(clients.relationships, "WriteRelationships", {
-    updates: [
-      update("TOUCH", relationship("document:plan", "viewer", "user:alice")),
-      update("TOUCH", relationship("document:plan", "viewer", "user:bob")),
-      update(
-        "TOUCH",
-        relationship("document:memo", "viewer", "user:carl", {
-          caveat: { name: "in_region", context: struct({ allowed: ["eu"] }) },
-        }),
-      ),
-    ],
-  });
-  writtenAt = response.writtenAt;
+  writtenAt = await writeTestData(test().clients, [
+    relationship("document:plan", "viewer", "user:alice"),
+    relationship("document:plan", "viewer", "user:bob"),
+    relationship("document:memo", "viewer", "user:carl", {
+      caveat: { name: "in_region", context: struct({ allowed: ["eu"] }) },
+    }),
+  ]);
 });
 
 const fresh = (token: string) => ({ consistency: { atLeastAsFresh: token } });

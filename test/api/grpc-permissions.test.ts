@@ -12,32 +12,24 @@ import {
   unary,
   update,
   useTestServer,
+  writeTestData,
 } from "./api-harness.js";
-import { TEST_SCHEMA } from "./api-schema.js";
 
 const test = useTestServer();
 let writtenAt = "";
 
 beforeAll(async () => {
-  const { clients } = test();
-  await unary(clients.schema, "WriteSchema", { schema: TEST_SCHEMA });
-  const response = await unary(clients.relationships, "WriteRelationships", {
-    updates: [
-      update("TOUCH", relationship("document:plan", "owner", "user:olga")),
-      update("TOUCH", relationship("document:plan", "viewer", "group:eng#member")),
-      update("TOUCH", relationship("group:eng", "member", "user:alice")),
-      update("TOUCH", relationship("group:eng", "member", "user:mallory")),
-      update("TOUCH", relationship("document:plan", "banned", "user:mallory")),
-      update(
-        "TOUCH",
-        relationship("document:memo", "viewer", "user:carl", {
-          caveat: { name: "in_region", context: struct({ allowed: ["eu"] }) },
-        }),
-      ),
-      update("TOUCH", relationship("document:public", "viewer", "user:*")),
-    ],
-  });
-  writtenAt = response.writtenAt;
+  writtenAt = await writeTestData(test().clients, [
+    relationship("document:plan", "owner", "user:olga"),
+    relationship("document:plan", "viewer", "group:eng#member"),
+    relationship("group:eng", "member", "user:alice"),
+    relationship("group:eng", "member", "user:mallory"),
+    relationship("document:plan", "banned", "user:mallory"),
+    relationship("document:memo", "viewer", "user:carl", {
+      caveat: { name: "in_region", context: struct({ allowed: ["eu"] }) },
+    }),
+    relationship("document:public", "viewer", "user:*"),
+  ]);
 });
 
 const check = (resource: string, permission: string, who: string, extra = {}) =>
