@@ -49,11 +49,21 @@ export function createCachingDispatcher(options: CachingDispatcherOptions): Disp
     entry.validFrom <= now &&
     entry.validUntil > now &&
     tracker.unchangedSince(entry.reads, entry.computedAt, entry.validFrom);
-  /** expiredBy says whether entry is unusable at now only because its time has passed. */
+  /** expiredBy says whether entry's time has passed: then a result computed ahead may follow it. */
   const expiredBy = (entry: CachedResult | undefined, now: number) =>
     entry !== undefined && entry.validUntil <= now;
-  /** promote puts a result computed ahead, now due, in its key's place. */
-  const promote = (key: string, ahead: CachedResult): CachedResult => {
+  /**
+   * usable is key's entry if it is exact at now, else the result computed ahead for it if that is
+   * (then put in the entry's place), else undefined.
+   */
+  const usable = (
+    key: string,
+    entry: CachedResult | undefined,
+    ahead: CachedResult | undefined,
+    now: number,
+  ): CachedResult | undefined => {
+    if (isExact(entry, now)) return entry;
+    if (!isExact(ahead, now)) return undefined;
     void cache.set(key, ahead);
     return ahead;
   };
@@ -63,11 +73,8 @@ export function createCachingDispatcher(options: CachingDispatcherOptions): Disp
       const { resourceType, resourceId, name, subject, context } = question;
       const key = keyOf(resourceType, resourceId, name, questionKey(subject, context));
       const entry = cache.peek(key);
-      let exact = isExact(entry, now) ? entry : undefined;
-      if (exact === undefined && expiredBy(entry, now)) {
-        const ahead = cache.peek(key + AHEAD_SUFFIX);
-        if (isExact(ahead, now)) exact = promote(key, ahead);
-      }
+      const ahead = expiredBy(entry, now) ? cache.peek(key + AHEAD_SUFFIX) : undefined;
+      const exact = usable(key, entry, ahead, now);
       if (exact === undefined) return undefined;
       // Only hits count here: a miss is looked up, and counted, again by the dispatch that follows.
       options.onLookup?.(true);
@@ -86,11 +93,8 @@ export function createCachingDispatcher(options: CachingDispatcherOptions): Disp
           const key = keyOf(request.resourceType, id, request.name, asker);
           keys.set(id, key);
           const entry = await cache.get(key);
-          let exact = isExact(entry, now) ? entry : undefined;
-          if (exact === undefined && expiredBy(entry, now)) {
-            const ahead = await cache.get(key + AHEAD_SUFFIX);
-            if (isExact(ahead, now)) exact = promote(key, ahead);
-          }
+          const ahead = expiredBy(entry, now) ? await cache.get(key + AHEAD_SUFFIX) : undefined;
+          const exact = usable(key, entry, ahead, now);
           options.onLookup?.(exact !== undefined);
           if (exact !== undefined) results.set(id, fromEntry(exact));
           else misses.push(id);
