@@ -29,25 +29,11 @@ export function createMetrics(): LatchMetrics {
     labelNames: ["result", "served_from_cache"],
     registers: [registry],
   });
-  // Counting is on every check's path: each series's labels are made once, not per count.
-  const hits = cacheLookups.labels("hit");
-  const misses = cacheLookups.labels("miss");
-  const bySource = (kind: OutcomeKind) => ({
-    cached: checks.labels(kind, "true"),
-    computed: checks.labels(kind, "false"),
-  });
-  const checkSeries = {
-    allowed: bySource("allowed"),
-    denied: bySource("denied"),
-    conditional: bySource("conditional"),
-  };
   return {
     registry,
-    countCacheLookup: (hit) => (hit ? hits : misses).inc(),
-    countCheck: (result, servedFromCache) => {
-      const series = checkSeries[result];
-      (servedFromCache ? series.cached : series.computed).inc();
-    },
+    countCacheLookup: (hit) => cacheLookups.inc({ result: hit ? "hit" : "miss" }),
+    countCheck: (result, servedFromCache) =>
+      checks.inc({ result, served_from_cache: String(servedFromCache) }),
     redisUp: new Gauge({
       name: "latch_redis_up",
       help: "Whether the shared Redis cache answers (1) or not (0).",
