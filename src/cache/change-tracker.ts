@@ -13,6 +13,7 @@ export interface ChangeTrackerOptions {
 }
 
 const DEFAULT_MAX_TRACKED_SETS = 100_000;
+const RESTART_DELAY_MS = 100;
 
 /** SetChanges is what the tracker knows of one set's changes. */
 interface SetChanges {
@@ -23,7 +24,6 @@ interface SetChanges {
   /** The latest expiry (epoch ms) among its expire events. */
   readonly latestExpiry: number;
 }
-const RESTART_DELAY_MS = 100;
 
 /**
  * ChangeTracker follows a store's change stream from a revision on and keeps, for each set
@@ -72,12 +72,8 @@ export class ChangeTracker {
       const changes = this.lastChange.get(set);
       if (changes === undefined || changes.revision <= since) continue;
       // Something changed after `since`: a write, or expiries, which asOf may already reflect.
-      if (
-        changes.written > since ||
-        !(changes.latestExpiry <= (asOf ?? Number.NEGATIVE_INFINITY))
-      ) {
-        return false;
-      }
+      const reflected = asOf !== undefined && changes.latestExpiry <= asOf;
+      if (changes.written > since || !reflected) return false;
     }
     return true;
   }
