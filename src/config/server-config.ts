@@ -1,8 +1,8 @@
 // The server's configuration: an optional YAML file, overridden by the environment, checked field by field.
 
-import { readFile } from "node:fs/promises";
-import { parse as parseYaml } from "yaml";
 import { type ApiKey, SCOPES, type Scope } from "../api/api-keys.js";
+import { DEFAULT_MAX_DEPTH } from "../engine/check-engine.js";
+import { type FileKeys, readConfigFile } from "./config-file.js";
 
 /** ServerConfig is everything `latch serve` needs to start. */
 export interface ServerConfig {
@@ -22,6 +22,8 @@ export interface ServerConfig {
   readonly redisCluster: boolean;
   /** Bytes the in-process result cache may hold. */
   readonly cacheBytes?: number;
+  /** How many levels a check may descend before it fails. */
+  readonly maxDepth: number;
 }
 
 /** ConfigError is a configuration Latch refuses to start with; the message lists every problem. */
@@ -36,18 +38,42 @@ export class ConfigError extends Error {
 export const DEFAULT_DATA_DIR = "./.latch/data";
 
 /**
+ * MAX_DEPTH_LIMIT bounds LATCH_MAX_DEPTH. The limit is what stops a schema that recurses without
+ * end, and such a walk costs work in proportion to it: a check down a 1,000-level chain takes about
+ * a second of server time, so a larger limit would let one request hold the server for longer,
+ * while no real hierarchy (folders, groups, org units) comes near 1,000 levels.
+ */
+export const MAX_DEPTH_LIMIT = 1000;
+
+/** FILE_KEYS are the keys of the YAML file: the settings' names in camelCase. */
+const FILE_KEYS: FileKeys = {
+  databaseUrl: null,
+  dataDir: null,
+  schema: null,
+  host: null,
+  grpcPort: null,
+  httpPort: null,
+  apiKeys: { name: null, sha256: null, scopes: null },
+  retentionMs: null,
+  redisUrl: null,
+  redisCluster: null,
+  cacheBytes: null,
+  maxDepth: null,
+};
+
+/**
  * readServerConfig reads the YAML file at path (if any), then the environment, which wins:
  * DATABASE_URL, LATCH_DATA_DIR, LATCH_SCHEMA, LATCH_HOST, LATCH_GRPC_PORT, LATCH_HTTP_PORT,
  * LATCH_API_KEYS (`name:sha256:scope+scope,...`), LATCH_RETENTION_MS, REDIS_URL,
- * LATCH_REDIS_CLUSTER (`true` for a Redis Cluster) and LATCH_CACHE_BYTES. It throws a ConfigError
- * naming every bad field.
+ * LATCH_REDIS_CLUSTER (`true` for a Redis Cluster), LATCH_CACHE_BYTES and LATCH_MAX_DEPTH. It
+ * throws a ConfigError naming every bad field, and every key of the file it does not know.
  */
 export async function readServerConfig(
   env: NodeJS.ProcessEnv,
   path?: string,
 ): Promise<ServerConfig> {
   const problems: string[] = [];
-  const file = path === undefined ? {} : await readConfigFile(path, problems);
+  const file = path === undefined ? {} : await readConfigFile(path, FILE_KEYS, problems);
   const text = (key: string, envKey: string): string | undefined => {
     const value = env[envKey] ?? file[key];
     if (value === undefined || value === "") return undefined;
@@ -57,18 +83,9 @@ export async function readServerConfig(
     }
     return value;
   };
-  const integer = (key: string, envKey: string, fallback: number, max: number): number => {
-    const raw = env[envKey] ?? file[key];
-    if (raw === undefined || raw === "") return fallback;
-    const value = typeof raw === "number" ? raw : Number(raw);
-    if (!Number.isSafeInteger(value) || value < 0 || value > max) {
-      problems.push(
-        `${envKey} (${key}): must be a whole number from 0 to ${max}, got ${JSON.stringify(raw)}`,
-      );
-      return fallback;
-    }
-    return value;
-  };
+  const sources: SettingSources = { env, file, problems };
+  const integer = (key: string, envKey: string, fallback: number, min: number, max: number) =>
+    integerSetting(sources, key, envKey, fallback, min, max);
   const envKeys = env.LATCH_API_KEYS;
   const apiKeys =
     envKeys !== undefined && envKeys !== ""
@@ -82,42 +99,115 @@ export async function readServerConfig(
       `LATCH_REDIS_CLUSTER (redisCluster): true or false, got ${JSON.stringify(cluster)}`,
     );
   }
+  const databaseUrl = text("databaseUrl", "DATABASE_URL");
+  if (databaseUrl !== undefined) {
+    const problem = databaseUrlProblem(databaseUrl);
+    if (problem !== undefined) problems.push(`DATABASE_URL (databaseUrl): ${problem}`);
+  }
   const config: ServerConfig = {
-    ...optional("databaseUrl", text("databaseUrl", "DATABASE_URL")),
+    ...optional("databaseUrl", databaseUrl),
     dataDir: text("dataDir", "LATCH_DATA_DIR") ?? DEFAULT_DATA_DIR,
     ...optional("schemaFile", text("schema", "LATCH_SCHEMA")),
     host: text("host", "LATCH_HOST") ?? "127.0.0.1",
-    grpcPort: integer("grpcPort", "LATCH_GRPC_PORT", 50051, 65535),
-    httpPort: integer("httpPort", "LATCH_HTTP_PORT", 8080, 65535),
+    grpcPort: integer("grpcPort", "LATCH_GRPC_PORT", 50051, 0, 65535),
+    httpPort: integer("httpPort", "LATCH_HTTP_PORT", 8080, 0, 65535),
     apiKeys,
     ...(retention === undefined
       ? {}
-      : { retentionMs: integer("retentionMs", "LATCH_RETENTION_MS", 0, Number.MAX_SAFE_INTEGER) }),
+      : {
+          retentionMs: integer("retentionMs", "LATCH_RETENTION_MS", 0, 0, Number.MAX_SAFE_INTEGER),
+        }),
     ...optional("redisUrl", text("redisUrl", "REDIS_URL")),
     redisCluster: cluster === true || cluster === "true",
     ...(cacheBytes === undefined
       ? {}
-      : { cacheBytes: integer("cacheBytes", "LATCH_CACHE_BYTES", 0, Number.MAX_SAFE_INTEGER) }),
+      : { cacheBytes: integer("cacheBytes", "LATCH_CACHE_BYTES", 0, 0, Number.MAX_SAFE_INTEGER) }),
+    maxDepth: maxDepthSetting(sources),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * readMaxDepth reads LATCH_MAX_DEPTH alone, for a command that runs checks without a server
+ * (`latch validate`), and throws a ConfigError when it is not a depth Latch accepts.
+ */
+export function readMaxDepth(env: Readonly<Record<string, string | undefined>>): number {
+  const problems: string[] = [];
+  const maxDepth = maxDepthSetting({ env, file: {}, problems });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return maxDepth;
+}
+
+/** SettingSources are where settings come from, the environment winning, and where problems go. */
+interface SettingSources {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly file: Readonly<Record<string, unknown>>;
+  readonly problems: string[];
+}
+
+function maxDepthSetting(sources: SettingSources): number {
+  return integerSetting(
+    sources,
+    "maxDepth",
+    "LATCH_MAX_DEPTH",
+    DEFAULT_MAX_DEPTH,
+    1,
+    MAX_DEPTH_LIMIT,
+  );
+}
+
+function integerSetting(
+  { env, file, problems }: SettingSources,
+  key: string,
+  envKey: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const raw = env[envKey] ?? file[key];
+  if (raw === undefined || raw === "") return fallback;
+  const value = typeof raw === "number" ? raw : Number(raw);
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    problems.push(
+      `${envKey} (${key}): must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`,
+    );
+    return fallback;
+  }
+  return value;
 }
 
 function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
 }
 
-async function readConfigFile(path: string, problems: string[]): Promise<Record<string, unknown>> {
+/**
+ * databaseUrlProblem says why url is not a connection string Postgres can be reached with, or
+ * returns undefined: a `postgres://` or `postgresql://` URL naming a host (in the URL, or as a
+ * `host` parameter naming a socket directory), pg's `socket:` URL, or a socket directory. It never
+ * quotes url, which may hold a password.
+ */
+export function databaseUrlProblem(url: string): string | undefined {
+  const expected =
+    "must be a postgres:// or postgresql:// URL naming a host (postgres://USER:PASSWORD@HOST:5432/DATABASE) or a Unix socket directory";
+  // pg reads a string starting with `/` as a socket directory, then a database name.
+  if (url.startsWith("/")) return undefined;
+  let parsed: URL;
   try {
-    const parsed: unknown = parseYaml(await readFile(path, "utf8"));
-    if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
-      return parsed as Record<string, unknown>;
-    }
-    problems.push(`${path}: must be a YAML mapping`);
-  } catch (error) {
-    problems.push(`${path}: ${(error as Error).message}`);
+    parsed = new URL(url);
+  } catch {
+    return `${expected}; this is not a URL`;
   }
-  return {};
+  if (parsed.protocol === "socket:") {
+    return parsed.pathname === "" ? `${expected}; this socket: URL names no path` : undefined;
+  }
+  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
+    return `${expected}; this URL's scheme is ${parsed.protocol}`;
+  }
+  if (parsed.hostname === "" && !parsed.searchParams.get("host")) {
+    return `${expected}; this URL names no host`;
+  }
+  return undefined;
 }
 
 /** parseKeyList reads `name:sha256:scope+scope` entries separated by commas. */

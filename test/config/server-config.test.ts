@@ -3,11 +3,36 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { hashApiKey } from "../../src/api/api-keys.js";
-import { ConfigError, readServerConfig } from "../../src/config/server-config.js";
+import { ConfigError, readMaxDepth, readServerConfig } from "../../src/config/server-config.js";
 
 const HASH = hashApiKey("secret");
+
+const directories: string[] = [];
+afterAll(async () => {
+  for (const dir of directories) await rm(dir, { recursive: true, force: true });
+});
+
+/** configFile writes text to a latch.yaml of its own and returns its path. */
+async function configFile(text: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "latch-config-"));
+  directories.push(dir);
+  const path = join(dir, "latch.yaml");
+  await writeFile(path, text);
+  return path;
+}
+
+/** problemsOf is the problems readServerConfig finds, or none. */
+async function problemsOf(env: NodeJS.ProcessEnv, path?: string): Promise<readonly string[]> {
+  try {
+    await readServerConfig(env, path);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
 
 describe("readServerConfig", () => {
   it("defaults to the embedded store on 127.0.0.1:50051 and :8080 with no keys", async () => {
@@ -18,6 +43,7 @@ describe("readServerConfig", () => {
       httpPort: 8080,
       apiKeys: [],
       redisCluster: false,
+      maxDepth: 50,
     });
   });
 
@@ -33,6 +59,7 @@ describe("readServerConfig", () => {
       REDIS_URL: "redis://cache:6379",
       LATCH_REDIS_CLUSTER: "true",
       LATCH_CACHE_BYTES: "1048576",
+      LATCH_MAX_DEPTH: "200",
     });
     expect(config).toMatchObject({
       databaseUrl: "postgres://db/latch",
@@ -44,6 +71,7 @@ describe("readServerConfig", () => {
       redisUrl: "redis://cache:6379",
       redisCluster: true,
       cacheBytes: 1_048_576,
+      maxDepth: 200,
       apiKeys: [
         { name: "ci", sha256: HASH, scopes: ["check", "read"] },
         { name: "ops", sha256: HASH, scopes: ["admin"] },
@@ -52,22 +80,79 @@ describe("readServerConfig", () => {
   });
 
   it("reads a YAML file, which the environment overrides", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "latch-config-"));
-    try {
-      const path = join(dir, "latch.yaml");
-      await writeFile(
-        path,
-        `grpcPort: 7000\nhttpPort: 7001\napiKeys:\n  - name: ci\n    sha256: ${HASH}\n    scopes: [check]\n`,
-      );
-      const config = await readServerConfig({ LATCH_HTTP_PORT: "7002" }, path);
-      expect(config).toMatchObject({
-        grpcPort: 7000,
-        httpPort: 7002,
-        apiKeys: [{ name: "ci", sha256: HASH, scopes: ["check"] }],
-      });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
+    const path = await configFile(
+      `grpcPort: 7000\nhttpPort: 7001\nmaxDepth: 80\napiKeys:\n  - name: ci\n    sha256: ${HASH}\n    scopes: [check]\n`,
+    );
+    const config = await readServerConfig({ LATCH_HTTP_PORT: "7002" }, path);
+    expect(config).toMatchObject({
+      grpcPort: 7000,
+      httpPort: 7002,
+      maxDepth: 80,
+      apiKeys: [{ name: "ci", sha256: HASH, scopes: ["check"] }],
+    });
+  });
+
+  it("names each unknown key of the file with its line, and the key meant when it is near one", async () => {
+    const path = await configFile(
+      `# Latch\ngrcpPort: 7000\nhttpPort: 7001\ncolour: blue\napiKeys:\n  - name: ci\n    sha256: ${HASH}\n    scope: [check]\n`,
+    );
+    const error = await readServerConfig({}, path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toBe(
+      [
+        "invalid configuration:",
+        `  - ${path}:2:1: unknown key 'grcpPort' (did you mean 'grpcPort'?)`,
+        `  - ${path}:4:1: unknown key 'colour'; the keys are databaseUrl, dataDir, schema, host, grpcPort, httpPort, apiKeys, retentionMs, redisUrl, redisCluster, cacheBytes, maxDepth`,
+        `  - ${path}:8:5: unknown key 'scope' in apiKeys[0] (did you mean 'scopes'?)`,
+        "  - apiKeys[0].scopes: one or more of check, read, write, schema, admin, got []",
+      ].join("\n"),
+    );
+  });
+
+  it("names a file that is not YAML, or not a mapping, with the line of a syntax error", async () => {
+    const broken = await configFile("grpcPort: [7000\n");
+    expect(await problemsOf({}, broken)).toEqual([
+      expect.stringMatching(new RegExp(`^${broken}: .* at line 2, column 1:`)),
+    ]);
+    const list = await configFile("- grpcPort: 7000\n");
+    expect(await problemsOf({}, list)).toEqual([`${list}: must be a YAML mapping of settings`]);
+  });
+
+  it("takes a depth limit from 1 to 1,000", async () => {
+    expect((await readServerConfig({ LATCH_MAX_DEPTH: "1" })).maxDepth).toBe(1);
+    expect((await readServerConfig({ LATCH_MAX_DEPTH: "1000" })).maxDepth).toBe(1000);
+    for (const depth of ["0", "1001", "ten", "2.5"]) {
+      expect(await problemsOf({ LATCH_MAX_DEPTH: depth })).toEqual([
+        `LATCH_MAX_DEPTH (maxDepth): must be a whole number from 1 to 1000, got "${depth}"`,
+      ]);
     }
+    expect(readMaxDepth({ LATCH_MAX_DEPTH: "300" })).toBe(300);
+    expect(readMaxDepth({})).toBe(50);
+    expect(() => readMaxDepth({ LATCH_MAX_DEPTH: "0" })).toThrow(ConfigError);
+  });
+
+  it("takes a Postgres URL naming a host, or a socket directory, as DATABASE_URL", async () => {
+    for (const url of [
+      "postgres://db/latch",
+      "postgresql://latch:secret@db.internal:6432/latch?sslmode=require",
+      "postgres:///latch?host=/var/run/postgresql",
+      "socket:/var/run/postgresql?db=latch",
+      "/var/run/postgresql latch",
+    ]) {
+      expect((await readServerConfig({ DATABASE_URL: url })).databaseUrl).toBe(url);
+    }
+  });
+
+  it("refuses a DATABASE_URL that is not a Postgres URL naming a host, without quoting it", async () => {
+    const rule =
+      "DATABASE_URL (databaseUrl): must be a postgres:// or postgresql:// URL naming a host (postgres://USER:PASSWORD@HOST:5432/DATABASE) or a Unix socket directory";
+    expect(await problemsOf({ DATABASE_URL: "notaurl" })).toEqual([`${rule}; this is not a URL`]);
+    expect(await problemsOf({ DATABASE_URL: "mysql://root:hunter2@db/latch" })).toEqual([
+      `${rule}; this URL's scheme is mysql:`,
+    ]);
+    expect(await problemsOf({ DATABASE_URL: "postgres:///latch" })).toEqual([
+      `${rule}; this URL names no host`,
+    ]);
   });
 
   it("names every bad field, and never takes a secret for a hash", async () => {
