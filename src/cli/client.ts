@@ -1,18 +1,33 @@
 // The CLI's connection to a running server: gRPC to LATCH_ENDPOINT, with LATCH_TOKEN as the API key.
 
+import type { ClientHttp2Stream, Http2Session } from "node:http2";
 import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { PermissionService } from "../gen/latch/v1/permission_service_pb.js";
 import { RelationshipService } from "../gen/latch/v1/relationship_service_pb.js";
 import { SchemaService } from "../gen/latch/v1/schema_service_pb.js";
+import { UsageError } from "./usage-error.js";
 
+/** The port `latch serve` listens on for gRPC by default, LATCH_GRPC_PORT's default. */
+const DEFAULT_GRPC_PORT = 50051;
 /** DEFAULT_ENDPOINT is where `latch serve` listens for gRPC when LATCH_ENDPOINT is not set. */
-const DEFAULT_ENDPOINT = "localhost:50051";
+const DEFAULT_ENDPOINT = `localhost:${DEFAULT_GRPC_PORT}`;
+
+/**
+ * How deeply nested a message the CLI decodes. An Expand tree nests three messages or more per
+ * level of subject sets, so the trees the server allows (depth up to 50) exceed protobuf-es's
+ * default of 100; 1,000 covers them with room for rewrites nested inside each level.
+ */
+const DECODE_RECURSION_LIMIT = 1000;
 
 /** LatchClient holds a client for each Latch service, over one connection. */
 export interface LatchClient {
   /** endpoint is the server's address, for messages. */
   readonly endpoint: string;
+  /** baseUrl is the endpoint as a URL: `http://` for plaintext, `https://` for TLS. */
+  readonly baseUrl: URL;
+  /** sendsToken is whether calls carry LATCH_TOKEN, for messages. */
+  readonly sendsToken: boolean;
   readonly permissions: Client<typeof PermissionService>;
   readonly relationships: Client<typeof RelationshipService>;
   readonly schema: Client<typeof SchemaService>;
@@ -21,27 +36,72 @@ export interface LatchClient {
 }
 
 /**
- * createLatchClient connects to `LATCH_ENDPOINT` (`host:port`, or a URL; default
- * {@link DEFAULT_ENDPOINT}) over gRPC in plaintext, sending `LATCH_TOKEN`, when set, as
- * `authorization: Bearer <token>`. The connection opens at the first call.
+ * createLatchClient connects to `LATCH_ENDPOINT` (`host:port`, or `host` for port 50051, or an
+ * `http://` URL for plaintext; an `https://` URL for TLS; default {@link DEFAULT_ENDPOINT}) over
+ * gRPC, sending `LATCH_TOKEN`,
+ * when set, as `authorization: Bearer <token>`. The connection opens at the first call. A
+ * LATCH_ENDPOINT that is not an endpoint is a UsageError.
  */
 export function createLatchClient(env: Readonly<Record<string, string | undefined>>): LatchClient {
   const endpoint = env.LATCH_ENDPOINT || DEFAULT_ENDPOINT;
-  const baseUrl = endpoint.includes("://") ? endpoint : `http://${endpoint}`;
-  const sessionManager = new Http2SessionManager(baseUrl);
+  const baseUrl = endpointUrl(endpoint);
+  const sessionManager = new GuardedSessionManager(baseUrl);
   const token = env.LATCH_TOKEN;
   const transport = createGrpcTransport({
-    baseUrl,
+    baseUrl: baseUrl.toString(),
     sessionManager,
     interceptors: token ? [bearer(token)] : [],
+    binaryOptions: { recursionLimit: DECODE_RECURSION_LIMIT },
   });
   return {
     endpoint,
+    baseUrl,
+    sendsToken: Boolean(token),
     permissions: createClient(PermissionService, transport),
     relationships: createClient(RelationshipService, transport),
     schema: createClient(SchemaService, transport),
     close: () => sessionManager.abort(),
   };
+}
+
+/** endpointUrl reads LATCH_ENDPOINT: `host:port`, `host`, or an `http://` or `https://` URL. */
+function endpointUrl(endpoint: string): URL {
+  let url: URL | undefined;
+  const withPort = /:\d+$/.test(endpoint) ? endpoint : `${endpoint}:${DEFAULT_GRPC_PORT}`;
+  try {
+    url = new URL(endpoint.includes("://") ? endpoint : `http://${withPort}`);
+  } catch {
+    // Reported below, as a URL of another scheme is.
+  }
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new UsageError(
+      `LATCH_ENDPOINT ${JSON.stringify(endpoint)} is not an endpoint: use HOST:PORT (plaintext, as \`latch serve\` listens), or an https:// URL for a TLS endpoint`,
+    );
+  }
+  return url;
+}
+
+/**
+ * GuardedSessionManager keeps an 'error' listener on every HTTP/2 session it opens. connect-node
+ * drops its own listener when the CLI closes its connection, and a session that failed (on a
+ * server that does not speak HTTP/2, say) may emit its error after that: with no listener, Node
+ * throws it and the process dies with a stack trace. The failure itself reaches the command
+ * through the call that failed.
+ */
+class GuardedSessionManager extends Http2SessionManager {
+  private readonly guarded = new WeakSet<Http2Session>();
+
+  override async request(
+    ...args: Parameters<Http2SessionManager["request"]>
+  ): Promise<ClientHttp2Stream> {
+    const stream = await super.request(...args);
+    const { session } = stream;
+    if (session !== undefined && !this.guarded.has(session)) {
+      this.guarded.add(session);
+      session.on("error", () => {});
+    }
+    return stream;
+  }
 }
 
 function bearer(token: string): Interceptor {

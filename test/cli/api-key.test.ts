@@ -30,10 +30,13 @@ describe("latch with API keys", () => {
     expect(missing).toEqual({
       exitCode: 2,
       stdout: "",
-      stderr: "UNAUTHENTICATED: missing API key: send the header `authorization: Bearer <key>`\n",
+      stderr:
+        "UNAUTHENTICATED: missing API key: send the header `authorization: Bearer <key>` (the CLI sends LATCH_TOKEN as the key, and it is not set)\n",
     });
     const unknown = await latch(["schema", "write", "test.zed"], "not-a-key");
-    expect(unknown.stderr).toBe("UNAUTHENTICATED: unknown API key\n");
+    expect(unknown.stderr).toBe(
+      "UNAUTHENTICATED: unknown API key (the CLI sends LATCH_TOKEN as the key)\n",
+    );
   });
 
   it("works with LATCH_TOKEN, within the key's scopes", async () => {

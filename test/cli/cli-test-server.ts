@@ -33,6 +33,9 @@ definition document {
 /** CliTestServer is a running server and the environment that points the CLI at it. */
 export interface CliTestServer {
   readonly env: Readonly<Record<string, string>>;
+  readonly grpcPort: number;
+  /** The HTTP port (Connect, gRPC-Web, probes), which the CLI does not speak. */
+  readonly httpPort: number;
   close(): Promise<void>;
 }
 
@@ -50,6 +53,8 @@ export async function startCliServer(keys: readonly ApiKey[] = []): Promise<CliT
   });
   return {
     env: { LATCH_ENDPOINT: `127.0.0.1:${server.grpcPort}` },
+    grpcPort: server.grpcPort,
+    httpPort: server.httpPort,
     // server.close() can wait forever when a client dropped its connection just before: grpc-js
     // waits for a 'close' event that the destroyed session already emitted. Its cut (forceShutdown
     // after the grace) has freed the ports by then, so the test stops waiting there.
