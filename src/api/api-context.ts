@@ -1,6 +1,7 @@
 // What every service needs: the store, its schema, the limits, and reads resolved to a snapshot.
 
 import type { ChangeTracker } from "../cache/change-tracker.js";
+import { DEFAULT_MAX_DEPTH } from "../engine/check-engine.js";
 import type { Consistency as ConsistencyMessage } from "../gen/latch/v1/core_pb.js";
 import { resolveConsistency } from "../revision/consistency.js";
 import { decodeToken, encodeToken } from "../revision/consistency-token.js";
@@ -18,10 +19,16 @@ export interface ApiLimits {
   readonly maxBulkChecks: number;
   /** The most relationships one ReadRelationships page, or one export batch, holds. */
   readonly maxPageSize: number;
+  /** How many levels a check may descend before it fails with RESOURCE_EXHAUSTED. */
+  readonly maxDepth: number;
 }
 
 /** DEFAULT_API_LIMITS are SpiceDB's defaults where it has one. */
-export const DEFAULT_API_LIMITS: ApiLimits = { maxBulkChecks: 1000, maxPageSize: 1000 };
+export const DEFAULT_API_LIMITS: ApiLimits = {
+  maxBulkChecks: 1000,
+  maxPageSize: 1000,
+  maxDepth: DEFAULT_MAX_DEPTH,
+};
 
 /** ApiContext is what the services share. */
 export interface ApiContext {

@@ -73,10 +73,11 @@ export interface LatchServer {
 export async function startServer(options: ServerOptions): Promise<LatchServer> {
   const metrics = createMetrics();
   const cache = await openCacheLayer(options.store, options.cache ?? {}, metrics);
+  const limits = options.limits ?? DEFAULT_API_LIMITS;
   const context: ApiContext = {
     store: options.store,
-    schemas: new SchemaSource(options.store, cache.dispatcherFor),
-    limits: options.limits ?? DEFAULT_API_LIMITS,
+    schemas: new SchemaSource(options.store, cache.dispatcherFor, limits.maxDepth),
+    limits,
     tracker: cache.tracker,
     metrics,
   };

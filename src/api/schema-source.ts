@@ -1,7 +1,7 @@
 // The schema every request runs against: loaded from the store, compiled once per schema write.
 
 import type { Dispatcher } from "../dispatch/dispatcher.js";
-import { type CheckEngine, createCheckEngine } from "../engine/check-engine.js";
+import { type CheckEngine, createCheckEngine, DEFAULT_MAX_DEPTH } from "../engine/check-engine.js";
 import { createLookupEngine, type LookupEngine } from "../engine/lookup-engine.js";
 import type { Revision } from "../revision/revision.js";
 import type { CompiledSchema } from "../schema/compiled-schema.js";
@@ -43,6 +43,8 @@ export class SchemaSource {
   constructor(
     private readonly store: Store,
     private readonly cachedDispatcher?: DispatcherFactory,
+    /** How many levels a check may descend before it fails. */
+    private readonly maxDepth = DEFAULT_MAX_DEPTH,
   ) {}
 
   /**
@@ -75,7 +77,13 @@ export class SchemaSource {
   /** activate installs a schema this process has just written. */
   activate(text: string, revision: Revision, compiled: CompiledSchema): ActiveSchema {
     const keyPrefix = `${revision}|`;
-    const active = makeActive(text, revision, compiled, this.cachedDispatcher?.(keyPrefix));
+    const active = makeActive(
+      text,
+      revision,
+      compiled,
+      this.maxDepth,
+      this.cachedDispatcher?.(keyPrefix),
+    );
     if (this.active === undefined || this.active.revision < revision) this.active = active;
     return active;
   }
@@ -97,19 +105,24 @@ function makeActive(
   text: string,
   revision: Revision,
   compiled: CompiledSchema,
+  maxDepth: number,
   dispatcher: Dispatcher | undefined,
 ): ActiveSchema {
-  const fresh = engines(compiled, undefined);
+  const fresh = engines(compiled, maxDepth, undefined);
   return {
     text,
     revision,
     compiled,
     fresh,
-    cached: dispatcher === undefined ? fresh : engines(compiled, dispatcher),
+    cached: dispatcher === undefined ? fresh : engines(compiled, maxDepth, dispatcher),
   };
 }
 
-function engines(schema: CompiledSchema, dispatcher: Dispatcher | undefined): Engines {
-  const checks = createCheckEngine({ schema, ...(dispatcher ? { dispatcher } : {}) });
+function engines(
+  schema: CompiledSchema,
+  maxDepth: number,
+  dispatcher: Dispatcher | undefined,
+): Engines {
+  const checks = createCheckEngine({ schema, maxDepth, ...(dispatcher ? { dispatcher } : {}) });
   return { checks, lookups: createLookupEngine({ schema, checkEngine: checks }) };
 }

@@ -1,6 +1,7 @@
 // `latch serve`: the server, on Postgres or the embedded store, until SIGTERM or SIGINT.
 
 import type { Command } from "commander";
+import { DEFAULT_API_LIMITS } from "../api/api-context.js";
 import { ApiKeyRing } from "../api/api-keys.js";
 import { bootstrapSchema } from "../api/bootstrap-schema.js";
 import { startServer } from "../api/latch-server.js";
@@ -60,6 +61,7 @@ async function serve(config: ServerConfig, io: CliIo): Promise<void> {
       host: config.host,
       grpcPort: config.grpcPort,
       httpPort: config.httpPort,
+      limits: { ...DEFAULT_API_LIMITS, maxDepth: config.maxDepth },
       cache: {
         ...(config.cacheBytes === undefined ? {} : { memoryBytes: config.cacheBytes }),
         ...(config.redisUrl === undefined

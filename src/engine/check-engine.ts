@@ -60,6 +60,7 @@ export interface CheckEngine {
 export interface CheckEngineOptions {
   readonly schema: CompiledSchema;
   readonly dispatcher?: Dispatcher;
+  /** How many levels a check may descend before it fails (LATCH_MAX_DEPTH on a server). */
   readonly maxDepth?: number;
 }
 

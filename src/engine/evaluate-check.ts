@@ -46,7 +46,7 @@ export async function evaluateCheck(request: DispatchCheck): Promise<ReadonlyMap
   if (request.depthRemaining <= 0) {
     throw new EngineError(
       "max-depth",
-      `the check went deeper than the depth limit at ${resourceType}:${toEvaluate[0]}#${name}; the data nests too deeply (raise the limit) or the schema recurses without end`,
+      `the check went deeper than the depth limit at ${resourceType}:${toEvaluate[0]}#${name}; the data nests too deeply (LATCH_MAX_DEPTH raises the limit) or the schema recurses without end`,
     );
   }
 

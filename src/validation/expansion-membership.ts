@@ -17,12 +17,10 @@ import {
 } from "./membership-set.js";
 import { ValidationError } from "./validation-error.js";
 
-/** EXPAND_DEPTH is how deep expected relations are expanded: the engine's depth limit. */
-export const EXPAND_DEPTH = DEFAULT_MAX_DEPTH;
-
 interface Context {
   readonly schema: CompiledSchema;
   readonly reader: SnapshotReader;
+  readonly maxDepth: number;
 }
 
 /**
@@ -31,16 +29,18 @@ interface Context {
  * intersections keep subjects on every side, exclusions remove them (or exclude them from a
  * wildcard), and every subject under a caveated relationship (a subject set's or an arrow's) is
  * caveated. Expired relationships are not read. A cycle in the data adds nothing (SpiceDB fails
- * with max depth instead); an expansion deeper than EXPAND_DEPTH throws a ValidationError.
+ * with max depth instead); an expansion deeper than maxDepth (the engine's depth limit, by
+ * default) throws a ValidationError.
  */
 export async function expectedMembership(
   schema: CompiledSchema,
   reader: SnapshotReader,
   resource: ObjectRef,
   relation: string,
+  maxDepth = DEFAULT_MAX_DEPTH,
 ): Promise<MembershipSet> {
-  const tree = await expand(schema, reader, { resource, relation, depth: EXPAND_DEPTH });
-  return membershipOf(tree, { schema, reader });
+  const tree = await expand(schema, reader, { resource, relation, depth: maxDepth });
+  return membershipOf(tree, { schema, reader, maxDepth });
 }
 
 async function membershipOf(node: ExpandNode, context: Context): Promise<MembershipSet> {
@@ -88,7 +88,7 @@ async function leafMembership(
   }
   for (const { subject, caveat, expansion } of node.subjects) {
     if (subject.relation === undefined) continue;
-    if (expansion === undefined) throw depthExceeded(formatSubjectRef(subject));
+    if (expansion === undefined) throw depthExceeded(formatSubjectRef(subject), context);
     const members = await membershipOf(expansion, context);
     set = unionMembership(set, conditionMembership(members, caveat !== undefined));
   }
@@ -101,16 +101,16 @@ async function arrowMemberships(
 ): Promise<MembershipSet[]> {
   return Promise.all(
     node.walks.map(async ({ relationship, expansion }) => {
-      if (expansion === undefined) throw depthExceeded(`${node.node}->${node.tupleset}`);
+      if (expansion === undefined) throw depthExceeded(`${node.node}->${node.tupleset}`, context);
       const members = await membershipOf(expansion, context);
       return conditionMembership(members, relationship.caveat !== undefined);
     }),
   );
 }
 
-function depthExceeded(at: string): ValidationError {
+function depthExceeded(at: string, { maxDepth }: Context): ValidationError {
   return new ValidationError(
     "max-depth",
-    `the expansion went deeper than ${EXPAND_DEPTH} levels at ${at}; the data nests too deeply`,
+    `the expansion went deeper than ${maxDepth} levels at ${at}; the data nests too deeply (LATCH_MAX_DEPTH raises the limit)`,
   );
 }

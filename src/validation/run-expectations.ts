@@ -19,12 +19,13 @@ import { type Place, type Problem, problemAt } from "./validation-problem.js";
  * with the expected subjects: each expected subject must be found, with the same `<relations>`
  * (compared as sets), the same caveat mark and, for a wildcard, the same exclusions; every subject
  * found must be expected. Mismatches are problems at the expected entry, unexpected subjects at
- * the key (with the entry to add).
+ * the key (with the entry to add). The expansion goes at most maxDepth levels deep.
  */
 export async function runExpectation(
   schema: CompiledSchema,
   reader: SnapshotReader,
   source: ExpectationSource,
+  maxDepth: number,
 ): Promise<Problem[]> {
   const { key } = source;
   const at = (place: Place, message: string) => problemAt(place, `${key}: ${message}`);
@@ -36,7 +37,9 @@ export async function runExpectation(
   const { type, id, relation } = parsedKey.value;
   let members: Member[];
   try {
-    members = listMembers(await expectedMembership(schema, reader, { type, id }, relation));
+    members = listMembers(
+      await expectedMembership(schema, reader, { type, id }, relation, maxDepth),
+    );
   } catch (error) {
     if (error instanceof EngineError || error instanceof ValidationError) {
       return [at(source.place, error.message)];

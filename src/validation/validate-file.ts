@@ -1,6 +1,6 @@
 // Runs one validation file: load the schema and relationships, then check assertions and expected relations.
 
-import { createCheckEngine } from "../engine/check-engine.js";
+import { createCheckEngine, DEFAULT_MAX_DEPTH } from "../engine/check-engine.js";
 import type { CompiledSchema } from "../schema/compiled-schema.js";
 import type { Diagnostic } from "../schema/diagnostic.js";
 import { loadSchema } from "../schema/load-schema.js";
@@ -35,9 +35,13 @@ const EXPIRY_MARGIN_MS = 1000;
  * validateFile runs a validation file in SpiceDB's format, as `zed validate` does. YAML, schema
  * and relationship errors stop the file before any check; otherwise every assertion and every
  * expected-relations entry runs against the relationships in a fresh in-memory store, read at the
- * current time (relationships that have expired are absent, as in SpiceDB).
+ * current time (relationships that have expired are absent, as in SpiceDB). Checks and
+ * expansions go at most maxDepth levels deep, the engine's depth limit by default.
  */
-export async function validateFile(source: string): Promise<FileReport> {
+export async function validateFile(
+  source: string,
+  maxDepth = DEFAULT_MAX_DEPTH,
+): Promise<FileReport> {
   const read = readValidationDocument(source);
   if (!read.ok) return { assertions: 0, validations: 0, problems: read.problems };
   const { document } = read;
@@ -56,7 +60,7 @@ export async function validateFile(source: string): Promise<FileReport> {
   const store = createMemoryStore();
   try {
     await writeAll(store, relationships);
-    return report(await runChecks(store, loaded.schema, document));
+    return report(await runChecks(store, loaded.schema, document, maxDepth));
   } finally {
     await store.close();
   }
@@ -82,16 +86,17 @@ async function runChecks(
   store: Store,
   schema: CompiledSchema,
   document: ValidationDocument,
+  maxDepth: number,
 ): Promise<Problem[]> {
   const reader = store.snapshot(await store.headRevision(), new Date());
-  const engine = createCheckEngine({ schema });
+  const engine = createCheckEngine({ schema, maxDepth });
   const problems: Problem[] = [];
   for (const assertion of document.assertions) {
     const problem = await runAssertion(engine, reader, assertion);
     if (problem) problems.push(problem);
   }
   for (const expectation of document.expectations) {
-    problems.push(...(await runExpectation(schema, reader, expectation)));
+    problems.push(...(await runExpectation(schema, reader, expectation, maxDepth)));
   }
   return problems;
 }

@@ -71,6 +71,45 @@ describe("latch validate on the scenario files", () => {
   });
 });
 
+describe("latch validate --json", () => {
+  it("prints one JSON line per file, with its counts and problems, and nothing on stderr", async () => {
+    const source = read("test/validation/04-exclusion.yaml");
+    const line = "    - document:plan#view@user:erin";
+    const broken = moveAssertion(source, line, "assertTrue");
+    const run = await runLatch(
+      ["validate", "test/validation/01-direct.yaml", "04.yaml", "--json"],
+      {
+        "04.yaml": broken,
+      },
+    );
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toBe("");
+    expect(
+      run.stdout
+        .trimEnd()
+        .split("\n")
+        .map((text) => JSON.parse(text)),
+    ).toEqual([
+      { file: "test/validation/01-direct.yaml", assertions: 15, validations: 4, problems: [] },
+      {
+        file: "04.yaml",
+        assertions: expect.any(Number),
+        validations: expect.any(Number),
+        problems: [
+          {
+            line: lineOf(broken, line),
+            column: 7,
+            message: "assertTrue document:plan#view@user:erin: expected allowed, got denied",
+            details: [
+              "removed by document:plan#banned: document:plan#banned@group:contractors#member → group:contractors#member@user:erin",
+            ],
+          },
+        ],
+      },
+    ]);
+  });
+});
+
 describe("latch validate on failing assertions", () => {
   it("shows the chain of relationships that grants an access asserted false", async () => {
     const source = read("schema/agent.yaml");
