@@ -61,4 +61,31 @@ describe("latch watch against a server", () => {
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(/^INVALID_ARGUMENT: /);
   });
+
+  it("exits 2 with a message and the token to resume from when the server goes away", async () => {
+    const own = await startCliServer();
+    const env = own.env;
+    await runLatch(["schema", "write", "test.zed"], { "test.zed": TEST_SCHEMA }, { env });
+    const watch = startLatch(["watch"], {}, { env });
+    const written = JSON.parse(
+      (await runLatch(["rel", "touch", "folder:eng#viewer@user:erin", "--json"], {}, { env }))
+        .stdout,
+    ).token;
+    await watch.waitForStdout(1);
+    await own.close();
+    const run = await watch.done;
+    expect(run.exitCode).toBe(2);
+    // A server that ends its streams with UNAVAILABLE when it stops says so instead.
+    const [ended, resume, ...rest] = run.stderr.split("\n");
+    const endpoint = env.LATCH_ENDPOINT!.replaceAll(".", "\\.");
+    expect(ended).toMatch(
+      new RegExp(
+        `^(the server at ${endpoint} ended the watch \\(is it stopping\\?\\)|UNAVAILABLE: .+)$`,
+      ),
+    );
+    expect(resume).toBe(
+      `every change through ${written} was printed: resume with --from ${written}`,
+    );
+    expect(rest).toEqual([""]);
+  });
 });
