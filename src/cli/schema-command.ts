@@ -6,10 +6,14 @@ import { formatDiagnostic } from "../schema/diagnostic.js";
 import { formatSchema } from "../schema/formatter.js";
 import { loadSchema } from "../schema/load-schema.js";
 import type { CliIo } from "./cli-io.js";
+import { printResult } from "./cli-output.js";
+import { addJsonOption, type JsonOption } from "./shared-options.js";
 
 /**
  * addSchemaCommands registers `schema check` and `schema format`, each setting the exit code, and
- * returns the `schema` command for the subcommands that talk to a server.
+ * returns the `schema` command for the subcommands that talk to a server. With --json, `check`
+ * prints `{"file","ok":true,"definitions","relations","permissions","caveats"}` or
+ * `{"file","ok":false,"errors":[{"line","column","message"}]}`, and `format` `{"schema"}`.
  */
 export function addSchemaCommands(
   program: Command,
@@ -21,28 +25,51 @@ export function addSchemaCommands(
     .description(
       "check and format schema files (SpiceDB's schema language); write and read the server's",
     );
-  schema
-    .command("check")
-    .description(
-      "type-check a schema; print a summary, or every error as FILE:LINE:COLUMN: message",
-    )
-    .argument("<file>", "schema file (.zed)")
-    .action(async (file: string) => {
-      const loaded = await load(io, file, setExitCode);
-      if (loaded) io.stdout(`${file}: ok, ${summarize(loaded)}\n`);
-    });
-  schema
-    .command("format")
-    .description("print a schema in canonical form")
-    .argument("<file>", "schema file (.zed)")
-    .action(async (file: string) => {
-      const loaded = await load(io, file, setExitCode);
-      if (loaded) io.stdout(formatSchema(loaded.ast));
-    });
+  addJsonOption(
+    schema
+      .command("check")
+      .description(
+        "type-check a schema; print a summary, or every error as FILE:LINE:COLUMN: message",
+      )
+      .argument("<file>", "schema file (.zed)"),
+  ).action(async (file: string, options: JsonOption) => {
+    const loaded = await load(io, file, options, setExitCode);
+    if (loaded) {
+      const counts = countMembers(loaded);
+      printResult(
+        io,
+        options.json,
+        { file, ok: true, ...counts },
+        () => `${file}: ok, ${summarize(counts)}`,
+      );
+    }
+  });
+  addJsonOption(
+    schema
+      .command("format")
+      .description("print a schema in canonical form")
+      .argument("<file>", "schema file (.zed)"),
+  ).action(async (file: string, options: JsonOption) => {
+    const loaded = await load(io, file, options, setExitCode);
+    if (loaded) {
+      const text = formatSchema(loaded.ast);
+      printResult(io, options.json, { schema: text }, () => text.trimEnd());
+    }
+  });
   return schema;
 }
 
-async function load(io: CliIo, file: string, setExitCode: (code: number) => void) {
+/**
+ * load reads and compiles a schema file. A file that cannot be read is said on stderr (exit
+ * code 2); a schema with errors prints them (exit code 1): on stderr as FILE:LINE:COLUMN: message,
+ * or with --json as the `errors` of one JSON line on stdout.
+ */
+async function load(
+  io: CliIo,
+  file: string,
+  options: JsonOption,
+  setExitCode: (code: number) => void,
+) {
   let text: string;
   try {
     text = await io.readFile(file);
@@ -53,15 +80,32 @@ async function load(io: CliIo, file: string, setExitCode: (code: number) => void
   }
   const result = loadSchema(text);
   if (result.ok) return result;
+  setExitCode(1);
+  if (options.json) {
+    const errors = result.diagnostics.map(({ message, span }) => ({
+      line: span.start.line,
+      column: span.start.column,
+      message,
+    }));
+    io.stdout(`${JSON.stringify({ file, ok: false, errors })}\n`);
+    return undefined;
+  }
   for (const diagnostic of result.diagnostics) io.stderr(`${formatDiagnostic(file, diagnostic)}\n`);
   const count = result.diagnostics.length;
   io.stderr(`${count} error${count === 1 ? "" : "s"}\n`);
-  setExitCode(1);
   return undefined;
 }
 
-/** summarize counts what a schema declares, e.g. "3 definitions, 5 relations, 4 permissions, 1 caveat". */
-export function summarize({ schema }: { schema: CompiledSchema }): string {
+/** MemberCounts are how many of each thing a schema declares. */
+interface MemberCounts {
+  readonly definitions: number;
+  readonly relations: number;
+  readonly permissions: number;
+  readonly caveats: number;
+}
+
+/** countMembers counts what a schema declares. */
+function countMembers({ schema }: { schema: CompiledSchema }): MemberCounts {
   let relations = 0;
   let permissions = 0;
   for (const definition of schema.definitions.values()) {
@@ -70,11 +114,21 @@ export function summarize({ schema }: { schema: CompiledSchema }): string {
       else permissions++;
     }
   }
+  return {
+    definitions: schema.definitions.size,
+    relations,
+    permissions,
+    caveats: schema.caveats.size,
+  };
+}
+
+/** summarize says counts in words, e.g. "3 definitions, 5 relations, 4 permissions, 1 caveat". */
+function summarize(counts: MemberCounts): string {
   const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
   return [
-    count(schema.definitions.size, "definition"),
-    count(relations, "relation"),
-    count(permissions, "permission"),
-    count(schema.caveats.size, "caveat"),
+    count(counts.definitions, "definition"),
+    count(counts.relations, "relation"),
+    count(counts.permissions, "permission"),
+    count(counts.caveats, "caveat"),
   ].join(", ");
 }
