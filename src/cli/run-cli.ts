@@ -9,6 +9,7 @@ import { addImportExportCommands } from "./import-export-commands.js";
 import { addKeyCommands } from "./key-command.js";
 import { addLookupCommands } from "./lookup-command.js";
 import { addMigrateCommand } from "./migrate-command.js";
+import { packageVersion } from "./package-version.js";
 import { addRelCommands } from "./rel-command.js";
 import { addSchemaCommands } from "./schema-command.js";
 import { addSchemaServerCommands } from "./schema-server-commands.js";
@@ -25,6 +26,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   let exitCode = 0;
   const program = new Command("latch")
     .description("Latch: relationship-based authorization for services and AI agents")
+    .version(packageVersion(), "-V, --version", "print Latch's version")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError();
@@ -45,7 +47,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {
-    // Help asked for exits 0; every other stop of commander's is a usage error.
+    // Help or the version asked for exits 0; every other stop of commander's is a usage error.
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? 0 : EXIT_USAGE_OR_SERVER_ERROR;
     }

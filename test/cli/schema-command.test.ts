@@ -1,5 +1,6 @@
-// `latch schema check|format` and `latch --help`, run in process.
+// `latch schema check|format`, `latch --help` and `latch --version`, run in process.
 
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runLatch } from "./run-cli-helper.js";
 
@@ -54,6 +55,54 @@ describe("latch schema", () => {
     expect(run.stdout).toBe(
       "definition user {}\n\ndefinition document {\n\trelation viewer: user\n\trelation banned: user\n\n\tpermission view = viewer - (banned + viewer)\n}\n",
     );
+  });
+
+  it("check --json prints the counts, or every error with its line and column", async () => {
+    const valid = await runLatch(["schema", "check", "a.zed", "--json"], { "a.zed": VALID });
+    expect(valid).toEqual({
+      exitCode: 0,
+      stdout: `${JSON.stringify({ file: "a.zed", ok: true, definitions: 2, relations: 2, permissions: 1, caveats: 1 })}\n`,
+      stderr: "",
+    });
+    const invalid = await runLatch(["schema", "check", "b.zed", "--json"], {
+      "b.zed": "definition user {}\ndefinition document {\n  relation viewer: usr\n}\n",
+    });
+    expect(invalid).toEqual({
+      exitCode: 1,
+      stdout: `${JSON.stringify({
+        file: "b.zed",
+        ok: false,
+        errors: [
+          {
+            line: 3,
+            column: 20,
+            message:
+              "unknown definition 'usr' (did you mean 'user'?); add 'definition usr {}' or fix the name",
+          },
+        ],
+      })}\n`,
+      stderr: "",
+    });
+  });
+
+  it("format --json prints the canonical form as {schema}", async () => {
+    const run = await runLatch(["schema", "format", "c.zed", "--json"], {
+      "c.zed": "definition user {}\ndefinition document {\n    relation viewer: user\n}",
+    });
+    expect(run).toEqual({
+      exitCode: 0,
+      stdout: `${JSON.stringify({ schema: "definition user {}\n\ndefinition document {\n\trelation viewer: user\n}\n" })}\n`,
+      stderr: "",
+    });
+  });
+
+  it("--version prints the version of package.json", async () => {
+    const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
+    expect(await runLatch(["--version"])).toEqual({
+      exitCode: 0,
+      stdout: `${version}\n`,
+      stderr: "",
+    });
   });
 
   it("--help lists the commands", async () => {
