@@ -4,7 +4,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { EngineError } from "../engine/engine-error.js";
 import { ConsistencyError } from "../revision/consistency.js";
 import { TokenError } from "../revision/token-error.js";
-import { StoreError } from "../store/store.js";
+import { StoreError, StoreUnavailableError } from "../store/store.js";
 import { RequestError } from "./request-error.js";
 
 /**
@@ -44,8 +44,8 @@ const ENGINE_CODES = {
 
 /**
  * toConnectError maps error to a status: bad input to INVALID_ARGUMENT, failed preconditions to
- * FAILED_PRECONDITION, limits to RESOURCE_EXHAUSTED, an expired deadline to DEADLINE_EXCEEDED.
- * Anything else is a fault of Latch's: INTERNAL, with a generic message (the cause is logged by
+ * FAILED_PRECONDITION, limits to RESOURCE_EXHAUSTED, an expired deadline to DEADLINE_EXCEEDED, a
+ * database that cannot be reached to UNAVAILABLE (retryable; the message says why). Anything else is a fault of Latch's: INTERNAL, with a generic message (the cause is logged by
  * the caller, not sent to the client).
  */
 export function toConnectError(error: unknown, signal?: AbortSignal): ConnectError {
@@ -59,6 +59,8 @@ export function toConnectError(error: unknown, signal?: AbortSignal): ConnectErr
     return new ConnectError(error.message, Code.InvalidArgument);
   }
   if (error instanceof StoreError) return new ConnectError(error.message, STORE_CODES[error.code]);
+  if (error instanceof StoreUnavailableError)
+    return new ConnectError(error.message, Code.Unavailable);
   if (error instanceof EngineError)
     return new ConnectError(error.message, ENGINE_CODES[error.code]);
   if (error instanceof ConsistencyError) {

@@ -229,3 +229,18 @@ export class StoreError extends Error {
     this.name = "StoreError";
   }
 }
+
+/**
+ * StoreUnavailableError is a call the store could not serve because its database cannot be
+ * reached right now: a connection refused or lost, a server starting up, shutting down or in
+ * recovery, no pooled connection free in time, or the store closing. Retrying later may succeed;
+ * a write that failed so may have committed all the same, if the connection was lost during its
+ * commit. The message says what happened without the database's address; the driver's error is
+ * the cause.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = "StoreUnavailableError";
+  }
+}

@@ -5,7 +5,10 @@ import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFromStdin } from "pg-copy-streams";
 import type { SqlExecutor, SqlQueryable, SqlRow } from "./sql-executor.js";
+import { unreachableDatabase } from "./unreachable-database.js";
 
+/** How long a statement waits for a pooled connection (or for a new one to connect) before failing. */
+const CONNECTION_WAIT_MS = 5_000;
 /** The longest wait between attempts to bring a lost LISTEN connection back. */
 const MAX_RECONNECT_DELAY_MS = 5_000;
 const FIRST_RECONNECT_DELAY_MS = 100;
@@ -14,10 +17,13 @@ const FIRST_RECONNECT_DELAY_MS = 100;
  * createPgExecutor makes a SqlExecutor over a `pg` pool configured by config. Statements are
  * prepared once per connection (named by their text), so repeated reads skip parsing and planning.
  * Listening takes one more connection of its own, reconnected with backoff when it is lost.
- * Transactions can COPY, through `pg-copy-streams` on the transaction's client.
+ * Transactions can COPY, through `pg-copy-streams` on the transaction's client. A statement waits
+ * at most CONNECTION_WAIT_MS for a connection; failures that say the database cannot be reached
+ * reject with a StoreUnavailableError.
  */
 export function createPgExecutor(config: pg.PoolConfig): SqlExecutor {
-  const pool = new pg.Pool(config);
+  const bounded = { connectionTimeoutMillis: CONNECTION_WAIT_MS, ...config };
+  const pool = new pg.Pool(bounded);
   // An idle client whose connection dies is dropped by the pool, which reports it here; unheard,
   // the event would crash the process. The next checkout connects anew.
   pool.on("error", () => {});
@@ -35,15 +41,30 @@ export function createPgExecutor(config: pg.PoolConfig): SqlExecutor {
     return { name, text, values: [...params] };
   };
   const queryable = (client: pg.Pool | pg.PoolClient): SqlQueryable => ({
-    query: async (sql, params) => (await client.query<SqlRow>(prepared(sql, params))).rows,
-    exec: async (sql) => {
-      await client.query(sql);
+    async query(sql, params) {
+      try {
+        return (await client.query<SqlRow>(prepared(sql, params))).rows;
+      } catch (error) {
+        throw unreachableDatabase(error);
+      }
+    },
+    async exec(sql) {
+      try {
+        await client.query(sql);
+      } catch (error) {
+        throw unreachableDatabase(error);
+      }
     },
   });
   return {
     ...queryable(pool),
     async transaction(fn) {
-      const client = await pool.connect();
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        throw unreachableDatabase(error);
+      }
       let broken: Error | undefined;
       try {
         await client.query("BEGIN");
@@ -57,13 +78,19 @@ export function createPgExecutor(config: pg.PoolConfig): SqlExecutor {
         await client.query("ROLLBACK").catch((rollbackError: Error) => {
           broken = rollbackError;
         });
-        throw error;
+        throw unreachableDatabase(error);
       } finally {
         // A client that could not roll back is in an unknown state: the pool closes it.
         client.release(broken);
       }
     },
-    listen: (channel, onNotify) => listen(config, channel, onNotify),
+    async listen(channel, onNotify) {
+      try {
+        return await listen(bounded, channel, onNotify);
+      } catch (error) {
+        throw unreachableDatabase(error);
+      }
+    },
     close: () => pool.end(),
   };
 }

@@ -22,7 +22,9 @@ export interface SqlQueryable {
 
 /**
  * SqlExecutor is a database connection (a pool on `pg`, the single session on PGlite): statements
- * outside a transaction, transactions, and notifications.
+ * outside a transaction, transactions, and notifications. On a database server (not in process),
+ * every method rejects with a StoreUnavailableError when the server cannot be reached (see
+ * unreachable-database.ts), and with the driver's error when the server refused a statement.
  */
 export interface SqlExecutor extends SqlQueryable {
   /**

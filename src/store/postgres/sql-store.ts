@@ -19,6 +19,7 @@ import {
   type Store,
   type StoredSchema,
   StoreError,
+  StoreUnavailableError,
   type WatchedChange,
   type WatchOptions,
   type WriteOptions,
@@ -463,7 +464,9 @@ class SqlStore implements Store {
   }
 
   private assertOpen(): void {
-    if (this.closing !== undefined) throw new Error("the SQL store is closed");
+    if (this.closing !== undefined) {
+      throw new StoreUnavailableError("the store is closed: the server is shutting down");
+    }
   }
 }
 

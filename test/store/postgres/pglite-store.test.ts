@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createPgliteExecutor } from "../../../src/store/postgres/pglite-executor.js";
 import { createPgliteStore } from "../../../src/store/postgres/pglite-store.js";
 import { createSqlStore, type SqlStoreOptions } from "../../../src/store/postgres/sql-store.js";
-import type { Store } from "../../../src/store/store.js";
+import { type Store, StoreUnavailableError } from "../../../src/store/store.js";
 import { describeStoreConformance } from "../store-conformance.js";
 import {
   describeEvent,
@@ -46,6 +46,17 @@ async function freshStore(options: SqlStoreOptions = {}): Promise<Store> {
 describeStoreConformance("PGlite", freshStore, { propertyRuns: 30 });
 
 describe("PGlite store", () => {
+  it("answers a call after close as unavailable, not as a fault", async () => {
+    const store = await freshStore();
+    await store.close();
+    const error = await store.head().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect((error as Error).message).toBe("the store is closed: the server is shutting down");
+  });
+
   it("marks a revision's end when its events span more than one changelog read", async () => {
     const store = await freshStore();
     try {
