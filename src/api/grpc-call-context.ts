@@ -141,6 +141,10 @@ function headersOf(metadata: grpc.Metadata): Headers {
   return headers;
 }
 
-function shutdownError(): ConnectError {
+/**
+ * shutdownError is the status of a call the server ends because it is stopping: UNAVAILABLE, so
+ * that clients retry elsewhere or resume a stream (Watch) from its last token.
+ */
+export function shutdownError(): ConnectError {
   return new ConnectError("the server is shutting down", Code.Unavailable);
 }

@@ -2,6 +2,7 @@
 
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import { StoreUnavailableError } from "../store/store.js";
 import { toConnectError } from "./api-error.js";
 import type { ApiKeyRing, Principal } from "./api-keys.js";
 import { METHOD_SCOPES } from "./method-scopes.js";
@@ -11,6 +12,11 @@ export interface GuardOptions {
   readonly keys: ApiKeyRing;
   /** Called with each fault of Latch's (a status INTERNAL), for the log. */
   readonly onInternalError: (method: string, error: unknown) => void;
+  /**
+   * Called with each call's failure to reach the database (a status UNAVAILABLE): the server's
+   * readiness hears of an outage from the first call that meets it.
+   */
+  readonly onStoreUnavailable: (error: StoreUnavailableError) => void;
 }
 
 type AnyHandler = (input: unknown, context: HandlerContext) => unknown;
@@ -42,6 +48,7 @@ function wrap(method: DescMethod, handler: AnyHandler, options: GuardOptions): A
   const fail = (error: unknown, context: HandlerContext): ConnectError => {
     const status = toConnectError(error, context.signal);
     if (status.code === Code.Internal) options.onInternalError(path, error);
+    if (error instanceof StoreUnavailableError) options.onStoreUnavailable(error);
     return status;
   };
   if (method.methodKind === "server_streaming") {
@@ -95,15 +102,14 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
  */
 function authorize(path: string, context: HandlerContext, keys: ApiKeyRing): Principal | undefined {
   if (keys.isEmpty) return undefined;
-  const header = context.requestHeader.get("authorization");
-  const match = header === null ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (match === null) {
+  const key = bearerKey(context.requestHeader.get("authorization"));
+  if (key === undefined) {
     throw new ConnectError(
       "missing API key: send the header `authorization: Bearer <key>`",
       Code.Unauthenticated,
     );
   }
-  const principal = keys.authenticate(match[1]!);
+  const principal = keys.authenticate(key);
   if (principal === undefined) throw new ConnectError("unknown API key", Code.Unauthenticated);
   const scope = METHOD_SCOPES[path] ?? "admin";
   if (!principal.scopes.has(scope) && !principal.scopes.has("admin")) {
@@ -113,4 +119,10 @@ function authorize(path: string, context: HandlerContext, keys: ApiKeyRing): Pri
     );
   }
   return principal;
+}
+
+/** bearerKey is the key an `authorization: Bearer KEY` header sends, or undefined without one. */
+export function bearerKey(header: string | null | undefined): string | undefined {
+  if (header === null || header === undefined) return undefined;
+  return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
 }

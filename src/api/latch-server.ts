@@ -20,9 +20,10 @@ import { createMetrics, type LatchMetrics } from "../telemetry/metrics.js";
 import { type ApiContext, type ApiLimits, DEFAULT_API_LIMITS } from "./api-context.js";
 import type { ApiKeyRing } from "./api-keys.js";
 import { addConnectService } from "./grpc-adapter.js";
-import { LiveCalls } from "./grpc-call-context.js";
-import { guardService } from "./guard-service.js";
+import { LiveCalls, shutdownError } from "./grpc-call-context.js";
+import { bearerKey, guardService } from "./guard-service.js";
 import { createPermissionService } from "./permission-service.js";
+import { Readiness } from "./readiness.js";
 import { createRelationshipService } from "./relationship-service.js";
 import { createSchemaService } from "./schema-service.js";
 import { SchemaSource } from "./schema-source.js";
@@ -56,6 +57,8 @@ export interface ServerOptions {
   readonly cache?: CacheOptions;
   /** Called with each fault of Latch's, for the log. */
   readonly onInternalError: (method: string, error: unknown) => void;
+  /** Writes a line to the server's log: when the store stops answering, and when it is back. */
+  readonly log: (line: string) => void;
 }
 
 /** LatchServer is a running server: its bound ports, and a graceful stop. */
@@ -81,12 +84,33 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
     tracker: cache.tracker,
     metrics,
   };
-  // Schemas written through other replicas reach this one's cached reads within a second.
+  // gRPC health follows readiness, for the server ("") and each service alike.
+  const healthNames = [
+    "",
+    ...[PermissionService, RelationshipService, SchemaService].map((s) => s.typeName),
+  ];
+  const health = new HealthImplementation(
+    Object.fromEntries(healthNames.map((name) => [name, "SERVING" as const])),
+  );
+  const setHealth = (status: "SERVING" | "NOT_SERVING") => {
+    for (const name of healthNames) health.setStatus(name, status);
+  };
+  const readiness = new Readiness({
+    probe: () => options.store.head(),
+    onChange: (ready) => setHealth(ready ? "SERVING" : "NOT_SERVING"),
+    log: options.log,
+  });
+  // Schemas written through other replicas reach this one's cached reads within a second; the
+  // same read notices an outage of the store while no call comes in.
   const schemaRefresh = setInterval(() => {
-    context.schemas.refresh().catch(() => {});
+    context.schemas.refresh().catch((error: unknown) => readiness.noteFailure(error));
   }, SCHEMA_REFRESH_MS);
   schemaRefresh.unref();
-  const guard = { keys: options.keys, onInternalError: options.onInternalError };
+  const guard = {
+    keys: options.keys,
+    onInternalError: options.onInternalError,
+    onStoreUnavailable: (error: unknown) => readiness.noteFailure(error),
+  };
   const services: [DescService, ServiceImpl<DescService>][] = [
     entry(
       PermissionService,
@@ -111,8 +135,6 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
   for (const [service, impl] of services) {
     addConnectService(grpcServer, service, impl, live);
   }
-  const health = new HealthImplementation({ "": "SERVING" });
-  for (const [service] of services) health.setStatus(service.typeName, "SERVING");
   health.addToServer(grpcServer);
   const reflected = loadSync([...PROTO_FILES, healthProtoPath], { includeDirs: [PROTO_DIRECTORY] });
   new ReflectionService(reflected).addToServer(grpcServer);
@@ -132,7 +154,7 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
       readMaxBytes: MAX_MESSAGE_BYTES,
       shutdownSignal: shutdown.signal,
       fallback: (request, response) =>
-        serveProbes(request, response, options.store, cache, metrics),
+        serveProbes(request, response, { keys: options.keys, readiness, cache, metrics }),
     }),
   );
   const httpPort = await listen(httpServer, options.host, options.httpPort);
@@ -141,8 +163,10 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
     grpcPort,
     httpPort,
     async close(graceMs = 10_000) {
-      health.setStatus("", "NOT_SERVING");
-      shutdown.abort();
+      readiness.close();
+      setHealth("NOT_SERVING");
+      // Calls in flight, open Watch streams included, end UNAVAILABLE: clients retry or resume.
+      shutdown.abort(shutdownError());
       let cut: NodeJS.Timeout | undefined;
       const graceOver = new Promise<void>((resolve) => {
         cut = setTimeout(() => {
@@ -177,25 +201,36 @@ function entry<S extends DescService>(
   return [service, impl as unknown as ServiceImpl<DescService>];
 }
 
+/** ProbeRequest is the part of an HTTP/1.1 or HTTP/2 request a probe reads. */
+interface ProbeRequest {
+  readonly url?: string;
+  readonly headers: { readonly authorization?: string | undefined };
+}
+
 /** ProbeResponse is the part of an HTTP/1.1 or HTTP/2 response a probe writes. */
 interface ProbeResponse {
   writeHead(status: number, headers: Record<string, string>): unknown;
   end(body: string): unknown;
 }
 
+/** ProbeContext is what the probes report on. */
+interface ProbeContext {
+  readonly keys: ApiKeyRing;
+  readonly readiness: Readiness;
+  readonly cache: CacheLayer;
+  readonly metrics: LatchMetrics;
+}
+
 /**
  * serveProbes answers the HTTP probes: `/healthz` while the process runs, `/readyz` while the
- * store answers (503 with the reason otherwise; Redis's state is reported but does not make the
- * server unready, since it answers correctly without it), `/metrics` for Prometheus; anything
- * else is 404.
+ * store answers (503 otherwise; Redis's state is reported but does not make the server unready,
+ * since it answers correctly without it), `/metrics` for Prometheus; anything else is 404.
+ * `/readyz` says only ready or not ready, unless the caller presents a valid API key (of any
+ * scope) or no key is configured: then it adds the store's revision or error and the cache's
+ * state.
  */
-function serveProbes(
-  request: { url?: string },
-  response: ProbeResponse,
-  store: Store,
-  cache: CacheLayer,
-  metrics: LatchMetrics,
-): void {
+function serveProbes(request: ProbeRequest, response: ProbeResponse, probes: ProbeContext): void {
+  const { keys, readiness, cache, metrics } = probes;
   const path = (request.url ?? "").split("?")[0];
   const reply = (status: number, body: string, type = "application/json") => {
     response.writeHead(status, { "content-type": type });
@@ -206,29 +241,21 @@ function serveProbes(
   if (path === "/healthz") {
     reply(200, JSON.stringify({ status: "ok" }));
   } else if (path === "/readyz") {
-    const detail = {
-      cache: { appliedRevision: cache.tracker.appliedRevision, ...(redis ? { redis } : {}) },
-    };
-    store.head().then(
-      (head) =>
-        reply(
-          200,
-          JSON.stringify({
-            status: "ready",
-            store: { ok: true, revision: head.revision },
-            ...detail,
-          }),
-        ),
-      (error: unknown) =>
-        reply(
-          503,
-          JSON.stringify({
-            status: "not ready",
-            store: { ok: false, error: String(error) },
-            ...detail,
-          }),
-        ),
-    );
+    const key = bearerKey(request.headers.authorization);
+    const detailed = keys.isEmpty || (key !== undefined && keys.authenticate(key) !== undefined);
+    readiness.probe().then((probe) => {
+      const ready = probe.ok && readiness.ready;
+      const status = { status: ready ? "ready" : "not ready" };
+      if (!detailed) return reply(ready ? 200 : 503, JSON.stringify(status));
+      const store = probe.ok
+        ? { ok: true, revision: probe.head.revision }
+        : { ok: false, error: String(probe.error) };
+      const detail = {
+        store,
+        cache: { appliedRevision: cache.tracker.appliedRevision, ...(redis ? { redis } : {}) },
+      };
+      reply(ready ? 200 : 503, JSON.stringify({ ...status, ...detail }));
+    });
   } else if (path === "/metrics") {
     metrics.registry.metrics().then(
       (text) => reply(200, text, metrics.registry.contentType),

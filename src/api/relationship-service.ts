@@ -118,6 +118,9 @@ export function createRelationshipService(
           batch = [];
         }
       }
+      // The change stream never ends by itself: it stopped because the call did, and the call's
+      // status says why (UNAVAILABLE when the server shuts down, so that the client resumes).
+      signal.throwIfAborted();
     },
 
     async importRelationships(requests, call) {

@@ -72,6 +72,7 @@ async function serve(config: ServerConfig, io: CliIo): Promise<void> {
         io.stderr(
           `internal error in ${method}: ${error instanceof Error ? error.stack : String(error)}\n`,
         ),
+      log: (line) => io.stderr(`${line}\n`),
     });
     const where =
       config.databaseUrl === undefined ? `embedded database in ${config.dataDir}` : "Postgres";

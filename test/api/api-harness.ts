@@ -5,7 +5,7 @@ import * as grpc from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { afterAll, beforeAll } from "vitest";
 import { type ApiKey, ApiKeyRing } from "../../src/api/api-keys.js";
-import { type LatchServer, startServer } from "../../src/api/latch-server.js";
+import { type LatchServer, type ServerOptions, startServer } from "../../src/api/latch-server.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import type { Store } from "../../src/store/store.js";
 import { TEST_SCHEMA } from "./api-schema.js";
@@ -61,6 +61,44 @@ export interface ApiClients {
   readonly reflectionAlpha: grpc.Client;
 }
 
+/** connectClients makes a client per service for the gRPC port on 127.0.0.1; close each after. */
+export function connectClients(grpcPort: number): ApiClients {
+  const address = `127.0.0.1:${grpcPort}`;
+  const credentials = grpc.credentials.createInsecure();
+  const make = (path: string) => new (service(path))(address, credentials);
+  return {
+    permissions: make("latch.v1.PermissionService"),
+    relationships: make("latch.v1.RelationshipService"),
+    schema: make("latch.v1.SchemaService"),
+    health: make("grpc.health.v1.Health"),
+    reflection: make("grpc.reflection.v1.ServerReflection"),
+    reflectionAlpha: make("grpc.reflection.v1alpha.ServerReflection"),
+  };
+}
+
+/**
+ * startTestServer serves store on free ports of 127.0.0.1 with keys, if any; a fault of Latch's
+ * fails the call that met it, and the log is dropped, unless options say otherwise.
+ */
+export function startTestServer(
+  store: Store,
+  keys: readonly ApiKey[] = [],
+  options: Partial<Pick<ServerOptions, "onInternalError" | "log">> = {},
+): Promise<LatchServer> {
+  return startServer({
+    store,
+    keys: new ApiKeyRing(keys),
+    host: "127.0.0.1",
+    grpcPort: 0,
+    httpPort: 0,
+    onInternalError: (method, error) => {
+      throw new Error(`internal error in ${method}: ${String(error)}`);
+    },
+    log: () => {},
+    ...options,
+  });
+}
+
 /** TestServer is a running server on a fresh memory store, with clients and its HTTP address. */
 export interface TestServer {
   readonly store: Store;
@@ -80,31 +118,12 @@ export function useTestServer(
   let running: TestServer | undefined;
   beforeAll(async () => {
     const store = makeStore();
-    const server = await startServer({
-      store,
-      keys: new ApiKeyRing(keys),
-      host: "127.0.0.1",
-      grpcPort: 0,
-      httpPort: 0,
-      onInternalError: (method, error) => {
-        throw new Error(`internal error in ${method}: ${String(error)}`);
-      },
-    });
-    const address = `127.0.0.1:${server.grpcPort}`;
-    const credentials = grpc.credentials.createInsecure();
-    const make = (path: string) => new (service(path))(address, credentials);
+    const server = await startTestServer(store, keys);
     running = {
       store,
       server,
       httpUrl: `http://127.0.0.1:${server.httpPort}`,
-      clients: {
-        permissions: make("latch.v1.PermissionService"),
-        relationships: make("latch.v1.RelationshipService"),
-        schema: make("latch.v1.SchemaService"),
-        health: make("grpc.health.v1.Health"),
-        reflection: make("grpc.reflection.v1.ServerReflection"),
-        reflectionAlpha: make("grpc.reflection.v1alpha.ServerReflection"),
-      },
+      clients: connectClients(server.grpcPort),
     };
   });
   afterAll(async () => {

@@ -77,6 +77,25 @@ describe("API keys", () => {
     expect((await call(CHECKER)).status).toBe(200);
     expect((await fetch(`${httpUrl}/readyz`)).status).toBe(200);
   });
+
+  it("says only ready or not on /readyz without a valid key, and the detail with one of any scope", async () => {
+    const { httpUrl } = test();
+    const readyz = async (token?: string) => {
+      const headers: Record<string, string> =
+        token === undefined ? {} : { authorization: `Bearer ${token}` };
+      const response = await fetch(`${httpUrl}/readyz`, { headers });
+      return { status: response.status, body: await response.json() };
+    };
+    expect(await readyz()).toEqual({ status: 200, body: { status: "ready" } });
+    expect(await readyz("lk_wrong")).toEqual({ status: 200, body: { status: "ready" } });
+    const detailed = await readyz(CHECKER);
+    expect(detailed.status).toBe(200);
+    expect(detailed.body).toEqual({
+      status: "ready",
+      store: { ok: true, revision: expect.any(Number) },
+      cache: { appliedRevision: expect.any(Number) },
+    });
+  });
 });
 
 describe("ApiKeyRing", () => {

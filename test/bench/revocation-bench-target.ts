@@ -27,6 +27,7 @@ const server = await startServer({
   httpPort: 0,
   cache: { redis: { url: redisUrl } },
   onInternalError: (method, error) => console.error(`internal error in ${method}:`, error),
+  log: (line) => console.error(line),
 });
 const ready: RevocationTargetReady = { grpcPort: server.grpcPort, httpPort: server.httpPort };
 process.stdout.write(`${JSON.stringify(ready)}\n`);

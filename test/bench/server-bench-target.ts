@@ -32,6 +32,7 @@ const server = await startServer({
   grpcPort: 0,
   httpPort: 0,
   onInternalError: (method, error) => console.error(`internal error in ${method}:`, error),
+  log: (line) => console.error(line),
 });
 const ready: TargetReady = {
   grpcPort: server.grpcPort,

@@ -183,6 +183,7 @@ if (serverUrl !== undefined) {
         httpPort: 0,
         cache: { redis: { url: redis.url } },
         onInternalError: (method, error) => internalErrors.push(`${method}: ${String(error)}`),
+        log: () => {},
       });
       const client = createLatchClient({ LATCH_ENDPOINT: `127.0.0.1:${server.grpcPort}` });
       return { store, server, client };

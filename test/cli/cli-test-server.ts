@@ -50,6 +50,7 @@ export async function startCliServer(keys: readonly ApiKey[] = []): Promise<CliT
     onInternalError: (method, error) => {
       throw new Error(`${method} failed inside the server: ${String(error)}`);
     },
+    log: () => {},
   });
   return {
     env: { LATCH_ENDPOINT: `127.0.0.1:${server.grpcPort}` },

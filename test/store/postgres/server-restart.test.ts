@@ -17,6 +17,7 @@ import {
   type PrivatePostgres,
   startPrivatePostgres,
 } from "../../support/private-postgres.js";
+import { waitFor as waitUntil } from "../../support/wait-for.js";
 import { create, readKeys, touch } from "../store-test-helpers.js";
 import { requirePostgresOnCi } from "./test-database.js";
 
@@ -33,13 +34,7 @@ const PATIENCE_MS = 15_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** waitFor polls until condition holds, failing with what it waited for after PATIENCE_MS. */
-async function waitFor(what: string, condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + PATIENCE_MS;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+const waitFor = (what: string, condition: () => boolean) => waitUntil(what, condition, PATIENCE_MS);
 
 /** Attempt is one write and what became of it. */
 interface Attempt {
