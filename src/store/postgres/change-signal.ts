@@ -22,8 +22,11 @@ export class ChangeSignal {
     for (const resolve of waiters) resolve();
   }
 
-  /** wait resolves once the generation differs from since, abort signals, or timeoutMs passes. */
-  wait(since: number, abort: AbortSignal | undefined, timeoutMs: number): Promise<void> {
+  /**
+   * wait resolves once the generation differs from since, abort signals, or timeoutMs (if given)
+   * passes.
+   */
+  wait(since: number, abort: AbortSignal | undefined, timeoutMs?: number): Promise<void> {
     if (this.count !== since || abort?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
@@ -32,7 +35,7 @@ export class ChangeSignal {
         abort?.removeEventListener("abort", done);
         resolve();
       };
-      const timer = setTimeout(done, timeoutMs);
+      const timer = timeoutMs === undefined ? undefined : setTimeout(done, timeoutMs);
       this.waiters.add(done);
       abort?.addEventListener("abort", done);
     });

@@ -17,6 +17,16 @@ export interface ChangelogPosition {
 /** The largest seq: a position at (revision, LAST_SEQ) is after every event of revision. */
 const LAST_SEQ = 2 ** 31 - 1;
 
+/** afterRevision is the position after every event of revision `at`. */
+export function afterRevision(at: number): ChangelogPosition {
+  return { revision: at, seq: LAST_SEQ };
+}
+
+/** comparePositions orders positions: negative when a comes first, 0 when equal, else positive. */
+export function comparePositions(a: ChangelogPosition, b: ChangelogPosition): number {
+  return a.revision === b.revision ? a.seq - b.seq : a.revision - b.revision;
+}
+
 /**
  * startPosition is where a watch after revision `after` starts: after every event of `after`
  * (a revision's events commit together, so none can come later). It also returns the head and
@@ -37,7 +47,7 @@ export async function startPosition(
   return {
     head: toNumber(row, "head"),
     oldest: toNumber(row, "oldest"),
-    position: { revision: after, seq: LAST_SEQ },
+    position: afterRevision(after),
   };
 }
 
@@ -47,15 +57,22 @@ export interface ChangelogEntry {
   readonly event: ChangeEvent;
 }
 
-/** ChangelogRead is a batch of events and the oldest revision, read in one snapshot. */
+/**
+ * ChangelogRead is a batch of events and the oldest revision, read in one snapshot; `through` is
+ * set when the batch holds every event committed after the position it was read from: then the
+ * reader has read every event up to that position (after the head revision).
+ */
 export interface ChangelogRead {
   readonly oldest: number;
   readonly entries: ChangelogEntry[];
+  readonly through?: ChangelogPosition;
 }
 
 /**
- * readChanges reads at most limit events after position, in order, and the oldest revision in the
- * same snapshot: a position before it may have lost events to garbage collection.
+ * readChanges reads at most limit events after position, in order, and the oldest and head
+ * revisions in the same snapshot: a position before the oldest may have lost events to garbage
+ * collection, and a batch shorter than limit read everything up to the head (a revision's events
+ * commit with the counter that gives it).
  */
 export async function readChanges(
   q: SqlQueryable,
@@ -64,15 +81,18 @@ export async function readChanges(
 ): Promise<ChangelogRead> {
   // The outer join yields one row even when there is no event, to carry the oldest revision.
   const rows = await q.query(
-    `SELECT store.oldest_revision, change.* FROM latch_store store LEFT JOIN LATERAL (
+    `SELECT store.oldest_revision, (SELECT revision FROM latch_revision) AS head, change.*
+    FROM latch_store store LEFT JOIN LATERAL (
       SELECT revision, seq, kind, ${SELECT_RELATIONSHIP} FROM latch_changelog
       WHERE (revision, seq) > ($1::bigint, $2::int) ORDER BY revision, seq LIMIT $3
     ) change ON true`,
     [position.revision, position.seq, limit],
   );
-  const oldest = toNumber(rows[0] ?? {}, "oldest_revision");
+  const first = rows[0] ?? {};
+  const oldest = toNumber(first, "oldest_revision");
   const entries = rows.filter((row) => row.revision !== null).map(toEntry);
-  return { oldest, entries };
+  if (entries.length === limit) return { oldest, entries };
+  return { oldest, entries, through: afterRevision(toNumber(first, "head")) };
 }
 
 function toEntry(row: SqlRow): ChangelogEntry {

@@ -31,9 +31,10 @@ import {
   type StoreOptions,
 } from "../store-options.js";
 import { importRelationships } from "./bulk-import.js";
+import { ChangeFeed, type FeedRead } from "./change-feed.js";
 import { CHANGES_CHANNEL, parseNotification } from "./change-notification.js";
 import { ChangeSignal } from "./change-signal.js";
-import { readChanges, startPosition } from "./changelog-reads.js";
+import { comparePositions, readChanges, startPosition } from "./changelog-reads.js";
 import { nextPendingExpiry } from "./expiry-log.js";
 import { ExpiryTimer } from "./expiry-timer.js";
 import { filterConditions, param, snapshotConditions } from "./filter-sql.js";
@@ -41,6 +42,7 @@ import { collectGarbageTransaction, readOldest } from "./garbage-collection.js";
 import { migrate } from "./migrate.js";
 import { SELECT_RELATIONSHIP, toNumber, toRelationship } from "./relationship-row.js";
 import { RepeatingTask } from "./repeating-task.js";
+import { RetryDelay } from "./retry-delay.js";
 import type { SqlExecutor } from "./sql-executor.js";
 import {
   type Commit,
@@ -62,31 +64,13 @@ export interface ResolvedSqlStoreOptions extends ResolvedStoreOptions {
 }
 
 const DEFAULT_GC_INTERVAL_MS = 3 * 60 * 1000;
-/** How long a watcher waits before reading again after a failed read, doubling up to the maximum. */
-const FIRST_RETRY_DELAY_MS = 50;
-const MAX_RETRY_DELAY_MS = 2_000;
-
-/** sleep resolves after ms, or at once when the signal aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
 /** Changelog events a watcher reads per round trip. */
 const WATCH_BATCH = 1000;
 /**
- * How long a caught-up watcher waits for a wake-up before it reads again anyway: a notification
- * lost without a lost connection (which triggers a catch-up of its own) delays events by at most
- * this much.
+ * The events the change feed keeps for the watches that follow it: a watch that falls further
+ * behind reads the changelog itself until it catches up.
  */
-const WATCH_POLL_MS = 500;
+const FEED_CAPACITY = 4 * WATCH_BATCH;
 /** How long a failed attempt to log expiries waits before the next. */
 const EXPIRY_RETRY_MS = 1000;
 /**
@@ -111,9 +95,11 @@ const EXPIRY_LOG_LAG_MS = { min: 50, max: 150 };
  * expiry (from start-up, this process's writes and other processes' notifications), and by every
  * write, which first logs the expiries already due.
  *
- * Watch: catch-up reads of the changelog from a position, woken by this process's commits and by
- * NOTIFY from every process (including after the listening connection is re-established), so a
- * missed notification delays an event but never loses or repeats it.
+ * Watch: a watch reads the changelog from its position until it has caught up, then follows the
+ * store's change feed, which reads new events once for all the watches of this process, woken by
+ * this process's commits and by NOTIFY from every process (including after the listening
+ * connection is re-established), so a missed notification delays an event but never loses or
+ * repeats it.
  *
  * After close, every method rejects and every watch ends.
  */
@@ -162,6 +148,12 @@ class SqlStore implements Store {
     () => EXPIRY_LOG_LAG_MS.min + Math.random() * (EXPIRY_LOG_LAG_MS.max - EXPIRY_LOG_LAG_MS.min),
   );
   private listening: Promise<() => Promise<void>> | undefined;
+  private readonly feed = new ChangeFeed(
+    (after, limit) => this.run((q) => readChanges(q, after, limit)),
+    this.changes,
+    WATCH_BATCH,
+    FEED_CAPACITY,
+  );
 
   private readonly collector: RepeatingTask;
 
@@ -326,8 +318,8 @@ class SqlStore implements Store {
     const { signal } = options;
     const types = options.resourceTypes === undefined ? undefined : new Set(options.resourceTypes);
     this.assertOpen();
+    const retry = new RetryDelay();
     let start: Awaited<ReturnType<typeof startPosition>> | undefined;
-    let retryDelay = FIRST_RETRY_DELAY_MS;
     while (start === undefined) {
       try {
         await this.listen();
@@ -336,8 +328,7 @@ class SqlStore implements Store {
         if (this.closing !== undefined || signal?.aborted) return;
         if (error instanceof StoreError) throw error;
         // A lost connection delays the start of the stream; it does not end it.
-        await sleep(retryDelay, signal);
-        retryDelay = Math.min(retryDelay * 2, MAX_RETRY_DELAY_MS);
+        await retry.wait(signal);
       }
     }
     if (after > start.head) {
@@ -350,50 +341,63 @@ class SqlStore implements Store {
     let position = start.position;
     /** The last matching event read, yielded once it is known whether it ends its revision. */
     let held: ChangeEvent | undefined;
-    retryDelay = FIRST_RETRY_DELAY_MS;
-    for (;;) {
-      if (this.closing !== undefined || signal?.aborted) return;
-      const generation = this.changes.generation;
-      let read: Awaited<ReturnType<typeof readChanges>>;
-      try {
-        read = await this.run((q) => readChanges(q, position, WATCH_BATCH));
-        retryDelay = FIRST_RETRY_DELAY_MS;
-      } catch {
-        if (this.closing !== undefined) return;
-        // The position is durable: a lost connection or a restarting server only delays the
-        // stream, which resumes where it was, with no gap and no repeat.
-        await sleep(retryDelay, signal);
-        retryDelay = Math.min(retryDelay * 2, MAX_RETRY_DELAY_MS);
-        continue;
-      }
-      const { entries, oldest } = read;
-      if (position.revision < oldest) {
-        // Events after the position may be gone (a caught-up watch that saw only empty writes
-        // is refused too: it cannot be told apart without them).
-        throw new StoreError(
-          "revision-unavailable",
-          `the watch fell behind the retention window: it had read up to revision ${position.revision}, the oldest available is ${oldest}`,
-        );
-      }
-      for (const entry of entries) {
-        position = entry.position;
+    let joined = false;
+    retry.reset();
+    try {
+      for (;;) {
         if (this.closing !== undefined || signal?.aborted) return;
-        const { event } = entry;
-        if (types !== undefined && !types.has(event.relationship.resource.type)) continue;
-        // The previous match is the last of its revision if this one is of a later revision.
-        if (held !== undefined) yield { ...held, lastInRevision: held.revision !== event.revision };
-        held = event;
+        const generation = this.feed.generation;
+        // From the feed when it holds the events after the position, else from the changelog.
+        let read: FeedRead | undefined = this.feed.readAfter(position, WATCH_BATCH);
+        if (read === undefined) {
+          let fromLog: Awaited<ReturnType<typeof readChanges>>;
+          try {
+            fromLog = await this.run((q) => readChanges(q, position, WATCH_BATCH));
+            retry.reset();
+          } catch {
+            if (this.closing !== undefined) return;
+            // The position is durable: a lost connection or a restarting server only delays the
+            // stream, which resumes where it was, with no gap and no repeat.
+            await retry.wait(signal);
+            continue;
+          }
+          if (position.revision < fromLog.oldest) {
+            // Events after the position may be gone (a caught-up watch that saw only empty writes
+            // is refused too: it cannot be told apart without them).
+            throw new StoreError(
+              "revision-unavailable",
+              `the watch fell behind the retention window: it had read up to revision ${position.revision}, the oldest available is ${fromLog.oldest}`,
+            );
+          }
+          read = { ...fromLog, caughtUp: fromLog.through !== undefined };
+        }
+        for (const entry of read.entries) {
+          position = entry.position;
+          if (this.closing !== undefined || signal?.aborted) return;
+          const { event } = entry;
+          if (types !== undefined && !types.has(event.relationship.resource.type)) continue;
+          // The previous match is the last of its revision if this one is of a later revision.
+          if (held !== undefined)
+            yield { ...held, lastInRevision: held.revision !== event.revision };
+          held = event;
+        }
+        // Revisions commit whole: the held event is the last of its revision once everything up
+        // to a later position has been read, or once the batch went on to a later revision.
+        const { through } = read;
+        if (held !== undefined && (through !== undefined || held.revision < position.revision)) {
+          yield { ...held, lastInRevision: true };
+          held = undefined;
+        }
+        if (through !== undefined && comparePositions(through, position) > 0) position = through;
+        if (!read.caughtUp) continue;
+        if (!joined) {
+          this.feed.join(position);
+          joined = true;
+        }
+        await this.feed.wait(generation, signal);
       }
-      // A short batch read everything committed, and revisions commit whole: the held event is
-      // the last of its revision; so it is when the batch went on to a later revision.
-      if (
-        held !== undefined &&
-        (entries.length < WATCH_BATCH || held.revision < position.revision)
-      ) {
-        yield { ...held, lastInRevision: true };
-        held = undefined;
-      }
-      if (entries.length < WATCH_BATCH) await this.changes.wait(generation, signal, WATCH_POLL_MS);
+    } finally {
+      if (joined) this.feed.leave();
     }
   }
 
@@ -456,6 +460,7 @@ class SqlStore implements Store {
   private async shutDown(): Promise<void> {
     this.expiries.close();
     this.collector.stop();
+    this.feed.stop();
     this.changes.wake();
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
     const stop = await this.listening?.catch(() => undefined);
