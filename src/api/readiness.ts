@@ -108,9 +108,6 @@ export class Readiness {
 
 /** describeCause is the outage's cause for the log: what happened, and the driver's own words. */
 function describeCause(cause: unknown): string {
-  if (!(cause instanceof Error)) return String(cause);
-  const inner = cause instanceof StoreUnavailableError ? cause.cause : undefined;
-  return inner instanceof Error && inner.message !== cause.message
-    ? `${cause.message} (${inner.message})`
-    : cause.message;
+  if (cause instanceof StoreUnavailableError) return cause.detail;
+  return cause instanceof Error ? cause.message : String(cause);
 }

@@ -8,6 +8,7 @@ import { MigrationError, migrate } from "../store/postgres/migrate.js";
 import { createPgExecutor } from "../store/postgres/pg-executor.js";
 import { createPgliteExecutor } from "../store/postgres/pglite-executor.js";
 import type { SqlExecutor } from "../store/postgres/sql-executor.js";
+import { StoreUnavailableError } from "../store/store.js";
 import type { CliIo } from "./cli-io.js";
 
 /** addMigrateCommand registers `latch migrate`. */
@@ -46,7 +47,7 @@ export function addMigrateCommand(
         const reason =
           error instanceof MigrationError
             ? error.message
-            : `cannot migrate: ${(error as Error).message}`;
+            : `cannot migrate: ${error instanceof StoreUnavailableError ? error.detail : (error as Error).message}`;
         io.stderr(`${where}: ${reason}\n`);
         setExitCode(1);
       } finally {

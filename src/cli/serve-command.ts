@@ -8,7 +8,7 @@ import { startServer } from "../api/latch-server.js";
 import { ConfigError, readServerConfig, type ServerConfig } from "../config/server-config.js";
 import { createPgliteStore } from "../store/postgres/pglite-store.js";
 import { createPostgresStore } from "../store/postgres/postgres-store.js";
-import type { Store } from "../store/store.js";
+import { type Store, StoreUnavailableError } from "../store/store.js";
 import type { CliIo } from "./cli-io.js";
 
 /** LOOPBACK_HOSTS are the addresses development mode (no API key) may bind to. */
@@ -32,7 +32,7 @@ export function addServeCommand(
       try {
         await serve(await readServerConfig(process.env, options.config), io);
       } catch (error) {
-        io.stderr(`latch serve: ${error instanceof ConfigError ? error.message : String(error)}\n`);
+        io.stderr(`latch serve: ${describeFailure(error)}\n`);
         setExitCode(2);
       }
     });
@@ -90,6 +90,13 @@ async function serve(config: ServerConfig, io: CliIo): Promise<void> {
     await store.close();
   }
   io.stderr("stopped\n");
+}
+
+/** describeFailure says why serve stopped: a configuration error or an unreachable store plainly. */
+function describeFailure(error: unknown): string {
+  if (error instanceof ConfigError) return error.message;
+  if (error instanceof StoreUnavailableError) return error.detail;
+  return String(error);
 }
 
 function openStore(config: ServerConfig): Promise<Store> {

@@ -243,4 +243,15 @@ export class StoreUnavailableError extends Error {
     super(message, cause === undefined ? undefined : { cause });
     this.name = "StoreUnavailableError";
   }
+
+  /**
+   * detail is the message with the driver's own words (which may name the database's address),
+   * for the operator's log rather than for clients.
+   */
+  get detail(): string {
+    const { cause } = this;
+    return cause instanceof Error && cause.message !== this.message
+      ? `${this.message} (${cause.message})`
+      : this.message;
+  }
 }

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { freePort } from "../support/free-port.js";
 import { runLatch } from "./run-cli-helper.js";
 
 describe("latch migrate", () => {
@@ -24,4 +25,20 @@ describe("latch migrate", () => {
       if (saved !== undefined) process.env.DATABASE_URL = saved;
     }
   }, 60_000);
+
+  it("says plainly, with the address, that a Postgres server cannot be reached", async () => {
+    const saved = process.env.DATABASE_URL;
+    const port = await freePort();
+    process.env.DATABASE_URL = `postgres://postgres@127.0.0.1:${port}/latch`;
+    try {
+      const result = await runLatch(["migrate"]);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toBe(
+        `Postgres (DATABASE_URL): cannot migrate: the database server refused the connection (connect ECONNREFUSED 127.0.0.1:${port})\n`,
+      );
+    } finally {
+      if (saved === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = saved;
+    }
+  });
 });
