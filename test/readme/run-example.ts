@@ -12,6 +12,9 @@ export interface StepOutcome {
   readonly exitCode?: number;
 }
 
+/** How long one example may run: a command that never ends (a `watch`) is killed, and fails. */
+const EXAMPLE_DEADLINE_MS = 300_000;
+
 /** Inside examples, `npx latch` is the `latch` on the PATH, as `npx` finds the repository's own bin. */
 const NPX_LATCH =
   'npx() { if [ "$1" = latch ]; then shift; latch "$@"; else command npx "$@"; fi; }';
@@ -19,7 +22,8 @@ const NPX_LATCH =
 /**
  * runExample runs every step of example, in order, in one bash process (so variables carry from
  * one step to the next) with stdin closed and stderr merged into stdout. An `sh` example stops at
- * the first command that fails (`set -e -o pipefail`); a `console` example runs every step.
+ * the first command that fails (`set -e -o pipefail`); a `console` example runs every step. After
+ * {@link EXAMPLE_DEADLINE_MS} the example and every process it started are killed.
  */
 export async function runExample(
   example: ShellExample,
@@ -35,8 +39,18 @@ export async function runExample(
     ...example.steps.flatMap((step) => [step.command, "__step $?"]),
   ].join("\n");
   const printed = await new Promise<string>((resolve, reject) => {
-    const child = spawn("bash", ["-c", script], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
+    // detached: bash leads a process group of its own, so the deadline can kill all of it.
+    const child = spawn("bash", ["-c", script], {
+      cwd,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    const deadline = setTimeout(() => {
+      out += `\n(killed after ${EXAMPLE_DEADLINE_MS / 1000} s)`;
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    }, EXAMPLE_DEADLINE_MS);
     child.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString();
     });
@@ -44,7 +58,10 @@ export async function runExample(
       out += chunk.toString();
     });
     child.once("error", reject);
-    child.once("close", () => resolve(out));
+    child.once("close", () => {
+      clearTimeout(deadline);
+      resolve(out);
+    });
   });
   const pieces = printed.split(new RegExp(`\\n${mark} (\\d+)\\n`));
   return example.steps.map((step, index) => {
