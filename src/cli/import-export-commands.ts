@@ -30,7 +30,7 @@ interface ExportOptions extends JsonOption, ConsistencyOption {
 
 /**
  * addImportExportCommands registers `import` (all or nothing, at one revision; prints the count
- * and token) and `export` (every relationship matching --filter, one a line at one revision:
+ * and token; relationships already expired are left out and counted) and `export` (every relationship matching --filter, one a line at one revision:
  * the input `import` takes).
  */
 export function addImportExportCommands(
@@ -51,16 +51,18 @@ export function addImportExportCommands(
   ).action(async (file: string, options: JsonOption) => {
     const code = await callServer(io, async (client) => {
       // Everything is parsed before anything is sent: a bad line fails the import up front.
-      const relationships = await readImportFile(io, file);
+      const { live, expired } = leaveOutExpired(await readImportFile(io, file), new Date());
       const { importedCount, writtenAt } = await client.relationships.importRelationships(
-        batches(relationships),
+        batches(live),
       );
       const count = Number(importedCount);
+      const leftOut = expired === 0 ? "" : `, left out ${expired} already expired`;
       printResult(
         io,
         options.json,
-        { imported: count, token: writtenAt },
-        () => `imported ${count} relationship${count === 1 ? "" : "s"} (token ${writtenAt})`,
+        { imported: count, ...(expired === 0 ? {} : { expired }), token: writtenAt },
+        () =>
+          `imported ${count} relationship${count === 1 ? "" : "s"}${leftOut} (token ${writtenAt})`,
       );
       return 0;
     });
@@ -104,6 +106,21 @@ async function readImportFile(io: CliIo, file: string): Promise<Relationship[]> 
   const block = read.document.relationships;
   if (block === undefined) throw new UsageError(`${file}: no relationships block`);
   return parseRelationshipLines(block.text, file, block.place);
+}
+
+/**
+ * leaveOutExpired drops the relationships whose expiration is at or before now: they can grant
+ * nothing, and the server refuses to write them, so a file exported (or a validation file written)
+ * before they expired still imports.
+ */
+function leaveOutExpired(
+  relationships: readonly Relationship[],
+  now: Date,
+): { live: Relationship[]; expired: number } {
+  const live = relationships.filter(
+    (r) => r.expiresAt === undefined || r.expiresAt.getTime() > now.getTime(),
+  );
+  return { live, expired: relationships.length - live.length };
 }
 
 async function* batches(relationships: readonly Relationship[]) {

@@ -120,17 +120,21 @@ export type FilterInit = MessageInitShape<typeof RelationshipFilterSchema>;
 /**
  * parseFilter reads a relationship filter: a relationship's form with the tail left off, or ids
  * left out: `document`, `document:plan`, `document:plan#viewer`, `document#viewer@user`,
- * `document:plan#viewer@user:alice`, `document#viewer@group:eng#member`. Each part given must
- * match; a subject without `#relation` matches any subject relation, `#...` only objects.
+ * `document:plan#viewer@user:alice`, `document#viewer@group:eng#member`, or only the subject:
+ * `@group#member`, `@user:alice`. Each part given must match; a subject without `#relation`
+ * matches any subject relation, `#...` only objects.
  */
 export function parseFilter(text: string): FilterInit {
   return parsed(
     "filter",
     text,
     attempt(() => {
-      const resourceType = readType(text, 0, "resource type");
-      let end = resourceType.length;
-      const filter: FilterInit = { resourceType };
+      const filter: FilterInit = {};
+      let end = 0;
+      if (text[0] !== "@") {
+        filter.resourceType = readType(text, 0, "resource type");
+        end = filter.resourceType.length;
+      }
       if (text[end] === ":") {
         const id = readAfter(text, end, "resource id", "invalid-object-id", checkObjectId);
         filter.resourceIds = [id];

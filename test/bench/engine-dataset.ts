@@ -1,4 +1,4 @@
-// The engine benchmark's dataset (a copy of test/bench/engine-bench.ts's generator, which that file does not export): schema, seeded generator, relationships.
+// The engine benchmark's dataset, shared by the benchmarks: schema, seeded generator, relationships.
 
 import type { Relationship } from "../../src/tuple/relationship.js";
 import { relationshipKey } from "../../src/tuple/relationship-key.js";
@@ -36,8 +36,8 @@ export function seededRandom(seed: number): () => number {
 }
 
 /**
- * generateDataset makes the engine benchmark's relationships (about 100,000) from random, exactly
- * as test/bench/engine-bench.ts does, so the same seed gives the same dataset and check sequence.
+ * generateDataset makes the engine benchmark's relationships (about 100,000) from random, so the
+ * same seed gives the same dataset, and the checks drawn after it the same sequence.
  */
 export function generateDataset(random: () => number): {
   relationships: Relationship[];

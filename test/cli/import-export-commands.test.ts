@@ -59,6 +59,29 @@ describe("latch import and export against a server", () => {
     );
   });
 
+  it("leaves out relationships that have already expired, and says how many", async () => {
+    const file = [
+      "document:old#viewer@user:ivy[expiration:2020-01-01T00:00:00Z]",
+      "document:old#viewer@user:jon[expiration:2099-01-01T00:00:00Z]",
+      "document:old#viewer@user:kim",
+    ].join("\n");
+    const run = await latch(["import", "old.txt"], { "old.txt": file });
+    expect(run).toMatchObject({ exitCode: 0, stderr: "" });
+    expect(run.stdout).toMatch(
+      /^imported 2 relationships, left out 1 already expired \(token lt1_\S+\)\n$/,
+    );
+    const yaml = `relationships: |-\n  ${file.replaceAll("\n", "\n  ")}\n`;
+    const json = await latch(["import", "--json", "old.yaml"], { "old.yaml": yaml });
+    expect(JSON.parse(json.stdout)).toEqual({
+      imported: 2,
+      expired: 1,
+      token: expect.stringMatching(/^lt1_/),
+    });
+    expect((await latch(["export", "--filter", "document:old"])).stdout).toBe(
+      "document:old#viewer@user:jon[expiration:2099-01-01T00:00:00Z]\ndocument:old#viewer@user:kim\n",
+    );
+  });
+
   it("imports nothing when a line does not parse, naming the file, line and column", async () => {
     const file = "document:bad#viewer@user:hal\ndocument:bad#viewer@user:\n  document:bad#viewr\n";
     const run = await latch(["import", "bad.txt"], { "bad.txt": file });

@@ -99,6 +99,17 @@ describe("latch schema and rel against a server", () => {
     expect(objects.stdout).toBe("");
     const sets = await latch(["rel", "read", "group:eng#member@group#member"]);
     expect(sets.stdout).toBe("group:eng#member@group:ops#member\n");
+    const bySubjectSet = await latch(["rel", "read", "@group#member"]);
+    expect(bySubjectSet).toEqual({
+      exitCode: 0,
+      stdout: "group:eng#member@group:ops#member\n",
+      stderr: "",
+    });
+    const bySubject = await latch(["rel", "read", "@user:dave"]);
+    expect(bySubject.stdout).toBe("group:eng#member@user:dave\n");
+    const noSubject = await latch(["rel", "read", "@"]);
+    expect(noSubject.exitCode).toBe(2);
+    expect(noSubject.stderr).toContain("expected a subject type at column 2, found end of input");
   });
 
   it("prints the column of a relationship that does not parse, and exits 2", async () => {

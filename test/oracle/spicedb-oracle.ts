@@ -38,7 +38,7 @@ export interface OracleSubject {
 
 /**
  * SpiceDbOracle is a running embedded SpiceDB. Every read is fully consistent, so it reflects all
- * writes. Invalid requests (unknown permission, wildcard subject in a check, badly typed caveat
+ * writes, unless read through {@link SpiceDbOracle.reading}. Invalid requests (unknown permission, wildcard subject in a check, badly typed caveat
  * context, ...) reject with SpiceDB's error.
  */
 export interface SpiceDbOracle {
@@ -66,6 +66,12 @@ export interface SpiceDbOracle {
     subjectRelation?: string,
     context?: Readonly<Record<string, unknown>>,
   ): Promise<OracleSubject[]>;
+  /**
+   * reading returns the same SpiceDB read at consistency: `minimize_latency` reads as SpiceDB does
+   * by default (its caches allowed, so the last writes may be missed), for benchmarks. Closing
+   * either closes both.
+   */
+  reading(consistency: OracleConsistency): SpiceDbOracle;
   /** load deletes every relationship, replaces the schema and writes `relationships` (next case). */
   load(schema: string, relationships: readonly Relationship[]): Promise<void>;
   /** close stops SpiceDB, after a 20ms grace for the lookup channel to shut (see the class). */
@@ -78,20 +84,24 @@ const WRITE_BATCH = 1000;
 /** CHANNEL_CLOSE_GRACE_MS lets a closed gRPC channel's socket shut down (it takes ~4ms). */
 const CHANNEL_CLOSE_GRACE_MS = 20;
 
-const FULLY_CONSISTENT = v1.Consistency.create({
-  requirement: { oneofKind: "fullyConsistent", fullyConsistent: true },
-});
+/** OracleConsistency is what the oracle's reads ask of SpiceDB: all writes, or its cached snapshot. */
+export type OracleConsistency = "fully_consistent" | "minimize_latency";
 
-const MINIMIZE_LATENCY = v1.Consistency.create({
-  requirement: { oneofKind: "minimizeLatency", minimizeLatency: true },
-});
+const CONSISTENCY: Readonly<Record<OracleConsistency, v1.Consistency>> = {
+  fully_consistent: v1.Consistency.create({
+    requirement: { oneofKind: "fullyConsistent", fullyConsistent: true },
+  }),
+  minimize_latency: v1.Consistency.create({
+    requirement: { oneofKind: "minimizeLatency", minimizeLatency: true },
+  }),
+};
 
-/**
- * OracleOptions: `minimizeLatency` reads as SpiceDB does by default (its caches allowed), for
- * benchmarks; tests keep the default, fully consistent reads.
- */
-export interface OracleOptions {
-  readonly minimizeLatency?: boolean;
+/** Running is one embedded SpiceDB, shared by the oracles that read it at different consistencies. */
+interface Running {
+  readonly db: EmbeddedSpiceDB;
+  /** Every resource type relationships were written under, so `load` can delete them all. */
+  readonly writtenTypes: Set<string>;
+  closed: boolean;
 }
 
 /**
@@ -101,13 +111,13 @@ export interface OracleOptions {
 export async function startSpiceDbOracle(
   schema: string,
   relationships: readonly Relationship[],
-  options: OracleOptions = {},
 ): Promise<SpiceDbOracle> {
-  const db = await EmbeddedSpiceDB.start();
-  const oracle = new EmbeddedOracle(
-    db,
-    options.minimizeLatency ? MINIMIZE_LATENCY : FULLY_CONSISTENT,
-  );
+  const running = {
+    db: await EmbeddedSpiceDB.start(),
+    writtenTypes: new Set<string>(),
+    closed: false,
+  };
+  const oracle = new EmbeddedOracle(running, CONSISTENCY.fully_consistent);
   try {
     await oracle.load(schema, relationships);
   } catch (error) {
@@ -118,14 +128,20 @@ export async function startSpiceDbOracle(
 }
 
 class EmbeddedOracle implements SpiceDbOracle {
-  /** Every resource type relationships were written under, so `load` can delete them all. */
-  private readonly writtenTypes = new Set<string>();
-  private closed = false;
+  private readonly db: EmbeddedSpiceDB;
+  private readonly writtenTypes: Set<string>;
 
   constructor(
-    private readonly db: EmbeddedSpiceDB,
+    private readonly running: Running,
     private readonly consistency: v1.Consistency,
-  ) {}
+  ) {
+    this.db = running.db;
+    this.writtenTypes = running.writtenTypes;
+  }
+
+  reading(consistency: OracleConsistency): SpiceDbOracle {
+    return new EmbeddedOracle(this.running, CONSISTENCY[consistency]);
+  }
 
   async load(schema: string, relationships: readonly Relationship[]): Promise<void> {
     const permissions = this.db.permissions().promises;
@@ -252,8 +268,8 @@ class EmbeddedOracle implements SpiceDbOracle {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.running.closed) return;
+    this.running.closed = true;
     // SpiceDB's dispose blocks the event loop while it stops its server gracefully, waiting ~6s for
     // a still open streaming (lookup) connection: close the channel and let its socket shut first.
     this.db.watch().close();
