@@ -2,7 +2,7 @@
 // started as `npm start` starts it on a fresh clone, and print what the README shows.
 //
 // - Run: ```sh and ```console blocks, and ```text blocks with `$ ` prompts (read as console).
-//   `latch` and `npx latch` run src/cli/main.ts through tsx; the commands run in a scratch
+//   `latch` and `npx latch` run the CLI compiled from src/; the commands run in a scratch
 //   directory that links the repository's files; `localhost:8080` and `localhost:50051` are
 //   rewritten to the test server's ports, which LATCH_ENDPOINT names.
 // - Compared: in console blocks, each command's output (stdout and stderr) with the lines shown
