@@ -41,10 +41,6 @@ export class MemoryResultCache implements ResultCache {
     this.entries.set(key, result);
   }
 
-  async delete(key: string): Promise<void> {
-    this.entries.delete(key);
-  }
-
   async close(): Promise<void> {
     this.entries.clear();
   }
