@@ -7,7 +7,8 @@ import type { OutcomeKind } from "../engine/outcome.js";
  * object", computed at revision `computedAt` from the sets `reads` (`type:id#relation`). It stays
  * exact while none of those sets changes, and until `validUntil` (epoch ms), when a relationship
  * it relied on expires; and from `validFrom` (epoch ms), the time it was evaluated at, which for a
- * result computed ahead of an expiry is still to come.
+ * result computed ahead of an expiry is still to come. It answers only a walk with at least
+ * `depthRequired` levels left: with fewer, computing it would fail with the depth limit.
  */
 export interface CachedResult {
   readonly kind: OutcomeKind;
@@ -15,6 +16,7 @@ export interface CachedResult {
   readonly validFrom: number;
   readonly validUntil: number;
   readonly computedAt: number;
+  readonly depthRequired: number;
   readonly reads: readonly string[];
 }
 
@@ -27,6 +29,7 @@ export function encodeCachedResult(result: CachedResult): string {
     result.computedAt,
     result.reads,
     result.validFrom,
+    result.depthRequired,
   ]);
 }
 
@@ -43,13 +46,15 @@ export function decodeCachedResult(text: string): CachedResult | undefined {
   } catch {
     return undefined;
   }
-  if (!Array.isArray(value) || value.length !== 6) return undefined;
-  const [kind, missing, validUntil, computedAt, reads, validFrom] = value as unknown[];
+  if (!Array.isArray(value) || value.length !== 7) return undefined;
+  const [kind, missing, validUntil, computedAt, reads, validFrom, depthRequired] =
+    value as unknown[];
   if (typeof kind !== "string" || !KINDS.has(kind)) return undefined;
   if (!isStringArray(missing) || !isStringArray(reads)) return undefined;
   if (validUntil !== null && typeof validUntil !== "number") return undefined;
   if (typeof computedAt !== "number" || !Number.isSafeInteger(computedAt)) return undefined;
   if (typeof validFrom !== "number") return undefined;
+  if (typeof depthRequired !== "number" || !Number.isSafeInteger(depthRequired)) return undefined;
   return {
     kind: kind as OutcomeKind,
     // As outcomes hold them: only a conditional one names parameters, each once, sorted.
@@ -57,6 +62,7 @@ export function decodeCachedResult(text: string): CachedResult | undefined {
     validFrom,
     validUntil: validUntil ?? Number.POSITIVE_INFINITY,
     computedAt,
+    depthRequired,
     reads,
   };
 }

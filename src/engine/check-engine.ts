@@ -107,6 +107,7 @@ export function createCheckEngine(options: CheckEngineOptions): CheckEngine {
           name: request.permission,
           subject: request.subject,
           context: request.context ?? {},
+          depthRemaining: maxDepth,
         },
         now,
       );

@@ -16,6 +16,7 @@ const RESULT: CachedResult = {
   validFrom: 1_800_000_000_000,
   validUntil: Number.POSITIVE_INFINITY,
   computedAt: 7,
+  depthRequired: 3,
   reads: ["document:a#viewer", "group:eng#member"],
 };
 
