@@ -1,15 +1,16 @@
 import { defineConfig } from "vitest/config";
 
 /**
- * The tests that use Postgres, Redis, a server or a child process, by folder. Every other test is
- * a unit test: it runs in the unit project (`npm run test:unit`, and `npm test` with the rest),
- * where a test that starts a process, a server or a TCP connection fails, naming these folders.
+ * The tests that use Postgres, Redis, a server or a child process, by folder: three whole folders,
+ * and any folder named `integration`. Every other test is a unit test: it runs in the unit project
+ * (`npm run test:unit`, and `npm test` with the rest), where a test that starts a process, a
+ * server or a TCP connection fails, naming these folders.
  */
 const INTEGRATION = [
   "test/api/**/*.test.ts",
   "test/cli/**/*.test.ts",
   "test/store/postgres/**/*.test.ts",
-  "test/cache/shared/**/*.test.ts",
+  "test/**/integration/**/*.test.ts",
 ];
 
 export default defineConfig({
