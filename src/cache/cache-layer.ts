@@ -9,7 +9,7 @@ import { TieredResultCache } from "./tiered-result-cache.js";
 
 /** CacheOptions configure {@link openCacheLayer}. */
 export interface CacheOptions {
-  /** Bytes the in-process cache may hold; by default a tenth of the memory available, 64 MiB to 1 GiB. */
+  /** Bytes the in-process cache may hold; by default {@link DEFAULT_MEMORY_CACHE_BYTES}. */
   readonly memoryBytes?: number;
   /** The shared cache: a Redis server (or a Cluster node, with `cluster`). */
   readonly redis?: { readonly url: string; readonly cluster?: boolean };
