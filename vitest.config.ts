@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 
 /**
- * The tests that use Postgres, Redis, a server or a child process, by folder: three whole folders,
+ * The tests that use Postgres, Redis, a server or a child process, by folder: four whole folders,
  * and any folder named `integration`. Every other test is a unit test: it runs in the unit project
  * (`npm run test:unit`, and `npm test` with the rest), where a test that starts a process, a
  * server or a TCP connection fails, naming these folders.
@@ -10,6 +10,7 @@ const INTEGRATION = [
   "test/api/**/*.test.ts",
   "test/cli/**/*.test.ts",
   "test/store/postgres/**/*.test.ts",
+  "test/readme/**/*.test.ts",
   "test/**/integration/**/*.test.ts",
 ];
 

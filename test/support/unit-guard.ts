@@ -10,8 +10,8 @@ import net from "node:net";
  */
 const WHERE =
   "tests that use Postgres, Redis, a server or a child process belong in test/api/, test/cli/, " +
-  "test/store/postgres/ or a folder named integration/ (the integration project in " +
-  "vitest.config.ts); the unit project (npm run test:unit) runs without them";
+  "test/store/postgres/, test/readme/ or a folder named integration/ (the integration project " +
+  "in vitest.config.ts); the unit project (npm run test:unit) runs without them";
 
 /** UnitRunError is a unit test reaching for something only integration tests may use. */
 class UnitRunError extends Error {
