@@ -1,8 +1,33 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * The tests that use Postgres, Redis, a server or a child process, by folder: four whole folders,
+ * and any folder named `integration`. Every other test is a unit test: it runs in the unit project
+ * (`npm run test:unit`, and `npm test` with the rest), where a test that starts a process, a
+ * server or a TCP connection fails, naming these folders.
+ */
+const INTEGRATION = [
+  "test/api/**/*.test.ts",
+  "test/cli/**/*.test.ts",
+  "test/store/postgres/**/*.test.ts",
+  "test/readme/**/*.test.ts",
+  "test/**/integration/**/*.test.ts",
+];
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["test/**/*.test.ts"],
+          exclude: INTEGRATION,
+          setupFiles: ["test/support/unit-guard.ts"],
+        },
+      },
+      { extends: true, test: { name: "integration", include: INTEGRATION } },
+    ],
   },
 });

@@ -3,8 +3,8 @@
 import type { ChangeTracker } from "../cache/change-tracker.js";
 import { DEFAULT_MAX_DEPTH } from "../engine/check-engine.js";
 import type { Consistency as ConsistencyMessage } from "../gen/latch/v1/core_pb.js";
-import { resolveConsistency } from "../revision/consistency.js";
-import { decodeToken, encodeToken } from "../revision/consistency-token.js";
+import { chooseReadRevision } from "../revision/consistency.js";
+import { encodeToken } from "../revision/consistency-token.js";
 import type { Revision } from "../revision/revision.js";
 import type { Head, SnapshotReader, Store } from "../store/store.js";
 import type { LatchMetrics } from "../telemetry/metrics.js";
@@ -41,12 +41,6 @@ export interface ApiContext {
 }
 
 /**
- * How long `at_least_as_fresh(T)` waits for this replica's change tracker to reach T before it
- * reads the store's head without the cache.
- */
-const FRESHNESS_WAIT_MS = 50;
-
-/**
  * ReadPoint is where a request reads: a revision, as a token too, the schema, and the engines for
  * it (cached when the revision is the change tracker's).
  */
@@ -78,14 +72,9 @@ export function tokenFor(context: ApiContext, revision: Revision): string {
 
 /**
  * readAt resolves the consistency at field to a snapshot of the store, evaluated now, and the
- * engines to use. Reads through the snapshot stop once signal (the call's deadline or
- * cancellation) aborts.
- *
- * - `minimize_latency` reads at the change tracker's revision, through the cache, with no round
- *   trip to the store: every change this replica has applied is reflected.
- * - `at_least_as_fresh(T)` waits briefly for the tracker to reach T and then does the same;
- *   otherwise it reads the head without the cache.
- * - `fully_consistent` reads the head, `at_exact_snapshot(T)` reads T, both without the cache.
+ * engines to use: cached where the consistency allows reading at the change tracker's revision
+ * (see {@link chooseReadRevision}). Reads through the snapshot stop once signal (the call's
+ * deadline or cancellation) aborts.
  */
 export async function readAt(
   context: ApiContext,
@@ -94,29 +83,19 @@ export async function readAt(
   signal: AbortSignal,
 ): Promise<SnapshotRead> {
   const wanted = readConsistency(field, consistency);
+  const latest = wanted.kind === "minimize-latency" ? latestReadPoint(context) : undefined;
+  if (latest !== undefined) return withReader(context, latest, signal);
   const { store, tracker } = context;
-  if (wanted.kind === "minimize-latency") {
-    const latest =
-      latestReadPoint(context) ??
-      readPoint(context, tracker.appliedRevision, await schemaAtHead(context), "cached");
-    return withReader(context, latest, signal);
-  }
   const head = await store.head();
-  const revision = await resolveConsistency(wanted, {
+  const source = {
     storeId: store.storeId,
     headRevision: async () => head.revision,
     oldestRevision: () => store.oldestRevision(),
-  });
+  };
+  const read = await chooseReadRevision(wanted, source, tracker);
   const schema = await schemaOf(context, head);
-  if (
-    wanted.kind === "at-least-as-fresh" &&
-    (await tracker.waitFor(decodeToken(wanted.token, store.storeId), FRESHNESS_WAIT_MS))
-  ) {
-    // The tracker has applied every change up to the token's revision, or later.
-    const latest = readPoint(context, tracker.appliedRevision, schema, "cached");
-    return withReader(context, latest, signal);
-  }
-  return withReader(context, readPoint(context, revision, schema, "fresh"), signal);
+  const point = readPoint(context, read.revision, schema, read.cached ? "cached" : "fresh");
+  return withReader(context, point, signal);
 }
 
 /**

@@ -12,6 +12,7 @@ import { loadSync } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
 import { type CacheLayer, type CacheOptions, openCacheLayer } from "../cache/cache-layer.js";
+import { createCombinedDispatcher } from "../dispatch/combined-dispatcher.js";
 import { PermissionService } from "../gen/latch/v1/permission_service_pb.js";
 import { RelationshipService } from "../gen/latch/v1/relationship_service_pb.js";
 import { SchemaService } from "../gen/latch/v1/schema_service_pb.js";
@@ -75,11 +76,22 @@ export interface LatchServer {
 /** startServer serves the API over the store on both ports and resolves once both listen. */
 export async function startServer(options: ServerOptions): Promise<LatchServer> {
   const metrics = createMetrics();
-  const cache = await openCacheLayer(options.store, options.cache ?? {}, metrics);
+  const cache = await openCacheLayer(options.store, options.cache ?? {});
+  const onLookup = (hit: boolean) => metrics.countCacheLookup(hit);
   const limits = options.limits ?? DEFAULT_API_LIMITS;
   const context: ApiContext = {
     store: options.store,
-    schemas: new SchemaSource(options.store, cache.dispatcherFor, limits.maxDepth),
+    schemas: new SchemaSource(
+      options.store,
+      (keyPrefix) =>
+        createCombinedDispatcher({
+          results: cache.results,
+          tracker: cache.tracker,
+          keyPrefix,
+          onLookup,
+        }),
+      limits.maxDepth,
+    ),
     limits,
     tracker: cache.tracker,
     metrics,

@@ -3,6 +3,7 @@
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { type Timestamp, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl, Code as StatusCode } from "@connectrpc/connect";
+import { ExpiryRefresher } from "../dispatch/expiry-refresh.js";
 import type { CheckRequest, CheckResult } from "../engine/check-engine.js";
 import { expand } from "../engine/expand.js";
 import type { OutcomeKind } from "../engine/outcome.js";
@@ -20,7 +21,6 @@ import { readConsistency } from "./convert/read-consistency.js";
 import { readName, readObjectRef, readSubjectRef, readType } from "./convert/read-refs.js";
 import { expandMessage } from "./convert/write-expand.js";
 import { checkResultMessage, explanationMessage } from "./convert/write-messages.js";
-import { ExpiryRefresher } from "./expiry-refresh.js";
 import { RequestError } from "./request-error.js";
 
 type CheckResponseInit = MessageInitShape<typeof CheckResponseSchema>;
@@ -34,11 +34,12 @@ const MAX_EXPAND_DEPTH = 50;
 export function createPermissionService(
   context: ApiContext,
 ): ServiceImpl<typeof PermissionService> {
-  const refresher = new ExpiryRefresher(context);
+  const refresher = new ExpiryRefresher(context.store);
   /** answered counts an answer, and has the one after its expiry computed ahead if that is near. */
   const answered = (at: ReadPoint, question: CheckRequest, result: CheckResult) => {
     context.metrics.countCheck(result.result, result.servedFromCache);
-    refresher.consider(at, question, result);
+    if (at.engines === at.schema.cached)
+      refresher.consider(at.revision, at.engines.checks, question, result);
   };
 
   /** checkThroughStore answers a check that the cache could not answer at once. */

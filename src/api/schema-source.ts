@@ -1,6 +1,7 @@
 // The schema every request runs against: loaded from the store, compiled once per schema write.
 
 import type { Dispatcher } from "../dispatch/dispatcher.js";
+import { createLocalDispatcher } from "../dispatch/local-dispatcher.js";
 import { type CheckEngine, createCheckEngine, DEFAULT_MAX_DEPTH } from "../engine/check-engine.js";
 import { createLookupEngine, type LookupEngine } from "../engine/lookup-engine.js";
 import type { Revision } from "../revision/revision.js";
@@ -108,7 +109,7 @@ function makeActive(
   maxDepth: number,
   dispatcher: Dispatcher | undefined,
 ): ActiveSchema {
-  const fresh = engines(compiled, maxDepth, undefined);
+  const fresh = engines(compiled, maxDepth, createLocalDispatcher());
   return {
     text,
     revision,
@@ -118,11 +119,7 @@ function makeActive(
   };
 }
 
-function engines(
-  schema: CompiledSchema,
-  maxDepth: number,
-  dispatcher: Dispatcher | undefined,
-): Engines {
-  const checks = createCheckEngine({ schema, maxDepth, ...(dispatcher ? { dispatcher } : {}) });
+function engines(schema: CompiledSchema, maxDepth: number, dispatcher: Dispatcher): Engines {
+  const checks = createCheckEngine({ schema, maxDepth, dispatcher });
   return { checks, lookups: createLookupEngine({ schema, checkEngine: checks }) };
 }

@@ -1,11 +1,6 @@
-// The cache of one server: the change tracker, the in-process and shared result caches, the dispatcher chain.
+// The cache of one server: the change tracker and the result caches, in process and shared.
 
-import { createCachingDispatcher } from "../dispatch/caching-dispatcher.js";
-import type { Dispatcher } from "../dispatch/dispatcher.js";
-import { createLocalDispatcher } from "../dispatch/local-dispatcher.js";
-import { createSingleflightDispatcher } from "../dispatch/singleflight-dispatcher.js";
 import type { Store } from "../store/store.js";
-import type { LatchMetrics } from "../telemetry/metrics.js";
 import { ChangeTracker } from "./change-tracker.js";
 import { DEFAULT_MEMORY_CACHE_BYTES, MemoryResultCache } from "./memory-result-cache.js";
 import { connectRedisCache, type RedisResultCache } from "./redis-result-cache.js";
@@ -14,7 +9,7 @@ import { TieredResultCache } from "./tiered-result-cache.js";
 
 /** CacheOptions configure {@link openCacheLayer}. */
 export interface CacheOptions {
-  /** Bytes the in-process cache may hold; by default a tenth of the memory available, 64 MiB to 1 GiB. */
+  /** Bytes the in-process cache may hold; by default {@link DEFAULT_MEMORY_CACHE_BYTES}. */
   readonly memoryBytes?: number;
   /** The shared cache: a Redis server (or a Cluster node, with `cluster`). */
   readonly redis?: { readonly url: string; readonly cluster?: boolean };
@@ -26,9 +21,9 @@ const REDIS_TTL_MS = 10 * 60 * 1000;
 /** CacheLayer is everything a server's cached checks use. */
 export interface CacheLayer {
   readonly tracker: ChangeTracker;
+  /** The results: in process, in front of Redis when configured. */
+  readonly results: ResultCache;
   readonly redis?: RedisResultCache;
-  /** dispatcherFor is the chain caching → singleflight → local for one schema. */
-  dispatcherFor(keyPrefix: string): Dispatcher;
   close(): Promise<void>;
 }
 
@@ -36,11 +31,7 @@ export interface CacheLayer {
  * openCacheLayer starts the change tracker at the store's head and opens the caches: in process
  * always, in Redis too when configured (keys prefixed with the store id, so stores may share it).
  */
-export async function openCacheLayer(
-  store: Store,
-  options: CacheOptions,
-  metrics: LatchMetrics,
-): Promise<CacheLayer> {
+export async function openCacheLayer(store: Store, options: CacheOptions): Promise<CacheLayer> {
   const tracker = new ChangeTracker(store, await store.headRevision());
   const local = new MemoryResultCache(options.memoryBytes ?? DEFAULT_MEMORY_CACHE_BYTES);
   const redis =
@@ -53,19 +44,10 @@ export async function openCacheLayer(
           keyPrefix: `latch:${store.storeId}:`,
         });
   const results: ResultCache = redis === undefined ? local : new TieredResultCache(local, redis);
-  const localDispatcher = createLocalDispatcher();
-  const onLookup = (hit: boolean) => metrics.countCacheLookup(hit);
   return {
     tracker,
+    results,
     ...(redis === undefined ? {} : { redis }),
-    dispatcherFor: (keyPrefix) =>
-      createCachingDispatcher({
-        cache: results,
-        tracker,
-        next: createSingleflightDispatcher(localDispatcher),
-        keyPrefix,
-        onLookup,
-      }),
     async close() {
       tracker.close();
       await results.close();

@@ -1,18 +1,33 @@
 // The in-process result cache: an LRU bounded by bytes.
 
 import { totalmem } from "node:os";
+import { getHeapStatistics } from "node:v8";
 import { LRUCache } from "lru-cache";
 import { type CachedResult, sizeOfCachedResult } from "./cached-result.js";
 import type { ResultCache } from "./result-cache.js";
 
+const MIB = 1024 * 1024;
+
 /**
- * DEFAULT_MEMORY_CACHE_BYTES bounds the in-process cache (by the entries' estimated size): a
- * tenth of the memory the process may use (its cgroup limit in a container, else the machine's),
- * at least 64 MiB and at most 1 GiB — as SpiceDB sizes its caches from the memory available.
+ * defaultCacheBytes is the bound of the in-process cache (by the entries' estimated size) for a
+ * process that may use `memory` bytes and whose V8 heap may grow to `heapLimit` bytes: a tenth
+ * of the memory, at least 64 MiB and at most 1 GiB (as SpiceDB sizes its caches from the memory
+ * available), and never more than a quarter of the heap limit, since the cache lives in the heap
+ * beside everything else the process holds (requests, the schema, the memory store).
  */
-export const DEFAULT_MEMORY_CACHE_BYTES = Math.min(
-  Math.max(Math.floor(availableMemory() / 10), 64 * 1024 * 1024),
-  1024 * 1024 * 1024,
+export function defaultCacheBytes(memory: number, heapLimit: number): number {
+  const fromMemory = Math.min(Math.max(Math.floor(memory / 10), 64 * MIB), 1024 * MIB);
+  return Math.min(fromMemory, Math.floor(heapLimit / 4));
+}
+
+/**
+ * DEFAULT_MEMORY_CACHE_BYTES is {@link defaultCacheBytes} for this process: the memory it may use
+ * is its cgroup's limit in a container, else the machine's; its heap limit is V8's (set by
+ * `--max-old-space-size`, else derived by Node from the memory).
+ */
+export const DEFAULT_MEMORY_CACHE_BYTES = defaultCacheBytes(
+  availableMemory(),
+  getHeapStatistics().heap_size_limit,
 );
 
 /**
@@ -39,10 +54,6 @@ export class MemoryResultCache implements ResultCache {
 
   async set(key: string, result: CachedResult): Promise<void> {
     this.entries.set(key, result);
-  }
-
-  async delete(key: string): Promise<void> {
-    this.entries.delete(key);
   }
 
   async close(): Promise<void> {

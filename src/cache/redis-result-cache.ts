@@ -77,14 +77,6 @@ export class RedisResultCache implements ResultCache {
     }
   }
 
-  async delete(key: string): Promise<void> {
-    try {
-      await this.client.del(this.options.keyPrefix + key);
-    } catch (error) {
-      this.down(error);
-    }
-  }
-
   async close(): Promise<void> {
     this.client.disconnect();
   }

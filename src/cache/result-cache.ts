@@ -12,7 +12,5 @@ export interface ResultCache {
   peek(key: string): CachedResult | undefined;
   get(key: string): Promise<CachedResult | undefined>;
   set(key: string, result: CachedResult): Promise<void>;
-  /** delete forgets key, for an entry found no longer exact. */
-  delete(key: string): Promise<void>;
   close(): Promise<void>;
 }

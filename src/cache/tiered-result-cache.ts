@@ -32,11 +32,6 @@ export class TieredResultCache implements ResultCache {
     await this.shared.set(key, result);
   }
 
-  async delete(key: string): Promise<void> {
-    await this.local.delete(key);
-    await this.shared.delete(key);
-  }
-
   async close(): Promise<void> {
     await this.local.close();
     await this.shared.close();

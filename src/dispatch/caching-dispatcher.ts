@@ -30,7 +30,9 @@ const AHEAD_SUFFIX = "|ahead";
  * the cache when an entry is still exact: no set it read has changed since it was computed (as
  * the change tracker knows), and no relationship it relied on has expired. The rest goes down
  * the chain, and what comes back is kept, unless it was cut short (cancelled), cut a cycle, or
- * carries an explanation. Requests that ask for explanations bypass the cache.
+ * carries an explanation. Requests that ask for explanations bypass the cache. An entry keeps the
+ * depth its computation took, and answers only a dispatch with at least that much depth
+ * remaining: computed again with less, it would fail with the depth limit.
  *
  * Each entry answers from the time it was evaluated at until the earliest expiry it rests on. A
  * dispatch evaluated at a time still to come (an answer computed ahead of an expiry) while the
@@ -61,20 +63,21 @@ export function createCachingDispatcher(options: CachingDispatcherOptions): Disp
     entry: CachedResult | undefined,
     ahead: CachedResult | undefined,
     now: number,
+    depthRemaining: number,
   ): CachedResult | undefined => {
-    if (isExact(entry, now)) return entry;
-    if (!isExact(ahead, now)) return undefined;
-    void cache.set(key, ahead);
-    return ahead;
+    const found = isExact(entry, now) ? entry : isExact(ahead, now) ? ahead : undefined;
+    if (found === undefined || found.depthRequired > depthRemaining) return undefined;
+    if (found === ahead) void cache.set(key, ahead);
+    return found;
   };
 
   return {
     answered(question, now) {
-      const { resourceType, resourceId, name, subject, context } = question;
+      const { resourceType, resourceId, name, subject, context, depthRemaining } = question;
       const key = keyOf(resourceType, resourceId, name, questionKey(subject, context));
       const entry = cache.peek(key);
       const ahead = expiredBy(entry, now) ? cache.peek(key + AHEAD_SUFFIX) : undefined;
-      const exact = usable(key, entry, ahead, now);
+      const exact = usable(key, entry, ahead, now, depthRemaining);
       if (exact === undefined) return undefined;
       // Only hits count here: a miss is looked up, and counted, again by the dispatch that follows.
       options.onLookup?.(true);
@@ -94,7 +97,7 @@ export function createCachingDispatcher(options: CachingDispatcherOptions): Disp
           keys.set(id, key);
           const entry = await cache.get(key);
           const ahead = expiredBy(entry, now) ? await cache.get(key + AHEAD_SUFFIX) : undefined;
-          const exact = usable(key, entry, ahead, now);
+          const exact = usable(key, entry, ahead, now, request.depthRemaining);
           options.onLookup?.(exact !== undefined);
           if (exact !== undefined) results.set(id, fromEntry(exact));
           else misses.push(id);
@@ -128,6 +131,7 @@ function toEntry(outcome: Outcome, computedAt: number, validFrom: number): Cache
     validFrom,
     validUntil: outcome.validUntil,
     computedAt,
+    depthRequired: outcome.depthRequired,
     reads: flattenReads(outcome.reads),
   };
 }
@@ -142,6 +146,7 @@ function fromEntry(entry: CachedResult): Outcome {
     missing: entry.missing,
     validUntil: entry.validUntil,
     cyclic: false,
+    depthRequired: entry.depthRequired,
     reads: entry.reads.length > 0 ? { sets: entry.reads, from: NO_READ_SETS } : undefined,
     fromCache: true,
   };

@@ -53,6 +53,8 @@ export interface Question {
   readonly name: string;
   readonly subject: SubjectRef;
   readonly context: CaveatContext;
+  /** How many levels the walk may descend: an answer that took more is not this question's. */
+  readonly depthRemaining: number;
 }
 
 /** Dispatcher answers a DispatchCheck with an outcome per resource id. */

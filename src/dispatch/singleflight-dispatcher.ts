@@ -20,7 +20,7 @@ interface Shared {
  * waiting on each other's parts of one cycle would wait forever. A joined computation that was
  * cancelled or failed is computed again by the joiner. Time is part of the question: a request
  * joins only a computation evaluated no later than its own time, and takes its outcome only if no
- * relationship it rests on expired in between.
+ * relationship it rests on expired in between, and if it took no more depth than the request has.
  */
 export function createSingleflightDispatcher(next: Dispatcher): Dispatcher {
   const inflight = new Map<string, Shared>();
@@ -66,7 +66,13 @@ export function createSingleflightDispatcher(next: Dispatcher): Dispatcher {
         [...joined].map(async ([id, shared]) => {
           try {
             const outcome = await shared.outcome;
-            if (shared.cancelled() || outcome.cyclic || outcome.validUntil <= now) retry.push(id);
+            if (
+              shared.cancelled() ||
+              outcome.cyclic ||
+              outcome.validUntil <= now ||
+              outcome.depthRequired > request.depthRemaining
+            )
+              retry.push(id);
             else results.set(id, outcome);
           } catch {
             retry.push(id);

@@ -1,7 +1,6 @@
 // Check and CheckBulk: validate a request against the schema, then dispatch it through the chain.
 
 import type { Dispatcher, Evaluation } from "../dispatch/dispatcher.js";
-import { createLocalDispatcher } from "../dispatch/local-dispatcher.js";
 import type { CaveatContext } from "../schema/caveat/compiled-caveat.js";
 import type { CompiledSchema } from "../schema/compiled-schema.js";
 import type { SnapshotReader } from "../store/store.js";
@@ -56,18 +55,20 @@ export interface CheckEngine {
   checkBulk(reader: SnapshotReader, requests: readonly CheckRequest[]): Promise<BulkCheckItem[]>;
 }
 
-/** CheckEngineOptions configure the engine; the dispatcher defaults to local evaluation only. */
+/**
+ * CheckEngineOptions configure the engine. The dispatcher is the head of the chain every
+ * sub-problem goes through: the local link alone, or a chain with a cache in front of it.
+ */
 export interface CheckEngineOptions {
   readonly schema: CompiledSchema;
-  readonly dispatcher?: Dispatcher;
+  readonly dispatcher: Dispatcher;
   /** How many levels a check may descend before it fails (LATCH_MAX_DEPTH on a server). */
   readonly maxDepth?: number;
 }
 
 /** createCheckEngine returns an engine over a schema and a dispatcher chain. */
 export function createCheckEngine(options: CheckEngineOptions): CheckEngine {
-  const { schema } = options;
-  const dispatcher = options.dispatcher ?? createLocalDispatcher();
+  const { schema, dispatcher } = options;
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   const readCost: ReadCost = { worthBatching: true };
 
@@ -106,6 +107,7 @@ export function createCheckEngine(options: CheckEngineOptions): CheckEngine {
           name: request.permission,
           subject: request.subject,
           context: request.context ?? {},
+          depthRemaining: maxDepth,
         },
         now,
       );

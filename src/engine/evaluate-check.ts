@@ -27,7 +27,8 @@ export async function evaluateCheck(request: DispatchCheck): Promise<ReadonlyMap
   for (const id of request.resourceIds) {
     const key = `${resourceType}:${id}#${name}`;
     const known = evaluation.memo.get(key);
-    if (known) results.set(id, known);
+    // An outcome that took more depth than remains here would have failed here: compute it again.
+    if (known && known.depthRequired <= request.depthRemaining) results.set(id, known);
     // A set always contains itself: group:eng#member is a member of group:eng, as in SpiceDB.
     else if (subject.relation === name && subject.type === resourceType && subject.id === id)
       results.set(id, ALLOWED);
@@ -56,7 +57,9 @@ export async function evaluateCheck(request: DispatchCheck): Promise<ReadonlyMap
       ? await evaluateRelation(batch, member)
       : await evaluateRewrite(batch, member.rewrite);
   const reusable = !request.cancellation.cancelled;
-  for (const [id, outcome] of outcomes) {
+  for (const [id, computed] of outcomes) {
+    // This level, and the deepest of the levels below it.
+    const outcome: Outcome = { ...computed, depthRequired: computed.depthRequired + 1 };
     results.set(id, outcome);
     if (reusable && !outcome.cyclic) evaluation.memo.set(`${resourceType}:${id}#${name}`, outcome);
   }

@@ -1,8 +1,7 @@
 // The lookup engine: LookupResources and LookupSubjects over a schema, confirmed by a check engine.
 
-import type { CompiledSchema } from "../schema/compiled-schema.js";
 import type { SnapshotReader } from "../store/store.js";
-import { type CheckEngine, createCheckEngine } from "./check-engine.js";
+import type { LookupDependencies } from "./lookup-dependencies.js";
 import {
   type LookupResourcesItem,
   type LookupResourcesRequest,
@@ -29,21 +28,10 @@ export interface LookupEngine {
 }
 
 /**
- * LookupEngineOptions configure the engine. The check engine confirms every candidate; pass the
- * service's own (with its dispatcher chain) so that lookups share its cache. It defaults to a
- * local check engine over the schema.
+ * createLookupEngine returns a lookup engine over a schema and a check engine: pass the service's
+ * own (with its dispatcher chain), so that lookups share its cache.
  */
-export interface LookupEngineOptions {
-  readonly schema: CompiledSchema;
-  readonly checkEngine?: CheckEngine;
-}
-
-/** createLookupEngine returns a lookup engine over a schema and a check engine. */
-export function createLookupEngine(options: LookupEngineOptions): LookupEngine {
-  const dependencies = {
-    schema: options.schema,
-    checkEngine: options.checkEngine ?? createCheckEngine({ schema: options.schema }),
-  };
+export function createLookupEngine(dependencies: LookupDependencies): LookupEngine {
   return {
     lookupResources: (reader, request) => lookupResources(dependencies, reader, request),
     lookupSubjects: (reader, request) => lookupSubjects(dependencies, reader, request),

@@ -28,6 +28,13 @@ export interface Outcome {
    * but must not be reused by another.
    */
   readonly cyclic: boolean;
+  /**
+   * How many levels of the walk the outcome took, from its own sub-problem down (0 when it took
+   * none: a set that contains itself, or one that cannot reach the subject's type). Computing it
+   * again with less depth remaining fails with the depth limit, so it may be reused only where at
+   * least this much depth remains.
+   */
+  readonly depthRequired: number;
   /** The proof, when the request asked for explanations. */
   readonly explanation?: Explanation;
   /**
@@ -47,6 +54,7 @@ export const ALLOWED: Outcome = Object.freeze({
   missing: NONE,
   validUntil: Number.POSITIVE_INFINITY,
   cyclic: false,
+  depthRequired: 0,
 });
 
 /** DENIED is the plain denied outcome, shared to save allocations. */
@@ -55,6 +63,7 @@ export const DENIED: Outcome = Object.freeze({
   missing: NONE,
   validUntil: Number.POSITIVE_INFINITY,
   cyclic: false,
+  depthRequired: 0,
 });
 
 /** conditional makes a conditional outcome for the missing parameters. */
@@ -64,26 +73,38 @@ export function conditional(missing: readonly string[]): Outcome {
     missing: [...new Set(missing)].sort(),
     validUntil: Number.POSITIVE_INFINITY,
     cyclic: false,
+    depthRequired: 0,
   };
 }
 
-/** withDetails returns the outcome with an expiry, cycle mark or explanation added, sharing when unchanged. */
+/**
+ * withDetails returns the outcome with an expiry, cycle mark, depth required, explanation or reads
+ * added (the earliest expiry and the greatest depth win), sharing when unchanged.
+ */
 export function withDetails(
   outcome: Outcome,
-  details: { validUntil?: number; cyclic?: boolean; explanation?: Explanation; reads?: ReadSet },
+  details: {
+    validUntil?: number;
+    cyclic?: boolean;
+    depthRequired?: number;
+    explanation?: Explanation;
+    reads?: ReadSet;
+  },
 ): Outcome {
   const validUntil = Math.min(outcome.validUntil, details.validUntil ?? Number.POSITIVE_INFINITY);
   const cyclic = outcome.cyclic || (details.cyclic ?? false);
+  const depthRequired = Math.max(outcome.depthRequired, details.depthRequired ?? 0);
   const explanation = details.explanation ?? outcome.explanation;
   const reads = details.reads ?? outcome.reads;
   if (
     validUntil === outcome.validUntil &&
     cyclic === outcome.cyclic &&
+    depthRequired === outcome.depthRequired &&
     explanation === outcome.explanation &&
     reads === outcome.reads
   )
     return outcome;
-  return { ...outcome, validUntil, cyclic, explanation, reads };
+  return { ...outcome, validUntil, cyclic, depthRequired, explanation, reads };
 }
 
 /** withReads returns the outcome depending also on sets, which its computation read. */
@@ -119,6 +140,7 @@ export function negate(outcome: Outcome): Outcome {
   return withDetails(base, {
     validUntil: outcome.validUntil,
     cyclic: outcome.cyclic,
+    depthRequired: outcome.depthRequired,
     ...(outcome.reads ? { reads: outcome.reads } : {}),
   });
 }
@@ -127,19 +149,22 @@ export function negate(outcome: Outcome): Outcome {
  * combine folds outcomes: the `dominant` kind wins outright (its own expiry, cycle mark and
  * reads: while it holds, so does the result), a conditional comes next (missing parameters
  * merged), and otherwise the result is `neutral`. Expiries, cycle marks and reads of everything
- * that decided the result are kept.
+ * that decided the result are kept. The depth required is the greatest of all: every outcome
+ * folded was computed, and one computed with too little depth would have failed the whole.
  */
 function combine(
   outcomes: readonly Outcome[],
   dominant: OutcomeKind,
   neutral: OutcomeKind,
 ): Outcome {
+  let depthRequired = 0;
+  for (const outcome of outcomes) depthRequired = Math.max(depthRequired, outcome.depthRequired);
   let validUntil = Number.POSITIVE_INFINITY;
   let cyclic = false;
   let missing: string[] | undefined;
   const from: ReadSet[] = [];
   for (const outcome of outcomes) {
-    if (outcome.kind === dominant) return outcome;
+    if (outcome.kind === dominant) return withDetails(outcome, { depthRequired });
     validUntil = Math.min(validUntil, outcome.validUntil);
     cyclic ||= outcome.cyclic;
     if (outcome.reads) from.push(outcome.reads);
@@ -147,7 +172,7 @@ function combine(
   }
   const result = missing ? conditional(missing) : base(neutral);
   const reads = from.length === 0 ? undefined : from.length === 1 ? from[0] : { sets: [], from };
-  return withDetails(result, { validUntil, cyclic, ...(reads ? { reads } : {}) });
+  return withDetails(result, { validUntil, cyclic, depthRequired, ...(reads ? { reads } : {}) });
 }
 
 function base(kind: OutcomeKind): Outcome {

@@ -1,11 +1,12 @@
-// Consistency modes: which revision a read runs at, chosen from the request and the store's state.
+// Consistency modes: which revision a read runs at, and whether through the cache, chosen from the
+// request, the store's state and the revision the cache has caught up with.
 
 import { decodeToken } from "./consistency-token.js";
 import type { Revision } from "./revision.js";
 
 /** Consistency is a read's freshness requirement, one of the four SpiceDB modes. */
 export type Consistency =
-  /** Any recent revision will do; today the head (a cache may later relax this). */
+  /** Any recent revision will do: the one the cache has caught up with, else the head. */
   | { kind: "minimize-latency" }
   /** At least as fresh as the write that returned token. */
   | { kind: "at-least-as-fresh"; token: string }
@@ -40,7 +41,59 @@ export interface RevisionSource {
 }
 
 /**
- * resolveConsistency returns the revision a read with this consistency runs at. It throws a
+ * AppliedRevisions is the revision the cache has caught up with (a change tracker's): every change
+ * up to it is reflected in what the cache serves.
+ */
+export interface AppliedRevisions {
+  readonly appliedRevision: Revision;
+  /** waitFor resolves true once revision is applied, or false after timeoutMs. */
+  waitFor(revision: Revision, timeoutMs: number): Promise<boolean>;
+}
+
+/** ReadRevision is where a read runs: a revision, and whether it may use the cache. */
+export interface ReadRevision {
+  readonly revision: Revision;
+  readonly cached: boolean;
+}
+
+/**
+ * How long `at-least-as-fresh(T)` waits for the cache to reach T before it reads the store's head
+ * without the cache.
+ */
+const FRESHNESS_WAIT_MS = 50;
+
+/**
+ * chooseReadRevision returns where a read with this consistency runs, given the revision the cache
+ * has applied; it throws as {@link resolveConsistency} does.
+ *
+ * - `minimize-latency` reads at the applied revision, through the cache, with no round trip to the
+ *   store: every change this replica has applied is reflected.
+ * - `at-least-as-fresh(T)` waits briefly for the cache to reach T and then does the same;
+ *   otherwise it reads the head without the cache.
+ * - `fully-consistent` reads the head, `at-exact-snapshot(T)` reads T, both without the cache.
+ */
+export async function chooseReadRevision(
+  consistency: Consistency,
+  source: RevisionSource,
+  applied: AppliedRevisions,
+): Promise<ReadRevision> {
+  if (consistency.kind === "minimize-latency") {
+    return { revision: applied.appliedRevision, cached: true };
+  }
+  const revision = await resolveConsistency(consistency, source);
+  if (
+    consistency.kind === "at-least-as-fresh" &&
+    (await applied.waitFor(decodeToken(consistency.token, source.storeId), FRESHNESS_WAIT_MS))
+  ) {
+    // The cache has applied every change up to the token's revision, or later.
+    return { revision: applied.appliedRevision, cached: true };
+  }
+  return { revision, cached: false };
+}
+
+/**
+ * resolveConsistency returns the revision a read with this consistency runs at, from the store
+ * alone (no cache: `minimize-latency` reads the head). It throws a
  * TokenError for a bad or foreign token and a ConsistencyError for a revision beyond the head or
  * already garbage-collected.
  */

@@ -1,5 +1,6 @@
 // Runs one validation file: load the schema and relationships, then check assertions and expected relations.
 
+import { createLocalDispatcher } from "../dispatch/local-dispatcher.js";
 import { createCheckEngine, DEFAULT_MAX_DEPTH } from "../engine/check-engine.js";
 import type { CompiledSchema } from "../schema/compiled-schema.js";
 import type { Diagnostic } from "../schema/diagnostic.js";
@@ -89,7 +90,7 @@ async function runChecks(
   maxDepth: number,
 ): Promise<Problem[]> {
   const reader = store.snapshot(await store.headRevision(), new Date());
-  const engine = createCheckEngine({ schema, maxDepth });
+  const engine = createCheckEngine({ schema, maxDepth, dispatcher: createLocalDispatcher() });
   const problems: Problem[] = [];
   for (const assertion of document.assertions) {
     const problem = await runAssertion(engine, reader, assertion);

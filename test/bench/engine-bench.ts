@@ -5,6 +5,7 @@
 // cached snapshot may miss the last writes right after loading. Prints checks/s, p50, p99, ratios.
 //   npm run bench:engine [-- --json] [-- --checks N]
 
+import { createLocalDispatcher } from "../../src/dispatch/local-dispatcher.js";
 import { createCheckEngine } from "../../src/engine/check-engine.js";
 import { loadSchema } from "../../src/schema/load-schema.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
@@ -84,7 +85,7 @@ for (let i = 0; i < relationships.length; i += 1_000) {
     relationships.slice(i, i + 1_000).map((relationship) => ({ operation: "touch", relationship })),
   );
 }
-const engine = createCheckEngine({ schema: loaded.schema });
+const engine = createCheckEngine({ schema: loaded.schema, dispatcher: createLocalDispatcher() });
 const revision = await store.headRevision();
 const latch = await measure(checks, async (document, user) => {
   const reader = store.snapshot(revision, new Date());

@@ -4,6 +4,7 @@
 //   npm run bench:store [-- --json] [-- --checks N]
 
 import { PGlite } from "@electric-sql/pglite";
+import { createLocalDispatcher } from "../../src/dispatch/local-dispatcher.js";
 import { createCheckEngine } from "../../src/engine/check-engine.js";
 import type { Revision } from "../../src/revision/revision.js";
 import { loadSchema } from "../../src/schema/load-schema.js";
@@ -50,7 +51,7 @@ const checks: [string, string][] = Array.from({ length: checkCount }, () => [
 const reads = Array.from({ length: READS }, () => `d${Math.floor(random() * documents)}`);
 const loaded = loadSchema(SCHEMA);
 if (!loaded.ok) throw new Error(loaded.diagnostics.map((d) => d.message).join("\n"));
-const engine = createCheckEngine({ schema: loaded.schema });
+const engine = createCheckEngine({ schema: loaded.schema, dispatcher: createLocalDispatcher() });
 
 async function timed<T>(
   items: readonly T[],

@@ -30,7 +30,7 @@ function controlledNext() {
 }
 
 /** dispatch asks for document:plan#view at revision 1, evaluated at time `now`. */
-function dispatch(link: Dispatcher, now: number) {
+function dispatch(link: Dispatcher, now: number, depthRemaining = 50) {
   const reader: SnapshotReader = {
     revision: revision(1),
     now: new Date(now),
@@ -49,7 +49,7 @@ function dispatch(link: Dispatcher, now: number) {
     resourceType: "document",
     resourceIds: ["plan"],
     name: "view",
-    depthRemaining: 50,
+    depthRemaining,
     path: undefined,
     cancellation: { cancelled: false },
   });
@@ -93,5 +93,21 @@ describe("the singleflight link", () => {
     expect(calls).toHaveLength(2);
     calls[1]!.settle(ALLOWED);
     expect((await second).get("plan")?.validUntil).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it("computes again when what it joined took more depth than it has left", async () => {
+    const { next, calls } = controlledNext();
+    const link = createSingleflightDispatcher(next);
+    const roomy = dispatch(link, T, 50);
+    const cramped = dispatch(link, T, 3);
+    expect(calls).toHaveLength(1);
+    calls[0]!.settle(withDetails(ALLOWED, { depthRequired: 5 }));
+    expect((await roomy).get("plan")?.kind).toBe("allowed");
+    await new Promise((resolve) => setImmediate(resolve));
+    // Computed with 3 levels, the walk would have failed: it is computed again with its own depth.
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.request.depthRemaining).toBe(3);
+    calls[1]!.settle(DENIED);
+    expect((await cramped).get("plan")?.kind).toBe("denied");
   });
 });

@@ -3,6 +3,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { createLocalDispatcher } from "../../src/dispatch/local-dispatcher.js";
 import { createCheckEngine } from "../../src/engine/check-engine.js";
 import { formatRelationship, formatSubjectRef } from "../../src/tuple/format-relationship.js";
 import { checkUniverse, fixedNow, scenario } from "../generators/index.js";
@@ -16,7 +17,7 @@ describe("Check agrees with the reference evaluator", () => {
       fc.asyncProperty(scenario(), async ({ schemaCase, relationships, context }) => {
         const { schema } = schemaCase;
         const reader = await caseReader(relationships);
-        const engine = createCheckEngine({ schema });
+        const engine = createCheckEngine({ schema, dispatcher: createLocalDispatcher() });
         const reference = evaluateAll(schema, relationships, { now: fixedNow, context });
         const questions = checkUniverse(schema, relationships);
         const bulk = await engine.checkBulk(

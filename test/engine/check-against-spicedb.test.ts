@@ -4,6 +4,7 @@
 
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLocalDispatcher } from "../../src/dispatch/local-dispatcher.js";
 import { createCheckEngine } from "../../src/engine/check-engine.js";
 import type { CompiledSchema } from "../../src/schema/compiled-schema.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
@@ -118,7 +119,10 @@ describe("Check agrees with SpiceDB", () => {
         );
         // Through a reader with round trips, as on Postgres: every walk's reads merge level by level.
         const reader = roundTripReader(store.snapshot(revision, new Date()));
-        const engine = createCheckEngine({ schema: schemaCase.schema });
+        const engine = createCheckEngine({
+          schema: schemaCase.schema,
+          dispatcher: createLocalDispatcher(),
+        });
         const questions = checkUniverse(schemaCase.schema, generated).map((q) => ({
           ...q,
           context,

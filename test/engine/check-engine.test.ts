@@ -1,6 +1,7 @@
 // Check and CheckBulk by example: explanations of each kind, per-item errors, the depth limit, reads per level.
 
 import { describe, expect, it } from "vitest";
+import { createLocalDispatcher } from "../../src/dispatch/local-dispatcher.js";
 import { createCheckEngine } from "../../src/engine/check-engine.js";
 import { renderExplanation } from "../../src/engine/render-explanation.js";
 import { loadSchema } from "../../src/schema/load-schema.js";
@@ -41,7 +42,7 @@ async function setUp(lines: string[]) {
   });
   const { revision } = await store.write(updates);
   return {
-    engine: createCheckEngine({ schema: loaded.schema }),
+    engine: createCheckEngine({ schema: loaded.schema, dispatcher: createLocalDispatcher() }),
     reader: store.snapshot(revision, new Date()),
   };
 }

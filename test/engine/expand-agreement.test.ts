@@ -3,6 +3,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { createLocalDispatcher } from "../../src/dispatch/local-dispatcher.js";
 import { createCheckEngine } from "../../src/engine/check-engine.js";
 import { formatRelationship } from "../../src/tuple/format-relationship.js";
 import { WILDCARD } from "../../src/tuple/relationship.js";
@@ -19,7 +20,7 @@ describe("Expand agrees with Check", () => {
         // Caveats are marked in a membership set, never evaluated: compare where there are none.
         fc.pre(relationships.every((r) => !r.caveat));
         const reader = await caseReader(relationships);
-        const engine = createCheckEngine({ schema });
+        const engine = createCheckEngine({ schema, dispatcher: createLocalDispatcher() });
         const questions = checkUniverse(schema, relationships).filter(
           (q) => q.subject.type === "user" && q.subject.relation === undefined,
         );

@@ -1,6 +1,7 @@
 // Test helpers for the lookups: a schema and relationships loaded into a memory store, read at a snapshot.
 
 import { afterEach } from "vitest";
+import { createLocalDispatcher } from "../../src/dispatch/local-dispatcher.js";
 import { type CheckEngine, createCheckEngine } from "../../src/engine/check-engine.js";
 import { createLookupEngine, type LookupEngine } from "../../src/engine/lookup-engine.js";
 import type { CompiledSchema } from "../../src/schema/compiled-schema.js";
@@ -52,7 +53,7 @@ export async function load(
       rels.slice(start, start + 1000).map((relationship) => ({ operation: "touch", relationship })),
     );
   }
-  const checks = createCheckEngine({ schema });
+  const checks = createCheckEngine({ schema, dispatcher: createLocalDispatcher() });
   return {
     schema,
     store,

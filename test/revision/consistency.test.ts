@@ -2,8 +2,10 @@
 
 import { describe, expect, it } from "vitest";
 import {
+  type AppliedRevisions,
   type Consistency,
   ConsistencyError,
+  chooseReadRevision,
   type RevisionSource,
   resolveConsistency,
 } from "../../src/revision/consistency.js";
@@ -111,5 +113,58 @@ describe("resolveConsistency", () => {
   it("refuses an unknown kind", async () => {
     const bogus = { kind: "eventually" } as unknown as Consistency;
     await expect(resolveConsistency(bogus, source(0, 1))).rejects.toThrow(/unknown consistency/);
+  });
+});
+
+/** A cache that has applied revision `at` and never catches up further. */
+function appliedAt(at: number): AppliedRevisions {
+  return {
+    appliedRevision: revision(at),
+    waitFor: async (wanted) => wanted <= at,
+  };
+}
+
+describe("chooseReadRevision", () => {
+  it("reads minimize-latency at the cache's revision, through the cache", async () => {
+    const read = await chooseReadRevision(
+      { kind: "minimize-latency" },
+      source(3, 10),
+      appliedAt(8),
+    );
+    expect(read).toEqual({ revision: 8, cached: true });
+  });
+
+  it("reads at-least-as-fresh through the cache once it has reached the token", async () => {
+    const fresh = { kind: "at-least-as-fresh", token: token(7) } as const;
+    expect(await chooseReadRevision(fresh, source(3, 10), appliedAt(8))).toEqual({
+      revision: 8,
+      cached: true,
+    });
+  });
+
+  it("reads at-least-as-fresh at the head without the cache while it lags behind the token", async () => {
+    const fresh = { kind: "at-least-as-fresh", token: token(9) } as const;
+    expect(await chooseReadRevision(fresh, source(3, 10), appliedAt(8))).toEqual({
+      revision: 10,
+      cached: false,
+    });
+  });
+
+  it("reads fully-consistent and at-exact-snapshot without the cache", async () => {
+    const s = source(3, 10);
+    const applied = appliedAt(10);
+    expect(await chooseReadRevision({ kind: "fully-consistent" }, s, applied)).toEqual({
+      revision: 10,
+      cached: false,
+    });
+    const exact = { kind: "at-exact-snapshot", token: token(5) } as const;
+    expect(await chooseReadRevision(exact, s, applied)).toEqual({ revision: 5, cached: false });
+  });
+
+  it("refuses a token from the future before waiting for the cache", async () => {
+    const future = { kind: "at-least-as-fresh", token: token(11) } as const;
+    await expect(chooseReadRevision(future, source(3, 10), appliedAt(8))).rejects.toMatchObject({
+      code: "future-revision",
+    });
   });
 });

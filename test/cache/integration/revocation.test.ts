@@ -8,25 +8,25 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ApiKeyRing } from "../../src/api/api-keys.js";
-import { type LatchServer, startServer } from "../../src/api/latch-server.js";
-import { createLatchClient, type LatchClient } from "../../src/cli/client.js";
-import type { ConsistencySchema } from "../../src/gen/latch/v1/core_pb.js";
-import { CheckResult } from "../../src/gen/latch/v1/permission_service_pb.js";
-import { RelationshipUpdate_Operation } from "../../src/gen/latch/v1/relationship_service_pb.js";
-import { createPostgresStore } from "../../src/store/postgres/postgres-store.js";
-import type { Store } from "../../src/store/store.js";
-import { REVOCATION_SCHEMA } from "../bench/revocation-bench-schema.js";
+import { ApiKeyRing } from "../../../src/api/api-keys.js";
+import { type LatchServer, startServer } from "../../../src/api/latch-server.js";
+import { createLatchClient, type LatchClient } from "../../../src/cli/client.js";
+import type { ConsistencySchema } from "../../../src/gen/latch/v1/core_pb.js";
+import { CheckResult } from "../../../src/gen/latch/v1/permission_service_pb.js";
+import { RelationshipUpdate_Operation } from "../../../src/gen/latch/v1/relationship_service_pb.js";
+import { createPostgresStore } from "../../../src/store/postgres/postgres-store.js";
+import type { Store } from "../../../src/store/store.js";
+import { REVOCATION_SCHEMA } from "../../bench/revocation-bench-schema.js";
 import {
   createTestDatabase,
   postgresForTests,
   type TestDatabase,
-} from "../store/postgres/test-database.js";
+} from "../../store/postgres/test-database.js";
 import {
   describeWithRedisServer,
   type PrivateRedis,
   startPrivateRedis,
-} from "../support/private-redis.js";
+} from "../../support/private-redis.js";
 
 const SUITE = "revocation across two Latch servers";
 /** Trials per revocation kind: enough to meet the races, few enough for a loaded 2-core machine. */

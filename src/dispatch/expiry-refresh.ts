@@ -1,9 +1,10 @@
 // Answers computed ahead of an expiry, so that the first check after a grant expires reads nothing.
 
 import { LRUCache } from "lru-cache";
-import { questionKey } from "../dispatch/request-key.js";
-import type { CheckRequest, CheckResult } from "../engine/check-engine.js";
-import type { ApiContext, ReadPoint } from "./api-context.js";
+import type { CheckEngine, CheckRequest, CheckResult } from "../engine/check-engine.js";
+import type { Revision } from "../revision/revision.js";
+import type { Store } from "../store/store.js";
+import { questionKey } from "./request-key.js";
 
 /** How long before an expiry a check resting on it is computed again, as of the expiry. */
 const REFRESH_AHEAD_MS = 1000;
@@ -20,20 +21,27 @@ const REMEMBERED_REFRESHES = 10_000;
 export class ExpiryRefresher {
   private readonly started = new LRUCache<string, true>({ max: REMEMBERED_REFRESHES });
 
-  constructor(private readonly context: ApiContext) {}
+  constructor(private readonly store: Pick<Store, "snapshot">) {}
 
-  /** consider starts the refresh of question, answered with result at read point `at`, if due. */
-  consider(at: ReadPoint, question: CheckRequest, result: CheckResult): void {
+  /**
+   * consider starts the refresh of question, answered with result at revision by checks, if due.
+   * Pass only answers of an engine whose dispatcher chain caches: another would keep nothing.
+   */
+  consider(
+    revision: Revision,
+    checks: CheckEngine,
+    question: CheckRequest,
+    result: CheckResult,
+  ): void {
     const { validUntil } = result;
     if (!Number.isFinite(validUntil) || validUntil - Date.now() > REFRESH_AHEAD_MS) return;
-    // Only answers through the cache are refreshed: the others would keep nothing.
-    if (at.engines !== at.schema.cached || question.explain) return;
+    if (question.explain) return;
     const { resource, permission, subject, context = {} } = question;
-    const key = `${at.revision}|${validUntil}|${resource.type}:${resource.id}#${permission}${questionKey(subject, context)}`;
+    const key = `${revision}|${validUntil}|${resource.type}:${resource.id}#${permission}${questionKey(subject, context)}`;
     if (this.started.has(key)) return;
     this.started.set(key, true);
-    const reader = this.context.store.snapshot(at.revision, new Date(validUntil));
+    const reader = this.store.snapshot(revision, new Date(validUntil));
     // A refresh that fails costs only what it would have saved: a store read after the expiry.
-    at.engines.checks.check(reader, question).catch(() => {});
+    checks.check(reader, question).catch(() => {});
   }
 }
