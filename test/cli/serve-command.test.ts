@@ -201,7 +201,7 @@ describe("latch serve", () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 300_000);
 
   it("refuses to bind beyond 127.0.0.1 without an API key", async () => {
     const served = serve({ LATCH_HOST: "0.0.0.0", LATCH_DATA_DIR: "/nonexistent/never-opened" });
