@@ -1,14 +1,13 @@
 // The Latch server: every service on the gRPC port (grpc-js) and the HTTP port (Connect, gRPC-Web, health).
 
 import { setMaxListeners } from "node:events";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
-import { loadSync } from "@grpc/proto-loader";
+import { loadSync, type PackageDefinition } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
 import { type CacheLayer, type CacheOptions, openCacheLayer } from "../cache/cache-layer.js";
@@ -20,9 +19,18 @@ import type { Store } from "../store/store.js";
 import { createMetrics, type LatchMetrics } from "../telemetry/metrics.js";
 import { type ApiContext, type ApiLimits, DEFAULT_API_LIMITS } from "./api-context.js";
 import type { ApiKeyRing } from "./api-keys.js";
+import {
+  type ConnectionLimits,
+  DEFAULT_CONNECTION_LIMITS,
+  grpcConnectionOptions,
+  httpServerOptions,
+  limitConnections,
+} from "./connection-limits.js";
 import { addConnectService } from "./grpc-adapter.js";
 import { LiveCalls, shutdownError } from "./grpc-call-context.js";
+import { type GrpcPort, listenGrpc } from "./grpc-port.js";
 import { bearerKey, guardService } from "./guard-service.js";
+import { listenOn, type PortName } from "./listen-error.js";
 import { createPermissionService } from "./permission-service.js";
 import { Readiness } from "./readiness.js";
 import { createRelationshipService } from "./relationship-service.js";
@@ -47,7 +55,7 @@ const PROTO_FILES = [
 export interface ServerOptions {
   readonly store: Store;
   readonly keys: ApiKeyRing;
-  /** The address both ports bind to. */
+  /** The address both ports bind to, as it is (`::1`, not `[::1]`). */
   readonly host: string;
   /** The gRPC port; 0 picks a free one. */
   readonly grpcPort: number;
@@ -56,10 +64,14 @@ export interface ServerOptions {
   readonly limits?: ApiLimits;
   /** The result cache: in process always, shared in Redis when configured. */
   readonly cache?: CacheOptions;
+  /** Bounds on each port's connections; {@link DEFAULT_CONNECTION_LIMITS} by default. */
+  readonly connections?: Partial<ConnectionLimits>;
   /** Called with each fault of Latch's, for the log. */
   readonly onInternalError: (method: string, error: unknown) => void;
   /** Writes a line to the server's log: when the store stops answering, and when it is back. */
   readonly log: (line: string) => void;
+  /** Called (at most once a minute a port) while a port refuses connections at its limit. */
+  readonly onConnectionLimit?: (portName: PortName, maxConnections: number) => void;
 }
 
 /** LatchServer is a running server: its bound ports, and a graceful stop. */
@@ -73,8 +85,14 @@ export interface LatchServer {
   close(graceMs?: number): Promise<void>;
 }
 
-/** startServer serves the API over the store on both ports and resolves once both listen. */
+/**
+ * startServer serves the API over the store on both ports and resolves once both listen. When
+ * it cannot (a port is taken: a ListenError), it stops what it started before rejecting, so
+ * that nothing is left serving half the API.
+ */
 export async function startServer(options: ServerOptions): Promise<LatchServer> {
+  const connectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connections };
+  const onConnectionLimit = options.onConnectionLimit ?? (() => {});
   const metrics = createMetrics();
   const cache = await openCacheLayer(options.store, options.cache ?? {});
   const onLookup = (hit: boolean) => metrics.countCacheLookup(hit);
@@ -141,6 +159,7 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
   const grpcServer = new grpc.Server({
     "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
     "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
+    ...grpcConnectionOptions(connectionLimits),
   });
   const live = new LiveCalls();
   shutdown.signal.addEventListener("abort", () => live.abortAll(), { once: true });
@@ -149,16 +168,10 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
   }
   health.addToServer(grpcServer);
   const reflected = loadSync([...PROTO_FILES, healthProtoPath], { includeDirs: [PROTO_DIRECTORY] });
-  new ReflectionService(reflected).addToServer(grpcServer);
-  const grpcPort = await new Promise<number>((resolve, reject) => {
-    grpcServer.bindAsync(
-      `${options.host}:${options.grpcPort}`,
-      grpc.ServerCredentials.createInsecure(),
-      (error, port) => (error === null ? resolve(port) : reject(error)),
-    );
-  });
+  new ReflectionService(withFilesOnce(reflected)).addToServer(grpcServer);
 
   const httpServer = createServer(
+    httpServerOptions(connectionLimits),
     connectNodeAdapter({
       routes: (router: ConnectRouter) => {
         for (const [service, impl] of services) router.service(service, impl);
@@ -169,11 +182,10 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
         serveProbes(request, response, { keys: options.keys, readiness, cache, metrics }),
     }),
   );
-  const httpPort = await listen(httpServer, options.host, options.httpPort);
+  limitConnections(httpServer, "HTTP", connectionLimits, onConnectionLimit);
 
-  return {
-    grpcPort,
-    httpPort,
+  let grpcPort: GrpcPort | undefined;
+  const running = {
     async close(graceMs = 10_000) {
       readiness.close();
       setHealth("NOT_SERVING");
@@ -191,8 +203,10 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
       // the grace period's end stops waiting for it.
       await Promise.race([
         Promise.all([
+          grpcPort?.close(),
           new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve())),
           new Promise<void>((resolve) => {
+            if (!httpServer.listening) return resolve();
             httpServer.close(() => resolve());
             httpServer.closeIdleConnections();
           }),
@@ -204,6 +218,30 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
       await cache.close();
     },
   };
+  try {
+    grpcPort = await listenGrpc(
+      grpcServer,
+      options.host,
+      options.grpcPort,
+      connectionLimits,
+      onConnectionLimit,
+    );
+    const httpPort = await listenOn(httpServer, "HTTP", options.host, options.httpPort);
+    return { grpcPort: grpcPort.port, httpPort, close: running.close };
+  } catch (error) {
+    await running.close(0);
+    throw error;
+  }
+}
+
+/**
+ * withFilesOnce keeps one message type of a package definition. proto-loader gives every type
+ * the descriptors of all the loaded files, and the reflection service decodes them again for
+ * each type (a sixth of a second of start-up), while it reflects the files, not the types.
+ */
+function withFilesOnce(definition: PackageDefinition): PackageDefinition {
+  const typed = Object.entries(definition).find(([, value]) => "fileDescriptorProtos" in value);
+  return typed === undefined ? definition : { [typed[0]]: typed[1] };
 }
 
 function entry<S extends DescService>(
@@ -276,14 +314,4 @@ function serveProbes(request: ProbeRequest, response: ProbeResponse, probes: Pro
   } else {
     reply(404, JSON.stringify({ error: `no route for ${path}` }));
   }
-}
-
-function listen(server: Server, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }

@@ -1,12 +1,11 @@
 // `latch migrate`: bring the database up to this Latch's schema (Postgres, or the embedded PGlite).
 
-import { mkdir } from "node:fs/promises";
-import { PGlite } from "@electric-sql/pglite";
 import type { Command } from "commander";
 import { DEFAULT_DATA_DIR } from "../config/server-config.js";
+import { DataDirectoryInUseError } from "../store/postgres/data-directory-lock.js";
 import { MigrationError, migrate } from "../store/postgres/migrate.js";
+import { openPglite } from "../store/postgres/open-pglite.js";
 import { createPgExecutor } from "../store/postgres/pg-executor.js";
-import { createPgliteExecutor } from "../store/postgres/pglite-executor.js";
 import type { SqlExecutor } from "../store/postgres/sql-executor.js";
 import { StoreUnavailableError } from "../store/store.js";
 import type { CliIo } from "./cli-io.js";
@@ -28,7 +27,7 @@ export function addMigrateCommand(
       DEFAULT_DATA_DIR,
     )
     .action(async (options: { dataDir: string }) => {
-      const databaseUrl = process.env.DATABASE_URL;
+      const databaseUrl = io.env.DATABASE_URL;
       const where = databaseUrl
         ? "Postgres (DATABASE_URL)"
         : `the embedded database in ${options.dataDir}`;
@@ -36,7 +35,7 @@ export function addMigrateCommand(
       try {
         executor = databaseUrl
           ? createPgExecutor({ connectionString: databaseUrl })
-          : await openPglite(options.dataDir);
+          : await openPglite({ dataDir: options.dataDir, lockedBy: "latch migrate" });
         const { from, to } = await migrate(executor);
         io.stdout(
           from === to
@@ -44,20 +43,18 @@ export function addMigrateCommand(
             : `${where}: migrated from schema version ${from} to ${to}\n`,
         );
       } catch (error) {
-        const reason =
-          error instanceof MigrationError
-            ? error.message
-            : `cannot migrate: ${error instanceof StoreUnavailableError ? error.detail : (error as Error).message}`;
-        io.stderr(`${where}: ${reason}\n`);
+        if (error instanceof DataDirectoryInUseError) {
+          io.stderr(`latch migrate: ${error.message}\n`);
+        } else {
+          const reason =
+            error instanceof MigrationError
+              ? error.message
+              : `cannot migrate: ${error instanceof StoreUnavailableError ? error.detail : (error as Error).message}`;
+          io.stderr(`${where}: ${reason}\n`);
+        }
         setExitCode(1);
       } finally {
         await executor?.close();
       }
     });
-}
-
-async function openPglite(dataDir: string): Promise<SqlExecutor> {
-  // PGlite makes its directory but not the parents (`./.latch` for `./.latch/data`).
-  await mkdir(dataDir, { recursive: true });
-  return createPgliteExecutor(await PGlite.create(dataDir));
 }

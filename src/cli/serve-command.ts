@@ -1,10 +1,12 @@
 // `latch serve`: the server, on Postgres or the embedded store, until SIGTERM or SIGINT.
 
+import { createServer } from "node:net";
 import type { Command } from "commander";
 import { DEFAULT_API_LIMITS } from "../api/api-context.js";
 import { ApiKeyRing } from "../api/api-keys.js";
 import { bootstrapSchema } from "../api/bootstrap-schema.js";
 import { startServer } from "../api/latch-server.js";
+import { ListenError, listenOn, type PortName } from "../api/listen-error.js";
 import { ConfigError, readServerConfig, type ServerConfig } from "../config/server-config.js";
 import { createPgliteStore } from "../store/postgres/pglite-store.js";
 import { createPostgresStore } from "../store/postgres/postgres-store.js";
@@ -33,28 +35,63 @@ export function addServeCommand(
         await serve(await readServerConfig(process.env, options.config), io);
       } catch (error) {
         io.stderr(`latch serve: ${describeFailure(error)}\n`);
-        setExitCode(2);
+        setExitCode(error instanceof ConfigError ? 2 : 1);
       }
     });
 }
 
+/** The variable that sets each port, for messages. */
+const PORT_VARIABLES: Record<PortName, string> = {
+  gRPC: "LATCH_GRPC_PORT",
+  HTTP: "LATCH_HTTP_PORT",
+};
+
+/**
+ * serve starts the server and runs it until a signal. Each step of start-up says what it does;
+ * a step that fails undoes those before it (the store closes, releasing its data directory).
+ */
 async function serve(config: ServerConfig, io: CliIo): Promise<void> {
+  const started = performance.now();
   const keys = new ApiKeyRing(config.apiKeys);
   if (keys.isEmpty) {
     if (!LOOPBACK_HOSTS.has(config.host)) {
-      throw new Error(
+      throw new ConfigError([
         `no API key is configured, so Latch only binds to 127.0.0.1; configure LATCH_API_KEYS to serve on ${config.host}`,
-      );
+      ]);
     }
     io.stderr(
       "WARNING: DEVELOPMENT MODE. No API key is configured: every call is allowed, on 127.0.0.1 only.\n" +
         "         Configure LATCH_API_KEYS (`latch key create NAME`) before serving anything real.\n",
     );
   }
-  const store = await openStore(config);
+  await checkPortsFree(config);
+  // Signals are listened for from the start: one that came before a listener would kill the
+  // process on the spot (say, just after the line saying it serves), skipping the orderly stop.
+  const signals = listenForStop();
+  try {
+    await runServer(config, keys, io, signals.received, started);
+  } finally {
+    signals.cancel();
+  }
+}
+
+/** runServer opens the store, starts serving, and stops when stop resolves. */
+async function runServer(
+  config: ServerConfig,
+  keys: ApiKeyRing,
+  io: CliIo,
+  stop: Promise<NodeJS.Signals>,
+  started: number,
+): Promise<void> {
+  const progress = (line: string) => io.stderr(`${line}\n`);
+  let serving = false;
+  stop.then((signal) => {
+    if (!serving) progress(`${signal}: stopping once start-up is done`);
+  });
+  const store = await openStore(config, progress);
   try {
     const bootstrapped = await bootstrapSchema(store, config.schemaFile);
-    if (bootstrapped !== "kept") io.stderr(`schema: ${describeBootstrap(bootstrapped, config)}\n`);
+    if (bootstrapped !== "kept") progress(`schema: ${describeBootstrap(bootstrapped, config)}`);
     const server = await startServer({
       store,
       keys,
@@ -68,11 +105,18 @@ async function serve(config: ServerConfig, io: CliIo): Promise<void> {
           ? {}
           : { redis: { url: config.redisUrl, cluster: config.redisCluster } }),
       },
+      ...(config.maxConnections === undefined
+        ? {}
+        : { connections: { maxConnections: config.maxConnections } }),
       onInternalError: (method, error) =>
         io.stderr(
           `internal error in ${method}: ${error instanceof Error ? error.stack : String(error)}\n`,
         ),
       log: (line) => io.stderr(`${line}\n`),
+      onConnectionLimit: (port, max) =>
+        progress(
+          `the ${port} port is at its limit of ${max} connections and refuses new ones (LATCH_MAX_CONNECTIONS)`,
+        ),
     });
     const where =
       config.databaseUrl === undefined ? `embedded database in ${config.dataDir}` : "Postgres";
@@ -80,10 +124,12 @@ async function serve(config: ServerConfig, io: CliIo): Promise<void> {
       config.redisUrl === undefined
         ? ""
         : `, cache shared in Redis (${config.redisCluster ? "cluster" : "single"})`;
-    io.stderr(
-      `latch serving on ${config.host}: gRPC port ${server.grpcPort}, HTTP port ${server.httpPort}; store: ${where}${shared}\n`,
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    progress(
+      `latch serving on ${bracketed(config.host)}: gRPC port ${server.grpcPort}, HTTP port ${server.httpPort}; store: ${where}${shared} (started in ${seconds} s)`,
     );
-    const signal = await nextSignal();
+    serving = true;
+    const signal = await stop;
     io.stderr(`${signal}: finishing calls in flight, then stopping\n`);
     await server.close(SHUTDOWN_GRACE_MS);
   } finally {
@@ -92,18 +138,52 @@ async function serve(config: ServerConfig, io: CliIo): Promise<void> {
   io.stderr("stopped\n");
 }
 
-/** describeFailure says why serve stopped: a configuration error or an unreachable store plainly. */
-function describeFailure(error: unknown): string {
-  if (error instanceof ConfigError) return error.message;
-  if (error instanceof StoreUnavailableError) return error.detail;
-  return String(error);
-}
-
-function openStore(config: ServerConfig): Promise<Store> {
+function openStore(config: ServerConfig, progress: (line: string) => void): Promise<Store> {
   const retention = config.retentionMs === undefined ? {} : { retentionMs: config.retentionMs };
   return config.databaseUrl === undefined
-    ? createPgliteStore({ dataDir: config.dataDir, ...retention })
-    : createPostgresStore({ connectionString: config.databaseUrl, ...retention });
+    ? createPgliteStore({
+        dataDir: config.dataDir,
+        lockedBy: "latch serve",
+        progress,
+        ...retention,
+      })
+    : createPostgresStore({ connectionString: config.databaseUrl, progress, ...retention });
+}
+
+/**
+ * checkPortsFree fails at once when a configured port is taken, rather than after the store has
+ * opened (seconds, for the embedded database). The server binds them for good later, and fails
+ * then too if another process took one meanwhile.
+ */
+async function checkPortsFree(config: ServerConfig): Promise<void> {
+  const ports: [PortName, number][] = [
+    ["gRPC", config.grpcPort],
+    ["HTTP", config.httpPort],
+  ];
+  for (const [name, port] of ports) {
+    if (port === 0) continue;
+    const probe = createServer();
+    await listenOn(probe, name, config.host, port);
+    await new Promise((resolve) => probe.close(resolve));
+  }
+}
+
+/**
+ * describeFailure says in one line why the server stopped, and what setting to change: a port
+ * it could not open, a configuration error or an unreachable store plainly.
+ */
+function describeFailure(error: unknown): string {
+  if (error instanceof ListenError) {
+    const variable = error.addressAtFault ? "LATCH_HOST" : PORT_VARIABLES[error.portName];
+    return `${error.message} (set ${variable})`;
+  }
+  if (error instanceof StoreUnavailableError) return error.detail;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** bracketed writes an IPv6 address as it goes before a port, `[::1]`; other hosts as they are. */
+function bracketed(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
 }
 
 function describeBootstrap(
@@ -115,14 +195,20 @@ function describeBootstrap(
     : "the store had none: wrote the example agent schema (schema/agent.zed)";
 }
 
-function nextSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off("SIGTERM", stop);
-      process.off("SIGINT", stop);
+/** listenForStop resolves received at the first SIGTERM or SIGINT, until cancelled. */
+function listenForStop(): { received: Promise<NodeJS.Signals>; cancel(): void } {
+  let stop: (signal: NodeJS.Signals) => void = () => {};
+  const cancel = () => {
+    process.off("SIGTERM", stop);
+    process.off("SIGINT", stop);
+  };
+  const received = new Promise<NodeJS.Signals>((resolve) => {
+    stop = (signal) => {
+      cancel();
       resolve(signal);
     };
-    process.once("SIGTERM", stop);
-    process.once("SIGINT", stop);
   });
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+  return { received, cancel };
 }

@@ -24,6 +24,8 @@ export interface ServerConfig {
   readonly cacheBytes?: number;
   /** How many levels a check may descend before it fails. */
   readonly maxDepth: number;
+  /** The most connections each port holds at once. */
+  readonly maxConnections?: number;
 }
 
 /** ConfigError is a configuration Latch refuses to start with; the message lists every problem. */
@@ -59,14 +61,16 @@ const FILE_KEYS: FileKeys = {
   redisCluster: null,
   cacheBytes: null,
   maxDepth: null,
+  maxConnections: null,
 };
 
 /**
  * readServerConfig reads the YAML file at path (if any), then the environment, which wins:
  * DATABASE_URL, LATCH_DATA_DIR, LATCH_SCHEMA, LATCH_HOST, LATCH_GRPC_PORT, LATCH_HTTP_PORT,
  * LATCH_API_KEYS (`name:sha256:scope+scope,...`), LATCH_RETENTION_MS, REDIS_URL,
- * LATCH_REDIS_CLUSTER (`true` for a Redis Cluster), LATCH_CACHE_BYTES and LATCH_MAX_DEPTH. It
- * throws a ConfigError naming every bad field, and every key of the file it does not know.
+ * LATCH_REDIS_CLUSTER (`true` for a Redis Cluster), LATCH_CACHE_BYTES, LATCH_MAX_DEPTH and
+ * LATCH_MAX_CONNECTIONS. It throws a ConfigError naming every bad field, and every key of the file
+ * it does not know.
  */
 export async function readServerConfig(
   env: NodeJS.ProcessEnv,
@@ -93,6 +97,7 @@ export async function readServerConfig(
       : readFileKeys(file.apiKeys, problems);
   const retention = env.LATCH_RETENTION_MS ?? file.retentionMs;
   const cacheBytes = env.LATCH_CACHE_BYTES ?? file.cacheBytes;
+  const maxConnections = env.LATCH_MAX_CONNECTIONS ?? file.maxConnections;
   const cluster = env.LATCH_REDIS_CLUSTER ?? file.redisCluster;
   if (cluster !== undefined && !["true", "false", true, false].includes(cluster as string)) {
     problems.push(
@@ -123,6 +128,9 @@ export async function readServerConfig(
       ? {}
       : { cacheBytes: integer("cacheBytes", "LATCH_CACHE_BYTES", 0, 0, Number.MAX_SAFE_INTEGER) }),
     maxDepth: maxDepthSetting(sources),
+    ...(maxConnections === undefined
+      ? {}
+      : { maxConnections: integer("maxConnections", "LATCH_MAX_CONNECTIONS", 1, 1, 1_000_000) }),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

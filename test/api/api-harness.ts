@@ -43,7 +43,11 @@ const definitions = grpc.loadPackageDefinition(
 // biome-ignore lint/suspicious/noExplicitAny: proto-loader messages are untyped by design; the tests read them as JSON.
 export type JsonMessage = Record<string, any>;
 
-type Constructor = new (address: string, credentials: grpc.ChannelCredentials) => grpc.Client;
+type Constructor = new (
+  address: string,
+  credentials: grpc.ChannelCredentials,
+  options?: grpc.ChannelOptions,
+) => grpc.Client;
 
 function service(path: string): Constructor {
   let node: unknown = definitions;
@@ -63,17 +67,7 @@ export interface ApiClients {
 
 /** connectClients makes a client per service for the gRPC port on 127.0.0.1; close each after. */
 export function connectClients(grpcPort: number): ApiClients {
-  const address = `127.0.0.1:${grpcPort}`;
-  const credentials = grpc.credentials.createInsecure();
-  const make = (path: string) => new (service(path))(address, credentials);
-  return {
-    permissions: make("latch.v1.PermissionService"),
-    relationships: make("latch.v1.RelationshipService"),
-    schema: make("latch.v1.SchemaService"),
-    health: make("grpc.health.v1.Health"),
-    reflection: make("grpc.reflection.v1.ServerReflection"),
-    reflectionAlpha: make("grpc.reflection.v1alpha.ServerReflection"),
-  };
+  return clientsAt(hostPort("127.0.0.1", grpcPort));
 }
 
 /**
@@ -83,7 +77,7 @@ export function connectClients(grpcPort: number): ApiClients {
 export function startTestServer(
   store: Store,
   keys: readonly ApiKey[] = [],
-  options: Partial<Pick<ServerOptions, "onInternalError" | "log">> = {},
+  options: Partial<Pick<ServerOptions, "onInternalError" | "log">> & TestServerOptions = {},
 ): Promise<LatchServer> {
   return startServer({
     store,
@@ -107,23 +101,30 @@ export interface TestServer {
   readonly httpUrl: string;
 }
 
+/** TestServerOptions are the server options a test may set; the rest are the harness's. */
+export type TestServerOptions = Partial<
+  Pick<ServerOptions, "host" | "connections" | "onConnectionLimit">
+>;
+
 /**
- * useTestServer starts a server for the enclosing file (with keys, if any, on the store makeStore
- * opens) and stops it after.
+ * useTestServer starts a server for the enclosing file or describe block (with keys, if any, on
+ * the store makeStore opens, on 127.0.0.1 unless options say otherwise) and stops it after.
  */
 export function useTestServer(
   keys: readonly ApiKey[] = [],
   makeStore: () => Store = () => createMemoryStore(),
+  options: TestServerOptions = {},
 ): () => TestServer {
   let running: TestServer | undefined;
   beforeAll(async () => {
     const store = makeStore();
-    const server = await startTestServer(store, keys);
+    const server = await startTestServer(store, keys, options);
+    const host = options.host ?? "127.0.0.1";
     running = {
       store,
       server,
-      httpUrl: `http://127.0.0.1:${server.httpPort}`,
-      clients: connectClients(server.grpcPort),
+      httpUrl: `http://${hostPort(host, server.httpPort)}`,
+      clients: clientsAt(hostPort(host, server.grpcPort)),
     };
   });
   afterAll(async () => {
@@ -135,6 +136,28 @@ export function useTestServer(
   return () => {
     if (running === undefined) throw new Error("the test server is not running");
     return running;
+  };
+}
+
+/** hostPort writes host and port as an address: `[::1]:50051` for an IPv6 host. */
+export function hostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * clientsAt makes a client per service for the gRPC server at address, sharing one connection
+ * (or, with `grpc.use_local_subchannel_pool`, one of their own).
+ */
+export function clientsAt(address: string, channelOptions: grpc.ChannelOptions = {}): ApiClients {
+  const credentials = grpc.credentials.createInsecure();
+  const make = (path: string) => new (service(path))(address, credentials, channelOptions);
+  return {
+    permissions: make("latch.v1.PermissionService"),
+    relationships: make("latch.v1.RelationshipService"),
+    schema: make("latch.v1.SchemaService"),
+    health: make("grpc.health.v1.Health"),
+    reflection: make("grpc.reflection.v1.ServerReflection"),
+    reflectionAlpha: make("grpc.reflection.v1alpha.ServerReflection"),
   };
 }
 

@@ -102,7 +102,7 @@ describe("readServerConfig", () => {
       [
         "invalid configuration:",
         `  - ${path}:2:1: unknown key 'grcpPort' (did you mean 'grpcPort'?)`,
-        `  - ${path}:4:1: unknown key 'colour'; the keys are databaseUrl, dataDir, schema, host, grpcPort, httpPort, apiKeys, retentionMs, redisUrl, redisCluster, cacheBytes, maxDepth`,
+        `  - ${path}:4:1: unknown key 'colour'; the keys are databaseUrl, dataDir, schema, host, grpcPort, httpPort, apiKeys, retentionMs, redisUrl, redisCluster, cacheBytes, maxDepth, maxConnections`,
         `  - ${path}:8:5: unknown key 'scope' in apiKeys[0] (did you mean 'scopes'?)`,
         "  - apiKeys[0].scopes: one or more of check, read, write, schema, admin, got []",
       ].join("\n"),
@@ -172,5 +172,15 @@ describe("readServerConfig", () => {
         expect.stringContaining("LATCH_API_KEYS[1].scopes"),
       ]),
     );
+  });
+
+  it("reads LATCH_MAX_CONNECTIONS, from 1", async () => {
+    expect(await readServerConfig({ LATCH_MAX_CONNECTIONS: "500" })).toMatchObject({
+      maxConnections: 500,
+    });
+    const error = await readServerConfig({ LATCH_MAX_CONNECTIONS: "0" }).catch((e: unknown) => e);
+    expect((error as ConfigError).problems).toEqual([
+      'LATCH_MAX_CONNECTIONS (maxConnections): must be a whole number from 1 to 1000000, got "0"',
+    ]);
   });
 });

@@ -56,6 +56,8 @@ import {
 export interface SqlStoreOptions extends StoreOptions {
   /** How often garbage collection runs in the background, in milliseconds, as SpiceDB's `--datastore-gc-interval`; default 3 minutes. */
   readonly gcIntervalMs?: number;
+  /** Told what opening does while it takes time (migrating), a line at a time, for a start-up log. */
+  readonly progress?: (message: string) => void;
 }
 
 /** ResolvedSqlStoreOptions are SqlStoreOptions with their defaults applied. */
@@ -109,7 +111,8 @@ export async function createSqlStore(
   maintenance: SqlMaintenance = {},
 ): Promise<Store> {
   const resolved = resolveSqlStoreOptions(options);
-  await migrate(executor);
+  const { from, to } = await migrate(executor);
+  if (from !== to) options.progress?.(`migrated the database schema from version ${from} to ${to}`);
   const [row = {}] = await executor.query("SELECT store_id FROM latch_store");
   const store = new SqlStore(executor, String(row.store_id), resolved, maintenance);
   await store.start();
