@@ -1,4 +1,4 @@
-// RFC 3339 timestamps for relationship expirations: strict parsing with positions, canonical UTC output.
+// RFC 3339 timestamps, for expirations and caveat values alike: strict parsing with positions, canonical UTC output.
 
 import { describeChar, type Issue } from "./issue.js";
 
@@ -7,14 +7,28 @@ export const TIMESTAMP_EXAMPLE = "2026-12-01T00:00:00Z";
 
 const LAYOUT = "dddd-dd-ddTdd:dd:dd";
 const OFFSET_LAYOUT = "dd:dd";
-const MAX_MILLISECONDS_DIGITS = 3;
+const NANOS_PER_MILLI = 1_000_000;
+// The range of a protobuf Timestamp and of CEL: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
+const MIN_SECONDS = -62_135_596_800n;
+const MAX_SECONDS = 253_402_300_799n;
+
+/** Instant is a point in time at nanosecond precision, as a protobuf Timestamp holds it. */
+export interface Instant {
+  /** Seconds since 1970-01-01T00:00:00Z. */
+  readonly seconds: bigint;
+  /** Nanoseconds within the second, 0 to 999,999,999. */
+  readonly nanos: number;
+}
 
 /**
- * parseTimestamp reads an RFC 3339 date-time (`2026-12-01T00:00:00Z`, `…T08:30:00.5+02:00`) as
- * Go's time.RFC3339Nano does: 'T' and 'Z' uppercase, seconds 00 to 59. Fractions finer than a
- * millisecond are truncated, since a Date holds milliseconds.
+ * parseRfc3339 reads an RFC 3339 date-time (`2026-12-01T00:00:00Z`, `…T08:30:00.5+02:00`) as
+ * Go's time.RFC3339Nano does, and no more loosely than RFC 3339 allows: 'T' and 'Z' uppercase,
+ * '.' before a fraction, seconds 00 to 59, an instant from 0001-01-01T00:00:00Z to
+ * 9999-12-31T23:59:59.999999999Z (what a protobuf Timestamp and CEL hold). Fractions finer
+ * than a nanosecond are truncated. The one parser of timestamps: relationship expirations and
+ * caveat context values both use it.
  */
-export function parseTimestamp(text: string): Date | Issue {
+export function parseRfc3339(text: string): Instant | Issue {
   const layoutIssue = matchLayout(text, 0, LAYOUT);
   if (layoutIssue !== undefined) return layoutIssue;
   let index = LAYOUT.length;
@@ -45,7 +59,17 @@ export function parseTimestamp(text: string): Date | Issue {
   if (index < text.length) {
     return { index, problem: `unexpected ${describeChar(text, index)} after the time zone` };
   }
-  return toDate(text, fraction, offsetMinutes);
+  return toInstant(text, fraction, offsetMinutes);
+}
+
+/**
+ * parseTimestamp is {@link parseRfc3339} as a Date, for relationship expirations: fractions
+ * finer than a millisecond are truncated, since a Date holds milliseconds.
+ */
+export function parseTimestamp(text: string): Date | Issue {
+  const instant = parseRfc3339(text);
+  if ("problem" in instant) return instant;
+  return new Date(Number(instant.seconds) * 1000 + Math.floor(instant.nanos / NANOS_PER_MILLI));
 }
 
 /** formatTimestamp writes date in RFC 3339 UTC, with milliseconds only when they are not zero. */
@@ -53,7 +77,7 @@ export function formatTimestamp(date: Date): string {
   return date.toISOString().replace(".000Z", "Z");
 }
 
-function toDate(text: string, fraction: string, offsetMinutes: number): Date | Issue {
+function toInstant(text: string, fraction: string, offsetMinutes: number): Instant | Issue {
   const year = field(text, 0, 4);
   const month = field(text, 5, 2);
   const day = field(text, 8, 2);
@@ -68,12 +92,12 @@ function toDate(text: string, fraction: string, offsetMinutes: number): Date | I
   if (hour > 23) return { index: 11, problem: "hour must be 00 to 23" };
   if (minute > 59) return { index: 14, problem: "minute must be 00 to 59" };
   if (second > 59) return { index: 17, problem: "second must be 00 to 59" };
-  const milliseconds = Number(fraction.slice(0, MAX_MILLISECONDS_DIGITS).padEnd(3, "0"));
-  // setUTCFullYear, unlike Date.UTC, does not map years 0 to 99 onto 1900 to 1999.
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hour, minute, second, milliseconds);
-  return new Date(date.getTime() - offsetMinutes * 60_000);
+  const local = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+  const seconds = BigInt(local - offsetMinutes * 60);
+  if (seconds < MIN_SECONDS || seconds > MAX_SECONDS) {
+    return { index: 0, problem: "must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z" };
+  }
+  return { seconds, nanos: Number(fraction.slice(0, 9).padEnd(9, "0")) };
 }
 
 function matchLayout(text: string, start: number, layout: string): Issue | undefined {
@@ -103,7 +127,17 @@ function isDigit(char: string | undefined): boolean {
 }
 
 function daysInMonth(year: number, month: number): number {
-  const date = new Date(0);
-  date.setUTCFullYear(year, month, 0);
-  return date.getUTCDate();
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
+}
+
+/** daysFromCivil counts days since 1970-01-01 in the proleptic Gregorian calendar. */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra =
+    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }

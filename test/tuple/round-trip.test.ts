@@ -41,7 +41,7 @@ const caveat = fc.record(
 
 const expiresAt = fc.oneof(
   fc.date({
-    min: new Date("0000-01-01T00:00:00.000Z"),
+    min: new Date("0001-01-01T00:00:00.000Z"),
     max: new Date("9999-12-31T23:59:59.999Z"),
     noInvalidDate: true,
   }),

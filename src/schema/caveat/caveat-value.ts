@@ -1,13 +1,14 @@
 // Context values arrive as JSON; each is converted to the CEL value its parameter's type calls for.
 
 import { type CelInput, celUint } from "@bufbuild/cel";
+import { create } from "@bufbuild/protobuf";
 import { reflect } from "@bufbuild/protobuf/reflect";
 import { DurationSchema, TimestampSchema } from "@bufbuild/protobuf/wkt";
+import { parseRfc3339 } from "../../tuple/timestamp.js";
 import { type CaveatType, formatCaveatType } from "./caveat-type.js";
 import { parseGoDuration } from "./go-duration.js";
 import { parseIpAddress } from "./ip-address.js";
 import { ipAddressCelValue } from "./ip-address-type.js";
-import { parseRfc3339 } from "./rfc3339.js";
 
 /** CaveatValueResult is a converted value, or a message saying what is wrong with the JSON value. */
 export type CaveatValueResult =
@@ -65,8 +66,10 @@ export function convertCaveatValue(
       return typeof parsed === "string" ? wrong(parsed) : ok(reflect(DurationSchema, parsed));
     }
     case "timestamp": {
-      const parsed = typeof value === "string" ? parseRfc3339(value) : "";
-      return typeof parsed === "string" ? wrong(parsed) : ok(reflect(TimestampSchema, parsed));
+      if (typeof value !== "string") return wrong();
+      const parsed = parseRfc3339(value);
+      if ("problem" in parsed) return wrong(`at position ${parsed.index + 1}: ${parsed.problem}`);
+      return ok(reflect(TimestampSchema, create(TimestampSchema, parsed)));
     }
     case "ipaddress": {
       const address = typeof value === "string" ? parseIpAddress(value) : undefined;
