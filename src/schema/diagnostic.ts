@@ -19,13 +19,34 @@ export type DiagnosticCode =
   | "expiration-not-enabled"
   | "unknown-use-flag"
   | "caveat-type"
-  | "caveat-expression";
+  | "caveat-expression"
+  /** A limit on the schema's size or shape (see schema-limits.ts). */
+  | "limit";
 
 /** Diagnostic is one error found in a schema, with where it is and what would fix it. */
 export interface Diagnostic {
   readonly code: DiagnosticCode;
   readonly message: string;
   readonly span: Span;
+}
+
+/**
+ * DiagnosticList collects diagnostics up to a limit. The first one past it is dropped and sets
+ * `overflowed`, which tells the producer to stop: a schema of many errors then costs no more to
+ * check than one with a few.
+ */
+export class DiagnosticList {
+  readonly items: Diagnostic[] = [];
+  overflowed = false;
+
+  constructor(private readonly limit: number) {}
+
+  /** add keeps diagnostic if there is room, and returns false once the list has overflowed. */
+  add(diagnostic: Diagnostic): boolean {
+    if (this.items.length < this.limit) this.items.push(diagnostic);
+    else this.overflowed = true;
+    return !this.overflowed;
+  }
 }
 
 /** formatDiagnostic prints a diagnostic as `FILE:LINE:COLUMN: message`. */

@@ -1,6 +1,8 @@
 // Lexer for the schema language: tokens with positions, comments attached to the token they precede.
 
-import type { Diagnostic } from "./diagnostic.js";
+import { describeChar } from "../tuple/issue.js";
+import { type Diagnostic, DiagnosticList } from "./diagnostic.js";
+import { MAX_DIAGNOSTICS } from "./schema-limits.js";
 import type { Position, Span } from "./source-span.js";
 
 /** TokenKind is the kind of a lexical token; punctuation tokens are their own text. */
@@ -120,64 +122,96 @@ export class Scanner {
   }
 }
 
-/** lex splits a schema source into tokens; it never throws, errors become diagnostics. */
-export function lex(text: string): LexResult {
-  const scanner = new Scanner(text);
-  const tokens: Token[] = [];
-  const diagnostics: Diagnostic[] = [];
-  let comments: readonly Comment[] = NO_COMMENTS;
-  let lastTokenLine = 0;
-  const caveatBody = createCaveatBodyTracker();
+/**
+ * Lexer hands out the tokens of a schema source one at a time, so that none is kept after the
+ * parser has moved past it. It never throws: errors become diagnostics. When they overflow their
+ * list, it ends the text there (an `eof` token).
+ */
+export class Lexer {
+  private readonly scanner: Scanner;
+  /** The CEL body token, read with the `{` that opens it. */
+  private pendingBody: Token | undefined;
+  private comments: Comment[] | undefined;
+  private lastKind: TokenKind | undefined;
+  private lastTokenLine = 0;
+  private readonly caveatBody = createCaveatBodyTracker();
 
-  const push = (kind: TokenKind, start: Position): void => {
-    const span = { start, end: scanner.position() };
-    const token = { kind, text: text.slice(start.offset, span.end.offset), span, comments };
-    tokens.push(token);
-    comments = NO_COMMENTS;
-    lastTokenLine = span.end.line;
-    if (caveatBody.opensBody(token)) {
-      const bodyStart = scanner.position();
-      scanCelBody(scanner);
-      push("cel", bodyStart);
+  constructor(
+    private readonly text: string,
+    private readonly diagnostics: DiagnosticList,
+  ) {
+    this.scanner = new Scanner(text);
+  }
+
+  /** next returns the next token; at the end, `eof` again and again. */
+  next(): Token {
+    const body = this.pendingBody;
+    if (body !== undefined) {
+      this.pendingBody = undefined;
+      return body;
     }
-  };
-
-  while (!scanner.atEnd()) {
-    const c = scanner.peek();
-    const start = scanner.position();
-    if (c === "\n") {
-      scanner.advance();
-      push("newline", start);
-    } else if (c === " " || c === "\t" || c === "\r") {
-      scanner.advance();
-    } else if (scanner.startsWith("//") || scanner.startsWith("/*")) {
-      const comment = scanComment(scanner, diagnostics);
-      const trailing = start.line === lastTokenLine && tokens.at(-1)?.kind !== "newline";
-      comments = [
-        ...comments,
-        { text: comment, span: { start, end: scanner.position() }, trailing },
-      ];
-    } else if (isIdentifierStart(c)) {
-      IDENTIFIER.lastIndex = scanner.offset;
-      IDENTIFIER.test(text);
-      scanner.advanceWithinLine(IDENTIFIER.lastIndex - scanner.offset);
-      push("identifier", start);
-    } else {
-      const punctuation = PUNCTUATION.find((p) => scanner.startsWith(p));
-      scanner.advance(punctuation?.length ?? 1);
-      if (punctuation) {
-        push(punctuation, start);
+    const { scanner, text } = this;
+    while (!scanner.atEnd() && !this.diagnostics.overflowed) {
+      const c = scanner.peek();
+      const start = scanner.position();
+      if (c === "\n") {
+        scanner.advance();
+        return this.token("newline", start);
+      }
+      if (c === " " || c === "\t" || c === "\r") {
+        scanner.advance();
+      } else if (scanner.startsWith("//") || scanner.startsWith("/*")) {
+        const comment = scanComment(scanner, this.diagnostics);
+        const trailing = start.line === this.lastTokenLine && this.lastKind !== "newline";
+        this.comments ??= [];
+        this.comments.push({ text: comment, span: { start, end: scanner.position() }, trailing });
+      } else if (isIdentifierStart(c)) {
+        IDENTIFIER.lastIndex = scanner.offset;
+        IDENTIFIER.test(text);
+        scanner.advanceWithinLine(IDENTIFIER.lastIndex - scanner.offset);
+        return this.token("identifier", start);
       } else {
-        diagnostics.push({
+        const punctuation = PUNCTUATION.find((p) => scanner.startsWith(p));
+        if (punctuation) {
+          scanner.advance(punctuation.length);
+          return this.token(punctuation, start);
+        }
+        // One character, even outside the Basic Multilingual Plane (two UTF-16 units).
+        scanner.advanceWithinLine(String.fromCodePoint(text.codePointAt(start.offset)!).length);
+        this.diagnostics.add({
           code: "syntax",
-          message: `unexpected character '${c}'; remove it`,
+          message: `unexpected character ${describeChar(text, start.offset)}; remove it`,
           span: { start, end: scanner.position() },
         });
       }
     }
+    return this.token("eof", scanner.position());
   }
-  push("eof", scanner.position());
-  return { tokens, diagnostics };
+
+  private token(kind: TokenKind, start: Position): Token {
+    const span = { start, end: this.scanner.position() };
+    const tokenText = this.text.slice(start.offset, span.end.offset);
+    const token = { kind, text: tokenText, span, comments: this.comments ?? NO_COMMENTS };
+    this.comments = undefined;
+    this.lastKind = kind;
+    this.lastTokenLine = span.end.line;
+    if (this.caveatBody.opensBody(token)) {
+      const bodyStart = this.scanner.position();
+      scanCelBody(this.scanner);
+      this.pendingBody = this.token("cel", bodyStart);
+    }
+    return token;
+  }
+}
+
+/** lex splits a whole schema source into tokens (see {@link Lexer}). */
+export function lex(text: string, diagnostics = new DiagnosticList(MAX_DIAGNOSTICS)): LexResult {
+  const lexer = new Lexer(text, diagnostics);
+  const tokens: Token[] = [];
+  for (let token = lexer.next(); ; token = lexer.next()) {
+    tokens.push(token);
+    if (token.kind === "eof") return { tokens, diagnostics: diagnostics.items };
+  }
 }
 
 /**
@@ -247,7 +281,7 @@ function scanCelString(scanner: Scanner): void {
   scanner.advance(delimiter.length);
 }
 
-function scanComment(scanner: Scanner, diagnostics: Diagnostic[]): string {
+function scanComment(scanner: Scanner, diagnostics: DiagnosticList): string {
   const start = scanner.position();
   if (scanner.startsWith("//")) {
     while (!scanner.atEnd() && scanner.peek() !== "\n") scanner.advance();
@@ -256,7 +290,7 @@ function scanComment(scanner: Scanner, diagnostics: Diagnostic[]): string {
   scanner.advance(2);
   while (!scanner.atEnd() && !scanner.startsWith("*/")) scanner.advance();
   if (scanner.atEnd()) {
-    diagnostics.push({
+    diagnostics.add({
       code: "syntax",
       message: "unterminated comment: add '*/' to close it",
       span: { start, end: scanner.position() },

@@ -18,22 +18,47 @@ import type {
   UseAst,
 } from "./ast.js";
 import { normalizeCaveatExpression } from "./caveat-expression-text.js";
-import type { Diagnostic } from "./diagnostic.js";
-import { type Comment, lex, type Token, type TokenKind } from "./lexer.js";
+import { type Diagnostic, DiagnosticList } from "./diagnostic.js";
+import { type Comment, Lexer, type Token, type TokenKind } from "./lexer.js";
+import {
+  EXPRESSION_DEPTH_MESSAGE,
+  MAX_DIAGNOSTICS,
+  MAX_EXPRESSION_DEPTH,
+  schemaSizeDiagnostic,
+} from "./schema-limits.js";
 import type { Span } from "./source-span.js";
 
 /** ParseResult is the syntax tree of a schema and every syntax error found in it. */
 export interface ParseResult {
   readonly ast: SchemaAst;
   readonly diagnostics: readonly Diagnostic[];
+  /** True when parsing stopped at {@link MAX_DIAGNOSTICS} errors: there may be more. */
+  readonly truncated: boolean;
 }
 
-/** parseSchema parses schema source text; it recovers from errors to report all of them. */
+const EMPTY_SCHEMA: SchemaAst = { items: [], trailingComments: [] };
+
+/**
+ * parseSchema parses schema source text; it recovers from errors to report all of them, up to
+ * {@link MAX_DIAGNOSTICS}. Text over the size limit is refused whole, before any work.
+ */
 export function parseSchema(text: string): ParseResult {
-  const lexed = lex(text);
-  const parser = new Parser(lexed.tokens);
+  const tooLarge = schemaSizeDiagnostic(text);
+  if (tooLarge) return { ast: EMPTY_SCHEMA, diagnostics: [tooLarge], truncated: false };
+  const diagnostics = new DiagnosticList(MAX_DIAGNOSTICS);
+  const parser = new Parser(new Lexer(text, diagnostics), diagnostics);
   const ast = parser.parseFile();
-  return { ast, diagnostics: [...lexed.diagnostics, ...parser.diagnostics] };
+  return { ast, diagnostics: diagnostics.items, truncated: diagnostics.overflowed };
+}
+
+/** addOperand appends an operand of a union or intersection, flattening one of the same kind. */
+function addOperand(
+  operands: ExpressionAst[],
+  operand: ExpressionAst,
+  kind: "union" | "intersection",
+): void {
+  if (operand.kind === kind) for (const inner of operand.operands) operands.push(inner);
+  else operands.push(operand);
 }
 
 /**
@@ -52,6 +77,15 @@ function normalizeComment(text: string): string {
 /** Recover unwinds the parser to the nearest statement, where it recovers. */
 class Recover extends Error {}
 
+/** Stop unwinds the parser out of the file: there are too many errors to go on. */
+class Stop extends Error {}
+
+/** Parsed is an expression and how deep its operators nest (0 for a leaf). */
+interface Parsed {
+  readonly expression: ExpressionAst;
+  readonly depth: number;
+}
+
 type BinaryKind = "union" | "intersection" | "exclusion";
 
 /** Binary operators from the loosest to the tightest binding, as in SpiceDB: `-`, then `&`, then `+`. */
@@ -62,14 +96,21 @@ const PRECEDENCE: readonly { token: TokenKind; kind: BinaryKind }[] = [
 ];
 
 class Parser {
-  readonly diagnostics: Diagnostic[] = [];
-  private index = 0;
+  /** The token the parser stands at, and the one it consumed before it. */
+  private current: Token;
+  private last: Token;
   private pendingComments: Comment[] = [];
-  /** Tokens before this index have had their comments collected. */
-  private commentsCollectedTo = 0;
+  /** Whether the comments before the current token are in pendingComments already. */
+  private commentsCollected = false;
   private parenDepth = 0;
 
-  constructor(private readonly tokens: readonly Token[]) {}
+  constructor(
+    private readonly lexer: Lexer,
+    private readonly diagnostics: DiagnosticList,
+  ) {
+    this.current = lexer.next();
+    this.last = this.current;
+  }
 
   parseFile(): SchemaAst {
     const items: TopLevelAst[] = [];
@@ -81,6 +122,7 @@ class Parser {
       try {
         items.push(this.finishStatement(this.parseTopLevel(comments)));
       } catch (error) {
+        if (error instanceof Stop) break;
         if (!(error instanceof Recover)) throw error;
         this.recoverAtTopLevel();
       }
@@ -206,36 +248,64 @@ class Parser {
     const name = this.expectName("a permission name after 'permission'");
     this.expect("=", `'=' after 'permission ${name.value}', then its expression`);
     this.skipNewlines();
-    const expression = this.parseExpression(0);
+    // A statement abandoned inside parentheses leaves the count behind; start afresh.
+    this.parenDepth = 0;
+    const { expression } = this.parseExpression(0);
     this.expectEndOfStatement();
     return { kind: "permission", name, expression, comments, span: this.spanFrom(start) };
   }
 
-  private parseExpression(level: number): ExpressionAst {
+  /**
+   * parseExpression reads the operators of PRECEDENCE[level] and tighter. A run of one operator
+   * is collected before its node is built, so that a long union costs time linear in its length.
+   */
+  private parseExpression(level: number): Parsed {
     const operator = PRECEDENCE[level];
     if (!operator) return this.parsePrimary();
+    const { kind } = operator;
     let left = this.parseExpression(level + 1);
+    const operands: ExpressionAst[] = [];
+    let depth = left.depth;
     for (;;) {
       if (this.parenDepth > 0) this.skipNewlines();
-      if (!this.accept(operator.token)) return left;
+      const token = this.peek();
+      if (!this.accept(operator.token)) break;
       this.skipNewlines();
       const right = this.parseExpression(level + 1);
-      const span = { start: left.span.start, end: right.span.end };
-      if (operator.kind === "exclusion") {
-        left = { kind: "exclusion", base: left, subtracted: right, span };
-      } else {
-        const kind = operator.kind;
-        const flatten = (e: ExpressionAst) => (e.kind === kind ? e.operands : [e]);
-        left = { kind, operands: [...flatten(left), ...flatten(right)], span };
+      if (kind === "exclusion") {
+        depth = Math.max(left.depth, right.depth) + 1;
+        this.checkDepth(depth, token);
+        const span = { start: left.expression.span.start, end: right.expression.span.end };
+        const expression = {
+          kind: "exclusion",
+          base: left.expression,
+          subtracted: right.expression,
+          span,
+        } as const;
+        left = { expression, depth };
+        continue;
       }
+      if (operands.length === 0) addOperand(operands, left.expression, kind);
+      addOperand(operands, right.expression, kind);
+      depth = Math.max(depth, right.depth);
+      this.checkDepth(depth + 1, token);
     }
+    if (operands.length === 0 || kind === "exclusion") return left;
+    const span = { start: left.expression.span.start, end: operands.at(-1)!.span.end };
+    return { expression: { kind, operands, span }, depth: depth + 1 };
   }
 
-  private parsePrimary(): ExpressionAst {
+  private checkDepth(depth: number, at: Token): void {
+    if (depth > MAX_EXPRESSION_DEPTH)
+      throw this.errorAt(at.span, EXPRESSION_DEPTH_MESSAGE, "limit");
+  }
+
+  private parsePrimary(): Parsed {
     const token = this.peek();
     if (token.kind === "(") {
       this.next();
       this.parenDepth++;
+      this.checkDepth(this.parenDepth, token);
       this.skipNewlines();
       const inner = this.parseExpression(0);
       this.skipNewlines();
@@ -245,7 +315,7 @@ class Parser {
     }
     if (token.kind === "identifier" && token.text === "nil") {
       this.next();
-      return { kind: "nil", span: token.span };
+      return { expression: { kind: "nil", span: token.span }, depth: 0 };
     }
     if (token.kind !== "identifier") {
       throw this.error(
@@ -255,7 +325,7 @@ class Parser {
     }
     const name = this.expectName("a relation or permission name");
     const arrow = this.parseArrowTail(name);
-    if (!arrow) return { kind: "reference", name, span: name.span };
+    if (!arrow) return { expression: { kind: "reference", name, span: name.span }, depth: 0 };
     if (this.peek().kind === "->" || this.peek().kind === ".") {
       throw this.error(
         this.peek(),
@@ -263,7 +333,7 @@ class Parser {
         "nested-arrow",
       );
     }
-    return arrow;
+    return { expression: arrow, depth: 0 };
   }
 
   private parseArrowTail(relation: Name): ArrowAst | undefined {
@@ -353,36 +423,47 @@ class Parser {
     return { value: token.text, span: token.span };
   }
 
-  /** expectTypePath reads `name` or `prefix/name` (definitions and caveats may carry a prefix). */
+  /**
+   * expectTypePath reads a definition or caveat name: `name`, or `name` after any number of
+   * prefixes (`org/name`, `org/team/name`), as SpiceDB allows.
+   */
   private expectTypePath(what: string): Name {
     const first = this.expectName(what);
-    if (this.peek().kind !== "/") return first;
-    this.next();
-    const second = this.expectName(`a name after '${first.value}/'`);
-    return {
-      value: `${first.value}/${second.value}`,
-      span: { start: first.span.start, end: second.span.end },
-    };
+    let value = first.value;
+    let end = first.span.end;
+    while (this.accept("/")) {
+      const segment = this.expectName(`a name after '${value}/'`);
+      value += `/${segment.value}`;
+      end = segment.span.end;
+    }
+    return { value, span: { start: first.span.start, end } };
   }
 
   // Tokens ------------------------------------------------------------------------------------
 
   private peek(): Token {
-    return this.tokens[this.index] ?? this.tokens[this.tokens.length - 1]!;
+    return this.current;
   }
 
   private previous(): Token {
-    return this.tokens[Math.max(0, this.index - 1)]!;
+    return this.last;
   }
 
   private next(): Token {
-    const token = this.peek();
-    if (this.index >= this.commentsCollectedTo) {
-      this.pendingComments.push(...token.comments);
-      this.commentsCollectedTo = this.index + 1;
+    const token = this.current;
+    this.collectComments();
+    if (token.kind !== "eof") {
+      this.last = token;
+      this.current = this.lexer.next();
+      this.commentsCollected = false;
     }
-    if (token.kind !== "eof") this.index++;
     return token;
+  }
+
+  private collectComments(): void {
+    if (this.commentsCollected) return;
+    for (const comment of this.current.comments) this.pendingComments.push(comment);
+    this.commentsCollected = true;
   }
 
   private accept(kind: TokenKind): boolean {
@@ -427,10 +508,7 @@ class Parser {
 
   /** takeLeadingComments takes the comments collected so far and those before the next token. */
   private takeLeadingComments(): string[] {
-    if (this.index >= this.commentsCollectedTo) {
-      this.pendingComments.push(...this.peek().comments);
-      this.commentsCollectedTo = this.index + 1;
-    }
+    this.collectComments();
     const comments = this.pendingComments.map((c) => normalizeComment(c.text));
     this.pendingComments = [];
     return comments;
@@ -475,7 +553,7 @@ class Parser {
   }
 
   private errorAt(span: Span, message: string, code: Diagnostic["code"] = "syntax"): Recover {
-    this.diagnostics.push({ code, message, span });
+    if (!this.diagnostics.add({ code, message, span })) throw new Stop(message);
     return new Recover(message);
   }
 

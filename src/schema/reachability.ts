@@ -9,70 +9,87 @@ import type {
   Rewrite,
 } from "./compiled-schema.js";
 
-/** buildReachability computes reverse edges, direct entry points and which subject types reach what. */
+/**
+ * buildReachability computes reverse edges, direct entry points and which subject types reach
+ * what. Building is linear in the schema; which sets a subject type reaches is worked out the
+ * first time it is asked (a walk over the schema), since all of them at once could be quadratic.
+ */
 export function buildReachability(
   definitions: ReadonlyMap<string, ObjectDefinition>,
 ): Reachability {
   const uses = new Map<string, ReverseEdge[]>();
   const entries = new Map<string, DirectEntry[]>();
-  const addTo = <T>(map: Map<string, T[]>, key: string, value: T) => {
+  const seen = new Set<string>();
+  /** addTo appends value under key once: a long union of one relation is one use of it. */
+  const addTo = <T>(map: Map<string, T[]>, key: string, value: T, identity: string) => {
+    if (seen.has(identity)) return;
+    seen.add(identity);
     const list = map.get(key);
     if (list) list.push(value);
     else map.set(key, [value]);
   };
   const member = (type: string, name: string) => definitions.get(type)?.members.get(name);
+  const subjectTypes = createSubjectTypes();
 
   for (const definition of definitions.values()) {
     for (const m of definition.members.values()) {
+      const set = setKey(m.definition, m.name);
       if (m.kind === "relation") {
         for (const subject of m.allowedSubjects) {
           if (subject.relation) {
-            addTo(uses, setKey(subject.type, subject.relation), {
-              kind: "subject-set",
-              type: m.definition,
-              name: m.name,
-            });
+            const key = setKey(subject.type, subject.relation);
+            addTo(
+              uses,
+              key,
+              { kind: "subject-set", type: m.definition, name: m.name },
+              `${key} ${set}`,
+            );
           } else {
-            addTo(entries, subject.type, {
-              type: m.definition,
-              relation: m.name,
-              wildcard: subject.wildcard,
-            });
+            const entry = { type: m.definition, relation: m.name, wildcard: subject.wildcard };
+            addTo(entries, subject.type, entry, `${subject.type} ${set} ${subject.wildcard}`);
           }
         }
         continue;
       }
-      for (const leaf of leaves(m.rewrite)) {
+      for (const leaf of leaves(m.rewrite, false)) {
         if (leaf.kind === "computed") {
-          addTo(uses, setKey(m.definition, leaf.name), {
-            kind: "computed",
-            type: m.definition,
-            name: m.name,
-          });
+          const key = setKey(m.definition, leaf.name);
+          addTo(uses, key, { kind: "computed", type: m.definition, name: m.name }, `${key} ${set}`);
         } else if (leaf.kind === "arrow") {
           const tupleset = member(m.definition, leaf.tupleset);
-          for (const subjectType of subjectTypesOf(tupleset)) {
+          for (const subjectType of subjectTypes(tupleset)) {
             if (!member(subjectType, leaf.target)) continue;
-            addTo(uses, setKey(subjectType, leaf.target), {
+            const key = setKey(subjectType, leaf.target);
+            const edge = {
               kind: "arrow",
               type: m.definition,
               name: m.name,
               tupleset: leaf.tupleset,
               function: leaf.function,
-            });
+            } as const;
+            addTo(uses, key, edge, `${key} ${set} ${leaf.tupleset} ${leaf.function}`);
           }
         }
       }
     }
   }
 
-  const reachable = computeReachableSubjectTypes(definitions);
+  const dependents = computeDependents(definitions, subjectTypes);
+  const reachedFrom = new Map<string, Set<string>>();
+  const reached = (subjectType: string) => {
+    let sets = reachedFrom.get(subjectType);
+    if (sets === undefined) {
+      const starts = (entries.get(subjectType) ?? []).map((e) => setKey(e.type, e.relation));
+      sets = walk(starts, dependents);
+      reachedFrom.set(subjectType, sets);
+    }
+    return sets;
+  };
   const recursive = computeRecursiveSets(uses);
   return {
     usesOf: (type, name) => uses.get(setKey(type, name)) ?? [],
     directEntries: (subjectType) => entries.get(subjectType) ?? [],
-    canReach: (type, name, subjectType) =>
-      reachable.get(setKey(type, name))?.has(subjectType) ?? false,
+    canReach: (type, name, subjectType) => reached(subjectType).has(setKey(type, name)),
     isRecursive: (type, name) => recursive.has(setKey(type, name)),
   };
 }
@@ -133,32 +150,63 @@ function setKey(type: string, name: string): string {
   return `${type}#${name}`;
 }
 
-function subjectTypesOf(relation: MemberDefinition | undefined): string[] {
-  if (relation?.kind !== "relation") return [];
-  return [...new Set(relation.allowedSubjects.map((s) => s.type))];
-}
+/** SubjectTypes lists a relation's subject types without repeats (none for a permission). */
+type SubjectTypes = (relation: MemberDefinition | undefined) => readonly string[];
 
-function leaves(rewrite: Rewrite): Rewrite[] {
-  switch (rewrite.kind) {
-    case "union":
-    case "intersection":
-      return rewrite.children.flatMap(leaves);
-    case "exclusion":
-      return [...leaves(rewrite.base), ...leaves(rewrite.subtracted)];
-    default:
-      return [rewrite];
-  }
+/** createSubjectTypes lists subject types once per relation, however many arrows walk it. */
+function createSubjectTypes(): SubjectTypes {
+  const known = new Map<MemberDefinition, readonly string[]>();
+  return (relation) => {
+    if (relation?.kind !== "relation") return [];
+    let types = known.get(relation);
+    if (types === undefined) {
+      types = [...new Set(relation.allowedSubjects.map((s) => s.type))];
+      known.set(relation, types);
+    }
+    return types;
+  };
 }
 
 /**
- * computeReachableSubjectTypes finds, by fixpoint, the object types whose objects can hold each
- * relation or permission. It over-approximates (an intersection counts as a union), which is
- * what pruning needs: a type missing from the set can never hold the permission.
+ * leaves lists the distinct leaves of a rewrite (a union that names one relation a thousand
+ * times has one leaf for it); with positiveOnly, only those that can grant: not the subtracted
+ * side of an exclusion.
  */
-function computeReachableSubjectTypes(
+function leaves(rewrite: Rewrite, positiveOnly: boolean): Rewrite[] {
+  const found = new Map<string, Rewrite>();
+  const collect = (node: Rewrite): void => {
+    switch (node.kind) {
+      case "union":
+      case "intersection":
+        for (const child of node.children) collect(child);
+        return;
+      case "exclusion":
+        collect(node.base);
+        if (!positiveOnly) collect(node.subtracted);
+        return;
+      case "nil":
+        return;
+      case "computed":
+        found.set(node.name, node);
+        return;
+      case "arrow":
+        found.set(`${node.tupleset}->${node.target} ${node.function}`, node);
+    }
+  };
+  collect(rewrite);
+  return [...found.values()];
+}
+
+/**
+ * computeDependents maps each set to the sets an object can hold through it: a relation that
+ * admits it as a subject set, a permission that uses it (outside the subtracted side of an
+ * exclusion), or an arrow that walks to it. It over-approximates (an intersection counts as a
+ * union), which is what pruning needs: a set no walk reaches can never be held.
+ */
+function computeDependents(
   definitions: ReadonlyMap<string, ObjectDefinition>,
-): Map<string, Set<string>> {
-  const reachable = new Map<string, Set<string>>();
+  subjectTypes: SubjectTypes,
+): Map<string, string[]> {
   const dependents = new Map<string, string[]>();
   const dependOn = (source: string, dependent: string) => {
     const list = dependents.get(source);
@@ -168,48 +216,33 @@ function computeReachableSubjectTypes(
   for (const definition of definitions.values()) {
     for (const m of definition.members.values()) {
       const key = setKey(m.definition, m.name);
-      const types = new Set<string>();
-      reachable.set(key, types);
       if (m.kind === "relation") {
         for (const subject of m.allowedSubjects) {
           if (subject.relation) dependOn(setKey(subject.type, subject.relation), key);
-          else types.add(subject.type);
         }
         continue;
       }
-      for (const leaf of positiveLeaves(m.rewrite)) {
+      for (const leaf of leaves(m.rewrite, true)) {
         if (leaf.kind === "computed") dependOn(setKey(m.definition, leaf.name), key);
         if (leaf.kind !== "arrow") continue;
         const tupleset = definition.members.get(leaf.tupleset);
-        for (const type of subjectTypesOf(tupleset)) dependOn(setKey(type, leaf.target), key);
+        for (const type of subjectTypes(tupleset)) dependOn(setKey(type, leaf.target), key);
       }
     }
   }
-  // Propagate along the dependencies until nothing grows.
-  const pending = [...reachable.keys()].filter((key) => reachable.get(key)!.size > 0);
-  while (pending.length > 0) {
-    const source = pending.pop()!;
-    const types = reachable.get(source)!;
-    for (const dependent of dependents.get(source) ?? []) {
-      const target = reachable.get(dependent);
-      if (!target) continue;
-      const before = target.size;
-      for (const type of types) target.add(type);
-      if (target.size !== before) pending.push(dependent);
-    }
-  }
-  return reachable;
+  return dependents;
 }
 
-/** positiveLeaves lists the leaves that can grant: everything but the subtracted side of exclusions. */
-function positiveLeaves(rewrite: Rewrite): Rewrite[] {
-  switch (rewrite.kind) {
-    case "union":
-    case "intersection":
-      return rewrite.children.flatMap(positiveLeaves);
-    case "exclusion":
-      return positiveLeaves(rewrite.base);
-    default:
-      return [rewrite];
+/** walk finds every set reachable from starts along dependents (starts included). */
+function walk(starts: readonly string[], dependents: ReadonlyMap<string, string[]>): Set<string> {
+  const reached = new Set(starts);
+  const pending = [...reached];
+  for (let source = pending.pop(); source !== undefined; source = pending.pop()) {
+    for (const dependent of dependents.get(source) ?? []) {
+      if (reached.has(dependent)) continue;
+      reached.add(dependent);
+      pending.push(dependent);
+    }
   }
+  return reached;
 }

@@ -2,16 +2,20 @@
 
 /** suggestName returns the candidate closest to name by edit distance, if it is plausibly a typo. */
 export function suggestName(name: string, candidates: Iterable<string>): string | undefined {
+  const lower = name.toLowerCase();
+  const threshold = Math.max(1, Math.floor(name.length / 3));
   let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
+  let bestDistance = threshold + 1;
   for (const candidate of candidates) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    // The distance is at least the difference in length: skip, cheaply, what cannot be closer.
+    if (Math.abs(candidate.length - name.length) >= bestDistance) continue;
+    const distance = editDistance(lower, candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
   }
-  return bestDistance <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
+  return best;
 }
 
 /** didYouMean formats a suggestion as ` (did you mean 'x'?)`, or an empty string when there is none. */

@@ -1,5 +1,7 @@
 // Type checker: every name resolves, no duplicates, arrows lead somewhere, caveats compile to bool.
 
+import { checkCaveatName, checkObjectType, checkRelation } from "../tuple/identifiers.js";
+import type { Issue } from "../tuple/issue.js";
 import type {
   AllowedSubjectAst,
   CaveatAst,
@@ -13,42 +15,74 @@ import type {
 } from "./ast.js";
 import type { CompiledCaveat } from "./caveat/compiled-caveat.js";
 import { checkCaveat } from "./caveat-checker.js";
-import type { Diagnostic, DiagnosticCode } from "./diagnostic.js";
+import { type Diagnostic, type DiagnosticCode, DiagnosticList } from "./diagnostic.js";
+import { MAX_DIAGNOSTICS } from "./schema-limits.js";
 import type { Span } from "./source-span.js";
 import { didYouMean } from "./suggest.js";
 
 /** CheckResult holds the diagnostics of a schema and the caveats that compiled. */
 export interface CheckResult {
   readonly diagnostics: readonly Diagnostic[];
+  /** True when checking stopped at its limit of diagnostics: there may be more. */
+  readonly truncated: boolean;
   readonly caveats: ReadonlyMap<string, CompiledCaveat>;
 }
 
-const TYPE_NAME = /^([a-z][a-z0-9_]{1,62}[a-z0-9]\/)?[a-z][a-z0-9_]{1,62}[a-z0-9]$/;
-const MEMBER_NAME = /^[a-z][a-z0-9_]{1,62}[a-z0-9]$/;
+/** ArrowFacts is what every arrow over one relation needs to know about it. */
+interface ArrowFacts {
+  /** A subject type the relation admits as a wildcard (`user:*`), if any. */
+  readonly wildcard?: AllowedSubjectAst;
+  /** The relation's subject types that are defined, without repeats. */
+  readonly subjectTypes: readonly string[];
+  /** Whether each arrow target seen so far exists on one of subjectTypes. */
+  readonly targets: Map<string, boolean>;
+}
+
+/** Stop unwinds the checker when its diagnostics overflow. */
+class Stop extends Error {}
+
+const MEMBER_NAME_RULE =
+  "use lowercase letters, digits and '_', 3 to 64 characters, starting with a letter and not ending with '_'";
+const TYPE_NAME_RULE = `${MEMBER_NAME_RULE}, after any prefixes of 3 to 63 such characters, each followed by '/' (as in 'org/team/user')`;
 const KNOWN_FEATURES = ["expiration"];
 
-/** checkSchema type-checks a parsed schema and reports every error in it. */
-export function checkSchema(ast: SchemaAst): CheckResult {
-  const checker = new TypeChecker(ast);
+/**
+ * checkSchema type-checks a parsed schema and reports every error in it, up to maxDiagnostics.
+ * Its work is linear in the size of the schema, apart from the suggestions in error messages.
+ */
+export function checkSchema(ast: SchemaAst, maxDiagnostics = MAX_DIAGNOSTICS): CheckResult {
+  const checker = new TypeChecker(ast, new DiagnosticList(maxDiagnostics));
   return checker.check();
 }
 
 class TypeChecker {
-  private readonly diagnostics: Diagnostic[] = [];
   private readonly definitions = new Map<string, DefinitionAst>();
+  /** The members of each definition by name, the first of each name. */
+  private readonly members = new Map<string, Map<string, MemberAst>>();
+  private readonly arrowFacts = new Map<RelationAst, ArrowFacts>();
+  private wildcards: Map<RelationAst, string> | undefined;
   private readonly caveatAsts = new Map<string, CaveatAst>();
   private readonly caveats = new Map<string, CompiledCaveat>();
   private readonly features = new Set<string>();
   /** Definitions and caveats share one namespace, as in SpiceDB. */
   private readonly topLevelNames = new Map<string, Name>();
 
-  constructor(private readonly ast: SchemaAst) {}
+  constructor(
+    private readonly ast: SchemaAst,
+    private readonly diagnostics: DiagnosticList,
+  ) {}
 
   check(): CheckResult {
-    this.collectTopLevel();
-    for (const caveat of this.caveatAsts.values()) this.checkCaveat(caveat);
-    for (const definition of this.definitions.values()) this.checkDefinition(definition);
-    return { diagnostics: this.diagnostics, caveats: this.caveats };
+    try {
+      this.collectTopLevel();
+      for (const definition of this.definitions.values()) this.collectMembers(definition);
+      for (const caveat of this.caveatAsts.values()) this.checkCaveat(caveat);
+      for (const definition of this.definitions.values()) this.checkDefinition(definition);
+    } catch (error) {
+      if (!(error instanceof Stop)) throw error;
+    }
+    const { items, overflowed } = this.diagnostics;
+    return { diagnostics: items, truncated: overflowed, caveats: this.caveats };
   }
 
   private collectTopLevel(): void {
@@ -66,10 +100,10 @@ class TypeChecker {
         }
         this.features.add(feature);
       } else if (item.kind === "definition") {
-        this.checkName(item.name, TYPE_NAME, "definition");
+        this.checkName(item.name, "definition");
         if (this.declareOnce(item.name)) this.definitions.set(item.name.value, item);
       } else {
-        this.checkName(item.name, TYPE_NAME, "caveat");
+        this.checkName(item.name, "caveat");
         if (this.declareOnce(item.name)) this.caveatAsts.set(item.name.value, item);
       }
     }
@@ -92,14 +126,15 @@ class TypeChecker {
 
   private checkCaveat(caveat: CaveatAst): void {
     const result = checkCaveat(caveat);
-    this.diagnostics.push(...result.diagnostics);
+    for (const diagnostic of result.diagnostics) this.add(diagnostic);
     if (result.caveat) this.caveats.set(caveat.name.value, result.caveat);
   }
 
-  private checkDefinition(definition: DefinitionAst): void {
+  private collectMembers(definition: DefinitionAst): void {
     const members = new Map<string, MemberAst>();
+    this.members.set(definition.name.value, members);
     for (const member of definition.members) {
-      this.checkName(member.name, MEMBER_NAME, member.kind);
+      this.checkName(member.name, member.kind);
       const existing = members.get(member.name.value);
       if (existing) {
         const { line, column } = existing.name.span.start;
@@ -116,11 +151,19 @@ class TypeChecker {
         members.set(member.name.value, member);
       }
     }
+  }
+
+  private checkDefinition(definition: DefinitionAst): void {
+    const members = this.membersOf(definition);
     for (const member of definition.members) {
       if (member.kind === "relation") this.checkRelation(definition, member);
       else this.checkPermission(definition, members, member);
     }
     this.checkSelfReferences(definition, members);
+  }
+
+  private membersOf(definition: DefinitionAst): Map<string, MemberAst> {
+    return this.members.get(definition.name.value)!;
   }
 
   private checkRelation(definition: DefinitionAst, relation: RelationAst): void {
@@ -147,18 +190,15 @@ class TypeChecker {
         subject.type.span,
         `unknown definition '${subject.type.value}'${didYouMean(subject.type.value, this.definitions.keys())}; add 'definition ${subject.type.value} {}' or fix the name`,
       );
-    } else if (
-      subject.relation &&
-      !target.members.some((m) => m.name.value === subject.relation!.value)
-    ) {
-      const names = target.members.map((m) => m.name.value);
+    } else if (subject.relation && !this.membersOf(target).has(subject.relation.value)) {
       this.report(
         "unknown-relation",
         subject.relation.span,
-        `definition '${target.name.value}' has no relation or permission '${subject.relation.value}'${didYouMean(subject.relation.value, names)}`,
+        `definition '${target.name.value}' has no relation or permission '${subject.relation.value}'${didYouMean(subject.relation.value, this.membersOf(target).keys())}`,
       );
     } else if (subject.relation) {
-      const wildcard = this.wildcardIncludedBy(target, subject.relation.value, new Set());
+      const set = this.membersOf(target).get(subject.relation.value)!;
+      const wildcard = set.kind === "relation" ? this.wildcardsStored().get(set) : undefined;
       if (wildcard) {
         this.report(
           "wildcard-subject-set",
@@ -183,30 +223,45 @@ class TypeChecker {
     }
   }
 
-  /** wildcardIncludedBy finds a wildcard (`user:*`) stored in the relation `definition#name`, directly or through its subject sets. */
-  private wildcardIncludedBy(
-    definition: DefinitionAst,
-    name: string,
-    visiting: Set<string>,
-  ): string | undefined {
-    const key = `${definition.name.value}#${name}`;
-    if (visiting.has(key)) return undefined;
-    visiting.add(key);
-    const member = definition.members.find((m) => m.name.value === name);
-    const through = (type: string, relation: string) => {
-      const target = this.definitions.get(type);
-      return target ? this.wildcardIncludedBy(target, relation, visiting) : undefined;
-    };
-    if (member?.kind === "relation") {
-      for (const subject of member.subjects) {
-        if (subject.wildcard) return `${subject.type.value}:*`;
-        const found = subject.relation && through(subject.type.value, subject.relation.value);
-        if (found) return found;
+  /**
+   * wildcardsStored maps each relation that stores a wildcard (`user:*`), directly or through its
+   * subject sets, to one such wildcard. Computed once, walking from the relations that admit a
+   * wildcard to those that include them as subject sets: linear in the schema. Permissions may
+   * hold wildcards (SpiceDB allows `relation x: doc#view` over one); only relations carry them
+   * into subject sets.
+   */
+  private wildcardsStored(): Map<RelationAst, string> {
+    if (this.wildcards) return this.wildcards;
+    const wildcards = new Map<RelationAst, string>();
+    const includedBy = new Map<RelationAst, RelationAst[]>();
+    const pending: RelationAst[] = [];
+    for (const definition of this.definitions.values()) {
+      for (const member of definition.members) {
+        if (member.kind !== "relation") continue;
+        for (const subject of member.subjects) {
+          if (subject.wildcard && !wildcards.has(member)) {
+            wildcards.set(member, `${subject.type.value}:*`);
+            pending.push(member);
+          }
+          const set =
+            subject.relation && this.members.get(subject.type.value)?.get(subject.relation.value);
+          if (set?.kind !== "relation") continue;
+          const list = includedBy.get(set);
+          if (list) list.push(member);
+          else includedBy.set(set, [member]);
+        }
       }
     }
-    // Permissions may hold wildcards (SpiceDB allows `relation x: doc#view` over one); only
-    // relations carry them into subject sets.
-    return undefined;
+    for (let relation = pending.pop(); relation; relation = pending.pop()) {
+      const wildcard = wildcards.get(relation)!;
+      for (const including of includedBy.get(relation) ?? []) {
+        if (wildcards.has(including)) continue;
+        wildcards.set(including, wildcard);
+        pending.push(including);
+      }
+    }
+    this.wildcards = wildcards;
+    return wildcards;
   }
 
   private checkPermission(
@@ -268,25 +323,23 @@ class TypeChecker {
       );
       return;
     }
-    const wildcard = relation.subjects.find((s) => s.wildcard);
-    if (wildcard) {
+    const facts = this.arrowFactsOf(relation);
+    if (facts.wildcard) {
       this.report(
         "arrow-wildcard",
         relationName.span,
-        `relation '${definition.name.value}#${relationName.value}' admits the wildcard '${wildcard.type.value}:*', which an arrow cannot walk; use a relation without wildcards on the left of the arrow`,
+        `relation '${definition.name.value}#${relationName.value}' admits the wildcard '${facts.wildcard.type.value}:*', which an arrow cannot walk; use a relation without wildcards on the left of the arrow`,
       );
     }
-    const subjectTypes = [...new Set(relation.subjects.map((s) => s.type.value))].filter((t) =>
-      this.definitions.has(t),
-    );
+    const { subjectTypes, targets } = facts;
     if (subjectTypes.length === 0) return;
-    const hasTarget = subjectTypes.some((t) =>
-      this.definitions.get(t)!.members.some((m) => m.name.value === target.value),
-    );
+    let hasTarget = targets.get(target.value);
+    if (hasTarget === undefined) {
+      hasTarget = subjectTypes.some((t) => this.members.get(t)!.has(target.value));
+      targets.set(target.value, hasTarget);
+    }
     if (!hasTarget) {
-      const candidates = subjectTypes.flatMap((t) =>
-        this.definitions.get(t)!.members.map((m) => m.name.value),
-      );
+      const candidates = subjectTypes.flatMap((t) => [...this.members.get(t)!.keys()]);
       this.report(
         "arrow-target-missing",
         target.span,
@@ -295,67 +348,115 @@ class TypeChecker {
     }
   }
 
-  /** checkSelfReferences finds permissions that depend on themselves without crossing a relation. */
+  /** arrowFactsOf is what arrows over relation need, computed once per relation. */
+  private arrowFactsOf(relation: RelationAst): ArrowFacts {
+    let facts = this.arrowFacts.get(relation);
+    if (facts === undefined) {
+      const types = new Set(relation.subjects.map((s) => s.type.value));
+      facts = {
+        wildcard: relation.subjects.find((s) => s.wildcard),
+        subjectTypes: [...types].filter((t) => this.definitions.has(t)),
+        targets: new Map(),
+      };
+      this.arrowFacts.set(relation, facts);
+    }
+    return facts;
+  }
+
+  /**
+   * checkSelfReferences finds permissions that depend on themselves without crossing a relation:
+   * a depth-first walk over the permissions' references, with an explicit stack, since a chain
+   * of permissions may be as long as the schema.
+   */
   private checkSelfReferences(definition: DefinitionAst, members: Map<string, MemberAst>): void {
-    const state = new Map<string, "visiting" | "done">();
-    const visit = (permission: PermissionAst): void => {
-      state.set(permission.name.value, "visiting");
-      for (const reference of computedReferences(permission.expression)) {
-        const target = members.get(reference.value);
-        if (target?.kind !== "permission") continue;
-        const targetState = state.get(target.name.value);
-        if (targetState === "visiting") {
-          const how =
-            target === permission
-              ? "refers to itself"
-              : `refers back to itself through '${reference.value}'`;
-          this.report(
-            "self-reference",
-            reference.span,
-            `permission '${definition.name.value}#${permission.name.value}' ${how} with no relation in between, so it can never be computed; go through a relation (an arrow or a subject set) or remove the reference`,
-          );
-        } else if (targetState === undefined) {
-          visit(target);
-        }
-      }
-      state.set(permission.name.value, "done");
+    const state = new Map<PermissionAst, "visiting" | "done">();
+    const report = (permission: PermissionAst, target: PermissionAst, reference: Name) => {
+      const how =
+        target === permission
+          ? "refers to itself"
+          : `refers back to itself through '${reference.value}'`;
+      this.report(
+        "self-reference",
+        reference.span,
+        `permission '${definition.name.value}#${permission.name.value}' ${how} with no relation in between, so it can never be computed; go through a relation (an arrow or a subject set) or remove the reference`,
+      );
+    };
+    const frames: { permission: PermissionAst; references: Name[]; next: number }[] = [];
+    const enter = (permission: PermissionAst) => {
+      state.set(permission, "visiting");
+      frames.push({ permission, references: computedReferences(permission.expression), next: 0 });
     };
     for (const member of definition.members) {
-      if (member.kind === "permission" && !state.has(member.name.value)) visit(member);
+      // A second member of the same name is reported as a duplicate, not walked.
+      if (member.kind !== "permission" || state.has(member)) continue;
+      if (members.get(member.name.value) !== member) continue;
+      enter(member);
+      while (frames.length > 0) {
+        const frame = frames.at(-1)!;
+        const reference = frame.references[frame.next++];
+        if (reference === undefined) {
+          state.set(frame.permission, "done");
+          frames.pop();
+          continue;
+        }
+        const target = members.get(reference.value);
+        if (target?.kind !== "permission") continue;
+        const targetState = state.get(target);
+        if (targetState === "visiting") report(frame.permission, target, reference);
+        else if (targetState === undefined) enter(target);
+      }
     }
   }
 
-  private checkName(name: Name, pattern: RegExp, what: string): void {
-    if (!pattern.test(name.value)) {
-      const rule =
-        pattern === TYPE_NAME
-          ? "lowercase letters, digits and '_', 3 to 64 characters, starting with a letter and not ending with '_', with at most one 'prefix/'"
-          : "lowercase letters, digits and '_', 3 to 64 characters, starting with a letter and not ending with '_'";
-      this.report("invalid-name", name.span, `invalid ${what} name '${name.value}': use ${rule}`);
-    }
+  private checkName(name: Name, what: "definition" | "caveat" | MemberAst["kind"]): void {
+    const member = what === "relation" || what === "permission";
+    const check = member ? checkRelation : what === "caveat" ? checkCaveatName : checkObjectType;
+    const issue = check(name.value);
+    if (issue === undefined) return;
+    const rule = member ? MEMBER_NAME_RULE : `${issue.problem}; ${TYPE_NAME_RULE}`;
+    this.report(
+      "invalid-name",
+      issueSpan(name, issue),
+      `invalid ${what} name '${name.value}': ${rule}`,
+    );
   }
 
   private report(code: DiagnosticCode, span: Span, message: string): void {
-    this.diagnostics.push({ code, message, span });
+    this.add({ code, message, span });
+  }
+
+  private add(diagnostic: Diagnostic): void {
+    if (!this.diagnostics.add(diagnostic)) throw new Stop(diagnostic.message);
   }
 }
 
-function expressionLeaves(expression: ExpressionAst): ExpressionAst[] {
+/** computedReferences lists, into `into`, the relations and permissions an expression names. */
+function computedReferences(expression: ExpressionAst, into: Name[] = []): Name[] {
   switch (expression.kind) {
     case "union":
     case "intersection":
-      return expression.operands.flatMap(expressionLeaves);
+      for (const operand of expression.operands) computedReferences(operand, into);
+      break;
     case "exclusion":
-      return [...expressionLeaves(expression.base), ...expressionLeaves(expression.subtracted)];
-    default:
-      return [expression];
+      computedReferences(expression.base, into);
+      computedReferences(expression.subtracted, into);
+      break;
+    case "reference":
+      into.push(expression.name);
   }
+  return into;
 }
 
-function computedReferences(expression: ExpressionAst): Name[] {
-  return expressionLeaves(expression).flatMap((leaf) =>
-    leaf.kind === "reference" ? [leaf.name] : [],
-  );
+/** issueSpan points at the character an issue names, when the name was written in one piece. */
+function issueSpan(name: Name, issue: Issue): Span {
+  const { start, end } = name.span;
+  if (end.offset - start.offset !== name.value.length || start.line !== end.line) return name.span;
+  const at = {
+    line: start.line,
+    column: start.column + issue.index,
+    offset: start.offset + issue.index,
+  };
+  return { start: at, end: at };
 }
 
 function subjectText(subject: AllowedSubjectAst): string {

@@ -8,6 +8,7 @@ import type { CaveatType } from "./caveat-type.js";
 import { checkExpression } from "./check-expression.js";
 import type { CompiledCaveat } from "./compiled-caveat.js";
 import { createCompiledCaveat } from "./create-compiled-caveat.js";
+import { firstTooDeep, MAX_CEL_DEPTH } from "./expression-depth.js";
 import type { ParsedExpr } from "./parsed-expr.js";
 import { describeSyntaxError } from "./syntax-error.js";
 
@@ -74,6 +75,16 @@ export function compileCaveat(
     return failure(at(problem.offset, problem.message));
   }
 
+  const tooDeep = firstTooDeep(parsed.expr);
+  if (tooDeep !== undefined) {
+    const offset = parsed.sourceInfo?.positions[tooDeep.id.toString()] ?? 0;
+    return failure(
+      at(
+        offset,
+        `caveat expression nests more than ${MAX_CEL_DEPTH} levels deep (each operator applied to another's result is a level); split it, or use a list and 'in'`,
+      ),
+    );
+  }
   const env = createCaveatEnv(declared);
   const variables = new Map([...declared].map(([parameter, type]) => [parameter, celTypeOf(type)]));
   const { type, issues } = checkExpression(env, parsed.expr, variables);
