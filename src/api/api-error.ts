@@ -6,6 +6,7 @@ import { ConsistencyError } from "../revision/consistency.js";
 import { TokenError } from "../revision/token-error.js";
 import { StoreError, StoreUnavailableError } from "../store/store.js";
 import { RequestError } from "./request-error.js";
+import { SchemaCheckLimitError } from "./schema-checks.js";
 
 /**
  * SchemaConflictError is a schema write refused because relationships in the store would no
@@ -66,6 +67,9 @@ export function toConnectError(error: unknown, signal?: AbortSignal): ConnectErr
   if (error instanceof ConsistencyError) {
     const code = error.code === "revision-gone" ? Code.FailedPrecondition : Code.InvalidArgument;
     return new ConnectError(error.message, code);
+  }
+  if (error instanceof SchemaCheckLimitError) {
+    return new ConnectError(error.message, Code.ResourceExhausted);
   }
   if (error instanceof SchemaConflictError || error instanceof NoSchemaError) {
     return new ConnectError(error.message, Code.FailedPrecondition);

@@ -7,22 +7,26 @@ import { loadSchema } from "../schema/load-schema.js";
 import { type ApiContext, tokenFor } from "./api-context.js";
 import { NoSchemaError } from "./api-error.js";
 import { RequestError } from "./request-error.js";
+import { createSchemaChecks, type SchemaChecks } from "./schema-checks.js";
 import { checkShapesFit } from "./schema-fit.js";
 
-/** MAX_SCHEMA_LENGTH bounds a schema's text, as SpiceDB bounds its schema size. */
-const MAX_SCHEMA_LENGTH = 4 * 1024 * 1024;
-
-/** createSchemaService implements the schema service over the API context. */
-export function createSchemaService(context: ApiContext): ServiceImpl<typeof SchemaService> {
+/**
+ * createSchemaService implements the schema service over the API context. Schema text from a
+ * request is checked off the event loop first (checks), so that no schema, however large or
+ * broken, delays other calls longer than compiling one that is known to load.
+ */
+export function createSchemaService(
+  context: ApiContext,
+  checks: SchemaChecks = createSchemaChecks(),
+): ServiceImpl<typeof SchemaService> {
   const { store, schemas } = context;
   return {
     async writeSchema(request) {
-      const text = checkLength(request.schema);
+      const text = request.schema;
+      const found = await checks.check(text);
+      if (found.length > 0) throw schemaErrors(found);
       const loaded = loadSchema(text);
-      if (!loaded.ok) {
-        const listed = loaded.diagnostics.map((d) => formatDiagnostic("schema", d)).join("\n");
-        throw new RequestError("schema", `schema: the schema has errors:\n${listed}`);
-      }
+      if (!loaded.ok) throw schemaErrors(loaded.diagnostics);
       const { revision } = await store.writeSchema(text, (shapes) =>
         checkShapesFit(loaded.schema, shapes),
       );
@@ -38,20 +42,16 @@ export function createSchemaService(context: ApiContext): ServiceImpl<typeof Sch
     },
 
     async validateSchema(request) {
-      const loaded = loadSchema(checkLength(request.schema));
-      return { diagnostics: loaded.ok ? [] : loaded.diagnostics.map(diagnosticMessage) };
+      const diagnostics = await checks.check(request.schema);
+      return { diagnostics: diagnostics.map(diagnosticMessage) };
     },
   };
 }
 
-function checkLength(text: string): string {
-  if (text.length > MAX_SCHEMA_LENGTH) {
-    throw new RequestError(
-      "schema",
-      `schema: ${text.length} characters is more than the limit of ${MAX_SCHEMA_LENGTH}`,
-    );
-  }
-  return text;
+/** schemaErrors refuses a schema with every error listed, as `schema:LINE:COLUMN: message`. */
+function schemaErrors(diagnostics: readonly Diagnostic[]): RequestError {
+  const listed = diagnostics.map((d) => formatDiagnostic("schema", d)).join("\n");
+  return new RequestError("schema", `schema: the schema has errors:\n${listed}`);
 }
 
 function diagnosticMessage({ code, message, span }: Diagnostic) {
