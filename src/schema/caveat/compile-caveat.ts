@@ -1,6 +1,7 @@
 // Compiling a caveat: parse its CEL, type-check it against the parameters, and plan its evaluation.
 
 import { parse } from "@bufbuild/cel";
+import { MAX_DIAGNOSTICS } from "../schema-limits.js";
 import { positionAt } from "../source-span.js";
 import { celTypeOf, describeCelType } from "./caveat-cel-type.js";
 import { createCaveatEnv } from "./caveat-env.js";
@@ -35,6 +36,7 @@ export type CaveatCompileResult =
 
 // SpiceDB rejects longer expressions; so do we, so that schemas stay portable.
 const maxExpressionLength = 100_000;
+const LEADING_SPACE = /\s*/y;
 
 /**
  * compileCaveat compiles a caveat's CEL expression against its parameters. It reports syntax
@@ -47,7 +49,8 @@ export function compileCaveat(
 ): CaveatCompileResult {
   // The parser places an operator node at the whitespace before the operator; point past it.
   const at = (offset: number, message: string): CaveatCompileError => {
-    const start = offset + (/^\s*/.exec(expression.slice(offset))?.[0].length ?? 0);
+    LEADING_SPACE.lastIndex = offset;
+    const start = offset + (LEADING_SPACE.exec(expression)?.[0].length ?? 0);
     const { line, column } = positionAt(expression, Math.min(start, expression.length));
     return { message, line, column };
   };
@@ -93,6 +96,8 @@ export function compileCaveat(
     const errors = issues
       .map((issue) => ({ offset: positions[issue.exprId.toString()] ?? 0, message: issue.message }))
       .sort((a, b) => a.offset - b.offset)
+      // One more than a schema reports, so that the report says it stopped; each costs a scan.
+      .slice(0, MAX_DIAGNOSTICS + 1)
       .map((issue) => at(issue.offset, issue.message));
     return failure(...errors);
   }
