@@ -41,6 +41,17 @@ describe("latch schema", () => {
     ]);
   });
 
+  it("check reports an expression nested past the limit where it passes the limit", async () => {
+    const nested = `definition user {}\ndefinition document {\n  relation viewer: user\n  permission view = ${"(".repeat(100_000)}viewer${")".repeat(100_000)}\n}\n`;
+    const run = await runLatch(["schema", "check", "d.zed"], { "d.zed": nested });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr.split("\n")).toEqual([
+      "d.zed:4:121: the expression nests more than 100 levels deep (parentheses, and operators applied to other operators' results); split it into several permissions",
+      "1 error",
+      "",
+    ]);
+  });
+
   it("check reports a file it cannot read", async () => {
     const run = await runLatch(["schema", "check", "/nonexistent/x.zed"]);
     expect(run.exitCode).toBe(2);
