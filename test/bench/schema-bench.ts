@@ -1,10 +1,12 @@
 // Benchmark: lexing, parsing and loading (type-check + compile) a generated 2,000-line schema.
 // Prints a table of medians and ratios against a floor measured in the same run: one pass over
-// the text that splits and trims its lines, the least any parser must do.
+// the text that splits and trims its lines, the least any parser must do. Then hostile shapes,
+// and the largest schemas the size limit allows: what one schema check can cost.
 
 import { lex } from "../../src/schema/lexer.js";
 import { loadSchema } from "../../src/schema/load-schema.js";
 import { parseSchema } from "../../src/schema/parser.js";
+import { MAX_SCHEMA_BYTES } from "../../src/schema/schema-limits.js";
 
 /** generateSchema builds a realistic schema of about `lines` lines: folders, documents, groups, caveats. */
 function generateSchema(lines: number): string {
@@ -47,7 +49,7 @@ function generateSchema(lines: number): string {
 }
 
 function measure(run: () => unknown, iterations: number): number {
-  for (let i = 0; i < 5; i++) run();
+  for (let i = 0; i < Math.min(5, iterations); i++) run();
   const samples: number[] = [];
   for (let i = 0; i < iterations; i++) {
     const start = process.hrtime.bigint();
@@ -72,12 +74,50 @@ const rows = [
   ["load (parse + type-check + CEL + compile)", measure(() => loadSchema(text), iterations)],
 ] as const;
 
+/** permission writes a small schema whose one permission is expression, over `aaa` and `bbb`. */
+function permission(expression: string): string {
+  return `definition user {}\ndefinition doc {\n\trelation aaa: user\n\trelation bbb: user\n\tpermission view = ${expression}\n}\n`;
+}
+
+/** terms joins count relation names with operator. */
+function terms(count: number, operator: string): string {
+  return Array.from({ length: count }, (_, i) => (i % 2 === 0 ? "aaa" : "bbb")).join(operator);
+}
+
+const nearLimit = MAX_SCHEMA_BYTES - 64 * 1024;
+const hostile: [string, string, number][] = [
+  ["union of 20,000 terms", permission(terms(20_000, " + ")), 10],
+  ["union of 30,000 terms", permission(terms(30_000, " + ")), 10],
+  ["exclusion chain of 20,000 terms (refused)", permission(terms(20_000, " - ")), 10],
+  [
+    "100,000 nested parentheses (refused)",
+    permission(`${"(".repeat(100_000)}aaa${")".repeat(100_000)}`),
+    10,
+  ],
+  ["union at the size limit", permission(terms(Math.floor(nearLimit / 6), " + ")), 3],
+  [
+    "generated schema at the size limit",
+    generateSchema(Math.floor((1900 * nearLimit) / text.length)),
+    3,
+  ],
+];
+const hostileRows = hostile.map(([name, schema, runs]) => {
+  const outcome = loadSchema(schema);
+  return {
+    name,
+    bytes: Buffer.byteLength(schema),
+    median_ms: measure(() => loadSchema(schema), runs),
+    outcome: outcome.ok ? "loads" : outcome.diagnostics[0]!.code,
+  };
+});
+
 const json = process.argv.includes("--json");
 if (json) {
   console.log(
     JSON.stringify({
       lines: lineCount,
       results: rows.map(([name, ms]) => ({ name, median_ms: ms, ratio: ms / floor })),
+      hostile: hostileRows,
     }),
   );
 } else {
@@ -88,4 +128,13 @@ if (json) {
   console.log("|---|---:|---:|");
   for (const [name, ms] of rows)
     console.log(`| ${name} | ${ms.toFixed(2)} | ${(ms / floor).toFixed(1)} |`);
+  console.log("\nhostile and largest schemas: load (parse + type-check + compile), median\n");
+  console.log("| schema | KiB | median ms | µs per KiB | outcome |");
+  console.log("|---|---:|---:|---:|---|");
+  for (const row of hostileRows) {
+    const kib = row.bytes / 1024;
+    console.log(
+      `| ${row.name} | ${kib.toFixed(0)} | ${row.median_ms.toFixed(1)} | ${((row.median_ms * 1000) / kib).toFixed(0)} | ${row.outcome} |`,
+    );
+  }
 }
