@@ -30,6 +30,7 @@ const STORE_CODES = {
   "already-exists": Code.AlreadyExists,
   "precondition-failed": Code.FailedPrecondition,
   "too-many-updates": Code.ResourceExhausted,
+  "too-many-preconditions": Code.ResourceExhausted,
   "invalid-argument": Code.InvalidArgument,
   "revision-unavailable": Code.FailedPrecondition,
   // Retryable: the write was checked against a schema replaced meanwhile, and nothing was written.

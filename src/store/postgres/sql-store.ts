@@ -2,6 +2,7 @@
 
 import { type Revision, revision } from "../../revision/revision.js";
 import type { Relationship } from "../../tuple/relationship.js";
+import { checkPreconditions } from "../check-precondition.js";
 import { prepareUpdates } from "../prepare-updates.js";
 import { checkLimit, revisionCollected } from "../refusals.js";
 import {
@@ -15,6 +16,7 @@ import {
   type RelationshipFilter,
   type RelationshipShape,
   type RelationshipUpdate,
+  type RelationshipWriteResult,
   type SnapshotReader,
   type Store,
   type StoredSchema,
@@ -238,16 +240,16 @@ class SqlStore implements Store {
     updates: readonly RelationshipUpdate[],
     preconditions: readonly Precondition[] = [],
     options: WriteOptions = {},
-  ): Promise<WriteResult> {
+  ): Promise<RelationshipWriteResult> {
     this.assertOpen();
     const now = new Date();
     const prepared = prepareUpdates(updates, this.options.maxUpdatesPerWrite, now.getTime());
-    for (const { operation } of preconditions) checkPreconditionOperation(operation);
+    checkPreconditions(preconditions, this.options.maxPreconditionsPerWrite);
     const commit = await this.run((db) =>
       db.transaction((tx) => writeTransaction(tx, prepared, preconditions, now, options)),
     );
     this.committed(commit);
-    return { revision: revision(commit.revision) };
+    return { revision: revision(commit.revision), deleted: commit.deleted };
   }
 
   async importRelationships(
@@ -475,14 +477,5 @@ class SqlStore implements Store {
     if (this.closing !== undefined) {
       throw new StoreUnavailableError("the store is closed: the server is shutting down");
     }
-  }
-}
-
-function checkPreconditionOperation(operation: string): void {
-  if (operation !== "must-match" && operation !== "must-not-match") {
-    throw new StoreError(
-      "invalid-argument",
-      `unknown precondition operation ${JSON.stringify(operation)}`,
-    );
   }
 }
