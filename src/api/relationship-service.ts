@@ -52,10 +52,10 @@ export function createRelationshipService(
         const schema = await schemaAtHead(context);
         const updates = checkedUpdates(schema.compiled, request.updates);
         try {
-          const { revision } = await store.write(updates, preconditions, {
+          const { revision, deleted } = await store.write(updates, preconditions, {
             schemaRevision: schema.revision,
           });
-          return { writtenAt: tokenFor(context, revision) };
+          return { writtenAt: tokenFor(context, revision), deletedCount: BigInt(deleted) };
         } catch (error) {
           if (attempt === 2 || !(error instanceof StoreError && error.code === "schema-changed")) {
             throw error;
