@@ -1,6 +1,7 @@
 // latch.v1.RelationshipService: writes, deletes, reads, the change stream, import and export.
 
 import type { ServiceImpl } from "@connectrpc/connect";
+import { requireDefinition } from "../engine/lookup-validation.js";
 import {
   type RelationshipService,
   RelationshipUpdate_Operation,
@@ -19,8 +20,11 @@ import {
 import type { Relationship } from "../tuple/relationship.js";
 import { relationshipKey } from "../tuple/relationship-key.js";
 import { type ApiContext, readAt, schemaAtHead, tokenFor } from "./api-context.js";
+import { readRelationshipCursor } from "./convert/read-cursor.js";
+import { readType } from "./convert/read-refs.js";
 import { readFilter, readPrecondition, readRelationship } from "./convert/read-relationship.js";
 import { relationshipMessage } from "./convert/write-messages.js";
+import { checkFilterFits } from "./filter-fit.js";
 import { RequestError } from "./request-error.js";
 import { checkRelationshipFits } from "./schema-fit.js";
 
@@ -50,6 +54,9 @@ export function createRelationshipService(
       // written in between makes the store refuse, and the updates are checked again.
       for (let attempt = 1; ; attempt++) {
         const schema = await schemaAtHead(context);
+        preconditions.forEach(({ filter }, i) => {
+          checkFilterFits(schema.compiled, `preconditions[${i}].filter`, filter);
+        });
         const updates = checkedUpdates(schema.compiled, request.updates);
         try {
           const { revision, deleted } = await store.write(updates, preconditions, {
@@ -66,6 +73,7 @@ export function createRelationshipService(
 
     async deleteRelationships(request) {
       const filter = readFilter("filter", request.filter, "require-some-field");
+      checkFilterFits((await schemaAtHead(context)).compiled, "filter", filter);
       const limit = request.limit === 0 ? undefined : request.limit;
       const { revision, deleted } = await store.deleteMatching(filter, limit);
       return { deletedAt: tokenFor(context, revision), deletedCount: BigInt(deleted) };
@@ -73,9 +81,10 @@ export function createRelationshipService(
 
     async *readRelationships(request, call) {
       const filter = readFilter("filter", request.filter, "may-be-empty");
+      let after = readRelationshipCursor("cursor", request.cursor);
       const read = await readAt(context, "consistency", request.consistency, call.signal);
+      checkFilterFits(read.schema.compiled, "filter", filter);
       let remaining = request.limit === 0 ? Number.POSITIVE_INFINITY : request.limit;
-      let after = request.cursor === "" ? undefined : request.cursor;
       while (remaining > 0 && !call.signal.aborted) {
         const limit = Math.min(remaining, limits.maxPageSize);
         const page = await read.reader.query(filter, {
@@ -96,11 +105,17 @@ export function createRelationshipService(
     },
 
     async *watch(request, { signal }) {
+      const types = request.resourceTypes.map((type, i) => readType(`resource_types[${i}]`, type));
+      if (types.length > 0) {
+        const schema = await schemaAtHead(context);
+        types.forEach((type, i) => {
+          requireDefinition(schema.compiled, `resource_types[${i}]`, type);
+        });
+      }
       const since: Revision =
         request.since === ""
           ? await store.headRevision()
           : decodeToken(request.since, store.storeId);
-      const types = request.resourceTypes;
       const events = store.watch(since, {
         signal,
         ...(types.length === 0 ? {} : { resourceTypes: types }),
@@ -146,8 +161,9 @@ export function createRelationshipService(
 
     async *exportRelationships(request, call) {
       const filter = readFilter("filter", request.filter, "may-be-empty");
+      let after = readRelationshipCursor("cursor", request.cursor);
       const read = await readAt(context, "consistency", request.consistency, call.signal);
-      let after = request.cursor === "" ? undefined : request.cursor;
+      checkFilterFits(read.schema.compiled, "filter", filter);
       while (!call.signal.aborted) {
         const page = await read.reader.query(filter, {
           limit: limits.maxPageSize,
