@@ -1,6 +1,7 @@
 // Checks that an HTTP request's protobuf messages decode before connect-node parses them.
 
 import type { DescMessage } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
 import type { Compression, UniversalServerRequest } from "@connectrpc/connect/protocol";
 import { toConnectError } from "./api-error.js";
 import { decodeRequest } from "./decode-request.js";
@@ -10,27 +11,38 @@ interface Framing {
   /** `whole`: the body is one message (Connect unary); `enveloped`: length-prefixed messages. */
   readonly kind: "whole" | "enveloped";
   readonly encodingHeader: string;
+  /** The flag of an envelope that holds no message (connect-node skips it), 0 for none. */
+  readonly endFlag: number;
 }
 
+const CONNECT_STREAM = {
+  kind: "enveloped",
+  encodingHeader: "connect-content-encoding",
+  endFlag: 0x02,
+} as const;
+const GRPC_WEB = { kind: "enveloped", encodingHeader: "grpc-encoding", endFlag: 0x80 } as const;
+const GRPC = { kind: "enveloped", encodingHeader: "grpc-encoding", endFlag: 0 } as const;
+
 const FRAMINGS: Readonly<Record<string, Framing>> = {
-  "application/proto": { kind: "whole", encodingHeader: "content-encoding" },
-  "application/connect+proto": { kind: "enveloped", encodingHeader: "connect-content-encoding" },
-  "application/grpc-web": { kind: "enveloped", encodingHeader: "grpc-encoding" },
-  "application/grpc-web+proto": { kind: "enveloped", encodingHeader: "grpc-encoding" },
-  "application/grpc": { kind: "enveloped", encodingHeader: "grpc-encoding" },
-  "application/grpc+proto": { kind: "enveloped", encodingHeader: "grpc-encoding" },
+  "application/proto": { kind: "whole", encodingHeader: "content-encoding", endFlag: 0 },
+  "application/connect+proto": CONNECT_STREAM,
+  "application/grpc-web": GRPC_WEB,
+  "application/grpc-web+proto": GRPC_WEB,
+  "application/grpc": GRPC,
+  "application/grpc+proto": GRPC,
 };
 
 /** An envelope: a flags byte and the payload's length, 4 bytes big-endian. */
 const ENVELOPE_HEADER_BYTES = 5;
-/** The flag of an envelope whose payload is compressed; other flags mark no request message. */
+/** The flag of an envelope whose payload is compressed. */
 const COMPRESSED_FLAG = 0b1;
 
 /**
  * withCheckedBody returns request with a body that yields the same bytes, but throws a ConnectError
  * INVALID_ARGUMENT, naming the message, as soon as a protobuf message in it (of type input,
- * decompressed as its headers say) does not decode. connect-node answers a message it cannot
- * parse with INTERNAL, which means a fault of Latch's; a client's bad bytes are not. JSON bodies,
+ * decompressed as its headers say) does not decode, or is marked compressed when the request names
+ * no compression. connect-node answers both with INTERNAL, which means a fault of Latch's; a
+ * client's bad bytes are not. JSON bodies,
  * bodies past readMaxBytes and unknown compressions pass unchecked: connect-node refuses those
  * itself, with the right status.
  */
@@ -51,7 +63,13 @@ export function withCheckedBody(
       : compressions.find((c) => c.name === encoding);
   if (compression === undefined) return request;
   const check = async (payload: Uint8Array, compressed: boolean) => {
-    if (compressed && compression === null) return; // connect-node refuses it
+    if (compressed && compression === null) {
+      // connect-node answers this with INTERNAL; the client sent it wrong.
+      throw new ConnectError(
+        `a request message is marked compressed, but the request names no compression: send the header ${framing.encodingHeader}`,
+        Code.InvalidArgument,
+      );
+    }
     const bytes =
       compressed && compression !== null
         ? await compression.decompress(payload, readMaxBytes)
@@ -65,7 +83,7 @@ export function withCheckedBody(
   const checked =
     framing.kind === "whole"
       ? checkedWhole(body, (bytes) => check(bytes, compression !== null), readMaxBytes)
-      : checkedEnvelopes(body, check, readMaxBytes);
+      : checkedEnvelopes(body, check, framing.endFlag, readMaxBytes);
   return { ...request, body: checked };
 }
 
@@ -98,10 +116,15 @@ async function* checkedWhole(
   yield bytes;
 }
 
-/** checkedEnvelopes yields a body of envelopes, each once check has decoded its message. */
+/**
+ * checkedEnvelopes yields a body of envelopes, each once check has decoded its message: every
+ * envelope but one flagged endFlag holds a message, whatever its other flags, as connect-node
+ * parses them.
+ */
 async function* checkedEnvelopes(
   body: AsyncIterable<Uint8Array>,
   check: (payload: Uint8Array, compressed: boolean) => Promise<void>,
+  endFlag: number,
   readMaxBytes: number,
 ): AsyncGenerator<Uint8Array> {
   const queue = new ByteQueue();
@@ -129,7 +152,7 @@ async function* checkedEnvelopes(
       if (queue.size < length) break;
       const payload = queue.take(length);
       const flags = head[0] ?? 0;
-      if ((flags & ~COMPRESSED_FLAG) === 0) await check(payload, (flags & COMPRESSED_FLAG) !== 0);
+      if ((flags & endFlag) === 0) await check(payload, (flags & COMPRESSED_FLAG) !== 0);
       yield head;
       yield payload;
       head = undefined;

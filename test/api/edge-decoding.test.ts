@@ -147,6 +147,16 @@ describe("a request message that does not decode", () => {
     const trailer = new TextDecoder().decode(new Uint8Array(await bad.arrayBuffer()).subarray(5));
     expect(trailer).toMatch(/grpc-status: ?3\r\n/);
     expect(decodeURIComponent(trailer)).toContain("as a latch.v1.CheckRequest");
+    const unnamed = await post(
+      "latch.v1.PermissionService/Check",
+      "application/grpc-web+proto",
+      envelope(CHECK, 1),
+    );
+    const refusal = decodeURIComponent(new TextDecoder().decode(await unnamed.arrayBuffer()));
+    expect(refusal).toMatch(/grpc-status: ?3\r\n/);
+    expect(refusal).toContain(
+      "a request message is marked compressed, but the request names no compression: send the header grpc-encoding",
+    );
     const good = await post(
       "latch.v1.PermissionService/Check",
       "application/grpc-web+proto",
