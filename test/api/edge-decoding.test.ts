@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { CheckRequestSchema } from "../../src/gen/latch/v1/permission_service_pb.js";
 import { ImportRelationshipsRequestSchema } from "../../src/gen/latch/v1/relationship_service_pb.js";
 import { relationship, useTestServer, writeTestData } from "./api-harness.js";
+import { envelope } from "./transports.js";
 
 const test = useTestServer();
 
@@ -17,15 +18,6 @@ const aliceViews = {
   subject: { object: { type: "user", id: "alice" } },
 };
 const CHECK = toBinary(CheckRequestSchema, create(CheckRequestSchema, aliceViews));
-
-/** envelope frames message as Connect and gRPC-Web do: flags, 4-byte big-endian length, bytes. */
-function envelope(message: Uint8Array, flags = 0): Uint8Array {
-  const framed = new Uint8Array(5 + message.length);
-  framed[0] = flags;
-  new DataView(framed.buffer).setUint32(1, message.length);
-  framed.set(message, 5);
-  return framed;
-}
 
 const post = (path: string, type: string, body: Uint8Array | string) =>
   fetch(`${test().httpUrl}/${path}`, {

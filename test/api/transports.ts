@@ -70,3 +70,12 @@ export async function drain<T>(stream: AsyncIterable<T>): Promise<T[]> {
   for await (const message of stream) messages.push(message);
   return messages;
 }
+
+/** envelope frames message as Connect streams and gRPC-Web do: flags, 4-byte big-endian length, bytes. */
+export function envelope(message: Uint8Array, flags = 0): Uint8Array {
+  const framed = new Uint8Array(5 + message.length);
+  framed[0] = flags;
+  new DataView(framed.buffer).setUint32(1, message.length);
+  framed.set(message, 5);
+  return framed;
+}

@@ -8,6 +8,7 @@ import { PermissionService } from "../../src/gen/latch/v1/permission_service_pb.
 import { RelationshipService } from "../../src/gen/latch/v1/relationship_service_pb.js";
 import { SchemaService } from "../../src/gen/latch/v1/schema_service_pb.js";
 import { relationship, unary, useTestServer, writeTestData } from "./api-harness.js";
+import { envelope } from "./transports.js";
 
 const test = useTestServer();
 
@@ -138,14 +139,6 @@ function concat(...parts: Uint8Array[]): Uint8Array {
     offset += part.length;
   }
   return out;
-}
-
-/** envelope frames message with flags, as Connect streams and gRPC-Web do. */
-function envelope(message: Uint8Array, flags = 0): Uint8Array {
-  const framed = concat(new Uint8Array(5), message);
-  framed[0] = flags;
-  new DataView(framed.buffer).setUint32(1, message.length);
-  return framed;
 }
 
 const mutated = fc
