@@ -112,7 +112,7 @@ function authorize(path: string, context: HandlerContext, keys: ApiKeyRing): Pri
   const header = context.requestHeader.get("authorization");
   if (header === null) {
     throw new ConnectError(
-      "missing API key: send the header `authorization: Bearer <key>`, with no whitespace before or after the value (over gRPC, HTTP/2 drops a header whose value has any)",
+      "missing API key: send the header `authorization: Bearer <key>`; over gRPC, HTTP/2 drops it if its value starts or ends with whitespace",
       Code.Unauthenticated,
     );
   }
