@@ -64,18 +64,19 @@ function checkValue(value: unknown, path: string, depth: number): ContextIssue |
 const UNPAIRED_SURROGATE = /\p{Cs}/u;
 
 function checkString(text: string, path: string, what: string): ContextIssue | undefined {
+  const problem = stringProblem(text);
+  return problem === undefined ? undefined : { path, problem: `${what} ${problem}` };
+}
+
+/**
+ * stringProblem says why a context's key or string value cannot be kept (`holds U+0000 at
+ * position 3, ...`), or undefined when it can.
+ */
+export function stringProblem(text: string): string | undefined {
   const nul = text.indexOf("\0");
-  if (nul !== -1) {
-    return {
-      path,
-      problem: `${what} holds U+0000 at position ${nul + 1}, which JSON stores refuse`,
-    };
-  }
+  if (nul !== -1) return `holds U+0000 at position ${nul + 1}, which JSON stores refuse`;
   const surrogate = UNPAIRED_SURROGATE.exec(text);
   if (surrogate === null) return undefined;
   const code = text.charCodeAt(surrogate.index).toString(16).toUpperCase();
-  return {
-    path,
-    problem: `${what} holds an unpaired surrogate U+${code} at position ${surrogate.index + 1}, which is not Unicode text`,
-  };
+  return `holds an unpaired surrogate U+${code} at position ${surrogate.index + 1}, which is not Unicode text`;
 }
