@@ -17,6 +17,7 @@ import {
   type RelationshipUpdate,
   StoreError,
 } from "../store/store.js";
+import { checkWriteSize } from "../store/write-limits.js";
 import type { Relationship } from "../tuple/relationship.js";
 import { relationshipKey } from "../tuple/relationship-key.js";
 import { type ApiContext, readAt, schemaAtHead, tokenFor } from "./api-context.js";
@@ -47,6 +48,8 @@ export function createRelationshipService(
   const { store, limits } = context;
   return {
     async writeRelationships(request) {
+      // Refused before the request is read: reading 100,000 preconditions is work of its own.
+      checkWriteSize(store.writeLimits, request.updates.length, request.preconditions.length);
       const preconditions = request.preconditions.map((p, i) =>
         readPrecondition(`preconditions[${i}]`, p),
       );

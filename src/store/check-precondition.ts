@@ -3,6 +3,7 @@
 import { formatRelationship } from "../tuple/format-relationship.js";
 import type { Relationship } from "../tuple/relationship.js";
 import { type Precondition, type RelationshipFilter, StoreError } from "./store.js";
+import { checkCount } from "./write-limits.js";
 
 /**
  * checkPreconditions checks a write's preconditions before anything is read, throwing a
@@ -13,12 +14,7 @@ export function checkPreconditions(
   preconditions: readonly Precondition[],
   maxPreconditions: number,
 ): void {
-  if (preconditions.length > maxPreconditions) {
-    throw new StoreError(
-      "too-many-preconditions",
-      `a write may hold at most ${maxPreconditions} preconditions, but ${preconditions.length} were given`,
-    );
-  }
+  checkCount("preconditions", preconditions.length, maxPreconditions);
   for (const { operation } of preconditions) checkOperation(operation);
 }
 

@@ -1,5 +1,7 @@
 // The options every store takes, with their defaults and checks, shared by the memory and SQL stores.
 
+import type { WriteLimits } from "./write-limits.js";
+
 /** StoreOptions configure any store. */
 export interface StoreOptions {
   /** The most updates one write may hold, as SpiceDB's `--write-relationships-max-updates-per-call`; default 1,000. */
@@ -14,9 +16,7 @@ export interface StoreOptions {
 }
 
 /** ResolvedStoreOptions are StoreOptions with their defaults applied. */
-export interface ResolvedStoreOptions {
-  readonly maxUpdatesPerWrite: number;
-  readonly maxPreconditionsPerWrite: number;
+export interface ResolvedStoreOptions extends WriteLimits {
   readonly retentionMs: number;
 }
 

@@ -2,6 +2,7 @@
 
 import type { Revision } from "../revision/revision.js";
 import type { ObjectRef, Relationship } from "../tuple/relationship.js";
+import type { WriteLimits } from "./write-limits.js";
 
 /**
  * RelationshipFilter selects relationships: those that match every field set. Unset fields match
@@ -141,6 +142,8 @@ export interface DeleteResult {
 export interface Store {
   /** storeId identifies this store's data: consistency tokens carry it, and only its own are accepted. */
   readonly storeId: string;
+  /** writeLimits bound each write: past them, it is refused before any work. */
+  readonly writeLimits: WriteLimits;
   /** headRevision is the newest committed revision. */
   headRevision(): Promise<Revision>;
   /** head reads the newest committed revision and the newest schema write's revision together. */

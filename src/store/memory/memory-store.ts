@@ -33,6 +33,7 @@ import {
   resolveStoreOptions,
   type StoreOptions,
 } from "../store-options.js";
+import type { WriteLimits } from "../write-limits.js";
 import { ChangeLog } from "./change-log.js";
 import { CommitTimes } from "./commit-times.js";
 import { ExpiryQueue } from "./expiry-queue.js";
@@ -71,6 +72,10 @@ class MemoryStore implements Store {
   private readonly commitTimes = new CommitTimes();
 
   constructor(private readonly options: ResolvedStoreOptions) {}
+
+  get writeLimits(): WriteLimits {
+    return this.options;
+  }
 
   async headRevision(): Promise<Revision> {
     this.assertOpen();

@@ -32,6 +32,7 @@ import {
   resolveStoreOptions,
   type StoreOptions,
 } from "../store-options.js";
+import type { WriteLimits } from "../write-limits.js";
 import { importRelationships } from "./bulk-import.js";
 import { ChangeFeed, type FeedRead } from "./change-feed.js";
 import { CHANGES_CHANNEL, parseNotification } from "./change-notification.js";
@@ -170,6 +171,10 @@ class SqlStore implements Store {
   ) {
     // A failed collection is retried at the next interval; reads and writes do not depend on it.
     this.collector = new RepeatingTask(() => this.collectGarbage(), options.gcIntervalMs);
+  }
+
+  get writeLimits(): WriteLimits {
+    return this.options;
   }
 
   async start(): Promise<void> {
