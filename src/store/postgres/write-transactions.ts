@@ -48,31 +48,24 @@ export async function writeTransaction(
   now: Date,
   options: WriteOptions = {},
 ): Promise<Commit & { readonly deleted: number }> {
-  // Locked first, as taking a revision would: every later statement reads what earlier writers
-  // committed, and no writer commits until this one ends.
-  const head = await lockHead(tx);
-  await checkSchemaRevision(tx, options);
-  for (const precondition of preconditions) {
-    const match = await firstLiveMatch(tx, precondition.filter, now);
-    checkPrecondition(precondition, () => match);
-  }
   const written = updates.flatMap(({ operation, relationship }, i) =>
     operation === "delete" ? [] : [{ position: i + 1, relationship }],
   );
-  if (
-    written.length === 0 &&
-    !(await anyLive(
-      tx,
-      updates.map((update) => update.key),
-      now,
-    ))
-  ) {
-    return { revision: head, deleted: 0 };
-  }
   const expiry = earliestExpiry(written.map((w) => w.relationship));
-  const at = await takeWriteRevision(tx, now, (revision) =>
-    formatNotification({ revision, expiry }),
-  );
+  const notification = (revision: number) => formatNotification({ revision, expiry });
+  let at: number;
+  if (written.length === 0) {
+    // Only deletes: the head is locked first (as taking a revision would lock it), so that a write
+    // that finds none of its relationships live ends without taking one.
+    const head = await lockHead(tx);
+    await checkBeforeWrite(tx, preconditions, now, options);
+    const keys = updates.map((update) => update.key);
+    if (!(await anyLive(tx, keys, now))) return { revision: head, deleted: 0 };
+    at = await takeWriteRevision(tx, now, notification);
+  } else {
+    at = await takeWriteRevision(tx, now, notification);
+    await checkBeforeWrite(tx, preconditions, now, options);
+  }
   const { conflict, deleted } = await retireVersions(tx, at, updates, now);
   if (conflict !== undefined) {
     const text = formatRelationship(updates[conflict - 1]!.relationship);
@@ -83,6 +76,20 @@ export async function writeTransaction(
   }
   if (written.length > 0) await insertVersions(tx, at, written);
   return expiry === undefined ? { revision: at, deleted } : { revision: at, expiry, deleted };
+}
+
+/** checkBeforeWrite checks, under the head's lock, the schema the write expects and its preconditions. */
+async function checkBeforeWrite(
+  tx: SqlQueryable,
+  preconditions: readonly Precondition[],
+  now: Date,
+  options: WriteOptions,
+): Promise<void> {
+  await checkSchemaRevision(tx, options);
+  for (const precondition of preconditions) {
+    const match = await firstLiveMatch(tx, precondition.filter, now);
+    checkPrecondition(precondition, () => match);
+  }
 }
 
 /**
