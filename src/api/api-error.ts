@@ -5,7 +5,7 @@ import { EngineError } from "../engine/engine-error.js";
 import { ConsistencyError } from "../revision/consistency.js";
 import { TokenError } from "../revision/token-error.js";
 import { StoreError, StoreUnavailableError } from "../store/store.js";
-import { RequestError } from "./request-error.js";
+import { RequestError, RequestLimitError } from "./request-error.js";
 import { SchemaCheckLimitError } from "./schema-checks.js";
 
 /**
@@ -31,6 +31,7 @@ const STORE_CODES = {
   "already-exists": Code.AlreadyExists,
   "precondition-failed": Code.FailedPrecondition,
   "too-many-updates": Code.ResourceExhausted,
+  "too-many-preconditions": Code.ResourceExhausted,
   "invalid-argument": Code.InvalidArgument,
   "revision-unavailable": Code.FailedPrecondition,
   // Retryable: the write was checked against a schema replaced meanwhile, and nothing was written.
@@ -58,6 +59,9 @@ export function toConnectError(error: unknown, signal?: AbortSignal): ConnectErr
   }
   if (error instanceof RequestError || error instanceof TokenError) {
     return new ConnectError(error.message, Code.InvalidArgument);
+  }
+  if (error instanceof RequestLimitError) {
+    return new ConnectError(error.message, Code.ResourceExhausted);
   }
   if (error instanceof StoreError) return new ConnectError(error.message, STORE_CODES[error.code]);
   if (error instanceof StoreUnavailableError)

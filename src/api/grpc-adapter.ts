@@ -3,6 +3,7 @@
 import { once } from "node:events";
 import {
   create,
+  type DescMessage,
   type DescMethod,
   type DescService,
   fromBinary,
@@ -11,7 +12,9 @@ import {
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import type * as grpc from "@grpc/grpc-js";
 import { toConnectError } from "./api-error.js";
+import { decodeRequest } from "./decode-request.js";
 import { CallContext, type LiveCalls } from "./grpc-call-context.js";
+import { RequestError } from "./request-error.js";
 
 type AnyHandler = (input: unknown, context: HandlerContext) => unknown;
 
@@ -49,11 +52,24 @@ function methodDefinition(
     responseStream:
       method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
     requestSerialize: (message) => Buffer.from(toBinary(method.input, message as never)),
-    requestDeserialize: (bytes) => fromBinary(method.input, bytes),
+    requestDeserialize: (bytes) => decodeOrRefusal(method.input, bytes),
     responseSerialize: (message) => encodeResponse(method, message),
     responseDeserialize: (bytes) => fromBinary(method.output, bytes),
     originalName: method.localName,
   };
+}
+
+/**
+ * decodeOrRefusal decodes a request message, or returns the RequestError saying why it cannot be
+ * decoded: grpc-js answers a deserializer that throws with INTERNAL, so the refusal travels in
+ * the message's place and the handler answers it, INVALID_ARGUMENT.
+ */
+function decodeOrRefusal(schema: DescMessage, bytes: Buffer): unknown {
+  try {
+    return decodeRequest(schema, bytes);
+  } catch (error) {
+    return error;
+  }
 }
 
 /** The encodings of frozen response messages, which may answer many calls (see encodeResponse). */
@@ -87,12 +103,14 @@ function grpcHandler(
         callback: grpc.sendUnaryData<unknown>,
       ) => {
         const context = new CallContext(service, method, call, live);
-        answerOnce(handler, call.request, context, output, callback);
+        if (call.request instanceof RequestError) fail(call.request, context, callback);
+        else answerOnce(handler, call.request, context, output, callback);
       };
     case "server_streaming":
       return (call: grpc.ServerWritableStream<unknown, unknown>) => {
         const context = new CallContext(service, method, call, live);
         (async () => {
+          if (call.request instanceof RequestError) throw call.request;
           for await (const init of handler(call.request, context) as AsyncIterable<unknown>) {
             if (!call.write(output(init))) await once(call, "drain", { signal: context.signal });
           }
@@ -178,13 +196,17 @@ const CANCEL_REPORT_GRACE_MS = 100;
 /**
  * completeRequests yields a client stream's messages and then throws if the client cancelled:
  * grpc-js ends a cancelled call's input without an error, which must not pass for the client's
- * end of input (an import would commit half of it).
+ * end of input (an import would commit half of it). A message that could not be decoded throws
+ * its RequestError where it comes.
  */
 async function* completeRequests(
   call: grpc.ServerReadableStream<unknown, unknown>,
   signal: AbortSignal,
 ): AsyncGenerator<unknown> {
-  for await (const message of call) yield message;
+  for await (const message of call) {
+    if (message instanceof RequestError) throw message;
+    yield message;
+  }
   if (!call.cancelled && !signal.aborted) {
     await new Promise<void>((resolve) => {
       const done = () => {

@@ -97,15 +97,29 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 /**
+ * The `authorization` value: `Bearer` (any case), whitespace, the key. Whitespace around the value
+ * is no part of it on either port: HTTP/1.1 removes it, and HTTP/2 (gRPC) forbids it, so Node
+ * drops such a header before Latch sees it.
+ */
+const BEARER = /^Bearer[ \t]+(\S+)$/i;
+
+/**
  * authorize checks the call's `authorization: Bearer KEY` against the key ring and the method's
  * scope; with no key configured (development mode) every call passes.
  */
 function authorize(path: string, context: HandlerContext, keys: ApiKeyRing): Principal | undefined {
   if (keys.isEmpty) return undefined;
-  const key = bearerKey(context.requestHeader.get("authorization"));
+  const header = context.requestHeader.get("authorization");
+  if (header === null) {
+    throw new ConnectError(
+      "missing API key: send the header `authorization: Bearer <key>`; over gRPC, HTTP/2 drops it if its value starts or ends with whitespace",
+      Code.Unauthenticated,
+    );
+  }
+  const key = bearerKey(header);
   if (key === undefined) {
     throw new ConnectError(
-      "missing API key: send the header `authorization: Bearer <key>`",
+      "malformed authorization header: expected `Bearer <key>`",
       Code.Unauthenticated,
     );
   }
@@ -121,8 +135,11 @@ function authorize(path: string, context: HandlerContext, keys: ApiKeyRing): Pri
   return principal;
 }
 
-/** bearerKey is the key an `authorization: Bearer KEY` header sends, or undefined without one. */
+/**
+ * bearerKey is the key an `authorization: Bearer KEY` header sends, or undefined without one or
+ * with one that is not of that form ({@link BEARER}).
+ */
 export function bearerKey(header: string | null | undefined): string | undefined {
   if (header === null || header === undefined) return undefined;
-  return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+  return BEARER.exec(header)?.[1];
 }

@@ -4,8 +4,7 @@ import { setMaxListeners } from "node:events";
 import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import type { DescService } from "@bufbuild/protobuf";
-import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { ServiceImpl } from "@connectrpc/connect";
 import * as grpc from "@grpc/grpc-js";
 import { loadSync, type PackageDefinition } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
@@ -30,6 +29,7 @@ import { addConnectService } from "./grpc-adapter.js";
 import { LiveCalls, shutdownError } from "./grpc-call-context.js";
 import { type GrpcPort, listenGrpc } from "./grpc-port.js";
 import { bearerKey, guardService } from "./guard-service.js";
+import { createHttpHandler } from "./http-handler.js";
 import { listenOn, type PortName } from "./listen-error.js";
 import { createPermissionService } from "./permission-service.js";
 import { Readiness } from "./readiness.js";
@@ -172,14 +172,13 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
 
   const httpServer = createServer(
     httpServerOptions(connectionLimits),
-    connectNodeAdapter({
-      routes: (router: ConnectRouter) => {
-        for (const [service, impl] of services) router.service(service, impl);
-      },
+    createHttpHandler({
+      services,
       readMaxBytes: MAX_MESSAGE_BYTES,
       shutdownSignal: shutdown.signal,
       fallback: (request, response) =>
         serveProbes(request, response, { keys: options.keys, readiness, cache, metrics }),
+      onError: options.onInternalError,
     }),
   );
   limitConnections(httpServer, "HTTP", connectionLimits, onConnectionLimit);

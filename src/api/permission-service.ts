@@ -18,10 +18,11 @@ import {
 import { type ApiContext, latestReadPoint, type ReadPoint, readAt } from "./api-context.js";
 import { toConnectError } from "./api-error.js";
 import { readConsistency } from "./convert/read-consistency.js";
+import { readContext } from "./convert/read-context.js";
 import { readName, readObjectRef, readSubjectRef, readType } from "./convert/read-refs.js";
 import { expandMessage } from "./convert/write-expand.js";
 import { checkResultMessage, explanationMessage } from "./convert/write-messages.js";
-import { RequestError } from "./request-error.js";
+import { RequestError, RequestLimitError } from "./request-error.js";
 
 type CheckResponseInit = MessageInitShape<typeof CheckResponseSchema>;
 
@@ -61,7 +62,9 @@ export function createPermissionService(
         resource: readObjectRef("resource", request.resource),
         permission: readName("permission", request.permission),
         subject: readSubjectRef("subject", request.subject, "no-wildcard"),
-        ...(request.context === undefined ? {} : { context: request.context }),
+        ...(request.context === undefined
+          ? {}
+          : { context: readContext("context", request.context) }),
         explain: request.explain,
       };
       const latest =
@@ -79,7 +82,7 @@ export function createPermissionService(
     async checkBulk(request, call) {
       const { items } = request;
       if (items.length > context.limits.maxBulkChecks) {
-        throw new RequestError(
+        throw new RequestLimitError(
           "items",
           `items: ${items.length} checks is more than the limit of ${context.limits.maxBulkChecks} per call`,
         );
@@ -92,7 +95,9 @@ export function createPermissionService(
             resource: readObjectRef(`${field}.resource`, item.resource),
             permission: readName(`${field}.permission`, item.permission),
             subject: readSubjectRef(`${field}.subject`, item.subject, "no-wildcard"),
-            ...(item.context === undefined ? {} : { context: item.context }),
+            ...(item.context === undefined
+              ? {}
+              : { context: readContext(`${field}.context`, item.context) }),
             explain: request.explain,
           };
         } catch (error) {
@@ -141,7 +146,9 @@ export function createPermissionService(
         resourceType,
         permission,
         subject,
-        ...(request.context === undefined ? {} : { context: request.context }),
+        ...(request.context === undefined
+          ? {}
+          : { context: readContext("context", request.context) }),
         ...(request.limit === 0 ? {} : { limit: request.limit }),
         ...(request.cursor === "" ? {} : { cursor: request.cursor }),
       });
@@ -170,7 +177,9 @@ export function createPermissionService(
         permission,
         subjectType,
         ...(subjectRelation === undefined ? {} : { subjectRelation }),
-        ...(request.context === undefined ? {} : { context: request.context }),
+        ...(request.context === undefined
+          ? {}
+          : { context: readContext("context", request.context) }),
       });
       for (const item of found) {
         yield {

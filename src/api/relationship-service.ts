@@ -1,6 +1,7 @@
 // latch.v1.RelationshipService: writes, deletes, reads, the change stream, import and export.
 
 import type { ServiceImpl } from "@connectrpc/connect";
+import { requireDefinition } from "../engine/lookup-validation.js";
 import {
   type RelationshipService,
   RelationshipUpdate_Operation,
@@ -16,11 +17,15 @@ import {
   type RelationshipUpdate,
   StoreError,
 } from "../store/store.js";
+import { checkWriteSize } from "../store/write-limits.js";
 import type { Relationship } from "../tuple/relationship.js";
 import { relationshipKey } from "../tuple/relationship-key.js";
 import { type ApiContext, readAt, schemaAtHead, tokenFor } from "./api-context.js";
+import { readRelationshipCursor } from "./convert/read-cursor.js";
+import { readType } from "./convert/read-refs.js";
 import { readFilter, readPrecondition, readRelationship } from "./convert/read-relationship.js";
 import { relationshipMessage } from "./convert/write-messages.js";
+import { checkFilterFits } from "./filter-fit.js";
 import { RequestError } from "./request-error.js";
 import { checkRelationshipFits } from "./schema-fit.js";
 
@@ -43,6 +48,8 @@ export function createRelationshipService(
   const { store, limits } = context;
   return {
     async writeRelationships(request) {
+      // Refused before the request is read: reading 100,000 preconditions is work of its own.
+      checkWriteSize(store.writeLimits, request.updates.length, request.preconditions.length);
       const preconditions = request.preconditions.map((p, i) =>
         readPrecondition(`preconditions[${i}]`, p),
       );
@@ -50,12 +57,15 @@ export function createRelationshipService(
       // written in between makes the store refuse, and the updates are checked again.
       for (let attempt = 1; ; attempt++) {
         const schema = await schemaAtHead(context);
+        preconditions.forEach(({ filter }, i) => {
+          checkFilterFits(schema.compiled, `preconditions[${i}].filter`, filter);
+        });
         const updates = checkedUpdates(schema.compiled, request.updates);
         try {
-          const { revision } = await store.write(updates, preconditions, {
+          const { revision, deleted } = await store.write(updates, preconditions, {
             schemaRevision: schema.revision,
           });
-          return { writtenAt: tokenFor(context, revision) };
+          return { writtenAt: tokenFor(context, revision), deletedCount: BigInt(deleted) };
         } catch (error) {
           if (attempt === 2 || !(error instanceof StoreError && error.code === "schema-changed")) {
             throw error;
@@ -66,6 +76,7 @@ export function createRelationshipService(
 
     async deleteRelationships(request) {
       const filter = readFilter("filter", request.filter, "require-some-field");
+      checkFilterFits((await schemaAtHead(context)).compiled, "filter", filter);
       const limit = request.limit === 0 ? undefined : request.limit;
       const { revision, deleted } = await store.deleteMatching(filter, limit);
       return { deletedAt: tokenFor(context, revision), deletedCount: BigInt(deleted) };
@@ -73,9 +84,10 @@ export function createRelationshipService(
 
     async *readRelationships(request, call) {
       const filter = readFilter("filter", request.filter, "may-be-empty");
+      let after = readRelationshipCursor("cursor", request.cursor);
       const read = await readAt(context, "consistency", request.consistency, call.signal);
+      checkFilterFits(read.schema.compiled, "filter", filter);
       let remaining = request.limit === 0 ? Number.POSITIVE_INFINITY : request.limit;
-      let after = request.cursor === "" ? undefined : request.cursor;
       while (remaining > 0 && !call.signal.aborted) {
         const limit = Math.min(remaining, limits.maxPageSize);
         const page = await read.reader.query(filter, {
@@ -96,11 +108,17 @@ export function createRelationshipService(
     },
 
     async *watch(request, { signal }) {
+      const types = request.resourceTypes.map((type, i) => readType(`resource_types[${i}]`, type));
+      if (types.length > 0) {
+        const schema = await schemaAtHead(context);
+        types.forEach((type, i) => {
+          requireDefinition(schema.compiled, `resource_types[${i}]`, type);
+        });
+      }
       const since: Revision =
         request.since === ""
           ? await store.headRevision()
           : decodeToken(request.since, store.storeId);
-      const types = request.resourceTypes;
       const events = store.watch(since, {
         signal,
         ...(types.length === 0 ? {} : { resourceTypes: types }),
@@ -146,8 +164,9 @@ export function createRelationshipService(
 
     async *exportRelationships(request, call) {
       const filter = readFilter("filter", request.filter, "may-be-empty");
+      let after = readRelationshipCursor("cursor", request.cursor);
       const read = await readAt(context, "consistency", request.consistency, call.signal);
-      let after = request.cursor === "" ? undefined : request.cursor;
+      checkFilterFits(read.schema.compiled, "filter", filter);
       while (!call.signal.aborted) {
         const page = await read.reader.query(filter, {
           limit: limits.maxPageSize,

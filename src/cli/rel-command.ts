@@ -59,10 +59,14 @@ export function addRelCommands(
     ).action(async (args: string[], options: JsonOption) => {
       const code = await callServer(io, async (client) => {
         const relationships = await readRelationshipArguments(io, args);
-        const { writtenAt } = await client.relationships.writeRelationships({
+        const { writtenAt, deletedCount } = await client.relationships.writeRelationships({
           updates: relationships.map((r) => ({ operation, relationship: relationshipMessage(r) })),
         });
-        const count = relationships.length;
+        // A delete of a relationship that does not exist succeeds and deletes nothing.
+        const count =
+          operation === RelationshipUpdate_Operation.DELETE
+            ? Number(deletedCount)
+            : relationships.length;
         printResult(
           io,
           options.json,

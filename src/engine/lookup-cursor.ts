@@ -1,5 +1,6 @@
 // Lookup cursors: opaque, validated tokens that resume a lookup after the last id it returned.
 
+import { MAX_ID_LENGTH } from "../tuple/identifiers.js";
 import { EngineError } from "./engine-error.js";
 
 const VERSION = "lr1";
@@ -18,6 +19,15 @@ export function encodeLookupCursor(scope: string, id: string): string {
  * EngineError for a malformed cursor or one issued for another request.
  */
 export function decodeLookupCursor(cursor: string, scope: string): string {
+  // No cursor of this lookup is longer than the one after the longest id: a longer one is refused
+  // before any decoding.
+  const longest = encodeLookupCursor(scope, "x".repeat(MAX_ID_LENGTH)).length;
+  if (cursor.length > longest) {
+    throw new EngineError(
+      "invalid-argument",
+      `cursor: malformed lookup cursor: ${cursor.length} characters, more than any this lookup returns (${longest})`,
+    );
+  }
   const decoded = parse(cursor);
   if (decoded === undefined)
     throw new EngineError("invalid-argument", "cursor: malformed lookup cursor");

@@ -6,6 +6,7 @@ import { relationshipKey } from "../tuple/relationship-key.js";
 import { formatTimestamp } from "../tuple/timestamp.js";
 import { validateRelationship } from "../tuple/validate-relationship.js";
 import { type RelationshipUpdate, StoreError, type UpdateOperation } from "./store.js";
+import { checkCount } from "./write-limits.js";
 
 /** PreparedUpdate is an update checked for a write, its relationship a frozen copy. */
 export interface PreparedUpdate {
@@ -26,12 +27,7 @@ export function prepareUpdates(
   maxUpdates: number,
   nowMs: number,
 ): PreparedUpdate[] {
-  if (updates.length > maxUpdates) {
-    throw new StoreError(
-      "too-many-updates",
-      `a write may hold at most ${maxUpdates} updates, but ${updates.length} were given`,
-    );
-  }
+  checkCount("updates", updates.length, maxUpdates);
   const keys = new Set<string>();
   return updates.map(({ operation, relationship }) => {
     if (!OPERATIONS.has(operation)) {

@@ -2,6 +2,7 @@
 
 import type { Revision } from "../revision/revision.js";
 import type { ObjectRef, Relationship } from "../tuple/relationship.js";
+import type { WriteLimits } from "./write-limits.js";
 
 /**
  * RelationshipFilter selects relationships: those that match every field set. Unset fields match
@@ -109,13 +110,26 @@ export interface WriteResult {
   readonly revision: Revision;
 }
 
-/** ImportResult is the revision an import committed at and how many relationships it wrote. */
+/**
+ * RelationshipWriteResult is the revision a write of relationships committed at, and how many of
+ * its deletes found a relationship to delete. A write that changes nothing (it only deletes
+ * relationships that do not exist, or holds no update) commits no revision: its result names the
+ * head, which already reflects everything it asked for.
+ */
+export interface RelationshipWriteResult extends WriteResult {
+  readonly deleted: number;
+}
+
+/** ImportResult is the revision an import committed at (the head, for an empty one) and how many relationships it wrote. */
 export interface ImportResult {
   readonly revision: Revision;
   readonly imported: number;
 }
 
-/** DeleteResult is the revision a delete-by-filter committed at and how many relationships it removed. */
+/**
+ * DeleteResult is the revision a delete-by-filter committed at (the head, when it removed
+ * nothing) and how many relationships it removed.
+ */
 export interface DeleteResult {
   readonly revision: Revision;
   readonly deleted: number;
@@ -128,6 +142,8 @@ export interface DeleteResult {
 export interface Store {
   /** storeId identifies this store's data: consistency tokens carry it, and only its own are accepted. */
   readonly storeId: string;
+  /** writeLimits bound each write: past them, it is refused before any work. */
+  readonly writeLimits: WriteLimits;
   /** headRevision is the newest committed revision. */
   headRevision(): Promise<Revision>;
   /** head reads the newest committed revision and the newest schema write's revision together. */
@@ -139,12 +155,16 @@ export interface Store {
   oldestRevision(): Promise<Revision>;
   /** snapshot reads at `revision`, hiding relationships expired at `now`. */
   snapshot(revision: Revision, now: Date): SnapshotReader;
-  /** write applies every update or none, after checking the preconditions; rejects with a StoreError. */
+  /**
+   * write applies every update or none, after checking the preconditions; rejects with a
+   * StoreError. When the updates change nothing it commits no revision (see
+   * {@link RelationshipWriteResult}).
+   */
   write(
     updates: readonly RelationshipUpdate[],
     preconditions?: readonly Precondition[],
     options?: WriteOptions,
-  ): Promise<WriteResult>;
+  ): Promise<RelationshipWriteResult>;
   /** readSchema returns the stored schema, or undefined before the first schema write. */
   readSchema(): Promise<StoredSchema | undefined>;
   /**
@@ -159,13 +179,17 @@ export interface Store {
   /**
    * importRelationships writes many relationships at one new revision, all or nothing, replacing
    * existing ones (touch), without the per-write update limit; a relationship given twice rejects
-   * with "invalid-argument". Watchers see a touch event for each.
+   * with "invalid-argument". Watchers see a touch event for each. An import of nothing commits no
+   * revision: its result names the head.
    */
   importRelationships(
     relationships: AsyncIterable<Relationship> | Iterable<Relationship>,
     options?: WriteOptions,
   ): Promise<ImportResult>;
-  /** deleteMatching deletes the relationships matching a filter (at most `limit`), atomically. */
+  /**
+   * deleteMatching deletes the relationships matching a filter (at most `limit`), atomically; when
+   * none matches it commits no revision, and its result names the head.
+   */
   deleteMatching(filter: RelationshipFilter, limit?: number): Promise<DeleteResult>;
   /**
    * watch streams changes committed after `after`, in revision order, without gaps or repeats.
@@ -215,6 +239,7 @@ export type StoreErrorCode =
   | "already-exists"
   | "precondition-failed"
   | "too-many-updates"
+  | "too-many-preconditions"
   | "invalid-argument"
   | "revision-unavailable"
   | "schema-changed";

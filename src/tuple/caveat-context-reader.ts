@@ -1,10 +1,11 @@
 // Reads a caveat context, a JSON object, from inside a relationship's text, with positioned errors.
 
+import { MAX_CONTEXT_DEPTH, stringProblem } from "./context-limits.js";
 import { describeChar } from "./issue.js";
 import { fail, type Parsed } from "./text-reader.js";
 
-/** Deep enough for any real context; bounds the recursion on hostile input. */
-const MAX_DEPTH = 64;
+/** The bound every caveat context keeps; it also bounds the recursion on hostile input. */
+const MAX_DEPTH = MAX_CONTEXT_DEPTH;
 const ESCAPES = new Set(['"', "\\", "/", "b", "f", "n", "r", "t"]);
 const HEX4 = /^[0-9a-fA-F]{4}$/;
 const WHITESPACE = new Set([" ", "\t", "\n", "\r"]);
@@ -12,7 +13,8 @@ const WHITESPACE = new Set([" ", "\t", "\n", "\r"]);
 /**
  * readCaveatContext reads the JSON object that starts with the '{' at start, as JSON.parse would
  * (duplicate keys: the last wins; `__proto__` is an ordinary key), failing at the first character
- * that is not valid JSON.
+ * that is not valid JSON, or at a value past the bounds every context keeps (nesting, strings; see
+ * checkContext, which the caller applies to the whole).
  */
 export function readCaveatContext(
   text: string,
@@ -130,7 +132,13 @@ class JsonReader {
     }
     this.pos++;
     // The slice is a well-formed JSON string now; JSON.parse decodes its escapes.
-    return JSON.parse(this.text.slice(start, this.pos)) as string;
+    const value = JSON.parse(this.text.slice(start, this.pos)) as string;
+    const problem = stringProblem(value);
+    if (problem !== undefined) {
+      const message = `invalid caveat context: the string at column ${start + 1} ${problem}`;
+      fail("invalid-caveat-context", message, start);
+    }
+    return value;
   }
 
   private number(): number {

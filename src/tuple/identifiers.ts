@@ -6,7 +6,8 @@ import { WILDCARD } from "./relationship.js";
 const MIN_NAME_LENGTH = 3;
 const MAX_NAME_LENGTH = 64;
 const MAX_PREFIX_LENGTH = 63;
-const MAX_ID_LENGTH = 1024;
+/** MAX_ID_LENGTH is the longest object or subject id, as in SpiceDB. */
+export const MAX_ID_LENGTH = 1024;
 const NAME_CHARACTER = /^[a-z0-9_]$/;
 const ID_CHARACTER = /^[a-zA-Z0-9/_|\-=+]$/;
 const ID_CHARACTERS = "a-z, A-Z, 0-9 and / _ | - = +";

@@ -1,6 +1,7 @@
 // Parses a relationship in SpiceDB's text syntax: `document:plan#viewer@user:alice[caveat:{..}][expiration:..]`.
 
 import { readCaveatContext } from "./caveat-context-reader.js";
+import { checkContext } from "./context-limits.js";
 import { checkCaveatName, checkRelation } from "./identifiers.js";
 import { describeChar, describeIssue } from "./issue.js";
 import type { ParseResult } from "./parse-error.js";
@@ -83,6 +84,12 @@ function readCaveat(text: string, start: number): Parsed<RelationshipCaveat> {
   if (text[next] !== ":") failExpected(text, next, "':' or ']' after the caveat name");
   expectChar(text, next + 1, "{", "to start the caveat context");
   const context = readCaveatContext(text, next + 1);
+  const issue = checkContext(context.value);
+  if (issue !== undefined) {
+    const at = issue.path === "" ? "" : ` at ${issue.path}`;
+    const message = `invalid caveat context${at}: ${issue.problem} (the context starts at column ${next + 2})`;
+    fail("invalid-caveat-context", message, next + 1);
+  }
   expectChar(text, context.end, "]", "after the caveat context");
   return { value: { name, context: context.value }, end: context.end + 1 };
 }

@@ -1,5 +1,6 @@
 // Checks a relationship built in code (from an API request, say) against the rules its text form obeys.
 
+import { checkContext } from "./context-limits.js";
 import {
   checkCaveatName,
   checkObjectId,
@@ -55,7 +56,9 @@ function validateCaveat(caveat: RelationshipCaveat): string | undefined {
   ) {
     return "invalid caveat context: must be a JSON object";
   }
-  return undefined;
+  const issue = context === undefined ? undefined : checkContext(context);
+  if (issue === undefined) return undefined;
+  return `invalid caveat context${issue.path === "" ? "" : ` at ${issue.path}`}: ${issue.problem}`;
 }
 
 function validateExpiration(expiresAt: Date): string | undefined {

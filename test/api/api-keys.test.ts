@@ -1,5 +1,6 @@
 // API keys over gRPC and HTTP: missing, unknown and under-scoped keys are refused; scoped keys work.
 
+import * as grpc from "@grpc/grpc-js";
 import { status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { ApiKeyRing, hashApiKey } from "../../src/api/api-keys.js";
@@ -95,6 +96,66 @@ describe("API keys", () => {
       store: { ok: true, revision: expect.any(Number) },
       cache: { appliedRevision: expect.any(Number) },
     });
+  });
+});
+
+describe("the authorization header, alike on both ports", () => {
+  /** onGrpc calls ReadSchema over gRPC with the header as given: its status code and message. */
+  const onGrpc = (value: string) =>
+    new Promise<[number, string]>((resolve) => {
+      const client = new grpc.Client(
+        `127.0.0.1:${test().server.grpcPort}`,
+        grpc.credentials.createInsecure(),
+      );
+      const metadata = new grpc.Metadata();
+      metadata.set("authorization", value);
+      const bytes = (b: Buffer) => b;
+      client.makeUnaryRequest(
+        "/latch.v1.SchemaService/ReadSchema",
+        bytes,
+        bytes,
+        Buffer.alloc(0),
+        metadata,
+        (error) => {
+          client.close();
+          resolve(error === null ? [status.OK, ""] : [error.code, error.details]);
+        },
+      );
+    });
+  /** onHttp posts ReadSchema as Connect JSON with the header as given: its HTTP status and body. */
+  const onHttp = async (value: string): Promise<[number, string]> => {
+    const response = await fetch(`${test().httpUrl}/latch.v1.SchemaService/ReadSchema`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: value },
+      body: "{}",
+    });
+    return [response.status, await response.text()];
+  };
+
+  it("takes Bearer in any case and any spaces or tabs before the key", async () => {
+    await unary(test().clients.schema, "WriteSchema", { schema: TEST_SCHEMA }, { token: ADMIN });
+    for (const value of [`Bearer ${ADMIN}`, `bearer ${ADMIN}`, `Bearer   ${ADMIN}`]) {
+      expect(await onGrpc(value)).toEqual([status.OK, ""]);
+      expect((await onHttp(value))[0]).toBe(200);
+    }
+  });
+
+  it("refuses another scheme as malformed, on both ports", async () => {
+    const message = "malformed authorization header: expected `Bearer <key>`";
+    expect(await onGrpc(`Basic ${ADMIN}`)).toEqual([status.UNAUTHENTICATED, message]);
+    expect(await onHttp(`Bearer ${ADMIN} extra`)).toEqual([
+      401,
+      JSON.stringify({ code: "unauthenticated", message }),
+    ]);
+  });
+
+  it("treats whitespace around the value as no part of it: HTTP removes it, gRPC's HTTP/2 drops the header, and says so", async () => {
+    const padded = `  Bearer ${ADMIN}   `;
+    expect((await onHttp(padded))[0]).toBe(200);
+    expect(await onGrpc(padded)).toEqual([
+      status.UNAUTHENTICATED,
+      "missing API key: send the header `authorization: Bearer <key>`; over gRPC, HTTP/2 drops it if its value starts or ends with whitespace",
+    ]);
   });
 });
 

@@ -152,7 +152,7 @@ describe("CheckBulk", () => {
     ).toEqual(["CHECK_RESULT_ALLOWED", status.INVALID_ARGUMENT, "CHECK_RESULT_DENIED"]);
   });
 
-  it("refuses more items than the limit", async () => {
+  it("refuses more items than the limit with RESOURCE_EXHAUSTED, as every limit", async () => {
     const item = {
       resource: ref("document", "plan"),
       permission: "view",
@@ -160,7 +160,7 @@ describe("CheckBulk", () => {
     };
     await expectStatus(
       unary(test().clients.permissions, "CheckBulk", { items: Array(1001).fill(item) }),
-      status.INVALID_ARGUMENT,
+      status.RESOURCE_EXHAUSTED,
       "items",
       "1000",
     );

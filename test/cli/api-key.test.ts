@@ -31,7 +31,7 @@ describe("latch with API keys", () => {
       exitCode: 2,
       stdout: "",
       stderr:
-        "UNAUTHENTICATED: missing API key: send the header `authorization: Bearer <key>` (the CLI sends LATCH_TOKEN as the key, and it is not set)\n",
+        "UNAUTHENTICATED: missing API key: send the header `authorization: Bearer <key>`; over gRPC, HTTP/2 drops it if its value starts or ends with whitespace (the CLI sends LATCH_TOKEN as the key, and it is not set)\n",
     });
     const unknown = await latch(["schema", "write", "test.zed"], "not-a-key");
     expect(unknown.stderr).toBe(

@@ -86,6 +86,22 @@ describe("latch schema and rel against a server", () => {
     ]);
   });
 
+  it("reports how many relationships a delete found, and a delete of none takes no revision", async () => {
+    await latch(["rel", "touch", "document:gone#viewer@user:alice"]);
+    const deleted = await latch([
+      "rel",
+      "delete",
+      "document:gone#viewer@user:alice",
+      "document:gone#viewer@user:nobody",
+    ]);
+    expect(deleted).toMatchObject({ exitCode: 0, stderr: "" });
+    expect(deleted.stdout).toMatch(/^deleted 1 relationship \(token lt1_\S+\)\n$/);
+    const again = await latch(["rel", "delete", "document:gone#viewer@user:alice"]);
+    expect(again.stdout).toMatch(/^deleted 0 relationships \(token lt1_\S+\)\n$/);
+    const token = (run: { stdout: string }) => /token (\S+)\)/.exec(run.stdout)?.[1];
+    expect(token(again)).toBe(token(deleted));
+  });
+
   it("reads relationships from standard input with -, one a line", async () => {
     const stdin = "group:eng#member@user:carol\n\n// a comment\ngroup:eng#member@user:dave\n";
     const write = await latch(["rel", "touch", "-", "group:ops#member@user:erin"], stdin);

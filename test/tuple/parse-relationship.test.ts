@@ -572,7 +572,30 @@ describe("parseRelationship rejects", () => {
     const result = parseRelationship(text);
     expect(result.ok ? undefined : result.error).toMatchObject({
       code: "invalid-caveat-context",
-      message: "invalid JSON in caveat context: nested deeper than 64 levels at column 105",
+      message: "invalid JSON in caveat context: nested deeper than 32 levels at column 73",
+    });
+  });
+
+  it("refuses a context string no JSON store keeps, and a context longer than 65,536 characters", () => {
+    const error = (text: string) => {
+      const result = parseRelationship(text);
+      return result.ok ? undefined : result.error;
+    };
+    expect(error('document:plan#viewer@user:alice[tag:{"a\\u0000":1}]')).toMatchObject({
+      code: "invalid-caveat-context",
+      message:
+        "invalid caveat context: the string at column 38 holds U+0000 at position 2, which JSON stores refuse",
+      offset: 37,
+    });
+    expect(error('document:plan#viewer@user:alice[tag:{"a":"\\udc00"}]')?.message).toBe(
+      "invalid caveat context: the string at column 42 holds an unpaired surrogate U+DC00 at position 1, which is not Unicode text",
+    );
+    const long = `document:plan#viewer@user:alice[tag:{"a":"${"x".repeat(70_000)}"}]`;
+    expect(error(long)).toMatchObject({
+      code: "invalid-caveat-context",
+      message:
+        "invalid caveat context: is 70008 characters long as JSON, more than the limit of 65536 (the context starts at column 37)",
+      offset: 36,
     });
   });
 });

@@ -24,13 +24,29 @@ const subject: fc.Arbitrary<SubjectRef> = fc.oneof(
   fc.record({ type: objectType, id: fc.constant("*") }),
 );
 
-// Values that trip naive formatters are drawn often: -0, brackets and quotes inside strings, a lone
-// surrogate, numbers JSON writes in exponent form, and keys such as __proto__.
-const awkwardKey = fc.constantFrom("__proto__", "", "]", "a\u0000b");
-const awkwardValue = fc.constantFrom(-0, "]", '"}][', "\ud800", "\u2028", 1e21, 5e-324, -1e-7);
+// Values that trip naive formatters are drawn often: -0, brackets and quotes inside strings, a
+// surrogate pair, numbers JSON writes in exponent form, and keys such as __proto__. A context's
+// strings hold any Unicode text but U+0000, which no JSON store keeps.
+const awkwardKey = fc.constantFrom("__proto__", "", "]", "a\u{1F600}b");
+const awkwardValue = fc.constantFrom(
+  -0,
+  "]",
+  '"}][',
+  "\ud83d\ude00",
+  "\u2028",
+  1e21,
+  5e-324,
+  -1e-7,
+);
+const withoutNul = (text: string) => !text.includes("\u0000");
+/** JSON.stringify writes U+0000 as its escape. */
+const jsonWithoutNul = (value: unknown) => !JSON.stringify(value).includes("\\u0000");
 const context = fc.dictionary(
-  fc.oneof(fc.string({ unit: "binary" }), awkwardKey),
-  fc.oneof(fc.jsonValue({ stringUnit: "binary", maxDepth: 3 }), awkwardValue),
+  fc.oneof(fc.string({ unit: "binary" }).filter(withoutNul), awkwardKey),
+  fc.oneof(
+    fc.jsonValue({ stringUnit: "binary", maxDepth: 3 }).filter(jsonWithoutNul),
+    awkwardValue,
+  ),
   { noNullPrototype: true },
 );
 

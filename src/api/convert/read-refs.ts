@@ -53,7 +53,8 @@ export function readName(field: string, name: string): string {
   return name;
 }
 
-function readId(field: string, id: string, check: typeof checkObjectId): string {
+/** readId checks an id at field with check (the object id or the subject id rule). */
+export function readId(field: string, id: string, check: typeof checkObjectId): string {
   const problem = explain(field, id, check(id));
   if (problem !== undefined) throw new RequestError(field, problem);
   return id;

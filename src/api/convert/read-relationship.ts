@@ -1,6 +1,5 @@
 // Relationships, filters and preconditions from API messages, checked field by field.
 
-import { timestampDate } from "@bufbuild/protobuf/wkt";
 import {
   Precondition_Operation,
   type Precondition as PreconditionMessage,
@@ -8,10 +7,17 @@ import {
   type Relationship as RelationshipMessage,
 } from "../../gen/latch/v1/core_pb.js";
 import type { Precondition, RelationshipFilter } from "../../store/store.js";
-import { checkCaveatName, explain } from "../../tuple/identifiers.js";
+import {
+  checkCaveatName,
+  checkObjectId,
+  checkSubjectId,
+  explain,
+} from "../../tuple/identifiers.js";
 import type { Relationship } from "../../tuple/relationship.js";
 import { RequestError, required } from "../request-error.js";
-import { readName, readObjectRef, readSubjectRef, readType } from "./read-refs.js";
+import { readContext } from "./read-context.js";
+import { readId, readName, readObjectRef, readSubjectRef, readType } from "./read-refs.js";
+import { readTimestamp } from "./read-timestamp.js";
 
 /** readRelationship converts the relationship at field: references, caveat and expiry. */
 export function readRelationship(
@@ -31,12 +37,14 @@ export function readRelationship(
           ...rel,
           caveat: {
             name: readCaveatName(`${field}.caveat.name`, caveat.name),
-            ...(caveat.context === undefined ? {} : { context: caveat.context }),
+            ...(caveat.context === undefined
+              ? {}
+              : { context: readContext(`${field}.caveat.context`, caveat.context) }),
           },
         };
   return expiresAt === undefined
     ? withCaveat
-    : { ...withCaveat, expiresAt: timestampDate(expiresAt) };
+    : { ...withCaveat, expiresAt: readTimestamp(`${field}.expires_at`, expiresAt) };
 }
 
 /** readFilter converts the relationship filter at field; `required` demands at least one field set. */
@@ -49,12 +57,16 @@ export function readFilter(
     ...(message?.resourceType
       ? { resourceType: readType(`${field}.resource_type`, message.resourceType) }
       : {}),
-    ...(message?.resourceIds.length ? { resourceIds: message.resourceIds } : {}),
+    ...(message?.resourceIds.length
+      ? { resourceIds: readIds(`${field}.resource_ids`, message.resourceIds, checkObjectId) }
+      : {}),
     ...(message?.relation ? { relation: readName(`${field}.relation`, message.relation) } : {}),
     ...(message?.subjectType
       ? { subjectType: readType(`${field}.subject_type`, message.subjectType) }
       : {}),
-    ...(message?.subjectIds.length ? { subjectIds: message.subjectIds } : {}),
+    ...(message?.subjectIds.length
+      ? { subjectIds: readIds(`${field}.subject_ids`, message.subjectIds, checkSubjectId) }
+      : {}),
     ...(message?.subjectRelation === undefined
       ? {}
       : {
@@ -88,6 +100,11 @@ export function readPrecondition(
         `${field}.operation must be OPERATION_MUST_MATCH or OPERATION_MUST_NOT_MATCH`,
       );
   }
+}
+
+/** readIds checks each id of a filter's list at field; a subject id may be the wildcard `*`. */
+function readIds(field: string, ids: string[], check: typeof checkObjectId): string[] {
+  return ids.map((id, i) => readId(`${field}[${i}]`, id, check));
 }
 
 function readCaveatName(field: string, name: string): string {

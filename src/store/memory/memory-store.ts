@@ -4,7 +4,7 @@ import { generateStoreId } from "../../revision/consistency-token.js";
 import { type Revision, revision } from "../../revision/revision.js";
 import { formatRelationship } from "../../tuple/format-relationship.js";
 import type { Relationship } from "../../tuple/relationship.js";
-import { checkPrecondition } from "../check-precondition.js";
+import { checkPrecondition, checkPreconditions } from "../check-precondition.js";
 import { type PreparedUpdate, prepareUpdates } from "../prepare-updates.js";
 import { checkLimit, revisionCollected, schemaChanged } from "../refusals.js";
 import {
@@ -18,6 +18,7 @@ import {
   type RelationshipFilter,
   type RelationshipShape,
   type RelationshipUpdate,
+  type RelationshipWriteResult,
   type SnapshotReader,
   type Store,
   type StoredSchema,
@@ -32,6 +33,7 @@ import {
   resolveStoreOptions,
   type StoreOptions,
 } from "../store-options.js";
+import type { WriteLimits } from "../write-limits.js";
 import { ChangeLog } from "./change-log.js";
 import { CommitTimes } from "./commit-times.js";
 import { ExpiryQueue } from "./expiry-queue.js";
@@ -70,6 +72,10 @@ class MemoryStore implements Store {
   private readonly commitTimes = new CommitTimes();
 
   constructor(private readonly options: ResolvedStoreOptions) {}
+
+  get writeLimits(): WriteLimits {
+    return this.options;
+  }
 
   async headRevision(): Promise<Revision> {
     this.assertOpen();
@@ -125,11 +131,12 @@ class MemoryStore implements Store {
     updates: readonly RelationshipUpdate[],
     preconditions: readonly Precondition[] = [],
     options: WriteOptions = {},
-  ): Promise<WriteResult> {
+  ): Promise<RelationshipWriteResult> {
     this.assertOpen();
     this.checkSchemaRevision(options);
     const nowMs = Date.now();
     const prepared = prepareUpdates(updates, this.options.maxUpdatesPerWrite, nowMs);
+    checkPreconditions(preconditions, this.options.maxPreconditionsPerWrite);
     return this.apply(prepared, preconditions, nowMs);
   }
 
@@ -144,16 +151,20 @@ class MemoryStore implements Store {
     this.checkSchemaRevision(options);
     const nowMs = Date.now();
     const prepared = prepareUpdates(updates, Math.max(updates.length, 1), nowMs);
+    // An import of nothing changes nothing: apply commits no revision and answers the head.
     const { revision: at } = this.apply(prepared, [], nowMs);
     return { revision: at, imported: prepared.length };
   }
 
-  /** apply checks the preconditions and applies prepared updates at the next revision. */
+  /**
+   * apply checks the preconditions and applies prepared updates at the next revision; when they
+   * change nothing it commits no revision and returns the head.
+   */
   private apply(
     prepared: readonly PreparedUpdate[],
     preconditions: readonly Precondition[],
     nowMs: number,
-  ): WriteResult {
+  ): RelationshipWriteResult {
     const firstMatch = (filter: RelationshipFilter) =>
       this.index.select(filter, { accept: (row) => isLiveAtHead(row, nowMs), limit: 1 })[0]
         ?.relationship;
@@ -167,25 +178,36 @@ class MemoryStore implements Store {
         );
       }
     }
+    // An expired relationship is already gone for readers: deleting it changes nothing.
+    const changes = prepared.filter(
+      ({ operation, key }) => operation !== "delete" || this.isLive(key, nowMs),
+    );
+    if (changes.length === 0) return { revision: revision(this.headRev), deleted: 0 };
     const at = revision(this.headRev + 1);
     const events: ChangeEvent[] = [];
-    for (const { operation, key, relationship } of prepared) {
+    let deleted = 0;
+    for (const { operation, key, relationship } of changes) {
       const newest = this.newest.get(key);
-      const live = newest !== undefined && newest.deletedRev === undefined;
-      if (operation === "delete") {
-        // An expired relationship is already gone for readers: deleting it changes nothing.
-        if (live && newest.expiresAtMs > nowMs) {
-          newest.deletedRev = at;
+      if (newest !== undefined && newest.deletedRev === undefined) {
+        newest.deletedRev = at;
+        if (operation === "delete") {
+          deleted++;
           events.push({ revision: at, kind: "delete", relationship: newest.relationship });
         }
-        continue;
       }
-      if (live) newest.deletedRev = at;
-      this.addRow(key, relationship, at);
-      events.push({ revision: at, kind: "touch", relationship });
+      if (operation !== "delete") {
+        this.addRow(key, relationship, at);
+        events.push({ revision: at, kind: "touch", relationship });
+      }
     }
     this.commit(at, events, nowMs);
-    return { revision: at };
+    return { revision: at, deleted };
+  }
+
+  /** isLive says whether the relationship with key is live at the head and not expired at nowMs. */
+  private isLive(key: string, nowMs: number): boolean {
+    const newest = this.newest.get(key);
+    return newest !== undefined && isLiveAtHead(newest, nowMs);
   }
 
   /**
@@ -203,6 +225,7 @@ class MemoryStore implements Store {
         `${rows.length} relationships match the filter, more than the limit of ${limit}; nothing was deleted`,
       );
     }
+    if (rows.length === 0) return { revision: revision(this.headRev), deleted: 0 };
     const at = revision(this.headRev + 1);
     const events: ChangeEvent[] = rows.map((row) => {
       row.deletedRev = at;

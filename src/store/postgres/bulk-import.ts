@@ -7,7 +7,7 @@ import { StoreError, type WriteOptions } from "../store.js";
 import { CHANGES_CHANNEL, formatNotification } from "./change-notification.js";
 import { deferIndexes } from "./copy-deferred-indexes.js";
 import { copyRow } from "./copy-text.js";
-import { RELATIONSHIP_COLUMNS, relationshipArrays } from "./relationship-row.js";
+import { RELATIONSHIP_COLUMNS, relationshipArrays, toNumber } from "./relationship-row.js";
 import type { SqlExecutor, SqlQueryable } from "./sql-executor.js";
 import { checkSchemaRevision, takeWriteRevision } from "./write-revision.js";
 import { retireVersions } from "./write-statements.js";
@@ -37,7 +37,8 @@ const CHANGELOG_COPY = `latch_changelog (revision, seq, kind, ${RELATIONSHIP_COL
  * relationships by one INSERT, which the database runs while the next batch is validated. Into
  * an empty table (a new store), the indexes that only serve reads are built after the load
  * ({@link deferIndexes}), and reads of the store wait for the commit instead of finding nothing.
- * After the commit, it runs ANALYZE on the table.
+ * After the commit, it runs ANALYZE on the table. An import of nothing takes no revision: it
+ * returns the head's.
  */
 export async function importRelationships(
   executor: SqlExecutor,
@@ -47,6 +48,12 @@ export async function importRelationships(
   const batchSize = options.batchSize ?? DEFAULT_IMPORT_BATCH;
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
     throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+  }
+  const all = await nonEmpty(relationships);
+  if (all === undefined) {
+    // An import of nothing changes nothing: no revision, the head's token.
+    const [row = {}] = await executor.query("SELECT revision FROM latch_revision");
+    return { revision: revision(toNumber(row, "revision")), imported: 0 };
   }
   const now = new Date();
   const result = await executor.transaction(async (tx) => {
@@ -62,7 +69,7 @@ export async function importRelationships(
     const buildIndexes =
       table.versions === false ? await deferIndexes(tx, "latch_relationships") : undefined;
     const importer = new BatchImporter(tx, at, now, table.live !== false);
-    await importer.writeAll(relationships, batchSize);
+    await importer.writeAll(all, batchSize);
     await buildIndexes?.();
     const payload = formatNotification({ revision: at, expiry: importer.expiry });
     await tx.query("SELECT pg_notify($1, $2)", [CHANGES_CHANNEL, payload]);
@@ -70,6 +77,29 @@ export async function importRelationships(
   });
   await executor.exec("ANALYZE latch_relationships");
   return result;
+}
+
+/**
+ * nonEmpty reads the first of items: undefined when there is none, else an iterable of every item,
+ * the first included, that ends the source when it ends early.
+ */
+async function nonEmpty<T>(
+  items: AsyncIterable<T> | Iterable<T>,
+): Promise<AsyncIterable<T> | undefined> {
+  const iterator =
+    Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
+  const first = await iterator.next();
+  if (first.done === true) return undefined;
+  return (async function* () {
+    try {
+      yield first.value;
+      for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
+        yield next.value;
+      }
+    } finally {
+      await iterator.return?.();
+    }
+  })();
 }
 
 /**

@@ -2,6 +2,7 @@
 
 import { type Revision, revision } from "../../revision/revision.js";
 import type { Relationship } from "../../tuple/relationship.js";
+import { checkPreconditions } from "../check-precondition.js";
 import { prepareUpdates } from "../prepare-updates.js";
 import { checkLimit, revisionCollected } from "../refusals.js";
 import {
@@ -15,6 +16,7 @@ import {
   type RelationshipFilter,
   type RelationshipShape,
   type RelationshipUpdate,
+  type RelationshipWriteResult,
   type SnapshotReader,
   type Store,
   type StoredSchema,
@@ -30,6 +32,7 @@ import {
   resolveStoreOptions,
   type StoreOptions,
 } from "../store-options.js";
+import type { WriteLimits } from "../write-limits.js";
 import { importRelationships } from "./bulk-import.js";
 import { ChangeFeed, type FeedRead } from "./change-feed.js";
 import { CHANGES_CHANNEL, parseNotification } from "./change-notification.js";
@@ -170,6 +173,10 @@ class SqlStore implements Store {
     this.collector = new RepeatingTask(() => this.collectGarbage(), options.gcIntervalMs);
   }
 
+  get writeLimits(): WriteLimits {
+    return this.options;
+  }
+
   async start(): Promise<void> {
     this.expiries.arm(await this.run(nextPendingExpiry));
     this.knownOldest = await this.run(readOldest);
@@ -238,16 +245,16 @@ class SqlStore implements Store {
     updates: readonly RelationshipUpdate[],
     preconditions: readonly Precondition[] = [],
     options: WriteOptions = {},
-  ): Promise<WriteResult> {
+  ): Promise<RelationshipWriteResult> {
     this.assertOpen();
     const now = new Date();
     const prepared = prepareUpdates(updates, this.options.maxUpdatesPerWrite, now.getTime());
-    for (const { operation } of preconditions) checkPreconditionOperation(operation);
+    checkPreconditions(preconditions, this.options.maxPreconditionsPerWrite);
     const commit = await this.run((db) =>
       db.transaction((tx) => writeTransaction(tx, prepared, preconditions, now, options)),
     );
     this.committed(commit);
-    return { revision: revision(commit.revision) };
+    return { revision: revision(commit.revision), deleted: commit.deleted };
   }
 
   async importRelationships(
@@ -475,14 +482,5 @@ class SqlStore implements Store {
     if (this.closing !== undefined) {
       throw new StoreUnavailableError("the store is closed: the server is shutting down");
     }
-  }
-}
-
-function checkPreconditionOperation(operation: string): void {
-  if (operation !== "must-match" && operation !== "must-not-match") {
-    throw new StoreError(
-      "invalid-argument",
-      `unknown precondition operation ${JSON.stringify(operation)}`,
-    );
   }
 }

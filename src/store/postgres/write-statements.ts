@@ -3,7 +3,7 @@
 import type { Relationship } from "../../tuple/relationship.js";
 import type { PreparedUpdate } from "../prepare-updates.js";
 import type { RelationshipFilter, RelationshipShape } from "../store.js";
-import { filterConditions, liveConditions } from "./filter-sql.js";
+import { filterConditions, liveConditions, param } from "./filter-sql.js";
 import {
   RELATIONSHIP_COLUMNS,
   relationshipArrays,
@@ -17,8 +17,8 @@ import type { SqlQueryable } from "./sql-executor.js";
 /**
  * nextRevision increments the revision counter, records when the new revision committed (for
  * garbage collection), and returns it. The row stays locked until the transaction ends, so writers
- * run one at a time, in revision order; it must be the transaction's first statement, so that
- * every later one reads what earlier writers committed.
+ * run one at a time, in revision order; it (or {@link lockHead}) must be the transaction's first
+ * statement, so that every later one reads what earlier writers committed.
  */
 export async function nextRevision(tx: SqlQueryable): Promise<number> {
   const [row] = await tx.query(
@@ -55,16 +55,17 @@ export async function firstLiveMatch(
  * retireVersions ends, at revision `at`, the newest version of every relationship that updates
  * touch, create or delete (a delete skips a version already expired at now: it is gone for
  * readers), and logs a delete event, at its update's position, for each deleted one. It returns
- * the position of the first create whose relationship was live, if any: the write must fail.
- * Update i has position i + 1, the sequence of its event in the changelog.
+ * how many deletes found a relationship, and the position of the first create whose relationship
+ * was live, if any: the write must fail. Update i has position i + 1, the sequence of its event
+ * in the changelog.
  */
 export async function retireVersions(
   tx: SqlQueryable,
   at: number,
   updates: readonly PreparedUpdate[],
   now: Date,
-): Promise<number | undefined> {
-  const [row] = await tx.query(
+): Promise<{ readonly conflict: number | undefined; readonly deleted: number }> {
+  const [row = {}] = await tx.query(
     `WITH retired AS (
       UPDATE latch_relationships AS r SET deleted_rev = $1::bigint
       FROM unnest($2::text[], $3::text[], $4::int[]) AS u(rel_key, operation, seq)
@@ -78,7 +79,8 @@ export async function retireVersions(
       WHERE operation = 'delete'
       RETURNING 1
     )
-    SELECT seq FROM retired WHERE operation = 'create' AND live ORDER BY seq LIMIT 1`,
+    SELECT (SELECT seq FROM retired WHERE operation = 'create' AND live ORDER BY seq LIMIT 1) AS conflict,
+      (SELECT count(*) FROM retired WHERE operation = 'delete') AS deleted`,
     [
       at,
       updates.map((update) => update.key),
@@ -87,7 +89,28 @@ export async function retireVersions(
       now.toISOString(),
     ],
   );
-  return row === undefined ? undefined : toNumber(row, "seq");
+  return {
+    conflict: row.conflict === null ? undefined : toNumber(row, "conflict"),
+    deleted: toNumber(row, "deleted"),
+  };
+}
+
+/** anyLive says whether a relationship with one of keys is live at the head and not expired at now. */
+export async function anyLive(
+  tx: SqlQueryable,
+  keys: readonly string[],
+  now: Date,
+): Promise<boolean> {
+  const params: unknown[] = [];
+  const where = [
+    ...liveConditions(now, params),
+    `rel_key = ANY(${param(params, [...keys], "text[]")})`,
+  ];
+  const rows = await tx.query(
+    `SELECT 1 FROM latch_relationships WHERE ${where.join(" AND ")} LIMIT 1`,
+    params,
+  );
+  return rows.length > 0;
 }
 
 /**

@@ -19,10 +19,12 @@ import {
   takeWriteRevision,
 } from "./write-revision.js";
 import {
+  anyLive,
   deleteMatchingVersions,
   firstLiveMatch,
   insertVersions,
   liveShapes,
+  lockHead,
   retireVersions,
 } from "./write-statements.js";
 
@@ -35,7 +37,9 @@ export interface Commit {
 /**
  * writeTransaction applies updates in tx at the next revision, once the preconditions hold at the
  * head as of now, and logs them; first it logs the expiries already due, at the previous revision.
- * It rejects with a StoreError when a precondition fails or a create finds its relationship.
+ * It rejects with a StoreError when a precondition fails or a create finds its relationship. A
+ * write that changes nothing (only deletes, none of a live relationship) takes no revision: it
+ * returns the head's.
  */
 export async function writeTransaction(
   tx: SqlQueryable,
@@ -43,37 +47,56 @@ export async function writeTransaction(
   preconditions: readonly Precondition[],
   now: Date,
   options: WriteOptions = {},
-): Promise<Commit> {
+): Promise<Commit & { readonly deleted: number }> {
   const written = updates.flatMap(({ operation, relationship }, i) =>
     operation === "delete" ? [] : [{ position: i + 1, relationship }],
   );
   const expiry = earliestExpiry(written.map((w) => w.relationship));
-  const at = await takeWriteRevision(tx, now, (revision) =>
-    formatNotification({ revision, expiry }),
-  );
+  const notification = (revision: number) => formatNotification({ revision, expiry });
+  let at: number;
+  if (written.length === 0) {
+    // Only deletes: the head is locked first (as taking a revision would lock it), so that a write
+    // that finds none of its relationships live ends without taking one.
+    const head = await lockHead(tx);
+    await checkBeforeWrite(tx, preconditions, now, options);
+    const keys = updates.map((update) => update.key);
+    if (!(await anyLive(tx, keys, now))) return { revision: head, deleted: 0 };
+    at = await takeWriteRevision(tx, now, notification);
+  } else {
+    at = await takeWriteRevision(tx, now, notification);
+    await checkBeforeWrite(tx, preconditions, now, options);
+  }
+  const { conflict, deleted } = await retireVersions(tx, at, updates, now);
+  if (conflict !== undefined) {
+    const text = formatRelationship(updates[conflict - 1]!.relationship);
+    throw new StoreError(
+      "already-exists",
+      `cannot create ${text}: the relationship already exists`,
+    );
+  }
+  if (written.length > 0) await insertVersions(tx, at, written);
+  return expiry === undefined ? { revision: at, deleted } : { revision: at, expiry, deleted };
+}
+
+/** checkBeforeWrite checks, under the head's lock, the schema the write expects and its preconditions. */
+async function checkBeforeWrite(
+  tx: SqlQueryable,
+  preconditions: readonly Precondition[],
+  now: Date,
+  options: WriteOptions,
+): Promise<void> {
   await checkSchemaRevision(tx, options);
   for (const precondition of preconditions) {
     const match = await firstLiveMatch(tx, precondition.filter, now);
     checkPrecondition(precondition, () => match);
   }
-  if (updates.length > 0) {
-    const conflict = await retireVersions(tx, at, updates, now);
-    if (conflict !== undefined) {
-      const text = formatRelationship(updates[conflict - 1]!.relationship);
-      throw new StoreError(
-        "already-exists",
-        `cannot create ${text}: the relationship already exists`,
-      );
-    }
-    if (written.length > 0) await insertVersions(tx, at, written);
-  }
-  return expiry === undefined ? { revision: at } : { revision: at, expiry };
 }
 
 /**
  * deleteMatchingTransaction deletes in tx, at the next revision, the relationships that match
  * filter at the head and have not expired at now, and returns how many; past limit it rejects
- * with "too-many-updates" (the transaction rolls back: nothing is deleted).
+ * with "too-many-updates" (the transaction rolls back: nothing is deleted). When none matches it
+ * takes no revision: it returns the head's.
  */
 export async function deleteMatchingTransaction(
   tx: SqlQueryable,
@@ -81,6 +104,8 @@ export async function deleteMatchingTransaction(
   limit: number | undefined,
   now: Date,
 ): Promise<Commit & { readonly deleted: number }> {
+  const head = await lockHead(tx);
+  if ((await firstLiveMatch(tx, filter, now)) === undefined) return { revision: head, deleted: 0 };
   const at = await takeWriteRevision(tx, now, (revision) => formatNotification({ revision }));
   const deleted = await deleteMatchingVersions(tx, at, filter, now);
   if (limit !== undefined && deleted > limit) {

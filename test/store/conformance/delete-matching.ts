@@ -57,13 +57,14 @@ export function describeDeleteMatchingConformance(makeStore: MakeStore): void {
       expect(await readKeys(s)).toEqual(DATA);
     });
 
-    it("counts 0 when nothing matches", async () => {
+    it("counts 0 and commits no revision when nothing matches", async () => {
       const s = store();
       await seed(s);
       expect(await s.deleteMatching({ resourceType: "group" }, 0)).toEqual({
-        revision: rev(2),
+        revision: rev(1),
         deleted: 0,
       });
+      expect(await s.headRevision()).toBe(1);
       expect(await readKeys(s)).toEqual(DATA);
     });
 

@@ -37,6 +37,15 @@ export function describeImportConformance(makeStore: MakeStore): void {
       expect(alice?.caveat?.name).toBe("only_weekdays");
     });
 
+    it("commits no revision for an import of nothing, sync or async", async () => {
+      const s = store();
+      await s.write([touch("document:a#viewer@user:alice")]);
+      expect(await s.importRelationships([])).toEqual({ revision: rev(1), imported: 0 });
+      const none = (async function* () {})();
+      expect(await s.importRelationships(none)).toEqual({ revision: rev(1), imported: 0 });
+      expect(await s.headRevision()).toBe(rev(1));
+    });
+
     it("writes nothing when one relationship is given twice or is invalid", async () => {
       const s = store();
       await expectStoreError(

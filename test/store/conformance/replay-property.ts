@@ -114,21 +114,26 @@ function visible(state: State, f: RelationshipFilter, now: Date): string[] {
     .sort();
 }
 
-/** apply runs op on store and model; returns the next state, or undefined when the store must refuse. */
+/**
+ * apply runs op on store and model; returns the next state, or undefined when the store must
+ * refuse or the operation changes nothing (neither commits a revision).
+ */
 async function apply(store: Store, state: State, op: Operation): Promise<State | undefined> {
   const next = new Map(state);
   if (op.kind === "write") {
+    let deleted = 0;
     for (const { operation, relationship } of op.updates) {
       const key = relationshipKey(relationship);
       if (operation === "create" && state.has(key)) {
         await expectRefusal(store.write(op.updates), "already-exists");
         return undefined;
       }
-      if (operation === "delete") next.delete(key);
+      if (operation === "delete") deleted += next.delete(key) ? 1 : 0;
       else next.set(key, relationship);
     }
-    await store.write(op.updates);
-    return next;
+    const result = await store.write(op.updates);
+    expect(result.deleted).toBe(deleted);
+    return op.updates.some((u) => u.operation !== "delete") || deleted > 0 ? next : undefined;
   }
   const matched = [...state.values()].filter((r) => matches(r, op.filter));
   if (op.limit !== undefined && matched.length > op.limit) {
@@ -137,7 +142,7 @@ async function apply(store: Store, state: State, op: Operation): Promise<State |
   }
   for (const r of matched) next.delete(relationshipKey(r));
   expect((await store.deleteMatching(op.filter, op.limit)).deleted).toBe(matched.length);
-  return next;
+  return matched.length > 0 ? next : undefined;
 }
 
 async function expectRefusal(promise: Promise<unknown>, code: string): Promise<void> {

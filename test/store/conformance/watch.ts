@@ -23,7 +23,7 @@ const HISTORY = [
   "2 delete document:a#viewer@user:alice",
   "3 touch folder:f#viewer@user:alice",
   "3 touch document:b#viewer@user:bob",
-  "5 delete document:b#viewer@user:bob",
+  "4 delete document:b#viewer@user:bob",
 ];
 
 async function writeHistory(s: Store): Promise<void> {
@@ -33,12 +33,13 @@ async function writeHistory(s: Store): Promise<void> {
     touch("folder:f#viewer@user:alice[only_weekdays]"),
     touch("document:b#viewer@user:bob"),
   ]);
+  // Changes nothing, so it commits no revision: the next write takes 4.
   await s.write([remove("document:a#viewer@user:nobody")]);
   await s.deleteMatching({ resourceType: "document" });
 }
 
 /** A write after the history, so that a stream shows it has nothing else in between. */
-const SENTINEL = "6 touch group:end#member@user:sentinel";
+const SENTINEL = "5 touch group:end#member@user:sentinel";
 const writeSentinel = (s: Store) => s.write([touch("group:end#member@user:sentinel")]);
 
 /** describeWatchConformance checks the change stream's order, completeness, filters and ending. */
@@ -59,7 +60,7 @@ export function describeWatchConformance(makeStore: MakeStore): void {
       const s = store();
       await writeHistory(s);
       await writeSentinel(s);
-      for (const after of [1, 2, 3, 4, 5]) {
+      for (const after of [1, 2, 3, 4]) {
         const expected = [...HISTORY.filter((e) => Number(e.split(" ")[0]) > after), SENTINEL];
         const events = await take(s.watch(rev(after)), expected.length);
         expect(events.map(describeEvent)).toEqual(expected);
@@ -85,7 +86,7 @@ export function describeWatchConformance(makeStore: MakeStore): void {
         "1 touch document:a#viewer@user:alice true",
         "2 delete document:a#viewer@user:alice true",
         "3 touch document:b#viewer@user:bob true",
-        "5 delete document:b#viewer@user:bob true",
+        "4 delete document:b#viewer@user:bob true",
       ]);
     });
 
@@ -97,7 +98,7 @@ export function describeWatchConformance(makeStore: MakeStore): void {
       expect(events.map(describeEvent)).toEqual([
         "1 touch folder:f#viewer@user:alice",
         "3 touch folder:f#viewer@user:alice",
-        "6 touch folder:g#viewer@user:sentinel",
+        "5 touch folder:g#viewer@user:sentinel",
       ]);
     });
 
@@ -202,7 +203,7 @@ export function describeWatchConformance(makeStore: MakeStore): void {
       ]);
     });
 
-    it("lets an expired relationship be created again; deleting it is a no-op", async () => {
+    it("lets an expired relationship be created again; deleting it changes nothing", async () => {
       const s = store();
       const expiresAt = new Date(Date.now() + 30);
       await s.write([
@@ -221,7 +222,7 @@ export function describeWatchConformance(makeStore: MakeStore): void {
       expect(await readKeys(s)).toEqual(["document:a#viewer@user:alice"]);
       const head = await s.headRevision();
       expect(await s.deleteMatching({ resourceType: "document", resourceIds: ["b"] })).toEqual({
-        revision: rev(head + 1),
+        revision: rev(head),
         deleted: 0,
       });
     });

@@ -11,6 +11,7 @@ import {
   rel,
   remove,
   rev,
+  sleep,
   touch,
   useStore,
 } from "../store-test-helpers.js";
@@ -20,17 +21,18 @@ export function describeWriteConformance(makeStore: MakeStore): void {
   const store = useStore(makeStore);
 
   describe("revisions", () => {
-    it("start at 0 and increase by one per write, empty or not", async () => {
+    it("start at 0 and increase by one per write that changes something", async () => {
       expect(await store().headRevision()).toBe(0);
       expect(await store().write([touch("document:a#viewer@user:alice")])).toEqual({
         revision: rev(1),
+        deleted: 0,
       });
-      expect(await store().write([])).toEqual({ revision: rev(2) });
+      expect(await store().write([])).toEqual({ revision: rev(1), deleted: 0 });
       expect(await store().deleteMatching({ resourceType: "document" })).toEqual({
-        revision: rev(3),
+        revision: rev(2),
         deleted: 1,
       });
-      expect(await store().headRevision()).toBe(3);
+      expect(await store().headRevision()).toBe(2);
     });
 
     it("concurrent writes get distinct, consecutive revisions", async () => {
@@ -114,11 +116,38 @@ export function describeWriteConformance(makeStore: MakeStore): void {
       ]);
     });
 
-    it("delete of a missing relationship is a no-op that still commits", async () => {
+    it("delete of a missing or expired relationship changes nothing and commits no revision", async () => {
       const s = store();
-      await s.write([touch("document:a#viewer@user:alice")]);
-      expect(await s.write([remove("document:a#viewer@user:bob")])).toEqual({ revision: rev(2) });
+      const expiresAt = new Date(Date.now() + 100);
+      await s.write([
+        touch("document:a#viewer@user:alice"),
+        { operation: "touch", relationship: { ...rel("document:a#viewer@user:eve"), expiresAt } },
+      ]);
+      expect(await s.write([remove("document:a#viewer@user:bob")])).toEqual({
+        revision: rev(1),
+        deleted: 0,
+      });
+      // Once the expiry is logged (at revision 2), deleting the expired relationship changes nothing.
+      const deadline = Date.now() + 5_000;
+      while ((await s.headRevision()) < 2 && Date.now() < deadline) await sleep(10);
+      expect(await s.write([remove("document:a#viewer@user:eve")])).toEqual({
+        revision: rev(2),
+        deleted: 0,
+      });
       expect(await readKeys(s)).toEqual(["document:a#viewer@user:alice"]);
+      expect(await s.headRevision()).toBe(2);
+    });
+
+    it("counts the deletes that found a relationship, in a write that also touches", async () => {
+      const s = store();
+      await s.write([touch("document:a#viewer@user:alice"), touch("document:a#viewer@user:bob")]);
+      expect(
+        await s.write([
+          remove("document:a#viewer@user:alice"),
+          remove("document:a#viewer@user:nobody"),
+          touch("document:a#viewer@user:carol"),
+        ]),
+      ).toEqual({ revision: rev(2), deleted: 1 });
     });
 
     it("delete ignores the caveat and expiry it is given", async () => {
@@ -205,6 +234,35 @@ export function describeWriteConformance(makeStore: MakeStore): void {
       );
       expect(await s.headRevision()).toBe(1);
       expect(await readKeys(s)).toEqual(["document:a#viewer@user:alice"]);
+    });
+
+    it("are checked by a write that changes nothing, which commits no revision", async () => {
+      const s = store();
+      await seed(s);
+      await expectStoreError(
+        s.write([remove("document:b#viewer@user:bob")], [{ operation: "must-not-match", filter }]),
+        "precondition-failed",
+      );
+      expect(await s.write([], [{ operation: "must-match", filter }])).toEqual({
+        revision: rev(1),
+        deleted: 0,
+      });
+      expect(await s.headRevision()).toBe(1);
+    });
+
+    it("allows 1,000 preconditions and refuses 1,001, naming both numbers", async () => {
+      const s = store();
+      await seed(s);
+      const preconditions = (count: number): Precondition[] =>
+        Array.from({ length: count }, () => ({ operation: "must-match", filter }));
+      await s.write([touch("document:c#viewer@user:bob")], preconditions(1000));
+      await expectStoreError(
+        s.write([touch("document:d#viewer@user:bob")], preconditions(1001)),
+        "too-many-preconditions",
+        "1000",
+        "1001",
+      );
+      expect(await s.headRevision()).toBe(2);
     });
 
     it("are checked before the write's own updates", async () => {
