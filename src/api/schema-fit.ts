@@ -2,11 +2,11 @@
 
 import { validateCaveatContext } from "../schema/caveat/index.js";
 import type { CompiledSchema } from "../schema/compiled-schema.js";
+import { checkRelationshipAgainstSchema } from "../schema/relationship-fit.js";
 import type { RelationshipShape } from "../store/store.js";
 import { formatRelationship } from "../tuple/format-relationship.js";
 import type { Relationship } from "../tuple/relationship.js";
 import { WILDCARD } from "../tuple/relationship.js";
-import { checkRelationshipAgainstSchema } from "../validation/relationship-schema-check.js";
 import { SchemaConflictError } from "./api-error.js";
 import { RequestError } from "./request-error.js";
 

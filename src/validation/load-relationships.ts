@@ -1,10 +1,10 @@
 // Parses the relationships block, one relationship a line, and checks each against the schema.
 
 import type { CompiledSchema } from "../schema/compiled-schema.js";
+import { checkRelationshipAgainstSchema } from "../schema/relationship-fit.js";
 import { parseRelationship } from "../tuple/parse-relationship.js";
 import type { Relationship } from "../tuple/relationship.js";
 import { relationshipKey } from "../tuple/relationship-key.js";
-import { checkRelationshipAgainstSchema } from "./relationship-schema-check.js";
 import type { TextBlock } from "./validation-document.js";
 import { type Problem, problemAt } from "./validation-problem.js";
 

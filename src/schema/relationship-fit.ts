@@ -1,7 +1,7 @@
 // Checks a parsed relationship against the schema: types, relation, and the subject types it allows.
 
-import type { AllowedSubject, CompiledSchema } from "../schema/compiled-schema.js";
 import { type Relationship, WILDCARD } from "../tuple/relationship.js";
+import type { AllowedSubject, CompiledSchema } from "./compiled-schema.js";
 
 /** SchemaViolation is why the schema rejects a relationship, and the 0-based offset in its text to blame. */
 export interface SchemaViolation {
