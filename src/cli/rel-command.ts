@@ -7,6 +7,7 @@ import { relationshipText } from "./api-values.js";
 import { callServer } from "./call-server.js";
 import type { CliIo } from "./cli-io.js";
 import { printResult } from "./cli-output.js";
+import type { LatchClient } from "./client.js";
 import { parseFilter } from "./query-arguments.js";
 import { readRelationshipArguments } from "./relationship-input.js";
 import {
@@ -16,6 +17,7 @@ import {
   type JsonOption,
   requestFields,
 } from "./shared-options.js";
+import { UsageError } from "./usage-error.js";
 
 const UPDATES = [
   {
@@ -38,6 +40,37 @@ const UPDATES = [
   },
 ] as const;
 
+/** FilterOption is the parsed `--filter` of `rel delete`. */
+interface FilterOption {
+  readonly filter?: string;
+}
+
+/**
+ * deleteByFilter runs `rel delete --filter FILTER`: one DeleteRelationships call, which deletes
+ * every relationship matching the filter at one revision.
+ */
+async function deleteByFilter(
+  io: CliIo,
+  client: LatchClient,
+  args: readonly string[],
+  options: JsonOption & FilterOption,
+): Promise<number> {
+  if (options.filter === undefined || args.length > 0) {
+    throw new UsageError("rel delete takes relationships or --filter FILTER, not both or neither");
+  }
+  const { deletedAt, deletedCount } = await client.relationships.deleteRelationships({
+    filter: parseFilter(options.filter),
+  });
+  const count = Number(deletedCount);
+  printResult(
+    io,
+    options.json,
+    { deleted: count, token: deletedAt },
+    () => `deleted ${count} relationship${count === 1 ? "" : "s"} (token ${deletedAt})`,
+  );
+  return 0;
+}
+
 /** addRelCommands registers `rel write`, `rel touch`, `rel delete` (one atomic write each) and `rel read`. */
 export function addRelCommands(
   program: Command,
@@ -48,16 +81,26 @@ export function addRelCommands(
     .command("rel")
     .description("write, touch, delete and read relationships on the server");
   for (const { name, operation, verb, description } of UPDATES) {
-    addJsonOption(
+    const command = addJsonOption(
       rel
         .command(name)
         .description(`${description}, atomically; prints the token of the write`)
         .argument(
-          "<relationships...>",
+          name === "delete" ? "[relationships...]" : "<relationships...>",
           "relationships like document:plan#viewer@user:alice[expiration:2030-01-01T00:00:00Z], or - to read them from standard input, one a line",
         ),
-    ).action(async (args: string[], options: JsonOption) => {
+    );
+    if (name === "delete") {
+      command.option(
+        "--filter <filter>",
+        "instead, every relationship matching the filter (as rel read takes it)",
+      );
+    }
+    command.action(async (args: string[], options: JsonOption & FilterOption) => {
       const code = await callServer(io, async (client) => {
+        if (options.filter !== undefined || (name === "delete" && args.length === 0)) {
+          return deleteByFilter(io, client, args, options);
+        }
         const relationships = await readRelationshipArguments(io, args);
         const { writtenAt, deletedCount } = await client.relationships.writeRelationships({
           updates: relationships.map((r) => ({ operation, relationship: relationshipMessage(r) })),

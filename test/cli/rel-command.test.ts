@@ -128,6 +128,21 @@ describe("latch schema and rel against a server", () => {
     expect(noSubject.stderr).toContain("expected a subject type at column 2, found end of input");
   });
 
+  it("deletes by filter, printing how many, and refuses relationships and a filter together", async () => {
+    await latch(["rel", "touch", "group:qa#member@user:ann", "group:qa#member@user:bob"]);
+    const deleted = await latch(["rel", "delete", "--filter", "group:qa#member@user:ann"]);
+    expect(deleted).toMatchObject({ exitCode: 0, stderr: "" });
+    expect(deleted.stdout).toMatch(/^deleted 1 relationship \(token lt1_\S+\)\n$/);
+    const json = await latch(["rel", "delete", "--json", "--filter", "group:qa"]);
+    expect(JSON.parse(json.stdout)).toEqual({ deleted: 1, token: expect.stringMatching(/^lt1_/) });
+    expect((await latch(["rel", "read", "group:qa"])).stdout).toBe("");
+    const usage = "rel delete takes relationships or --filter FILTER, not both or neither\n";
+    expect(await latch(["rel", "delete"])).toEqual({ exitCode: 2, stdout: "", stderr: usage });
+    expect(
+      await latch(["rel", "delete", "--filter", "group:qa", "group:qa#member@user:ann"]),
+    ).toEqual({ exitCode: 2, stdout: "", stderr: usage });
+  });
+
   it("prints the column of a relationship that does not parse, and exits 2", async () => {
     const run = await latch(["rel", "write", "document:plan@user:alice"]);
     expect(run).toEqual({
