@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { formatDiagnostic } from "../schema/diagnostic.js";
 import { loadSchema } from "../schema/load-schema.js";
 import type { Store } from "../store/store.js";
-import { checkShapesFit } from "./schema-fit.js";
+import { storeFitCheck } from "./schema-fit.js";
 
 /** EXAMPLE_SCHEMA_FILE is the example agent schema shipped in the package's `schema/` folder. */
 export const EXAMPLE_SCHEMA_FILE = fileURLToPath(
@@ -33,6 +33,6 @@ export async function bootstrapSchema(
     const listed = loaded.diagnostics.map((d) => formatDiagnostic(path, d)).join("\n");
     throw new Error(`the schema in ${path} has errors:\n${listed}`);
   }
-  await store.writeSchema(text, (shapes) => checkShapesFit(loaded.schema, shapes));
+  await store.writeSchema(text, storeFitCheck(loaded.schema));
   return file === undefined ? "wrote-example" : "wrote-configured";
 }

@@ -8,7 +8,7 @@ import { type ApiContext, tokenFor } from "./api-context.js";
 import { NoSchemaError } from "./api-error.js";
 import { RequestError } from "./request-error.js";
 import { createSchemaChecks, type SchemaChecks } from "./schema-checks.js";
-import { checkShapesFit } from "./schema-fit.js";
+import { storeFitCheck } from "./schema-fit.js";
 
 /**
  * createSchemaService implements the schema service over the API context. Schema text from a
@@ -27,8 +27,9 @@ export function createSchemaService(
       if (found.length > 0) throw schemaErrors(found);
       const loaded = loadSchema(text);
       if (!loaded.ok) throw schemaErrors(loaded.diagnostics);
-      const { revision } = await store.writeSchema(text, (shapes) =>
-        checkShapesFit(loaded.schema, shapes),
+      const { revision } = await store.writeSchema(
+        text,
+        storeFitCheck(loaded.schema, schemas.latest),
       );
       schemas.activate(text, revision, loaded.schema);
       return { writtenAt: tokenFor(context, revision) };

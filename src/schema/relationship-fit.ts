@@ -80,7 +80,7 @@ function sameSubjectShape(allowed: AllowedSubject, rel: Relationship): boolean {
 }
 
 /** describeAllowed writes an allowed subject type as the schema does: `user:*`, `group#member with cav and expiration`. */
-function describeAllowed(allowed: AllowedSubject): string {
+export function describeAllowed(allowed: AllowedSubject): string {
   const base = allowed.wildcard
     ? `${allowed.type}:*`
     : allowed.relation === undefined

@@ -168,14 +168,12 @@ export interface Store {
   /** readSchema returns the stored schema, or undefined before the first schema write. */
   readSchema(): Promise<StoredSchema | undefined>;
   /**
-   * writeSchema stores schema text at a new revision once `accept` has approved the shapes of the
-   * relationships live at the head; `accept` runs inside the write, so no relationship written
-   * meanwhile escapes it, and what it throws rejects the write, which then changes nothing.
+   * writeSchema stores schema text at a new revision once `check` has approved it. `check` runs
+   * inside the write, after every earlier write has committed and before any later one can: what
+   * it reads of the live relationships is what the schema commits over, and what it throws
+   * rejects the write, which then changes nothing.
    */
-  writeSchema(
-    text: string,
-    accept: (shapes: readonly RelationshipShape[]) => void,
-  ): Promise<WriteResult>;
+  writeSchema(text: string, check: SchemaWriteCheck): Promise<WriteResult>;
   /**
    * importRelationships writes many relationships at one new revision, all or nothing, replacing
    * existing ones (touch), without the per-write update limit; a relationship given twice rejects
@@ -233,6 +231,37 @@ export interface RelationshipShape {
   readonly caveat?: string;
   readonly expiring: boolean;
 }
+
+/**
+ * ShapeFilter selects relationships by what a schema allows: those on a resource type, those of
+ * one of its relations, or those of one relation with exactly one shape.
+ */
+export type ShapeFilter =
+  | { readonly resourceType: string; readonly relation?: string }
+  | RelationshipShape;
+
+/**
+ * LiveRelationships reads, inside a schema write, the relationships live at the head and not
+ * expired. find and count read only what their filter selects (by an index, on the SQL stores);
+ * shapes reads every relationship.
+ */
+export interface LiveRelationships {
+  /** find returns up to limit of the live relationships that filter selects. */
+  find(filter: ShapeFilter, limit: number): Promise<Relationship[]>;
+  /** count counts the live relationships that filter selects, up to cap. */
+  count(filter: ShapeFilter, cap: number): Promise<number>;
+  /** shapes lists the distinct shapes of the live relationships, reading every one. */
+  shapes(): Promise<RelationshipShape[]>;
+}
+
+/**
+ * SchemaWriteCheck approves a schema write from inside it, given the schema it replaces
+ * (undefined for the first) and the live relationships; it throws to refuse the write.
+ */
+export type SchemaWriteCheck = (
+  previous: StoredSchema | undefined,
+  live: LiveRelationships,
+) => Promise<void>;
 
 /** StoreErrorCode classifies write failures for the API's status codes. */
 export type StoreErrorCode =

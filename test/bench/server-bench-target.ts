@@ -4,7 +4,7 @@
 
 import { ApiKeyRing } from "../../src/api/api-keys.js";
 import { startServer } from "../../src/api/latch-server.js";
-import { checkShapesFit } from "../../src/api/schema-fit.js";
+import { storeFitCheck } from "../../src/api/schema-fit.js";
 import { loadSchema } from "../../src/schema/load-schema.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import { generateDataset, SCHEMA, seededRandom } from "./engine-dataset.js";
@@ -22,7 +22,7 @@ const { relationships, documents, users } = generateDataset(seededRandom(42));
 const loaded = loadSchema(SCHEMA);
 if (!loaded.ok) throw new Error(loaded.diagnostics.map((d) => d.message).join("\n"));
 const store = createMemoryStore();
-await store.writeSchema(SCHEMA, (shapes) => checkShapesFit(loaded.schema, shapes));
+await store.writeSchema(SCHEMA, storeFitCheck(loaded.schema));
 await store.importRelationships(relationships);
 
 const server = await startServer({

@@ -7,18 +7,22 @@ import type { Relationship } from "../../tuple/relationship.js";
 import { checkPrecondition, checkPreconditions } from "../check-precondition.js";
 import { type PreparedUpdate, prepareUpdates } from "../prepare-updates.js";
 import { checkLimit, revisionCollected, schemaChanged } from "../refusals.js";
+import { relationshipShape, shapeSelects } from "../relationship-shape.js";
 import {
   type ChangeEvent,
   type DeleteResult,
   type GarbageCollection,
   type Head,
   type ImportResult,
+  type LiveRelationships,
   type Precondition,
   type QueryOptions,
   type RelationshipFilter,
   type RelationshipShape,
   type RelationshipUpdate,
   type RelationshipWriteResult,
+  type SchemaWriteCheck,
+  type ShapeFilter,
   type SnapshotReader,
   type Store,
   type StoredSchema,
@@ -37,7 +41,7 @@ import type { WriteLimits } from "../write-limits.js";
 import { ChangeLog } from "./change-log.js";
 import { CommitTimes } from "./commit-times.js";
 import { ExpiryQueue } from "./expiry-queue.js";
-import { isLiveAtHead, isVisible, type Row, rowShape } from "./row.js";
+import { isLiveAtHead, isVisible, type Row } from "./row.js";
 import { RowIndex } from "./row-index.js";
 
 /**
@@ -70,6 +74,11 @@ class MemoryStore implements Store {
   private readonly log = new ChangeLog();
   private readonly expiries = new ExpiryQueue((rows) => this.expire(rows));
   private readonly commitTimes = new CommitTimes();
+  /**
+   * The schema write in progress (the last of those queued), until it ends: its check awaits,
+   * and writes wait for it, so that none commits between the check and the schema.
+   */
+  private schemaWrite: Promise<void> | undefined;
 
   constructor(private readonly options: ResolvedStoreOptions) {}
 
@@ -95,23 +104,23 @@ class MemoryStore implements Store {
     return this.schema;
   }
 
-  async writeSchema(
-    text: string,
-    accept: (shapes: readonly RelationshipShape[]) => void,
-  ): Promise<WriteResult> {
+  async writeSchema(text: string, check: SchemaWriteCheck): Promise<WriteResult> {
     this.assertOpen();
-    const nowMs = Date.now();
-    const shapes = new Map<string, RelationshipShape>();
-    for (const row of this.newest.values()) {
-      if (!isLiveAtHead(row, nowMs)) continue;
-      const shape = rowShape(row);
-      shapes.set(JSON.stringify(shape), shape);
-    }
-    accept([...shapes.values()]);
-    const at = revision(this.headRev + 1);
-    this.schema = { text, revision: at };
-    this.commit(at, [], nowMs);
-    return { revision: at };
+    const written = (this.schemaWrite ?? Promise.resolve()).then(async () => {
+      this.assertOpen();
+      const nowMs = Date.now();
+      await check(this.schema, this.liveRelationships(nowMs));
+      const at = revision(this.headRev + 1);
+      this.schema = { text, revision: at };
+      this.commit(at, [], nowMs);
+      return { revision: at };
+    });
+    const ended = (): void => {
+      if (this.schemaWrite === settled) this.schemaWrite = undefined;
+    };
+    const settled: Promise<void> = written.then(ended, ended);
+    this.schemaWrite = settled;
+    return written;
   }
 
   async oldestRevision(): Promise<Revision> {
@@ -133,6 +142,7 @@ class MemoryStore implements Store {
     options: WriteOptions = {},
   ): Promise<RelationshipWriteResult> {
     this.assertOpen();
+    if (this.schemaWrite !== undefined) await this.schemaWritten();
     this.checkSchemaRevision(options);
     const nowMs = Date.now();
     const prepared = prepareUpdates(updates, this.options.maxUpdatesPerWrite, nowMs);
@@ -148,6 +158,7 @@ class MemoryStore implements Store {
     const updates: RelationshipUpdate[] = [];
     for await (const relationship of relationships)
       updates.push({ operation: "touch", relationship });
+    if (this.schemaWrite !== undefined) await this.schemaWritten();
     this.checkSchemaRevision(options);
     const nowMs = Date.now();
     const prepared = prepareUpdates(updates, Math.max(updates.length, 1), nowMs);
@@ -218,6 +229,7 @@ class MemoryStore implements Store {
   async deleteMatching(filter: RelationshipFilter, limit?: number): Promise<DeleteResult> {
     this.assertOpen();
     checkLimit(limit);
+    if (this.schemaWrite !== undefined) await this.schemaWritten();
     const rows = this.liveRows(filter, Date.now());
     if (limit !== undefined && rows.length > limit) {
       throw new StoreError(
@@ -340,6 +352,43 @@ class MemoryStore implements Store {
       }
     }
     if (events.length > 0) this.commit(at, events, Date.now());
+  }
+
+  /**
+   * schemaWritten waits until no schema write is in progress. Callers skip it when none is: a
+   * write then applies in the call itself, as callers that do not await it expect.
+   */
+  private async schemaWritten(): Promise<void> {
+    while (this.schemaWrite !== undefined) await this.schemaWrite;
+    this.assertOpen();
+  }
+
+  /** liveRelationships reads the rows live at the head and not expired at nowMs. */
+  private liveRelationships(nowMs: number): LiveRelationships {
+    const select = (filter: ShapeFilter, limit: number) =>
+      this.index.select(
+        {
+          resourceType: filter.resourceType,
+          ...(filter.relation === undefined ? {} : { relation: filter.relation }),
+        },
+        {
+          accept: (row) => isLiveAtHead(row, nowMs) && shapeSelects(filter, row.relationship),
+          limit,
+        },
+      );
+    return {
+      find: async (filter, limit) => select(filter, limit).map((row) => row.relationship),
+      count: async (filter, cap) => select(filter, cap).length,
+      shapes: async () => {
+        const shapes = new Map<string, RelationshipShape>();
+        for (const row of this.newest.values()) {
+          if (!isLiveAtHead(row, nowMs)) continue;
+          const shape = relationshipShape(row.relationship);
+          shapes.set(JSON.stringify(shape), shape);
+        }
+        return [...shapes.values()];
+      },
+    };
   }
 
   private checkSchemaRevision({ schemaRevision }: WriteOptions): void {

@@ -1,7 +1,6 @@
 // One version of a relationship in the memory store, and whether a snapshot sees it.
 
-import { type Relationship, WILDCARD } from "../../tuple/relationship.js";
-import type { RelationshipShape } from "../store.js";
+import type { Relationship } from "../../tuple/relationship.js";
 
 /**
  * Row is one version of a relationship: live from `createdRev` until `deletedRev` (undefined while
@@ -29,18 +28,4 @@ export function isVisible(row: Row, revision: number, nowMs: number): boolean {
 /** isLiveAtHead says whether row is the head version of its relationship and not expired at `nowMs`. */
 export function isLiveAtHead(row: Row, nowMs: number): boolean {
   return row.deletedRev === undefined && row.expiresAtMs > nowMs;
-}
-
-/** rowShape is what a schema must allow for row's relationship. */
-export function rowShape({ relationship }: Row): RelationshipShape {
-  const { resource, relation, subject, caveat, expiresAt } = relationship;
-  return {
-    resourceType: resource.type,
-    relation,
-    subjectType: subject.type,
-    ...(subject.relation === undefined ? {} : { subjectRelation: subject.relation }),
-    wildcard: subject.id === WILDCARD,
-    ...(caveat === undefined ? {} : { caveat: caveat.name }),
-    expiring: expiresAt !== undefined,
-  };
 }

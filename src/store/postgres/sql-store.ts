@@ -14,9 +14,9 @@ import {
   type Precondition,
   type QueryOptions,
   type RelationshipFilter,
-  type RelationshipShape,
   type RelationshipUpdate,
   type RelationshipWriteResult,
+  type SchemaWriteCheck,
   type SnapshotReader,
   type Store,
   type StoredSchema,
@@ -47,6 +47,7 @@ import { SELECT_RELATIONSHIP, toNumber, toRelationship } from "./relationship-ro
 import { RepeatingTask } from "./repeating-task.js";
 import { RetryDelay } from "./retry-delay.js";
 import type { SqlExecutor } from "./sql-executor.js";
+import { readStoredSchema } from "./stored-schema.js";
 import {
   type Commit,
   deleteMatchingTransaction,
@@ -216,18 +217,13 @@ class SqlStore implements Store {
   }
 
   async readSchema(): Promise<StoredSchema | undefined> {
-    const [row] = await this.run((q) => q.query("SELECT schema_text, revision FROM latch_schema"));
-    if (row === undefined) return undefined;
-    return { text: String(row.schema_text), revision: revision(toNumber(row, "revision")) };
+    return this.run(readStoredSchema);
   }
 
-  async writeSchema(
-    text: string,
-    accept: (shapes: readonly RelationshipShape[]) => void,
-  ): Promise<WriteResult> {
+  async writeSchema(text: string, check: SchemaWriteCheck): Promise<WriteResult> {
     const now = new Date();
     const commit = await this.run((db) =>
-      db.transaction((tx) => schemaWriteTransaction(tx, text, accept, now)),
+      db.transaction((tx) => schemaWriteTransaction(tx, text, check, now)),
     );
     this.committed(commit);
     return { revision: revision(commit.revision) };

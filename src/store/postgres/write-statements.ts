@@ -2,7 +2,7 @@
 
 import type { Relationship } from "../../tuple/relationship.js";
 import type { PreparedUpdate } from "../prepare-updates.js";
-import type { RelationshipFilter, RelationshipShape } from "../store.js";
+import type { RelationshipFilter } from "../store.js";
 import { filterConditions, liveConditions, param } from "./filter-sql.js";
 import {
   RELATIONSHIP_COLUMNS,
@@ -173,24 +173,4 @@ function prefixed(alias: string, columns: string): string {
     .split(", ")
     .map((column) => `${alias}.${column}`)
     .join(", ");
-}
-
-/** liveShapes lists the distinct shapes of the relationships live at the head and not expired at now. */
-export async function liveShapes(tx: SqlQueryable, now: Date): Promise<RelationshipShape[]> {
-  const params: unknown[] = [];
-  const rows = await tx.query(
-    `SELECT DISTINCT resource_type, relation, subject_type, subject_relation,
-      subject_id = '*' AS wildcard, caveat_name, expires_at IS NOT NULL AS expiring
-    FROM latch_relationships WHERE ${liveConditions(now, params).join(" AND ")}`,
-    params,
-  );
-  return rows.map((row) => ({
-    resourceType: String(row.resource_type),
-    relation: String(row.relation),
-    subjectType: String(row.subject_type),
-    ...(row.subject_relation === "" ? {} : { subjectRelation: String(row.subject_relation) }),
-    wildcard: row.wildcard === true,
-    ...(row.caveat_name === null ? {} : { caveat: String(row.caveat_name) }),
-    expiring: row.expiring === true,
-  }));
 }

@@ -7,12 +7,14 @@ import type { PreparedUpdate } from "../prepare-updates.js";
 import {
   type Precondition,
   type RelationshipFilter,
-  type RelationshipShape,
+  type SchemaWriteCheck,
   StoreError,
   type WriteOptions,
 } from "../store.js";
 import { formatNotification } from "./change-notification.js";
+import { liveRelationshipsIn } from "./live-shape-reads.js";
 import type { SqlQueryable } from "./sql-executor.js";
+import { readStoredSchema, storeSchema } from "./stored-schema.js";
 import {
   checkSchemaRevision,
   logExpiriesAtNewRevision,
@@ -23,7 +25,6 @@ import {
   deleteMatchingVersions,
   firstLiveMatch,
   insertVersions,
-  liveShapes,
   lockHead,
   retireVersions,
 } from "./write-statements.js";
@@ -135,23 +136,18 @@ function earliestExpiry(rels: readonly Relationship[]): number | undefined {
 }
 
 /**
- * schemaWriteTransaction stores text as the schema at the next revision, once accept has approved
- * the shapes of the relationships live at the head as of now; writers are serialized by the
- * revision counter, so none can add a shape after accept saw them.
+ * schemaWriteTransaction stores text as the schema at the next revision, once check has approved
+ * it over the schema it replaces and the relationships live at the head as of now; writers are
+ * serialized by the revision counter, so none can commit between the check and the schema.
  */
 export async function schemaWriteTransaction(
   tx: SqlQueryable,
   text: string,
-  accept: (shapes: readonly RelationshipShape[]) => void,
+  check: SchemaWriteCheck,
   now: Date,
 ): Promise<Commit> {
   const at = await takeWriteRevision(tx, now, (revision) => formatNotification({ revision }));
-  accept(await liveShapes(tx, now));
-  await tx.query(
-    `INSERT INTO latch_schema (singleton, schema_text, revision) VALUES (true, $1, $2::bigint)
-    ON CONFLICT (singleton) DO UPDATE SET schema_text = excluded.schema_text, revision = excluded.revision`,
-    [text, at],
-  );
-  await tx.query("UPDATE latch_revision SET schema_revision = $1::bigint", [at]);
+  await check(await readStoredSchema(tx), liveRelationshipsIn(tx, now));
+  await storeSchema(tx, text, at);
   return { revision: at };
 }

@@ -126,6 +126,7 @@ describe("loadMigrations", () => {
       [1, "relationships"],
       [2, "store_and_gc"],
       [3, "schema"],
+      [4, "shape_index"],
     ]);
     expect(migrations[0]?.sql).toContain("CREATE TABLE latch_relationships");
   });

@@ -5,10 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { liveRelationshipsIn } from "../../../src/store/postgres/live-shape-reads.js";
 import { createPgliteExecutor } from "../../../src/store/postgres/pglite-executor.js";
 import { createPgliteStore } from "../../../src/store/postgres/pglite-store.js";
+import type { SqlQueryable } from "../../../src/store/postgres/sql-executor.js";
 import { createSqlStore, type SqlStoreOptions } from "../../../src/store/postgres/sql-store.js";
-import { type Store, StoreUnavailableError } from "../../../src/store/store.js";
+import { type ShapeFilter, type Store, StoreUnavailableError } from "../../../src/store/store.js";
 import { describeStoreConformance } from "../store-conformance.js";
 import {
   describeEvent,
@@ -159,5 +161,69 @@ describe("PGlite store", () => {
     await expect(store.deleteMatching({})).rejects.toThrow("closed");
     await expect(store.snapshot(rev(0), new Date()).query({})).rejects.toThrow("closed");
     await expect(take(store.watch(rev(0)), 1)).rejects.toThrow("closed");
+  });
+});
+
+describe("the probes of a schema write", () => {
+  const user = { subjectType: "user", wildcard: false, expiring: false };
+  const viewer = { resourceType: "document", relation: "viewer" };
+  const FILTERS: readonly ShapeFilter[] = [
+    { resourceType: "folder" },
+    { resourceType: "folder", relation: "viewer" },
+    { ...viewer, ...user },
+    { ...viewer, ...user, wildcard: true },
+    { ...viewer, ...user, caveat: "only_weekdays", expiring: true },
+    {
+      ...viewer,
+      subjectType: "group",
+      subjectRelation: "member",
+      wildcard: false,
+      expiring: false,
+    },
+  ];
+
+  it("each walk the shape index, with every field of the filter an index condition", async () => {
+    const store = await freshStore();
+    try {
+      await store.importRelationships([
+        ...Array.from({ length: 300 }, (_, i) => rel(`document:d${i}#viewer@user:u${i}`)),
+        ...Array.from({ length: 100 }, (_, i) => rel(`document:d${i}#viewer@user:*`)),
+        ...Array.from({ length: 100 }, (_, i) => rel(`folder:f${i}#viewer@group:g${i}#member`)),
+      ]);
+      await store.deleteMatching({ resourceType: "folder" });
+      await shared.exec("ANALYZE latch_relationships");
+      const plans: string[] = [];
+      await createPgliteExecutor(shared).transaction(async (tx) => {
+        // Whether the planner prefers the index on a table this small is beside the point.
+        await tx.exec("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off");
+        const explaining: SqlQueryable = {
+          ...tx,
+          query: async (sql, params) => {
+            const rows = await tx.query(`EXPLAIN (COSTS OFF) ${sql}`, params);
+            plans.push(rows.map((row) => String(row["QUERY PLAN"])).join("\n"));
+            return sql.includes("count(*)") ? [{ found: 0 }] : [];
+          },
+        };
+        const live = liveRelationshipsIn(explaining, new Date());
+        for (const filter of FILTERS) {
+          await live.find(filter, 3);
+          await live.count(filter, 1000);
+        }
+      });
+      expect(plans).toHaveLength(FILTERS.length * 2);
+      plans.forEach((plan, i) => {
+        expect(plan).toContain("Index Scan using latch_relationships_shape");
+        expect(plan).not.toContain("Sort");
+        // Only the expiry of a probe by type or relation is checked row by row.
+        const filtered = plan.split("\n").filter((line) => line.includes("Filter:"));
+        expect(filtered).toEqual(
+          "subjectType" in FILTERS[Math.floor(i / 2)]!
+            ? []
+            : [expect.stringMatching(/Filter: \(\(expires_at IS NULL\) OR \(expires_at > /)],
+        );
+      });
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -1,0 +1,104 @@
+// What a schema write's check reads of the store: one probe per removal, nothing when nothing is removed.
+
+import { describe, expect, it } from "vitest";
+import { storeFitCheck } from "../../src/api/schema-fit.js";
+import { loadSchema } from "../../src/schema/load-schema.js";
+import { createMemoryStore } from "../../src/store/memory/memory-store.js";
+import type { LiveRelationships, Store } from "../../src/store/store.js";
+import { rel } from "../store/store-test-helpers.js";
+import { expectSchemaRefusal } from "./schema-refusal.js";
+
+const SCHEMA = `definition user {}
+
+definition group {
+  relation member: user
+}
+
+definition document {
+  relation viewer: user | group#member
+}
+`;
+
+function compiled(text: string) {
+  const loaded = loadSchema(text);
+  if (!loaded.ok) throw new Error(loaded.diagnostics.map((d) => d.message).join("\n"));
+  return loaded.schema;
+}
+
+/** writeRecorded writes text through storeFitCheck, recording each read the check makes. */
+async function writeRecorded(store: Store, text: string): Promise<string[]> {
+  const reads: string[] = [];
+  const check = storeFitCheck(compiled(text));
+  await store.writeSchema(text, (previous, live) => {
+    const recording: LiveRelationships = {
+      find: (filter, limit) => {
+        reads.push(`find ${JSON.stringify(filter)} ${limit}`);
+        return live.find(filter, limit);
+      },
+      count: (filter, cap) => {
+        reads.push(`count ${JSON.stringify(filter)} ${cap}`);
+        return live.count(filter, cap);
+      },
+      shapes: () => {
+        reads.push("shapes");
+        return live.shapes();
+      },
+    };
+    return check(previous, recording);
+  });
+  return reads;
+}
+
+describe("storeFitCheck", () => {
+  it("reads no relationship for a schema that removes nothing, and one probe per removal", async () => {
+    const store = createMemoryStore();
+    await writeRecorded(store, SCHEMA);
+    await store.importRelationships([
+      rel("document:plan#viewer@user:ann"),
+      rel("group:eng#member@user:ann"),
+    ]);
+    const added = SCHEMA.replace("definition user {}", "definition user {}\n\ndefinition team {}");
+    expect(await writeRecorded(store, added)).toEqual([]);
+    const noSets = added.replace(" | group#member", "");
+    expect(await writeRecorded(store, noSets)).toEqual([
+      'find {"resourceType":"document","relation":"viewer","subjectType":"group","subjectRelation":"member","wildcard":false,"expiring":false} 3',
+    ]);
+    expect(await writeRecorded(store, noSets.replace("definition team {}", ""))).toEqual([
+      'find {"resourceType":"team"} 3',
+    ]);
+    await store.close();
+  });
+
+  it("reads the shapes of every relationship when there is no schema to compare with", async () => {
+    const store = createMemoryStore();
+    await store.importRelationships([
+      rel("document:plan#viewer@user:ann"),
+      rel("folder:eng#viewer@user:ann"),
+    ]);
+    await expectSchemaRefusal(
+      writeRecorded(store, SCHEMA),
+      "- definition 'folder' is removed: 1 relationship: folder:eng#viewer@user:ann",
+      "  delete it: latch rel delete --filter 'folder'",
+    );
+    await store.close();
+  });
+
+  it("details ten removals and counts the rest", async () => {
+    const store = createMemoryStore();
+    const names = Array.from({ length: 12 }, (_, i) => `rel${i}`);
+    const wide = `definition user {}\n\ndefinition document {\n${names.map((n) => `  relation ${n}: user\n`).join("")}}\n`;
+    await writeRecorded(store, wide);
+    await store.importRelationships(names.map((n) => rel(`document:plan#${n}@user:ann`)));
+    await expectSchemaRefusal(
+      writeRecorded(store, "definition user {}\n\ndefinition document {}\n"),
+      ...names
+        .slice(0, 10)
+        .flatMap((name) => [
+          `- relation 'document#${name}' is removed: 1 relationship: document:plan#${name}@user:ann`,
+          `  delete it: latch rel delete --filter 'document#${name}'`,
+        ]),
+      "- 2 more removals orphan relationships too: delete those above and write the schema again to see them",
+    );
+    await store.close();
+  });
+});
