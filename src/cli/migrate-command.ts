@@ -1,7 +1,7 @@
 // `latch migrate`: bring the database up to this Latch's schema (Postgres, or the embedded PGlite).
 
 import type { Command } from "commander";
-import { DEFAULT_DATA_DIR } from "../config/server-config.js";
+import { DEFAULT_DATA_DIR, databaseUrlProblem } from "../config/server-config.js";
 import { DataDirectoryInUseError } from "../store/postgres/data-directory-lock.js";
 import { MigrationError, migrate } from "../store/postgres/migrate.js";
 import { openPglite } from "../store/postgres/open-pglite.js";
@@ -31,6 +31,12 @@ export function addMigrateCommand(
       const where = databaseUrl
         ? "Postgres (DATABASE_URL)"
         : `the embedded database in ${options.dataDir}`;
+      const urlProblem = databaseUrl ? databaseUrlProblem(databaseUrl) : undefined;
+      if (urlProblem !== undefined) {
+        io.stderr(`latch migrate: DATABASE_URL ${urlProblem}\n`);
+        setExitCode(2);
+        return;
+      }
       let executor: SqlExecutor | undefined;
       try {
         executor = databaseUrl

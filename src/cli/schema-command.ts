@@ -5,6 +5,7 @@ import type { CompiledSchema } from "../schema/compiled-schema.js";
 import { formatDiagnostic } from "../schema/diagnostic.js";
 import { formatSchema } from "../schema/formatter.js";
 import { loadSchema } from "../schema/load-schema.js";
+import { TOO_MANY_DIAGNOSTICS_MESSAGE } from "../schema/schema-limits.js";
 import type { CliIo } from "./cli-io.js";
 import { printResult } from "./cli-output.js";
 import { addJsonOption, type JsonOption } from "./shared-options.js";
@@ -91,8 +92,10 @@ async function load(
     return undefined;
   }
   for (const diagnostic of result.diagnostics) io.stderr(`${formatDiagnostic(file, diagnostic)}\n`);
-  const count = result.diagnostics.length;
-  io.stderr(`${count} error${count === 1 ? "" : "s"}\n`);
+  // A report cut at its limit ends with a line saying so, which is not an error of its own.
+  const cut = result.diagnostics.at(-1)?.message === TOO_MANY_DIAGNOSTICS_MESSAGE;
+  const count = result.diagnostics.length - (cut ? 1 : 0);
+  io.stderr(`${cut ? "at least " : ""}${count} error${count === 1 ? "" : "s"}\n`);
   return undefined;
 }
 

@@ -41,4 +41,15 @@ describe("latch migrate", () => {
       else process.env.DATABASE_URL = saved;
     }
   });
+  it("refuses a DATABASE_URL that is not a Postgres URL, naming the variable", async () => {
+    const result = await runLatch(
+      ["migrate"],
+      {},
+      { env: { ...process.env, DATABASE_URL: "notaurl" } },
+    );
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe(
+      "latch migrate: DATABASE_URL must be a postgres:// or postgresql:// URL naming a host (postgres://USER:PASSWORD@HOST:5432/DATABASE) or a Unix socket directory; this is not a URL\n",
+    );
+  });
 });

@@ -52,6 +52,17 @@ describe("latch schema", () => {
     ]);
   });
 
+  it("check counts only the errors of a report cut at its limit, and says more may follow", async () => {
+    const many = Array.from({ length: 150 }, (_, i) => `definition d${i}x { relation r: nope }`);
+    const run = await runLatch(["schema", "check", "many.zed"], { "many.zed": many.join("\n") });
+    const lines = run.stderr.trimEnd().split("\n");
+    expect(run.exitCode).toBe(1);
+    expect(lines.at(-2)).toBe(
+      "many.zed:100:28: too many errors: checking stopped after 100; fix these and check again",
+    );
+    expect(lines.at(-1)).toBe("at least 100 errors");
+  });
+
   it("check reports a file it cannot read", async () => {
     const run = await runLatch(["schema", "check", "/nonexistent/x.zed"]);
     expect(run.exitCode).toBe(2);
