@@ -7,6 +7,8 @@ import { createTestDatabase, postgresForTests } from "../store/postgres/test-dat
 import { type CliTestServer, startCliServer, TEST_SCHEMA } from "./cli-test-server.js";
 import { runLatch } from "./run-cli-helper.js";
 
+// fully_consistent: the default, minimize_latency, may answer from a revision before the import.
+const FRESH = ["--consistency", "fully_consistent"];
 const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 
 /** chain nests group `${prefix}0` `length` levels deep, down to user:erin. */
@@ -36,16 +38,16 @@ describe("the depth limit at its default, 50", () => {
   afterAll(() => server.close());
 
   it("fails a check down a 60-level chain with RESOURCE_EXHAUSTED naming LATCH_MAX_DEPTH", async () => {
-    expect(await latch(["check", "group:g0#member@user:erin"])).toEqual({
+    expect(await latch(["check", "group:g0#member@user:erin", ...FRESH])).toEqual({
       exitCode: 2,
       stdout: "",
       stderr: depthError("g50"),
     });
-    expect((await latch(["check", "group:g20#member@user:erin"])).exitCode).toBe(0);
+    expect((await latch(["check", "group:g20#member@user:erin", ...FRESH])).exitCode).toBe(0);
   });
 
   it("prints an expansion as deep as the server allows", async () => {
-    const run = await latch(["expand", "group:g0#member", "--depth", "50", "--json"]);
+    const run = await latch(["expand", "group:g0#member", "--depth", "50", "--json", ...FRESH]);
     expect(run).toMatchObject({ exitCode: 0, stderr: "" });
     expect(run.stdout).toContain('"id":"g50"');
   });
@@ -137,11 +139,11 @@ describe.runIf(postgres)("latch serve with LATCH_MAX_DEPTH raised to 70", () => 
   });
 
   it("allows a check down a 60-level chain, and fails one down 80 levels at level 70", async () => {
-    expect(await latch(["check", "group:g0#member@user:erin"])).toMatchObject({
+    expect(await latch(["check", "group:g0#member@user:erin", ...FRESH])).toMatchObject({
       exitCode: 0,
       stderr: "",
     });
-    expect(await latch(["check", "group:h0#member@user:erin"])).toEqual({
+    expect(await latch(["check", "group:h0#member@user:erin", ...FRESH])).toEqual({
       exitCode: 2,
       stdout: "",
       stderr: depthError("h70"),
