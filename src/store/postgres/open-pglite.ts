@@ -5,6 +5,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { lockDataDirectory } from "./data-directory-lock.js";
+import { readEmbeddedTemplate } from "./embedded-template.js";
 import { createPgliteExecutor } from "./pglite-executor.js";
 import type { SqlExecutor } from "./sql-executor.js";
 
@@ -26,7 +27,9 @@ export interface PgliteOpening {
  */
 export async function openPglite(opening: PgliteOpening = {}): Promise<SqlExecutor> {
   const { dataDir, progress } = opening;
-  if (dataDir === undefined) return createPgliteExecutor(await PGlite.create());
+  if (dataDir === undefined) {
+    return createPgliteExecutor(await PGlite.create(await startingPoint(true)));
+  }
   // PGlite makes its directory but not the parents (`./.latch` for `./.latch/data`).
   await mkdir(dataDir, { recursive: true });
   const lock = await lockDataDirectory(dataDir, opening.lockedBy ?? "latch");
@@ -34,11 +37,13 @@ export async function openPglite(opening: PgliteOpening = {}): Promise<SqlExecut
     const created = !existsSync(join(dataDir, "PG_VERSION"));
     progress?.(
       created
-        ? `creating the embedded database in ${dataDir} (once, on first start: this takes a while)`
+        ? `creating the embedded database in ${dataDir} (once, on first start)`
         : `opening the embedded database in ${dataDir}`,
     );
     const started = performance.now();
-    const executor = createPgliteExecutor(await PGlite.create(dataDir));
+    const executor = createPgliteExecutor(
+      await PGlite.create(dataDir, await startingPoint(created)),
+    );
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     progress?.(`${created ? "created" : "opened"} the embedded database in ${seconds} s`);
     return {
@@ -55,4 +60,10 @@ export async function openPglite(opening: PgliteOpening = {}): Promise<SqlExecut
     await lock.release();
     throw error;
   }
+}
+
+/** startingPoint has a database being created start from the build's template, when there is one. */
+async function startingPoint(created: boolean): Promise<{ loadDataDir?: Blob }> {
+  const template = created ? await readEmbeddedTemplate() : undefined;
+  return template === undefined ? {} : { loadDataDir: template };
 }

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { readEmbeddedTemplate } from "../../../src/store/postgres/embedded-template.js";
 import { liveRelationshipsIn } from "../../../src/store/postgres/live-shape-reads.js";
 import { createPgliteExecutor } from "../../../src/store/postgres/pglite-executor.js";
 import { createPgliteStore } from "../../../src/store/postgres/pglite-store.js";
@@ -125,7 +126,9 @@ describe("PGlite store", () => {
     }
   });
 
-  it("keeps its relationships in a data directory across restarts", async () => {
+  it("starts a new data directory from the build's template, and keeps it across restarts", async () => {
+    // `npm install` builds the template; without it a first start takes seconds more (initdb).
+    expect(await readEmbeddedTemplate()).toBeDefined();
     const dataDir = await mkdtemp(join(tmpdir(), "latch-pglite-"));
     try {
       const first = await createPgliteStore({ dataDir: join(dataDir, "latch", "data") });
