@@ -6,6 +6,7 @@ import type { Relationship } from "../tuple/relationship.js";
 import { EngineError } from "./engine-error.js";
 import type { CaveatTrace } from "./explanation.js";
 import { ALLOWED, conditional, DENIED, type Outcome, withDetails } from "./outcome.js";
+import { withServerTime } from "./server-time.js";
 
 /** RelationshipOutcome is how a relationship counts, and the caveat trace for explanations. */
 export interface RelationshipOutcome {
@@ -17,8 +18,9 @@ const UNCAVEATED: RelationshipOutcome = { outcome: ALLOWED };
 
 /**
  * relationshipOutcome evaluates a relationship's caveat on the request's context overlaid with
- * the relationship's own context (the relationship's values win), and bounds the outcome by the
- * relationship's expiry.
+ * the relationship's own context (the relationship's values win) and, when neither supplies it,
+ * the server's time as `now` (see {@link withServerTime}); it bounds the outcome by the
+ * relationship's expiry, and by the end of the second whose time the caveat saw.
  */
 export function relationshipOutcome(
   evaluation: Evaluation,
@@ -26,6 +28,7 @@ export function relationshipOutcome(
 ): RelationshipOutcome {
   const { caveat: reference, expiresAt } = relationship;
   let result = UNCAVEATED;
+  let validUntil = expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
   if (reference) {
     const caveat = evaluation.schema.caveats.get(reference.name);
     if (!caveat) {
@@ -34,10 +37,12 @@ export function relationshipOutcome(
         `relationship ${formatRelationship(relationship)} names caveat '${reference.name}', which the schema does not define`,
       );
     }
-    const context = reference.context
+    const given = reference.context
       ? { ...evaluation.context, ...reference.context }
       : evaluation.context;
-    const evaluated = caveat.evaluate(context);
+    const timed = withServerTime(caveat, given, evaluation.reader.now);
+    validUntil = Math.min(validUntil, timed.validUntil);
+    const evaluated = caveat.evaluate(timed.context);
     switch (evaluated.kind) {
       case "true":
         result = { outcome: ALLOWED, caveat: { name: reference.name, result: "true" } };
@@ -60,6 +65,6 @@ export function relationshipOutcome(
       }
     }
   }
-  if (!expiresAt) return result;
-  return { ...result, outcome: withDetails(result.outcome, { validUntil: expiresAt.getTime() }) };
+  if (validUntil === Number.POSITIVE_INFINITY) return result;
+  return { ...result, outcome: withDetails(result.outcome, { validUntil }) };
 }

@@ -10,6 +10,7 @@ import type { CompiledSchema } from "../../src/schema/compiled-schema.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import { formatRelationship, formatSubjectRef } from "../../src/tuple/format-relationship.js";
 import type { Relationship, SubjectRef } from "../../src/tuple/relationship.js";
+import { formatTimestamp } from "../../src/tuple/timestamp.js";
 import { checkUniverse, fixedNow, scenario } from "../generators/index.js";
 import {
   type OracleResult,
@@ -118,7 +119,8 @@ describe("Check agrees with SpiceDB", () => {
           live.map((relationship) => ({ operation: "touch", relationship })),
         );
         // Through a reader with round trips, as on Postgres: every walk's reads merge level by level.
-        const reader = roundTripReader(store.snapshot(revision, new Date()));
+        const at = new Date();
+        const reader = roundTripReader(store.snapshot(revision, at));
         const engine = createCheckEngine({
           schema: schemaCase.schema,
           dispatcher: createLocalDispatcher(),
@@ -128,7 +130,14 @@ describe("Check agrees with SpiceDB", () => {
           context,
         }));
         const latch = await engine.checkBulk(reader, questions);
-        const spicedb = await spiceDbAnswers(oracle, questions);
+        // SpiceDB has no server time: it is told the time Latch's caveats see as `now` (the
+        // evaluation time to the whole second) unless the request gives one.
+        const second = new Date(at.getTime() - (at.getTime() % 1000));
+        const told = { now: formatTimestamp(second), ...context };
+        const spicedb = await spiceDbAnswers(
+          oracle,
+          questions.map((q) => ({ ...q, context: told })),
+        );
         if (!spicedb) return;
         for (const [index, question] of questions.entries()) {
           if (asksExpiredSubjectSet(question.subject, relationships)) continue;

@@ -13,6 +13,8 @@ export interface MenuCaveat {
  * CAVEAT_MENU lists the caveats a generated schema may declare. Their parameter names are all
  * distinct, their expressions never fail on well-typed values, and `vip_or_tier` decides without
  * `tier` when `vip` is true, so partial contexts give both decided and undecided results.
+ * `office_hours` reads `now`, which the engine fills with the server's time when no context gives
+ * it: at 12:00, the hour of `fixedNow`, it holds for `opens` up to 3.
  */
 export const CAVEAT_MENU: readonly MenuCaveat[] = [
   {
@@ -28,6 +30,19 @@ export const CAVEAT_MENU: readonly MenuCaveat[] = [
     name: "vip_or_tier",
     declaration: "caveat vip_or_tier(vip bool, tier int) {\n  vip || tier > 2\n}",
   },
+  {
+    name: "office_hours",
+    declaration:
+      "caveat office_hours(now timestamp, opens int) {\n  now.getHours() >= 9 + opens && now.getHours() < 17\n}",
+  },
+];
+
+/** Times on both sides of the hours `office_hours` reads, on the day of `fixedNow`. */
+const TIMES = [
+  "2025-06-01T08:59:59Z",
+  "2025-06-01T09:00:00Z",
+  "2025-06-01T16:59:59.999Z",
+  "2025-06-01T17:00:00Z",
 ];
 
 const WORDS = ["red", "green", "blue"];
@@ -48,6 +63,8 @@ export function caveatValue(type: CaveatType): fc.Arbitrary<unknown> {
       return fc.boolean();
     case "string":
       return fc.constantFrom(...WORDS);
+    case "timestamp":
+      return fc.constantFrom(...TIMES);
     case "list":
       return fc.array(caveatValue(type.element), { maxLength: 3 });
     case "map":

@@ -30,7 +30,11 @@ export interface RefEntry {
   readonly result: RefResult;
 }
 
-/** EvaluateOptions holds the evaluation time (for expiry) and the request's caveat context. */
+/**
+ * EvaluateOptions holds the evaluation time and the request's caveat context. The time decides
+ * expiry, and it is the server's time: a caveat parameter `now` of type timestamp that neither
+ * the request's nor the relationship's context supplies is that time, to the whole second below.
+ */
 export interface EvaluateOptions {
   readonly now: Date;
   readonly context?: Readonly<Record<string, unknown>>;
@@ -87,7 +91,7 @@ export function evaluateAll(
     byObjectRelation.set(key, [...(byObjectRelation.get(key) ?? []), rel]);
   }
   const caveatTruth = new Map<Relationship, Truth>(
-    live.map((rel) => [rel, relationshipCaveat(schema, rel, options.context ?? {})]),
+    live.map((rel) => [rel, relationshipCaveat(schema, rel, options.context ?? {}, options.now)]),
   );
   const universe = new Map<string, ObjectRef>();
   for (const rel of live) {
@@ -270,15 +274,24 @@ export function evaluateAll(
   };
 }
 
-/** The caveat's truth for one relationship: the request context, overridden by the relationship's. */
+/**
+ * The caveat's truth for one relationship: the request context, overridden by the relationship's,
+ * and the server's time for a timestamp `now` that neither gives.
+ */
 function relationshipCaveat(
   schema: CompiledSchema,
   rel: Relationship,
   requestContext: Readonly<Record<string, unknown>>,
+  now: Date,
 ): Truth {
   if (rel.caveat === undefined) return TRUE;
   const caveat = schema.caveats.get(rel.caveat.name)!;
-  const outcome = caveat.evaluate({ ...requestContext, ...rel.caveat.context });
+  const context: Record<string, unknown> = { ...requestContext, ...rel.caveat.context };
+  if (caveat.parameters.get("now")?.kind === "timestamp" && context.now === undefined) {
+    const wholeSeconds = now.getTime() - (now.getTime() % 1000);
+    context.now = new Date(wholeSeconds).toISOString();
+  }
+  const outcome = caveat.evaluate(context);
   switch (outcome.kind) {
     case "true":
       return TRUE;
