@@ -36,11 +36,19 @@ export function createPermissionService(
   context: ApiContext,
 ): ServiceImpl<typeof PermissionService> {
   const refresher = new ExpiryRefresher(context.store);
-  /** answered counts an answer, and has the one after its expiry computed ahead if that is near. */
-  const answered = (at: ReadPoint, question: CheckRequest, result: CheckResult) => {
+  /**
+   * answered counts an answer evaluated as of `evaluatedAt` (epoch ms), and has the one after its expiry
+   * computed ahead if that is near.
+   */
+  const answered = (
+    at: ReadPoint,
+    question: CheckRequest,
+    result: CheckResult,
+    evaluatedAt: number,
+  ) => {
     context.metrics.countCheck(result.result, result.servedFromCache);
     if (at.engines === at.schema.cached)
-      refresher.consider(at.revision, at.engines.checks, question, result);
+      refresher.consider(at.revision, at.engines.checks, question, result, evaluatedAt);
   };
 
   /** checkThroughStore answers a check that the cache could not answer at once. */
@@ -51,7 +59,7 @@ export function createPermissionService(
   ) => {
     const read = await readAt(context, "consistency", consistency, signal);
     const result = await read.engines.checks.check(read.reader, question);
-    answered(read, question, result);
+    answered(read, question, result, read.reader.now.getTime());
     return { ...checkItem(result), checkedAt: read.token };
   };
 
@@ -71,11 +79,12 @@ export function createPermissionService(
         readConsistency("consistency", request.consistency).kind === "minimize-latency"
           ? latestReadPoint(context)
           : undefined;
-      const cached = latest?.engines.checks.answerAtOnce(question, Date.now());
+      const now = Date.now();
+      const cached = latest?.engines.checks.answerAtOnce(question, now);
       if (latest === undefined || cached === undefined) {
         return checkThroughStore(question, request.consistency, call.signal);
       }
-      answered(latest, question, cached);
+      answered(latest, question, cached, now);
       return cachedCheckResponse(latest, cached);
     },
 
@@ -113,7 +122,7 @@ export function createPermissionService(
           const item = items[i]!;
           if (!("resource" in r)) return { request: item, response: statusOf(r) };
           const answer = answers[next++]!;
-          if (answer.ok) answered(read, r, answer.result);
+          if (answer.ok) answered(read, r, answer.result, read.reader.now.getTime());
           return answer.ok
             ? { request: item, response: { case: "item", value: checkItem(answer.result) } }
             : { request: item, response: statusOf(toConnectError(answer.error)) };

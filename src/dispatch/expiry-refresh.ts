@@ -2,6 +2,7 @@
 
 import { LRUCache } from "lru-cache";
 import type { CheckEngine, CheckRequest, CheckResult } from "../engine/check-engine.js";
+import { endsWithItsSecond } from "../engine/server-time.js";
 import type { Revision } from "../revision/revision.js";
 import type { Store } from "../store/store.js";
 import { questionKey } from "./request-key.js";
@@ -17,6 +18,10 @@ const REMEMBERED_REFRESHES = 10_000;
  * result cache keeps what it computes for that time (see the caching dispatcher), so the first
  * check after the expiry is answered from the cache at once instead of reading the store; and
  * should anything it read change before then, the change tracker retires it like any entry.
+ *
+ * An answer that used the server's time ends with its second, so it is always that close to its
+ * end: it is computed ahead for the next second only once it is asked again (answered from the
+ * cache), or every such answer, hot or not, would be computed twice.
  */
 export class ExpiryRefresher {
   private readonly started = new LRUCache<string, true>({ max: REMEMBERED_REFRESHES });
@@ -24,18 +29,21 @@ export class ExpiryRefresher {
   constructor(private readonly store: Pick<Store, "snapshot">) {}
 
   /**
-   * consider starts the refresh of question, answered with result at revision by checks, if due.
-   * Pass only answers of an engine whose dispatcher chain caches: another would keep nothing.
+   * consider starts the refresh of question, answered with result at revision by checks as of
+   * `evaluatedAt` (epoch ms), if due. Pass only answers of an engine whose dispatcher chain caches: another
+   * would keep nothing.
    */
   consider(
     revision: Revision,
     checks: CheckEngine,
     question: CheckRequest,
     result: CheckResult,
+    evaluatedAt: number,
   ): void {
     const { validUntil } = result;
     if (!Number.isFinite(validUntil) || validUntil - Date.now() > REFRESH_AHEAD_MS) return;
     if (question.explain) return;
+    if (!result.servedFromCache && endsWithItsSecond(validUntil, evaluatedAt)) return;
     const { resource, permission, subject, context = {} } = question;
     const key = `${revision}|${validUntil}|${resource.type}:${resource.id}#${permission}${questionKey(subject, context)}`;
     if (this.started.has(key)) return;

@@ -14,7 +14,20 @@ const SECOND_MS = 1000;
  * answer that used it can be cached for the rest of that second rather than for a millisecond.
  */
 export function decisionTime(at: Date): number {
-  return Math.floor(at.getTime() / SECOND_MS) * SECOND_MS;
+  return wholeSecond(at.getTime());
+}
+
+/**
+ * endsWithItsSecond says whether an answer evaluated at `at` and valid until `validUntil` (both
+ * epoch ms) holds exactly to the end of its decision's second, as one that used the server's time
+ * does.
+ */
+export function endsWithItsSecond(validUntil: number, at: number): boolean {
+  return validUntil === wholeSecond(at) + SECOND_MS;
+}
+
+function wholeSecond(ms: number): number {
+  return Math.floor(ms / SECOND_MS) * SECOND_MS;
 }
 
 /** TimedContext is a caveat's context, and until when (epoch ms) an answer made with it holds. */
