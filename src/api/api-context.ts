@@ -38,6 +38,8 @@ export interface ApiContext {
   /** The change tracker behind the result cache: reads at its revision may use the cache. */
   readonly tracker: ChangeTracker;
   readonly metrics: LatchMetrics;
+  /** The caveat parameters a request's context may not hold (LATCH_SERVER_CONTEXT). */
+  readonly serverContext: ReadonlySet<string>;
 }
 
 /**

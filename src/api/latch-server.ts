@@ -11,6 +11,7 @@ import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
 import { type CacheLayer, type CacheOptions, openCacheLayer } from "../cache/cache-layer.js";
 import { createCombinedDispatcher } from "../dispatch/combined-dispatcher.js";
+import { SERVER_TIME_PARAMETER } from "../engine/server-time.js";
 import { PermissionService } from "../gen/latch/v1/permission_service_pb.js";
 import { RelationshipService } from "../gen/latch/v1/relationship_service_pb.js";
 import { SchemaService } from "../gen/latch/v1/schema_service_pb.js";
@@ -62,6 +63,11 @@ export interface ServerOptions {
   /** The HTTP port (Connect, gRPC-Web, /healthz, /readyz); 0 picks a free one. */
   readonly httpPort: number;
   readonly limits?: ApiLimits;
+  /**
+   * The caveat parameters a request's context may not hold, since the server supplies them
+   * (LATCH_SERVER_CONTEXT); `now` by default.
+   */
+  readonly serverContext?: readonly string[];
   /** The result cache: in process always, shared in Redis when configured. */
   readonly cache?: CacheOptions;
   /** Bounds on each port's connections; {@link DEFAULT_CONNECTION_LIMITS} by default. */
@@ -113,6 +119,7 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
     limits,
     tracker: cache.tracker,
     metrics,
+    serverContext: new Set(options.serverContext ?? [SERVER_TIME_PARAMETER]),
   };
   // gRPC health follows readiness, for the server ("") and each service alike.
   const healthNames = [

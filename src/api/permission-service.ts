@@ -1,6 +1,6 @@
 // latch.v1.PermissionService: Check, CheckBulk, Expand, LookupResources and LookupSubjects.
 
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { create, type JsonObject, type MessageInitShape } from "@bufbuild/protobuf";
 import { type Timestamp, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl, Code as StatusCode } from "@connectrpc/connect";
 import { ExpiryRefresher } from "../dispatch/expiry-refresh.js";
@@ -23,6 +23,7 @@ import { readName, readObjectRef, readSubjectRef, readType } from "./convert/rea
 import { expandMessage } from "./convert/write-expand.js";
 import { checkResultMessage, explanationMessage } from "./convert/write-messages.js";
 import { RequestError, RequestLimitError } from "./request-error.js";
+import { refuseServerContext } from "./server-context.js";
 
 type CheckResponseInit = MessageInitShape<typeof CheckResponseSchema>;
 
@@ -51,6 +52,16 @@ export function createPermissionService(
       refresher.consider(at.revision, at.engines.checks, question, result, evaluatedAt);
   };
 
+  /**
+   * callerContext is the context of a request at field, if any, as a request field: within the
+   * bounds of every context, and without the parameters the server supplies.
+   */
+  const callerContext = (field: string, value: JsonObject | undefined) => {
+    if (value === undefined) return {};
+    refuseServerContext(field, value, context.serverContext);
+    return { context: readContext(field, value) };
+  };
+
   /** checkThroughStore answers a check that the cache could not answer at once. */
   const checkThroughStore = async (
     question: CheckRequest,
@@ -70,9 +81,7 @@ export function createPermissionService(
         resource: readObjectRef("resource", request.resource),
         permission: readName("permission", request.permission),
         subject: readSubjectRef("subject", request.subject, "no-wildcard"),
-        ...(request.context === undefined
-          ? {}
-          : { context: readContext("context", request.context) }),
+        ...callerContext("context", request.context),
         explain: request.explain,
       };
       const latest =
@@ -96,6 +105,11 @@ export function createPermissionService(
           `items: ${items.length} checks is more than the limit of ${context.limits.maxBulkChecks} per call`,
         );
       }
+      // A caller that supplies what the server does is refused whole, not item by item.
+      items.forEach((item, i) => {
+        if (item.context !== undefined)
+          refuseServerContext(`items[${i}].context`, item.context, context.serverContext);
+      });
       const read = await readAt(context, "consistency", request.consistency, call.signal);
       const requests = items.map((item, i) => {
         const field = `items[${i}]`;
@@ -150,14 +164,13 @@ export function createPermissionService(
       const resourceType = readType("resource_type", request.resourceType);
       const permission = readName("permission", request.permission);
       const subject = readSubjectRef("subject", request.subject, "no-wildcard");
+      const given = callerContext("context", request.context);
       const read = await readAt(context, "consistency", request.consistency, call.signal);
       const found = read.engines.lookups.lookupResources(read.reader, {
         resourceType,
         permission,
         subject,
-        ...(request.context === undefined
-          ? {}
-          : { context: readContext("context", request.context) }),
+        ...given,
         ...(request.limit === 0 ? {} : { limit: request.limit }),
         ...(request.cursor === "" ? {} : { cursor: request.cursor }),
       });
@@ -180,15 +193,14 @@ export function createPermissionService(
         request.subjectRelation === ""
           ? undefined
           : readName("subject_relation", request.subjectRelation);
+      const given = callerContext("context", request.context);
       const read = await readAt(context, "consistency", request.consistency, call.signal);
       const found = await read.engines.lookups.lookupSubjects(read.reader, {
         resource,
         permission,
         subjectType,
         ...(subjectRelation === undefined ? {} : { subjectRelation }),
-        ...(request.context === undefined
-          ? {}
-          : { context: readContext("context", request.context) }),
+        ...given,
       });
       for (const item of found) {
         yield {

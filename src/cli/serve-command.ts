@@ -99,6 +99,7 @@ async function runServer(
       grpcPort: config.grpcPort,
       httpPort: config.httpPort,
       limits: { ...DEFAULT_API_LIMITS, maxDepth: config.maxDepth },
+      serverContext: config.serverContext,
       cache: {
         ...(config.cacheBytes === undefined ? {} : { memoryBytes: config.cacheBytes }),
         ...(config.redisUrl === undefined

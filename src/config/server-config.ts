@@ -2,6 +2,8 @@
 
 import { type ApiKey, SCOPES, type Scope } from "../api/api-keys.js";
 import { DEFAULT_MAX_DEPTH } from "../engine/check-engine.js";
+import { SERVER_TIME_PARAMETER } from "../engine/server-time.js";
+import { PARAMETER_NAME } from "../schema/caveat-checker.js";
 import { type FileKeys, readConfigFile } from "./config-file.js";
 
 /** ServerConfig is everything `latch serve` needs to start. */
@@ -26,6 +28,8 @@ export interface ServerConfig {
   readonly maxDepth: number;
   /** The most connections each port holds at once. */
   readonly maxConnections?: number;
+  /** The caveat parameters a request's context may not hold: the server supplies them. */
+  readonly serverContext: readonly string[];
 }
 
 /** ConfigError is a configuration Latch refuses to start with; the message lists every problem. */
@@ -62,14 +66,15 @@ const FILE_KEYS: FileKeys = {
   cacheBytes: null,
   maxDepth: null,
   maxConnections: null,
+  serverContext: null,
 };
 
 /**
  * readServerConfig reads the YAML file at path (if any), then the environment, which wins:
  * DATABASE_URL, LATCH_DATA_DIR, LATCH_SCHEMA, LATCH_HOST, LATCH_GRPC_PORT, LATCH_HTTP_PORT,
  * LATCH_API_KEYS (`name:sha256:scope+scope,...`), LATCH_RETENTION_MS, REDIS_URL,
- * LATCH_REDIS_CLUSTER (`true` for a Redis Cluster), LATCH_CACHE_BYTES, LATCH_MAX_DEPTH and
- * LATCH_MAX_CONNECTIONS. It throws a ConfigError naming every bad field, and every key of the file
+ * LATCH_REDIS_CLUSTER (`true` for a Redis Cluster), LATCH_CACHE_BYTES, LATCH_MAX_DEPTH,
+ * LATCH_MAX_CONNECTIONS and LATCH_SERVER_CONTEXT (comma-separated names). It throws a ConfigError naming every bad field, and every key of the file
  * it does not know.
  */
 export async function readServerConfig(
@@ -131,6 +136,7 @@ export async function readServerConfig(
     ...(maxConnections === undefined
       ? {}
       : { maxConnections: integer("maxConnections", "LATCH_MAX_CONNECTIONS", 1, 1, 1_000_000) }),
+    serverContext: serverContextSetting(sources),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -163,6 +169,29 @@ function maxDepthSetting(sources: SettingSources): number {
     1,
     MAX_DEPTH_LIMIT,
   );
+}
+
+/**
+ * serverContextSetting reads LATCH_SERVER_CONTEXT (serverContext): caveat parameter names, comma
+ * separated (or a list in the file); `now` when unset, none when set empty.
+ */
+function serverContextSetting({ env, file, problems }: SettingSources): string[] {
+  const raw = env.LATCH_SERVER_CONTEXT ?? file.serverContext;
+  if (raw === undefined || raw === null) return [SERVER_TIME_PARAMETER];
+  const list = typeof raw === "string" ? raw.split(",") : raw;
+  if (!Array.isArray(list) || !list.every((name) => typeof name === "string")) {
+    problems.push(
+      `LATCH_SERVER_CONTEXT (serverContext): caveat parameter names, separated by commas, got ${JSON.stringify(raw)}`,
+    );
+    return [SERVER_TIME_PARAMETER];
+  }
+  const names = [...new Set(list.map((name) => name.trim()).filter((name) => name !== ""))];
+  for (const name of names.filter((n) => !PARAMETER_NAME.test(n))) {
+    problems.push(
+      `LATCH_SERVER_CONTEXT (serverContext): '${name}' is not a caveat parameter name (letters, digits and '_', not starting with a digit)`,
+    );
+  }
+  return names;
 }
 
 function integerSetting(

@@ -7,7 +7,8 @@ import type { CompiledCaveat } from "./caveat/compiled-caveat.js";
 import type { Diagnostic } from "./diagnostic.js";
 import type { Position, Span } from "./source-span.js";
 
-const PARAMETER_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** PARAMETER_NAME is the form of a caveat parameter's name: letters, digits and '_', no digit first. */
+export const PARAMETER_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** CaveatCheckResult holds a caveat's diagnostics and, when it has none, the compiled caveat. */
 export interface CaveatCheckResult {

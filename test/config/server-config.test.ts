@@ -44,6 +44,7 @@ describe("readServerConfig", () => {
       apiKeys: [],
       redisCluster: false,
       maxDepth: 50,
+      serverContext: ["now"],
     });
   });
 
@@ -102,7 +103,7 @@ describe("readServerConfig", () => {
       [
         "invalid configuration:",
         `  - ${path}:2:1: unknown key 'grcpPort' (did you mean 'grpcPort'?)`,
-        `  - ${path}:4:1: unknown key 'colour'; the keys are databaseUrl, dataDir, schema, host, grpcPort, httpPort, apiKeys, retentionMs, redisUrl, redisCluster, cacheBytes, maxDepth, maxConnections`,
+        `  - ${path}:4:1: unknown key 'colour'; the keys are databaseUrl, dataDir, schema, host, grpcPort, httpPort, apiKeys, retentionMs, redisUrl, redisCluster, cacheBytes, maxDepth, maxConnections, serverContext`,
         `  - ${path}:8:5: unknown key 'scope' in apiKeys[0] (did you mean 'scopes'?)`,
         "  - apiKeys[0].scopes: one or more of check, read, write, schema, admin, got []",
       ].join("\n"),
@@ -181,6 +182,26 @@ describe("readServerConfig", () => {
     const error = await readServerConfig({ LATCH_MAX_CONNECTIONS: "0" }).catch((e: unknown) => e);
     expect((error as ConfigError).problems).toEqual([
       'LATCH_MAX_CONNECTIONS (maxConnections): must be a whole number from 1 to 1000000, got "0"',
+    ]);
+  });
+
+  it("reads LATCH_SERVER_CONTEXT: comma-separated names, none when empty, a list in the file", async () => {
+    expect(
+      (await readServerConfig({ LATCH_SERVER_CONTEXT: "now, region,now" })).serverContext,
+    ).toEqual(["now", "region"]);
+    expect((await readServerConfig({ LATCH_SERVER_CONTEXT: "" })).serverContext).toEqual([]);
+    const path = await configFile("serverContext: [now, tenant]\n");
+    expect((await readServerConfig({}, path)).serverContext).toEqual(["now", "tenant"]);
+    expect((await readServerConfig({ LATCH_SERVER_CONTEXT: "now" }, path)).serverContext).toEqual([
+      "now",
+    ]);
+    expect(await problemsOf({ LATCH_SERVER_CONTEXT: "now,2fa,client-ip" })).toEqual([
+      "LATCH_SERVER_CONTEXT (serverContext): '2fa' is not a caveat parameter name (letters, digits and '_', not starting with a digit)",
+      "LATCH_SERVER_CONTEXT (serverContext): 'client-ip' is not a caveat parameter name (letters, digits and '_', not starting with a digit)",
+    ]);
+    const numbers = await configFile("serverContext: [1, 2]\n");
+    expect(await problemsOf({}, numbers)).toEqual([
+      "LATCH_SERVER_CONTEXT (serverContext): caveat parameter names, separated by commas, got [1,2]",
     ]);
   });
 });
