@@ -30,7 +30,10 @@ export interface CheckResult {
   readonly result: OutcomeKind;
   /** For conditional results: the caveat parameters to supply, sorted. */
   readonly missing: readonly string[];
-  /** When the answer may change because a relationship it used expires (ms since the epoch). */
+  /**
+   * When the answer may change (ms since the epoch): a relationship it used expires, or the second
+   * ends whose time a caveat saw as `now`.
+   */
   readonly validUntil: number;
   /** Whether a cache answered the check itself (no store read for its top level). */
   readonly servedFromCache: boolean;

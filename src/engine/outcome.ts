@@ -20,7 +20,10 @@ export interface Outcome {
   readonly kind: OutcomeKind;
   /** For conditional outcomes: the caveat parameters whose absence left the answer open, sorted. */
   readonly missing: readonly string[];
-  /** Milliseconds since the epoch when a relationship this outcome used expires; Infinity if none. */
+  /**
+   * Milliseconds since the epoch when the outcome may change: a relationship it used expires, or
+   * the second ends whose time a caveat saw as `now`; Infinity if never.
+   */
   readonly validUntil: number;
   /**
    * True when the outcome was computed while cutting a cycle in the data (a sub-problem met
