@@ -85,7 +85,7 @@ await describeWithRedisServer("Redis result cache on one server", () => {
     // A restarted Redis is empty: the entry from before the outage is gone, not stale.
     expect(await cache.get("k3")).toBeUndefined();
     expect(await cache.get("k5")).toEqual(RESULT);
-  }, 30_000);
+  });
 });
 
 await describeWithRedisServer("Redis result cache on a three-node cluster", () => {
@@ -100,7 +100,7 @@ await describeWithRedisServer("Redis result cache on a three-node cluster", () =
       ttlMs: 60_000,
       keyPrefix: "test:",
     });
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await cache?.close();
@@ -111,5 +111,5 @@ await describeWithRedisServer("Redis result cache on a three-node cluster", () =
     const keys = Array.from({ length: 200 }, (_, i) => `document:d${i}#view@user:u${i}`);
     await Promise.all(keys.map((key, i) => stored(cache, key, { ...RESULT, computedAt: i })));
     expect(cache.health).toEqual({ ok: true });
-  }, 30_000);
+  });
 });

@@ -370,7 +370,7 @@ if (serverUrl !== undefined) {
       // Connections opened and code warmed, so that the first test's trials are not the slowest.
       await prepareTrial();
       await prepareTrial();
-    }, 60_000);
+    });
 
     afterAll(async () => {
       for (const replica of [a, b]) {
@@ -382,7 +382,7 @@ if (serverUrl !== undefined) {
       await dropper?.close();
       await redis?.destroy();
       await database?.drop();
-    }, 60_000);
+    });
 
     it.each<Revocation>(["delete", "exclusion"])(
       "revocation by %s: B's first answer with the token is denied in every trial, and without one B denies within the bound",
@@ -527,7 +527,7 @@ if (serverUrl !== undefined) {
       } finally {
         await admin.end();
       }
-    }, 120_000);
+    });
 
     it("B's notifications swallowed on a live connection: its watcher's poll still invalidates, B denies within the bound", async () => {
       const outcomes: Outcome[] = [];
@@ -554,6 +554,6 @@ if (serverUrl !== undefined) {
       expect(staleWithToken(outcomes)).toBe(0);
       expect(Math.max(...latencies)).toBeLessThan(CATCH_UP_BOUND_MS);
       expect(internalErrors).toEqual([]);
-    }, 120_000);
+    });
   });
 }

@@ -328,7 +328,7 @@ let liteExecutor: SqlExecutor | undefined;
 beforeAll(async () => {
   lite = await PGlite.create();
   liteExecutor = createPgliteExecutor(lite);
-}, 60_000);
+});
 afterAll(async () => {
   await lite?.close();
 });

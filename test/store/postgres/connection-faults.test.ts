@@ -112,6 +112,6 @@ if (serverUrl !== undefined) {
           true,
         );
       }
-    }, 60_000);
+    });
   });
 }

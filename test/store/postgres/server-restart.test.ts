@@ -103,14 +103,14 @@ if (binaries.bin === undefined) {
     beforeAll(async () => {
       server = await startPrivatePostgres(bin);
       store = await createPostgresStore({ connectionString: server.url });
-    }, 60_000);
+    });
 
     afterAll(async () => {
       // The server may be down when a failure cut the test short: closing must not wait on it.
       await server?.start().catch(() => {});
       await store?.close();
       await server?.destroy();
-    }, 60_000);
+    });
 
     it("keeps every acknowledged write, applies none by halves, and recovers the pool and the watcher", async () => {
       const db = store!;
@@ -229,6 +229,6 @@ if (binaries.bin === undefined) {
         seen.add(write!.id);
       }
       expect(seen.size).toBe(committed.length);
-    }, 90_000);
+    });
   });
 }

@@ -30,7 +30,7 @@ if (serverUrl !== undefined) {
 
     afterAll(async () => {
       await database?.drop();
-    }, 30_000);
+    });
 
     it("rejects as unavailable when nothing listens at the address", async () => {
       const url = new URL(database.url);
