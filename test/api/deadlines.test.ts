@@ -6,6 +6,7 @@ import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import type { Store } from "../../src/store/store.js";
 import {
   expectStatus,
+  overriding,
   ref,
   relationship,
   serverStream,
@@ -36,13 +37,7 @@ function slowStore(): Store {
       },
     };
   };
-  return new Proxy(store, {
-    get(target, property) {
-      if (property === "snapshot") return snapshot;
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
+  return overriding(store, { snapshot });
 }
 
 const test = useTestServer([], slowStore);
