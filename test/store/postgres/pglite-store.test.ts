@@ -12,11 +12,14 @@ import { createPgliteStore } from "../../../src/store/postgres/pglite-store.js";
 import type { SqlQueryable } from "../../../src/store/postgres/sql-executor.js";
 import { createSqlStore, type SqlStoreOptions } from "../../../src/store/postgres/sql-store.js";
 import { type ShapeFilter, type Store, StoreUnavailableError } from "../../../src/store/store.js";
+import { widening } from "../../support/time-window.js";
 import { waitFor } from "../../support/wait-for.js";
 import { describeStoreConformance } from "../store-conformance.js";
 import {
   describeEvent,
+  EXPIRY_WINDOWS_MS,
   expectStoreError,
+  expiring,
   readKeys,
   rel,
   rev,
@@ -96,37 +99,41 @@ describe("PGlite store", () => {
     }
   });
 
+  // The next two must write before an expiry: on a machine too slow for the window, they start
+  // again on a fresh store with a wider one.
   it("delivers an expire event to a watch started after the last write", async () => {
-    const store = await freshStore();
-    try {
-      const expiresAt = new Date(Date.now() + 100);
-      await store.write([
-        { operation: "touch", relationship: { ...rel("document:a#viewer@user:alice"), expiresAt } },
-      ]);
-      const events = await take(store.watch(rev(1)), 1);
-      expect(events.map(describeEvent)).toEqual(["2 expire document:a#viewer@user:alice"]);
-    } finally {
-      await store.close();
-    }
+    await widening(EXPIRY_WINDOWS_MS, async (window) => {
+      const store = await freshStore();
+      try {
+        await window.inTime(store.write([expiring("document:a#viewer@user:alice", window.end)]));
+        const events = await take(store.watch(rev(1)), 1);
+        expect(events.map(describeEvent)).toEqual(["2 expire document:a#viewer@user:alice"]);
+      } finally {
+        await store.close();
+      }
+    });
   });
 
   it("logs, once started, the expiries that a closed store left pending", async () => {
-    const first = await freshStore();
-    const expiresAt = new Date(Date.now() + 150);
-    await first.write([
-      { operation: "touch", relationship: { ...rel("document:a#viewer@user:alice"), expiresAt } },
-    ]);
-    await first.close();
-    const second = await openStore();
-    try {
-      const events = await take(second.watch(rev(0)), 2);
-      expect(events.map(describeEvent)).toEqual([
-        "1 touch document:a#viewer@user:alice",
-        "2 expire document:a#viewer@user:alice",
-      ]);
-    } finally {
-      await second.close();
-    }
+    await widening(EXPIRY_WINDOWS_MS, async (window) => {
+      const first = await freshStore();
+      try {
+        await window.inTime(first.write([expiring("document:a#viewer@user:alice", window.end)]));
+      } finally {
+        // Closed before the expiry, so that only the next store can log it.
+        await window.inTime(first.close());
+      }
+      const second = await openStore();
+      try {
+        const events = await take(second.watch(rev(0)), 2);
+        expect(events.map(describeEvent)).toEqual([
+          "1 touch document:a#viewer@user:alice",
+          "2 expire document:a#viewer@user:alice",
+        ]);
+      } finally {
+        await second.close();
+      }
+    });
   });
 
   it("starts a new data directory from the build's template, and keeps it across restarts", async () => {
