@@ -16,7 +16,11 @@ const INTEGRATION = [
 
 export default defineConfig({
   test: {
-    testTimeout: 30_000,
+    // A time limit is there to catch a hang, not slowness: on a loaded 2-core machine the property
+    // tests and the hooks that migrate, start servers or drop databases take several times as long
+    // as on an idle one. A test that needs more says so.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     projects: [
       {
         extends: true,

@@ -107,6 +107,21 @@ export type TestServerOptions = Partial<
 >;
 
 /**
+ * overriding is store with the methods in overrides in place of its own, for a test that watches
+ * or slows what the server asks of its store; overrides call the store's own as they need.
+ */
+export function overriding(store: Store, overrides: Partial<Store>): Store {
+  return new Proxy(store, {
+    get(target, property) {
+      const own = Reflect.get(overrides, property);
+      if (own !== undefined) return own;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
  * useTestServer starts a server for the enclosing file or describe block (with keys, if any, on
  * the store makeStore opens, on 127.0.0.1 unless options say otherwise) and stops it after.
  */

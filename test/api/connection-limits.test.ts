@@ -108,12 +108,16 @@ describe("a gRPC connection with a call in progress", () => {
 
   it("outlives the idle timeout that closes idle connections: a Watch stream goes on", async () => {
     const { server, clients } = test();
-    await unary(clients.schema, "WriteSchema", { schema: TEST_SCHEMA });
+    const { writtenAt } = await unary(clients.schema, "WriteSchema", { schema: TEST_SCHEMA });
     const call = clients.relationships as unknown as Record<
       string,
       (request: JsonMessage) => AsyncIterable<JsonMessage> & { cancel(): void }
     >;
-    const stream = call.watch!({ resourceTypes: ["group"] })[Symbol.asyncIterator]();
+    // From the schema's token, so that the first write comes after the stream's start however
+    // late the server starts it.
+    const stream = call.watch!({ resourceTypes: ["group"], since: writtenAt })[
+      Symbol.asyncIterator
+    ]();
     const write = (id: string) =>
       unary(clients.relationships, "WriteRelationships", {
         updates: [update("TOUCH", relationship(`group:${id}`, "member", "user:ann"))],

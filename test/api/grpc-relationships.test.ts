@@ -2,10 +2,14 @@
 
 import { status } from "@grpc/grpc-js";
 import { beforeAll, describe, expect, it } from "vitest";
+import { createMemoryStore } from "../../src/store/memory/memory-store.js";
+import type { Store } from "../../src/store/store.js";
+import { waitFor } from "../support/wait-for.js";
 import {
   clientStream,
   expectStatus,
   type JsonMessage,
+  overriding,
   relationship,
   serverStream,
   struct,
@@ -15,7 +19,37 @@ import {
 } from "./api-harness.js";
 import { TEST_SCHEMA } from "./api-schema.js";
 
-const test = useTestServer();
+/** ImportSeen is one import the server ran: how many relationships it read, and how it ended. */
+interface ImportSeen {
+  read: number;
+  outcome?: Promise<"committed" | "failed">;
+}
+const imports: ImportSeen[] = [];
+
+/** importsSeen is the memory store, with each import it runs recorded in imports. */
+function importsSeen(): Store {
+  const store = createMemoryStore();
+  return overriding(store, {
+    importRelationships(relationships, options) {
+      const seen: ImportSeen = { read: 0 };
+      async function* counted() {
+        for await (const relationship of relationships) {
+          seen.read++;
+          yield relationship;
+        }
+      }
+      const result = store.importRelationships(counted(), options);
+      seen.outcome = result.then(
+        () => "committed",
+        () => "failed",
+      );
+      imports.push(seen);
+      return result;
+    },
+  });
+}
+
+const test = useTestServer([], importsSeen);
 
 beforeAll(async () => {
   await unary(test().clients.schema, "WriteSchema", { schema: TEST_SCHEMA });
@@ -180,7 +214,10 @@ describe("Watch", () => {
       string,
       (r: JsonMessage) => AsyncIterable<JsonMessage> & { cancel(): void }
     >;
-    const stream = call.watch!({ resourceTypes: ["group"] });
+    // From a write's token, not from whatever the head is once the stream starts: then the writes
+    // below come after its start however late it starts.
+    const start = await write([update("TOUCH", relationship("group:w", "member", "user:bo"))]);
+    const stream = call.watch!({ resourceTypes: ["group"], since: start.writtenAt });
     const received: JsonMessage[] = [];
     const reading = (async () => {
       for await (const response of stream) {
@@ -188,7 +225,6 @@ describe("Watch", () => {
         if (received.length === 2) break;
       }
     })();
-    await new Promise((resolve) => setTimeout(resolve, 100));
     await write([
       update("TOUCH", relationship("group:w", "member", "user:ann")),
       update("TOUCH", relationship("document:w9", "owner", "user:ann")),
@@ -220,10 +256,16 @@ describe("ImportRelationships and ExportRelationships", () => {
     const call = (
       clients.relationships as unknown as Record<string, (cb: () => void) => JsonMessage>
     ).importRelationships!(() => {});
+    const seenBefore = imports.length;
     call.write({ relationships: [relationship("document:cancelled", "viewer", "user:ivy")] });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Cancelled once the server has read the relationship, and judged once it has ended the import.
+    await waitFor(
+      "the server to read the relationship",
+      () => imports[seenBefore]?.read === 1,
+      10_000,
+    );
     call.cancel();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await imports[seenBefore]?.outcome).toBe("failed");
     expect(await readAll({ resourceType: "document", resourceIds: ["cancelled"] })).toEqual([]);
   });
 

@@ -77,7 +77,7 @@ if (binaries.bin === undefined) {
         log: (line) => log.push(line),
       });
       clients = connectClients(server.grpcPort);
-    }, 60_000);
+    });
 
     afterAll(async () => {
       for (const client of Object.values(clients ?? {})) client.close();
@@ -86,7 +86,7 @@ if (binaries.bin === undefined) {
       await postgres?.start().catch(() => {});
       await store?.close();
       await postgres?.destroy();
-    }, 60_000);
+    });
 
     it("answers UNAVAILABLE while Postgres is down, reports NOT_SERVING, and serves again after", async () => {
       const api = clients!;

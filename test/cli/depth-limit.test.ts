@@ -131,7 +131,7 @@ describe.runIf(postgres)("latch serve with LATCH_MAX_DEPTH raised to 70", () => 
     env = { LATCH_ENDPOINT: `127.0.0.1:${grpcPort}` };
     await latch(["schema", "write", "test.zed"]);
     await latch(["import", "-"], `${chain("g", 60)}\n${chain("h", 80)}`);
-  }, 120_000);
+  });
   afterAll(async () => {
     served?.kill("SIGTERM");
     await exited;

@@ -142,7 +142,7 @@ describe("latch pointed at what is not a Latch gRPC endpoint", () => {
       env: { ...process.env, LATCH_ENDPOINT: endpoint, NODE_EXTRA_CA_CERTS: certificate.certFile },
     });
     expect(trusted.stdout).toContain("definition document {");
-  }, 90_000);
+  });
 
   it("says a plaintext gRPC port called over TLS speaks plaintext", async () => {
     const address = `127.0.0.1:${latch.grpcPort}`;

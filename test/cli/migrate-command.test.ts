@@ -24,7 +24,7 @@ describe("latch migrate", () => {
     } finally {
       if (saved !== undefined) process.env.DATABASE_URL = saved;
     }
-  }, 60_000);
+  });
 
   it("says plainly, with the address, that a Postgres server cannot be reached", async () => {
     const saved = process.env.DATABASE_URL;

@@ -207,7 +207,7 @@ describe("latch serve", () => {
     const served = serve({ LATCH_HOST: "0.0.0.0", LATCH_DATA_DIR: "/nonexistent/never-opened" });
     expect(await served.exited).toBe(2);
     expect(served.log()).toContain("no API key is configured");
-  }, 60_000);
+  });
 });
 
 describe("latch serve on a data directory", () => {

@@ -65,8 +65,15 @@ describe("latch watch against a server", () => {
   it("exits 2 with a message and the token to resume from when the server goes away", async () => {
     const own = await startCliServer();
     const env = own.env;
-    await runLatch(["schema", "write", "test.zed"], { "test.zed": TEST_SCHEMA }, { env });
-    const watch = startLatch(["watch"], {}, { env });
+    const schema = await runLatch(
+      ["schema", "write", "--json", "test.zed"],
+      { "test.zed": TEST_SCHEMA },
+      { env },
+    );
+    // From the schema's token, so that the write below comes after the watch's start however
+    // late the server starts it.
+    const from = JSON.parse(schema.stdout).token;
+    const watch = startLatch(["watch", "--from", from], {}, { env });
     const written = JSON.parse(
       (await runLatch(["rel", "touch", "folder:eng#viewer@user:erin", "--json"], {}, { env }))
         .stdout,

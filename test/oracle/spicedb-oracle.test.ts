@@ -2,7 +2,9 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Relationship, SubjectRef } from "../../src/tuple/relationship.js";
-import { type SpiceDbOracle, startSpiceDbOracle } from "./spicedb-oracle.js";
+import { widening } from "../support/time-window.js";
+import { waitFor } from "../support/wait-for.js";
+import { type OracleResult, type SpiceDbOracle, startSpiceDbOracle } from "./spicedb-oracle.js";
 
 const SCHEMA = `use expiration
 
@@ -200,21 +202,33 @@ describe("lookups", () => {
 
 describe("expiration", () => {
   it("hides relationships once they expire, and accepts writing already expired ones", async () => {
-    const now = Date.now();
-    await oracle.load(SCHEMA, [
-      rel("temp", "viewer", user("erin"), { expiresAt: new Date(now + 60_000) }),
-      rel("temp", "viewer", user("frank"), { expiresAt: new Date(now + 1_000) }),
-      rel("temp", "viewer", user("gone"), { expiresAt: new Date(now - 5_000) }),
-    ]);
-    expect(await oracle.check(doc("temp"), "view", user("erin"))).toEqual({ kind: "allowed" });
-    expect(await oracle.check(doc("temp"), "view", user("frank"))).toEqual({ kind: "allowed" });
-    expect(await oracle.check(doc("temp"), "view", user("gone"))).toEqual({ kind: "denied" });
+    // frank's relationship must be loaded and checked before it expires: on a machine too slow
+    // for the window, the test starts again with a wider one.
+    await widening([1_000, 5_000, 20_000], async (window) => {
+      const now = Date.now();
+      await window.inTime(
+        oracle.load(SCHEMA, [
+          rel("temp", "viewer", user("erin"), { expiresAt: new Date(now + 60_000) }),
+          rel("temp", "viewer", user("frank"), { expiresAt: window.end }),
+          rel("temp", "viewer", user("gone"), { expiresAt: new Date(now - 5_000) }),
+        ]),
+      );
+      expect(await oracle.check(doc("temp"), "view", user("erin"))).toEqual({ kind: "allowed" });
+      expect(await window.inTime(oracle.check(doc("temp"), "view", user("frank")))).toEqual({
+        kind: "allowed",
+      });
+      expect(await oracle.check(doc("temp"), "view", user("gone"))).toEqual({ kind: "denied" });
 
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(await oracle.check(doc("temp"), "view", user("frank"))).toEqual({ kind: "denied" });
-    expect(await oracle.lookupSubjects(doc("temp"), "view", "user")).toEqual([
-      { id: "erin", conditional: false, excludedIds: [] },
-    ]);
+      await window.closed();
+      await waitFor(
+        "SpiceDB to hide frank's expired relationship",
+        async () => (await oracle.check(doc("temp"), "view", user("frank"))).kind === "denied",
+        10_000,
+      );
+      expect(await oracle.lookupSubjects(doc("temp"), "view", "user")).toEqual([
+        { id: "erin", conditional: false, excludedIds: [] },
+      ]);
+    });
   });
 
   it("rejects an expiration on a relation that does not allow one", async () => {
@@ -263,7 +277,7 @@ describe("load", () => {
     expect(await oracle.lookupResources("doc", "view", user("alice"))).toEqual([]);
   });
 
-  it("takes little time: one load and 100 checks", async () => {
+  it("answers a bulk check as the checks one by one, and says how long each took", async () => {
     const checks = Array.from({ length: 100 }, (_, i) => ({
       resource: doc(i % 2 === 0 ? "readme" : "public"),
       permission: "view",
@@ -272,15 +286,17 @@ describe("load", () => {
     const t0 = performance.now();
     await oracle.load(SCHEMA, RELATIONSHIPS);
     const t1 = performance.now();
-    for (const c of checks) await oracle.check(c.resource, c.permission, c.subject);
+    const single: OracleResult[] = [];
+    for (const c of checks) single.push(await oracle.check(c.resource, c.permission, c.subject));
     const t2 = performance.now();
-    await oracle.checkBulk(checks);
+    const bulk = await oracle.checkBulk(checks);
     const t3 = performance.now();
     console.info(
       `spicedb oracle: load ${(t1 - t0).toFixed(1)}ms, 100 checks ${(t2 - t1).toFixed(1)}ms, ` +
         `checkBulk of 100 ${(t3 - t2).toFixed(1)}ms`,
     );
-    expect(t3 - t0).toBeLessThan(5_000);
+    expect(bulk).toEqual(single);
+    expect(new Set(single.map((answer) => answer.kind))).toEqual(new Set(["allowed", "denied"]));
   });
 });
 

@@ -156,15 +156,13 @@ describe("foreign and overlong tokens", () => {
     expect(error.message).toMatch(/different store/);
   });
 
-  it("refuses overlong input quickly, before decoding it", () => {
-    const huge = TOKEN_PREFIX + "A".repeat(5_000_000);
-    const start = performance.now();
+  it("refuses overlong input before looking at it: its length is checked first", () => {
+    // No prefix, and characters no token has: any other check would have refused it first.
+    const huge = "!".repeat(5_000_000);
     const error = refusal(huge, STORE);
-    const elapsed = performance.now() - start;
     expect(error.code).toBe("malformed");
-    expect(error.message).toContain(String(MAX_TOKEN_LENGTH));
+    expect(error.message).toContain(`longer than ${MAX_TOKEN_LENGTH} characters`);
     expect(error.message.length).toBeLessThan(120);
-    expect(elapsed).toBeLessThan(50);
   });
 
   it("refuses a token one character over the limit", () => {

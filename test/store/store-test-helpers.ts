@@ -1,6 +1,6 @@
 // Test helpers for the store conformance suite: a store per test, relationships from text, streams.
 
-import { afterEach, beforeEach, expect } from "vitest";
+import { afterEach, beforeEach, expect, onTestFinished } from "vitest";
 import { type Revision, revision } from "../../src/revision/revision.js";
 import type {
   ChangeEvent,
@@ -8,6 +8,7 @@ import type {
   RelationshipUpdate,
   Store,
   StoreErrorCode,
+  UpdateOperation,
   WatchedChange,
 } from "../../src/store/store.js";
 import { StoreError } from "../../src/store/store.js";
@@ -15,6 +16,7 @@ import type { StoreOptions } from "../../src/store/store-options.js";
 import { parseRelationship } from "../../src/tuple/parse-relationship.js";
 import type { Relationship } from "../../src/tuple/relationship.js";
 import { relationshipKey } from "../../src/tuple/relationship-key.js";
+import { type TimeWindow, widening } from "../support/time-window.js";
 
 /** MakeStore opens a new, empty store with options. */
 export type MakeStore = (options?: StoreOptions) => Promise<Store>;
@@ -120,7 +122,44 @@ export function describeEvent(event: ChangeEvent): string {
   return `${event.revision} ${event.kind} ${relationshipKey(event.relationship)}`;
 }
 
-/** sleep waits ms milliseconds of real time. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * EXPIRY_WINDOWS_MS are how far ahead a test's relationships expire, in turn (see `widening`):
+ * narrow to keep the test quick, wider each time a loaded machine did not finish the writes that
+ * must come before the expiry.
+ */
+export const EXPIRY_WINDOWS_MS = [100, 1_000, 10_000] as const;
+
+/**
+ * inExpiryWindows runs scenario, which writes relationships expiring at its window's end, in the
+ * windows of EXPIRY_WINDOWS_MS until one is not missed: on first, the test's store, then each time
+ * on a fresh store with options, after closing the one before (the stores of a suite may share a
+ * database, so only one is open at a time). The last is closed when the test ends.
+ */
+export async function inExpiryWindows(
+  first: Store,
+  makeStore: MakeStore,
+  scenario: (store: Store, window: TimeWindow) => Promise<void>,
+  options?: StoreOptions,
+): Promise<void> {
+  let current: Store | undefined;
+  await widening(EXPIRY_WINDOWS_MS, async (window) => {
+    if (current === undefined) {
+      current = first;
+    } else {
+      await current.close();
+      const fresh = await makeStore(options);
+      current = fresh;
+      onTestFinished(() => fresh.close());
+    }
+    await scenario(current, window);
+  });
+}
+
+/** expiring makes an update (a touch unless operation says) of text that expires at expiresAt. */
+export function expiring(
+  text: string,
+  expiresAt: Date,
+  operation: UpdateOperation = "touch",
+): RelationshipUpdate {
+  return { operation, relationship: { ...rel(text), expiresAt } };
 }

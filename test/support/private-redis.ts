@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, it } from "vitest";
 import { freePort } from "./free-port.js";
+import { waitFor } from "./wait-for.js";
 
 const run = promisify(execFile);
 
@@ -124,24 +125,27 @@ export async function startPrivateRedisCluster(): Promise<PrivateRedis[]> {
   }
 }
 
-async function waitForPing(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      const { stdout } = await run("redis-cli", ["-p", String(port), "ping"]);
-      if (stdout.trim() === "PONG") return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`redis-server on port ${port} did not start`);
+/** How long a redis-server may take to answer, or a cluster to be ready, on a loaded machine. */
+const PATIENCE_MS = 30_000;
+
+function waitForPing(port: number): Promise<void> {
+  return waitFor(
+    `redis-server on port ${port} to answer`,
+    async () => {
+      const answer = await run("redis-cli", ["-p", String(port), "ping"]).catch(() => undefined);
+      return answer?.stdout.trim() === "PONG";
+    },
+    PATIENCE_MS,
+  );
 }
 
-async function waitForClusterOk(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const { stdout } = await run("redis-cli", ["-p", String(port), "cluster", "info"]);
-    if (stdout.includes("cluster_state:ok")) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the Redis cluster node on port ${port} did not become ready`);
+function waitForClusterOk(port: number): Promise<void> {
+  return waitFor(
+    `the Redis cluster node on port ${port} to be ready`,
+    async () => {
+      const { stdout } = await run("redis-cli", ["-p", String(port), "cluster", "info"]);
+      return stdout.includes("cluster_state:ok");
+    },
+    PATIENCE_MS,
+  );
 }

@@ -10,6 +10,7 @@ import {
   startPrivateRedis,
   startPrivateRedisCluster,
 } from "../../support/private-redis.js";
+import { waitFor } from "../../support/wait-for.js";
 
 const RESULT: CachedResult = {
   kind: "allowed",
@@ -21,14 +22,6 @@ const RESULT: CachedResult = {
   reads: ["document:a#viewer", "group:eng#member"],
 };
 
-async function eventually(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /**
  * stored writes result under key until it reads back. A command slower than the cache's timeout
  * fails open (the write dropped, the read a miss), as it should, and a cluster client whose slot
@@ -36,10 +29,14 @@ async function eventually(condition: () => Promise<boolean>, timeoutMs = 10_000)
  * happen, for seconds at a time.
  */
 async function stored(cache: RedisResultCache, key: string, result: CachedResult): Promise<void> {
-  await eventually(async () => {
-    await cache.set(key, result);
-    return isDeepStrictEqual(await cache.get(key), result);
-  }, 20_000);
+  await waitFor(
+    `${key} to read back`,
+    async () => {
+      await cache.set(key, result);
+      return isDeepStrictEqual(await cache.get(key), result);
+    },
+    20_000,
+  );
 }
 
 await describeWithRedisServer("Redis result cache on one server", () => {
@@ -78,14 +75,18 @@ await describeWithRedisServer("Redis result cache on one server", () => {
     expect(Date.now() - started).toBeLessThan(1000);
     expect(cache.health.ok).toBe(false);
     await redis.start();
-    await eventually(async () => {
-      await cache.set("k5", RESULT);
-      return cache.health.ok;
-    });
+    await waitFor(
+      "the cache to be healthy again",
+      async () => {
+        await cache.set("k5", RESULT);
+        return cache.health.ok;
+      },
+      20_000,
+    );
     // A restarted Redis is empty: the entry from before the outage is gone, not stale.
     expect(await cache.get("k3")).toBeUndefined();
     expect(await cache.get("k5")).toEqual(RESULT);
-  }, 30_000);
+  });
 });
 
 await describeWithRedisServer("Redis result cache on a three-node cluster", () => {
@@ -100,7 +101,7 @@ await describeWithRedisServer("Redis result cache on a three-node cluster", () =
       ttlMs: 60_000,
       keyPrefix: "test:",
     });
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await cache?.close();
@@ -111,5 +112,5 @@ await describeWithRedisServer("Redis result cache on a three-node cluster", () =
     const keys = Array.from({ length: 200 }, (_, i) => `document:d${i}#view@user:u${i}`);
     await Promise.all(keys.map((key, i) => stored(cache, key, { ...RESULT, computedAt: i })));
     expect(cache.health).toEqual({ ok: true });
-  }, 30_000);
+  });
 });

@@ -2,15 +2,17 @@
 
 import { describe, expect, it } from "vitest";
 import type { Store } from "../../../src/store/store.js";
+import { TimeWindow, widening } from "../../support/time-window.js";
 import {
   describeEvent,
   expectStoreError,
+  expiring,
+  inExpiryWindows,
   type MakeStore,
   readKeys,
   rel,
   remove,
   rev,
-  sleep,
   take,
   touch,
   useStore,
@@ -99,44 +101,57 @@ export function describeGarbageCollectionConformance(makeStore: MakeStore): void
     });
 
     it("removes a relationship once its expiry is logged, and it can be written again", async () => {
-      const s = store();
-      const expiresAt = new Date(Date.now() + 50);
-      const expired = take(s.watch(rev(0)), 2);
-      await s.write([
-        { operation: "touch", relationship: { ...rel("document:a#viewer@user:alice"), expiresAt } },
-      ]);
-      await sleep(100);
-      expect((await expired).map(describeEvent)).toEqual([
-        "1 touch document:a#viewer@user:alice",
-        "2 expire document:a#viewer@user:alice",
-      ]);
-      const collected = await s.collectGarbage();
-      expect(collected.relationshipsRemoved).toBe(1);
-      await s.write([{ operation: "create", relationship: rel("document:a#viewer@user:alice") }]);
-      expect(await readKeys(s)).toEqual(["document:a#viewer@user:alice"]);
+      const options = { retentionMs: 0 };
+      await inExpiryWindows(
+        store(),
+        makeStore,
+        async (s, window) => {
+          const expired = take(s.watch(rev(0)), 2);
+          await window.inTime(s.write([expiring("document:a#viewer@user:alice", window.end)]));
+          expect((await expired).map(describeEvent)).toEqual([
+            "1 touch document:a#viewer@user:alice",
+            "2 expire document:a#viewer@user:alice",
+          ]);
+          const collected = await s.collectGarbage();
+          expect(collected.relationshipsRemoved).toBe(1);
+          await s.write([
+            { operation: "create", relationship: rel("document:a#viewer@user:alice") },
+          ]);
+          expect(await readKeys(s)).toEqual(["document:a#viewer@user:alice"]);
+        },
+        options,
+      );
     });
   });
 
   describe("garbage collection with a short window", () => {
-    const store = useStore(makeStore, { retentionMs: 400 });
-
+    // The test opens a store per attempt, with the attempt's window as its retention.
     it("keeps the newest revision committed before the window and everything after it", async () => {
-      const s = store();
-      await s.write([touch("document:a#viewer@user:alice")]);
-      await s.write([remove("document:a#viewer@user:alice")]);
-      await sleep(600);
-      await s.write([touch("document:b#viewer@user:bob")]);
-      const collected = await s.collectGarbage();
-      expect(collected).toEqual({
-        oldestRevision: rev(2),
-        relationshipsRemoved: 1,
-        changesRemoved: 1,
+      await widening([400, 2_000, 10_000], async (window) => {
+        const s = await makeStore({ retentionMs: window.ms });
+        try {
+          await s.write([touch("document:a#viewer@user:alice")]);
+          await s.write([remove("document:a#viewer@user:alice")]);
+          // Revision 2 is committed before the window once a window's length has passed since.
+          await new TimeWindow(window.ms).closed();
+          // Revision 3 is in the window if the collection runs within a window's length of it.
+          const recent = new TimeWindow(window.ms);
+          await recent.inTime(s.write([touch("document:b#viewer@user:bob")]));
+          const collected = await recent.inTime(s.collectGarbage());
+          expect(collected).toEqual({
+            oldestRevision: rev(2),
+            relationshipsRemoved: 1,
+            changesRemoved: 1,
+          });
+          expect(await s.snapshot(rev(2), new Date()).query({})).toEqual([]);
+          await expectStoreError(s.snapshot(rev(1), new Date()).query({}), "revision-unavailable");
+          expect((await take(s.watch(rev(2)), 1)).map(describeEvent)).toEqual([
+            "3 touch document:b#viewer@user:bob",
+          ]);
+        } finally {
+          await s.close();
+        }
       });
-      expect(await s.snapshot(rev(2), new Date()).query({})).toEqual([]);
-      await expectStoreError(s.snapshot(rev(1), new Date()).query({}), "revision-unavailable");
-      expect((await take(s.watch(rev(2)), 1)).map(describeEvent)).toEqual([
-        "3 touch document:b#viewer@user:bob",
-      ]);
     });
   });
 }

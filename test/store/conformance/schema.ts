@@ -5,11 +5,14 @@ import type {
   LiveRelationships,
   RelationshipShape,
   ShapeFilter,
+  Store,
   StoredSchema,
 } from "../../../src/store/store.js";
 import { formatRelationship } from "../../../src/tuple/format-relationship.js";
 import {
   expectStoreError,
+  expiring,
+  inExpiryWindows,
   type MakeStore,
   readKeys,
   rel,
@@ -32,12 +35,16 @@ export function describeSchemaConformance(makeStore: MakeStore): void {
   describe("schema", () => {
     const store = useStore(makeStore);
 
-    /** inCheck runs read inside a schema write's check, which then approves, and returns what it read. */
+    /**
+     * inCheck runs read inside a schema write's check on s (the test's store unless given), which
+     * then approves, and returns what it read.
+     */
     async function inCheck<T>(
       read: (live: LiveRelationships, previous: StoredSchema | undefined) => Promise<T>,
+      s: Store = store(),
     ): Promise<T> {
       let result: { value: T } | undefined;
-      await store().writeSchema("definition user {}", async (previous, live) => {
+      await s.writeSchema("definition user {}", async (previous, live) => {
         result = { value: await read(live, previous) };
       });
       if (result === undefined) throw new Error("the check did not run");
@@ -136,36 +143,42 @@ export function describeSchemaConformance(makeStore: MakeStore): void {
     });
 
     it("reads only the newest versions, neither deleted nor expired", async () => {
-      const s = store();
-      const expiry = Date.now() + 30;
-      await s.write([
-        touch("document:a#viewer@user:alice[only_weekdays]"),
-        touch("document:b#viewer@user:bob"),
-        {
-          operation: "touch",
-          relationship: { ...rel("document:c#viewer@user:carol"), expiresAt: new Date(expiry) },
-        },
-      ]);
-      // alice's newest version has no caveat; bob's is deleted; carol's expires.
-      await s.write([touch("document:a#viewer@user:alice"), remove("document:b#viewer@user:bob")]);
-      while (Date.now() <= expiry) await new Promise((resolve) => setTimeout(resolve, 5));
-      const user = {
-        resourceType: "document",
-        relation: "viewer",
-        subjectType: "user",
-        wildcard: false,
-      };
-      const found = await inCheck(async (live) => ({
-        all: await texts(live, { resourceType: "document" }),
-        caveated: await live.count({ ...user, caveat: "only_weekdays", expiring: false }, 10),
-        expiring: await live.count({ ...user, expiring: true }, 10),
-        shapes: await live.shapes(),
-      }));
-      expect(found).toEqual({
-        all: ["document:a#viewer@user:alice"],
-        caveated: 0,
-        expiring: 0,
-        shapes: [{ ...user, expiring: false }],
+      // carol's relationship must be written before it expires: see inExpiryWindows.
+      await inExpiryWindows(store(), makeStore, async (s, window) => {
+        await window.inTime(
+          s.write([
+            touch("document:a#viewer@user:alice[only_weekdays]"),
+            touch("document:b#viewer@user:bob"),
+            expiring("document:c#viewer@user:carol", window.end),
+          ]),
+        );
+        // alice's newest version has no caveat; bob's is deleted; carol's expires.
+        await s.write([
+          touch("document:a#viewer@user:alice"),
+          remove("document:b#viewer@user:bob"),
+        ]);
+        await window.closed();
+        const user = {
+          resourceType: "document",
+          relation: "viewer",
+          subjectType: "user",
+          wildcard: false,
+        };
+        const found = await inCheck(
+          async (live) => ({
+            all: await texts(live, { resourceType: "document" }),
+            caveated: await live.count({ ...user, caveat: "only_weekdays", expiring: false }, 10),
+            expiring: await live.count({ ...user, expiring: true }, 10),
+            shapes: await live.shapes(),
+          }),
+          s,
+        );
+        expect(found).toEqual({
+          all: ["document:a#viewer@user:alice"],
+          caveated: 0,
+          expiring: 0,
+          shapes: [{ ...user, expiring: false }],
+        });
       });
     });
 

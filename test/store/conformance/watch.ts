@@ -5,12 +5,13 @@ import type { Store } from "../../../src/store/store.js";
 import {
   describeEvent,
   expectStoreError,
+  expiring,
+  inExpiryWindows,
   type MakeStore,
   readKeys,
   rel,
   remove,
   rev,
-  sleep,
   take,
   touch,
   useStore,
@@ -167,63 +168,64 @@ export function describeWatchConformance(makeStore: MakeStore): void {
   });
 
   describe("expiry", () => {
+    // Each test needs its writes done before the expiry: see inExpiryWindows.
     it("yields expire events at a revision of their own once a relationship expires", async () => {
-      const s = store();
-      const expiresAt = new Date(Date.now() + 100);
-      await s.write([
-        { operation: "touch", relationship: { ...rel("document:a#viewer@user:alice"), expiresAt } },
-      ]);
-      await s.write([touch("document:b#viewer@user:bob")]);
-      const events = await take(s.watch(rev(0)), 3);
-      expect(events.map(describeEvent)).toEqual([
-        "1 touch document:a#viewer@user:alice",
-        "2 touch document:b#viewer@user:bob",
-        "3 expire document:a#viewer@user:alice",
-      ]);
-      expect(Date.now()).toBeGreaterThanOrEqual(expiresAt.getTime());
-      expect(events[2]?.relationship.expiresAt).toEqual(expiresAt);
+      await inExpiryWindows(store(), makeStore, async (s, window) => {
+        await window.inTime(s.write([expiring("document:a#viewer@user:alice", window.end)]));
+        await window.inTime(s.write([touch("document:b#viewer@user:bob")]));
+        const events = await take(s.watch(rev(0)), 3);
+        expect(events.map(describeEvent)).toEqual([
+          "1 touch document:a#viewer@user:alice",
+          "2 touch document:b#viewer@user:bob",
+          "3 expire document:a#viewer@user:alice",
+        ]);
+        expect(Date.now()).toBeGreaterThanOrEqual(window.end.getTime());
+        expect(events[2]?.relationship.expiresAt).toEqual(window.end);
+      });
     });
 
     it("yields no expire event for a relationship deleted or replaced before its expiry", async () => {
-      const s = store();
-      const expiresAt = new Date(Date.now() + 50);
-      const expiring = (text: string) => ({ ...rel(text), expiresAt });
-      await s.write([
-        { operation: "touch", relationship: expiring("document:a#viewer@user:alice") },
-        { operation: "touch", relationship: expiring("document:b#viewer@user:bob") },
-      ]);
-      await s.write([remove("document:a#viewer@user:alice"), touch("document:b#viewer@user:bob")]);
-      await sleep(100);
-      await s.write([touch("document:c#viewer@user:sentinel")]);
-      const events = await take(s.watch(rev(1)), 3);
-      expect(events.map(describeEvent)).toEqual([
-        "2 delete document:a#viewer@user:alice",
-        "2 touch document:b#viewer@user:bob",
-        "3 touch document:c#viewer@user:sentinel",
-      ]);
+      await inExpiryWindows(store(), makeStore, async (s, window) => {
+        await window.inTime(
+          s.write([
+            expiring("document:a#viewer@user:alice", window.end),
+            expiring("document:b#viewer@user:bob", window.end),
+          ]),
+        );
+        await window.inTime(
+          s.write([remove("document:a#viewer@user:alice"), touch("document:b#viewer@user:bob")]),
+        );
+        await window.closed();
+        await s.write([touch("document:c#viewer@user:sentinel")]);
+        const events = await take(s.watch(rev(1)), 3);
+        expect(events.map(describeEvent)).toEqual([
+          "2 delete document:a#viewer@user:alice",
+          "2 touch document:b#viewer@user:bob",
+          "3 touch document:c#viewer@user:sentinel",
+        ]);
+      });
     });
 
     it("lets an expired relationship be created again; deleting it changes nothing", async () => {
-      const s = store();
-      const expiresAt = new Date(Date.now() + 30);
-      await s.write([
-        {
-          operation: "create",
-          relationship: { ...rel("document:a#viewer@user:alice"), expiresAt },
-        },
-        { operation: "create", relationship: { ...rel("document:b#viewer@user:bob"), expiresAt } },
-      ]);
-      await sleep(60);
-      expect(await readKeys(s)).toEqual([]);
-      await s.write([
-        { operation: "create", relationship: rel("document:a#viewer@user:alice") },
-        remove("document:b#viewer@user:bob"),
-      ]);
-      expect(await readKeys(s)).toEqual(["document:a#viewer@user:alice"]);
-      const head = await s.headRevision();
-      expect(await s.deleteMatching({ resourceType: "document", resourceIds: ["b"] })).toEqual({
-        revision: rev(head),
-        deleted: 0,
+      await inExpiryWindows(store(), makeStore, async (s, window) => {
+        await window.inTime(
+          s.write([
+            expiring("document:a#viewer@user:alice", window.end, "create"),
+            expiring("document:b#viewer@user:bob", window.end, "create"),
+          ]),
+        );
+        await window.closed();
+        expect(await readKeys(s)).toEqual([]);
+        await s.write([
+          { operation: "create", relationship: rel("document:a#viewer@user:alice") },
+          remove("document:b#viewer@user:bob"),
+        ]);
+        expect(await readKeys(s)).toEqual(["document:a#viewer@user:alice"]);
+        const head = await s.headRevision();
+        expect(await s.deleteMatching({ resourceType: "document", resourceIds: ["b"] })).toEqual({
+          revision: rev(head),
+          deleted: 0,
+        });
       });
     });
   });

@@ -2,16 +2,18 @@
 
 import { describe, expect, it } from "vitest";
 import type { Precondition, Store, UpdateOperation } from "../../../src/store/store.js";
+import { waitFor } from "../../support/wait-for.js";
 import {
   create,
   expectStoreError,
+  expiring,
+  inExpiryWindows,
   type MakeStore,
   read,
   readKeys,
   rel,
   remove,
   rev,
-  sleep,
   touch,
   useStore,
 } from "../store-test-helpers.js";
@@ -117,25 +119,31 @@ export function describeWriteConformance(makeStore: MakeStore): void {
     });
 
     it("delete of a missing or expired relationship changes nothing and commits no revision", async () => {
-      const s = store();
-      const expiresAt = new Date(Date.now() + 100);
-      await s.write([
-        touch("document:a#viewer@user:alice"),
-        { operation: "touch", relationship: { ...rel("document:a#viewer@user:eve"), expiresAt } },
-      ]);
-      expect(await s.write([remove("document:a#viewer@user:bob")])).toEqual({
-        revision: rev(1),
-        deleted: 0,
+      // Both writes must come before eve's expiry: see inExpiryWindows.
+      await inExpiryWindows(store(), makeStore, async (s, window) => {
+        await window.inTime(
+          s.write([
+            touch("document:a#viewer@user:alice"),
+            expiring("document:a#viewer@user:eve", window.end),
+          ]),
+        );
+        expect(await window.inTime(s.write([remove("document:a#viewer@user:bob")]))).toEqual({
+          revision: rev(1),
+          deleted: 0,
+        });
+        // Once the expiry is logged (at revision 2), deleting the expired relationship changes nothing.
+        await waitFor(
+          "the expiry to be logged at revision 2",
+          async () => (await s.headRevision()) >= 2,
+          window.ms + 10_000,
+        );
+        expect(await s.write([remove("document:a#viewer@user:eve")])).toEqual({
+          revision: rev(2),
+          deleted: 0,
+        });
+        expect(await readKeys(s)).toEqual(["document:a#viewer@user:alice"]);
+        expect(await s.headRevision()).toBe(2);
       });
-      // Once the expiry is logged (at revision 2), deleting the expired relationship changes nothing.
-      const deadline = Date.now() + 5_000;
-      while ((await s.headRevision()) < 2 && Date.now() < deadline) await sleep(10);
-      expect(await s.write([remove("document:a#viewer@user:eve")])).toEqual({
-        revision: rev(2),
-        deleted: 0,
-      });
-      expect(await readKeys(s)).toEqual(["document:a#viewer@user:alice"]);
-      expect(await s.headRevision()).toBe(2);
     });
 
     it("counts the deletes that found a relationship, in a write that also touches", async () => {

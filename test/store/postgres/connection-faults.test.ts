@@ -5,6 +5,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresStore } from "../../../src/store/postgres/postgres-store.js";
 import type { ChangeEvent, Store } from "../../../src/store/store.js";
+import { waitFor } from "../../support/wait-for.js";
 import { readKeys, touch } from "../store-test-helpers.js";
 import { createTestDatabase, postgresForTests, type TestDatabase } from "./test-database.js";
 
@@ -92,8 +93,11 @@ if (serverUrl !== undefined) {
 
       // The watcher, whose connection was killed too, resumes with no gap and no duplicate.
       const head = await store.headRevision();
-      for (let i = 0; i < 100 && (watched.at(-1)?.revision ?? 0) < head; i++)
-        await new Promise((r) => setTimeout(r, 50));
+      await waitFor(
+        "the watcher to reach the head",
+        () => (watched.at(-1)?.revision ?? 0) >= head,
+        30_000,
+      );
       abort.abort();
       await watching;
       const revisions = watched.map((event) => event.revision);
@@ -112,6 +116,6 @@ if (serverUrl !== undefined) {
           true,
         );
       }
-    }, 60_000);
+    });
   });
 }

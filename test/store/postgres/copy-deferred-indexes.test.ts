@@ -24,7 +24,7 @@ describe("deferIndexes", () => {
     lite = await PGlite.create();
     executor = createPgliteExecutor(lite);
     await executor.exec(TABLE);
-  }, 60_000);
+  });
   afterAll(() => lite?.close());
 
   const indexes = async (q: Pick<SqlExecutor, "query">) =>

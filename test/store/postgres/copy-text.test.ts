@@ -102,7 +102,7 @@ function describeRoundTrip(name: string, open: () => Promise<Opened>): void {
     let opened: Opened | undefined;
     beforeAll(async () => {
       opened = await open();
-    }, 60_000);
+    });
     afterAll(() => opened?.close());
     const executor = () => opened!.executor;
 

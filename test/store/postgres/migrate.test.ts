@@ -147,7 +147,7 @@ describe("loadMigrations", () => {
 let pglite: PGlite | undefined;
 beforeAll(async () => {
   pglite = await PGlite.create();
-}, 60_000);
+});
 afterAll(async () => {
   await pglite?.close();
 });
