@@ -128,6 +128,7 @@ function toEntry(outcome: Outcome, computedAt: number, validFrom: number): Cache
   return {
     kind: outcome.kind,
     missing: outcome.missing,
+    conditionFalse: outcome.conditionFalse === true,
     validFrom,
     validUntil: outcome.validUntil,
     computedAt,
@@ -149,6 +150,7 @@ function fromEntry(entry: CachedResult): Outcome {
     depthRequired: entry.depthRequired,
     reads: entry.reads.length > 0 ? { sets: entry.reads, from: NO_READ_SETS } : undefined,
     fromCache: true,
+    ...(entry.conditionFalse && { conditionFalse: true }),
   };
 }
 
