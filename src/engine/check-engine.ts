@@ -95,10 +95,14 @@ export interface CheckEngine {
   /**
    * checkChain answers whether a chain may act at all, whatever the resource: the legs of a
    * decision that name none (every member's suspension, every actor's delegation), combined as
-   * {@link check} combines legs; allowed when there are none. Throws an "invalid-argument"
-   * EngineError for a chain {@link check} would refuse.
+   * {@link check} combines legs; allowed when there are none. Throws as {@link validateChain}.
    */
   checkChain(reader: SnapshotReader, chain: ChainRequest): Promise<CheckResult>;
+  /**
+   * validateChain throws an "invalid-argument" EngineError, naming the field, for actors that
+   * {@link check} would refuse (see validateActors).
+   */
+  validateChain(chain: ActorChain): void;
 }
 
 /**
@@ -184,6 +188,10 @@ export function createCheckEngine(options: CheckEngineOptions): CheckEngine {
     async check(reader, request) {
       validateRequest(schema, request, plan.actFor);
       return decide(createBatchingReader(reader, readCost), legsOf(request), request);
+    },
+
+    validateChain(chain) {
+      validateActors(schema, chain, plan.actFor);
     },
 
     async checkChain(reader, chain) {
