@@ -36,7 +36,7 @@ export class ExpiryRefresher {
    */
   consider(
     revision: Revision,
-    checks: CheckEngine,
+    checks: Pick<CheckEngine, "check">,
     question: CheckRequest,
     result: CheckResult,
     evaluatedAt: number,

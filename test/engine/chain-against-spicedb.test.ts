@@ -11,6 +11,7 @@ import { createCheckEngine } from "../../src/engine/check-engine.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import { formatSubjectRef } from "../../src/tuple/format-relationship.js";
 import type { ObjectRef, SubjectRef } from "../../src/tuple/relationship.js";
+import { formatTimestamp } from "../../src/tuple/timestamp.js";
 import { chainScenario, chainUniverse } from "../generators/index.js";
 import type { OracleCheck, SpiceDbOracle } from "../oracle/spicedb-oracle.js";
 import { startSpiceDbOracle } from "../oracle/spicedb-oracle.js";
@@ -46,7 +47,8 @@ describe("checks on behalf of a subject agree with SpiceDB asked each leg alone"
           const { revision } = await store.write(
             live.map((relationship) => ({ operation: "touch", relationship })),
           );
-          const reader = roundTripReader(store.snapshot(revision, new Date()));
+          const at = new Date();
+          const reader = roundTripReader(store.snapshot(revision, at));
           const engine = createCheckEngine({
             schema: schemaCase.schema,
             dispatcher: createLocalDispatcher(),
@@ -57,14 +59,18 @@ describe("checks on behalf of a subject agree with SpiceDB asked each leg alone"
             questions.map((q) => ({ ...q, context })),
           );
 
-          // Every leg the decisions ask, once, asked of SpiceDB in one call.
+          // Every leg the decisions ask, once, asked of SpiceDB in one call. SpiceDB has no server
+          // time: it is told the time Latch's caveats see as `now` (the evaluation time to the
+          // whole second) unless the request gives one.
+          const second = new Date(at.getTime() - (at.getTime() % 1000));
+          const told = { now: formatTimestamp(second), ...context };
           const legs = new Map<string, OracleCheck>();
           const recording: LegOracle = (resource, permission, subject) => {
             legs.set(legKey(resource, permission, subject), {
               resource,
               permission,
               subject,
-              context,
+              context: told,
             });
             return { result: { kind: "allowed" }, byCondition: false };
           };
