@@ -8,11 +8,13 @@ import type { OutcomeKind } from "../engine/outcome.js";
  * exact while none of those sets changes, and until `validUntil` (epoch ms), when a relationship
  * it relied on expires or the second whose time it used as `now` ends; and from `validFrom` (epoch ms), the time it was evaluated at, which for a
  * result computed ahead of an expiry is still to come. It answers only a walk with at least
- * `depthRequired` levels left: with fewer, computing it would fail with the depth limit.
+ * `depthRequired` levels left: with fewer, computing it would fail with the depth limit. A denial
+ * keeps whether a caveat evaluating false decided it (`conditionFalse`), which names its reason.
  */
 export interface CachedResult {
   readonly kind: OutcomeKind;
   readonly missing: readonly string[];
+  readonly conditionFalse: boolean;
   readonly validFrom: number;
   readonly validUntil: number;
   readonly computedAt: number;
@@ -30,6 +32,7 @@ export function encodeCachedResult(result: CachedResult): string {
     result.reads,
     result.validFrom,
     result.depthRequired,
+    result.conditionFalse ? 1 : 0,
   ]);
 }
 
@@ -46,8 +49,8 @@ export function decodeCachedResult(text: string): CachedResult | undefined {
   } catch {
     return undefined;
   }
-  if (!Array.isArray(value) || value.length !== 7) return undefined;
-  const [kind, missing, validUntil, computedAt, reads, validFrom, depthRequired] =
+  if (!Array.isArray(value) || value.length !== 8) return undefined;
+  const [kind, missing, validUntil, computedAt, reads, validFrom, depthRequired, conditionFalse] =
     value as unknown[];
   if (typeof kind !== "string" || !KINDS.has(kind)) return undefined;
   if (!isStringArray(missing) || !isStringArray(reads)) return undefined;
@@ -55,10 +58,13 @@ export function decodeCachedResult(text: string): CachedResult | undefined {
   if (typeof computedAt !== "number" || !Number.isSafeInteger(computedAt)) return undefined;
   if (typeof validFrom !== "number") return undefined;
   if (typeof depthRequired !== "number" || !Number.isSafeInteger(depthRequired)) return undefined;
+  if (conditionFalse !== 0 && conditionFalse !== 1) return undefined;
   return {
     kind: kind as OutcomeKind,
-    // As outcomes hold them: only a conditional one names parameters, each once, sorted.
+    // As outcomes hold them: only a conditional one names parameters, each once, sorted; only a
+    // denied one can be decided by a false caveat.
     missing: kind === "conditional" ? [...new Set(missing)].sort() : [],
+    conditionFalse: kind === "denied" && conditionFalse === 1,
     validFrom,
     validUntil: validUntil ?? Number.POSITIVE_INFINITY,
     computedAt,

@@ -45,9 +45,16 @@ export function createCachingDispatcher(options: CachingDispatcherOptions): Disp
   /** keyOf is the entry's key: the prefix, `type:id#name`, and who asks (`@subject|context`). */
   const keyOf = (resourceType: string, resourceId: string, name: string, asker: string) =>
     `${keyPrefix}${resourceType}:${resourceId}#${name}${asker}`;
-  // Expiry is judged at the request's evaluation time (epoch ms), as the store judges it.
-  const isExact = (entry: CachedResult | undefined, now: number): entry is CachedResult =>
+  // Expiry is judged at the request's evaluation time (epoch ms), as the store judges it. An
+  // entry computed at a later revision than the read's (by a request that started after it,
+  // once the tracker moved on) may rest on changes the read must not see.
+  const isExact = (
+    entry: CachedResult | undefined,
+    now: number,
+    revision = Number.POSITIVE_INFINITY,
+  ): entry is CachedResult =>
     entry !== undefined &&
+    entry.computedAt <= revision &&
     entry.validFrom <= now &&
     entry.validUntil > now &&
     tracker.unchangedSince(entry.reads, entry.computedAt, entry.validFrom);
@@ -55,8 +62,8 @@ export function createCachingDispatcher(options: CachingDispatcherOptions): Disp
   const expiredBy = (entry: CachedResult | undefined, now: number) =>
     entry !== undefined && entry.validUntil <= now;
   /**
-   * usable is key's entry if it is exact at now, else the result computed ahead for it if that is
-   * (then put in the entry's place), else undefined.
+   * usable is key's entry if it is exact at now (and revision), else the result computed ahead for
+   * it if that is (then put in the entry's place), else undefined.
    */
   const usable = (
     key: string,
@@ -64,8 +71,13 @@ export function createCachingDispatcher(options: CachingDispatcherOptions): Disp
     ahead: CachedResult | undefined,
     now: number,
     depthRemaining: number,
+    revision?: number,
   ): CachedResult | undefined => {
-    const found = isExact(entry, now) ? entry : isExact(ahead, now) ? ahead : undefined;
+    const found = isExact(entry, now, revision)
+      ? entry
+      : isExact(ahead, now, revision)
+        ? ahead
+        : undefined;
     if (found === undefined || found.depthRequired > depthRemaining) return undefined;
     if (found === ahead) void cache.set(key, ahead);
     return found;
@@ -97,7 +109,14 @@ export function createCachingDispatcher(options: CachingDispatcherOptions): Disp
           keys.set(id, key);
           const entry = await cache.get(key);
           const ahead = expiredBy(entry, now) ? await cache.get(key + AHEAD_SUFFIX) : undefined;
-          const exact = usable(key, entry, ahead, now, request.depthRemaining);
+          const exact = usable(
+            key,
+            entry,
+            ahead,
+            now,
+            request.depthRemaining,
+            request.evaluation.reader.revision,
+          );
           options.onLookup?.(exact !== undefined);
           if (exact !== undefined) results.set(id, fromEntry(exact));
           else misses.push(id);
@@ -128,6 +147,7 @@ function toEntry(outcome: Outcome, computedAt: number, validFrom: number): Cache
   return {
     kind: outcome.kind,
     missing: outcome.missing,
+    conditionFalse: outcome.conditionFalse === true,
     validFrom,
     validUntil: outcome.validUntil,
     computedAt,
@@ -149,6 +169,7 @@ function fromEntry(entry: CachedResult): Outcome {
     depthRequired: entry.depthRequired,
     reads: entry.reads.length > 0 ? { sets: entry.reads, from: NO_READ_SETS } : undefined,
     fromCache: true,
+    ...(entry.conditionFalse && { conditionFalse: true }),
   };
 }
 

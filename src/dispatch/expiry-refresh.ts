@@ -5,6 +5,7 @@ import type { CheckEngine, CheckRequest, CheckResult } from "../engine/check-eng
 import { endsWithItsSecond } from "../engine/server-time.js";
 import type { Revision } from "../revision/revision.js";
 import type { Store } from "../store/store.js";
+import { formatSubjectRef } from "../tuple/format-relationship.js";
 import { questionKey } from "./request-key.js";
 
 /** How long before an expiry a check resting on it is computed again, as of the expiry. */
@@ -35,7 +36,7 @@ export class ExpiryRefresher {
    */
   consider(
     revision: Revision,
-    checks: CheckEngine,
+    checks: Pick<CheckEngine, "check">,
     question: CheckRequest,
     result: CheckResult,
     evaluatedAt: number,
@@ -44,8 +45,9 @@ export class ExpiryRefresher {
     if (!Number.isFinite(validUntil) || validUntil - Date.now() > REFRESH_AHEAD_MS) return;
     if (question.explain) return;
     if (!result.servedFromCache && endsWithItsSecond(validUntil, evaluatedAt)) return;
-    const { resource, permission, subject, context = {} } = question;
-    const key = `${revision}|${validUntil}|${resource.type}:${resource.id}#${permission}${questionKey(subject, context)}`;
+    const { resource, permission, subject, actors = [], context = {} } = question;
+    const chain = actors.map((actor) => `>${formatSubjectRef(actor)}`).join("");
+    const key = `${revision}|${validUntil}|${resource.type}:${resource.id}#${permission}${questionKey(subject, context)}${chain}`;
     if (this.started.has(key)) return;
     this.started.set(key, true);
     const reader = this.store.snapshot(revision, new Date(validUntil));

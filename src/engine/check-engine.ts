@@ -1,6 +1,12 @@
-// Check and CheckBulk: validate a request against the schema, then dispatch it through the chain.
+// Check and CheckBulk: validate a request against the schema, then decide it from its legs, asked through the dispatcher chain.
 
-import type { Dispatcher, Evaluation } from "../dispatch/dispatcher.js";
+import { combineLegs } from "../agents/combine-legs.js";
+import type { DecisionLeg, LegQuestion } from "../agents/decision-leg.js";
+import { type ActorChain, decisionLegs, type LegPlan } from "../agents/decision-legs.js";
+import type { DenialReason } from "../agents/denial-reason.js";
+import { hasSuspensions } from "../agents/suspension-leg.js";
+import { validateActors } from "../agents/validate-actors.js";
+import type { Dispatcher } from "../dispatch/dispatcher.js";
 import type { CaveatContext } from "../schema/caveat/compiled-caveat.js";
 import type { CompiledSchema } from "../schema/compiled-schema.js";
 import type { SnapshotReader } from "../store/store.js";
@@ -9,17 +15,35 @@ import { formatSubjectRef } from "../tuple/format-relationship.js";
 import type { ObjectRef, SubjectRef } from "../tuple/relationship.js";
 import { createBatchingReader, type ReadCost } from "./batching-reader.js";
 import { EngineError } from "./engine-error.js";
+import {
+  evaluatePlainChecks,
+  type PlainCheck,
+  type PlainCheckSetup,
+} from "./evaluate-plain-checks.js";
 import type { Explanation } from "./explanation.js";
 import type { Outcome, OutcomeKind } from "./outcome.js";
 
 /** DEFAULT_MAX_DEPTH is how many levels a check may descend before it fails, as in SpiceDB. */
 export const DEFAULT_MAX_DEPTH = 50;
 
-/** CheckRequest asks whether `subject` has `permission` (or a relation) on `resource`. */
+/** DEFAULT_ACT_FOR_PERMISSION is the permission on an actor's object that lets it act for someone. */
+export const DEFAULT_ACT_FOR_PERMISSION = "act_for";
+
+/**
+ * CheckRequest asks whether `subject` has `permission` (or a relation) on `resource`; with
+ * `actors`, whether they may exercise it on the subject's behalf.
+ */
 export interface CheckRequest {
   readonly resource: ObjectRef;
   readonly permission: string;
   readonly subject: SubjectRef;
+  /**
+   * The agents acting for the subject, its direct delegate first, the one making the call last.
+   * Then the answer is allowed only when, at the one snapshot of the check, every member of the
+   * chain has the permission, every actor may act for the member before it, and no member is
+   * suspended.
+   */
+  readonly actors?: readonly SubjectRef[];
   readonly context?: CaveatContext;
   /** Return the proof of the answer. */
   readonly explain?: boolean;
@@ -37,7 +61,14 @@ export interface CheckResult {
   readonly validUntil: number;
   /** Whether a cache answered the check itself (no store read for its top level). */
   readonly servedFromCache: boolean;
+  /** The proof of the subject's permission. */
   readonly explanation?: Explanation;
+  /** For denied results: the first member of the chain whose leg failed. */
+  readonly deniedBy?: SubjectRef;
+  /** For denied results: why that member's leg failed. */
+  readonly reason?: DenialReason;
+  /** The decision's legs, when the request named actors or a suspension denied it. */
+  readonly legs?: readonly DecisionLeg[];
 }
 
 /** BulkCheckItem is one answer of a bulk check: a result, or the error of that item alone. */
@@ -45,17 +76,33 @@ export type BulkCheckItem =
   | { readonly ok: true; readonly result: CheckResult }
   | { readonly ok: false; readonly error: EngineError };
 
+/** ChainRequest names a chain (a subject and its actors) and the context its decisions use. */
+export interface ChainRequest extends ActorChain {
+  readonly context?: CaveatContext;
+}
+
 /** CheckEngine answers checks at a snapshot. */
 export interface CheckEngine {
   check(reader: SnapshotReader, request: CheckRequest): Promise<CheckResult>;
   /**
    * answerAtOnce answers request from what the dispatcher chain already holds (an exact entry of
-   * the in-process cache) as of `now` (epoch ms), without waiting, or returns undefined: then
-   * {@link check} computes it. Requests for explanations are never answered so.
+   * the in-process cache for every leg) as of `now` (epoch ms), without waiting, or returns
+   * undefined: then {@link check} computes it. Requests for explanations are never answered so.
    */
   answerAtOnce(request: CheckRequest, now: number): CheckResult | undefined;
-  /** checkBulk answers many checks at once, sharing reads and sub-results between them. */
+  /** checkBulk answers many checks at once, sharing reads, sub-results and legs between them. */
   checkBulk(reader: SnapshotReader, requests: readonly CheckRequest[]): Promise<BulkCheckItem[]>;
+  /**
+   * checkChain answers whether a chain may act at all, whatever the resource: the legs of a
+   * decision that name none (every member's suspension, every actor's delegation), combined as
+   * {@link check} combines legs; allowed when there are none. Throws as {@link validateChain}.
+   */
+  checkChain(reader: SnapshotReader, chain: ChainRequest): Promise<CheckResult>;
+  /**
+   * validateChain throws an "invalid-argument" EngineError, naming the field, for actors that
+   * {@link check} would refuse (see validateActors).
+   */
+  validateChain(chain: ActorChain): void;
 }
 
 /**
@@ -67,137 +114,173 @@ export interface CheckEngineOptions {
   readonly dispatcher: Dispatcher;
   /** How many levels a check may descend before it fails (LATCH_MAX_DEPTH on a server). */
   readonly maxDepth?: number;
+  /**
+   * The permission (or relation) on an actor's object that lets it act for the member before it
+   * in a chain (LATCH_ACT_FOR_PERMISSION on a server); {@link DEFAULT_ACT_FOR_PERMISSION} if unset.
+   */
+  readonly actForPermission?: string;
 }
 
-/** createCheckEngine returns an engine over a schema and a dispatcher chain. */
+/**
+ * createCheckEngine returns an engine over a schema and a dispatcher chain. Every decision is
+ * made of legs (see decisionLegs), each an ordinary check asked of the chain, all through one
+ * reader: one snapshot, shared reads, and each leg cached like any sub-problem.
+ */
 export function createCheckEngine(options: CheckEngineOptions): CheckEngine {
   const { schema, dispatcher } = options;
-  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const setup: PlainCheckSetup = {
+    schema,
+    dispatcher,
+    maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
+  };
+  const plan: LegPlan = {
+    suspensions: hasSuspensions(schema),
+    actFor: options.actForPermission ?? DEFAULT_ACT_FOR_PERMISSION,
+  };
   const readCost: ReadCost = { worthBatching: true };
+  const legsOf = (request: CheckRequest) => decisionLegs(request, plan, request);
 
-  const run = async (
+  /** decide answers legs asked for a request (or a chain) at the reader's snapshot. */
+  const decide = async (
     reader: SnapshotReader,
-    group: readonly CheckRequest[],
-  ): Promise<ReadonlyMap<string, Outcome>> => {
-    const [first] = group;
-    const evaluation: Evaluation = {
-      schema,
+    legs: readonly LegQuestion[],
+    request: ChainRequest & { readonly explain?: boolean },
+  ): Promise<CheckResult> => {
+    const answers = await evaluatePlainChecks(
+      setup,
       reader,
-      context: first!.context ?? {},
-      subject: first!.subject,
-      explain: first!.explain ?? false,
-      dispatcher,
-      memo: new Map(),
-    };
-    return dispatcher.dispatchCheck({
-      evaluation,
-      resourceType: first!.resource.type,
-      resourceIds: [...new Set(group.map((r) => r.resource.id))],
-      name: first!.permission,
-      depthRemaining: maxDepth,
-      path: undefined,
-      cancellation: { cancelled: false },
+      legs.map((leg) => plainCheckOf(leg, request)),
+    );
+    const outcomes = answers.map((answer) => {
+      if (answer instanceof EngineError) throw answer;
+      return answer;
     });
+    return combineLegs(legs, outcomes, hasActors(request));
   };
 
   return {
     answerAtOnce(request, now) {
       if (request.explain) return undefined;
-      const outcome = dispatcher.answered(
-        {
-          resourceType: request.resource.type,
-          resourceId: request.resource.id,
-          name: request.permission,
-          subject: request.subject,
-          context: request.context ?? {},
-          depthRemaining: maxDepth,
-        },
-        now,
-      );
-      return outcome === undefined ? undefined : toResult(outcome);
+      // A chain check would refuse must reach check, which says why.
+      if (hasActors(request) && !isValid(() => validateActors(schema, request, plan.actFor)))
+        return undefined;
+      const legs = legsOf(request);
+      const context = request.context ?? {};
+      const outcomes: Outcome[] = [];
+      for (const leg of legs) {
+        const outcome = dispatcher.answered(
+          {
+            resourceType: leg.resource.type,
+            resourceId: leg.resource.id,
+            name: leg.permission,
+            subject: leg.subject,
+            context,
+            depthRemaining: setup.maxDepth,
+          },
+          now,
+        );
+        if (outcome === undefined) return undefined;
+        outcomes.push(outcome);
+      }
+      return combineLegs(legs, outcomes, hasActors(request));
     },
 
     async check(reader, request) {
-      validateRequest(schema, request);
-      const outcomes = await run(createBatchingReader(reader, readCost), [request]);
-      return toResult(outcomes.get(request.resource.id)!);
+      validateRequest(schema, request, plan.actFor);
+      return decide(createBatchingReader(reader, readCost), legsOf(request), request);
+    },
+
+    validateChain(chain) {
+      validateActors(schema, chain, plan.actFor);
+    },
+
+    async checkChain(reader, chain) {
+      validateActors(schema, chain, plan.actFor);
+      return decide(createBatchingReader(reader, readCost), decisionLegs(chain, plan), chain);
     },
 
     async checkBulk(snapshot, requests) {
-      // One batching reader for every group: their walks read level by level together.
+      // One batching reader for every leg of every item: their walks read level by level together.
       const reader = createBatchingReader(snapshot, readCost);
       const items: BulkCheckItem[] = new Array(requests.length);
-      // Items that share a subject, a context and a permission on one type become one batch.
-      const groups = new Map<string, number[]>();
+      // Legs items share (the same suspension or delegation, say) are asked once.
+      const checks: PlainCheck[] = [];
+      const asked = new Map<string, number>();
+      const legsOfItems: (readonly LegQuestion[] | undefined)[] = [];
+      const answerIndexes: number[][] = [];
       requests.forEach((request, index) => {
         try {
-          validateRequest(schema, request);
+          validateRequest(schema, request, plan.actFor);
         } catch (error) {
-          items[index] = { ok: false, error: asEngineError(error) };
+          if (!(error instanceof EngineError)) throw error;
+          items[index] = { ok: false, error };
           return;
         }
-        const key = [
-          request.resource.type,
-          request.permission,
-          formatSubjectRef(request.subject),
-          canonicalJson(request.context ?? {}),
-          request.explain ? "e" : "",
-        ].join("\u0000");
-        const group = groups.get(key);
-        if (group) group.push(index);
-        else groups.set(key, [index]);
-      });
-      await Promise.all(
-        [...groups.values()].map(async (indexes) => {
-          try {
-            const outcomes = await run(
-              reader,
-              indexes.map((i) => requests[i]!),
-            );
-            for (const i of indexes)
-              items[i] = { ok: true, result: toResult(outcomes.get(requests[i]!.resource.id)!) };
-          } catch (error) {
-            asEngineError(error);
-            // One item's failure (a caveat that cannot be evaluated, say) must not fail the others
-            // of its batch: answer them one by one.
-            await Promise.all(
-              indexes.map(async (i) => {
-                try {
-                  const outcomes = await run(reader, [requests[i]!]);
-                  items[i] = {
-                    ok: true,
-                    result: toResult(outcomes.get(requests[i]!.resource.id)!),
-                  };
-                } catch (itemError) {
-                  items[i] = { ok: false, error: asEngineError(itemError) };
-                }
-              }),
-            );
+        const legs = legsOf(request);
+        const who = `|${canonicalJson(request.context ?? {})}|${request.explain ? "e" : ""}`;
+        legsOfItems[index] = legs;
+        answerIndexes[index] = legs.map((leg) => {
+          const key = `${leg.resource.type}:${leg.resource.id}#${leg.permission}@${formatSubjectRef(leg.subject)}${who}`;
+          let at = asked.get(key);
+          if (at === undefined) {
+            at = checks.length;
+            asked.set(key, at);
+            checks.push(plainCheckOf(leg, request));
           }
-        }),
-      );
+          return at;
+        });
+      });
+      const answers = await evaluatePlainChecks(setup, reader, checks);
+      requests.forEach((request, index) => {
+        const legs = legsOfItems[index];
+        if (legs === undefined) return;
+        const outcomes: Outcome[] = [];
+        for (const at of answerIndexes[index]!) {
+          const answer = answers[at]!;
+          if (answer instanceof EngineError) {
+            items[index] = { ok: false, error: answer };
+            return;
+          }
+          outcomes.push(answer);
+        }
+        items[index] = { ok: true, result: combineLegs(legs, outcomes, hasActors(request)) };
+      });
       return items;
     },
   };
 }
 
-function toResult(outcome: Outcome): CheckResult {
+function plainCheckOf(
+  leg: LegQuestion,
+  request: ChainRequest & { readonly explain?: boolean },
+): PlainCheck {
   return {
-    result: outcome.kind,
-    missing: outcome.missing,
-    validUntil: outcome.validUntil,
-    servedFromCache: outcome.fromCache === true,
-    explanation: outcome.explanation,
+    resource: leg.resource,
+    permission: leg.permission,
+    subject: leg.subject,
+    context: request.context ?? {},
+    explain: request.explain ?? false,
   };
 }
 
-function asEngineError(error: unknown): EngineError {
-  if (error instanceof EngineError) return error;
-  throw error;
+function hasActors(chain: ActorChain): boolean {
+  return chain.actors !== undefined && chain.actors.length > 0;
 }
 
-/** validateRequest rejects types, relations and permissions the schema lacks, naming the field. */
-function validateRequest(schema: CompiledSchema, request: CheckRequest): void {
+function isValid(validate: () => void): boolean {
+  try {
+    validate();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * validateRequest rejects types, relations and permissions the schema lacks, and chains of
+ * actors it cannot decide on, naming the field.
+ */
+function validateRequest(schema: CompiledSchema, request: CheckRequest, actFor: string): void {
   const { resource, permission, subject } = request;
   if (!schema.definitions.has(resource.type)) {
     throw new EngineError(
@@ -223,4 +306,5 @@ function validateRequest(schema: CompiledSchema, request: CheckRequest): void {
       `subject.relation: definition '${subject.type}' has no relation or permission '${subject.relation}'`,
     );
   }
+  if (request.actors !== undefined) validateActors(schema, request, actFor);
 }

@@ -110,7 +110,13 @@ async function evaluateConcurrently(
   kind: "union" | "intersection",
   branches: readonly Rewrite[],
 ): Promise<Outcomes> {
-  const decisive = kind === "union" ? "allowed" : "denied";
+  // A denial by a false caveat does not decide an intersection: whether another operand denies
+  // plainly decides its reason (see Outcome.conditionFalse).
+  const decides =
+    kind === "union"
+      ? (outcome: Outcome | undefined) => outcome?.kind === "allowed"
+      : (outcome: Outcome | undefined) =>
+          outcome?.kind === "denied" && outcome.conditionFalse !== true;
   const cancellation = new BranchCancellation(request.cancellation);
   const branchRequest = { ...request, cancellation };
   const results: (Outcomes | undefined)[] = new Array(branches.length);
@@ -120,7 +126,7 @@ async function evaluateConcurrently(
     branches.forEach((branch, index) => {
       evaluateRewrite(branchRequest, branch).then((outcomes) => {
         results[index] = outcomes;
-        for (const id of undecided) if (outcomes.get(id)?.kind === decisive) undecided.delete(id);
+        for (const id of undecided) if (decides(outcomes.get(id))) undecided.delete(id);
         if (undecided.size === 0 || --pending === 0) {
           cancellation.cancel();
           resolve();
@@ -141,14 +147,21 @@ async function evaluateConcurrently(
   return combined;
 }
 
-/** evaluateExclusion evaluates the base, then the subtracted side only where the base is not denied. */
+/**
+ * evaluateExclusion evaluates the base, then the subtracted side only where the base is not
+ * denied, or is denied by a false caveat: whether the subtracted side also removes the subject
+ * then decides the denial's reason.
+ */
 async function evaluateExclusion(
   request: DispatchCheck,
   base: Rewrite,
   subtracted: Rewrite,
 ): Promise<Outcomes> {
   const baseOutcomes = await evaluateRewrite(request, base);
-  const remaining = request.resourceIds.filter((id) => baseOutcomes.get(id)?.kind !== "denied");
+  const remaining = request.resourceIds.filter((id) => {
+    const outcome = baseOutcomes.get(id);
+    return outcome?.kind !== "denied" || outcome.conditionFalse === true;
+  });
   const subtractedOutcomes =
     remaining.length > 0
       ? await evaluateRewrite({ ...request, resourceIds: remaining }, subtracted)

@@ -15,6 +15,11 @@ export interface LookupResourcesRequest {
   readonly resourceType: string;
   readonly permission: string;
   readonly subject: SubjectRef;
+  /**
+   * The agents acting for the subject, as in a check: then only the resources on which the
+   * whole chain may exercise the permission are found.
+   */
+  readonly actors?: readonly SubjectRef[];
   readonly context?: CaveatContext;
   /** At most this many results (a positive integer); every one when undefined. */
   readonly limit?: number;
@@ -40,11 +45,15 @@ export interface LookupResourcesItem {
  *
  * Candidates are found by walking from the subject up the schema's reverse edges, then
  * confirmed with bulk checks in id order, so the results equal Check's answers, exclusions,
- * intersections and caveats included. Each page repeats the candidate walk.
+ * intersections and caveats included. Each page repeats the candidate walk. With actors (or
+ * suspensions in the schema), the legs that name no resource are checked first: when they deny
+ * (a member suspended, a delegation missing), nothing is found and no candidate is looked for;
+ * else each candidate is confirmed with every leg, so a resource is found only when the
+ * subject's candidate is also allowed to every actor.
  *
- * The request is validated when called: an unknown type, relation or permission, a bad limit or
- * a malformed cursor (or one issued for another lookup) throws an "invalid-argument"
- * EngineError. Errors while streaming (a caveat error, the depth limit) end the stream.
+ * The request is validated when called: an unknown type, relation or permission, actors a check
+ * would refuse, a bad limit or a malformed cursor (or one issued for another lookup) throws an
+ * "invalid-argument" EngineError. Errors while streaming (a caveat error, the depth limit) end the stream.
  */
 export function lookupResources(
   dependencies: LookupDependencies,
@@ -58,8 +67,11 @@ export function lookupResources(
   requireDefinition(schema, "subject.type", subject.type);
   if (subject.relation !== undefined)
     requireMember(schema, "subject.relation", subject.type, subject.relation);
+  dependencies.checkEngine.validateChain(request);
   requireLimit(request.limit);
-  const scope = `${resourceType}#${permission}@${formatSubjectRef(subject)}`;
+  // Actors are in the scope: a cursor resumes only the lookup of the chain it was issued for.
+  const chain = (request.actors ?? []).map((actor) => `>${formatSubjectRef(actor)}`).join("");
+  const scope = `${resourceType}#${permission}@${formatSubjectRef(subject)}${chain}`;
   const after =
     request.cursor === undefined ? undefined : decodeLookupCursor(request.cursor, scope);
   return streamResources(dependencies, reader, request, scope, after);
@@ -72,7 +84,9 @@ async function* streamResources(
   scope: string,
   after: string | undefined,
 ): AsyncGenerator<LookupResourcesItem> {
-  const { resourceType, permission, subject, context } = request;
+  const { resourceType, permission, subject, actors, context } = request;
+  const standing = await checkEngine.checkChain(reader, { subject, actors, context });
+  if (standing.result === "denied") return;
   const candidates = await findResourceCandidates(schema, reader, request);
   const ordered = [...candidates]
     .filter((id) => after === undefined || compareIds(id, after) > 0)
@@ -81,7 +95,13 @@ async function* streamResources(
   for (const batch of chunks(ordered, CONFIRM_BATCH)) {
     const answers = await checkEngine.checkBulk(
       reader,
-      batch.map((id) => ({ resource: { type: resourceType, id }, permission, subject, context })),
+      batch.map((id) => ({
+        resource: { type: resourceType, id },
+        permission,
+        subject,
+        actors,
+        context,
+      })),
     );
     for (const [index, id] of batch.entries()) {
       const answer = answers[index]!;

@@ -1,5 +1,6 @@
 // LookupSubjects: the subjects of a type that have a permission on a resource, the wildcard with its exclusions.
 
+import { hasSuspensions, SUSPENDED, SUSPENSIONS } from "../agents/suspension-leg.js";
 import type { CaveatContext } from "../schema/caveat/compiled-caveat.js";
 import type { SnapshotReader } from "../store/store.js";
 import type { ObjectRef } from "../tuple/relationship.js";
@@ -48,7 +49,8 @@ export interface LookupSubjectsItem {
  * subjects in `excludedIds`. With `subjectRelation` there is no wildcard: the ids are the sets,
  * nested or not, whose members Check gives the permission as a set.
  *
- * Candidates come from a walk down the permission's rewrite tree; each is confirmed with bulk
+ * Candidates come from a walk down the permission's rewrite tree (and, when the wildcard is
+ * granted, the subjects suspended by themselves, which Check denies); each is confirmed with bulk
  * checks, so results equal Check's, exclusions, intersections and caveats included. Invalid
  * requests throw an "invalid-argument" EngineError, and check errors (caveat errors, the depth
  * limit) are thrown as they are.
@@ -97,7 +99,15 @@ export async function lookupSubjects(
       await walk.walkSubtracted();
     }
   }
-  const candidates = [...walk.granting, ...walk.subtracted].sort(compareIds);
+  // A suspended subject the wildcard grants is denied by Check: it is one of the wildcard's
+  // exclusions, found among the suspended.
+  const suspended =
+    wildcard && subjectRelation === undefined && hasSuspensions(schema)
+      ? await suspendedIds(reader, subjectType)
+      : [];
+  const candidates = [...new Set([...walk.granting, ...walk.subtracted, ...suspended])].sort(
+    compareIds,
+  );
   const answers = await confirm(candidates);
 
   const items: LookupSubjectsItem[] = [];
@@ -121,6 +131,18 @@ export async function lookupSubjects(
     });
   }
   return items.sort((a, b) => compareIds(a.id, b.id));
+}
+
+/** suspendedIds lists the objects of a type suspended by themselves (not through the wildcard). */
+async function suspendedIds(reader: SnapshotReader, subjectType: string): Promise<string[]> {
+  const rows = await reader.query({
+    resourceType: SUSPENSIONS.type,
+    resourceIds: [SUSPENSIONS.id],
+    relation: SUSPENDED,
+    subjectType,
+    subjectRelation: null,
+  });
+  return rows.flatMap((row) => (row.subject.id === WILDCARD ? [] : [row.subject.id]));
 }
 
 function allowedOrConditional(answer: CheckResult): "allowed" | "conditional" {

@@ -47,6 +47,13 @@ export interface Outcome {
   readonly reads?: ReadSet;
   /** True when a cache answered, not the store. */
   readonly fromCache?: boolean;
+  /**
+   * True on a denied outcome that a caveat evaluating false decided: a relationship denied by its
+   * caveat counts so; a union is so when some denied branch is; an intersection when every denied
+   * operand is (one denied without a false caveat denies regardless); a negation never is. So a
+   * denial says whether the subject lacks the grant or holds it under a condition that is false.
+   */
+  readonly conditionFalse?: boolean;
 }
 
 const NONE: readonly string[] = Object.freeze([]);
@@ -68,6 +75,9 @@ export const DENIED: Outcome = Object.freeze({
   cyclic: false,
   depthRequired: 0,
 });
+
+/** DENIED_BY_CONDITION is the outcome of a relationship whose caveat evaluated false. */
+export const DENIED_BY_CONDITION: Outcome = Object.freeze({ ...DENIED, conditionFalse: true });
 
 /** conditional makes a conditional outcome for the missing parameters. */
 export function conditional(missing: readonly string[]): Outcome {
@@ -154,6 +164,11 @@ export function negate(outcome: Outcome): Outcome {
  * merged), and otherwise the result is `neutral`. Expiries, cycle marks and reads of everything
  * that decided the result are kept. The depth required is the greatest of all: every outcome
  * folded was computed, and one computed with too little depth would have failed the whole.
+ *
+ * A denial decided by false caveats (see {@link Outcome.conditionFalse}) does not win an
+ * intersection outright, since another operand's plain denial would decide it regardless: the
+ * intersection's denial is by condition only when every denied operand's is, and then it rests
+ * on all of them.
  */
 function combine(
   outcomes: readonly Outcome[],
@@ -165,15 +180,23 @@ function combine(
   let validUntil = Number.POSITIVE_INFINITY;
   let cyclic = false;
   let missing: string[] | undefined;
+  let byCondition = false;
   const from: ReadSet[] = [];
   for (const outcome of outcomes) {
-    if (outcome.kind === dominant) return withDetails(outcome, { depthRequired });
+    if (outcome.kind === dominant && outcome.conditionFalse !== true)
+      return withDetails(outcome, { depthRequired });
     validUntil = Math.min(validUntil, outcome.validUntil);
     cyclic ||= outcome.cyclic;
     if (outcome.reads) from.push(outcome.reads);
     if (outcome.kind === "conditional") missing = [...(missing ?? []), ...outcome.missing];
+    byCondition ||= outcome.conditionFalse === true;
   }
-  const result = missing ? conditional(missing) : base(neutral);
+  const result =
+    byCondition && (dominant === "denied" || !missing)
+      ? DENIED_BY_CONDITION
+      : missing
+        ? conditional(missing)
+        : base(neutral);
   const reads = from.length === 0 ? undefined : from.length === 1 ? from[0] : { sets: [], from };
   return withDetails(result, { validUntil, cyclic, depthRequired, ...(reads ? { reads } : {}) });
 }

@@ -5,7 +5,7 @@ import { formatRelationship } from "../tuple/format-relationship.js";
 import type { Relationship } from "../tuple/relationship.js";
 import { EngineError } from "./engine-error.js";
 import type { CaveatTrace } from "./explanation.js";
-import { ALLOWED, conditional, DENIED, type Outcome, withDetails } from "./outcome.js";
+import { ALLOWED, conditional, DENIED_BY_CONDITION, type Outcome, withDetails } from "./outcome.js";
 import { withServerTime } from "./server-time.js";
 
 /** RelationshipOutcome is how a relationship counts, and the caveat trace for explanations. */
@@ -48,7 +48,10 @@ export function relationshipOutcome(
         result = { outcome: ALLOWED, caveat: { name: reference.name, result: "true" } };
         break;
       case "false":
-        result = { outcome: DENIED, caveat: { name: reference.name, result: "false" } };
+        result = {
+          outcome: DENIED_BY_CONDITION,
+          caveat: { name: reference.name, result: "false" },
+        };
         break;
       case "missing":
         result = {

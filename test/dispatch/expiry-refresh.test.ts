@@ -13,11 +13,9 @@ afterEach(async () => {
 });
 
 /** recordingEngine answers nothing itself; it records the times its checks are evaluated at. */
-function recordingEngine(): { engine: CheckEngine; refreshedAt: number[] } {
+function recordingEngine(): { engine: Pick<CheckEngine, "check">; refreshedAt: number[] } {
   const refreshedAt: number[] = [];
-  const engine: CheckEngine = {
-    answerAtOnce: () => undefined,
-    checkBulk: async () => [],
+  const engine: Pick<CheckEngine, "check"> = {
     async check(reader) {
       refreshedAt.push(reader.now.getTime());
       return { result: "denied", missing: [], validUntil: Infinity, servedFromCache: false };

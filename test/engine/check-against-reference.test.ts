@@ -1,5 +1,6 @@
 // Property: on generated schemas, relationships, contexts and expiries, Check and CheckBulk (also
-// with reads merged per level) agree with the naive reference evaluator on every question of the universe.
+// with reads merged per level) agree with the naive reference evaluator on every question of the
+// universe, and on every denial's reason (a caveat that evaluated false, or nothing granting).
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -13,6 +14,7 @@ import { roundTripReader } from "./round-trip-reader.js";
 
 describe("Check agrees with the reference evaluator", () => {
   it("on every question of generated cases", async () => {
+    let deniedByCondition = 0;
     await fc.assert(
       fc.asyncProperty(scenario(), async ({ schemaCase, relationships, context }) => {
         const { schema } = schemaCase;
@@ -44,13 +46,28 @@ describe("Check agrees with the reference evaluator", () => {
             kind: expected.kind,
             missing: expected.kind === "conditional" ? expected.missing : [],
           });
+          // A denial names its reason: a caveat that evaluated false decided it, or nothing granted.
+          const reason =
+            expected.kind !== "denied"
+              ? undefined
+              : reference.deniedByCondition(
+                    question.resource,
+                    question.permission,
+                    question.subject,
+                  )
+                ? "condition-false"
+                : "no-permission";
+          expect(single.reason, label).toBe(reason);
+          if (reason === "condition-false") deniedByCondition++;
           const item = bulk[index]!;
           expect(item.ok && item.result.result, label).toBe(expected.kind);
+          expect(item.ok && item.result.reason, label).toBe(reason);
           const mergedItem = merged[index]!;
           expect(mergedItem.ok && mergedItem.result.result, label).toBe(expected.kind);
         }
       }),
       { numRuns: 150 },
     );
+    expect(deniedByCondition).toBeGreaterThan(0);
   }, 300_000);
 });

@@ -1,6 +1,16 @@
 // Generators for the engine's property tests: schemas, relationships, contexts and the checks to run.
 
 export { CAVEAT_MENU, caveatContext, caveatValue, type MenuCaveat } from "./caveat-menu.js";
+export {
+  ACT_FOR,
+  AGENT,
+  type ChainScenario,
+  chainMembers,
+  chainScenario,
+  SUSPENSION,
+  suspensionDefinition,
+} from "./chain-scenario.js";
+export { allChains, type ChainQuery, chainUniverse } from "./chain-universe.js";
 export { type CheckQuery, checkUniverse } from "./check-universe.js";
 export {
   fixedNow,
@@ -10,4 +20,9 @@ export {
 } from "./relationships-for.js";
 export { requestContextFor } from "./request-context-for.js";
 export { type Scenario, scenario } from "./scenario.js";
-export { type SchemaCase, schemaCase } from "./schema-case.js";
+export {
+  type SchemaCase,
+  type SchemaCaseOptions,
+  schemaCase,
+  schemaCaseWith,
+} from "./schema-case.js";

@@ -15,6 +15,8 @@ export interface PoolOptions {
   readonly maxObjectsPerType?: number;
   /** The most relationships to generate (default 40). */
   readonly maxRelationships?: number;
+  /** Only relationships of these relations (`type#relation`); of every relation when unset. */
+  readonly relations?: readonly string[];
 }
 
 const DEFAULT_OBJECTS_PER_TYPE = 3;
@@ -47,9 +49,11 @@ export function relationshipsFor(
   schema: CompiledSchema,
   options: PoolOptions = {},
 ): fc.Arbitrary<Relationship[]> {
+  const wanted = (type: string, relation: string) =>
+    options.relations === undefined || options.relations.includes(`${type}#${relation}`);
   const slots = [...schema.definitions.values()].flatMap((definition) =>
     [...definition.members.values()].flatMap((member) =>
-      member.kind === "relation"
+      member.kind === "relation" && wanted(definition.name, member.name)
         ? member.allowedSubjects.map((allowed) => ({
             type: definition.name,
             relation: member.name,

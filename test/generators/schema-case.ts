@@ -75,6 +75,27 @@ interface TypeSpec {
 }
 
 /**
+ * SchemaCaseOptions widen the generated schemas: more types that relations admit as plain
+ * subjects and wildcards, as they admit `user`, defined by definitions written from the same tape.
+ */
+export interface SchemaCaseOptions {
+  /** Types besides `user` that relations admit as subjects and wildcards; `extra` defines them. */
+  readonly principals?: readonly string[];
+  /** Writes definitions (and caveats) appended to the schema, given the caveats it declares. */
+  readonly extra?: (choose: Chooser, caveats: readonly string[]) => string;
+}
+
+/**
+ * schemaCaseWith generates schemas as {@link schemaCase} does, widened by options: relations
+ * admit the principals where they admit `user`, and the extra definitions come last.
+ */
+export function schemaCaseWith(options: SchemaCaseOptions): fc.Arbitrary<SchemaCase> {
+  return fc
+    .array(fc.nat({ max: 0xffff }), { minLength: TAPE_LENGTH, maxLength: TAPE_LENGTH })
+    .map((tape) => buildSchemaCase(createChooser(tape), options));
+}
+
+/**
  * schemaCase generates a schema that `loadSchema` accepts: `user` plus two to four object types,
  * relations admitting users, `user:*`, objects and subject sets (some with a caveat, some with
  * expiration), permissions built from nil, references, arrows (`->`, `.any`, `.all`), unions,
@@ -83,11 +104,13 @@ interface TypeSpec {
  * and always name a target that some subject type of the walked relation has. Only `user` is
  * ever a wildcard, and `user` has no relations, so no subject set is of a wildcard's type.
  */
-export const schemaCase: fc.Arbitrary<SchemaCase> = fc
-  .array(fc.nat({ max: 0xffff }), { minLength: TAPE_LENGTH, maxLength: TAPE_LENGTH })
-  .map((tape) => buildSchemaCase(createChooser(tape)));
+export const schemaCase: fc.Arbitrary<SchemaCase> = schemaCaseWith({});
 
-function buildSchemaCase(choose: Chooser): SchemaCase & fc.WithToStringMethod {
+function buildSchemaCase(
+  choose: Chooser,
+  options: SchemaCaseOptions,
+): SchemaCase & fc.WithToStringMethod {
+  const principals = ["user", ...(options.principals ?? [])];
   const caveats = choose.subset(CAVEAT_MENU, 0, 2).map((c) => c.name);
   const typeNames = choose.subset(OBJECT_TYPES, 2, 4);
   const expirationAllowed = choose.bool();
@@ -100,7 +123,15 @@ function buildSchemaCase(choose: Chooser): SchemaCase & fc.WithToStringMethod {
     for (const [relation, subjects] of type.relations) {
       const count = choose.between(1, 3);
       for (let i = 0; i < count; i++) {
-        const subject = allowedSubject(choose, types, type, relation, caveats, expirationAllowed);
+        const subject = allowedSubject(
+          choose,
+          principals,
+          types,
+          type,
+          relation,
+          caveats,
+          expirationAllowed,
+        );
         if (!subjects.some((s) => subjectText(s) === subjectText(subject))) subjects.push(subject);
       }
     }
@@ -118,14 +149,17 @@ function buildSchemaCase(choose: Chooser): SchemaCase & fc.WithToStringMethod {
     }
   }
 
-  const usesExpiration = types.some((t) =>
-    [...t.relations.values()].some((subjects) => subjects.some((s) => s.expiration)),
-  );
+  const extra = options.extra?.(choose, caveats);
+  const usesExpiration =
+    types.some((t) =>
+      [...t.relations.values()].some((subjects) => subjects.some((s) => s.expiration)),
+    ) || /\bexpiration\b/.test(extra ?? "");
   const text = [
     ...(usesExpiration ? ["use expiration"] : []),
     ...CAVEAT_MENU.filter((c) => caveats.includes(c.name)).map((c) => c.declaration),
     "definition user {}",
     ...types.map(definitionText),
+    ...(extra === undefined ? [] : [extra]),
   ].join("\n\n");
   const loaded = loadSchema(`${text}\n`);
   if (!loaded.ok) {
@@ -142,6 +176,7 @@ function buildSchemaCase(choose: Chooser): SchemaCase & fc.WithToStringMethod {
 /** One allowed subject for `type#relation`; the simplest choice is a plain `user`. */
 function allowedSubject(
   choose: Chooser,
+  principals: readonly string[],
   types: readonly TypeSpec[],
   type: TypeSpec,
   relation: string,
@@ -151,8 +186,8 @@ function allowedSubject(
   const { pick } = choose;
   const wildcardAllowed = WILDCARD_RELATIONS.has(relation);
   const shape = choose.weighted<Pick<SubjectSpec, "type" | "relation" | "wildcard">>(
-    [4, () => ({ type: "user", wildcard: false })],
-    [wildcardAllowed ? 1 : 0, () => ({ type: "user", wildcard: true })],
+    [4, () => ({ type: pick(principals), wildcard: false })],
+    [wildcardAllowed ? 1 : 0, () => ({ type: pick(principals), wildcard: true })],
     [2, () => ({ type: pick(types).name, wildcard: false })],
     [1, () => ({ type: type.name, wildcard: false })],
     [

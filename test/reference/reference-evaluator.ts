@@ -7,7 +7,17 @@
 import type { CompiledSchema, Rewrite } from "../../src/schema/compiled-schema.js";
 import type { ObjectRef, Relationship, SubjectRef } from "../../src/tuple/relationship.js";
 import { memberStrata } from "./member-strata.js";
-import { and, FALSE, not, or, sameTruth, TRUE, type Truth, unknown } from "./three-valued.js";
+import {
+  and,
+  FALSE,
+  FALSE_BY_CONDITION,
+  not,
+  or,
+  sameTruth,
+  TRUE,
+  type Truth,
+  unknown,
+} from "./three-valued.js";
 
 const WILDCARD = "*";
 
@@ -52,6 +62,13 @@ export interface ReferenceModel {
    * relationship. Throws when the resource's type or the permission is unknown.
    */
   check(resource: ObjectRef, permission: string, subject: SubjectRef): RefResult;
+  /**
+   * deniedByCondition says whether check denies the question because a caveat evaluated false:
+   * a relationship whose caveat is false counts so; a union when one of its denied terms does; an
+   * intersection (an arrow's `.all`, a relationship with its subject set) when all of its denied
+   * terms do; an exclusion's subtracted side never does. Cycles count as not granting, so do not.
+   */
+  deniedByCondition(resource: ObjectRef, permission: string, subject: SubjectRef): boolean;
   /** lookupResources lists the objects of `resourceType` not denied to `subject`, sorted by id. */
   lookupResources(resourceType: string, permission: string, subject: SubjectRef): RefEntry[];
   /**
@@ -182,11 +199,12 @@ export function evaluateAll(
       for (const { object, name } of cells) table.set(cellKey(object, name), FALSE);
       // Truth levels first: they only rise (false, unknown, true) along monotone recursion.
       iterate(cells, (previous, next) => previous.kind === next.kind);
-      // Then missing names, from none, with every truth level fixed: they only grow.
+      // Then missing names, from none, and whether a false caveat decided each false, from not,
+      // with every truth level fixed: both only grow.
       for (const { object, name } of cells) {
-        if (table.get(cellKey(object, name))?.kind === "unknown") {
-          table.set(cellKey(object, name), unknown([]));
-        }
+        const kind = table.get(cellKey(object, name))?.kind;
+        if (kind === "unknown") table.set(cellKey(object, name), unknown([]));
+        if (kind === "false") table.set(cellKey(object, name), FALSE);
       }
       iterate(cells, sameTruth);
     }
@@ -231,12 +249,14 @@ export function evaluateAll(
     return table;
   };
 
-  const check = (resource: ObjectRef, permission: string, subject: SubjectRef): RefResult => {
+  const truth = (resource: ObjectRef, permission: string, subject: SubjectRef): Truth => {
     if (schema.member(resource.type, permission) === undefined) {
       throw new Error(`reference evaluator: '${resource.type}#${permission}' is not in the schema`);
     }
-    return toResult(tableFor(subject, resource).get(cellKey(resource, permission))!);
+    return tableFor(subject, resource).get(cellKey(resource, permission))!;
   };
+  const check = (resource: ObjectRef, permission: string, subject: SubjectRef): RefResult =>
+    toResult(truth(resource, permission, subject));
   const idsOfType = (type: string, extra: ObjectRef): string[] => {
     const ids = new Set([...universe.values()].filter((o) => o.type === type).map((o) => o.id));
     if (extra.type === type && extra.id !== WILDCARD) ids.add(extra.id);
@@ -249,6 +269,10 @@ export function evaluateAll(
 
   return {
     check,
+    deniedByCondition(resource, permission, subject) {
+      const value = truth(resource, permission, subject);
+      return value.kind === "false" && value.byCondition;
+    },
     lookupResources(resourceType, permission, subject) {
       return notDenied(
         idsOfType(resourceType, subject).map((id) => ({
@@ -296,7 +320,7 @@ function relationshipCaveat(
     case "true":
       return TRUE;
     case "false":
-      return FALSE;
+      return FALSE_BY_CONDITION;
     case "missing":
       return unknown(outcome.missing);
     case "error":

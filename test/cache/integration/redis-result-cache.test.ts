@@ -15,6 +15,7 @@ import { waitFor } from "../../support/wait-for.js";
 const RESULT: CachedResult = {
   kind: "allowed",
   missing: [],
+  conditionFalse: false,
   validFrom: 1_800_000_000_000,
   validUntil: Number.POSITIVE_INFINITY,
   computedAt: 7,
@@ -62,6 +63,8 @@ await describeWithRedisServer("Redis result cache on one server", () => {
       validUntil: 5,
     };
     await stored(cache, "k2", conditional);
+    // A denial keeps whether a false caveat decided it: the reason an answer from Redis gives.
+    await stored(cache, "k2-condition", { ...RESULT, kind: "denied", conditionFalse: true });
     expect(cache.health).toEqual({ ok: true });
     expect(await cache.get("absent")).toBeUndefined();
   });
