@@ -27,6 +27,7 @@ import { readFilter, readPrecondition, readRelationship } from "./convert/read-r
 import { relationshipMessage } from "./convert/write-messages.js";
 import { checkFilterFits } from "./filter-fit.js";
 import { RequestError } from "./request-error.js";
+import { refuseReservedType } from "./reserved-types.js";
 import { checkRelationshipFits } from "./schema-fit.js";
 
 const OPERATIONS = {
@@ -76,6 +77,9 @@ export function createRelationshipService(
 
     async deleteRelationships(request) {
       const filter = readFilter("filter", request.filter, "require-some-field");
+      if (filter.resourceType !== undefined) {
+        refuseReservedType("filter.resource_type", filter.resourceType);
+      }
       checkFilterFits((await schemaAtHead(context)).compiled, "filter", filter);
       const limit = request.limit === 0 ? undefined : request.limit;
       const { revision, deleted } = await store.deleteMatching(filter, limit);
@@ -201,6 +205,7 @@ function checkedUpdates(
       );
     }
     const relationship = readRelationship(`${field}.relationship`, update.relationship);
+    refuseReservedType(`${field}.relationship.resource.type`, relationship.resource.type);
     // A delete of a relationship the schema no longer allows must still be possible.
     if (operation !== "delete") {
       checkRelationshipFits(schema, `${field}.relationship`, relationship);

@@ -1,5 +1,6 @@
 // The schema every request runs against: loaded from the store, compiled once per schema write.
 
+import { loadServedSchema } from "../agents/builtin-schema.js";
 import type { Dispatcher } from "../dispatch/dispatcher.js";
 import { createLocalDispatcher } from "../dispatch/local-dispatcher.js";
 import { type CheckEngine, createCheckEngine, DEFAULT_MAX_DEPTH } from "../engine/check-engine.js";
@@ -7,7 +8,6 @@ import { createLookupEngine, type LookupEngine } from "../engine/lookup-engine.j
 import type { Revision } from "../revision/revision.js";
 import type { CompiledSchema } from "../schema/compiled-schema.js";
 import { formatDiagnostic } from "../schema/diagnostic.js";
-import { loadSchema } from "../schema/load-schema.js";
 import type { Store } from "../store/store.js";
 
 /** Engines answer checks and lookups over one schema. */
@@ -92,7 +92,7 @@ export class SchemaSource {
   private async load(): Promise<ActiveSchema | undefined> {
     const stored = await this.store.readSchema();
     if (stored === undefined) return undefined;
-    const loaded = loadSchema(stored.text);
+    const loaded = loadServedSchema(stored.text);
     if (!loaded.ok) {
       // Only schemas that load are written; this one was changed behind Latch's back.
       const problems = loaded.diagnostics.map((d) => formatDiagnostic("schema", d)).join("\n");
