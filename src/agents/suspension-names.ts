@@ -19,14 +19,11 @@ export const SUSPENDED_RELATION = "suspended";
  */
 export const SUSPENSION_NOTE_CAVEAT = "latch/suspension_note";
 
-/** SuspensionNote is the caveat context of a suspension, as written. */
-export interface SuspensionNote {
-  readonly reason: string;
-  /** The API key's name, or "development" when the server has no key. */
-  readonly suspended_by: string;
-  /** RFC 3339. */
-  readonly suspended_at: string;
-}
+/**
+ * SuspensionNote is the caveat context of a suspension, as written: `suspended_by` is the API
+ * key's name (or "development" when the server has no key), `suspended_at` RFC 3339.
+ */
+export type SuspensionNote = Readonly<Record<"reason" | "suspended_by" | "suspended_at", string>>;
 
 /** isReservedName says whether a definition or caveat name is Latch's own. */
 export function isReservedName(name: string): boolean {

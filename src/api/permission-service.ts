@@ -19,7 +19,14 @@ import { type ApiContext, latestReadPoint, type ReadPoint, readAt } from "./api-
 import { toConnectError } from "./api-error.js";
 import { readConsistency } from "./convert/read-consistency.js";
 import { readContext } from "./convert/read-context.js";
-import { readName, readObjectRef, readSubjectRef, readType } from "./convert/read-refs.js";
+import {
+  readActors,
+  readName,
+  readObjectRef,
+  readSubjectRef,
+  readType,
+} from "./convert/read-refs.js";
+import { type DecisionFields, decisionFields } from "./convert/write-decision.js";
 import { expandMessage } from "./convert/write-expand.js";
 import { checkResultMessage, explanationMessage } from "./convert/write-messages.js";
 import { RequestError, RequestLimitError } from "./request-error.js";
@@ -83,6 +90,7 @@ export function createPermissionService(
         subject: readSubjectRef("subject", request.subject, "no-wildcard"),
         ...callerContext("context", request.context),
         explain: request.explain,
+        ...readActors("actors", request.actors),
       };
       const latest =
         readConsistency("consistency", request.consistency).kind === "minimize-latency"
@@ -122,6 +130,7 @@ export function createPermissionService(
               ? {}
               : { context: readContext(`${field}.context`, item.context) }),
             explain: request.explain,
+            ...readActors(`${field}.actors`, item.actors),
           };
         } catch (error) {
           return toConnectError(error);
@@ -173,6 +182,7 @@ export function createPermissionService(
         ...given,
         ...(request.limit === 0 ? {} : { limit: request.limit }),
         ...(request.cursor === "" ? {} : { cursor: request.cursor }),
+        ...readActors("actors", request.actors),
       });
       for await (const item of found) {
         yield {
@@ -227,6 +237,8 @@ function cachedCheckResponse(at: ReadPoint, result: CheckResult): CheckResponseI
   const plain =
     result.missing.length === 0 &&
     result.explanation === undefined &&
+    result.deniedBy === undefined &&
+    result.legs === undefined &&
     !Number.isFinite(result.validUntil);
   if (!plain) return { ...checkItem(result), checkedAt: at.token };
   let answers = plainAnswers.get(at);
@@ -245,7 +257,7 @@ function cachedCheckResponse(at: ReadPoint, result: CheckResult): CheckResponseI
 }
 
 /** CheckAnswer holds the fields a Check response and a CheckBulk item share. */
-interface CheckAnswer {
+interface CheckAnswer extends DecisionFields {
   readonly result: CheckResultMessage;
   readonly missingParameters: string[];
   readonly explanation?: MessageInitShape<typeof ExplanationNodeSchema>;
@@ -265,6 +277,7 @@ function checkItem(result: CheckResult): CheckAnswer {
     ...(Number.isFinite(result.validUntil)
       ? { validUntil: timestampFromDate(new Date(result.validUntil)) }
       : {}),
+    ...decisionFields(result),
   };
 }
 
