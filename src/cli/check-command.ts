@@ -8,7 +8,6 @@ import { objectRefMessage, subjectRefMessage } from "../api/convert/write-messag
 import { renderExplanation } from "../engine/render-explanation.js";
 import {
   type CheckResponse,
-  DenialReason,
   ExplanationNodeSchema,
 } from "../gen/latch/v1/permission_service_pb.js";
 import { formatSubjectRef } from "../tuple/format-relationship.js";
@@ -69,7 +68,7 @@ export function addCheckCommand(
           actors: actors.map(subjectRefMessage),
           ...requestFields(options),
         });
-        const denial = denialOf(response, actors.length > 0);
+        const denial = denialOf(response);
         const result = resultName(response.result);
         const { missingParameters: missing, explanation, validUntil } = response;
         const token = response.checkedAt;
@@ -113,14 +112,13 @@ interface Denial {
 }
 
 /**
- * denialOf is the denial a response names, when the check had actors or a suspension denied it:
- * a plain check's answer reads as it always has.
+ * denialOf is the denial a response names: the server names one when the check had actors or a
+ * suspension denied it.
  */
-function denialOf(response: CheckResponse, withActors: boolean): Denial | undefined {
-  const { deniedBy, reason } = response;
-  const name = denialReasonName(reason);
+function denialOf(response: CheckResponse): Denial | undefined {
+  const name = denialReasonName(response.reason);
+  const { deniedBy } = response;
   if (deniedBy?.object === undefined || name === undefined) return undefined;
-  if (!withActors && reason !== DenialReason.SUSPENDED) return undefined;
   const { type, id } = deniedBy.object;
   const by = deniedBy.relation === "" ? { type, id } : { type, id, relation: deniedBy.relation };
   return { by, reason: name };

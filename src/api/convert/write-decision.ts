@@ -33,8 +33,20 @@ export interface DecisionFields {
   readonly legs?: MessageInitShape<typeof DecisionLegSchema>[];
 }
 
-/** decisionFields are result's denied_by, reason and legs, each only when the engine gave it. */
-export function decisionFields(result: CheckResult): DecisionFields {
+/**
+ * showsDecision says whether an answer names who in the chain failed and its legs: when the check
+ * had actors, or when a suspension denied it. A plain check's answer reads as it always has.
+ */
+export function showsDecision(result: CheckResult, withActors: boolean): boolean {
+  return withActors || result.reason === "suspended";
+}
+
+/**
+ * decisionFields are result's denied_by, reason and legs when {@link showsDecision}, each when the
+ * engine gave it.
+ */
+export function decisionFields(result: CheckResult, withActors: boolean): DecisionFields {
+  if (!showsDecision(result, withActors)) return {};
   const { deniedBy, reason, legs } = result;
   return {
     ...(deniedBy === undefined ? {} : { deniedBy: subjectRefMessage(deniedBy) }),
