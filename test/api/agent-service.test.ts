@@ -261,7 +261,7 @@ describe("Watch", () => {
       ["OPERATION_TOUCH", bot],
       ["OPERATION_DELETE", bot],
     ]);
-    expect(changes[0].relationship.caveat.context).toBeDefined();
+    expect(changes[0]?.relationship.caveat.context).toBeDefined();
   });
 });
 
