@@ -178,7 +178,7 @@ if (serverUrl !== undefined) {
         const withToken = await check(b, n, atLeastAsFresh(suspended.suspendedAt));
         if (withToken.result !== CheckResult.DENIED) allowsWithToken++;
         expect(withToken.reason).toBe(DenialReason.SUSPENDED);
-        expect(withToken.deniedBy?.object).toEqual({ type: "agent", id: `agent${n}` });
+        expect(withToken.deniedBy?.object).toMatchObject({ type: "agent", id: `agent${n}` });
         await appliedBy(b, suspended.suspendedAt);
         const latest = await check(b, n, MINIMIZE_LATENCY);
         if (latest.result !== CheckResult.DENIED) allowsOnceApplied++;
@@ -221,7 +221,7 @@ if (serverUrl !== undefined) {
       for (const replica of [a, b]) {
         const answer = await check(replica, 1, atLeastAsFresh(suspended.suspendedAt));
         expect(answer.reason).toBe(DenialReason.SUSPENDED);
-        expect(answer.deniedBy?.object).toEqual({ type: "agent", id: "agent1" });
+        expect(answer.deniedBy?.object).toMatchObject({ type: "agent", id: "agent1" });
       }
       expect(internalErrors).toEqual([]);
     }, 120_000);
