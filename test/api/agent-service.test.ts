@@ -224,6 +224,38 @@ describe("what a suspension denies", () => {
     await resume(bot);
   });
 
+  it("answers each CheckBulk item for its own chain; a plain item reads as it always has", async () => {
+    await suspend(bot, "bulk");
+    const item = (who: JsonMessage, actors: JsonMessage[] = []) => ({
+      resource: { type: "document", id: "plan" },
+      permission: "view",
+      subject: who,
+      actors,
+    });
+    const { pairs } = await unary(permissions(), "CheckBulk", {
+      items: [
+        item(alice, [bot]),
+        item(bob, [helper]),
+        item(subject("user", "carol")),
+        item(alice, [alice]),
+      ],
+      consistency: FULLY_CONSISTENT,
+    });
+    expect(
+      pairs.map((p: JsonMessage) =>
+        p.item === null ? p.error.message : [p.item.result, p.item.reason, p.item.legs.length > 0],
+      ),
+    ).toEqual([
+      ["CHECK_RESULT_DENIED", "DENIAL_REASON_SUSPENDED", true],
+      ["CHECK_RESULT_ALLOWED", "DENIAL_REASON_UNSPECIFIED", true],
+      ["CHECK_RESULT_DENIED", "DENIAL_REASON_UNSPECIFIED", false],
+      expect.stringContaining("actors[0]"),
+    ]);
+    expect(pairs[0].item.deniedBy).toEqual(bot);
+    expect(pairs[2].item.deniedBy).toBeNull();
+    await resume(bot);
+  });
+
   it("an expiring suspension ends by itself: denied until expires_at, allowed after", async () => {
     const expiresAt = Date.now() + 1500;
     await suspend(helper, "for a moment", {
