@@ -243,7 +243,9 @@ describe("what a suspension denies", () => {
     });
     expect(
       pairs.map((p: JsonMessage) =>
-        p.item === null ? p.error.message : [p.item.result, p.item.reason, p.item.legs.length > 0],
+        p.response === "error"
+          ? p.error.message
+          : [p.item.result, p.item.reason, p.item.legs.length > 0],
       ),
     ).toEqual([
       ["CHECK_RESULT_DENIED", "DENIAL_REASON_SUSPENDED", true],
