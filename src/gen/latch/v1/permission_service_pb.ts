@@ -39,7 +39,7 @@ export type DecisionLeg = Message<"latch.v1.DecisionLeg"> & {
   member?: SubjectRef | undefined;
 
   /**
-   * The leg's own answer.
+   * The leg's part in the decision: every leg must be allowed for the answer to be.
    *
    * @generated from field: latch.v1.CheckResult result = 3;
    */
@@ -81,7 +81,7 @@ export type DecisionLegJson = {
   member?: SubjectRefJson;
 
   /**
-   * The leg's own answer.
+   * The leg's part in the decision: every leg must be allowed for the answer to be.
    *
    * @generated from field: latch.v1.CheckResult result = 3;
    */
@@ -123,8 +123,8 @@ export enum DecisionLeg_Kind {
   UNSPECIFIED = 0,
 
   /**
-   * Whether `member` is suspended: this leg passes when the suspension check is denied, and
-   * its `result` is that of the suspension check (allowed means suspended).
+   * Whether `member` is suspended: the leg is allowed when it is not, denied when it is (a
+   * suspension that holds only conditionally counts as holding).
    *
    * @generated from enum value: KIND_SUSPENSION = 1;
    */
