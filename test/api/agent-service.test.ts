@@ -4,6 +4,7 @@
 import { status } from "@grpc/grpc-js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { hashApiKey } from "../../src/api/api-keys.js";
+import { AGENT_SCHEMA } from "../agents/agent-schema.js";
 import { waitFor } from "../support/wait-for.js";
 import {
   clientStream,
@@ -16,25 +17,6 @@ import {
   update,
   useTestServer,
 } from "./api-harness.js";
-
-/** AGENT_SCHEMA: people, agents that act for their owner or principals, documents, and robots that act for no one. */
-const AGENT_SCHEMA = `use expiration
-
-definition user {}
-
-definition agent {
-  relation owner: user
-  relation principal: user | user with expiration
-  permission act_for = owner + principal
-}
-
-definition robot {}
-
-definition document {
-  relation viewer: user | agent | robot
-  permission view = viewer
-}
-`;
 
 /** The data: alice and bob view the plan, as do their agents: alice's bot, and bob's helper. */
 const DATA = [

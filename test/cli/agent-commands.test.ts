@@ -1,21 +1,9 @@
 // `latch suspend`, `resume`, `suspensions`, and `check` / `lookup-resources` with --actor, against a server in process.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AGENT_SCHEMA } from "../agents/agent-schema.js";
 import { type CliTestServer, startCliServer } from "./cli-test-server.js";
 import { runLatch } from "./run-cli-helper.js";
-
-const SCHEMA = `definition user {}
-
-definition agent {
-  relation owner: user
-  permission act_for = owner
-}
-
-definition document {
-  relation viewer: user | agent
-  permission view = viewer
-}
-`;
 
 const RELATIONSHIPS = [
   "agent:bot#owner@user:alice",
@@ -30,17 +18,25 @@ const RELATIONSHIPS = [
 const TIME = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z";
 const TOKEN = "lt1_[A-Za-z0-9_-]+";
 
-describe("latch suspend, resume and suspensions", () => {
+/**
+ * useAgentServer serves AGENT_SCHEMA and RELATIONSHIPS, on a server of its own, for the enclosing
+ * describe block, and returns a runner of `latch ...args` against it.
+ */
+function useAgentServer() {
   let server: CliTestServer;
   const latch = (...args: string[]) =>
-    runLatch(args, { "agents.zed": SCHEMA }, { env: server.env });
-
+    runLatch(args, { "agents.zed": AGENT_SCHEMA }, { env: server.env });
   beforeAll(async () => {
     server = await startCliServer();
     expect((await latch("schema", "write", "agents.zed")).exitCode).toBe(0);
     expect((await latch("rel", "touch", ...RELATIONSHIPS)).exitCode).toBe(0);
   });
   afterAll(() => server.close());
+  return latch;
+}
+
+describe("latch suspend, resume and suspensions", () => {
+  const latch = useAgentServer();
 
   it("suspends, lists and resumes, as text and as JSON", async () => {
     const suspended = await latch("suspend", "agent:bot", "--reason", "leaked token");
@@ -100,25 +96,16 @@ describe("latch suspend, resume and suspensions", () => {
     const badSubject = await latch("suspend", "agent bot", "--reason", "x");
     expect(badSubject.exitCode).toBe(2);
     expect(badSubject.stderr).toContain('invalid subject "agent bot"');
-    const unknownType = await latch("suspend", "robot:r2", "--reason", "x");
+    const unknownType = await latch("suspend", "ghost:x", "--reason", "x");
     expect(unknownType).toMatchObject({
       exitCode: 2,
-      stderr: "INVALID_ARGUMENT: subject.object.type: the schema has no definition 'robot'\n",
+      stderr: "INVALID_ARGUMENT: subject.object.type: the schema has no definition 'ghost'\n",
     });
   });
 });
 
 describe("latch check and lookup-resources with --actor", () => {
-  let server: CliTestServer;
-  const latch = (...args: string[]) =>
-    runLatch(args, { "agents.zed": SCHEMA }, { env: server.env });
-
-  beforeAll(async () => {
-    server = await startCliServer();
-    expect((await latch("schema", "write", "agents.zed")).exitCode).toBe(0);
-    expect((await latch("rel", "touch", ...RELATIONSHIPS)).exitCode).toBe(0);
-  });
-  afterAll(() => server.close());
+  const latch = useAgentServer();
 
   const check = (...args: string[]) => latch("check", ...args, "--consistency", "fully_consistent");
 

@@ -13,6 +13,7 @@ import { RelationshipUpdate_Operation } from "../../../src/gen/latch/v1/relation
 import { decodeToken } from "../../../src/revision/consistency-token.js";
 import { createPostgresStore } from "../../../src/store/postgres/postgres-store.js";
 import type { Store } from "../../../src/store/store.js";
+import { AGENT_SCHEMA } from "../../agents/agent-schema.js";
 import {
   createTestDatabase,
   postgresForTests,
@@ -30,19 +31,6 @@ const SUITE = "suspension across two Latch servers";
 const TRIALS = 20;
 /** How long a step that should take milliseconds may take before the test gives up on it. */
 const PATIENCE_MS = 15_000;
-
-const SCHEMA = `definition user {}
-
-definition agent {
-  relation owner: user
-  permission act_for = owner
-}
-
-definition document {
-  relation viewer: user | agent
-  permission view = viewer
-}
-`;
 
 type Consistency = MessageInitShape<typeof ConsistencySchema>;
 const MINIMIZE_LATENCY: Consistency = { requirement: { case: "minimizeLatency", value: true } };
@@ -156,7 +144,7 @@ if (serverUrl !== undefined) {
       redis = await startPrivateRedis();
       a = await startReplica("latch-a");
       b = await startReplica("latch-b");
-      await a.client.schema.writeSchema({ schema: SCHEMA });
+      await a.client.schema.writeSchema({ schema: AGENT_SCHEMA });
     }, 60_000);
 
     afterAll(async () => {
