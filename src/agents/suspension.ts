@@ -26,8 +26,8 @@ export interface Suspension {
   readonly expiresAt?: Date;
 }
 
-/** SUSPENSIONS selects every suspension in the store. */
-export const SUSPENSIONS: RelationshipFilter = {
+/** ALL_SUSPENSIONS selects every suspension in the store. */
+export const ALL_SUSPENSIONS: RelationshipFilter = {
   resourceType: SUSPENSION_DEFINITION,
   resourceIds: [SUSPENSION_OBJECT_ID],
   relation: SUSPENDED_RELATION,
@@ -61,7 +61,7 @@ export function suspensionRelationship(suspension: Suspension): Relationship {
 }
 
 /**
- * suspensionOf reads the suspension a stored relationship of {@link SUSPENSIONS} holds. A note
+ * suspensionOf reads the suspension a stored relationship of {@link ALL_SUSPENSIONS} holds. A note
  * the caveat's types refused could not have been written; a value missing from it (written
  * by an import, say) reads as empty, or for the time as the epoch.
  */

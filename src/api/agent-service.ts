@@ -4,8 +4,8 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { type Timestamp, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import {
+  ALL_SUSPENSIONS,
   MAX_REASON_LENGTH,
-  SUSPENSIONS,
   type Suspension,
   suspensionKey,
   suspensionOf,
@@ -76,7 +76,7 @@ export function createAgentService(context: ApiContext): ServiceImpl<typeof Agen
 
     async listSuspensions(request, call) {
       const read = await readAt(context, "consistency", request.consistency, call.signal);
-      const relationships = await read.reader.query(SUSPENSIONS);
+      const relationships = await read.reader.query(ALL_SUSPENSIONS);
       return {
         suspensions: relationships.map((r) => suspensionMessage(suspensionOf(r))),
         readAt: read.token,

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { loadServedSchema, withBuiltinDefinitions } from "../../src/agents/builtin-schema.js";
 import {
-  SUSPENSIONS,
+  ALL_SUSPENSIONS,
   type Suspension,
   suspensionKey,
   suspensionOf,
@@ -149,7 +149,7 @@ describe("suspensions as relationships", () => {
       'latch/suspension:all#suspended@agent:*[latch/suspension_note:{"reason":"incident 42","suspended_at":"2030-01-01T00:00:00.123Z","suspended_by":"ops"}][expiration:2030-01-01T01:00:00Z]',
     );
     expect(suspensionOf(relationship)).toEqual(suspension);
-    expect(SUSPENSIONS).toEqual({
+    expect(ALL_SUSPENSIONS).toEqual({
       resourceType: "latch/suspension",
       resourceIds: ["all"],
       relation: "suspended",
