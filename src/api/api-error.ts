@@ -27,6 +27,14 @@ export class NoSchemaError extends Error {
   }
 }
 
+/** NotFoundError is a request about something that does not exist (a suspension to lift). */
+export class NotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "NotFoundError";
+  }
+}
+
 const STORE_CODES = {
   "already-exists": Code.AlreadyExists,
   "precondition-failed": Code.FailedPrecondition,
@@ -75,6 +83,7 @@ export function toConnectError(error: unknown, signal?: AbortSignal): ConnectErr
   if (error instanceof SchemaCheckLimitError) {
     return new ConnectError(error.message, Code.ResourceExhausted);
   }
+  if (error instanceof NotFoundError) return new ConnectError(error.message, Code.NotFound);
   if (error instanceof SchemaConflictError || error instanceof NoSchemaError) {
     return new ConnectError(error.message, Code.FailedPrecondition);
   }

@@ -2,8 +2,8 @@
 
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { loadServedSchema } from "../agents/builtin-schema.js";
 import { formatDiagnostic } from "../schema/diagnostic.js";
-import { loadSchema } from "../schema/load-schema.js";
 import type { Store } from "../store/store.js";
 import { storeFitCheck } from "./schema-fit.js";
 
@@ -28,7 +28,7 @@ export async function bootstrapSchema(
   const path = file ?? EXAMPLE_SCHEMA_FILE;
   const text = await readFile(path, "utf8");
   if (stored?.text === text) return "kept";
-  const loaded = loadSchema(text);
+  const loaded = loadServedSchema(text);
   if (!loaded.ok) {
     const listed = loaded.diagnostics.map((d) => formatDiagnostic(path, d)).join("\n");
     throw new Error(`the schema in ${path} has errors:\n${listed}`);

@@ -12,11 +12,13 @@ import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-
 import { type CacheLayer, type CacheOptions, openCacheLayer } from "../cache/cache-layer.js";
 import { createCombinedDispatcher } from "../dispatch/combined-dispatcher.js";
 import { SERVER_TIME_PARAMETER } from "../engine/server-time.js";
+import { AgentService } from "../gen/latch/v1/agent_service_pb.js";
 import { PermissionService } from "../gen/latch/v1/permission_service_pb.js";
 import { RelationshipService } from "../gen/latch/v1/relationship_service_pb.js";
 import { SchemaService } from "../gen/latch/v1/schema_service_pb.js";
 import type { Store } from "../store/store.js";
 import { createMetrics, type LatchMetrics } from "../telemetry/metrics.js";
+import { createAgentService } from "./agent-service.js";
 import { type ApiContext, type ApiLimits, DEFAULT_API_LIMITS } from "./api-context.js";
 import type { ApiKeyRing } from "./api-keys.js";
 import {
@@ -47,6 +49,7 @@ const SCHEMA_REFRESH_MS = 1000;
 /** PROTO_DIRECTORY is the package's `proto/` folder, for reflection. */
 const PROTO_DIRECTORY = fileURLToPath(new URL("../../proto/", import.meta.url));
 const PROTO_FILES = [
+  "latch/v1/agent_service.proto",
   "latch/v1/permission_service.proto",
   "latch/v1/relationship_service.proto",
   "latch/v1/schema_service.proto",
@@ -68,6 +71,11 @@ export interface ServerOptions {
    * (LATCH_SERVER_CONTEXT); `now` by default.
    */
   readonly serverContext?: readonly string[];
+  /**
+   * The permission an actor needs on itself to act for the member before it in a chain
+   * (LATCH_ACT_FOR_PERMISSION); the engine's default, `act_for`, when unset.
+   */
+  readonly actForPermission?: string;
   /** The result cache: in process always, shared in Redis when configured. */
   readonly cache?: CacheOptions;
   /** Bounds on each port's connections; {@link DEFAULT_CONNECTION_LIMITS} by default. */
@@ -114,7 +122,12 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
           keyPrefix,
           onLookup,
         }),
-      limits.maxDepth,
+      {
+        maxDepth: limits.maxDepth,
+        ...(options.actForPermission === undefined
+          ? {}
+          : { actForPermission: options.actForPermission }),
+      },
     ),
     limits,
     tracker: cache.tracker,
@@ -124,7 +137,7 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
   // gRPC health follows readiness, for the server ("") and each service alike.
   const healthNames = [
     "",
-    ...[PermissionService, RelationshipService, SchemaService].map((s) => s.typeName),
+    ...[PermissionService, RelationshipService, SchemaService, AgentService].map((s) => s.typeName),
   ];
   const health = new HealthImplementation(
     Object.fromEntries(healthNames.map((name) => [name, "SERVING" as const])),
@@ -158,6 +171,7 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
       guardService(RelationshipService, createRelationshipService(context), guard),
     ),
     entry(SchemaService, guardService(SchemaService, createSchemaService(context), guard)),
+    entry(AgentService, guardService(AgentService, createAgentService(context), guard)),
   ];
   const shutdown = new AbortController();
   // Every call in flight listens to the shutdown signal: no limit on listeners.

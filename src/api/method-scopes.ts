@@ -21,4 +21,7 @@ export const METHOD_SCOPES: Readonly<Record<string, Scope>> = {
   "latch.v1.SchemaService/ReadSchema": "read",
   "latch.v1.SchemaService/ValidateSchema": "read",
   "latch.v1.SchemaService/WriteSchema": "schema",
+  "latch.v1.AgentService/Suspend": "write",
+  "latch.v1.AgentService/Resume": "write",
+  "latch.v1.AgentService/ListSuspensions": "read",
 };

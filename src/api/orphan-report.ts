@@ -1,9 +1,10 @@
 // The message of a refused schema write: per removal, the relationships it would orphan and how to delete them.
 
+import { SUSPENSION_DEFINITION } from "../agents/suspension-names.js";
 import type { AllowedSubject, CompiledSchema } from "../schema/compiled-schema.js";
 import { describeAllowed } from "../schema/relationship-fit.js";
 import type { Removal } from "../schema/schema-removals.js";
-import { formatRelationship } from "../tuple/format-relationship.js";
+import { formatRelationship, formatSubjectRef } from "../tuple/format-relationship.js";
 import type { Relationship } from "../tuple/relationship.js";
 
 /**
@@ -46,6 +47,10 @@ export function orphanReport(
 }
 
 function describeRemoval(next: CompiledSchema, removal: Removal): string {
+  if (isSuspension(removal)) {
+    const { type, wildcard } = removal.subject;
+    return `definition '${type}' is removed while ${wildcard ? `${type}:* is` : `objects of it are`} suspended`;
+  }
   switch (removal.kind) {
     case "definition":
       return `definition '${removal.definition}' is removed`;
@@ -71,6 +76,14 @@ function deleteCommand(
   examples: readonly Relationship[],
   count: number,
 ): string {
+  if (isSuspension(removal)) {
+    // Suspensions are lifted through AgentService: a delete of them is refused.
+    if (count > examples.length) {
+      return "list them with latch suspensions and lift each first: latch resume SUBJECT";
+    }
+    const commands = examples.map((r) => `latch resume ${formatSubjectRef(r.subject)}`).sort();
+    return `lift ${count === 1 ? "it" : "them"} first: ${commands.join("; ")}`;
+  }
   const filter = filterText(removal);
   if (removal.kind !== "subject" || !keepsSubjectsOf(next, removal)) {
     return `delete ${count === 1 ? "it" : "them"}: latch rel delete --filter '${filter}'`;
@@ -85,6 +98,11 @@ function deleteCommand(
     return `delete ${count === 1 ? "it" : "them"}: latch rel delete ${keys.join(" ")}`;
   }
   return `find them with latch rel read '${filter}' (which lists the ones the schema still allows too) and delete each: latch rel delete REL...`;
+}
+
+/** isSuspension says whether removal takes a type's suspensions from Latch's built-in definition. */
+function isSuspension(removal: Removal): removal is Removal & { kind: "subject" } {
+  return removal.kind === "subject" && removal.definition === SUSPENSION_DEFINITION;
 }
 
 /** filterText is the `latch rel` filter for the relationships of removal, and maybe others. */

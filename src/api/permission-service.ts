@@ -19,7 +19,14 @@ import { type ApiContext, latestReadPoint, type ReadPoint, readAt } from "./api-
 import { toConnectError } from "./api-error.js";
 import { readConsistency } from "./convert/read-consistency.js";
 import { readContext } from "./convert/read-context.js";
-import { readName, readObjectRef, readSubjectRef, readType } from "./convert/read-refs.js";
+import {
+  readActors,
+  readName,
+  readObjectRef,
+  readSubjectRef,
+  readType,
+} from "./convert/read-refs.js";
+import { type DecisionFields, decisionFields, showsDecision } from "./convert/write-decision.js";
 import { expandMessage } from "./convert/write-expand.js";
 import { checkResultMessage, explanationMessage } from "./convert/write-messages.js";
 import { RequestError, RequestLimitError } from "./request-error.js";
@@ -71,7 +78,7 @@ export function createPermissionService(
     const read = await readAt(context, "consistency", consistency, signal);
     const result = await read.engines.checks.check(read.reader, question);
     answered(read, question, result, read.reader.now.getTime());
-    return { ...checkItem(result), checkedAt: read.token };
+    return { ...checkItem(question, result), checkedAt: read.token };
   };
 
   return {
@@ -83,6 +90,7 @@ export function createPermissionService(
         subject: readSubjectRef("subject", request.subject, "no-wildcard"),
         ...callerContext("context", request.context),
         explain: request.explain,
+        ...readActors("actors", request.actors),
       };
       const latest =
         readConsistency("consistency", request.consistency).kind === "minimize-latency"
@@ -94,7 +102,7 @@ export function createPermissionService(
         return checkThroughStore(question, request.consistency, call.signal);
       }
       answered(latest, question, cached, now);
-      return cachedCheckResponse(latest, cached);
+      return cachedCheckResponse(latest, question, cached);
     },
 
     async checkBulk(request, call) {
@@ -122,6 +130,7 @@ export function createPermissionService(
               ? {}
               : { context: readContext(`${field}.context`, item.context) }),
             explain: request.explain,
+            ...readActors(`${field}.actors`, item.actors),
           };
         } catch (error) {
           return toConnectError(error);
@@ -138,7 +147,7 @@ export function createPermissionService(
           const answer = answers[next++]!;
           if (answer.ok) answered(read, r, answer.result, read.reader.now.getTime());
           return answer.ok
-            ? { request: item, response: { case: "item", value: checkItem(answer.result) } }
+            ? { request: item, response: { case: "item", value: checkItem(r, answer.result) } }
             : { request: item, response: statusOf(toConnectError(answer.error)) };
         }),
       };
@@ -173,6 +182,7 @@ export function createPermissionService(
         ...given,
         ...(request.limit === 0 ? {} : { limit: request.limit }),
         ...(request.cursor === "" ? {} : { cursor: request.cursor }),
+        ...readActors("actors", request.actors),
       });
       for await (const item of found) {
         yield {
@@ -223,12 +233,17 @@ export function createPermissionService(
 const plainAnswers = new WeakMap<ReadPoint, Map<OutcomeKind, CheckResponse>>();
 
 /** cachedCheckResponse is the response to a check the cache answered at read point `at`. */
-function cachedCheckResponse(at: ReadPoint, result: CheckResult): CheckResponseInit {
+function cachedCheckResponse(
+  at: ReadPoint,
+  question: CheckRequest,
+  result: CheckResult,
+): CheckResponseInit {
   const plain =
     result.missing.length === 0 &&
     result.explanation === undefined &&
+    !showsDecision(result, question.actors !== undefined) &&
     !Number.isFinite(result.validUntil);
-  if (!plain) return { ...checkItem(result), checkedAt: at.token };
+  if (!plain) return { ...checkItem(question, result), checkedAt: at.token };
   let answers = plainAnswers.get(at);
   if (answers === undefined) {
     answers = new Map();
@@ -237,7 +252,7 @@ function cachedCheckResponse(at: ReadPoint, result: CheckResult): CheckResponseI
   let response = answers.get(result.result);
   if (response === undefined) {
     response = Object.freeze(
-      create(CheckResponseSchema, { ...checkItem(result), checkedAt: at.token }),
+      create(CheckResponseSchema, { ...checkItem(question, result), checkedAt: at.token }),
     );
     answers.set(result.result, response);
   }
@@ -245,7 +260,7 @@ function cachedCheckResponse(at: ReadPoint, result: CheckResult): CheckResponseI
 }
 
 /** CheckAnswer holds the fields a Check response and a CheckBulk item share. */
-interface CheckAnswer {
+interface CheckAnswer extends DecisionFields {
   readonly result: CheckResultMessage;
   readonly missingParameters: string[];
   readonly explanation?: MessageInitShape<typeof ExplanationNodeSchema>;
@@ -253,8 +268,8 @@ interface CheckAnswer {
   readonly validUntil?: Timestamp;
 }
 
-/** checkItem is one check's answer as message fields. */
-function checkItem(result: CheckResult): CheckAnswer {
+/** checkItem is the answer to question as message fields. */
+function checkItem(question: CheckRequest, result: CheckResult): CheckAnswer {
   return {
     result: checkResultMessage(result.result),
     missingParameters: [...result.missing],
@@ -265,6 +280,7 @@ function checkItem(result: CheckResult): CheckAnswer {
     ...(Number.isFinite(result.validUntil)
       ? { validUntil: timestampFromDate(new Date(result.validUntil)) }
       : {}),
+    ...decisionFields(result, question.actors !== undefined),
   };
 }
 

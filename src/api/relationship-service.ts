@@ -11,12 +11,7 @@ import {
 import { decodeToken } from "../revision/consistency-token.js";
 import type { Revision } from "../revision/revision.js";
 import type { CompiledSchema } from "../schema/compiled-schema.js";
-import {
-  type ChangeEvent,
-  type ChangeKind,
-  type RelationshipUpdate,
-  StoreError,
-} from "../store/store.js";
+import type { ChangeEvent, ChangeKind, RelationshipUpdate } from "../store/store.js";
 import { checkWriteSize } from "../store/write-limits.js";
 import type { Relationship } from "../tuple/relationship.js";
 import { relationshipKey } from "../tuple/relationship-key.js";
@@ -27,7 +22,9 @@ import { readFilter, readPrecondition, readRelationship } from "./convert/read-r
 import { relationshipMessage } from "./convert/write-messages.js";
 import { checkFilterFits } from "./filter-fit.js";
 import { RequestError } from "./request-error.js";
+import { refuseReservedType } from "./reserved-types.js";
 import { checkRelationshipFits } from "./schema-fit.js";
+import { writeUnderSchema } from "./write-under-schema.js";
 
 const OPERATIONS = {
   [RelationshipUpdate_Operation.CREATE]: "create",
@@ -53,29 +50,20 @@ export function createRelationshipService(
       const preconditions = request.preconditions.map((p, i) =>
         readPrecondition(`preconditions[${i}]`, p),
       );
-      // Checked against the current schema, written only if it is still current; a schema
-      // written in between makes the store refuse, and the updates are checked again.
-      for (let attempt = 1; ; attempt++) {
-        const schema = await schemaAtHead(context);
+      const { revision, deleted } = await writeUnderSchema(context, (schema) => {
         preconditions.forEach(({ filter }, i) => {
           checkFilterFits(schema.compiled, `preconditions[${i}].filter`, filter);
         });
-        const updates = checkedUpdates(schema.compiled, request.updates);
-        try {
-          const { revision, deleted } = await store.write(updates, preconditions, {
-            schemaRevision: schema.revision,
-          });
-          return { writtenAt: tokenFor(context, revision), deletedCount: BigInt(deleted) };
-        } catch (error) {
-          if (attempt === 2 || !(error instanceof StoreError && error.code === "schema-changed")) {
-            throw error;
-          }
-        }
-      }
+        return { updates: checkedUpdates(schema.compiled, request.updates), preconditions };
+      });
+      return { writtenAt: tokenFor(context, revision), deletedCount: BigInt(deleted) };
     },
 
     async deleteRelationships(request) {
       const filter = readFilter("filter", request.filter, "require-some-field");
+      if (filter.resourceType !== undefined) {
+        refuseReservedType("filter.resource_type", filter.resourceType);
+      }
       checkFilterFits((await schemaAtHead(context)).compiled, "filter", filter);
       const limit = request.limit === 0 ? undefined : request.limit;
       const { revision, deleted } = await store.deleteMatching(filter, limit);
@@ -201,6 +189,7 @@ function checkedUpdates(
       );
     }
     const relationship = readRelationship(`${field}.relationship`, update.relationship);
+    refuseReservedType(`${field}.relationship.resource.type`, relationship.resource.type);
     // A delete of a relationship the schema no longer allows must still be possible.
     if (operation !== "delete") {
       checkRelationshipFits(schema, `${field}.relationship`, relationship);

@@ -1,9 +1,9 @@
 // Whether relationships fit a schema: at write time for each relationship, at schema-write time for the store.
 
+import { loadServedSchema } from "../agents/builtin-schema.js";
 import type { Revision } from "../revision/revision.js";
 import { validateCaveatContext } from "../schema/caveat/index.js";
 import type { AllowedSubject, CompiledSchema } from "../schema/compiled-schema.js";
-import { loadSchema } from "../schema/load-schema.js";
 import { checkRelationshipAgainstSchema } from "../schema/relationship-fit.js";
 import {
   type Removal,
@@ -94,7 +94,7 @@ function previousRelations(
 ): StoredRelations | undefined {
   if (previous === undefined) return undefined;
   if (known?.revision === previous.revision) return storedRelationsOf(known.compiled);
-  const loaded = loadSchema(previous.text);
+  const loaded = loadServedSchema(previous.text);
   return loaded.ok ? storedRelationsOf(loaded.schema) : undefined;
 }
 

@@ -1,9 +1,9 @@
 // latch.v1.SchemaService: write, read and validate the schema in SpiceDB's language.
 
 import type { ServiceImpl } from "@connectrpc/connect";
+import { loadServedSchema } from "../agents/builtin-schema.js";
 import type { SchemaService } from "../gen/latch/v1/schema_service_pb.js";
 import { type Diagnostic, formatDiagnostic } from "../schema/diagnostic.js";
-import { loadSchema } from "../schema/load-schema.js";
 import { type ApiContext, tokenFor } from "./api-context.js";
 import { NoSchemaError } from "./api-error.js";
 import { RequestError } from "./request-error.js";
@@ -25,7 +25,7 @@ export function createSchemaService(
       const text = request.schema;
       const found = await checks.check(text);
       if (found.length > 0) throw schemaErrors(found);
-      const loaded = loadSchema(text);
+      const loaded = loadServedSchema(text);
       if (!loaded.ok) throw schemaErrors(loaded.diagnostics);
       const { revision } = await store.writeSchema(
         text,

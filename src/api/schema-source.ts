@@ -1,13 +1,17 @@
 // The schema every request runs against: loaded from the store, compiled once per schema write.
 
+import { loadServedSchema } from "../agents/builtin-schema.js";
 import type { Dispatcher } from "../dispatch/dispatcher.js";
 import { createLocalDispatcher } from "../dispatch/local-dispatcher.js";
-import { type CheckEngine, createCheckEngine, DEFAULT_MAX_DEPTH } from "../engine/check-engine.js";
+import {
+  type CheckEngine,
+  type CheckEngineOptions,
+  createCheckEngine,
+} from "../engine/check-engine.js";
 import { createLookupEngine, type LookupEngine } from "../engine/lookup-engine.js";
 import type { Revision } from "../revision/revision.js";
 import type { CompiledSchema } from "../schema/compiled-schema.js";
 import { formatDiagnostic } from "../schema/diagnostic.js";
-import { loadSchema } from "../schema/load-schema.js";
 import type { Store } from "../store/store.js";
 
 /** Engines answer checks and lookups over one schema. */
@@ -29,6 +33,9 @@ export interface ActiveSchema {
   readonly fresh: Engines;
 }
 
+/** EngineSettings are the server's settings for the engines of every schema. */
+export type EngineSettings = Pick<CheckEngineOptions, "maxDepth" | "actForPermission">;
+
 /** DispatcherFactory makes the cached dispatcher chain for one schema, from its cache key prefix. */
 export type DispatcherFactory = (keyPrefix: string) => Dispatcher;
 
@@ -44,8 +51,7 @@ export class SchemaSource {
   constructor(
     private readonly store: Store,
     private readonly cachedDispatcher?: DispatcherFactory,
-    /** How many levels a check may descend before it fails. */
-    private readonly maxDepth = DEFAULT_MAX_DEPTH,
+    private readonly settings: EngineSettings = {},
   ) {}
 
   /**
@@ -82,7 +88,7 @@ export class SchemaSource {
       text,
       revision,
       compiled,
-      this.maxDepth,
+      this.settings,
       this.cachedDispatcher?.(keyPrefix),
     );
     if (this.active === undefined || this.active.revision < revision) this.active = active;
@@ -92,7 +98,7 @@ export class SchemaSource {
   private async load(): Promise<ActiveSchema | undefined> {
     const stored = await this.store.readSchema();
     if (stored === undefined) return undefined;
-    const loaded = loadSchema(stored.text);
+    const loaded = loadServedSchema(stored.text);
     if (!loaded.ok) {
       // Only schemas that load are written; this one was changed behind Latch's back.
       const problems = loaded.diagnostics.map((d) => formatDiagnostic("schema", d)).join("\n");
@@ -106,20 +112,24 @@ function makeActive(
   text: string,
   revision: Revision,
   compiled: CompiledSchema,
-  maxDepth: number,
+  settings: EngineSettings,
   dispatcher: Dispatcher | undefined,
 ): ActiveSchema {
-  const fresh = engines(compiled, maxDepth, createLocalDispatcher());
+  const fresh = engines(compiled, settings, createLocalDispatcher());
   return {
     text,
     revision,
     compiled,
     fresh,
-    cached: dispatcher === undefined ? fresh : engines(compiled, maxDepth, dispatcher),
+    cached: dispatcher === undefined ? fresh : engines(compiled, settings, dispatcher),
   };
 }
 
-function engines(schema: CompiledSchema, maxDepth: number, dispatcher: Dispatcher): Engines {
-  const checks = createCheckEngine({ schema, maxDepth, dispatcher });
+function engines(
+  schema: CompiledSchema,
+  settings: EngineSettings,
+  dispatcher: Dispatcher,
+): Engines {
+  const checks = createCheckEngine({ schema, dispatcher, ...settings });
   return { checks, lookups: createLookupEngine({ schema, checkEngine: checks }) };
 }

@@ -3,15 +3,24 @@
 import { toJson } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { Command } from "commander";
+import { denialReasonName } from "../api/convert/write-decision.js";
 import { objectRefMessage, subjectRefMessage } from "../api/convert/write-messages.js";
 import { renderExplanation } from "../engine/render-explanation.js";
-import { ExplanationNodeSchema } from "../gen/latch/v1/permission_service_pb.js";
+import {
+  type CheckResponse,
+  ExplanationNodeSchema,
+} from "../gen/latch/v1/permission_service_pb.js";
+import { formatSubjectRef } from "../tuple/format-relationship.js";
+import type { SubjectRef } from "../tuple/relationship.js";
 import { explanationOf, resultName } from "./api-values.js";
 import { callServer } from "./call-server.js";
 import type { CliIo } from "./cli-io.js";
 import { printResult } from "./cli-output.js";
-import { parseCheckQuery } from "./query-arguments.js";
+import { type CheckQuery, parseCheckQuery } from "./query-arguments.js";
 import {
+  type ActorOption,
+  actorsOf,
+  addActorOption,
   addConsistencyOption,
   addContextOption,
   addJsonOption,
@@ -24,7 +33,7 @@ import {
 /** EXIT_NOT_ALLOWED is the exit code of a denied or conditional check, as `test` fails. */
 const EXIT_NOT_ALLOWED = 1;
 
-interface CheckOptions extends JsonOption, ConsistencyOption, ContextOption {
+interface CheckOptions extends JsonOption, ConsistencyOption, ContextOption, ActorOption {
   readonly explain?: boolean;
 }
 
@@ -32,7 +41,9 @@ interface CheckOptions extends JsonOption, ConsistencyOption, ContextOption {
  * addCheckCommand registers `check`. It prints `allowed (token …)`, `denied (token …)` or
  * `conditional on ip, time (token …)`, and with --explain the proof as an indented tree; with
  * --json one object: result, token, missingParameters when conditional, validUntil when an
- * expiring relationship decided it, explanation (the API's tree) when asked.
+ * expiring relationship decided it, explanation (the API's tree) when asked. With --actor (the
+ * agents acting for the subject) or when a suspension denied it, a denial says who in the chain
+ * failed and why (`denied: agent:bot is suspended (token …)`; --json: deniedBy and reason).
  */
 export function addCheckCommand(
   program: Command,
@@ -44,17 +55,20 @@ export function addCheckCommand(
     .description("check a permission: exit code 0 when allowed, 1 when denied or conditional")
     .argument("<check>", "RESOURCE#PERMISSION@SUBJECT, e.g. document:plan#view@user:alice")
     .option("--explain", "print the proof of the answer");
-  addJsonOption(addConsistencyOption(addContextOption(command))).action(
+  addJsonOption(addConsistencyOption(addContextOption(addActorOption(command)))).action(
     async (text: string, options: CheckOptions) => {
       const code = await callServer(io, async (client) => {
         const query = parseCheckQuery(text);
+        const actors = actorsOf(options);
         const response = await client.permissions.check({
           resource: objectRefMessage(query.resource),
           permission: query.permission,
           subject: subjectRefMessage(query.subject),
           explain: options.explain === true,
+          actors: actors.map(subjectRefMessage),
           ...requestFields(options),
         });
+        const denial = denialOf(response);
         const result = resultName(response.result);
         const { missingParameters: missing, explanation, validUntil } = response;
         const token = response.checkedAt;
@@ -63,15 +77,21 @@ export function addCheckCommand(
           token,
           ...(result === "conditional" ? { missingParameters: missing } : {}),
           ...(validUntil === undefined ? {} : { validUntil: timestampDate(validUntil) }),
+          ...(denial === undefined
+            ? {}
+            : { deniedBy: formatSubjectRef(denial.by), reason: denial.reason }),
           ...(explanation === undefined
             ? {}
             : { explanation: toJson(ExplanationNodeSchema, explanation) }),
         };
         printResult(io, options.json, json, () => {
-          const head =
+          const said =
             result === "conditional"
-              ? `conditional on ${missing.join(", ")} (token ${token})`
-              : `${result} (token ${token})`;
+              ? `conditional on ${missing.join(", ")}`
+              : denial !== undefined
+                ? `denied: ${describeDenial(denial, query, actors)}`
+                : result;
+          const head = `${said} (token ${token})`;
           const proof =
             explanation === undefined
               ? []
@@ -83,4 +103,41 @@ export function addCheckCommand(
       setExitCode(code);
     },
   );
+}
+
+/** Denial is who in the chain failed a check, and why, as the server said. */
+interface Denial {
+  readonly by: SubjectRef;
+  readonly reason: NonNullable<ReturnType<typeof denialReasonName>>;
+}
+
+/**
+ * denialOf is the denial a response names: the server names one when the check had actors or a
+ * suspension denied it.
+ */
+function denialOf(response: CheckResponse): Denial | undefined {
+  const name = denialReasonName(response.reason);
+  const { deniedBy } = response;
+  if (deniedBy?.object === undefined || name === undefined) return undefined;
+  const { type, id } = deniedBy.object;
+  const by = deniedBy.relation === "" ? { type, id } : { type, id, relation: deniedBy.relation };
+  return { by, reason: name };
+}
+
+/** describeDenial says a denial in words: `agent:bot may not act for user:alice`. */
+function describeDenial(denial: Denial, query: CheckQuery, actors: readonly SubjectRef[]): string {
+  const who = formatSubjectRef(denial.by);
+  switch (denial.reason) {
+    case "suspended":
+      return `${who} is suspended`;
+    case "not-delegated": {
+      const chain = [query.subject, ...actors].map(formatSubjectRef);
+      const before = chain[chain.indexOf(who) - 1];
+      return `${who} may not act for ${before ?? "the member before it"}`;
+    }
+    case "no-permission":
+      return `${who} has no ${query.permission} on ${query.resource.type}:${query.resource.id}`;
+    case "condition-false":
+      return `a condition on ${who}'s access does not hold`;
+  }
 }

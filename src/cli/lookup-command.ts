@@ -7,6 +7,9 @@ import type { CliIo } from "./cli-io.js";
 import { printResult } from "./cli-output.js";
 import { parseLookupResourcesQuery, parseLookupSubjectsQuery } from "./query-arguments.js";
 import {
+  type ActorOption,
+  actorsOf,
+  addActorOption,
   addConsistencyOption,
   addContextOption,
   addJsonOption,
@@ -17,6 +20,7 @@ import {
 } from "./shared-options.js";
 
 type LookupOptions = JsonOption & ConsistencyOption & ContextOption;
+type LookupResourcesOptions = LookupOptions & ActorOption;
 
 /**
  * addLookupCommands registers `lookup-resources` and `lookup-subjects`. Each prints one object a
@@ -32,17 +36,22 @@ export function addLookupCommands(
   const options = (command: Command) =>
     addJsonOption(addConsistencyOption(addContextOption(command)));
   options(
-    program
-      .command("lookup-resources")
-      .description("print the resources of a type on which a subject has a permission")
-      .argument("<lookup>", "TYPE#PERMISSION@SUBJECT, e.g. document#view@user:alice"),
-  ).action(async (text: string, flags: LookupOptions) => {
+    addActorOption(
+      program
+        .command("lookup-resources")
+        .description(
+          "print the resources of a type on which a subject (and every --actor acting for it) has a permission",
+        )
+        .argument("<lookup>", "TYPE#PERMISSION@SUBJECT, e.g. document#view@user:alice"),
+    ),
+  ).action(async (text: string, flags: LookupResourcesOptions) => {
     const code = await callServer(io, async (client) => {
       const query = parseLookupResourcesQuery(text);
       const found = client.permissions.lookupResources({
         resourceType: query.resourceType,
         permission: query.permission,
         subject: subjectRefMessage(query.subject),
+        actors: actorsOf(flags).map(subjectRefMessage),
         ...requestFields(flags),
       });
       for await (const item of found) {

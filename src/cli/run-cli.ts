@@ -1,6 +1,7 @@
 // The `latch` command: builds the command tree and runs it.
 
 import { Command, CommanderError } from "commander";
+import { addAgentCommands } from "./agent-commands.js";
 import { EXIT_USAGE_OR_SERVER_ERROR } from "./call-server.js";
 import { addCheckCommand } from "./check-command.js";
 import type { CliIo } from "./cli-io.js";
@@ -41,6 +42,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   addExpandCommand(program, io, setExitCode);
   addLookupCommands(program, io, setExitCode);
   addWatchCommand(program, io, setExitCode);
+  addAgentCommands(program, io, setExitCode);
   addImportExportCommands(program, io, setExitCode);
   addServeCommand(program, io, setExitCode);
   addKeyCommands(program, io, setExitCode);

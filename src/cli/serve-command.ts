@@ -100,6 +100,9 @@ async function runServer(
       httpPort: config.httpPort,
       limits: { ...DEFAULT_API_LIMITS, maxDepth: config.maxDepth },
       serverContext: config.serverContext,
+      ...(config.actForPermission === undefined
+        ? {}
+        : { actForPermission: config.actForPermission }),
       cache: {
         ...(config.cacheBytes === undefined ? {} : { memoryBytes: config.cacheBytes }),
         ...(config.redisUrl === undefined

@@ -3,6 +3,9 @@
 import type { JsonObject, MessageInitShape } from "@bufbuild/protobuf";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { ConsistencySchema } from "../gen/latch/v1/core_pb.js";
+import { parseSubjectRef } from "../tuple/parse-ref.js";
+import type { SubjectRef } from "../tuple/relationship.js";
+import { parsed } from "./usage-error.js";
 
 /** ConsistencyInit is a Consistency message as requests take it. */
 export type ConsistencyInit = MessageInitShape<typeof ConsistencySchema>;
@@ -20,6 +23,25 @@ export interface ConsistencyOption {
 /** ContextOption is the parsed `--context` flag. */
 export interface ContextOption {
   readonly context?: JsonObject;
+}
+
+/** ActorOption is the `--actor` flags, as given. */
+export interface ActorOption {
+  readonly actor?: readonly string[];
+}
+
+/** addActorOption adds `--actor SUBJECT`, repeatable: the agents acting for the subject, nearest first. */
+export function addActorOption(command: Command): Command {
+  return command.option(
+    "--actor <subject>",
+    "an agent acting for the subject, e.g. agent:bot; repeat it for a chain, the subject's direct delegate first",
+    (value: string, previous: readonly string[] = []) => [...previous, value],
+  );
+}
+
+/** actorsOf parses the --actor flags: a UsageError, with a caret, for one that does not parse. */
+export function actorsOf(options: ActorOption): SubjectRef[] {
+  return (options.actor ?? []).map((text) => parsed("actor", text, parseSubjectRef(text)));
 }
 
 /** addJsonOption adds `--json`: print one JSON object a line instead of text. */

@@ -4,6 +4,7 @@ import { type ApiKey, SCOPES, type Scope } from "../api/api-keys.js";
 import { DEFAULT_MAX_DEPTH } from "../engine/check-engine.js";
 import { SERVER_TIME_PARAMETER } from "../engine/server-time.js";
 import { PARAMETER_NAME } from "../schema/caveat-checker.js";
+import { checkRelation, explain } from "../tuple/identifiers.js";
 import { type FileKeys, readConfigFile } from "./config-file.js";
 
 /** ServerConfig is everything `latch serve` needs to start. */
@@ -30,6 +31,8 @@ export interface ServerConfig {
   readonly maxConnections?: number;
   /** The caveat parameters a request's context may not hold: the server supplies them. */
   readonly serverContext: readonly string[];
+  /** The permission an actor needs on itself to act for someone; the engine's `act_for` when unset. */
+  readonly actForPermission?: string;
 }
 
 /** ConfigError is a configuration Latch refuses to start with; the message lists every problem. */
@@ -67,6 +70,7 @@ const FILE_KEYS: FileKeys = {
   maxDepth: null,
   maxConnections: null,
   serverContext: null,
+  actForPermission: null,
 };
 
 /**
@@ -74,7 +78,8 @@ const FILE_KEYS: FileKeys = {
  * DATABASE_URL, LATCH_DATA_DIR, LATCH_SCHEMA, LATCH_HOST, LATCH_GRPC_PORT, LATCH_HTTP_PORT,
  * LATCH_API_KEYS (`name:sha256:scope+scope,...`), LATCH_RETENTION_MS, REDIS_URL,
  * LATCH_REDIS_CLUSTER (`true` for a Redis Cluster), LATCH_CACHE_BYTES, LATCH_MAX_DEPTH,
- * LATCH_MAX_CONNECTIONS and LATCH_SERVER_CONTEXT (comma-separated names). It throws a ConfigError naming every bad field, and every key of the file
+ * LATCH_MAX_CONNECTIONS, LATCH_SERVER_CONTEXT (comma-separated names) and
+ * LATCH_ACT_FOR_PERMISSION. It throws a ConfigError naming every bad field, and every key of the file
  * it does not know.
  */
 export async function readServerConfig(
@@ -114,6 +119,12 @@ export async function readServerConfig(
     const problem = databaseUrlProblem(databaseUrl);
     if (problem !== undefined) problems.push(`DATABASE_URL (databaseUrl): ${problem}`);
   }
+  const actForPermission = text("actForPermission", "LATCH_ACT_FOR_PERMISSION");
+  if (actForPermission !== undefined) {
+    const field = "LATCH_ACT_FOR_PERMISSION (actForPermission)";
+    const problem = explain(field, actForPermission, checkRelation(actForPermission));
+    if (problem !== undefined) problems.push(problem);
+  }
   const config: ServerConfig = {
     ...optional("databaseUrl", databaseUrl),
     dataDir: text("dataDir", "LATCH_DATA_DIR") ?? DEFAULT_DATA_DIR,
@@ -137,6 +148,7 @@ export async function readServerConfig(
       ? {}
       : { maxConnections: integer("maxConnections", "LATCH_MAX_CONNECTIONS", 1, 1, 1_000_000) }),
     serverContext: serverContextSetting(sources),
+    ...optional("actForPermission", actForPermission),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

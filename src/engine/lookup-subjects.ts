@@ -1,6 +1,7 @@
 // LookupSubjects: the subjects of a type that have a permission on a resource, the wildcard with its exclusions.
 
-import { hasSuspensions, SUSPENDED, SUSPENSIONS } from "../agents/suspension-leg.js";
+import { ALL_SUSPENSIONS } from "../agents/suspension.js";
+import { hasSuspensions } from "../agents/suspension-leg.js";
 import type { CaveatContext } from "../schema/caveat/compiled-caveat.js";
 import type { SnapshotReader } from "../store/store.js";
 import type { ObjectRef } from "../tuple/relationship.js";
@@ -136,9 +137,7 @@ export async function lookupSubjects(
 /** suspendedIds lists the objects of a type suspended by themselves (not through the wildcard). */
 async function suspendedIds(reader: SnapshotReader, subjectType: string): Promise<string[]> {
   const rows = await reader.query({
-    resourceType: SUSPENSIONS.type,
-    resourceIds: [SUSPENSIONS.id],
-    relation: SUSPENDED,
+    ...ALL_SUSPENSIONS,
     subjectType,
     subjectRelation: null,
   });

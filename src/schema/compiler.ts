@@ -28,6 +28,18 @@ export function compileSchema(
     if (item.kind === "definition") definitions.set(item.name.value, compileDefinition(item));
     if (item.kind === "use" && item.feature.value === "expiration") useExpiration = true;
   }
+  return assembleSchema(definitions, caveats, useExpiration);
+}
+
+/**
+ * assembleSchema makes the compiled schema of compiled definitions and caveats: a schema the
+ * compiler built, or one with definitions added to it (Latch's built-in ones).
+ */
+export function assembleSchema(
+  definitions: ReadonlyMap<string, ObjectDefinition>,
+  caveats: ReadonlyMap<string, CompiledCaveat>,
+  useExpiration: boolean,
+): CompiledSchema {
   const member = (type: string, name: string) => definitions.get(type)?.members.get(name);
   const reachability = buildReachability(definitions);
   return Object.freeze({ definitions, caveats, useExpiration, reachability, member });

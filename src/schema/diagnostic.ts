@@ -20,6 +20,8 @@ export type DiagnosticCode =
   | "unknown-use-flag"
   | "caveat-type"
   | "caveat-expression"
+  /** A name with the prefix Latch keeps for its built-in definitions (`latch/`). */
+  | "reserved-name"
   /** A limit on the schema's size or shape (see schema-limits.ts). */
   | "limit";
 

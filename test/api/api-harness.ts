@@ -25,6 +25,7 @@ const definitions = grpc.loadPackageDefinition(
       "latch/v1/permission_service.proto",
       "latch/v1/relationship_service.proto",
       "latch/v1/schema_service.proto",
+      "latch/v1/agent_service.proto",
       "health/v1/health.proto",
       "grpc/reflection/v1/reflection.proto",
       "grpc/reflection/v1alpha/reflection.proto",
@@ -60,6 +61,7 @@ export interface ApiClients {
   readonly permissions: grpc.Client;
   readonly relationships: grpc.Client;
   readonly schema: grpc.Client;
+  readonly agents: grpc.Client;
   readonly health: grpc.Client;
   readonly reflection: grpc.Client;
   readonly reflectionAlpha: grpc.Client;
@@ -170,6 +172,7 @@ export function clientsAt(address: string, channelOptions: grpc.ChannelOptions =
     permissions: make("latch.v1.PermissionService"),
     relationships: make("latch.v1.RelationshipService"),
     schema: make("latch.v1.SchemaService"),
+    agents: make("latch.v1.AgentService"),
     health: make("grpc.health.v1.Health"),
     reflection: make("grpc.reflection.v1.ServerReflection"),
     reflectionAlpha: make("grpc.reflection.v1alpha.ServerReflection"),

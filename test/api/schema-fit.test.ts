@@ -1,8 +1,8 @@
 // What a schema write's check reads of the store: one probe per removal, nothing when nothing is removed.
 
 import { describe, expect, it } from "vitest";
+import { loadServedSchema } from "../../src/agents/builtin-schema.js";
 import { storeFitCheck } from "../../src/api/schema-fit.js";
-import { loadSchema } from "../../src/schema/load-schema.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import type { LiveRelationships, Store } from "../../src/store/store.js";
 import { rel } from "../store/store-test-helpers.js";
@@ -20,7 +20,7 @@ definition document {
 `;
 
 function compiled(text: string) {
-  const loaded = loadSchema(text);
+  const loaded = loadServedSchema(text);
   if (!loaded.ok) throw new Error(loaded.diagnostics.map((d) => d.message).join("\n"));
   return loaded.schema;
 }
@@ -63,8 +63,16 @@ describe("storeFitCheck", () => {
     expect(await writeRecorded(store, noSets)).toEqual([
       'find {"resourceType":"document","relation":"viewer","subjectType":"group","subjectRelation":"member","wildcard":false,"expiring":false} 3',
     ]);
+    // A definition removed takes its suspensions' four shapes (object or wildcard, expiring or not)
+    // from the built-in latch/suspension: one probe each.
+    const suspensionShape = (wildcard: boolean, expiring: boolean) =>
+      `find {"resourceType":"latch/suspension","relation":"suspended","subjectType":"team","wildcard":${wildcard},"caveat":"latch/suspension_note","expiring":${expiring}} 3`;
     expect(await writeRecorded(store, noSets.replace("definition team {}", ""))).toEqual([
       'find {"resourceType":"team"} 3',
+      suspensionShape(false, false),
+      suspensionShape(false, true),
+      suspensionShape(true, false),
+      suspensionShape(true, true),
     ]);
     await store.close();
   });

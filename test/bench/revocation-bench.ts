@@ -1,7 +1,8 @@
 // Benchmark: issue 6's revocation race between two Latch processes, A and B, sharing Postgres (a fresh
-// database, dropped after) and Redis. For each kind (delete, addition to an excluded relation, expiry):
-// the time from A's write acknowledgement (for an expiry, the expiry instant) to B's first denied
-// answer at minimize_latency, B polled back to back; and B's first answer when given the token.
+// database, dropped after) and Redis. For each kind (delete, addition to an excluded relation, expiry,
+// suspension of the subject): the time from A's acknowledgement (for an expiry, the expiry instant)
+// to B's first denied answer at minimize_latency, B polled back to back; and B's first answer when
+// given the token.
 //   npm run bench:revocation [-- --trials N] [-- --json] [-- --redis URL]
 
 import { performance } from "node:perf_hooks";
@@ -46,13 +47,16 @@ if (!Number.isSafeInteger(trials) || trials < 1) {
   throw new Error(`--trials must be a positive integer, got ${option("--trials")}`);
 }
 
-type Kind = "delete" | "exclusion" | "expiry";
-const KINDS: readonly Kind[] = ["delete", "exclusion", "expiry"];
+type Kind = "delete" | "exclusion" | "expiry" | "suspend";
+const KINDS: readonly Kind[] = ["delete", "exclusion", "expiry", "suspend"];
 const KIND_NAMES: Record<Kind, string> = {
   delete: "delete (viewer removed)",
   exclusion: "exclusion (banned added)",
   expiry: "expiry (from the expiry instant)",
+  suspend: "suspend (AgentService.Suspend of the user)",
 };
+/** The kinds a write through A revokes, timed from its acknowledgement. */
+type AcknowledgedKind = Exclude<Kind, "expiry">;
 
 type Consistency = MessageInitShape<typeof ConsistencySchema>;
 const MINIMIZE_LATENCY: Consistency = { requirement: { case: "minimizeLatency", value: true } };
@@ -169,21 +173,25 @@ try {
       consistency,
     });
 
-  /** Pair is a user granted two documents: one to time at minimize_latency, one to ask with a token. */
+  /**
+   * Pair is two users each granted a document: one to time at minimize_latency, one to ask with a
+   * token (two users, so that a suspension revokes them one at a time).
+   */
   interface Pair {
     readonly user: string;
     readonly timed: string;
+    readonly tokenedUser: string;
     readonly tokened: string;
     readonly grant: string;
   }
   let nextId = 0;
   const grantPair = async (expiries?: readonly [number, number]): Promise<Pair> => {
     const n = nextId++;
-    const pair = { user: `u${n}`, timed: `m${n}`, tokened: `t${n}` };
+    const pair = { user: `u${n}`, timed: `m${n}`, tokenedUser: `k${n}`, tokened: `t${n}` };
     const grant = await write(
       RelationshipUpdate_Operation.TOUCH,
       relationship(pair.timed, "viewer", pair.user, expiries?.[0]),
-      relationship(pair.tokened, "viewer", pair.user, expiries?.[1]),
+      relationship(pair.tokened, "viewer", pair.tokenedUser, expiries?.[1]),
     );
     return { ...pair, grant };
   };
@@ -195,10 +203,13 @@ try {
    */
   const cacheOnB = async (pair: Pair, untilMs: number): Promise<boolean> => {
     const warmOn = Number(pair.user.slice(1)) % 2 === 0 ? reader : writer;
-    for (const resource of [pair.timed, pair.tokened]) {
-      await check(warmOn, resource, pair.user, atLeastAsFresh(pair.grant));
+    for (const [resource, user] of [
+      [pair.timed, pair.user],
+      [pair.tokened, pair.tokenedUser],
+    ] as const) {
+      await check(warmOn, resource, user, atLeastAsFresh(pair.grant));
       for (;;) {
-        const answer = await check(reader, resource, pair.user, MINIMIZE_LATENCY);
+        const answer = await check(reader, resource, user, MINIMIZE_LATENCY);
         if (Date.now() >= untilMs) return false;
         if (answer.result === CheckResult.ALLOWED && answer.servedFromCache) break;
       }
@@ -206,10 +217,22 @@ try {
     return true;
   };
 
-  const revoke = (kind: "delete" | "exclusion", resource: string, user: string) =>
-    kind === "delete"
-      ? write(RelationshipUpdate_Operation.DELETE, relationship(resource, "viewer", user))
-      : write(RelationshipUpdate_Operation.TOUCH, relationship(resource, "banned", user));
+  /** revoke takes user's access to resource away through A, and resolves with the token of it. */
+  const revoke = async (kind: AcknowledgedKind, resource: string, user: string) => {
+    switch (kind) {
+      case "delete":
+        return write(RelationshipUpdate_Operation.DELETE, relationship(resource, "viewer", user));
+      case "exclusion":
+        return write(RelationshipUpdate_Operation.TOUCH, relationship(resource, "banned", user));
+      case "suspend": {
+        const suspended = await writer.agents.suspend({
+          subject: { object: { type: "user", id: user }, relation: "" },
+          reason: "revocation benchmark",
+        });
+        return suspended.suspendedAt;
+      }
+    }
+  };
 
   const emptyResult = (): KindResult => ({
     latencies: [],
@@ -239,7 +262,7 @@ try {
     return undefined;
   };
 
-  const revocationTrial = async (kind: "delete" | "exclusion", result: KindResult) => {
+  const revocationTrial = async (kind: AcknowledgedKind, result: KindResult) => {
     const pair = await grantPair();
     if (!(await cacheOnB(pair, Date.now() + GIVE_UP_MS))) throw new Error("B never cached a grant");
     await revoke(kind, pair.timed, pair.user);
@@ -247,8 +270,8 @@ try {
     const denied = await pollUntilDenied(pair, Number.POSITIVE_INFINITY, result);
     if (denied === undefined) result.timeouts++;
     result.latencies.push((denied ?? acknowledged + GIVE_UP_MS) - acknowledged);
-    const token = await revoke(kind, pair.tokened, pair.user);
-    const first = await check(reader, pair.tokened, pair.user, atLeastAsFresh(token));
+    const token = await revoke(kind, pair.tokened, pair.tokenedUser);
+    const first = await check(reader, pair.tokened, pair.tokenedUser, atLeastAsFresh(token));
     if (first.result !== CheckResult.DENIED) result.staleWithToken++;
   };
 
@@ -276,7 +299,7 @@ try {
     if (denied === undefined) result.timeouts++;
     result.latencies.push((denied ?? expiresAt + GIVE_UP_MS) - expiresAt);
     await sleepUntil(tokenedExpiresAt);
-    const first = await check(reader, pair.tokened, pair.user, atLeastAsFresh(pair.grant));
+    const first = await check(reader, pair.tokened, pair.tokenedUser, atLeastAsFresh(pair.grant));
     if (first.result !== CheckResult.DENIED) result.staleWithToken++;
     return true;
   };
@@ -302,6 +325,7 @@ try {
   // Warm-up: connections, code paths and the schema on both servers.
   await runKind("delete", WARM_UP_TRIALS);
   await runKind("expiry", Math.ceil(WARM_UP_TRIALS / 5));
+  await runKind("suspend", Math.ceil(WARM_UP_TRIALS / 5));
 
   // The floor: B answering a cached allow, one round trip.
   const floorPair = await grantPair();

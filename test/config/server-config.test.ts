@@ -103,7 +103,7 @@ describe("readServerConfig", () => {
       [
         "invalid configuration:",
         `  - ${path}:2:1: unknown key 'grcpPort' (did you mean 'grpcPort'?)`,
-        `  - ${path}:4:1: unknown key 'colour'; the keys are databaseUrl, dataDir, schema, host, grpcPort, httpPort, apiKeys, retentionMs, redisUrl, redisCluster, cacheBytes, maxDepth, maxConnections, serverContext`,
+        `  - ${path}:4:1: unknown key 'colour'; the keys are databaseUrl, dataDir, schema, host, grpcPort, httpPort, apiKeys, retentionMs, redisUrl, redisCluster, cacheBytes, maxDepth, maxConnections, serverContext, actForPermission`,
         `  - ${path}:8:5: unknown key 'scope' in apiKeys[0] (did you mean 'scopes'?)`,
         "  - apiKeys[0].scopes: one or more of check, read, write, schema, admin, got []",
       ].join("\n"),
@@ -117,6 +117,18 @@ describe("readServerConfig", () => {
     ]);
     const list = await configFile("- grpcPort: 7000\n");
     expect(await problemsOf({}, list)).toEqual([`${list}: must be a YAML mapping of settings`]);
+  });
+
+  it("takes the permission an actor acts for by, as a relation name, leaving the engine's default when unset", async () => {
+    expect((await readServerConfig({})).actForPermission).toBeUndefined();
+    expect(
+      (await readServerConfig({ LATCH_ACT_FOR_PERMISSION: "delegate" })).actForPermission,
+    ).toBe("delegate");
+    const file = await configFile("actForPermission: acts_as\n");
+    expect((await readServerConfig({}, file)).actForPermission).toBe("acts_as");
+    expect(await problemsOf({ LATCH_ACT_FOR_PERMISSION: "Act For" })).toEqual([
+      `invalid LATCH_ACT_FOR_PERMISSION (actForPermission) "Act For" at position 1: must start with a lowercase letter, found 'A'`,
+    ]);
   });
 
   it("takes a depth limit from 1 to 1,000", async () => {

@@ -39,6 +39,23 @@ export function readSubjectRef(
   return relation === "" ? ref : { ...ref, relation: readName(`${field}.relation`, relation) };
 }
 
+/**
+ * readActors converts the actors at field as the `actors` of an engine request, none when the
+ * list is empty. Each must be a well-formed reference; the engine says which may act (objects of
+ * a type with `act_for`, at most 16, none repeated), naming `actors[i]`.
+ */
+export function readActors(
+  field: string,
+  messages: readonly SubjectRefMessage[],
+): { actors?: SubjectRef[] } {
+  if (messages.length === 0) return {};
+  return {
+    actors: messages.map((message, i) =>
+      readSubjectRef(`${field}[${i}]`, message, "allow-wildcard"),
+    ),
+  };
+}
+
 /** readType checks an object type name at field. */
 export function readType(field: string, type: string): string {
   const problem = explain(field, type, checkObjectType(type));

@@ -16,7 +16,147 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file latch/v1/permission_service.proto.
  */
 export const file_latch_v1_permission_service: GenFile = /*@__PURE__*/
-  fileDesc("CiFsYXRjaC92MS9wZXJtaXNzaW9uX3NlcnZpY2UucHJvdG8SCGxhdGNoLnYxItcBCgxDaGVja1JlcXVlc3QSJQoIcmVzb3VyY2UYASABKAsyEy5sYXRjaC52MS5PYmplY3RSZWYSEgoKcGVybWlzc2lvbhgCIAEoCRIlCgdzdWJqZWN0GAMgASgLMhQubGF0Y2gudjEuU3ViamVjdFJlZhIoCgdjb250ZXh0GAQgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIqCgtjb25zaXN0ZW5jeRgFIAEoCzIVLmxhdGNoLnYxLkNvbnNpc3RlbmN5Eg8KB2V4cGxhaW4YBiABKAgi4gEKDUNoZWNrUmVzcG9uc2USJQoGcmVzdWx0GAEgASgOMhUubGF0Y2gudjEuQ2hlY2tSZXN1bHQSEgoKY2hlY2tlZF9hdBgCIAEoCRIaChJtaXNzaW5nX3BhcmFtZXRlcnMYAyADKAkSLgoLZXhwbGFuYXRpb24YBCABKAsyGS5sYXRjaC52MS5FeHBsYW5hdGlvbk5vZGUSGQoRc2VydmVkX2Zyb21fY2FjaGUYBSABKAgSLwoLdmFsaWRfdW50aWwYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIn4KEENoZWNrQnVsa1JlcXVlc3QSLQoFaXRlbXMYASADKAsyHi5sYXRjaC52MS5DaGVja0J1bGtSZXF1ZXN0SXRlbRIqCgtjb25zaXN0ZW5jeRgCIAEoCzIVLmxhdGNoLnYxLkNvbnNpc3RlbmN5Eg8KB2V4cGxhaW4YAyABKAgiogEKFENoZWNrQnVsa1JlcXVlc3RJdGVtEiUKCHJlc291cmNlGAEgASgLMhMubGF0Y2gudjEuT2JqZWN0UmVmEhIKCnBlcm1pc3Npb24YAiABKAkSJQoHc3ViamVjdBgDIAEoCzIULmxhdGNoLnYxLlN1YmplY3RSZWYSKAoHY29udGV4dBgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QiTwoRQ2hlY2tCdWxrUmVzcG9uc2USEgoKY2hlY2tlZF9hdBgBIAEoCRImCgVwYWlycxgCIAMoCzIXLmxhdGNoLnYxLkNoZWNrQnVsa1BhaXIioAEKDUNoZWNrQnVsa1BhaXISLwoHcmVxdWVzdBgBIAEoCzIeLmxhdGNoLnYxLkNoZWNrQnVsa1JlcXVlc3RJdGVtEi8KBGl0ZW0YAiABKAsyHy5sYXRjaC52MS5DaGVja0J1bGtSZXNwb25zZUl0ZW1IABIhCgVlcnJvchgDIAEoCzIQLmxhdGNoLnYxLlN0YXR1c0gAQgoKCHJlc3BvbnNlItYBChVDaGVja0J1bGtSZXNwb25zZUl0ZW0SJQoGcmVzdWx0GAEgASgOMhUubGF0Y2gudjEuQ2hlY2tSZXN1bHQSGgoSbWlzc2luZ19wYXJhbWV0ZXJzGAIgAygJEi4KC2V4cGxhbmF0aW9uGAMgASgLMhkubGF0Y2gudjEuRXhwbGFuYXRpb25Ob2RlEhkKEXNlcnZlZF9mcm9tX2NhY2hlGAQgASgIEi8KC3ZhbGlkX3VudGlsGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLGBAoPRXhwbGFuYXRpb25Ob2RlEiwKBGtpbmQYASABKA4yHi5sYXRjaC52MS5FeHBsYW5hdGlvbk5vZGUuS2luZBIjCgZvYmplY3QYAiABKAsyEy5sYXRjaC52MS5PYmplY3RSZWYSEAoIcmVsYXRpb24YAyABKAkSJQoGcmVzdWx0GAQgASgOMhUubGF0Y2gudjEuQ2hlY2tSZXN1bHQSLAoMcmVsYXRpb25zaGlwGAUgASgLMhYubGF0Y2gudjEuUmVsYXRpb25zaGlwEioKBmNhdmVhdBgGIAEoCzIaLmxhdGNoLnYxLkNhdmVhdEV2YWx1YXRpb24SLAoEcm9sZRgHIAEoDjIeLmxhdGNoLnYxLkV4cGxhbmF0aW9uTm9kZS5Sb2xlEisKCGNoaWxkcmVuGAggAygLMhkubGF0Y2gudjEuRXhwbGFuYXRpb25Ob2RlIq8BCgRLaW5kEhQKEEtJTkRfVU5TUEVDSUZJRUQQABIRCg1LSU5EX1JFTEFUSU9OEAESFQoRS0lORF9SRUxBVElPTlNISVAQAhIOCgpLSU5EX1VOSU9OEAMSFQoRS0lORF9JTlRFUlNFQ1RJT04QBBISCg5LSU5EX0VYQ0xVU0lPThAFEg4KCktJTkRfQVJST1cQBhIMCghLSU5EX05JTBAHEg4KCktJTkRfQ1lDTEUQCCJACgRSb2xlEhQKEFJPTEVfVU5TUEVDSUZJRUQQABINCglST0xFX0JBU0UQARITCg9ST0xFX1NVQlRSQUNURUQQAiLTAQoQQ2F2ZWF0RXZhbHVhdGlvbhIMCgRuYW1lGAEgASgJEjEKBnJlc3VsdBgCIAEoDjIhLmxhdGNoLnYxLkNhdmVhdEV2YWx1YXRpb24uUmVzdWx0EhoKEm1pc3NpbmdfcGFyYW1ldGVycxgDIAMoCSJiCgZSZXN1bHQSFgoSUkVTVUxUX1VOU1BFQ0lGSUVEEAASDwoLUkVTVUxUX1RSVUUQARIQCgxSRVNVTFRfRkFMU0UQAhIdChlSRVNVTFRfTUlTU0lOR19QQVJBTUVURVJTEAMihQEKDUV4cGFuZFJlcXVlc3QSJQoIcmVzb3VyY2UYASABKAsyEy5sYXRjaC52MS5PYmplY3RSZWYSEgoKcGVybWlzc2lvbhgCIAEoCRIqCgtjb25zaXN0ZW5jeRgDIAEoCzIVLmxhdGNoLnYxLkNvbnNpc3RlbmN5Eg0KBWRlcHRoGAQgASgNIkkKDkV4cGFuZFJlc3BvbnNlEiIKBHRyZWUYASABKAsyFC5sYXRjaC52MS5FeHBhbmROb2RlEhMKC2V4cGFuZGVkX2F0GAIgASgJIvYCCgpFeHBhbmROb2RlEiMKBm9iamVjdBgBIAEoCzITLmxhdGNoLnYxLk9iamVjdFJlZhIQCghyZWxhdGlvbhgCIAEoCRIkCgRsZWFmGAMgASgLMhQubGF0Y2gudjEuRXhwYW5kTGVhZkgAEikKBXVuaW9uGAQgASgLMhgubGF0Y2gudjEuRXhwYW5kQ2hpbGRyZW5IABIwCgxpbnRlcnNlY3Rpb24YBSABKAsyGC5sYXRjaC52MS5FeHBhbmRDaGlsZHJlbkgAEi4KCWV4Y2x1c2lvbhgGIAEoCzIZLmxhdGNoLnYxLkV4cGFuZEV4Y2x1c2lvbkgAEiYKBWFycm93GAcgASgLMhUubGF0Y2gudjEuRXhwYW5kQXJyb3dIABIlCgNuaWwYCCABKAsyFi5nb29nbGUucHJvdG9idWYuRW1wdHlIABInCgVjeWNsZRgJIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eUgAQgYKBGtpbmQiOQoKRXhwYW5kTGVhZhIrCghzdWJqZWN0cxgBIAMoCzIZLmxhdGNoLnYxLkV4cGFuZGVkU3ViamVjdCK/AQoPRXhwYW5kZWRTdWJqZWN0EiUKB3N1YmplY3QYASABKAsyFC5sYXRjaC52MS5TdWJqZWN0UmVmEiwKBmNhdmVhdBgCIAEoCzIcLmxhdGNoLnYxLlJlbGF0aW9uc2hpcENhdmVhdBIuCgpleHBpcmVzX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBInCglleHBhbnNpb24YBCABKAsyFC5sYXRjaC52MS5FeHBhbmROb2RlIjgKDkV4cGFuZENoaWxkcmVuEiYKCGNoaWxkcmVuGAEgAygLMhQubGF0Y2gudjEuRXhwYW5kTm9kZSJfCg9FeHBhbmRFeGNsdXNpb24SIgoEYmFzZRgBIAEoCzIULmxhdGNoLnYxLkV4cGFuZE5vZGUSKAoKc3VidHJhY3RlZBgCIAEoCzIULmxhdGNoLnYxLkV4cGFuZE5vZGUi1QEKC0V4cGFuZEFycm93EjAKCGZ1bmN0aW9uGAEgASgOMh4ubGF0Y2gudjEuRXhwYW5kQXJyb3cuRnVuY3Rpb24SEAoIdHVwbGVzZXQYAiABKAkSDgoGdGFyZ2V0GAMgASgJEigKBXdhbGtzGAQgAygLMhkubGF0Y2gudjEuRXhwYW5kQXJyb3dXYWxrIkgKCEZ1bmN0aW9uEhgKFEZVTkNUSU9OX1VOU1BFQ0lGSUVEEAASEAoMRlVOQ1RJT05fQU5ZEAESEAoMRlVOQ1RJT05fQUxMEAIiaAoPRXhwYW5kQXJyb3dXYWxrEiwKDHJlbGF0aW9uc2hpcBgBIAEoCzIWLmxhdGNoLnYxLlJlbGF0aW9uc2hpcBInCglleHBhbnNpb24YAiABKAsyFC5sYXRjaC52MS5FeHBhbmROb2RlIt8BChZMb29rdXBSZXNvdXJjZXNSZXF1ZXN0EhUKDXJlc291cmNlX3R5cGUYASABKAkSEgoKcGVybWlzc2lvbhgCIAEoCRIlCgdzdWJqZWN0GAMgASgLMhQubGF0Y2gudjEuU3ViamVjdFJlZhIoCgdjb250ZXh0GAQgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIqCgtjb25zaXN0ZW5jeRgFIAEoCzIVLmxhdGNoLnYxLkNvbnNpc3RlbmN5Eg0KBWxpbWl0GAYgASgNEg4KBmN1cnNvchgHIAEoCSKLAQoXTG9va3VwUmVzb3VyY2VzUmVzcG9uc2USEwoLcmVzb3VyY2VfaWQYASABKAkSEwoLY29uZGl0aW9uYWwYAiABKAgSGgoSbWlzc2luZ19wYXJhbWV0ZXJzGAMgAygJEhQKDGFmdGVyX2N1cnNvchgEIAEoCRIUCgxsb29rZWRfdXBfYXQYBSABKAki2AEKFUxvb2t1cFN1YmplY3RzUmVxdWVzdBIlCghyZXNvdXJjZRgBIAEoCzITLmxhdGNoLnYxLk9iamVjdFJlZhISCgpwZXJtaXNzaW9uGAIgASgJEhQKDHN1YmplY3RfdHlwZRgDIAEoCRIYChBzdWJqZWN0X3JlbGF0aW9uGAQgASgJEigKB2NvbnRleHQYBSABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EioKC2NvbnNpc3RlbmN5GAYgASgLMhUubGF0Y2gudjEuQ29uc2lzdGVuY3kikQEKFkxvb2t1cFN1YmplY3RzUmVzcG9uc2USEgoKc3ViamVjdF9pZBgBIAEoCRITCgtjb25kaXRpb25hbBgCIAEoCBIaChJtaXNzaW5nX3BhcmFtZXRlcnMYAyADKAkSHAoUZXhjbHVkZWRfc3ViamVjdF9pZHMYBCADKAkSFAoMbG9va2VkX3VwX2F0GAUgASgJKnwKC0NoZWNrUmVzdWx0EhwKGENIRUNLX1JFU1VMVF9VTlNQRUNJRklFRBAAEhgKFENIRUNLX1JFU1VMVF9BTExPV0VEEAESFwoTQ0hFQ0tfUkVTVUxUX0RFTklFRBACEhwKGENIRUNLX1JFU1VMVF9DT05ESVRJT05BTBADMoEDChFQZXJtaXNzaW9uU2VydmljZRI4CgVDaGVjaxIWLmxhdGNoLnYxLkNoZWNrUmVxdWVzdBoXLmxhdGNoLnYxLkNoZWNrUmVzcG9uc2USRAoJQ2hlY2tCdWxrEhoubGF0Y2gudjEuQ2hlY2tCdWxrUmVxdWVzdBobLmxhdGNoLnYxLkNoZWNrQnVsa1Jlc3BvbnNlEjsKBkV4cGFuZBIXLmxhdGNoLnYxLkV4cGFuZFJlcXVlc3QaGC5sYXRjaC52MS5FeHBhbmRSZXNwb25zZRJYCg9Mb29rdXBSZXNvdXJjZXMSIC5sYXRjaC52MS5Mb29rdXBSZXNvdXJjZXNSZXF1ZXN0GiEubGF0Y2gudjEuTG9va3VwUmVzb3VyY2VzUmVzcG9uc2UwARJVCg5Mb29rdXBTdWJqZWN0cxIfLmxhdGNoLnYxLkxvb2t1cFN1YmplY3RzUmVxdWVzdBogLmxhdGNoLnYxLkxvb2t1cFN1YmplY3RzUmVzcG9uc2UwAWIGcHJvdG8z", [file_google_protobuf_empty, file_google_protobuf_struct, file_google_protobuf_timestamp, file_latch_v1_core]);
+  fileDesc("CiFsYXRjaC92MS9wZXJtaXNzaW9uX3NlcnZpY2UucHJvdG8SCGxhdGNoLnYxIq0CCgtEZWNpc2lvbkxlZxIoCgRraW5kGAEgASgOMhoubGF0Y2gudjEuRGVjaXNpb25MZWcuS2luZBIkCgZtZW1iZXIYAiABKAsyFC5sYXRjaC52MS5TdWJqZWN0UmVmEiUKBnJlc3VsdBgDIAEoDjIVLmxhdGNoLnYxLkNoZWNrUmVzdWx0EhoKEm1pc3NpbmdfcGFyYW1ldGVycxgEIAMoCRIuCgtleHBsYW5hdGlvbhgFIAEoCzIZLmxhdGNoLnYxLkV4cGxhbmF0aW9uTm9kZSJbCgRLaW5kEhQKEEtJTkRfVU5TUEVDSUZJRUQQABITCg9LSU5EX1NVU1BFTlNJT04QARITCg9LSU5EX0RFTEVHQVRJT04QAhITCg9LSU5EX1BFUk1JU1NJT04QAyL9AQoMQ2hlY2tSZXF1ZXN0EiUKCHJlc291cmNlGAEgASgLMhMubGF0Y2gudjEuT2JqZWN0UmVmEhIKCnBlcm1pc3Npb24YAiABKAkSJQoHc3ViamVjdBgDIAEoCzIULmxhdGNoLnYxLlN1YmplY3RSZWYSKAoHY29udGV4dBgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSKgoLY29uc2lzdGVuY3kYBSABKAsyFS5sYXRjaC52MS5Db25zaXN0ZW5jeRIPCgdleHBsYWluGAYgASgIEiQKBmFjdG9ycxgHIAMoCzIULmxhdGNoLnYxLlN1YmplY3RSZWYi2AIKDUNoZWNrUmVzcG9uc2USJQoGcmVzdWx0GAEgASgOMhUubGF0Y2gudjEuQ2hlY2tSZXN1bHQSEgoKY2hlY2tlZF9hdBgCIAEoCRIaChJtaXNzaW5nX3BhcmFtZXRlcnMYAyADKAkSLgoLZXhwbGFuYXRpb24YBCABKAsyGS5sYXRjaC52MS5FeHBsYW5hdGlvbk5vZGUSGQoRc2VydmVkX2Zyb21fY2FjaGUYBSABKAgSLwoLdmFsaWRfdW50aWwYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEicKCWRlbmllZF9ieRgHIAEoCzIULmxhdGNoLnYxLlN1YmplY3RSZWYSJgoGcmVhc29uGAggASgOMhYubGF0Y2gudjEuRGVuaWFsUmVhc29uEiMKBGxlZ3MYCSADKAsyFS5sYXRjaC52MS5EZWNpc2lvbkxlZyJ+ChBDaGVja0J1bGtSZXF1ZXN0Ei0KBWl0ZW1zGAEgAygLMh4ubGF0Y2gudjEuQ2hlY2tCdWxrUmVxdWVzdEl0ZW0SKgoLY29uc2lzdGVuY3kYAiABKAsyFS5sYXRjaC52MS5Db25zaXN0ZW5jeRIPCgdleHBsYWluGAMgASgIIsgBChRDaGVja0J1bGtSZXF1ZXN0SXRlbRIlCghyZXNvdXJjZRgBIAEoCzITLmxhdGNoLnYxLk9iamVjdFJlZhISCgpwZXJtaXNzaW9uGAIgASgJEiUKB3N1YmplY3QYAyABKAsyFC5sYXRjaC52MS5TdWJqZWN0UmVmEigKB2NvbnRleHQYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EiQKBmFjdG9ycxgFIAMoCzIULmxhdGNoLnYxLlN1YmplY3RSZWYiTwoRQ2hlY2tCdWxrUmVzcG9uc2USEgoKY2hlY2tlZF9hdBgBIAEoCRImCgVwYWlycxgCIAMoCzIXLmxhdGNoLnYxLkNoZWNrQnVsa1BhaXIioAEKDUNoZWNrQnVsa1BhaXISLwoHcmVxdWVzdBgBIAEoCzIeLmxhdGNoLnYxLkNoZWNrQnVsa1JlcXVlc3RJdGVtEi8KBGl0ZW0YAiABKAsyHy5sYXRjaC52MS5DaGVja0J1bGtSZXNwb25zZUl0ZW1IABIhCgVlcnJvchgDIAEoCzIQLmxhdGNoLnYxLlN0YXR1c0gAQgoKCHJlc3BvbnNlIswCChVDaGVja0J1bGtSZXNwb25zZUl0ZW0SJQoGcmVzdWx0GAEgASgOMhUubGF0Y2gudjEuQ2hlY2tSZXN1bHQSGgoSbWlzc2luZ19wYXJhbWV0ZXJzGAIgAygJEi4KC2V4cGxhbmF0aW9uGAMgASgLMhkubGF0Y2gudjEuRXhwbGFuYXRpb25Ob2RlEhkKEXNlcnZlZF9mcm9tX2NhY2hlGAQgASgIEi8KC3ZhbGlkX3VudGlsGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBInCglkZW5pZWRfYnkYBiABKAsyFC5sYXRjaC52MS5TdWJqZWN0UmVmEiYKBnJlYXNvbhgHIAEoDjIWLmxhdGNoLnYxLkRlbmlhbFJlYXNvbhIjCgRsZWdzGAggAygLMhUubGF0Y2gudjEuRGVjaXNpb25MZWcixgQKD0V4cGxhbmF0aW9uTm9kZRIsCgRraW5kGAEgASgOMh4ubGF0Y2gudjEuRXhwbGFuYXRpb25Ob2RlLktpbmQSIwoGb2JqZWN0GAIgASgLMhMubGF0Y2gudjEuT2JqZWN0UmVmEhAKCHJlbGF0aW9uGAMgASgJEiUKBnJlc3VsdBgEIAEoDjIVLmxhdGNoLnYxLkNoZWNrUmVzdWx0EiwKDHJlbGF0aW9uc2hpcBgFIAEoCzIWLmxhdGNoLnYxLlJlbGF0aW9uc2hpcBIqCgZjYXZlYXQYBiABKAsyGi5sYXRjaC52MS5DYXZlYXRFdmFsdWF0aW9uEiwKBHJvbGUYByABKA4yHi5sYXRjaC52MS5FeHBsYW5hdGlvbk5vZGUuUm9sZRIrCghjaGlsZHJlbhgIIAMoCzIZLmxhdGNoLnYxLkV4cGxhbmF0aW9uTm9kZSKvAQoES2luZBIUChBLSU5EX1VOU1BFQ0lGSUVEEAASEQoNS0lORF9SRUxBVElPThABEhUKEUtJTkRfUkVMQVRJT05TSElQEAISDgoKS0lORF9VTklPThADEhUKEUtJTkRfSU5URVJTRUNUSU9OEAQSEgoOS0lORF9FWENMVVNJT04QBRIOCgpLSU5EX0FSUk9XEAYSDAoIS0lORF9OSUwQBxIOCgpLSU5EX0NZQ0xFEAgiQAoEUm9sZRIUChBST0xFX1VOU1BFQ0lGSUVEEAASDQoJUk9MRV9CQVNFEAESEwoPUk9MRV9TVUJUUkFDVEVEEAIi0wEKEENhdmVhdEV2YWx1YXRpb24SDAoEbmFtZRgBIAEoCRIxCgZyZXN1bHQYAiABKA4yIS5sYXRjaC52MS5DYXZlYXRFdmFsdWF0aW9uLlJlc3VsdBIaChJtaXNzaW5nX3BhcmFtZXRlcnMYAyADKAkiYgoGUmVzdWx0EhYKElJFU1VMVF9VTlNQRUNJRklFRBAAEg8KC1JFU1VMVF9UUlVFEAESEAoMUkVTVUxUX0ZBTFNFEAISHQoZUkVTVUxUX01JU1NJTkdfUEFSQU1FVEVSUxADIoUBCg1FeHBhbmRSZXF1ZXN0EiUKCHJlc291cmNlGAEgASgLMhMubGF0Y2gudjEuT2JqZWN0UmVmEhIKCnBlcm1pc3Npb24YAiABKAkSKgoLY29uc2lzdGVuY3kYAyABKAsyFS5sYXRjaC52MS5Db25zaXN0ZW5jeRINCgVkZXB0aBgEIAEoDSJJCg5FeHBhbmRSZXNwb25zZRIiCgR0cmVlGAEgASgLMhQubGF0Y2gudjEuRXhwYW5kTm9kZRITCgtleHBhbmRlZF9hdBgCIAEoCSL2AgoKRXhwYW5kTm9kZRIjCgZvYmplY3QYASABKAsyEy5sYXRjaC52MS5PYmplY3RSZWYSEAoIcmVsYXRpb24YAiABKAkSJAoEbGVhZhgDIAEoCzIULmxhdGNoLnYxLkV4cGFuZExlYWZIABIpCgV1bmlvbhgEIAEoCzIYLmxhdGNoLnYxLkV4cGFuZENoaWxkcmVuSAASMAoMaW50ZXJzZWN0aW9uGAUgASgLMhgubGF0Y2gudjEuRXhwYW5kQ2hpbGRyZW5IABIuCglleGNsdXNpb24YBiABKAsyGS5sYXRjaC52MS5FeHBhbmRFeGNsdXNpb25IABImCgVhcnJvdxgHIAEoCzIVLmxhdGNoLnYxLkV4cGFuZEFycm93SAASJQoDbmlsGAggASgLMhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5SAASJwoFY3ljbGUYCSABKAsyFi5nb29nbGUucHJvdG9idWYuRW1wdHlIAEIGCgRraW5kIjkKCkV4cGFuZExlYWYSKwoIc3ViamVjdHMYASADKAsyGS5sYXRjaC52MS5FeHBhbmRlZFN1YmplY3QivwEKD0V4cGFuZGVkU3ViamVjdBIlCgdzdWJqZWN0GAEgASgLMhQubGF0Y2gudjEuU3ViamVjdFJlZhIsCgZjYXZlYXQYAiABKAsyHC5sYXRjaC52MS5SZWxhdGlvbnNoaXBDYXZlYXQSLgoKZXhwaXJlc19hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJwoJZXhwYW5zaW9uGAQgASgLMhQubGF0Y2gudjEuRXhwYW5kTm9kZSI4Cg5FeHBhbmRDaGlsZHJlbhImCghjaGlsZHJlbhgBIAMoCzIULmxhdGNoLnYxLkV4cGFuZE5vZGUiXwoPRXhwYW5kRXhjbHVzaW9uEiIKBGJhc2UYASABKAsyFC5sYXRjaC52MS5FeHBhbmROb2RlEigKCnN1YnRyYWN0ZWQYAiABKAsyFC5sYXRjaC52MS5FeHBhbmROb2RlItUBCgtFeHBhbmRBcnJvdxIwCghmdW5jdGlvbhgBIAEoDjIeLmxhdGNoLnYxLkV4cGFuZEFycm93LkZ1bmN0aW9uEhAKCHR1cGxlc2V0GAIgASgJEg4KBnRhcmdldBgDIAEoCRIoCgV3YWxrcxgEIAMoCzIZLmxhdGNoLnYxLkV4cGFuZEFycm93V2FsayJICghGdW5jdGlvbhIYChRGVU5DVElPTl9VTlNQRUNJRklFRBAAEhAKDEZVTkNUSU9OX0FOWRABEhAKDEZVTkNUSU9OX0FMTBACImgKD0V4cGFuZEFycm93V2FsaxIsCgxyZWxhdGlvbnNoaXAYASABKAsyFi5sYXRjaC52MS5SZWxhdGlvbnNoaXASJwoJZXhwYW5zaW9uGAIgASgLMhQubGF0Y2gudjEuRXhwYW5kTm9kZSKFAgoWTG9va3VwUmVzb3VyY2VzUmVxdWVzdBIVCg1yZXNvdXJjZV90eXBlGAEgASgJEhIKCnBlcm1pc3Npb24YAiABKAkSJQoHc3ViamVjdBgDIAEoCzIULmxhdGNoLnYxLlN1YmplY3RSZWYSKAoHY29udGV4dBgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSKgoLY29uc2lzdGVuY3kYBSABKAsyFS5sYXRjaC52MS5Db25zaXN0ZW5jeRINCgVsaW1pdBgGIAEoDRIOCgZjdXJzb3IYByABKAkSJAoGYWN0b3JzGAggAygLMhQubGF0Y2gudjEuU3ViamVjdFJlZiKLAQoXTG9va3VwUmVzb3VyY2VzUmVzcG9uc2USEwoLcmVzb3VyY2VfaWQYASABKAkSEwoLY29uZGl0aW9uYWwYAiABKAgSGgoSbWlzc2luZ19wYXJhbWV0ZXJzGAMgAygJEhQKDGFmdGVyX2N1cnNvchgEIAEoCRIUCgxsb29rZWRfdXBfYXQYBSABKAki2AEKFUxvb2t1cFN1YmplY3RzUmVxdWVzdBIlCghyZXNvdXJjZRgBIAEoCzITLmxhdGNoLnYxLk9iamVjdFJlZhISCgpwZXJtaXNzaW9uGAIgASgJEhQKDHN1YmplY3RfdHlwZRgDIAEoCRIYChBzdWJqZWN0X3JlbGF0aW9uGAQgASgJEigKB2NvbnRleHQYBSABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EioKC2NvbnNpc3RlbmN5GAYgASgLMhUubGF0Y2gudjEuQ29uc2lzdGVuY3kikQEKFkxvb2t1cFN1YmplY3RzUmVzcG9uc2USEgoKc3ViamVjdF9pZBgBIAEoCRITCgtjb25kaXRpb25hbBgCIAEoCBIaChJtaXNzaW5nX3BhcmFtZXRlcnMYAyADKAkSHAoUZXhjbHVkZWRfc3ViamVjdF9pZHMYBCADKAkSFAoMbG9va2VkX3VwX2F0GAUgASgJKnwKC0NoZWNrUmVzdWx0EhwKGENIRUNLX1JFU1VMVF9VTlNQRUNJRklFRBAAEhgKFENIRUNLX1JFU1VMVF9BTExPV0VEEAESFwoTQ0hFQ0tfUkVTVUxUX0RFTklFRBACEhwKGENIRUNLX1JFU1VMVF9DT05ESVRJT05BTBADKq8BCgxEZW5pYWxSZWFzb24SHQoZREVOSUFMX1JFQVNPTl9VTlNQRUNJRklFRBAAEh8KG0RFTklBTF9SRUFTT05fTk9fUEVSTUlTU0lPThABEh8KG0RFTklBTF9SRUFTT05fTk9UX0RFTEVHQVRFRBACEhsKF0RFTklBTF9SRUFTT05fU1VTUEVOREVEEAMSIQodREVOSUFMX1JFQVNPTl9DT05ESVRJT05fRkFMU0UQBDKBAwoRUGVybWlzc2lvblNlcnZpY2USOAoFQ2hlY2sSFi5sYXRjaC52MS5DaGVja1JlcXVlc3QaFy5sYXRjaC52MS5DaGVja1Jlc3BvbnNlEkQKCUNoZWNrQnVsaxIaLmxhdGNoLnYxLkNoZWNrQnVsa1JlcXVlc3QaGy5sYXRjaC52MS5DaGVja0J1bGtSZXNwb25zZRI7CgZFeHBhbmQSFy5sYXRjaC52MS5FeHBhbmRSZXF1ZXN0GhgubGF0Y2gudjEuRXhwYW5kUmVzcG9uc2USWAoPTG9va3VwUmVzb3VyY2VzEiAubGF0Y2gudjEuTG9va3VwUmVzb3VyY2VzUmVxdWVzdBohLmxhdGNoLnYxLkxvb2t1cFJlc291cmNlc1Jlc3BvbnNlMAESVQoOTG9va3VwU3ViamVjdHMSHy5sYXRjaC52MS5Mb29rdXBTdWJqZWN0c1JlcXVlc3QaIC5sYXRjaC52MS5Mb29rdXBTdWJqZWN0c1Jlc3BvbnNlMAFiBnByb3RvMw", [file_google_protobuf_empty, file_google_protobuf_struct, file_google_protobuf_timestamp, file_latch_v1_core]);
+
+/**
+ * DecisionLeg is one part of a decision: every leg must allow for the answer to be allowed.
+ *
+ * @generated from message latch.v1.DecisionLeg
+ */
+export type DecisionLeg = Message<"latch.v1.DecisionLeg"> & {
+  /**
+   * What the leg asks.
+   *
+   * @generated from field: latch.v1.DecisionLeg.Kind kind = 1;
+   */
+  kind: DecisionLeg_Kind;
+
+  /**
+   * The member of the chain (the subject, or an actor) the leg is about.
+   *
+   * @generated from field: latch.v1.SubjectRef member = 2;
+   */
+  member?: SubjectRef | undefined;
+
+  /**
+   * The leg's part in the decision: every leg must be allowed for the answer to be.
+   *
+   * @generated from field: latch.v1.CheckResult result = 3;
+   */
+  result: CheckResult;
+
+  /**
+   * For a conditional leg: the caveat parameters it misses, sorted.
+   *
+   * @generated from field: repeated string missing_parameters = 4;
+   */
+  missingParameters: string[];
+
+  /**
+   * The leg's proof, when the request set `explain`.
+   *
+   * @generated from field: latch.v1.ExplanationNode explanation = 5;
+   */
+  explanation?: ExplanationNode | undefined;
+};
+
+/**
+ * DecisionLeg is one part of a decision: every leg must allow for the answer to be allowed.
+ *
+ * @generated from message latch.v1.DecisionLeg
+ */
+export type DecisionLegJson = {
+  /**
+   * What the leg asks.
+   *
+   * @generated from field: latch.v1.DecisionLeg.Kind kind = 1;
+   */
+  kind?: DecisionLeg_KindJson;
+
+  /**
+   * The member of the chain (the subject, or an actor) the leg is about.
+   *
+   * @generated from field: latch.v1.SubjectRef member = 2;
+   */
+  member?: SubjectRefJson;
+
+  /**
+   * The leg's part in the decision: every leg must be allowed for the answer to be.
+   *
+   * @generated from field: latch.v1.CheckResult result = 3;
+   */
+  result?: CheckResultJson;
+
+  /**
+   * For a conditional leg: the caveat parameters it misses, sorted.
+   *
+   * @generated from field: repeated string missing_parameters = 4;
+   */
+  missingParameters?: string[];
+
+  /**
+   * The leg's proof, when the request set `explain`.
+   *
+   * @generated from field: latch.v1.ExplanationNode explanation = 5;
+   */
+  explanation?: ExplanationNodeJson;
+};
+
+/**
+ * Describes the message latch.v1.DecisionLeg.
+ * Use `create(DecisionLegSchema)` to create a new message.
+ */
+export const DecisionLegSchema: GenMessage<DecisionLeg, {jsonType: DecisionLegJson}> = /*@__PURE__*/
+  messageDesc(file_latch_v1_permission_service, 0);
+
+/**
+ * Kind is what the leg asks.
+ *
+ * @generated from enum latch.v1.DecisionLeg.Kind
+ */
+export enum DecisionLeg_Kind {
+  /**
+   * Not set; never returned.
+   *
+   * @generated from enum value: KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Whether `member` is suspended: the leg is allowed when it is not, denied when it is (a
+   * suspension that holds only conditionally counts as holding).
+   *
+   * @generated from enum value: KIND_SUSPENSION = 1;
+   */
+  SUSPENSION = 1,
+
+  /**
+   * Whether `member`, an actor, may act for the member before it in the chain.
+   *
+   * @generated from enum value: KIND_DELEGATION = 2;
+   */
+  DELEGATION = 2,
+
+  /**
+   * Whether `member` has the permission on the resource.
+   *
+   * @generated from enum value: KIND_PERMISSION = 3;
+   */
+  PERMISSION = 3,
+}
+
+/**
+ * Kind is what the leg asks.
+ *
+ * @generated from enum latch.v1.DecisionLeg.Kind
+ */
+export type DecisionLeg_KindJson = "KIND_UNSPECIFIED" | "KIND_SUSPENSION" | "KIND_DELEGATION" | "KIND_PERMISSION";
+
+/**
+ * Describes the enum latch.v1.DecisionLeg.Kind.
+ */
+export const DecisionLeg_KindSchema: GenEnum<DecisionLeg_Kind, DecisionLeg_KindJson> = /*@__PURE__*/
+  enumDesc(file_latch_v1_permission_service, 0, 0);
 
 /**
  * CheckRequest asks whether `subject` has `permission` on `resource`.
@@ -68,6 +208,17 @@ export type CheckRequest = Message<"latch.v1.CheckRequest"> & {
    * @generated from field: bool explain = 6;
    */
   explain: boolean;
+
+  /**
+   * The agents acting for `subject`, at most 16: the subject's direct delegate first, the one
+   * making the call last (RFC 8693's nested `act` claims, flattened). Each is an object
+   * (`agent:bot`), never a subject set or wildcard. With actors, the answer is allowed only when,
+   * at one snapshot, no member of the chain is suspended, each actor may act for the member
+   * before it (its `act_for`), and every member has the permission.
+   *
+   * @generated from field: repeated latch.v1.SubjectRef actors = 7;
+   */
+  actors: SubjectRef[];
 };
 
 /**
@@ -120,6 +271,17 @@ export type CheckRequestJson = {
    * @generated from field: bool explain = 6;
    */
   explain?: boolean;
+
+  /**
+   * The agents acting for `subject`, at most 16: the subject's direct delegate first, the one
+   * making the call last (RFC 8693's nested `act` claims, flattened). Each is an object
+   * (`agent:bot`), never a subject set or wildcard. With actors, the answer is allowed only when,
+   * at one snapshot, no member of the chain is suspended, each actor may act for the member
+   * before it (its `act_for`), and every member has the permission.
+   *
+   * @generated from field: repeated latch.v1.SubjectRef actors = 7;
+   */
+  actors?: SubjectRefJson[];
 };
 
 /**
@@ -127,7 +289,7 @@ export type CheckRequestJson = {
  * Use `create(CheckRequestSchema)` to create a new message.
  */
 export const CheckRequestSchema: GenMessage<CheckRequest, {jsonType: CheckRequestJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_permission_service, 0);
+  messageDesc(file_latch_v1_permission_service, 1);
 
 /**
  * CheckResponse is the answer to a check.
@@ -180,6 +342,27 @@ export type CheckResponse = Message<"latch.v1.CheckResponse"> & {
    * @generated from field: google.protobuf.Timestamp valid_until = 6;
    */
   validUntil?: Timestamp | undefined;
+
+  /**
+   * For a denial: the first member of the chain (the subject, then each actor) that failed.
+   *
+   * @generated from field: latch.v1.SubjectRef denied_by = 7;
+   */
+  deniedBy?: SubjectRef | undefined;
+
+  /**
+   * For a denial: why `denied_by` failed.
+   *
+   * @generated from field: latch.v1.DenialReason reason = 8;
+   */
+  reason: DenialReason;
+
+  /**
+   * The legs of the decision, when the request had actors or a suspension denied it.
+   *
+   * @generated from field: repeated latch.v1.DecisionLeg legs = 9;
+   */
+  legs: DecisionLeg[];
 };
 
 /**
@@ -233,6 +416,27 @@ export type CheckResponseJson = {
    * @generated from field: google.protobuf.Timestamp valid_until = 6;
    */
   validUntil?: TimestampJson;
+
+  /**
+   * For a denial: the first member of the chain (the subject, then each actor) that failed.
+   *
+   * @generated from field: latch.v1.SubjectRef denied_by = 7;
+   */
+  deniedBy?: SubjectRefJson;
+
+  /**
+   * For a denial: why `denied_by` failed.
+   *
+   * @generated from field: latch.v1.DenialReason reason = 8;
+   */
+  reason?: DenialReasonJson;
+
+  /**
+   * The legs of the decision, when the request had actors or a suspension denied it.
+   *
+   * @generated from field: repeated latch.v1.DecisionLeg legs = 9;
+   */
+  legs?: DecisionLegJson[];
 };
 
 /**
@@ -240,7 +444,7 @@ export type CheckResponseJson = {
  * Use `create(CheckResponseSchema)` to create a new message.
  */
 export const CheckResponseSchema: GenMessage<CheckResponse, {jsonType: CheckResponseJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_permission_service, 1);
+  messageDesc(file_latch_v1_permission_service, 2);
 
 /**
  * CheckBulkRequest asks many checks at once, all at one revision.
@@ -303,7 +507,7 @@ export type CheckBulkRequestJson = {
  * Use `create(CheckBulkRequestSchema)` to create a new message.
  */
 export const CheckBulkRequestSchema: GenMessage<CheckBulkRequest, {jsonType: CheckBulkRequestJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_permission_service, 2);
+  messageDesc(file_latch_v1_permission_service, 3);
 
 /**
  * CheckBulkRequestItem is one check of a CheckBulkRequest.
@@ -338,6 +542,13 @@ export type CheckBulkRequestItem = Message<"latch.v1.CheckBulkRequestItem"> & {
    * @generated from field: google.protobuf.Struct context = 4;
    */
   context?: JsonObject | undefined;
+
+  /**
+   * The agents acting for `subject`, as CheckRequest.actors.
+   *
+   * @generated from field: repeated latch.v1.SubjectRef actors = 5;
+   */
+  actors: SubjectRef[];
 };
 
 /**
@@ -373,6 +584,13 @@ export type CheckBulkRequestItemJson = {
    * @generated from field: google.protobuf.Struct context = 4;
    */
   context?: StructJson;
+
+  /**
+   * The agents acting for `subject`, as CheckRequest.actors.
+   *
+   * @generated from field: repeated latch.v1.SubjectRef actors = 5;
+   */
+  actors?: SubjectRefJson[];
 };
 
 /**
@@ -380,7 +598,7 @@ export type CheckBulkRequestItemJson = {
  * Use `create(CheckBulkRequestItemSchema)` to create a new message.
  */
 export const CheckBulkRequestItemSchema: GenMessage<CheckBulkRequestItem, {jsonType: CheckBulkRequestItemJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_permission_service, 3);
+  messageDesc(file_latch_v1_permission_service, 4);
 
 /**
  * CheckBulkResponse answers every item of a CheckBulkRequest.
@@ -429,7 +647,7 @@ export type CheckBulkResponseJson = {
  * Use `create(CheckBulkResponseSchema)` to create a new message.
  */
 export const CheckBulkResponseSchema: GenMessage<CheckBulkResponse, {jsonType: CheckBulkResponseJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_permission_service, 4);
+  messageDesc(file_latch_v1_permission_service, 5);
 
 /**
  * CheckBulkPair is one request item with its answer or its error.
@@ -503,7 +721,7 @@ export type CheckBulkPairJson = {
  * Use `create(CheckBulkPairSchema)` to create a new message.
  */
 export const CheckBulkPairSchema: GenMessage<CheckBulkPair, {jsonType: CheckBulkPairJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_permission_service, 5);
+  messageDesc(file_latch_v1_permission_service, 6);
 
 /**
  * CheckBulkResponseItem is the answer to one item of a bulk check.
@@ -545,6 +763,27 @@ export type CheckBulkResponseItem = Message<"latch.v1.CheckBulkResponseItem"> & 
    * @generated from field: google.protobuf.Timestamp valid_until = 5;
    */
   validUntil?: Timestamp | undefined;
+
+  /**
+   * As CheckResponse.denied_by.
+   *
+   * @generated from field: latch.v1.SubjectRef denied_by = 6;
+   */
+  deniedBy?: SubjectRef | undefined;
+
+  /**
+   * As CheckResponse.reason.
+   *
+   * @generated from field: latch.v1.DenialReason reason = 7;
+   */
+  reason: DenialReason;
+
+  /**
+   * As CheckResponse.legs.
+   *
+   * @generated from field: repeated latch.v1.DecisionLeg legs = 8;
+   */
+  legs: DecisionLeg[];
 };
 
 /**
@@ -587,6 +826,27 @@ export type CheckBulkResponseItemJson = {
    * @generated from field: google.protobuf.Timestamp valid_until = 5;
    */
   validUntil?: TimestampJson;
+
+  /**
+   * As CheckResponse.denied_by.
+   *
+   * @generated from field: latch.v1.SubjectRef denied_by = 6;
+   */
+  deniedBy?: SubjectRefJson;
+
+  /**
+   * As CheckResponse.reason.
+   *
+   * @generated from field: latch.v1.DenialReason reason = 7;
+   */
+  reason?: DenialReasonJson;
+
+  /**
+   * As CheckResponse.legs.
+   *
+   * @generated from field: repeated latch.v1.DecisionLeg legs = 8;
+   */
+  legs?: DecisionLegJson[];
 };
 
 /**
@@ -594,7 +854,7 @@ export type CheckBulkResponseItemJson = {
  * Use `create(CheckBulkResponseItemSchema)` to create a new message.
  */
 export const CheckBulkResponseItemSchema: GenMessage<CheckBulkResponseItem, {jsonType: CheckBulkResponseItemJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_permission_service, 6);
+  messageDesc(file_latch_v1_permission_service, 7);
 
 /**
  * ExplanationNode is one node of the proof of a check: what was checked there, how it was
@@ -729,7 +989,7 @@ export type ExplanationNodeJson = {
  * Use `create(ExplanationNodeSchema)` to create a new message.
  */
 export const ExplanationNodeSchema: GenMessage<ExplanationNode, {jsonType: ExplanationNodeJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_permission_service, 7);
+  messageDesc(file_latch_v1_permission_service, 8);
 
 /**
  * Kind says how the node was decided.
@@ -814,7 +1074,7 @@ export type ExplanationNode_KindJson = "KIND_UNSPECIFIED" | "KIND_RELATION" | "K
  * Describes the enum latch.v1.ExplanationNode.Kind.
  */
 export const ExplanationNode_KindSchema: GenEnum<ExplanationNode_Kind, ExplanationNode_KindJson> = /*@__PURE__*/
-  enumDesc(file_latch_v1_permission_service, 7, 0);
+  enumDesc(file_latch_v1_permission_service, 8, 0);
 
 /**
  * Role is a child's part in an exclusion.
@@ -855,7 +1115,7 @@ export type ExplanationNode_RoleJson = "ROLE_UNSPECIFIED" | "ROLE_BASE" | "ROLE_
  * Describes the enum latch.v1.ExplanationNode.Role.
  */
 export const ExplanationNode_RoleSchema: GenEnum<ExplanationNode_Role, ExplanationNode_RoleJson> = /*@__PURE__*/
-  enumDesc(file_latch_v1_permission_service, 7, 1);
+  enumDesc(file_latch_v1_permission_service, 8, 1);
 
 /**
  * CaveatEvaluation records how a relationship's caveat evaluated during a check.
@@ -918,7 +1178,7 @@ export type CaveatEvaluationJson = {
  * Use `create(CaveatEvaluationSchema)` to create a new message.
  */
 export const CaveatEvaluationSchema: GenMessage<CaveatEvaluation, {jsonType: CaveatEvaluationJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_permission_service, 8);
+  messageDesc(file_latch_v1_permission_service, 9);
 
 /**
  * Result is the caveat expression's value.
@@ -966,7 +1226,7 @@ export type CaveatEvaluation_ResultJson = "RESULT_UNSPECIFIED" | "RESULT_TRUE" |
  * Describes the enum latch.v1.CaveatEvaluation.Result.
  */
 export const CaveatEvaluation_ResultSchema: GenEnum<CaveatEvaluation_Result, CaveatEvaluation_ResultJson> = /*@__PURE__*/
-  enumDesc(file_latch_v1_permission_service, 8, 0);
+  enumDesc(file_latch_v1_permission_service, 9, 0);
 
 /**
  * ExpandRequest asks for the tree of a relation or permission on a resource.
@@ -1045,7 +1305,7 @@ export type ExpandRequestJson = {
  * Use `create(ExpandRequestSchema)` to create a new message.
  */
 export const ExpandRequestSchema: GenMessage<ExpandRequest, {jsonType: ExpandRequestJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_permission_service, 9);
+  messageDesc(file_latch_v1_permission_service, 10);
 
 /**
  * ExpandResponse is the tree of a relation or permission.
@@ -1094,7 +1354,7 @@ export type ExpandResponseJson = {
  * Use `create(ExpandResponseSchema)` to create a new message.
  */
 export const ExpandResponseSchema: GenMessage<ExpandResponse, {jsonType: ExpandResponseJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_permission_service, 10);
+  messageDesc(file_latch_v1_permission_service, 11);
 
 /**
  * ExpandNode is one node of an expansion tree: a set of subjects, named by the object and
@@ -1257,7 +1517,7 @@ export type ExpandNodeJson = {
  * Use `create(ExpandNodeSchema)` to create a new message.
  */
 export const ExpandNodeSchema: GenMessage<ExpandNode, {jsonType: ExpandNodeJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_permission_service, 11);
+  messageDesc(file_latch_v1_permission_service, 12);
 
 /**
  * ExpandLeaf lists the subjects stored for a relation.
@@ -1292,7 +1552,7 @@ export type ExpandLeafJson = {
  * Use `create(ExpandLeafSchema)` to create a new message.
  */
 export const ExpandLeafSchema: GenMessage<ExpandLeaf, {jsonType: ExpandLeafJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_permission_service, 12);
+  messageDesc(file_latch_v1_permission_service, 13);
 
 /**
  * ExpandedSubject is one subject stored in a relation.
@@ -1369,7 +1629,7 @@ export type ExpandedSubjectJson = {
  * Use `create(ExpandedSubjectSchema)` to create a new message.
  */
 export const ExpandedSubjectSchema: GenMessage<ExpandedSubject, {jsonType: ExpandedSubjectJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_permission_service, 13);
+  messageDesc(file_latch_v1_permission_service, 14);
 
 /**
  * ExpandChildren is the list of operands of a union or intersection.
@@ -1404,7 +1664,7 @@ export type ExpandChildrenJson = {
  * Use `create(ExpandChildrenSchema)` to create a new message.
  */
 export const ExpandChildrenSchema: GenMessage<ExpandChildren, {jsonType: ExpandChildrenJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_permission_service, 14);
+  messageDesc(file_latch_v1_permission_service, 15);
 
 /**
  * ExpandExclusion is `base - subtracted`.
@@ -1453,7 +1713,7 @@ export type ExpandExclusionJson = {
  * Use `create(ExpandExclusionSchema)` to create a new message.
  */
 export const ExpandExclusionSchema: GenMessage<ExpandExclusion, {jsonType: ExpandExclusionJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_permission_service, 15);
+  messageDesc(file_latch_v1_permission_service, 16);
 
 /**
  * ExpandArrow is an arrow: for each relationship of the tupleset relation, the target
@@ -1532,7 +1792,7 @@ export type ExpandArrowJson = {
  * Use `create(ExpandArrowSchema)` to create a new message.
  */
 export const ExpandArrowSchema: GenMessage<ExpandArrow, {jsonType: ExpandArrowJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_permission_service, 16);
+  messageDesc(file_latch_v1_permission_service, 17);
 
 /**
  * Function says how an arrow combines the targets of its relationships.
@@ -1573,7 +1833,7 @@ export type ExpandArrow_FunctionJson = "FUNCTION_UNSPECIFIED" | "FUNCTION_ANY" |
  * Describes the enum latch.v1.ExpandArrow.Function.
  */
 export const ExpandArrow_FunctionSchema: GenEnum<ExpandArrow_Function, ExpandArrow_FunctionJson> = /*@__PURE__*/
-  enumDesc(file_latch_v1_permission_service, 16, 0);
+  enumDesc(file_latch_v1_permission_service, 17, 0);
 
 /**
  * ExpandArrowWalk is one relationship an arrow follows and the expansion it leads to.
@@ -1622,7 +1882,7 @@ export type ExpandArrowWalkJson = {
  * Use `create(ExpandArrowWalkSchema)` to create a new message.
  */
 export const ExpandArrowWalkSchema: GenMessage<ExpandArrowWalk, {jsonType: ExpandArrowWalkJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_permission_service, 17);
+  messageDesc(file_latch_v1_permission_service, 18);
 
 /**
  * LookupResourcesRequest asks which objects of `resource_type` `subject` has `permission` on.
@@ -1680,6 +1940,14 @@ export type LookupResourcesRequest = Message<"latch.v1.LookupResourcesRequest"> 
    * @generated from field: string cursor = 7;
    */
   cursor: string;
+
+  /**
+   * The agents acting for `subject`, as CheckRequest.actors: only the resources every leg of
+   * the chain allows are returned.
+   *
+   * @generated from field: repeated latch.v1.SubjectRef actors = 8;
+   */
+  actors: SubjectRef[];
 };
 
 /**
@@ -1738,6 +2006,14 @@ export type LookupResourcesRequestJson = {
    * @generated from field: string cursor = 7;
    */
   cursor?: string;
+
+  /**
+   * The agents acting for `subject`, as CheckRequest.actors: only the resources every leg of
+   * the chain allows are returned.
+   *
+   * @generated from field: repeated latch.v1.SubjectRef actors = 8;
+   */
+  actors?: SubjectRefJson[];
 };
 
 /**
@@ -1745,7 +2021,7 @@ export type LookupResourcesRequestJson = {
  * Use `create(LookupResourcesRequestSchema)` to create a new message.
  */
 export const LookupResourcesRequestSchema: GenMessage<LookupResourcesRequest, {jsonType: LookupResourcesRequestJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_permission_service, 18);
+  messageDesc(file_latch_v1_permission_service, 19);
 
 /**
  * LookupResourcesResponse is one resource found, with the answer Check would give for it.
@@ -1836,7 +2112,7 @@ export type LookupResourcesResponseJson = {
  * Use `create(LookupResourcesResponseSchema)` to create a new message.
  */
 export const LookupResourcesResponseSchema: GenMessage<LookupResourcesResponse, {jsonType: LookupResourcesResponseJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_permission_service, 19);
+  messageDesc(file_latch_v1_permission_service, 20);
 
 /**
  * LookupSubjectsRequest asks which subjects of `subject_type` have `permission` on `resource`.
@@ -1943,7 +2219,7 @@ export type LookupSubjectsRequestJson = {
  * Use `create(LookupSubjectsRequestSchema)` to create a new message.
  */
 export const LookupSubjectsRequestSchema: GenMessage<LookupSubjectsRequest, {jsonType: LookupSubjectsRequestJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_permission_service, 20);
+  messageDesc(file_latch_v1_permission_service, 21);
 
 /**
  * LookupSubjectsResponse is one subject found, with the answer Check would give for it. For any
@@ -2040,7 +2316,7 @@ export type LookupSubjectsResponseJson = {
  * Use `create(LookupSubjectsResponseSchema)` to create a new message.
  */
 export const LookupSubjectsResponseSchema: GenMessage<LookupSubjectsResponse, {jsonType: LookupSubjectsResponseJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_permission_service, 21);
+  messageDesc(file_latch_v1_permission_service, 22);
 
 /**
  * CheckResult is the answer to a check.
@@ -2090,6 +2366,63 @@ export type CheckResultJson = "CHECK_RESULT_UNSPECIFIED" | "CHECK_RESULT_ALLOWED
  */
 export const CheckResultSchema: GenEnum<CheckResult, CheckResultJson> = /*@__PURE__*/
   enumDesc(file_latch_v1_permission_service, 0);
+
+/**
+ * DenialReason says why a check was denied, for the member of the chain named in `denied_by`.
+ *
+ * @generated from enum latch.v1.DenialReason
+ */
+export enum DenialReason {
+  /**
+   * Not denied, or denied with no reason to name (never for a denial with actors).
+   *
+   * @generated from enum value: DENIAL_REASON_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * That member lacks the permission on the resource.
+   *
+   * @generated from enum value: DENIAL_REASON_NO_PERMISSION = 1;
+   */
+  NO_PERMISSION = 1,
+
+  /**
+   * That actor may not act for the member before it: no `act_for` (LATCH_ACT_FOR_PERMISSION)
+   * from the actor to it.
+   *
+   * @generated from enum value: DENIAL_REASON_NOT_DELEGATED = 2;
+   */
+  NOT_DELEGATED = 2,
+
+  /**
+   * That member is suspended (AgentService.Suspend), itself or through a wildcard (`agent:*`).
+   *
+   * @generated from enum value: DENIAL_REASON_SUSPENDED = 3;
+   */
+  SUSPENDED = 3,
+
+  /**
+   * A caveat evaluated to false decided that member's denial (a delegation outside business
+   * hours, say).
+   *
+   * @generated from enum value: DENIAL_REASON_CONDITION_FALSE = 4;
+   */
+  CONDITION_FALSE = 4,
+}
+
+/**
+ * DenialReason says why a check was denied, for the member of the chain named in `denied_by`.
+ *
+ * @generated from enum latch.v1.DenialReason
+ */
+export type DenialReasonJson = "DENIAL_REASON_UNSPECIFIED" | "DENIAL_REASON_NO_PERMISSION" | "DENIAL_REASON_NOT_DELEGATED" | "DENIAL_REASON_SUSPENDED" | "DENIAL_REASON_CONDITION_FALSE";
+
+/**
+ * Describes the enum latch.v1.DenialReason.
+ */
+export const DenialReasonSchema: GenEnum<DenialReason, DenialReasonJson> = /*@__PURE__*/
+  enumDesc(file_latch_v1_permission_service, 1);
 
 /**
  * PermissionService answers "may this subject do this on this object?" and the questions

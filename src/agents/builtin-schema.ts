@@ -1,0 +1,105 @@
+// Latch's built-in definitions, added to every schema the server compiles: suspensions live there.
+
+import type { SchemaAst } from "../schema/ast.js";
+import type { CompiledCaveat } from "../schema/caveat/compiled-caveat.js";
+import type {
+  AllowedSubject,
+  CompiledSchema,
+  ObjectDefinition,
+  RelationDefinition,
+} from "../schema/compiled-schema.js";
+import { assembleSchema } from "../schema/compiler.js";
+import { compareDiagnostics, type Diagnostic } from "../schema/diagnostic.js";
+import { type LoadResult, loadSchema } from "../schema/load-schema.js";
+import {
+  isReservedName,
+  RESERVED_PREFIX,
+  SUSPENDED_RELATION,
+  SUSPENSION_DEFINITION,
+  SUSPENSION_NOTE_CAVEAT,
+} from "./suspension-names.js";
+
+/** The built-in caveat, in the schema language: compiled once, by the same compiler as any. */
+const NOTE_CAVEAT_TEXT = `caveat ${SUSPENSION_NOTE_CAVEAT}(reason string, suspended_by string, suspended_at timestamp) {
+  true
+}
+`;
+
+let noteCaveat: CompiledCaveat | undefined;
+
+/** compiledNoteCaveat is the suspension note caveat, compiled at its first use. */
+function compiledNoteCaveat(): CompiledCaveat {
+  if (noteCaveat !== undefined) return noteCaveat;
+  const loaded = loadSchema(NOTE_CAVEAT_TEXT);
+  const compiled = loaded.ok ? loaded.schema.caveats.get(SUSPENSION_NOTE_CAVEAT) : undefined;
+  if (compiled === undefined)
+    throw new Error(`the built-in caveat ${SUSPENSION_NOTE_CAVEAT} does not compile`);
+  noteCaveat = compiled;
+  return compiled;
+}
+
+/**
+ * withBuiltinDefinitions returns schema with Latch's built-in caveat and definition added:
+ * `latch/suspension`, whose relation `suspended` admits every definition T of schema as `T` and
+ * `T:*`, each with the caveat `latch/suspension_note`, with or without an expiration. The schema
+ * itself must not use the `latch/` prefix (see {@link loadServedSchema}).
+ */
+export function withBuiltinDefinitions(schema: CompiledSchema): CompiledSchema {
+  const allowedSubjects: AllowedSubject[] = [];
+  for (const type of schema.definitions.keys()) {
+    for (const wildcard of [false, true]) {
+      for (const expiration of [false, true]) {
+        allowedSubjects.push({ type, wildcard, caveat: SUSPENSION_NOTE_CAVEAT, expiration });
+      }
+    }
+  }
+  const suspended: RelationDefinition = {
+    kind: "relation",
+    definition: SUSPENSION_DEFINITION,
+    name: SUSPENDED_RELATION,
+    allowedSubjects,
+    doc: "the subjects suspended: denied in every check whose chain holds them",
+  };
+  const suspension: ObjectDefinition = {
+    name: SUSPENSION_DEFINITION,
+    doc: "Latch's suspensions, written through AgentService",
+    members: new Map([[SUSPENDED_RELATION, suspended]]),
+  };
+  const definitions = new Map(schema.definitions).set(SUSPENSION_DEFINITION, suspension);
+  const caveats = new Map(schema.caveats).set(SUSPENSION_NOTE_CAVEAT, compiledNoteCaveat());
+  return assembleSchema(definitions, caveats, schema.useExpiration);
+}
+
+/**
+ * loadServedSchema loads schema text as the server serves it: the text's own errors, and its
+ * definitions and caveats that use the reserved prefix, as errors; else the compiled schema with
+ * the built-in definitions added.
+ */
+export function loadServedSchema(text: string): LoadResult {
+  const loaded = loadSchema(text);
+  const reserved = reservedNameDiagnostics(loaded.ast);
+  if (loaded.ok && reserved.length === 0) {
+    return { ...loaded, schema: withBuiltinDefinitions(loaded.schema) };
+  }
+  const diagnostics = loaded.ok ? [] : [...loaded.diagnostics];
+  // A report cut at its limit ends with the diagnostic saying so: nothing goes after it.
+  if (diagnostics.at(-1)?.code !== "limit") {
+    diagnostics.push(...reserved);
+    diagnostics.sort(compareDiagnostics);
+  }
+  return { ok: false, diagnostics, ast: loaded.ast };
+}
+
+/** reservedNameDiagnostics lists the definitions and caveats of ast named with the reserved prefix. */
+function reservedNameDiagnostics(ast: SchemaAst): Diagnostic[] {
+  return ast.items.flatMap((item) => {
+    if (item.kind === "use" || !isReservedName(item.name.value)) return [];
+    return [
+      {
+        code: "reserved-name" as const,
+        message: `${item.kind} '${item.name.value}': the prefix '${RESERVED_PREFIX}' is reserved for Latch's built-in definitions; rename it (suspensions are written through AgentService, not the schema)`,
+        span: item.name.span,
+      },
+    ];
+  });
+}
