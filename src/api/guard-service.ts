@@ -1,7 +1,13 @@
 // Wraps a service implementation with what every call needs: authentication, scopes, errors, deadlines.
 
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
-import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import {
+  Code,
+  ConnectError,
+  createContextKey,
+  type HandlerContext,
+  type ServiceImpl,
+} from "@connectrpc/connect";
 import { StoreUnavailableError } from "../store/store.js";
 import { toConnectError } from "./api-error.js";
 import type { ApiKeyRing, Principal } from "./api-keys.js";
@@ -20,6 +26,14 @@ export interface GuardOptions {
 }
 
 type AnyHandler = (input: unknown, context: HandlerContext) => unknown;
+
+/**
+ * PRINCIPAL is the key a call authenticated with, in its context's values (`context.values.get`):
+ * undefined in development mode. The decision log records its name.
+ */
+export const PRINCIPAL = createContextKey<Principal | undefined>(undefined, {
+  description: "the API key a call authenticated with",
+});
 
 /**
  * guardService returns impl with every method authenticated (a bearer key with the method's
@@ -53,7 +67,7 @@ function wrap(method: DescMethod, handler: AnyHandler, options: GuardOptions): A
   };
   if (method.methodKind === "server_streaming") {
     return async function* (input, context) {
-      authorize(path, context, options.keys);
+      remember(context, authorize(path, context, options.keys));
       try {
         yield* handler(input, context) as AsyncIterable<unknown>;
       } catch (error) {
@@ -62,7 +76,7 @@ function wrap(method: DescMethod, handler: AnyHandler, options: GuardOptions): A
     };
   }
   return (input, context) => {
-    authorize(path, context, options.keys);
+    remember(context, authorize(path, context, options.keys));
     let answer: unknown;
     try {
       answer = handler(input, context);
@@ -75,6 +89,11 @@ function wrap(method: DescMethod, handler: AnyHandler, options: GuardOptions): A
       throw fail(error, context);
     });
   };
+}
+
+/** remember keeps principal in the call's context; development mode (none) leaves the default. */
+function remember(context: HandlerContext, principal: Principal | undefined): void {
+  if (principal !== undefined) context.values.set(PRINCIPAL, principal);
 }
 
 /** untilAborted settles with work, or rejects as soon as signal aborts. */

@@ -21,4 +21,8 @@ export const METHOD_SCOPES: Readonly<Record<string, Scope>> = {
   "latch.v1.SchemaService/ReadSchema": "read",
   "latch.v1.SchemaService/ValidateSchema": "read",
   "latch.v1.SchemaService/WriteSchema": "schema",
+  "latch.v1.DecisionService/ListDecisions": "audit",
+  "latch.v1.DecisionService/GetDecision": "audit",
+  "latch.v1.DecisionService/WatchDecisions": "audit",
+  "latch.v1.DecisionService/VerifyDecisions": "audit",
 };
