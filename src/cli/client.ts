@@ -3,6 +3,7 @@
 import type { ClientHttp2Stream, Http2Session } from "node:http2";
 import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import { DecisionService } from "../gen/latch/v1/decision_service_pb.js";
 import { PermissionService } from "../gen/latch/v1/permission_service_pb.js";
 import { RelationshipService } from "../gen/latch/v1/relationship_service_pb.js";
 import { SchemaService } from "../gen/latch/v1/schema_service_pb.js";
@@ -31,6 +32,7 @@ export interface LatchClient {
   readonly permissions: Client<typeof PermissionService>;
   readonly relationships: Client<typeof RelationshipService>;
   readonly schema: Client<typeof SchemaService>;
+  readonly decisions: Client<typeof DecisionService>;
   /** close drops the connection, which would otherwise keep the process alive. */
   close(): void;
 }
@@ -60,6 +62,7 @@ export function createLatchClient(env: Readonly<Record<string, string | undefine
     permissions: createClient(PermissionService, transport),
     relationships: createClient(RelationshipService, transport),
     schema: createClient(SchemaService, transport),
+    decisions: createClient(DecisionService, transport),
     close: () => sessionManager.abort(),
   };
 }

@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { EXIT_USAGE_OR_SERVER_ERROR } from "./call-server.js";
 import { addCheckCommand } from "./check-command.js";
 import type { CliIo } from "./cli-io.js";
+import { addDecisionsCommands } from "./decisions-command.js";
 import { addExpandCommand } from "./expand-command.js";
 import { addImportExportCommands } from "./import-export-commands.js";
 import { addKeyCommands } from "./key-command.js";
@@ -42,6 +43,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   addLookupCommands(program, io, setExitCode);
   addWatchCommand(program, io, setExitCode);
   addImportExportCommands(program, io, setExitCode);
+  addDecisionsCommands(program, io, setExitCode);
   addServeCommand(program, io, setExitCode);
   addKeyCommands(program, io, setExitCode);
   try {
