@@ -1,6 +1,7 @@
 // Test helpers: decisions as the check path will hand them to the log, with every field set.
 
-import { newDecisionId } from "../../src/decisions/decision-id.js";
+import { randomBytes } from "node:crypto";
+import { decisionIdFromBytes, newDecisionId } from "../../src/decisions/decision-id.js";
 import type { Decision } from "../../src/decisions/decision-record.js";
 
 /** makeDecision is a decision made now, with every field a check's record has, and overrides. */
@@ -48,4 +49,17 @@ export function lookupDecision(overrides: Partial<Decision> = {}): Decision {
     lookup: { limit: 10, cursor: "c1", returned: 3 },
     ...overrides,
   };
+}
+
+/**
+ * decisionAt is a decision made at time ms, in the past: newDecisionId never goes back in time
+ * (its ids only increase), so the id is made here, as a UUIDv7 of that time.
+ */
+export function decisionAt(ms: number, overrides: Partial<Decision> = {}): Decision {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(ms, 0, 6);
+  bytes[6] = 0x70 | (bytes[6]! & 0x0f);
+  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
+  const decisionId = decisionIdFromBytes(bytes);
+  return makeDecision({ decisionId, time: new Date(ms).toISOString(), ...overrides });
 }
