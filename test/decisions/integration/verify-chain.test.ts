@@ -67,15 +67,20 @@ describe.each(DECISION_STORES)("verifying the decision log on $name", ({ open })
       [victim],
     );
     const { problem } = await log.verify();
-    expect(problem).toMatchObject({ kind: "changed", decisionId: victim, ...(await position(db, victim)) });
+    expect(problem).toMatchObject({
+      kind: "changed",
+      decisionId: victim,
+      ...(await position(db, victim)),
+    });
   });
 
   it.skipIf(open === undefined)("names a record whose column alone was changed", async () => {
     const { log, db, ids } = await written();
     const victim = ids[12]!;
-    await db.query("UPDATE latch_decisions SET subject = 'user:mallory' WHERE decision_id = $1::uuid", [
-      victim,
-    ]);
+    await db.query(
+      "UPDATE latch_decisions SET subject = 'user:mallory' WHERE decision_id = $1::uuid",
+      [victim],
+    );
     const { problem } = await log.verify();
     expect(problem).toMatchObject({ kind: "changed", decisionId: victim });
     expect(problem?.detail).toBe('its subject column says "user:mallory", its record "user:alice"');
