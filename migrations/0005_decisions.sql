@@ -5,7 +5,7 @@
 -- src/decisions/decision-partitions.ts), and dropped by retention: this migration makes only the
 -- partitioned parents and the chain's head.
 
--- One row per decision. `record` is the whole record as canonical JSON (the text whose SHA-256 its
+-- One row per decision. `record` is the whole record as JSON (the text whose SHA-256 its
 -- batch holds, and what GetDecision and export return); the columns beside it are copies of its
 -- fields for the filters, which verification checks against the record.
 CREATE TABLE latch_decisions (

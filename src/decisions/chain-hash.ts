@@ -1,14 +1,14 @@
 // The hashes that chain the decision log: one per record, one per batch over its records and the batch before.
 
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 import { decisionIdBytes } from "./decision-id.js";
 
 /** HASH_BYTES is the length of every hash in the chain (SHA-256). */
 export const HASH_BYTES = 32;
 
-/** recordHash is the SHA-256 of a record's text (its canonical JSON, as stored). */
+/** recordHash is the SHA-256 of a record's text (its JSON, as stored). */
 export function recordHash(text: string): Buffer {
-  return createHash("sha256").update(text, "utf8").digest();
+  return hash("sha256", text, "buffer");
 }
 
 /**
@@ -17,10 +17,10 @@ export function recordHash(text: string): Buffer {
  * record hashes back to back, as the batch row stores them.
  */
 export function batchHash(previous: Buffer, ids: readonly string[], hashes: Buffer): Buffer {
-  const hash = createHash("sha256").update(previous);
+  const digest = createHash("sha256").update(previous);
   ids.forEach((id, i) => {
-    hash.update(decisionIdBytes(id));
-    hash.update(hashes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES));
+    digest.update(decisionIdBytes(id));
+    digest.update(hashes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES));
   });
-  return hash.digest();
+  return digest.digest();
 }

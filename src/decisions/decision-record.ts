@@ -80,8 +80,8 @@ export interface Decision {
 /**
  * DecisionRecord is a decision as stored, returned and exported: its context (and the caveat
  * contexts in its proof) with the configured keys replaced by their keyed hash, and `masked`
- * naming each value so replaced, as a path (`context.ssn`). Its canonical JSON (keys sorted, no
- * space) is the text stored and hashed; export writes it as it is, one a line.
+ * naming each value so replaced, as a path (`context.ssn`). Its JSON is the text stored and
+ * hashed; export writes it with keys sorted, one a line.
  */
 export interface DecisionRecord extends Decision {
   readonly masked: readonly string[];

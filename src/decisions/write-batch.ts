@@ -1,5 +1,6 @@
 // One batch of decision records committed: chained to the batch before it, and announced to watchers.
 
+import { copyRow } from "../store/postgres/copy-text.js";
 import type { SqlExecutor } from "../store/postgres/sql-executor.js";
 import { batchHash, HASH_BYTES } from "./chain-hash.js";
 
@@ -17,33 +18,29 @@ export interface BatchRecord {
   readonly resource: string;
   readonly permission: string;
   readonly result: string | null;
-  /** The record's canonical JSON. */
+  /** The record's JSON text, as stored and hashed. */
   readonly text: string;
   readonly hash: Buffer;
 }
 
-/**
- * INSERT_BATCH writes a batch's records, its batch row and the chain's new head in one statement
- * (one round trip, whatever the batch's size): the records come as one array per column.
- */
-const INSERT_BATCH = `WITH records AS (
-  INSERT INTO latch_decisions (decided_at, decision_id, batch_seq, position, kind, api_key, subject, actors, resource, permission, result, record)
-  SELECT u.decided_at, u.decision_id, $1::bigint, u.ord - 1, u.kind, u.api_key, u.subject,
-    ARRAY(SELECT json_array_elements_text(u.actors)), u.resource, u.permission, u.result, u.record
-  FROM unnest($2::timestamptz[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::json[], $8::text[], $9::text[], $10::text[], $11::json[])
-    WITH ORDINALITY AS u(decided_at, decision_id, kind, api_key, subject, actors, resource, permission, result, record, ord)
-), batch AS (
+/** The columns COPY fills, in the order copyRow writes them. */
+const COPY_TARGET =
+  "latch_decisions (decided_at, decision_id, batch_seq, position, kind, api_key, subject, actors, resource, permission, result, record)";
+
+/** CLOSE_BATCH writes the batch row and the chain's new head, and announces the batch, in one statement. */
+const CLOSE_BATCH = `WITH batch AS (
   INSERT INTO latch_decision_batches (first_at, seq, last_at, decision_ids, record_hashes, prev_hash, hash)
-  VALUES (($2::timestamptz[])[1], $1::bigint, $12::timestamptz, $3::uuid[], $13::bytea, $14::bytea, $15::bytea)
+  VALUES ($2::timestamptz, $1::bigint, $3::timestamptz, $4::uuid[], $5::bytea, $6::bytea, $7::bytea)
 ), head AS (
-  UPDATE latch_decision_chain SET seq = $1::bigint, hash = $15::bytea
+  UPDATE latch_decision_chain SET seq = $1::bigint, hash = $7::bytea
 )
 SELECT pg_notify('${DECISIONS_CHANNEL}', $1::bigint::text)`;
 
 /**
  * writeBatch commits records (all of one UTC day, in the order given) as the next batch of the
- * chain, and returns its seq. The transaction locks the chain's head first, so that batches from
- * every replica commit one at a time in seq order, each chained to the one before.
+ * chain, and returns its seq: the records by COPY, then the batch row and the chain's head in one
+ * statement. The transaction locks the head first, so that batches from every replica commit one
+ * at a time in seq order, each chained to the one before.
  */
 export async function writeBatch(
   db: SqlExecutor,
@@ -57,27 +54,42 @@ export async function writeBatch(
   return db.transaction(async (tx) => {
     const [head] = await tx.query("SELECT seq, hash FROM latch_decision_chain FOR UPDATE");
     const seq = Number(head?.seq) + 1;
-    const hash = batchHash(Buffer.from(head?.hash as Uint8Array), ids, hashes);
-    const column = <T>(pick: (r: BatchRecord) => T) => records.map(pick);
-    await tx.query(INSERT_BATCH, [
+    const previous = Buffer.from(head?.hash as Uint8Array);
+    const batchSeq = String(seq);
+    let rows = "";
+    records.forEach((r, position) => {
+      rows += copyRow([
+        r.decidedAt,
+        r.decisionId,
+        batchSeq,
+        String(position),
+        r.kind,
+        r.apiKey,
+        r.subject,
+        arrayLiteral(r.actors),
+        r.resource,
+        r.permission,
+        r.result,
+        r.text,
+      ]);
+    });
+    await tx.copyFrom!(COPY_TARGET, rows);
+    await tx.query(CLOSE_BATCH, [
       seq,
-      column((r) => r.decidedAt),
-      ids,
-      column((r) => r.kind),
-      column((r) => r.apiKey),
-      column((r) => r.subject),
-      column((r) => JSON.stringify(r.actors)),
-      column((r) => r.resource),
-      column((r) => r.permission),
-      column((r) => r.result),
-      column((r) => r.text),
+      records[0]!.decidedAt,
       records[records.length - 1]!.decidedAt,
+      ids,
       hashes,
-      Buffer.from(head?.hash as Uint8Array),
-      hash,
+      previous,
+      batchHash(previous, ids, hashes),
     ]);
     return seq;
   });
+}
+
+/** arrayLiteral writes a text[] value, each element quoted (with `"` and `\\` escaped). */
+function arrayLiteral(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(",")}}`;
 }
 
 /**
