@@ -3,6 +3,7 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { type Command, InvalidArgumentError, Option } from "commander";
+import type { DecisionFilter } from "../decisions/decision-filter.js";
 import { DECISION_RESULTS, type DecisionResult } from "../decisions/decision-record.js";
 import {
   ChainProblem_Kind,
@@ -35,16 +36,8 @@ const PROBLEM_WORDS: Partial<Record<ChainProblem_Kind, string>> = {
   [ChainProblem_Kind.INSERTED]: "inserted",
 };
 
-interface FilterOptions {
-  readonly subject?: string;
-  readonly actor?: string;
-  readonly resource?: string;
-  readonly permission?: string;
-  readonly result?: DecisionResult;
-  readonly apiKey?: string;
-  readonly since?: Date;
-  readonly until?: Date;
-}
+/** FilterOptions are the filter options, parsed: commander names them as the filter's fields. */
+type FilterOptions = DecisionFilter;
 
 type FilterInit = MessageInitShape<typeof DecisionFilterSchema>;
 

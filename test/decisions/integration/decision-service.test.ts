@@ -4,12 +4,13 @@
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiKey, ApiKeyRing, hashApiKey } from "../../../src/api/api-keys.js";
-import { type LatchServer, startServer } from "../../../src/api/latch-server.js";
+import { type ApiKey, hashApiKey } from "../../../src/api/api-keys.js";
+import type { LatchServer } from "../../../src/api/latch-server.js";
 import { decisionRecord } from "../../../src/cli/decision-text.js";
 import { SqlDecisionLog } from "../../../src/decisions/sql-decision-log.js";
 import { DecisionService } from "../../../src/gen/latch/v1/decision_service_pb.js";
 import { createMemoryStore } from "../../../src/store/memory/memory-store.js";
+import { startTestServer } from "../../api/api-harness.js";
 import { waitFor } from "../../support/wait-for.js";
 import { makeDecision } from "../decision-fixtures.js";
 import { DECISION_STORES, type OpenedStore } from "./decision-stores.js";
@@ -23,21 +24,6 @@ const KEYS: ApiKey[] = [
 
 /** The last store that runs here: Postgres when a server answers, else PGlite. */
 const { open } = [...DECISION_STORES].reverse().find((s) => s.open !== undefined)!;
-
-function serve(options: Partial<Parameters<typeof startServer>[0]>): Promise<LatchServer> {
-  return startServer({
-    store: createMemoryStore(),
-    keys: new ApiKeyRing(KEYS),
-    host: "127.0.0.1",
-    grpcPort: 0,
-    httpPort: 0,
-    onInternalError: (method, error) => {
-      throw new Error(`internal error in ${method}: ${String(error)}`);
-    },
-    log: () => {},
-    ...options,
-  });
-}
 
 /** post calls a unary method over Connect JSON and returns the status and body. */
 async function post(server: LatchServer, method: string, body: unknown, key = AUDITOR) {
@@ -63,8 +49,7 @@ describe("DecisionService", () => {
   beforeAll(async () => {
     opened = await open!();
     const database = opened.store.database;
-    server = await serve({
-      store: opened.store,
+    server = await startTestServer(opened.store, KEYS, {
       decisions: { database, settings: { mode: "async", retentionMs: 86_400_000, redactKeys: [] } },
     });
     // Until checks record themselves, the test writes through a log of its own on the same tables.
@@ -205,7 +190,7 @@ describe("DecisionService", () => {
   });
 
   it("answers FAILED_PRECONDITION on a server with no decision log", async () => {
-    const bare = await serve({});
+    const bare = await startTestServer(createMemoryStore(), KEYS);
     try {
       const answer = await post(bare, "ListDecisions", {});
       expect(answer.body).toMatchObject({ code: "failed_precondition" });
