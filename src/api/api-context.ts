@@ -1,6 +1,7 @@
 // What every service needs: the store, its schema, the limits, and reads resolved to a snapshot.
 
 import type { ChangeTracker } from "../cache/change-tracker.js";
+import type { DecisionLog } from "../decisions/decision-log.js";
 import { DEFAULT_MAX_DEPTH } from "../engine/check-engine.js";
 import type { Consistency as ConsistencyMessage } from "../gen/latch/v1/core_pb.js";
 import { chooseReadRevision } from "../revision/consistency.js";
@@ -40,6 +41,8 @@ export interface ApiContext {
   readonly metrics: LatchMetrics;
   /** The caveat parameters a request's context may not hold (LATCH_SERVER_CONTEXT). */
   readonly serverContext: ReadonlySet<string>;
+  /** Where each decision is recorded (the log's mode says whether a response waits for it). */
+  readonly decisions: DecisionLog;
 }
 
 /**

@@ -1,6 +1,7 @@
 // Maps every error a request can meet to a gRPC/Connect status with a message naming the cause.
 
 import { Code, ConnectError } from "@connectrpc/connect";
+import { DecisionLogError } from "../decisions/decision-log.js";
 import { EngineError } from "../engine/engine-error.js";
 import { ConsistencyError } from "../revision/consistency.js";
 import { TokenError } from "../revision/token-error.js";
@@ -74,6 +75,8 @@ export function toConnectError(error: unknown, signal?: AbortSignal): ConnectErr
   if (error instanceof StoreError) return new ConnectError(error.message, STORE_CODES[error.code]);
   if (error instanceof StoreUnavailableError)
     return new ConnectError(error.message, Code.Unavailable);
+  // A sync decision log that cannot take a record: the answer is refused, not given unrecorded.
+  if (error instanceof DecisionLogError) return new ConnectError(error.message, Code.Unavailable);
   if (error instanceof EngineError)
     return new ConnectError(error.message, ENGINE_CODES[error.code]);
   if (error instanceof ConsistencyError) {

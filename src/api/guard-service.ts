@@ -28,11 +28,11 @@ export interface GuardOptions {
 type AnyHandler = (input: unknown, context: HandlerContext) => unknown;
 
 /**
- * PRINCIPAL is where a guarded call's context values hold who its API key authenticated as:
- * undefined in development mode (no key configured).
+ * PRINCIPAL is the key a call authenticated with, in its context's values (`context.values.get`):
+ * undefined in development mode. The decision log records its name.
  */
 export const PRINCIPAL = createContextKey<Principal | undefined>(undefined, {
-  description: "the caller's API key",
+  description: "the API key a call authenticated with",
 });
 
 /**

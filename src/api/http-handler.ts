@@ -23,6 +23,12 @@ const COMPRESSIONS: Compression[] = [compressionGzip, compressionBrotli];
 /** HttpHandlerOptions configure {@link createHttpHandler}. */
 export interface HttpHandlerOptions {
   readonly services: readonly (readonly [DescService, ServiceImpl<DescService>])[];
+  /**
+   * The services (by type name) whose JSON requests may not hold a field their message lacks.
+   * Connect ignores unknown fields by default; for a query, a misspelt filter would then match
+   * everything, silently.
+   */
+  readonly strictJson?: ReadonlySet<string>;
   /** The largest request message, in bytes (RESOURCE_EXHAUSTED past it). */
   readonly readMaxBytes: number;
   /** Aborts every call's signal: the server is stopping. */
@@ -48,7 +54,10 @@ export function createHttpHandler(
     readMaxBytes: options.readMaxBytes,
     shutdownSignal: options.shutdownSignal,
   });
-  for (const [service, impl] of options.services) router.service(service, impl);
+  for (const [service, impl] of options.services) {
+    const strict = options.strictJson?.has(service.typeName) ?? false;
+    router.service(service, impl, strict ? { jsonOptions: { ignoreUnknownFields: false } } : {});
+  }
   const handlers = new Map(
     router.handlers.map((handler) => [handler.requestPath, checked(handler, options.readMaxBytes)]),
   );

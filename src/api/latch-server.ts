@@ -10,12 +10,16 @@ import { loadSync, type PackageDefinition } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
 import { type CacheLayer, type CacheOptions, openCacheLayer } from "../cache/cache-layer.js";
+import { OFF_LOG } from "../decisions/decision-log.js";
+import { type DecisionSettings, SqlDecisionLog } from "../decisions/sql-decision-log.js";
 import { createCombinedDispatcher } from "../dispatch/combined-dispatcher.js";
 import { SERVER_TIME_PARAMETER } from "../engine/server-time.js";
 import { AgentService } from "../gen/latch/v1/agent_service_pb.js";
+import { DecisionService } from "../gen/latch/v1/decision_service_pb.js";
 import { PermissionService } from "../gen/latch/v1/permission_service_pb.js";
 import { RelationshipService } from "../gen/latch/v1/relationship_service_pb.js";
 import { SchemaService } from "../gen/latch/v1/schema_service_pb.js";
+import type { SqlExecutor } from "../store/postgres/sql-executor.js";
 import type { Store } from "../store/store.js";
 import { createMetrics, type LatchMetrics } from "../telemetry/metrics.js";
 import { createAgentService } from "./agent-service.js";
@@ -28,6 +32,7 @@ import {
   httpServerOptions,
   limitConnections,
 } from "./connection-limits.js";
+import { createDecisionService } from "./decision-service.js";
 import { addConnectService } from "./grpc-adapter.js";
 import { LiveCalls, shutdownError } from "./grpc-call-context.js";
 import { type GrpcPort, listenGrpc } from "./grpc-port.js";
@@ -53,6 +58,7 @@ const PROTO_FILES = [
   "latch/v1/permission_service.proto",
   "latch/v1/relationship_service.proto",
   "latch/v1/schema_service.proto",
+  "latch/v1/decision_service.proto",
 ];
 
 /** ServerOptions configure {@link startServer}. */
@@ -86,6 +92,11 @@ export interface ServerOptions {
   readonly log: (line: string) => void;
   /** Called (at most once a minute a port) while a port refuses connections at its limit. */
   readonly onConnectionLimit?: (portName: PortName, maxConnections: number) => void;
+  /**
+   * The decision log, kept in the store's database (that of a SqlBackedStore); without it the
+   * log is off and DecisionService answers FAILED_PRECONDITION.
+   */
+  readonly decisions?: { readonly database: SqlExecutor; readonly settings: DecisionSettings };
 }
 
 /** LatchServer is a running server: its bound ports, and a graceful stop. */
@@ -108,7 +119,19 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
   const connectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connections };
   const onConnectionLimit = options.onConnectionLimit ?? (() => {});
   const metrics = createMetrics();
-  const cache = await openCacheLayer(options.store, options.cache ?? {});
+  const decisionLog =
+    options.decisions === undefined
+      ? undefined
+      : await SqlDecisionLog.open(options.decisions.database, options.decisions.settings, {
+          countDecisions: (outcome, count) => metrics.countDecisions(outcome, count),
+          log: options.log,
+        });
+  const cache = await openCacheLayer(options.store, options.cache ?? {}).catch(
+    async (error: unknown) => {
+      await decisionLog?.close(0);
+      throw error;
+    },
+  );
   const onLookup = (hit: boolean) => metrics.countCacheLookup(hit);
   const limits = options.limits ?? DEFAULT_API_LIMITS;
   const context: ApiContext = {
@@ -133,11 +156,14 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
     tracker: cache.tracker,
     metrics,
     serverContext: new Set(options.serverContext ?? [SERVER_TIME_PARAMETER]),
+    decisions: decisionLog ?? OFF_LOG,
   };
   // gRPC health follows readiness, for the server ("") and each service alike.
   const healthNames = [
     "",
-    ...[PermissionService, RelationshipService, SchemaService, AgentService].map((s) => s.typeName),
+    ...[PermissionService, RelationshipService, SchemaService, AgentService, DecisionService].map(
+      (s) => s.typeName,
+    ),
   ];
   const health = new HealthImplementation(
     Object.fromEntries(healthNames.map((name) => [name, "SERVING" as const])),
@@ -172,6 +198,10 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
     ),
     entry(SchemaService, guardService(SchemaService, createSchemaService(context), guard)),
     entry(AgentService, guardService(AgentService, createAgentService(context), guard)),
+    entry(
+      DecisionService,
+      guardService(DecisionService, createDecisionService(decisionLog), guard),
+    ),
   ];
   const shutdown = new AbortController();
   // Every call in flight listens to the shutdown signal: no limit on listeners.
@@ -195,6 +225,7 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
     httpServerOptions(connectionLimits),
     createHttpHandler({
       services,
+      strictJson: new Set([DecisionService.typeName]),
       readMaxBytes: MAX_MESSAGE_BYTES,
       shutdownSignal: shutdown.signal,
       fallback: (request, response) =>
@@ -235,6 +266,8 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
       ]);
       clearTimeout(cut);
       clearInterval(schemaRefresh);
+      // Every call has ended: what they recorded is all queued, and is written now.
+      await decisionLog?.close(graceMs);
       await cache.close();
     },
   };

@@ -24,4 +24,8 @@ export const METHOD_SCOPES: Readonly<Record<string, Scope>> = {
   "latch.v1.AgentService/Suspend": "write",
   "latch.v1.AgentService/Resume": "write",
   "latch.v1.AgentService/ListSuspensions": "read",
+  "latch.v1.DecisionService/ListDecisions": "audit",
+  "latch.v1.DecisionService/GetDecision": "audit",
+  "latch.v1.DecisionService/WatchDecisions": "audit",
+  "latch.v1.DecisionService/VerifyDecisions": "audit",
 };

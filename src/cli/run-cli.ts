@@ -5,6 +5,7 @@ import { addAgentCommands } from "./agent-commands.js";
 import { EXIT_USAGE_OR_SERVER_ERROR } from "./call-server.js";
 import { addCheckCommand } from "./check-command.js";
 import type { CliIo } from "./cli-io.js";
+import { addDecisionsCommands } from "./decisions-command.js";
 import { addExpandCommand } from "./expand-command.js";
 import { addImportExportCommands } from "./import-export-commands.js";
 import { addKeyCommands } from "./key-command.js";
@@ -44,6 +45,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   addWatchCommand(program, io, setExitCode);
   addAgentCommands(program, io, setExitCode);
   addImportExportCommands(program, io, setExitCode);
+  addDecisionsCommands(program, io, setExitCode);
   addServeCommand(program, io, setExitCode);
   addKeyCommands(program, io, setExitCode);
   try {

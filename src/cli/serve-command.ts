@@ -8,9 +8,12 @@ import { bootstrapSchema } from "../api/bootstrap-schema.js";
 import { startServer } from "../api/latch-server.js";
 import { ListenError, listenOn, type PortName } from "../api/listen-error.js";
 import { ConfigError, readServerConfig, type ServerConfig } from "../config/server-config.js";
+import { loadRedactionSecret } from "../decisions/redaction-secret.js";
+import type { DecisionSettings } from "../decisions/sql-decision-log.js";
 import { createPgliteStore } from "../store/postgres/pglite-store.js";
 import { createPostgresStore } from "../store/postgres/postgres-store.js";
-import { type Store, StoreUnavailableError } from "../store/store.js";
+import type { SqlBackedStore } from "../store/postgres/sql-store.js";
+import { StoreUnavailableError } from "../store/store.js";
 import type { CliIo } from "./cli-io.js";
 
 /** LOOPBACK_HOSTS are the addresses development mode (no API key) may bind to. */
@@ -92,6 +95,8 @@ async function runServer(
   try {
     const bootstrapped = await bootstrapSchema(store, config.schemaFile);
     if (bootstrapped !== "kept") progress(`schema: ${describeBootstrap(bootstrapped, config)}`);
+    const decisions = await decisionSettings(config);
+    progress(`decision log: ${describeDecisions(decisions)}`);
     const server = await startServer({
       store,
       keys,
@@ -117,6 +122,7 @@ async function runServer(
           `internal error in ${method}: ${error instanceof Error ? error.stack : String(error)}\n`,
         ),
       log: (line) => io.stderr(`${line}\n`),
+      decisions: { database: store.database, settings: decisions },
       onConnectionLimit: (port, max) =>
         progress(
           `the ${port} port is at its limit of ${max} connections and refuses new ones (LATCH_MAX_CONNECTIONS)`,
@@ -142,7 +148,27 @@ async function runServer(
   io.stderr("stopped\n");
 }
 
-function openStore(config: ServerConfig, progress: (line: string) => void): Promise<Store> {
+/** decisionSettings are the decision log's settings, with the redaction key when keys are masked. */
+async function decisionSettings(config: ServerConfig): Promise<DecisionSettings> {
+  const { mode, retentionMs, redactKeys, secret } = config.decisions;
+  if (redactKeys.length === 0) return { mode, retentionMs, redactKeys };
+  const redactionSecret = await loadRedactionSecret(secret, config.dataDir);
+  return { mode, retentionMs, redactKeys, redactionSecret };
+}
+
+/** describeDecisions says in a few words how decisions are recorded: `async, kept 30 days`. */
+function describeDecisions(settings: DecisionSettings): string {
+  if (settings.mode === "off") return "off (LATCH_DECISIONS)";
+  const hours = settings.retentionMs / 3_600_000;
+  const kept = hours % 24 === 0 ? `${hours / 24} days` : `${hours} hours`;
+  const masks = settings.redactKeys.length === 0 ? "" : `; masks ${settings.redactKeys.join(", ")}`;
+  return `${settings.mode}, kept ${kept}${masks}`;
+}
+
+function openStore(
+  config: ServerConfig,
+  progress: (line: string) => void,
+): Promise<SqlBackedStore> {
   const retention = config.retentionMs === undefined ? {} : { retentionMs: config.retentionMs };
   return config.databaseUrl === undefined
     ? createPgliteStore({

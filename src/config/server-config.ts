@@ -1,6 +1,8 @@
 // The server's configuration: an optional YAML file, overridden by the environment, checked field by field.
 
 import { type ApiKey, SCOPES, type Scope } from "../api/api-keys.js";
+import { DECISION_MODES, type DecisionMode } from "../decisions/decision-log.js";
+import { DEFAULT_DECISIONS_RETENTION_MS } from "../decisions/sql-decision-log.js";
 import { DEFAULT_MAX_DEPTH } from "../engine/check-engine.js";
 import { SERVER_TIME_PARAMETER } from "../engine/server-time.js";
 import { PARAMETER_NAME } from "../schema/caveat-checker.js";
@@ -33,6 +35,17 @@ export interface ServerConfig {
   readonly serverContext: readonly string[];
   /** The permission an actor needs on itself to act for someone; the engine's `act_for` when unset. */
   readonly actForPermission?: string;
+  /** The decision log: its mode, how long it keeps decisions, the caveat-context keys it masks. */
+  readonly decisions: DecisionsConfig;
+}
+
+/** DecisionsConfig is the decision log's part of the configuration. */
+export interface DecisionsConfig {
+  readonly mode: DecisionMode;
+  readonly retentionMs: number;
+  readonly redactKeys: readonly string[];
+  /** The key masked values are hashed with; unset, one is made and kept in the data directory. */
+  readonly secret?: string;
 }
 
 /** ConfigError is a configuration Latch refuses to start with; the message lists every problem. */
@@ -71,16 +84,25 @@ const FILE_KEYS: FileKeys = {
   maxConnections: null,
   serverContext: null,
   actForPermission: null,
+  decisions: null,
+  decisionsRetention: null,
+  decisionsRedact: null,
+  decisionsSecret: null,
 };
+
+/** The shortest LATCH_DECISIONS_SECRET: 32 characters, 128 bits and more as hex or base64. */
+const MIN_SECRET_LENGTH = 32;
+const RETENTION = /^([1-9][0-9]{0,5})(d|h)$/;
 
 /**
  * readServerConfig reads the YAML file at path (if any), then the environment, which wins:
  * DATABASE_URL, LATCH_DATA_DIR, LATCH_SCHEMA, LATCH_HOST, LATCH_GRPC_PORT, LATCH_HTTP_PORT,
  * LATCH_API_KEYS (`name:sha256:scope+scope,...`), LATCH_RETENTION_MS, REDIS_URL,
  * LATCH_REDIS_CLUSTER (`true` for a Redis Cluster), LATCH_CACHE_BYTES, LATCH_MAX_DEPTH,
- * LATCH_MAX_CONNECTIONS, LATCH_SERVER_CONTEXT (comma-separated names) and
- * LATCH_ACT_FOR_PERMISSION. It throws a ConfigError naming every bad field, and every key of the file
- * it does not know.
+ * LATCH_MAX_CONNECTIONS, LATCH_SERVER_CONTEXT (comma-separated names), LATCH_ACT_FOR_PERMISSION,
+ * and the decision log's LATCH_DECISIONS (`async`, `sync` or `off`), LATCH_DECISIONS_RETENTION
+ * (`30d`, `12h`), LATCH_DECISIONS_REDACT (`ssn,phone`) and LATCH_DECISIONS_SECRET. It throws a
+ * ConfigError naming every bad field, and every key of the file it does not know.
  */
 export async function readServerConfig(
   env: NodeJS.ProcessEnv,
@@ -149,6 +171,7 @@ export async function readServerConfig(
       : { maxConnections: integer("maxConnections", "LATCH_MAX_CONNECTIONS", 1, 1, 1_000_000) }),
     serverContext: serverContextSetting(sources),
     ...optional("actForPermission", actForPermission),
+    decisions: decisionsSetting(sources, databaseUrl !== undefined),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -170,6 +193,64 @@ interface SettingSources {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly file: Readonly<Record<string, unknown>>;
   readonly problems: string[];
+}
+
+/**
+ * decisionsSetting reads the decision log's settings. Masking on Postgres needs the secret
+ * configured: replicas that each made their own would hash one value differently.
+ */
+function decisionsSetting(sources: SettingSources, onPostgres: boolean): DecisionsConfig {
+  const { env, file, problems } = sources;
+  const read = (key: string, envKey: string): string | undefined => {
+    const raw = env[envKey] ?? file[key];
+    if (raw === undefined || raw === "") return undefined;
+    if (typeof raw === "string") return raw;
+    // A YAML list of keys reads as the same comma-separated text.
+    if (Array.isArray(raw) && key === "decisionsRedact") return raw.map(String).join(",");
+    problems.push(`${envKey} (${key}): must be a string, got ${JSON.stringify(raw)}`);
+    return undefined;
+  };
+  const mode = read("decisions", "LATCH_DECISIONS") ?? "async";
+  if (!DECISION_MODES.includes(mode as DecisionMode)) {
+    problems.push(
+      `LATCH_DECISIONS (decisions): one of ${DECISION_MODES.join(", ")}, got ${JSON.stringify(mode)}`,
+    );
+  }
+  const retention = read("decisionsRetention", "LATCH_DECISIONS_RETENTION");
+  const match = retention === undefined ? null : RETENTION.exec(retention);
+  if (retention !== undefined && match === null) {
+    problems.push(
+      `LATCH_DECISIONS_RETENTION (decisionsRetention): a whole number of days or hours such as 30d or 12h, got ${JSON.stringify(retention)}`,
+    );
+  }
+  const unit = match?.[2] === "d" ? 86_400_000 : 3_600_000;
+  const retentionMs = match === null ? DEFAULT_DECISIONS_RETENTION_MS : Number(match[1]) * unit;
+  const redact = read("decisionsRedact", "LATCH_DECISIONS_REDACT");
+  const redactKeys = redact === undefined ? [] : redact.split(",").map((key) => key.trim());
+  redactKeys.forEach((key, i) => {
+    if (!PARAMETER_NAME.test(key)) {
+      problems.push(
+        `LATCH_DECISIONS_REDACT (decisionsRedact)[${i}]: a caveat parameter name (a letter or _, then letters, digits or _), got ${JSON.stringify(key)}`,
+      );
+    }
+  });
+  const secret = read("decisionsSecret", "LATCH_DECISIONS_SECRET");
+  if (secret !== undefined && secret.length < MIN_SECRET_LENGTH) {
+    problems.push(
+      `LATCH_DECISIONS_SECRET (decisionsSecret): at least ${MIN_SECRET_LENGTH} characters (\`openssl rand -hex 32\`), got ${secret.length}`,
+    );
+  }
+  if (onPostgres && redactKeys.length > 0 && secret === undefined) {
+    problems.push(
+      "LATCH_DECISIONS_SECRET (decisionsSecret): required with DATABASE_URL when LATCH_DECISIONS_REDACT is set, so that every replica masks a value alike",
+    );
+  }
+  return {
+    mode: mode as DecisionMode,
+    retentionMs,
+    redactKeys: [...new Set(redactKeys)],
+    ...(secret === undefined ? {} : { secret }),
+  };
 }
 
 function maxDepthSetting(sources: SettingSources): number {

@@ -1,4 +1,4 @@
-// Prometheus metrics: the cache's hits and misses, checks by result and source, Redis's state.
+// Prometheus metrics: the cache's hits and misses, checks by result and source, Redis's state, the decision log.
 
 import { Counter, Gauge, Registry } from "prom-client";
 import type { OutcomeKind } from "../engine/outcome.js";
@@ -12,6 +12,8 @@ export interface LatchMetrics {
   countCheck(result: OutcomeKind, servedFromCache: boolean): void;
   /** 1 while the shared Redis cache answers, 0 while it does not (absent without Redis). */
   readonly redisUp: Gauge;
+  /** countDecisions counts decision records written (latch_decisions_written_total) or dropped (latch_decisions_dropped_total). */
+  countDecisions(outcome: "written" | "dropped", count: number): void;
 }
 
 /** createMetrics makes a registry of its own (never the global one, so that servers in one process stay apart). */
@@ -29,6 +31,18 @@ export function createMetrics(): LatchMetrics {
     labelNames: ["result", "served_from_cache"],
     registers: [registry],
   });
+  const decisions = {
+    written: new Counter({
+      name: "latch_decisions_written_total",
+      help: "Decision records committed to the decision log.",
+      registers: [registry],
+    }),
+    dropped: new Counter({
+      name: "latch_decisions_dropped_total",
+      help: "Decision records lost: the log's queue was full, or the database did not answer before shutdown.",
+      registers: [registry],
+    }),
+  };
   return {
     registry,
     countCacheLookup: (hit) => cacheLookups.inc({ result: hit ? "hit" : "miss" }),
@@ -39,5 +53,6 @@ export function createMetrics(): LatchMetrics {
       help: "Whether the shared Redis cache answers (1) or not (0).",
       registers: [registry],
     }),
+    countDecisions: (outcome, count) => decisions[outcome].inc(count),
   };
 }

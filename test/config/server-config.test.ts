@@ -45,7 +45,51 @@ describe("readServerConfig", () => {
       redisCluster: false,
       maxDepth: 50,
       serverContext: ["now"],
+      decisions: { mode: "async", retentionMs: 30 * 86_400_000, redactKeys: [] },
     });
+  });
+
+  it("reads the decision log's settings, from the environment or the file", async () => {
+    const secret = "s".repeat(32);
+    expect(
+      (
+        await readServerConfig({
+          LATCH_DECISIONS: "sync",
+          LATCH_DECISIONS_RETENTION: "12h",
+          LATCH_DECISIONS_REDACT: "ssn, phone,ssn",
+          LATCH_DECISIONS_SECRET: secret,
+        })
+      ).decisions,
+    ).toEqual({ mode: "sync", retentionMs: 12 * 3_600_000, redactKeys: ["ssn", "phone"], secret });
+    const path = await configFile(
+      "decisions: off\ndecisionsRetention: 7d\ndecisionsRedact: [ssn]\n",
+    );
+    expect((await readServerConfig({}, path)).decisions).toEqual({
+      mode: "off",
+      retentionMs: 7 * 86_400_000,
+      redactKeys: ["ssn"],
+    });
+  });
+
+  it("names each bad decision log setting", async () => {
+    expect(
+      await problemsOf({
+        LATCH_DECISIONS: "later",
+        LATCH_DECISIONS_RETENTION: "30 days",
+        LATCH_DECISIONS_REDACT: "ssn,2fa",
+        LATCH_DECISIONS_SECRET: "short",
+      }),
+    ).toEqual([
+      'LATCH_DECISIONS (decisions): one of async, sync, off, got "later"',
+      'LATCH_DECISIONS_RETENTION (decisionsRetention): a whole number of days or hours such as 30d or 12h, got "30 days"',
+      'LATCH_DECISIONS_REDACT (decisionsRedact)[1]: a caveat parameter name (a letter or _, then letters, digits or _), got "2fa"',
+      "LATCH_DECISIONS_SECRET (decisionsSecret): at least 32 characters (`openssl rand -hex 32`), got 5",
+    ]);
+    expect(
+      await problemsOf({ DATABASE_URL: "postgres://db/latch", LATCH_DECISIONS_REDACT: "ssn" }),
+    ).toEqual([
+      "LATCH_DECISIONS_SECRET (decisionsSecret): required with DATABASE_URL when LATCH_DECISIONS_REDACT is set, so that every replica masks a value alike",
+    ]);
   });
 
   it("reads the environment", async () => {
@@ -103,9 +147,9 @@ describe("readServerConfig", () => {
       [
         "invalid configuration:",
         `  - ${path}:2:1: unknown key 'grcpPort' (did you mean 'grpcPort'?)`,
-        `  - ${path}:4:1: unknown key 'colour'; the keys are databaseUrl, dataDir, schema, host, grpcPort, httpPort, apiKeys, retentionMs, redisUrl, redisCluster, cacheBytes, maxDepth, maxConnections, serverContext, actForPermission`,
+        `  - ${path}:4:1: unknown key 'colour'; the keys are databaseUrl, dataDir, schema, host, grpcPort, httpPort, apiKeys, retentionMs, redisUrl, redisCluster, cacheBytes, maxDepth, maxConnections, serverContext, actForPermission, decisions, decisionsRetention, decisionsRedact, decisionsSecret`,
         `  - ${path}:8:5: unknown key 'scope' in apiKeys[0] (did you mean 'scopes'?)`,
-        "  - apiKeys[0].scopes: one or more of check, read, write, schema, admin, got []",
+        "  - apiKeys[0].scopes: one or more of check, read, write, schema, audit, admin, got []",
       ].join("\n"),
     );
   });

@@ -1,8 +1,12 @@
 // The embedded default: the SQL store on PGlite, Postgres in process, durable in a data directory.
 
-import type { Store } from "../store.js";
 import { openPglite, type PgliteOpening } from "./open-pglite.js";
-import { createSqlStore, resolveSqlStoreOptions, type SqlStoreOptions } from "./sql-store.js";
+import {
+  createSqlStore,
+  resolveSqlStoreOptions,
+  type SqlBackedStore,
+  type SqlStoreOptions,
+} from "./sql-store.js";
 
 /** PgliteStoreOptions configure {@link createPgliteStore}. */
 export interface PgliteStoreOptions extends SqlStoreOptions, PgliteOpening {}
@@ -12,7 +16,7 @@ export interface PgliteStoreOptions extends SqlStoreOptions, PgliteOpening {}
  * this process until the store closes), applies the migrations and opens the SQL store on it:
  * the same SQL as on Postgres, for a Latch with no database server.
  */
-export async function createPgliteStore(options: PgliteStoreOptions = {}): Promise<Store> {
+export async function createPgliteStore(options: PgliteStoreOptions = {}): Promise<SqlBackedStore> {
   resolveSqlStoreOptions(options);
   const executor = await openPglite(options);
   try {

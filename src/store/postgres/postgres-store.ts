@@ -1,8 +1,12 @@
 // The SQL store on a Postgres server, through a `pg` connection pool.
 
-import type { Store } from "../store.js";
 import { createPgExecutor } from "./pg-executor.js";
-import { createSqlStore, resolveSqlStoreOptions, type SqlStoreOptions } from "./sql-store.js";
+import {
+  createSqlStore,
+  resolveSqlStoreOptions,
+  type SqlBackedStore,
+  type SqlStoreOptions,
+} from "./sql-store.js";
 
 /** PostgresStoreOptions configure {@link createPostgresStore}. */
 export interface PostgresStoreOptions extends SqlStoreOptions {
@@ -16,7 +20,7 @@ export interface PostgresStoreOptions extends SqlStoreOptions {
  * createPostgresStore connects to Postgres, applies the migrations (under an advisory lock, so
  * replicas may start together) and opens the SQL store on the database.
  */
-export async function createPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+export async function createPostgresStore(options: PostgresStoreOptions): Promise<SqlBackedStore> {
   resolveSqlStoreOptions(options);
   const executor = createPgExecutor({
     connectionString: options.connectionString,

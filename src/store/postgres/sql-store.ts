@@ -56,6 +56,14 @@ import {
   writeTransaction,
 } from "./write-transactions.js";
 
+/**
+ * SqlBackedStore is a store on a SQL database, which it shares with what keeps its own tables
+ * there (the decision log). The database is the store's: it closes with the store.
+ */
+export interface SqlBackedStore extends Store {
+  readonly database: SqlExecutor;
+}
+
 /** SqlStoreOptions configure {@link createSqlStore}. */
 export interface SqlStoreOptions extends StoreOptions {
   /** How often garbage collection runs in the background, in milliseconds, as SpiceDB's `--datastore-gc-interval`; default 3 minutes. */
@@ -113,7 +121,7 @@ export async function createSqlStore(
   executor: SqlExecutor,
   options: SqlStoreOptions = {},
   maintenance: SqlMaintenance = {},
-): Promise<Store> {
+): Promise<SqlBackedStore> {
   const resolved = resolveSqlStoreOptions(options);
   const { from, to } = await migrate(executor);
   if (from !== to) options.progress?.(`migrated the database schema from version ${from} to ${to}`);
@@ -141,7 +149,7 @@ export function resolveSqlStoreOptions(options: SqlStoreOptions): ResolvedSqlSto
   return { ...resolveStoreOptions(options), gcIntervalMs };
 }
 
-class SqlStore implements Store {
+class SqlStore implements SqlBackedStore {
   private closing: Promise<void> | undefined;
   /** The newest revision this process knows is committed; reads at or below it need no check. */
   private knownHead = 0;
@@ -172,6 +180,10 @@ class SqlStore implements Store {
   ) {
     // A failed collection is retried at the next interval; reads and writes do not depend on it.
     this.collector = new RepeatingTask(() => this.collectGarbage(), options.gcIntervalMs);
+  }
+
+  get database(): SqlExecutor {
+    return this.executor;
   }
 
   get writeLimits(): WriteLimits {

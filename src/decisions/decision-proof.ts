@@ -1,0 +1,123 @@
+// A decision's proof, from the engine's explanation: what granted an answer, or a bounded account of a denial.
+
+import type { JsonObject } from "@bufbuild/protobuf";
+import type { Explanation } from "../engine/explanation.js";
+import { renderExplanation } from "../engine/render-explanation.js";
+import type { SubjectRef } from "../tuple/relationship.js";
+import { relationshipKey } from "../tuple/relationship-key.js";
+import { formatTimestamp } from "../tuple/timestamp.js";
+
+/** ProofRelationship is one relationship a proof rests on, its caveat and expiry apart. */
+export interface ProofRelationship {
+  /** `document:plan#viewer@user:alice`. */
+  readonly relationship: string;
+  /** The caveat it was written with, its context, and how the caveat evaluated. */
+  readonly caveat?: string;
+  readonly caveatContext?: JsonObject;
+  readonly caveatResult?: "true" | "false" | "missing";
+  /** RFC 3339, when it expires. */
+  readonly expiresAt?: string;
+}
+
+/** FailingLeg is the part of an on-behalf-of check that denied it. */
+export interface FailingLeg {
+  /** `suspension`, `delegation` or `permission`. */
+  readonly kind: string;
+  /** The member of the chain the leg is about, `agent:bot`. */
+  readonly member: string;
+  /** The leg's own result. */
+  readonly result: string;
+}
+
+/**
+ * DecisionProof says why an answer is right. Allowed or conditional: the relationships on a path
+ * that granted it (one path per union, every branch of an intersection). Denied: the failing leg
+ * (on-behalf-of checks), and a summary of what was tried, at most {@link MAX_SUMMARY_LINES} lines
+ * of at most {@link MAX_SUMMARY_LINE} characters, written without caveat contexts (so that no
+ * value the log redacts hides in it).
+ */
+export interface DecisionProof {
+  readonly grantedBy?: readonly ProofRelationship[];
+  readonly failingLeg?: FailingLeg;
+  readonly summary?: readonly string[];
+  /** Set when grantedBy or summary was cut at its bound. */
+  readonly truncated?: boolean;
+}
+
+/** The most relationships a proof lists, and summary lines a denial keeps. */
+export const MAX_PROOF_RELATIONSHIPS = 64;
+export const MAX_SUMMARY_LINES = 20;
+export const MAX_SUMMARY_LINE = 300;
+
+/**
+ * proofOf builds the proof of a check's answer from its explanation; subject is the checked
+ * subject, named in a denial's summary.
+ */
+export function proofOf(explanation: Explanation, subject: SubjectRef): DecisionProof {
+  if (explanation.result === "denied") {
+    const lines = renderExplanation(withoutContexts(explanation), subject);
+    const summary = lines
+      .slice(0, MAX_SUMMARY_LINES)
+      .map((line) =>
+        line.length > MAX_SUMMARY_LINE ? `${line.slice(0, MAX_SUMMARY_LINE)}…` : line,
+      );
+    const truncated = lines.length > summary.length || summary.some((l, i) => l !== lines[i]);
+    return truncated ? { summary, truncated } : { summary };
+  }
+  const found: ProofRelationship[] = [];
+  const complete = granting(explanation, found);
+  return complete ? { grantedBy: found } : { grantedBy: found, truncated: true };
+}
+
+/**
+ * granting adds the relationships of node's granting path to found, as renderExplanation picks
+ * them; it returns false once found holds MAX_PROOF_RELATIONSHIPS and more were left out.
+ */
+function granting(node: Explanation, found: ProofRelationship[]): boolean {
+  if (node.result === "denied") return true;
+  if (node.relationship !== undefined) {
+    if (found.length === MAX_PROOF_RELATIONSHIPS) return false;
+    found.push(proofRelationship(node));
+  }
+  const { children } = node;
+  let followed: readonly Explanation[];
+  switch (node.step) {
+    case "relation":
+    case "union":
+      // One granting branch is the proof; a conditional answer rests on every conditional one.
+      followed =
+        node.result === "allowed"
+          ? children.filter((c) => c.result === "allowed").slice(0, 1)
+          : children.filter((c) => c.result === "conditional");
+      break;
+    case "exclusion":
+      followed = children.filter((c) => c.role === "base");
+      break;
+    default:
+      followed = children;
+  }
+  return followed.every((child) => granting(child, found));
+}
+
+function proofRelationship(node: Explanation): ProofRelationship {
+  const rel = node.relationship!;
+  const caveat = rel.caveat;
+  return {
+    relationship: relationshipKey(rel),
+    ...(caveat === undefined ? {} : { caveat: caveat.name }),
+    ...(caveat?.context === undefined ? {} : { caveatContext: caveat.context as JsonObject }),
+    ...(node.caveat === undefined ? {} : { caveatResult: node.caveat.result }),
+    ...(rel.expiresAt === undefined ? {} : { expiresAt: formatTimestamp(rel.expiresAt) }),
+  };
+}
+
+function withoutContexts(node: Explanation): Explanation {
+  const rel = node.relationship;
+  return {
+    ...node,
+    ...(rel?.caveat?.context === undefined
+      ? {}
+      : { relationship: { ...rel, caveat: { name: rel.caveat.name } } }),
+    children: node.children.map(withoutContexts),
+  };
+}

@@ -1,0 +1,96 @@
+// WatchDecisions: the records of each batch as it commits, in commit order, from now or from a time.
+
+import type { ChangeSignal } from "../store/postgres/change-signal.js";
+import { param } from "../store/postgres/filter-sql.js";
+import { RetryDelay } from "../store/postgres/retry-delay.js";
+import type { SqlQueryable } from "../store/postgres/sql-executor.js";
+import { StoreUnavailableError } from "../store/store.js";
+import { type DecisionFilter, decisionConditions } from "./decision-filter.js";
+import { parseRecord } from "./decision-queries.js";
+import type { DecisionRecord } from "./decision-record.js";
+
+/** Records one read returns at most. */
+const READ_LIMIT = 1000;
+/**
+ * How long a caught-up watch waits for a wake-up before it reads anyway: a commit of another
+ * replica whose notification was lost (its connection was down) is seen this late at worst.
+ */
+const POLL_MS = 1000;
+const END_OF_BATCH = 2 ** 31 - 1;
+
+/** Position is the last record a watch has passed: a batch and a place in it. */
+interface Position {
+  readonly seq: number;
+  readonly position: number;
+}
+
+/**
+ * watchDecisions yields the records matching filter as their batches commit, a read at a time, in
+ * batch order (commit order, every replica's batches included), until signal aborts. With
+ * `filter.since` it starts at the first batch holding a record of that time or later, and yields
+ * only records from then on; without, from the next batch. It is woken by wake (this process's
+ * commits and other replicas' notifications) and reads at least every POLL_MS; a database that
+ * does not answer delays it, and it goes on from where it was.
+ */
+export async function* watchDecisions(
+  db: SqlQueryable,
+  wake: ChangeSignal,
+  filter: DecisionFilter,
+  signal: AbortSignal,
+): AsyncGenerator<readonly DecisionRecord[]> {
+  const retry = new RetryDelay();
+  let at: Position | undefined;
+  while (!signal.aborted) {
+    const generation = wake.generation;
+    let rows: Awaited<ReturnType<SqlQueryable["query"]>>;
+    let head: number;
+    try {
+      at ??= await startPosition(db, filter.since);
+      head = Number((await db.query("SELECT seq FROM latch_decision_chain"))[0]?.seq);
+      rows = await readAfter(db, at, head, filter);
+      retry.reset();
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      await retry.wait(signal);
+      continue;
+    }
+    if (rows.length > 0) yield rows.map(parseRecord);
+    const last = rows[rows.length - 1];
+    if (rows.length === READ_LIMIT && last !== undefined) {
+      at = { seq: Number(last.batch_seq), position: Number(last.position) };
+      continue;
+    }
+    at = { seq: head, position: END_OF_BATCH };
+    await wake.wait(generation, signal, POLL_MS);
+  }
+}
+
+async function startPosition(db: SqlQueryable, since: Date | undefined): Promise<Position> {
+  if (since === undefined) {
+    const [head] = await db.query("SELECT seq FROM latch_decision_chain");
+    return { seq: Number(head?.seq), position: END_OF_BATCH };
+  }
+  const [first] = await db.query(
+    "SELECT min(seq) AS seq FROM latch_decision_batches WHERE last_at >= $1::timestamptz",
+    [since.toISOString()],
+  );
+  if (first?.seq === null || first?.seq === undefined) {
+    const [head] = await db.query("SELECT seq FROM latch_decision_chain");
+    return { seq: Number(head?.seq), position: END_OF_BATCH };
+  }
+  return { seq: Number(first.seq) - 1, position: END_OF_BATCH };
+}
+
+function readAfter(db: SqlQueryable, at: Position, head: number, filter: DecisionFilter) {
+  const params: unknown[] = [];
+  const where = [
+    `(batch_seq, position) > (${param(params, at.seq, "bigint")}, ${param(params, at.position, "integer")})`,
+    `batch_seq <= ${param(params, head, "bigint")}`,
+    ...decisionConditions(filter, params),
+  ];
+  return db.query(
+    `SELECT batch_seq, position, record::text AS record FROM latch_decisions
+     WHERE ${where.join(" AND ")} ORDER BY batch_seq, position LIMIT ${READ_LIMIT}`,
+    params,
+  );
+}

@@ -1,0 +1,253 @@
+// The batching writer: decisions queue in memory and are committed in batches, off the request path.
+
+import { setTimeout as delay } from "node:timers/promises";
+import type { SqlExecutor } from "../store/postgres/sql-executor.js";
+import { StoreUnavailableError } from "../store/store.js";
+import { recordHash } from "./chain-hash.js";
+import { type DecisionLog, DecisionLogError, type DecisionMode } from "./decision-log.js";
+import { createDayPartitions, type Day, dayOf } from "./decision-partitions.js";
+import type { Decision, DecisionRecord } from "./decision-record.js";
+import type { Redactor } from "./redaction.js";
+import { type BatchRecord, batchCommitted, writeBatch } from "./write-batch.js";
+
+/** FLUSH_INTERVAL_MS is the longest an `async` record waits in the queue while the writer is idle. */
+export const FLUSH_INTERVAL_MS = 100;
+/** MAX_BATCH is the most records one batch (one transaction) holds. */
+export const MAX_BATCH = 2000;
+/** MAX_QUEUE is the most records waiting; past it `async` drops and `sync` refuses. */
+export const MAX_QUEUE = 100_000;
+
+const FIRST_RETRY_MS = 50;
+const MAX_RETRY_MS = 2000;
+
+/** WriterEvents are what the writer tells the server: counts for metrics, lines for the log, commits for watchers. */
+export interface WriterEvents {
+  readonly onWritten: (count: number, seq: number) => void;
+  readonly onDropped: (count: number) => void;
+  readonly log: (line: string) => void;
+}
+
+interface Entry {
+  readonly decision: Decision;
+  readonly waiter?: { resolve(): void; reject(error: Error): void };
+}
+
+/**
+ * DecisionWriter is the decision log on a SQL database. Records wait in a bounded queue and are
+ * written by one loop, a batch (up to MAX_BATCH records of one UTC day) per transaction:
+ *
+ * - `async`: the loop starts FLUSH_INTERVAL_MS after the first record queued while it was idle, at
+ *   once when a full batch is waiting, and writes until the queue is empty;
+ * - `sync`: the loop starts at once; records that arrive while a batch commits form the next one
+ *   (group commit), and each caller's promise resolves when its batch has committed.
+ *
+ * A batch that fails is retried, with backoff, until it commits: a database that restarts or an
+ * ended connection only delays records (the pool connects anew). A retry first asks whether the
+ * failed attempt committed after all (the connection was lost during COMMIT), so that no batch is
+ * written twice. The outage is logged when it starts and when it ends.
+ */
+export class DecisionWriter implements DecisionLog {
+  private queue: Entry[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> | undefined;
+  private closed = false;
+  /** When retries stop: never, until close sets its grace period's end. */
+  private deadline = Number.POSITIVE_INFINITY;
+  /** Records dropped since the queue last had room, for the one log line an overflow gets. */
+  private dropping = 0;
+  private readonly days = new Set<Day>();
+
+  constructor(
+    private readonly db: SqlExecutor,
+    readonly mode: Exclude<DecisionMode, "off">,
+    private readonly redact: Redactor,
+    private readonly events: WriterEvents,
+  ) {}
+
+  /** queued is how many records wait to be written. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  record(decision: Decision): Promise<void> | void {
+    if (this.closed || this.queue.length >= MAX_QUEUE) return this.refuse(decision);
+    if (this.mode === "async") {
+      this.queue.push({ decision });
+      this.schedule();
+      return;
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ decision, waiter: { resolve, reject } });
+      this.schedule();
+    });
+  }
+
+  /** prepareDays makes the partitions for the given days ahead of the records that need them. */
+  async prepareDays(days: readonly Day[]): Promise<void> {
+    await createDayPartitions(this.db, days);
+    for (const day of days) this.days.add(day);
+  }
+
+  /** forgetDays drops days from those known to have partitions, after retention dropped them. */
+  forgetDays(days: readonly Day[]): void {
+    for (const day of days) this.days.delete(day);
+  }
+
+  /**
+   * close writes everything queued and stops taking records. While the database does not answer
+   * it keeps trying for up to graceMs, then gives up on what is left: said in one log line, and
+   * each `sync` caller still waiting is refused.
+   */
+  async close(graceMs: number): Promise<void> {
+    this.closed = true;
+    this.deadline = Date.now() + graceMs;
+    clearTimeout(this.timer);
+    while (this.writing !== undefined || (this.queue.length > 0 && Date.now() < this.deadline)) {
+      if (this.writing === undefined) this.startWriting();
+      await this.writing;
+    }
+    const left = this.queue.splice(0);
+    if (left.length > 0) {
+      this.events.log(
+        `decision log: ${left.length} decisions could not be written before shutdown (the database did not answer for ${graceMs} ms)`,
+      );
+      this.events.onDropped(left.length);
+      for (const entry of left) {
+        entry.waiter?.reject(new DecisionLogError("the server is shutting down"));
+      }
+    }
+  }
+
+  private refuse(decision: Decision): Promise<void> | void {
+    this.events.onDropped(1);
+    if (this.dropping++ === 0 && !this.closed) {
+      this.events.log(
+        `decision log: the queue is full (${MAX_QUEUE} decisions wait to be written); decisions are dropped until the writer catches up, counted by latch_decisions_dropped_total`,
+      );
+    }
+    if (this.mode === "sync") {
+      const why = this.closed
+        ? `decision ${decision.decisionId} cannot be recorded: the decision log is closed`
+        : `decision ${decision.decisionId} cannot be recorded: the decision log's queue is full`;
+      return Promise.reject(new DecisionLogError(why));
+    }
+  }
+
+  private schedule(): void {
+    if (this.writing !== undefined) return;
+    if (this.mode === "sync" || this.queue.length >= MAX_BATCH) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.startWriting();
+    } else {
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        this.startWriting();
+      }, FLUSH_INTERVAL_MS);
+    }
+  }
+
+  private startWriting(): void {
+    this.writing = this.drain().finally(() => {
+      this.writing = undefined;
+      if (this.dropping > 0 && this.queue.length < MAX_QUEUE / 2) {
+        this.events.log(`decision log: writing again; ${this.dropping} decisions were dropped`);
+        this.dropping = 0;
+      }
+      if (this.queue.length > 0 && !this.closed) this.schedule();
+    });
+  }
+
+  /**
+   * drain writes what is queued, a batch at a time. In async mode, once the first batch is
+   * written, it goes on only while full batches wait: the rest waits for the next interval, so
+   * that a light load still makes few, larger transactions.
+   */
+  private async drain(): Promise<void> {
+    let first = true;
+    while (this.queue.length > 0) {
+      const waitForMore =
+        this.mode === "async" && !first && !this.closed && this.queue.length < MAX_BATCH;
+      if (waitForMore) return;
+      first = false;
+      const batch = this.takeBatch();
+      if (!(await this.commit(batch))) {
+        this.queue.unshift(...batch.entries);
+        return;
+      }
+      for (const entry of batch.entries) entry.waiter?.resolve();
+    }
+  }
+
+  /** takeBatch takes the oldest records, up to MAX_BATCH, all of the first one's day. */
+  private takeBatch(): { entries: Entry[]; records: BatchRecord[]; day: Day } {
+    const day = dayOf(Date.parse(this.queue[0]!.decision.time));
+    let count = 0;
+    while (
+      count < this.queue.length &&
+      count < MAX_BATCH &&
+      dayOf(Date.parse(this.queue[count]!.decision.time)) === day
+    ) {
+      count++;
+    }
+    const entries = this.queue.splice(0, count);
+    return { entries, records: entries.map((e) => batchRecord(this.redact(e.decision))), day };
+  }
+
+  /** commit writes a batch, retrying until it commits (true) or close's grace period ends (false). */
+  private async commit(batch: { records: BatchRecord[]; day: Day }): Promise<boolean> {
+    let wait = FIRST_RETRY_MS;
+    let failing: { since: number; reason: string } | undefined;
+    let uncertain = false;
+    for (;;) {
+      try {
+        if (!this.days.has(batch.day)) await this.prepareDays([batch.day]);
+        const seq =
+          uncertain && (await batchCommitted(this.db, batch.records[0]!))
+            ? undefined
+            : await writeBatch(this.db, batch.records);
+        if (failing !== undefined) {
+          const seconds = ((Date.now() - failing.since) / 1000).toFixed(1);
+          this.events.log(`decision log: writing again after ${seconds} s`);
+        }
+        this.events.onWritten(batch.records.length, seq ?? 0);
+        return true;
+      } catch (error) {
+        // Past the first statement, a lost connection leaves unknown whether COMMIT got through.
+        uncertain = true;
+        const reason = error instanceof StoreUnavailableError ? error.detail : String(error);
+        if (failing === undefined || failing.reason !== reason) {
+          this.events.log(
+            `decision log: cannot write ${batch.records.length} decisions (${reason}); retrying`,
+          );
+          failing = { since: failing?.since ?? Date.now(), reason };
+        }
+      }
+      if (Date.now() + wait > this.deadline) return false;
+      await delay(wait);
+      wait = Math.min(wait * 2, MAX_RETRY_MS);
+    }
+  }
+}
+
+/**
+ * batchRecord is a record ready for its batch: its text, its hash and its columns. The text is
+ * JSON.stringify's (several times faster than sorting keys, and the hash covers the text as
+ * stored, never a re-serialization).
+ */
+export function batchRecord(record: DecisionRecord): BatchRecord {
+  const text = JSON.stringify(record);
+  return {
+    decidedAt: record.time,
+    decisionId: record.decisionId,
+    kind: record.kind,
+    apiKey: record.apiKey ?? null,
+    subject: record.subject,
+    actors: record.actors,
+    resource: record.resource,
+    permission: record.permission,
+    result: record.result ?? null,
+    text,
+    hash: recordHash(text),
+  };
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { createRedactor, MASK_PREFIX } from "../../src/decisions/redaction.js";
+import { makeDecision } from "./decision-fixtures.js";
+
+const SECRET = Buffer.from("a-secret-of-at-least-thirty-two-characters");
+
+describe("redaction", () => {
+  it("replaces each configured key of the request's and the proof's contexts by its keyed hash, and lists it", () => {
+    const decision = makeDecision();
+    const record = createRedactor(["ssn", "phone"], SECRET)(decision);
+    expect(record.masked).toEqual(["context.ssn", "proof.grantedBy[0].caveatContext.ssn"]);
+    expect(record.context?.ip).toBe("10.1.2.3");
+    expect(record.context?.ssn).toMatch(new RegExp(`^${MASK_PREFIX}[0-9a-f]{64}$`));
+    expect(record.proof?.grantedBy?.[0]?.caveatContext?.cidr).toBe("10.0.0.0/8");
+    // One value, one hash: records can still be matched on it.
+    expect(record.proof?.grantedBy?.[0]?.caveatContext?.ssn).toBe(record.context?.ssn);
+    expect(JSON.stringify(record)).not.toContain("078-05-1120");
+    // The decision handed over is left as it was.
+    expect(decision.context?.ssn).toBe("078-05-1120");
+  });
+
+  it("hashes under the secret: another secret gives another hash", () => {
+    const decision = makeDecision();
+    const one = createRedactor(["ssn"], SECRET)(decision);
+    const other = createRedactor(
+      ["ssn"],
+      Buffer.from("another-secret-of-thirty-two-characters!"),
+    )(decision);
+    expect(one.context?.ssn).not.toBe(other.context?.ssn);
+  });
+
+  it("keeps records without those keys as they are, with nothing masked", () => {
+    const decision = makeDecision({ context: { ip: "10.0.0.1" } });
+    const { proof: _proof, ...unproved } = decision;
+    expect(createRedactor(["ssn"], SECRET)(unproved)).toEqual({ ...unproved, masked: [] });
+    expect(createRedactor([], SECRET)(decision)).toEqual({ ...decision, masked: [] });
+  });
+});
