@@ -127,6 +127,7 @@ describe("loadMigrations", () => {
       [2, "store_and_gc"],
       [3, "schema"],
       [4, "shape_index"],
+      [5, "decisions"],
     ]);
     expect(migrations[0]?.sql).toContain("CREATE TABLE latch_relationships");
   });
