@@ -52,7 +52,7 @@ describe("latch decisions", () => {
     );
     for (const decision of decisions) await writer.record(decision);
     env = { LATCH_ENDPOINT: `127.0.0.1:${server.grpcPort}` };
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await server?.close(1000);

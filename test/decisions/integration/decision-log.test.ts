@@ -168,22 +168,44 @@ describe.each(DECISION_STORES)("the decision log on $name", ({ open }) => {
         follow({ since: new Date(before[0]!.time) }, seen.fromStart),
         follow({ result: "denied" }, seen.denied),
       ]);
-      // The watches start at the head when they first read; what is written after counts.
-      await waitFor("the watches to start", () => log.queued === 0, 10_000);
-      await new Promise((resolve) => setImmediate(resolve));
+      // The watches without `since` start at the head when they first read: denied probes are
+      // written until both show one, so that what is written after counts for both.
+      const probes: Decision[] = [];
+      await waitFor(
+        "the watches from now to start",
+        async () => {
+          if (seen.fromNow.length > 0 && seen.denied.length > 0) return true;
+          const probe = makeDecision({ result: "denied" });
+          probes.push(probe);
+          await log.record(probe);
+          return false;
+        },
+        10_000,
+      );
       const after = mixedDecisions(30);
       for (const d of after) log.record(d);
-      const all = [...before, ...after].map((d) => d.decisionId);
-      await waitFor("every record on the streams", () => seen.fromStart.length >= 40, 10_000);
-      await waitFor("the new records", () => seen.fromNow.length >= 30, 10_000);
+      const all = [...before, ...probes, ...after].map((d) => d.decisionId);
+      const lastDenied = after.filter((d) => d.result === "denied").at(-1)!.decisionId;
+      await waitFor(
+        "every record on the streams",
+        () =>
+          seen.fromStart.length >= all.length &&
+          seen.fromNow.includes(all.at(-1)!) &&
+          seen.denied.includes(lastDenied),
+        10_000,
+      );
       stop.abort();
       await following;
       // The stream follows commit order, which is the writer's queue order.
       expect(seen.fromStart).toEqual(all);
       expect(seen.fromNow.slice(-30)).toEqual(after.map((d) => d.decisionId));
-      const denied = [...before, ...after].filter((d) => d.result === "denied");
-      expect(seen.denied).toEqual(
-        denied.filter((d) => seen.fromNow.includes(d.decisionId)).map((d) => d.decisionId),
+      const denied = new Set(
+        [...probes, ...after].filter((d) => d.result === "denied").map((d) => d.decisionId),
+      );
+      const afterIds = new Set(after.map((d) => d.decisionId));
+      expect(seen.denied.every((id) => denied.has(id))).toBe(true);
+      expect(seen.denied.filter((id) => afterIds.has(id))).toEqual(
+        after.filter((d) => d.result === "denied").map((d) => d.decisionId),
       );
     },
   );

@@ -59,7 +59,7 @@ describe("DecisionService", () => {
       { countDecisions: () => {}, log: () => {} },
     );
     await Promise.all(decisions.map((d) => writer!.record(d)));
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await server?.close(1000);

@@ -219,5 +219,5 @@ describe.runIf(connectionString)(SUITE, () => {
       const label = `${chain.map(formatSubjectRef).join(" ← ")} at revision ${answer.revision}, live:\n${state.live.map(formatRelationship).join("\n")}`;
       expect(engineAnswer(answer.result), label).toEqual(referenceAnswer(expected));
     }
-  }, 120_000);
+  });
 });
