@@ -1,0 +1,164 @@
+// The engine's CPU per check answered from the in-process cache, plain and on behalf of a subject:
+// the legs of an on-behalf-of check are each a cached sub-problem, looked up like any other.
+
+import { ChangeTracker } from "../../src/cache/change-tracker.js";
+import { MemoryResultCache } from "../../src/cache/memory-result-cache.js";
+import { createCombinedDispatcher } from "../../src/dispatch/combined-dispatcher.js";
+import { type CheckRequest, createCheckEngine } from "../../src/engine/check-engine.js";
+import { loadSchema } from "../../src/schema/load-schema.js";
+import { createMemoryStore } from "../../src/store/memory/memory-store.js";
+import type { Relationship } from "../../src/tuple/relationship.js";
+import { suspensionDefinition } from "../generators/index.js";
+import { SCHEMA } from "./engine-dataset.js";
+
+/**
+ * The benchmark's schema with agents: an agent acts for the users (and agents) who delegate to it,
+ * and is a member and a viewer as users are; suspensions as Latch adds them to the schemas it serves.
+ */
+function chainSchema(withSuspensions: boolean): string {
+  const admitted = /relation (member|viewer): user \| group#member/g;
+  if ((SCHEMA.match(admitted) ?? []).length !== 3)
+    throw new Error("the engine benchmark's schema changed: give its agents their relations");
+  const agents = `${SCHEMA.replace(admitted, "relation $1: user | agent | group#member")}
+definition agent {
+	relation delegate: user | agent
+	permission act_for = delegate
+}
+`;
+  if (!withSuspensions) return agents;
+  return `use expiration
+${agents}
+caveat latch/suspension_note(reason string, suspended_by string, suspended_at timestamp) {
+	true
+}
+${suspensionDefinition(["user", "group", "folder", "document", "agent"])}
+`;
+}
+
+/** HotRow is one kind of check, answered from the cache: its engine CPU per check and its answers. */
+export interface HotRow {
+  readonly name: string;
+  readonly cpuMicros: number;
+  readonly allowed: number;
+}
+
+/** ROUNDS of every kind alternate, and each kind's median round counts: the machine is shared. */
+const ROUNDS = 7;
+/** Each round asks the sequence this many times, long enough for the CPU clock. */
+const REPEATS = 10;
+
+/**
+ * measureHotChains fills the in-process cache with the answers to `checks` (document, user) over
+ * `relationships`, each user with an agent of its own (`a<user>`) and an agent acting for that
+ * one (`ba<user>`), then times answerAtOnce (what a server's hot path calls): plain checks on a
+ * schema without suspensions (as before them), plain checks with the subject's suspension leg,
+ * and checks on behalf of the user by its agent, and by both agents.
+ */
+export async function measureHotChains(
+  relationships: readonly Relationship[],
+  checks: readonly (readonly [string, string])[],
+): Promise<HotRow[]> {
+  // Each user's agent, and the agent acting for that one, hold what the user holds as member
+  // and viewer: on their behalf, exactly what the user may see is allowed.
+  const chained = [...relationships];
+  const users = new Set<string>();
+  for (const r of relationships) {
+    if (r.subject.type !== "user" || (r.relation !== "member" && r.relation !== "viewer")) continue;
+    users.add(r.subject.id);
+    for (const agent of [`a${r.subject.id}`, `ba${r.subject.id}`])
+      chained.push({ ...r, subject: { type: "agent", id: agent } });
+  }
+  for (const user of users) {
+    chained.push(
+      {
+        resource: { type: "agent", id: `a${user}` },
+        relation: "delegate",
+        subject: { type: "user", id: user },
+      },
+      {
+        resource: { type: "agent", id: `ba${user}` },
+        relation: "delegate",
+        subject: { type: "agent", id: `a${user}` },
+      },
+    );
+  }
+
+  const store = createMemoryStore({ maxUpdatesPerWrite: 10_000 });
+  for (let i = 0; i < chained.length; i += 10_000) {
+    await store.write(
+      chained.slice(i, i + 10_000).map((relationship) => ({ operation: "touch", relationship })),
+    );
+  }
+  const revision = await store.headRevision();
+  const tracker = new ChangeTracker(store, revision);
+  try {
+    const engineFor = (withSuspensions: boolean) => {
+      const loaded = loadSchema(chainSchema(withSuspensions));
+      if (!loaded.ok) throw new Error(loaded.diagnostics.map((d) => d.message).join("\n"));
+      return createCheckEngine({
+        schema: loaded.schema,
+        dispatcher: createCombinedDispatcher({
+          results: new MemoryResultCache(),
+          tracker,
+          keyPrefix: withSuspensions ? "s|" : "p|",
+        }),
+      });
+    };
+    const before = engineFor(false);
+    const engine = engineFor(true);
+    const request = (document: string, user: string, actors: number): CheckRequest => ({
+      resource: { type: "document", id: document },
+      permission: "view",
+      subject: { type: "user", id: user },
+      actors: [
+        { type: "agent", id: `a${user}` },
+        { type: "agent", id: `ba${user}` },
+      ].slice(0, actors),
+    });
+    const kinds = [
+      { name: "plain, schema without suspensions", engine: before, actors: 0 },
+      { name: "plain (the subject's suspension and permission legs)", engine, actors: 0 },
+      { name: "on behalf of, 1 actor (5 legs)", engine, actors: 1 },
+      { name: "on behalf of, 2 actors (8 legs)", engine, actors: 2 },
+    ];
+    const requests = kinds.map((kind) =>
+      checks.map(([document, user]) => request(document, user, kind.actors)),
+    );
+    const now = Date.now();
+    const reader = store.snapshot(revision, new Date(now));
+    const allowed = await Promise.all(
+      kinds.map(async (kind, k) => {
+        let count = 0;
+        for (const question of requests[k]!) {
+          if ((await kind.engine.check(reader, question)).result === "allowed") count++;
+        }
+        return count;
+      }),
+    );
+    const rounds: number[][] = kinds.map(() => []);
+    for (let round = 0; round < ROUNDS; round++) {
+      kinds.forEach((kind, k) => {
+        const started = process.cpuUsage();
+        let answered = 0;
+        for (let repeat = 0; repeat < REPEATS; repeat++) {
+          for (const question of requests[k]!) {
+            if (kind.engine.answerAtOnce(question, now) !== undefined) answered++;
+          }
+        }
+        const used = process.cpuUsage(started);
+        const asked = REPEATS * checks.length;
+        if (answered !== asked)
+          throw new Error(`${kind.name}: ${asked - answered} checks were not in the cache`);
+        rounds[k]!.push((used.user + used.system) / asked);
+      });
+    }
+    return kinds.map((kind, k) => ({
+      name: kind.name,
+      cpuMicros: [...rounds[k]!].sort((a, b) => a - b)[(ROUNDS - 1) / 2]!,
+      allowed: allowed[k]!,
+    }));
+  } finally {
+    tracker.close();
+    await store.close();
+  }
+}
