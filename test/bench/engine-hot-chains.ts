@@ -9,25 +9,13 @@ import { loadSchema } from "../../src/schema/load-schema.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import type { Relationship } from "../../src/tuple/relationship.js";
 import { suspensionDefinition } from "../generators/index.js";
-import { SCHEMA } from "./engine-dataset.js";
+import { AGENT_SCHEMA, agentOf, agentsFor } from "./bench-agents.js";
 
-/**
- * The benchmark's schema with agents: an agent acts for the users (and agents) who delegate to it,
- * and is a member and a viewer as users are; suspensions as Latch adds them to the schemas it serves.
- */
+/** The benchmark's schema with agents, and suspensions as Latch adds them to the schemas it serves. */
 function chainSchema(withSuspensions: boolean): string {
-  const admitted = /relation (member|viewer): user \| group#member/g;
-  if ((SCHEMA.match(admitted) ?? []).length !== 3)
-    throw new Error("the engine benchmark's schema changed: give its agents their relations");
-  const agents = `${SCHEMA.replace(admitted, "relation $1: user | agent | group#member")}
-definition agent {
-	relation delegate: user | agent
-	permission act_for = delegate
-}
-`;
-  if (!withSuspensions) return agents;
+  if (!withSuspensions) return AGENT_SCHEMA;
   return `use expiration
-${agents}
+${AGENT_SCHEMA}
 caveat latch/suspension_note(reason string, suspended_by string, suspended_at timestamp) {
 	true
 }
@@ -49,8 +37,8 @@ const REPEATS = 10;
 
 /**
  * measureHotChains fills the in-process cache with the answers to `checks` (document, user) over
- * `relationships`, each user with an agent of its own (`a<user>`) and an agent acting for that
- * one (`ba<user>`), then times answerAtOnce (what a server's hot path calls): plain checks on a
+ * `relationships`, each user with an agent of its own and an agent acting for that one (see
+ * agentsFor), then times answerAtOnce (what a server's hot path calls): plain checks on a
  * schema without suspensions (as before them), plain checks with the subject's suspension leg,
  * and checks on behalf of the user by its agent, and by both agents.
  */
@@ -58,31 +46,7 @@ export async function measureHotChains(
   relationships: readonly Relationship[],
   checks: readonly (readonly [string, string])[],
 ): Promise<HotRow[]> {
-  // Each user's agent, and the agent acting for that one, hold what the user holds as member
-  // and viewer: on their behalf, exactly what the user may see is allowed.
-  const chained = [...relationships];
-  const users = new Set<string>();
-  for (const r of relationships) {
-    if (r.subject.type !== "user" || (r.relation !== "member" && r.relation !== "viewer")) continue;
-    users.add(r.subject.id);
-    for (const agent of [`a${r.subject.id}`, `ba${r.subject.id}`])
-      chained.push({ ...r, subject: { type: "agent", id: agent } });
-  }
-  for (const user of users) {
-    chained.push(
-      {
-        resource: { type: "agent", id: `a${user}` },
-        relation: "delegate",
-        subject: { type: "user", id: user },
-      },
-      {
-        resource: { type: "agent", id: `ba${user}` },
-        relation: "delegate",
-        subject: { type: "agent", id: `a${user}` },
-      },
-    );
-  }
-
+  const chained = [...relationships, ...agentsFor(relationships)];
   const store = createMemoryStore({ maxUpdatesPerWrite: 10_000 });
   for (let i = 0; i < chained.length; i += 10_000) {
     await store.write(
@@ -110,10 +74,9 @@ export async function measureHotChains(
       resource: { type: "document", id: document },
       permission: "view",
       subject: { type: "user", id: user },
-      actors: [
-        { type: "agent", id: `a${user}` },
-        { type: "agent", id: `ba${user}` },
-      ].slice(0, actors),
+      actors: [agentOf(user), agentOf(agentOf(user))]
+        .slice(0, actors)
+        .map((id) => ({ type: "agent", id })),
     });
     const kinds = [
       { name: "plain, schema without suspensions", engine: before, actors: 0 },
