@@ -1,6 +1,7 @@
 // The engine's CPU per check answered from the in-process cache, plain and on behalf of a subject:
 // the legs of an on-behalf-of check are each a cached sub-problem, looked up like any other.
 
+import { withBuiltinDefinitions } from "../../src/agents/builtin-schema.js";
 import { ChangeTracker } from "../../src/cache/change-tracker.js";
 import { MemoryResultCache } from "../../src/cache/memory-result-cache.js";
 import { createCombinedDispatcher } from "../../src/dispatch/combined-dispatcher.js";
@@ -8,20 +9,7 @@ import { type CheckRequest, createCheckEngine } from "../../src/engine/check-eng
 import { loadSchema } from "../../src/schema/load-schema.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import type { Relationship } from "../../src/tuple/relationship.js";
-import { suspensionDefinition } from "../generators/index.js";
 import { AGENT_SCHEMA, agentOf, agentsFor } from "./bench-agents.js";
-
-/** The benchmark's schema with agents, and suspensions as Latch adds them to the schemas it serves. */
-function chainSchema(withSuspensions: boolean): string {
-  if (!withSuspensions) return AGENT_SCHEMA;
-  return `use expiration
-${AGENT_SCHEMA}
-caveat latch/suspension_note(reason string, suspended_by string, suspended_at timestamp) {
-	true
-}
-${suspensionDefinition(["user", "group", "folder", "document", "agent"])}
-`;
-}
 
 /** HotRow is one kind of check, answered from the cache: its engine CPU per check and its answers. */
 export interface HotRow {
@@ -56,18 +44,18 @@ export async function measureHotChains(
   const revision = await store.headRevision();
   const tracker = new ChangeTracker(store, revision);
   try {
-    const engineFor = (withSuspensions: boolean) => {
-      const loaded = loadSchema(chainSchema(withSuspensions));
-      if (!loaded.ok) throw new Error(loaded.diagnostics.map((d) => d.message).join("\n"));
-      return createCheckEngine({
-        schema: loaded.schema,
+    const loaded = loadSchema(AGENT_SCHEMA);
+    if (!loaded.ok) throw new Error(loaded.diagnostics.map((d) => d.message).join("\n"));
+    // With suspensions as a server serves the schema, or without, as before them.
+    const engineFor = (withSuspensions: boolean) =>
+      createCheckEngine({
+        schema: withSuspensions ? withBuiltinDefinitions(loaded.schema) : loaded.schema,
         dispatcher: createCombinedDispatcher({
           results: new MemoryResultCache(),
           tracker,
           keyPrefix: withSuspensions ? "s|" : "p|",
         }),
       });
-    };
     const before = engineFor(false);
     const engine = engineFor(true);
     const request = (document: string, user: string, actors: number): CheckRequest => ({
