@@ -25,7 +25,8 @@ export function combineLegs(
   let servedFromCache = true;
   let denial: Denial | undefined;
   let principal: Outcome | undefined;
-  for (const [index, leg] of legs.entries()) {
+  for (let index = 0; index < legs.length; index++) {
+    const leg = legs[index]!;
     const outcome = outcomes[index]!;
     validUntil = Math.min(validUntil, outcome.validUntil);
     servedFromCache &&= outcome.fromCache === true;

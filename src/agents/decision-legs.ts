@@ -37,8 +37,11 @@ export interface Asked {
  */
 export function decisionLegs(chain: ActorChain, plan: LegPlan, asked?: Asked): LegQuestion[] {
   const legs: LegQuestion[] = [];
-  const add = (member: SubjectRef, previous: SubjectRef | undefined) => {
-    if (plan.suspensions && member.relation === undefined)
+  const actors = chain.actors ?? [];
+  // A loop without closures: every check, cached or not, lists its legs here.
+  for (let index = 0; index <= actors.length; index++) {
+    const member = index === 0 ? chain.subject : actors[index - 1]!;
+    if (plan.suspensions && member.relation === undefined) {
       legs.push({
         kind: "suspension",
         member,
@@ -46,15 +49,17 @@ export function decisionLegs(chain: ActorChain, plan: LegPlan, asked?: Asked): L
         permission: SUSPENDED,
         subject: member,
       });
-    if (previous !== undefined)
+    }
+    if (index > 0) {
       legs.push({
         kind: "delegation",
         member,
         resource: { type: member.type, id: member.id },
         permission: plan.actFor,
-        subject: previous,
+        subject: index === 1 ? chain.subject : actors[index - 2]!,
       });
-    if (asked !== undefined)
+    }
+    if (asked !== undefined) {
       legs.push({
         kind: "permission",
         member,
@@ -62,12 +67,7 @@ export function decisionLegs(chain: ActorChain, plan: LegPlan, asked?: Asked): L
         permission: asked.permission,
         subject: member,
       });
-  };
-  add(chain.subject, undefined);
-  let previous = chain.subject;
-  for (const actor of chain.actors ?? []) {
-    add(actor, previous);
-    previous = actor;
+    }
   }
   return legs;
 }

@@ -23,36 +23,40 @@ export function validateActors(schema: CompiledSchema, chain: ActorChain, actFor
       `actors: ${actors.length} actors is more than the limit of ${MAX_ACTORS}`,
     );
   }
-  const members = [chain.subject];
-  actors.forEach((actor, index) => {
-    const field = `actors[${index}]`;
-    const fail = (message: string): never => {
-      throw new EngineError("invalid-argument", `${field}: ${message}`);
-    };
-    if (actor.relation !== undefined)
-      fail("an actor is an object like agent:bot, not a subject set");
-    if (actor.id === WILDCARD) fail("an actor is an object like agent:bot, not a wildcard");
-    if (!schema.definitions.has(actor.type)) {
-      throw new EngineError(
-        "invalid-argument",
-        `${field}.type: the schema has no definition '${actor.type}'`,
-      );
-    }
-    if (!schema.member(actor.type, actFor)) {
-      fail(
-        `definition '${actor.type}' has no permission '${actFor}' (LATCH_ACT_FOR_PERMISSION), so a ${actor.type} cannot act for anyone`,
-      );
-    }
-    const repeated = members.findIndex((member) => sameSubject(member, actor));
-    if (repeated === 0)
-      fail(`${formatSubjectRef(actor)} is the subject; an actor acts for another`);
-    if (repeated > 0) {
-      fail(
-        `${formatSubjectRef(actor)} is already actors[${repeated - 1}]; a member appears in a chain once`,
-      );
-    }
-    members.push(actor);
-  });
+  // A loop without closures: every check on behalf of someone, cached or not, passes here.
+  for (let index = 0; index < actors.length; index++) {
+    const problem = actorProblem(schema, chain, index, actFor);
+    if (problem !== undefined)
+      throw new EngineError("invalid-argument", `actors[${index}]${problem}`);
+  }
+}
+
+/**
+ * actorProblem says what is wrong with `chain.actors[index]`, as the end of a message that starts
+ * with the field (`.type: …` or `: …`), or undefined when nothing is.
+ */
+function actorProblem(
+  schema: CompiledSchema,
+  chain: ActorChain,
+  index: number,
+  actFor: string,
+): string | undefined {
+  const actors = chain.actors!;
+  const actor = actors[index]!;
+  if (actor.relation !== undefined)
+    return ": an actor is an object like agent:bot, not a subject set";
+  if (actor.id === WILDCARD) return ": an actor is an object like agent:bot, not a wildcard";
+  if (!schema.definitions.has(actor.type))
+    return `.type: the schema has no definition '${actor.type}'`;
+  if (!schema.member(actor.type, actFor))
+    return `: definition '${actor.type}' has no permission '${actFor}' (LATCH_ACT_FOR_PERMISSION), so a ${actor.type} cannot act for anyone`;
+  if (sameSubject(chain.subject, actor))
+    return `: ${formatSubjectRef(actor)} is the subject; an actor acts for another`;
+  for (let before = 0; before < index; before++) {
+    if (sameSubject(actors[before]!, actor))
+      return `: ${formatSubjectRef(actor)} is already actors[${before}]; a member appears in a chain once`;
+  }
+  return undefined;
 }
 
 function sameSubject(a: SubjectRef, b: SubjectRef): boolean {

@@ -161,9 +161,14 @@ export function createCheckEngine(options: CheckEngineOptions): CheckEngine {
   return {
     answerAtOnce(request, now) {
       if (request.explain) return undefined;
-      // A chain check would refuse must reach check, which says why.
-      if (hasActors(request) && !isValid(() => validateActors(schema, request, plan.actFor)))
-        return undefined;
+      if (hasActors(request)) {
+        try {
+          validateActors(schema, request, plan.actFor);
+        } catch {
+          // A chain check would refuse must reach check, which says why.
+          return undefined;
+        }
+      }
       const legs = legsOf(request);
       const context = request.context ?? {};
       const outcomes: Outcome[] = [];
@@ -265,15 +270,6 @@ function plainCheckOf(
 
 function hasActors(chain: ActorChain): boolean {
   return chain.actors !== undefined && chain.actors.length > 0;
-}
-
-function isValid(validate: () => void): boolean {
-  try {
-    validate();
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

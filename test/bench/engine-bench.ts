@@ -3,6 +3,8 @@
 // about 100,000 relationships) and one check sequence. SpiceDB is timed both ways it reads:
 // fully_consistent, whose answers Latch's must equal, and minimize_latency (its default), whose
 // cached snapshot may miss the last writes right after loading. Prints checks/s, p50, p99, ratios.
+// Then the engine's CPU per check answered from the in-process cache, plain and on behalf of the
+// user by one and two agents, with ratios to the plain check.
 //   npm run bench:engine [-- --json] [-- --checks N]
 
 import { createLocalDispatcher } from "../../src/dispatch/local-dispatcher.js";
@@ -11,6 +13,7 @@ import { loadSchema } from "../../src/schema/load-schema.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import { type OracleConsistency, startSpiceDbOracle } from "../oracle/spicedb-oracle.js";
 import { generateDataset, SCHEMA, seededRandom } from "./engine-dataset.js";
+import { type HotRow, measureHotChains } from "./engine-hot-chains.js";
 
 type Check = (document: string, user: string) => Promise<boolean>;
 
@@ -115,6 +118,19 @@ if (wrong.length > 0) {
 }
 const stale = differing(minimizeLatency, consistent).length;
 
+const hot = await measureHotChains(relationships, checks);
+// Each user's agents hold what the user holds: on its behalf, exactly as much is allowed.
+const unlike = hot.filter((row) => row.allowed !== latch.allowed);
+if (unlike.length > 0) {
+  console.error(
+    `hot checks allow other than the user's own ${latch.allowed}: ${unlike.map((r) => `${r.name} ${r.allowed}`).join(", ")}`,
+  );
+  process.exitCode = 1;
+}
+/** The plain check the others are compared with: with its suspension leg, as a server runs it. */
+const plainHot = hot[1]!;
+const hotRatio = (row: HotRow) => row.cpuMicros / plainHot.cpuMicros;
+
 if (json) {
   const numbers = ({ perSecond, p50, p99, allowed }: Measured) => ({
     perSecond,
@@ -133,6 +149,7 @@ if (json) {
       throughput_ratio_minimize_latency: latch.perSecond / minimizeLatency.perSecond,
       answers_differing: wrong.length,
       minimize_latency_answers_differing: stale,
+      hot_from_cache: hot.map((row) => ({ ...row, ratio_to_plain: hotRatio(row) })),
     }),
   );
 } else {
@@ -155,4 +172,14 @@ if (json) {
   console.log(
     `\nLatch's answers ${wrong.length === 0 ? "equal" : `differ on ${wrong.length} checks from`} SpiceDB's at fully_consistent; at minimize_latency, ${stale} of SpiceDB's answers differ from its own fully consistent ones (its snapshot may lag the last writes).`,
   );
+  console.log(
+    `\nFrom the in-process cache (answerAtOnce, the server's hot path), the same ${count} checks, engine CPU per check (median of rounds):\n`,
+  );
+  console.log("| check | µs CPU | × plain | allowed |");
+  console.log("|---|---:|---:|---:|");
+  for (const row of hot) {
+    console.log(
+      `| ${row.name} | ${row.cpuMicros.toFixed(2)} | ${hotRatio(row).toFixed(2)} | ${row.allowed} |`,
+    );
+  }
 }

@@ -1,5 +1,6 @@
-// Server benchmark requests, encoded once: a small hot set that repeats, distinct cold checks, and
-// the Zipf workload's checks with the writes that touch their documents.
+// Server benchmark requests, encoded once: a small hot set that repeats (also on behalf of its users
+// by their agents), distinct cold checks, and the Zipf workload's checks with the writes that touch
+// their documents.
 
 import { create, toBinary } from "@bufbuild/protobuf";
 import { CheckRequestSchema } from "../../src/gen/latch/v1/permission_service_pb.js";
@@ -7,6 +8,7 @@ import {
   RelationshipUpdate_Operation,
   WriteRelationshipsRequestSchema,
 } from "../../src/gen/latch/v1/relationship_service_pb.js";
+import { agentOf } from "./bench-agents.js";
 import { seededRandom } from "./engine-dataset.js";
 import { frameMessage } from "./server-bench-client.js";
 
@@ -30,6 +32,10 @@ export interface ZipfChecks {
 /** CheckSets are CheckRequest messages, encoded and framed; no (document, user) pair repeats. */
 export interface CheckSets {
   readonly hot: readonly Buffer[];
+  /** The hot set's checks again, each on behalf of its user by the user's agent (see agentsFor). */
+  readonly hotOnBehalf: readonly Buffer[];
+  /** The users the hot set asks about: the ones with agents. */
+  readonly hotUsers: ReadonlySet<string>;
   readonly cold: readonly Buffer[];
   readonly warmUp: readonly Buffer[];
   readonly zipf: ZipfChecks;
@@ -42,6 +48,7 @@ export interface CheckSets {
 export function makeCheckSets(documents: number, users: number): CheckSets {
   const random = seededRandom(7);
   const seen = new Set<string>();
+  const hotPairs: [string, string][] = [];
   const draw = (count: number): ZipfChecks => {
     const checks: Buffer[] = [];
     const drawn: string[] = [];
@@ -53,11 +60,14 @@ export function makeCheckSets(documents: number, users: number): CheckSets {
       seen.add(key);
       checks.push(encodeCheck(document, user));
       drawn.push(document);
+      if (hotPairs.length < HOT_CHECKS) hotPairs.push([document, user]);
     }
     return { checks, documents: drawn };
   };
   return {
     hot: draw(HOT_CHECKS).checks,
+    hotOnBehalf: hotPairs.map(([document, user]) => encodeCheck(document, user, agentOf(user))),
+    hotUsers: new Set(hotPairs.map(([, user]) => user)),
     warmUp: draw(WARM_UP_CHECKS).checks,
     cold: draw(COLD_CHECKS).checks,
     zipf: draw(ZIPF_CHECKS),
@@ -91,7 +101,8 @@ export function encodeWriterUpdate(document: string, add: boolean): Buffer {
   );
 }
 
-function encodeCheck(document: string, user: string): Buffer {
+/** encodeCheck is `document:<document>#view@user:<user>`, asked by `agent` on the user's behalf if given. */
+function encodeCheck(document: string, user: string, agent?: string): Buffer {
   return frameMessage(
     toBinary(
       CheckRequestSchema,
@@ -99,6 +110,7 @@ function encodeCheck(document: string, user: string): Buffer {
         resource: { type: "document", id: document },
         permission: "view",
         subject: { object: { type: "user", id: user } },
+        actors: agent === undefined ? [] : [{ object: { type: "agent", id: agent } }],
       }),
     ),
   );

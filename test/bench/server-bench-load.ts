@@ -36,6 +36,8 @@ function callSetOf(workload: Workload): CallSet {
       return repeatingCalls(HEALTH_CHECK, [HEALTH_REQUEST], false);
     case "check-hot":
       return repeatingCalls(CHECK, sets.hot, true);
+    case "check-hot-on-behalf":
+      return repeatingCalls(CHECK, sets.hotOnBehalf, true);
     case "check-warm-up":
       return repeatingCalls(CHECK, sets.warmUp, true);
     case "check-cold":

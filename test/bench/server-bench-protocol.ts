@@ -1,13 +1,15 @@
 // The messages the server benchmark's driver and its load generator exchange over the IPC channel.
 
 /**
- * Workload is what a phase calls: the health check (the floor), Check on one of three sets, the
+ * Workload is what a phase calls: the health check (the floor), Check on one of three sets (the
+ * hot one also on behalf of its users, by their agents), the
  * Zipf mix (checks drawn by popularity, with writes interleaved), or its warm-up (each of its
  * checks not yet asked, once).
  */
 export type Workload =
   | "health"
   | "check-hot"
+  | "check-hot-on-behalf"
   | "check-cold"
   | "check-warm-up"
   | "zipf"

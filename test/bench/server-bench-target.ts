@@ -1,4 +1,4 @@
-// The server benchmark's target: the engine benchmark's dataset in a memory store, served by
+// The server benchmark's target: the engine benchmark's dataset (its hot users with agents) in a memory store, served by
 // startServer in development mode on 127.0.0.1; prints its ports as one JSON line, serves until
 // killed or until its stdin closes (the driver went away).
 
@@ -7,7 +7,9 @@ import { startServer } from "../../src/api/latch-server.js";
 import { storeFitCheck } from "../../src/api/schema-fit.js";
 import { loadSchema } from "../../src/schema/load-schema.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
-import { generateDataset, SCHEMA, seededRandom } from "./engine-dataset.js";
+import { AGENT_SCHEMA, agentsFor } from "./bench-agents.js";
+import { generateDataset, seededRandom } from "./engine-dataset.js";
+import { makeCheckSets } from "./server-bench-checks.js";
 
 /** TargetReady is the line the target prints once it serves. */
 export interface TargetReady {
@@ -18,11 +20,15 @@ export interface TargetReady {
   readonly users: number;
 }
 
-const { relationships, documents, users } = generateDataset(seededRandom(42));
-const loaded = loadSchema(SCHEMA);
+const dataset = generateDataset(seededRandom(42));
+const { documents, users } = dataset;
+// The hot set's users have agents, which hold what they hold: on their behalf, as much is allowed.
+const { hotUsers } = makeCheckSets(documents, users);
+const relationships = [...dataset.relationships, ...agentsFor(dataset.relationships, hotUsers)];
+const loaded = loadSchema(AGENT_SCHEMA);
 if (!loaded.ok) throw new Error(loaded.diagnostics.map((d) => d.message).join("\n"));
 const store = createMemoryStore();
-await store.writeSchema(SCHEMA, storeFitCheck(loaded.schema));
+await store.writeSchema(AGENT_SCHEMA, storeFitCheck(loaded.schema));
 await store.importRelationships(relationships);
 
 const server = await startServer({
