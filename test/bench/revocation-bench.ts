@@ -273,6 +273,15 @@ try {
     const token = await revoke(kind, pair.tokened, pair.tokenedUser);
     const first = await check(reader, pair.tokened, pair.tokenedUser, atLeastAsFresh(token));
     if (first.result !== CheckResult.DENIED) result.staleWithToken++;
+    // Suspensions are few at any time: each trial's are lifted, so that the next ones time a
+    // suspension, not a list of thousands that every suspension check would read.
+    if (kind === "suspend") {
+      for (const user of [pair.user, pair.tokenedUser]) {
+        await writer.agents.resume({
+          subject: { object: { type: "user", id: user }, relation: "" },
+        });
+      }
+    }
   };
 
   /**
