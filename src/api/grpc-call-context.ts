@@ -9,6 +9,7 @@ import {
   type HandlerContext,
 } from "@connectrpc/connect";
 import type * as grpc from "@grpc/grpc-js";
+import { Metadata } from "@grpc/grpc-js";
 
 type AnyCall = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerReadableStream<unknown, unknown>;
 
@@ -57,6 +58,7 @@ export class CallContext implements HandlerContext {
   private headers: Headers | undefined;
   private responseHeaders: Headers | undefined;
   private responseTrailers: Headers | undefined;
+  private headerSent = false;
   private contextValues: ContextValues | undefined;
 
   constructor(
@@ -85,6 +87,25 @@ export class CallContext implements HandlerContext {
   get requestHeader(): Headers {
     this.headers ??= headersOf(this.call.metadata);
     return this.headers;
+  }
+
+  /** header is one request header's value, without making all of them into Headers. */
+  header(name: string): string | null {
+    if (this.headers !== undefined) return this.headers.get(name);
+    const [value] = this.call.metadata.get(name);
+    return typeof value === "string" ? value : null;
+  }
+
+  /**
+   * sendHeader sends the response header the handler set, if it set one, before the first
+   * message: once only (grpc-js sends its own, empty, with the first message otherwise).
+   */
+  sendHeader(): void {
+    if (this.responseHeaders === undefined || this.headerSent) return;
+    this.headerSent = true;
+    const metadata = new Metadata();
+    for (const [key, value] of this.responseHeaders) metadata.set(key, value);
+    this.call.sendMetadata(metadata);
   }
 
   get responseHeader(): Headers {
@@ -131,6 +152,14 @@ export class CallContext implements HandlerContext {
     this.live.add(controller);
     return controller;
   }
+}
+
+/**
+ * requestHeaderValue is a request header of any call: from a gRPC call's metadata directly (a hot
+ * check reads one header; making them all into Headers would cost it more than the rest).
+ */
+export function requestHeaderValue(context: HandlerContext, name: string): string | null {
+  return context instanceof CallContext ? context.header(name) : context.requestHeader.get(name);
 }
 
 function headersOf(metadata: grpc.Metadata): Headers {

@@ -2,7 +2,8 @@
 
 import { create, type JsonObject, type MessageInitShape } from "@bufbuild/protobuf";
 import { type Timestamp, timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { ServiceImpl, Code as StatusCode } from "@connectrpc/connect";
+import type { HandlerContext, ServiceImpl, Code as StatusCode } from "@connectrpc/connect";
+import type { LookupQuestion } from "../decisions/lookup-decision.js";
 import { ExpiryRefresher } from "../dispatch/expiry-refresh.js";
 import type { CheckRequest, CheckResult } from "../engine/check-engine.js";
 import { expand } from "../engine/expand.js";
@@ -29,6 +30,7 @@ import {
 import { type DecisionFields, decisionFields, showsDecision } from "./convert/write-decision.js";
 import { expandMessage } from "./convert/write-expand.js";
 import { checkResultMessage, explanationMessage } from "./convert/write-messages.js";
+import { DECISION_ID_HEADER, DecisionRecorder } from "./decision-recorder.js";
 import { RequestError, RequestLimitError } from "./request-error.js";
 import { refuseServerContext } from "./server-context.js";
 
@@ -44,6 +46,7 @@ export function createPermissionService(
   context: ApiContext,
 ): ServiceImpl<typeof PermissionService> {
   const refresher = new ExpiryRefresher(context.store);
+  const recorder = new DecisionRecorder(context);
   /**
    * answered counts an answer evaluated as of `evaluatedAt` (epoch ms), and has the one after its expiry
    * computed ahead if that is near.
@@ -69,21 +72,67 @@ export function createPermissionService(
     return { context: readContext(field, value) };
   };
 
+  /**
+   * startLookup starts the record of a lookup call, its id the response header, when the log is on.
+   */
+  const startLookup = (
+    call: HandlerContext,
+    at: ReadPoint,
+    lookup: LookupQuestion,
+    startedAt: number,
+  ) => {
+    if (!recorder.recording) return undefined;
+    const record = recorder.lookup(call, at, lookup, startedAt);
+    call.responseHeader.set(DECISION_ID_HEADER, record.decisionId);
+    return record;
+  };
+
+  /**
+   * recorded is response with the id of its decision's record, once the log has it: at once in
+   * `async` mode, once committed in `sync` mode. The id is also the response header.
+   */
+  const recorded = (
+    call: HandlerContext,
+    at: ReadPoint,
+    question: CheckRequest,
+    result: CheckResult,
+    evaluatedAt: number,
+    startedAt: number,
+    response: CheckResponseInit,
+  ) => {
+    const { decisionId, committed } = recorder.check(
+      call,
+      at,
+      question,
+      result,
+      evaluatedAt,
+      startedAt,
+    );
+    call.responseHeader.set(DECISION_ID_HEADER, decisionId);
+    const withId = { ...response, decisionId };
+    return committed === undefined ? withId : committed.then(() => withId);
+  };
+
   /** checkThroughStore answers a check that the cache could not answer at once. */
   const checkThroughStore = async (
     question: CheckRequest,
     consistency: Consistency | undefined,
-    signal: AbortSignal,
+    call: HandlerContext,
+    startedAt: number,
   ) => {
-    const read = await readAt(context, "consistency", consistency, signal);
+    const read = await readAt(context, "consistency", consistency, call.signal);
     const result = await read.engines.checks.check(read.reader, question);
-    answered(read, question, result, read.reader.now.getTime());
-    return { ...checkItem(question, result), checkedAt: read.token };
+    const evaluatedAt = read.reader.now.getTime();
+    answered(read, question, result, evaluatedAt);
+    const response = { ...checkItem(question, result), checkedAt: read.token };
+    if (!recorder.recording) return response;
+    return recorded(call, read, question, result, evaluatedAt, startedAt, response);
   };
 
   return {
     // Not async: a check the in-process cache holds is answered in the tick that received it.
     check(request, call) {
+      const startedAt = performance.now();
       const question: CheckRequest = {
         resource: readObjectRef("resource", request.resource),
         permission: readName("permission", request.permission),
@@ -99,13 +148,16 @@ export function createPermissionService(
       const now = Date.now();
       const cached = latest?.engines.checks.answerAtOnce(question, now);
       if (latest === undefined || cached === undefined) {
-        return checkThroughStore(question, request.consistency, call.signal);
+        return checkThroughStore(question, request.consistency, call, startedAt);
       }
       answered(latest, question, cached, now);
-      return cachedCheckResponse(latest, question, cached);
+      const response = cachedCheckResponse(latest, question, cached);
+      if (!recorder.recording) return response;
+      return recorded(call, latest, question, cached, now, startedAt, response);
     },
 
     async checkBulk(request, call) {
+      const startedAt = performance.now();
       const { items } = request;
       if (items.length > context.limits.maxBulkChecks) {
         throw new RequestLimitError(
@@ -138,19 +190,40 @@ export function createPermissionService(
       });
       const valid = requests.flatMap((r) => ("resource" in r ? [r] : []));
       const answers = await read.engines.checks.checkBulk(read.reader, valid);
+      const evaluatedAt = read.reader.now.getTime();
+      const commits: Promise<void>[] = [];
+      /** answerOf is an item's answer, recorded as a decision of its own when the log is on. */
+      const answerOf = (question: CheckRequest, result: CheckResult) => {
+        answered(read, question, result, evaluatedAt);
+        if (!recorder.recording) return checkItem(question, result);
+        const { decisionId, committed } = recorder.check(
+          call,
+          read,
+          question,
+          result,
+          evaluatedAt,
+          startedAt,
+        );
+        if (committed !== undefined) commits.push(committed);
+        return { ...checkItem(question, result), decisionId };
+      };
       let next = 0;
-      return {
+      const response = {
         checkedAt: read.token,
         pairs: requests.map((r, i) => {
           const item = items[i]!;
           if (!("resource" in r)) return { request: item, response: statusOf(r) };
           const answer = answers[next++]!;
-          if (answer.ok) answered(read, r, answer.result, read.reader.now.getTime());
           return answer.ok
-            ? { request: item, response: { case: "item", value: checkItem(r, answer.result) } }
+            ? {
+                request: item,
+                response: { case: "item" as const, value: answerOf(r, answer.result) },
+              }
             : { request: item, response: statusOf(toConnectError(answer.error)) };
         }),
       };
+      await Promise.all(commits);
+      return response;
     },
 
     async expand(request, call) {
@@ -170,12 +243,12 @@ export function createPermissionService(
     },
 
     async *lookupResources(request, call) {
+      const startedAt = performance.now();
       const resourceType = readType("resource_type", request.resourceType);
       const permission = readName("permission", request.permission);
       const subject = readSubjectRef("subject", request.subject, "no-wildcard");
       const given = callerContext("context", request.context);
-      const read = await readAt(context, "consistency", request.consistency, call.signal);
-      const found = read.engines.lookups.lookupResources(read.reader, {
+      const question = {
         resourceType,
         permission,
         subject,
@@ -183,19 +256,30 @@ export function createPermissionService(
         ...(request.limit === 0 ? {} : { limit: request.limit }),
         ...(request.cursor === "" ? {} : { cursor: request.cursor }),
         ...readActors("actors", request.actors),
-      });
-      for await (const item of found) {
-        yield {
-          resourceId: item.id,
-          conditional: item.result === "conditional",
-          missingParameters: item.missing,
-          afterCursor: item.cursor,
-          lookedUpAt: read.token,
-        };
+      };
+      const read = await readAt(context, "consistency", request.consistency, call.signal);
+      const found = read.engines.lookups.lookupResources(read.reader, question);
+      const record = startLookup(call, read, { kind: "lookup_resources", question }, startedAt);
+      let returned = 0;
+      try {
+        for await (const item of found) {
+          returned++;
+          yield {
+            resourceId: item.id,
+            conditional: item.result === "conditional",
+            missingParameters: item.missing,
+            afterCursor: item.cursor,
+            lookedUpAt: read.token,
+            decisionId: record?.decisionId ?? "",
+          };
+        }
+      } finally {
+        await record?.finish(returned);
       }
     },
 
     async *lookupSubjects(request, call) {
+      const startedAt = performance.now();
       const resource = readObjectRef("resource", request.resource);
       const permission = readName("permission", request.permission);
       const subjectType = readType("subject_type", request.subjectType);
@@ -204,22 +288,31 @@ export function createPermissionService(
           ? undefined
           : readName("subject_relation", request.subjectRelation);
       const given = callerContext("context", request.context);
-      const read = await readAt(context, "consistency", request.consistency, call.signal);
-      const found = await read.engines.lookups.lookupSubjects(read.reader, {
+      const question = {
         resource,
         permission,
         subjectType,
         ...(subjectRelation === undefined ? {} : { subjectRelation }),
         ...given,
-      });
-      for (const item of found) {
-        yield {
-          subjectId: item.id,
-          conditional: item.result === "conditional",
-          missingParameters: item.missing,
-          excludedSubjectIds: item.excludedIds,
-          lookedUpAt: read.token,
-        };
+      };
+      const read = await readAt(context, "consistency", request.consistency, call.signal);
+      const found = await read.engines.lookups.lookupSubjects(read.reader, question);
+      const record = startLookup(call, read, { kind: "lookup_subjects", question }, startedAt);
+      let returned = 0;
+      try {
+        for (const item of found) {
+          returned++;
+          yield {
+            subjectId: item.id,
+            conditional: item.result === "conditional",
+            missingParameters: item.missing,
+            excludedSubjectIds: item.excludedIds,
+            lookedUpAt: read.token,
+            decisionId: record?.decisionId ?? "",
+          };
+        }
+      } finally {
+        await record?.finish(returned);
       }
     },
   };

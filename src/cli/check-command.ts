@@ -41,7 +41,8 @@ interface CheckOptions extends JsonOption, ConsistencyOption, ContextOption, Act
  * addCheckCommand registers `check`. It prints `allowed (token …)`, `denied (token …)` or
  * `conditional on ip, time (token …)`, and with --explain the proof as an indented tree; with
  * --json one object: result, token, missingParameters when conditional, validUntil when an
- * expiring relationship decided it, explanation (the API's tree) when asked. With --actor (the
+ * expiring relationship decided it, explanation (the API's tree) when asked, decisionId when the
+ * server's decision log recorded it. With --actor (the
  * agents acting for the subject) or when a suspension denied it, a denial says who in the chain
  * failed and why (`denied: agent:bot is suspended (token …)`; --json: deniedBy and reason).
  */
@@ -83,6 +84,7 @@ export function addCheckCommand(
           ...(explanation === undefined
             ? {}
             : { explanation: toJson(ExplanationNodeSchema, explanation) }),
+          ...(response.decisionId === "" ? {} : { decisionId: response.decisionId }),
         };
         printResult(io, options.json, json, () => {
           const said =

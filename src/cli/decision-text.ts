@@ -122,5 +122,6 @@ export function decisionLines(record: DecisionRecord): string[] {
   }
   for (const line of proof?.summary ?? []) lines.push(`  ${line}`);
   if (proof?.truncated) lines.push("  (proof cut at its bound)");
+  if (proof?.unavailable !== undefined) lines.push(`  no proof: ${proof.unavailable}`);
   return lines;
 }

@@ -1,65 +1,53 @@
 // The record of one check, from what the check path holds when it answers: the seam between the two.
 
 import type { JsonObject } from "@bufbuild/protobuf";
+import type { DenialReason } from "../agents/denial-reason.js";
 import type { CheckRequest, CheckResult } from "../engine/check-engine.js";
 import { formatObjectRef, formatSubjectRef } from "../tuple/format-relationship.js";
-import { proofOf } from "./decision-proof.js";
-import type { Decision } from "./decision-record.js";
+import { callFields, type DecisionCall } from "./decision-call.js";
+import { checkProof } from "./decision-proof.js";
+import type { Decision, DenialReasonName } from "./decision-record.js";
 
-/** CheckDecisionInput is what a check's record is made of. */
-export interface CheckDecisionInput {
-  /** The id and time newDecisionId gave when the request arrived. */
-  readonly stamp: { readonly id: string; readonly time: Date };
-  /** performance.now() when the request arrived. */
-  readonly startedAt: number;
-  /** The name of the API key that asked; undefined in development mode. */
-  readonly apiKey: string | undefined;
+/** CheckDecisionInput is what a check's record is made of: the call, the question, the answer. */
+export interface CheckDecisionInput extends DecisionCall {
   readonly question: CheckRequest;
   readonly result: CheckResult;
-  /** Where it was answered: the token and revision read, and the schema's revision. */
-  readonly token: string;
-  readonly revision: number;
-  readonly schemaRevision: number;
-  /** The request's `traceparent` header, if any. */
-  readonly traceparent: string | null | undefined;
 }
 
 /**
- * checkDecision is the record of a check (or of one CheckBulk item): its proof is built from the
- * result's explanation, when the check was evaluated with one.
+ * checkDecision is the record of a check (or of one CheckBulk item). Its proof is built from the
+ * result's explanation when the question asked for one; otherwise the log makes it as it writes
+ * the record (see ProofSource). It names who in the chain failed and why as the response does:
+ * when the check had actors, or when a suspension denied it.
  */
 export function checkDecision(input: CheckDecisionInput): Decision {
   const { question, result } = input;
-  const traceId = traceIdOf(input.traceparent);
   return {
-    decisionId: input.stamp.id,
-    time: input.stamp.time.toISOString(),
+    ...callFields(input),
     kind: "check",
-    ...(input.apiKey === undefined ? {} : { apiKey: input.apiKey }),
     subject: formatSubjectRef(question.subject),
-    actors: [],
+    actors: question.actors?.map(formatSubjectRef) ?? [],
     resource: formatObjectRef(question.resource),
     permission: question.permission,
     result: result.result,
     ...(result.missing.length === 0 ? {} : { missingParameters: result.missing }),
-    ...(result.explanation === undefined
-      ? {}
-      : { proof: proofOf(result.explanation, question.subject) }),
+    ...denial(question, result),
+    ...(question.explain ? { proof: checkProof(question, result) } : {}),
     ...(question.context === undefined ? {} : { context: question.context as JsonObject }),
-    token: input.token,
-    revision: input.revision,
-    schemaRevision: input.schemaRevision,
     cached: result.servedFromCache,
-    latencyUs: Math.round((performance.now() - input.startedAt) * 1000),
-    ...(traceId === undefined ? {} : { traceId }),
   };
 }
 
-/** W3C Trace Context: version 00, a trace id (not all zeros), a parent id, flags. */
-const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
-
-/** traceIdOf is the trace id of a `traceparent` header, or undefined for none or a malformed one. */
-export function traceIdOf(traceparent: string | null | undefined): string | undefined {
-  const id = TRACEPARENT.exec(traceparent?.trim() ?? "")?.[1];
-  return id === undefined || /^0+$/.test(id) ? undefined : id;
+function denial(question: CheckRequest, result: CheckResult) {
+  const { deniedBy, reason } = result;
+  if (deniedBy === undefined || reason === undefined) return {};
+  if (question.actors === undefined && reason !== "suspended") return {};
+  return { deniedBy: formatSubjectRef(deniedBy), reason: REASON_NAMES[reason] };
 }
+
+const REASON_NAMES: Record<DenialReason, DenialReasonName> = {
+  "no-permission": "no_permission",
+  "not-delegated": "not_delegated",
+  suspended: "suspended",
+  "condition-false": "condition_false",
+};

@@ -1,8 +1,11 @@
 // A decision's proof, from the engine's explanation: what granted an answer, or a bounded account of a denial.
 
 import type { JsonObject } from "@bufbuild/protobuf";
+import type { DecisionLeg } from "../agents/decision-leg.js";
+import type { CheckRequest, CheckResult } from "../engine/check-engine.js";
 import type { Explanation } from "../engine/explanation.js";
 import { renderExplanation } from "../engine/render-explanation.js";
+import { formatSubjectRef } from "../tuple/format-relationship.js";
 import type { SubjectRef } from "../tuple/relationship.js";
 import { relationshipKey } from "../tuple/relationship-key.js";
 import { formatTimestamp } from "../tuple/timestamp.js";
@@ -42,6 +45,8 @@ export interface DecisionProof {
   readonly summary?: readonly string[];
   /** Set when grantedBy or summary was cut at its bound. */
   readonly truncated?: boolean;
+  /** Why there is no proof: it could not be made when the record was written. */
+  readonly unavailable?: string;
 }
 
 /** The most relationships a proof lists, and summary lines a denial keeps. */
@@ -54,19 +59,63 @@ export const MAX_SUMMARY_LINE = 300;
  * subject, named in a denial's summary.
  */
 export function proofOf(explanation: Explanation, subject: SubjectRef): DecisionProof {
-  if (explanation.result === "denied") {
-    const lines = renderExplanation(withoutContexts(explanation), subject);
-    const summary = lines
-      .slice(0, MAX_SUMMARY_LINES)
-      .map((line) =>
-        line.length > MAX_SUMMARY_LINE ? `${line.slice(0, MAX_SUMMARY_LINE)}…` : line,
-      );
-    const truncated = lines.length > summary.length || summary.some((l, i) => l !== lines[i]);
-    return truncated ? { summary, truncated } : { summary };
-  }
+  if (explanation.result === "denied") return summaryOf(explanation, subject);
   const found: ProofRelationship[] = [];
   const complete = granting(explanation, found);
   return complete ? { grantedBy: found } : { grantedBy: found, truncated: true };
+}
+
+/**
+ * checkProof builds the proof of an explained check's answer. With legs (an on-behalf-of check,
+ * or one a suspension denied): for a denial, the first failing leg and the summary of its check;
+ * otherwise the granting relationships of every permission and delegation leg, in the chain's
+ * order. Without legs, {@link proofOf} of its explanation.
+ */
+export function checkProof(question: CheckRequest, result: CheckResult): DecisionProof {
+  const chain = [question.subject, ...(question.actors ?? [])];
+  const legs = result.legs;
+  if (legs === undefined) {
+    return result.explanation === undefined ? {} : proofOf(result.explanation, question.subject);
+  }
+  const failing = result.result === "denied" ? legs.find((l) => l.result === "denied") : undefined;
+  if (failing !== undefined) {
+    const failingLeg = {
+      kind: failing.kind,
+      member: formatSubjectRef(failing.member),
+      result: failing.result,
+    };
+    if (failing.explanation === undefined) return { failingLeg };
+    return { failingLeg, ...summaryOf(failing.explanation, legSubject(failing, chain)) };
+  }
+  const found: ProofRelationship[] = [];
+  const complete = legs.every(
+    (leg) =>
+      leg.kind === "suspension" ||
+      leg.explanation === undefined ||
+      granting(leg.explanation, found),
+  );
+  return complete ? { grantedBy: found } : { grantedBy: found, truncated: true };
+}
+
+/**
+ * legSubject is the subject a leg's check asked about: for a delegation, the member before the
+ * actor in the chain (`agent:bot#act_for@user:alice`); otherwise the member itself.
+ */
+function legSubject(leg: DecisionLeg, chain: readonly SubjectRef[]): SubjectRef {
+  if (leg.kind !== "delegation") return leg.member;
+  const member = formatSubjectRef(leg.member);
+  const at = chain.findIndex((m) => formatSubjectRef(m) === member);
+  return chain[at - 1] ?? leg.member;
+}
+
+/** summaryOf is the bounded summary of an explanation, without caveat contexts. */
+function summaryOf(explanation: Explanation, subject: SubjectRef): DecisionProof {
+  const lines = renderExplanation(withoutContexts(explanation), subject);
+  const summary = lines
+    .slice(0, MAX_SUMMARY_LINES)
+    .map((line) => (line.length > MAX_SUMMARY_LINE ? `${line.slice(0, MAX_SUMMARY_LINE)}…` : line));
+  const truncated = lines.length > summary.length || summary.some((l, i) => l !== lines[i]);
+  return truncated ? { summary, truncated } : { summary };
 }
 
 /**

@@ -4,8 +4,14 @@ import { setTimeout as delay } from "node:timers/promises";
 import type { SqlExecutor } from "../store/postgres/sql-executor.js";
 import { StoreUnavailableError } from "../store/store.js";
 import { recordHash } from "./chain-hash.js";
-import { type DecisionLog, DecisionLogError, type DecisionMode } from "./decision-log.js";
+import {
+  type DecisionLog,
+  DecisionLogError,
+  type DecisionMode,
+  type ProofSource,
+} from "./decision-log.js";
 import { createDayPartitions, type Day, dayOf } from "./decision-partitions.js";
+import type { DecisionProof } from "./decision-proof.js";
 import type { Decision, DecisionRecord } from "./decision-record.js";
 import type { Redactor } from "./redaction.js";
 import { type BatchRecord, batchCommitted, writeBatch } from "./write-batch.js";
@@ -28,7 +34,9 @@ export interface WriterEvents {
 }
 
 interface Entry {
-  readonly decision: Decision;
+  decision: Decision;
+  /** Where the decision's proof comes from, until it has been made. */
+  prove?: ProofSource;
   readonly waiter?: { resolve(): void; reject(error: Error): void };
 }
 
@@ -48,6 +56,8 @@ interface Entry {
  */
 export class DecisionWriter implements DecisionLog {
   private queue: Entry[] = [];
+  /** The batch being proven and written. */
+  private inFlight: readonly Entry[] = [];
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
   private closed = false;
@@ -69,17 +79,32 @@ export class DecisionWriter implements DecisionLog {
     return this.queue.length;
   }
 
-  record(decision: Decision): Promise<void> | void {
+  record(decision: Decision, prove?: ProofSource): Promise<void> | void {
     if (this.closed || this.queue.length >= MAX_QUEUE) return this.refuse(decision);
     if (this.mode === "async") {
-      this.queue.push({ decision });
+      this.queue.push(prove === undefined ? { decision } : { decision, prove });
       this.schedule();
       return;
     }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ decision, waiter: { resolve, reject } });
+      const waiter = { resolve, reject };
+      this.queue.push(prove === undefined ? { decision, waiter } : { decision, prove, waiter });
       this.schedule();
     });
+  }
+
+  /**
+   * settle waits until the decision with the given id, if this writer holds it (queued or being
+   * written), has been written or given up, writing it now rather than at the next interval: a
+   * caller that reads a decision it was just told about finds it.
+   */
+  async settle(decisionId: string): Promise<void> {
+    const holds = (entries: readonly Entry[]) =>
+      entries.some((e) => e.decision.decisionId === decisionId);
+    while (!this.closed && (holds(this.queue) || holds(this.inFlight))) {
+      if (this.writing === undefined) this.startWriting(true);
+      await this.writing;
+    }
   }
 
   /** prepareDays makes the partitions for the given days ahead of the records that need them. */
@@ -136,8 +161,6 @@ export class DecisionWriter implements DecisionLog {
   private schedule(): void {
     if (this.writing !== undefined) return;
     if (this.mode === "sync" || this.queue.length >= MAX_BATCH) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
       this.startWriting();
     } else {
       this.timer ??= setTimeout(() => {
@@ -147,8 +170,10 @@ export class DecisionWriter implements DecisionLog {
     }
   }
 
-  private startWriting(): void {
-    this.writing = this.drain().finally(() => {
+  private startWriting(eager = false): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.writing = this.drain(eager).finally(() => {
       this.writing = undefined;
       if (this.dropping > 0 && this.queue.length < MAX_QUEUE / 2) {
         this.events.log(`decision log: writing again; ${this.dropping} decisions were dropped`);
@@ -160,18 +185,22 @@ export class DecisionWriter implements DecisionLog {
 
   /**
    * drain writes what is queued, a batch at a time. In async mode, once the first batch is
-   * written, it goes on only while full batches wait: the rest waits for the next interval, so
-   * that a light load still makes few, larger transactions.
+   * written, it goes on only while full batches wait (unless eager: someone waits for a record):
+   * the rest waits for the next interval, so that a light load still makes few, larger
+   * transactions.
    */
-  private async drain(): Promise<void> {
+  private async drain(eager: boolean): Promise<void> {
     let first = true;
     while (this.queue.length > 0) {
       const waitForMore =
-        this.mode === "async" && !first && !this.closed && this.queue.length < MAX_BATCH;
+        this.mode === "async" && !first && !eager && !this.closed && this.queue.length < MAX_BATCH;
       if (waitForMore) return;
       first = false;
       const batch = this.takeBatch();
-      if (!(await this.commit(batch))) {
+      this.inFlight = batch.entries;
+      const committed = await this.commit(batch);
+      this.inFlight = [];
+      if (!committed) {
         this.queue.unshift(...batch.entries);
         return;
       }
@@ -180,7 +209,7 @@ export class DecisionWriter implements DecisionLog {
   }
 
   /** takeBatch takes the oldest records, up to MAX_BATCH, all of the first one's day. */
-  private takeBatch(): { entries: Entry[]; records: BatchRecord[]; day: Day } {
+  private takeBatch(): { entries: Entry[]; day: Day } {
     const day = dayOf(Date.parse(this.queue[0]!.decision.time));
     let count = 0;
     while (
@@ -190,27 +219,32 @@ export class DecisionWriter implements DecisionLog {
     ) {
       count++;
     }
-    const entries = this.queue.splice(0, count);
-    return { entries, records: entries.map((e) => batchRecord(this.redact(e.decision))), day };
+    return { entries: this.queue.splice(0, count), day };
   }
 
-  /** commit writes a batch, retrying until it commits (true) or close's grace period ends (false). */
-  private async commit(batch: { records: BatchRecord[]; day: Day }): Promise<boolean> {
+  /**
+   * commit proves and writes a batch, retrying until it commits (true) or close's grace period
+   * ends (false). A proof the store cannot make yet (it does not answer) is retried with the write.
+   */
+  private async commit(batch: { entries: Entry[]; day: Day }): Promise<boolean> {
     let wait = FIRST_RETRY_MS;
     let failing: { since: number; reason: string } | undefined;
     let uncertain = false;
+    let records: BatchRecord[] | undefined;
     for (;;) {
       try {
         if (!this.days.has(batch.day)) await this.prepareDays([batch.day]);
+        await proveAll(batch.entries);
+        records ??= batch.entries.map((e) => batchRecord(this.redact(e.decision)));
         const seq =
-          uncertain && (await batchCommitted(this.db, batch.records[0]!))
+          uncertain && (await batchCommitted(this.db, records[0]!))
             ? undefined
-            : await writeBatch(this.db, batch.records);
+            : await writeBatch(this.db, records);
         if (failing !== undefined) {
           const seconds = ((Date.now() - failing.since) / 1000).toFixed(1);
           this.events.log(`decision log: writing again after ${seconds} s`);
         }
-        this.events.onWritten(batch.records.length, seq ?? 0);
+        this.events.onWritten(records.length, seq ?? 0);
         return true;
       } catch (error) {
         // Past the first statement, a lost connection leaves unknown whether COMMIT got through.
@@ -218,7 +252,7 @@ export class DecisionWriter implements DecisionLog {
         const reason = error instanceof StoreUnavailableError ? error.detail : String(error);
         if (failing === undefined || failing.reason !== reason) {
           this.events.log(
-            `decision log: cannot write ${batch.records.length} decisions (${reason}); retrying`,
+            `decision log: cannot write ${batch.entries.length} decisions (${reason}); retrying`,
           );
           failing = { since: failing?.since ?? Date.now(), reason };
         }
@@ -228,6 +262,28 @@ export class DecisionWriter implements DecisionLog {
       wait = Math.min(wait * 2, MAX_RETRY_MS);
     }
   }
+}
+
+/**
+ * proveAll gives each entry that lacks one its proof. A StoreUnavailableError leaves the entries
+ * not yet proven for the retry; any other failure is the proof's own account of why it is missing.
+ */
+async function proveAll(entries: readonly Entry[]): Promise<void> {
+  const proving = entries.map(async (entry) => {
+    const { prove } = entry;
+    if (prove === undefined) return;
+    let proof: DecisionProof;
+    try {
+      proof = await prove();
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) throw error;
+      proof = { unavailable: error instanceof Error ? error.message : String(error) };
+    }
+    entry.decision = { ...entry.decision, proof };
+    delete entry.prove;
+  });
+  const failed = (await Promise.allSettled(proving)).find((r) => r.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
 }
 
 /**

@@ -4,7 +4,7 @@ import { ChangeSignal } from "../store/postgres/change-signal.js";
 import { RepeatingTask } from "../store/postgres/repeating-task.js";
 import type { SqlExecutor } from "../store/postgres/sql-executor.js";
 import type { DecisionFilter } from "./decision-filter.js";
-import type { DecisionLog, DecisionMode } from "./decision-log.js";
+import type { DecisionLog, DecisionMode, ProofSource } from "./decision-log.js";
 import { dayOf, dropDaysBefore } from "./decision-partitions.js";
 import { type DecisionPage, getDecision, listDecisions } from "./decision-queries.js";
 import type { Decision, DecisionRecord } from "./decision-record.js";
@@ -105,15 +105,17 @@ export class SqlDecisionLog implements DecisionLog, DecisionArchive {
     return this.writer?.queued ?? 0;
   }
 
-  record(decision: Decision): Promise<void> | void {
-    return this.writer?.record(decision);
+  record(decision: Decision, prove?: ProofSource): Promise<void> | void {
+    return this.writer?.record(decision, prove);
   }
 
   list(filter: DecisionFilter, pageSize: number, cursor?: string): Promise<DecisionPage> {
     return listDecisions(this.db, filter, pageSize, cursor);
   }
 
-  get(id: string): Promise<DecisionRecord | undefined> {
+  /** get reads a decision; one this replica still holds unwritten is written first. */
+  async get(id: string): Promise<DecisionRecord | undefined> {
+    await this.writer?.settle(id);
     return getDecision(this.db, id);
   }
 

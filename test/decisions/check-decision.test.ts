@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkDecision, traceIdOf } from "../../src/decisions/check-decision.js";
+import { checkDecision } from "../../src/decisions/check-decision.js";
+import { traceIdOf } from "../../src/decisions/decision-call.js";
 import { newDecisionId } from "../../src/decisions/decision-id.js";
 import { rel } from "../store/store-test-helpers.js";
 

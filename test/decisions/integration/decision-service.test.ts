@@ -52,7 +52,7 @@ describe("DecisionService", () => {
     server = await startTestServer(opened.store, KEYS, {
       decisions: { database, settings: { mode: "async", retentionMs: 86_400_000, redactKeys: [] } },
     });
-    // Until checks record themselves, the test writes through a log of its own on the same tables.
+    // Known decisions, written through a log of its own on the same tables.
     writer = await SqlDecisionLog.open(
       database,
       { mode: "sync", retentionMs: 86_400_000, redactKeys: [] },

@@ -1,0 +1,102 @@
+// Hands each answer of the permission service to the decision log, and tells the caller its id.
+
+import type { HandlerContext } from "@connectrpc/connect";
+import { checkDecision } from "../decisions/check-decision.js";
+import type { DecisionCall } from "../decisions/decision-call.js";
+import { newDecisionId } from "../decisions/decision-id.js";
+import { type LookupQuestion, lookupDecision } from "../decisions/lookup-decision.js";
+import type { CheckRequest, CheckResult } from "../engine/check-engine.js";
+import type { ApiContext, ReadPoint } from "./api-context.js";
+import { requestHeaderValue } from "./grpc-call-context.js";
+import { PRINCIPAL } from "./guard-service.js";
+import { ProofCache } from "./proof-cache.js";
+
+/** DECISION_ID_HEADER is the response header that carries a Check's or a lookup's decision id. */
+export const DECISION_ID_HEADER = "latch-decision-id";
+
+/**
+ * Recorded is a decision handed to the log: its id, for the response, and, in `sync` mode, the
+ * promise the response must wait for (it rejects when the log cannot take the record).
+ */
+export interface Recorded {
+  readonly decisionId: string;
+  readonly committed: Promise<void> | undefined;
+}
+
+/**
+ * LookupRecord is a lookup call's decision, its id given when the call starts (every response
+ * carries it) and its record made when the call ends, with the count returned.
+ */
+export interface LookupRecord {
+  readonly decisionId: string;
+  finish(returned: number): Promise<void> | undefined;
+}
+
+/**
+ * DecisionRecorder records the decisions of one server's permission service: a record per check
+ * (per CheckBulk item) and per lookup call, each with a new decision id. A check answered without
+ * an explanation gets its proof from a {@link ProofCache} when the log writes it, off the request
+ * path. With the log off it records nothing and gives no ids.
+ */
+export class DecisionRecorder {
+  private readonly proofs: ProofCache;
+
+  constructor(private readonly context: ApiContext) {
+    this.proofs = new ProofCache(context.store);
+  }
+
+  /** recording says whether the log is on: when it is not, nothing is recorded and no id given. */
+  get recording(): boolean {
+    return this.context.decisions.mode !== "off";
+  }
+
+  /**
+   * check records the answer to question, evaluated at read point `at` as of evaluatedAt (epoch
+   * ms), for a call that arrived at startedAt (performance.now()).
+   */
+  check(
+    call: HandlerContext,
+    at: ReadPoint,
+    question: CheckRequest,
+    result: CheckResult,
+    evaluatedAt: number,
+    startedAt: number,
+  ): Recorded {
+    const decision = checkDecision({ ...this.call(call, at, startedAt), question, result });
+    const prove =
+      decision.proof === undefined
+        ? () => this.proofs.prove(at, question, result, evaluatedAt)
+        : undefined;
+    return {
+      decisionId: decision.decisionId,
+      committed: this.context.decisions.record(decision, prove) ?? undefined,
+    };
+  }
+
+  /** lookup starts the record of a lookup call, at its first response. */
+  lookup(
+    call: HandlerContext,
+    at: ReadPoint,
+    lookup: LookupQuestion,
+    startedAt: number,
+  ): LookupRecord {
+    const asked = { ...this.call(call, at, startedAt), ...lookup };
+    return {
+      decisionId: asked.stamp.id,
+      finish: (returned) =>
+        this.context.decisions.record(lookupDecision({ ...asked, returned })) ?? undefined,
+    };
+  }
+
+  private call(call: HandlerContext, at: ReadPoint, startedAt: number): DecisionCall {
+    return {
+      stamp: newDecisionId(),
+      startedAt,
+      apiKey: call.values.get(PRINCIPAL)?.keyName,
+      token: at.token,
+      revision: at.revision,
+      schemaRevision: at.schema.revision,
+      traceparent: requestHeaderValue(call, "traceparent"),
+    };
+  }
+}

@@ -1,0 +1,56 @@
+// What every record says of the call that asked: its id and time, the key, where it read, how long it took.
+
+import type { Decision } from "./decision-record.js";
+
+/** DecisionCall is what the check path knows of a call when it records one of its decisions. */
+export interface DecisionCall {
+  /** The id and time newDecisionId gave the decision. */
+  readonly stamp: { readonly id: string; readonly time: Date };
+  /** performance.now() when the request arrived. */
+  readonly startedAt: number;
+  /** The name of the API key that asked; undefined in development mode. */
+  readonly apiKey: string | undefined;
+  /** Where it was answered: the token and revision read, and the schema's revision. */
+  readonly token: string;
+  readonly revision: number;
+  readonly schemaRevision: number;
+  /** The request's `traceparent` header, if any. */
+  readonly traceparent: string | null | undefined;
+}
+
+/** CallFields are the fields of a record that {@link DecisionCall} gives. */
+export type CallFields = Pick<
+  Decision,
+  | "decisionId"
+  | "time"
+  | "apiKey"
+  | "token"
+  | "revision"
+  | "schemaRevision"
+  | "latencyUs"
+  | "traceId"
+>;
+
+/** callFields are a call's fields of a record, its latency measured now. */
+export function callFields(call: DecisionCall): CallFields {
+  const traceId = traceIdOf(call.traceparent);
+  return {
+    decisionId: call.stamp.id,
+    time: call.stamp.time.toISOString(),
+    ...(call.apiKey === undefined ? {} : { apiKey: call.apiKey }),
+    token: call.token,
+    revision: call.revision,
+    schemaRevision: call.schemaRevision,
+    latencyUs: Math.round((performance.now() - call.startedAt) * 1000),
+    ...(traceId === undefined ? {} : { traceId }),
+  };
+}
+
+/** W3C Trace Context: version 00, a trace id (not all zeros), a parent id, flags. */
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** traceIdOf is the trace id of a `traceparent` header, or undefined for none or a malformed one. */
+export function traceIdOf(traceparent: string | null | undefined): string | undefined {
+  const id = TRACEPARENT.exec(traceparent?.trim() ?? "")?.[1];
+  return id === undefined || /^0+$/.test(id) ? undefined : id;
+}
