@@ -1,7 +1,7 @@
 // A process's CPU time as Linux accounts it (/proc/<pid>/stat), for the server benchmark.
 
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** clockTicksPerSecond is the unit of /proc's CPU times (`getconf CLK_TCK`, almost always 100). */
 export function clockTicksPerSecond(): number {
@@ -23,4 +23,23 @@ export function cpuTicks(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   // Fields 14 and 15 of the line (utime, stime); fields[0] here is field 3 (state).
   return Number(fields[11]) + Number(fields[12]);
+}
+
+/**
+ * ticksOfProcessesNamed is the CPU time (user plus system, in clock ticks) of every running process
+ * whose command name is name (`postgres`: the server and each backend); a process that ends
+ * between listing and reading is left out.
+ */
+export function ticksOfProcessesNamed(name: string): number {
+  let total = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() === name)
+        total += cpuTicks(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
 }

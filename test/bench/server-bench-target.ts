@@ -1,12 +1,15 @@
 // The server benchmark's target: the engine benchmark's dataset (its hot users with agents) in a memory store, served by
 // startServer in development mode on 127.0.0.1; prints its ports as one JSON line, serves until
-// killed or until its stdin closes (the driver went away).
+// killed or until its stdin closes (the driver went away). With --decisions it records every
+// decision in async mode to a fresh Postgres database (dropped when it stops).
 
 import { ApiKeyRing } from "../../src/api/api-keys.js";
 import { startServer } from "../../src/api/latch-server.js";
 import { storeFitCheck } from "../../src/api/schema-fit.js";
 import { loadSchema } from "../../src/schema/load-schema.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
+import { createPostgresStore } from "../../src/store/postgres/postgres-store.js";
+import { createTestDatabase, findPostgres } from "../store/postgres/test-database.js";
 import { AGENT_SCHEMA, agentsFor } from "./bench-agents.js";
 import { generateDataset, seededRandom } from "./engine-dataset.js";
 import { makeCheckSets } from "./server-bench-checks.js";
@@ -31,8 +34,20 @@ const store = createMemoryStore();
 await store.writeSchema(AGENT_SCHEMA, storeFitCheck(loaded.schema));
 await store.importRelationships(relationships);
 
+const decisionDatabase = process.argv.includes("--decisions")
+  ? await openDecisionDatabase()
+  : undefined;
+
 const server = await startServer({
   store,
+  ...(decisionDatabase === undefined
+    ? {}
+    : {
+        decisions: {
+          database: decisionDatabase.store.database,
+          settings: { mode: "async", retentionMs: 86_400_000, redactKeys: [] },
+        },
+      }),
   keys: new ApiKeyRing([]),
   host: "127.0.0.1",
   grpcPort: 0,
@@ -50,4 +65,23 @@ const ready: TargetReady = {
 process.stdout.write(`${JSON.stringify(ready)}\n`);
 
 process.stdin.resume();
-process.stdin.on("end", () => process.exit(0));
+process.stdin.on("end", async () => {
+  await server.close(10_000);
+  await decisionDatabase?.close();
+  process.exit(0);
+});
+
+/** openDecisionDatabase makes a Postgres database for the log (the migrations make its tables). */
+async function openDecisionDatabase() {
+  const postgres = await findPostgres();
+  if (postgres.url === undefined) throw new Error(`--decisions needs Postgres: ${postgres.reason}`);
+  const database = await createTestDatabase(postgres.url);
+  const logStore = await createPostgresStore({ connectionString: database.url });
+  return {
+    store: logStore,
+    close: async () => {
+      await logStore.close();
+      await database.drop();
+    },
+  };
+}

@@ -2,17 +2,16 @@
 // gRPC load generator on another, for the health check (the floor), Check on a hot repeated set and
 // the same checks on behalf of their users by one agent each (alternating, five rounds), and Check on a cold set of distinct checks, over the engine
 // benchmark's dataset in a memory store; then p50 and p99 at a fixed offered load; then the result
-// cache's hit ratio on a Zipf workload with writes. Prints a table with ratios against the floor, or JSON with --json.
+// cache's hit ratio on a Zipf workload with writes; and the hot Check with the decision log on (async, to
+// Postgres) against off, alternating on two servers. Prints a table with ratios against the floor, or JSON with --json.
 //   npm run bench [-- --json] [-- --duration SECONDS_PER_PHASE]
 
-import type { ChildProcess } from "node:child_process";
 import { DEFAULT_MEMORY_CACHE_BYTES } from "../../src/cache/memory-result-cache.js";
-import { readReadyLine } from "./child-ready-line.js";
-import { killBenchChildren, pickCores, spawnBenchChild } from "./server-bench-children.js";
-import { clockTicksPerSecond, cpuTicks } from "./server-bench-cpu.js";
+import { killBenchChildren, pickCores } from "./server-bench-children.js";
+import { compareDecisionLog, type DecisionLogRound } from "./server-bench-decision-log.js";
 import { type CacheLookups, readCacheLookups } from "./server-bench-metrics.js";
-import type { LoadCommand, LoadReply, LoadResult, Workload } from "./server-bench-protocol.js";
-import type { TargetReady } from "./server-bench-target.js";
+import { HZ as hz, type Phase, startBenchServer } from "./server-bench-phase.js";
+import type { Workload } from "./server-bench-protocol.js";
 import { ZIPF_EXPONENT, ZIPF_WRITES } from "./server-bench-zipf-workload.js";
 
 /** Calls kept outstanding in the throughput phases. */
@@ -32,21 +31,16 @@ const HOT_RATIO_GOAL = 1.3;
 /** The issue's goal for a hot Check on behalf of a subject by one agent, against the plain hot Check. */
 const ON_BEHALF_RATIO_GOAL = 1.5;
 const HIT_RATIO_GOAL = 0.9;
+/** The issue's goals for the decision log on (async): hot Check throughput and CPU against it off. */
+const LOG_THROUGHPUT_GOAL = 0.85;
+const LOG_CPU_GOAL = 1.2;
+/** Rounds of the hot Check with the decision log on and off (odd: the median is reported). */
+const LOG_ROUNDS = 3;
 /**
  * The floor and the hot set alternate this many times (odd), and the round with the median ratio
  * is the one reported: the machine's speed drifts by more than the goal's margin between phases.
  */
 const ROUNDS = 5;
-/** Below this many ticks of server CPU in a phase, the tick is more than 1% of the measure. */
-const ENOUGH_TICKS = 100;
-
-interface Phase extends LoadResult {
-  readonly name: string;
-  readonly serverCpuMicros: number;
-  readonly serverBusy: number;
-  readonly loadBusy: number;
-  readonly ticks: number;
-}
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");
@@ -54,85 +48,21 @@ const durationAt = args.indexOf("--duration");
 const duration = durationAt === -1 ? 5 : Number(args[durationAt + 1]);
 if (!(duration > 0)) throw new Error("--duration takes a number of seconds per phase");
 
-const hz = clockTicksPerSecond();
 const cores = pickCores();
 if (!cores.pinned) {
   console.warn(`warning: not pinned (${cores.reason}); server and load generator share the cores`);
 }
 
-/** ask sends the load generator one command and resolves with its reply. */
-function ask(load: ChildProcess, command: LoadCommand): Promise<LoadReply> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) =>
-      reject(new Error(`the load generator exited (${code})`));
-    load.once("exit", onExit);
-    load.once("message", (reply: LoadReply) => {
-      load.off("exit", onExit);
-      resolve(reply);
-    });
-    load.send(command);
-  });
-}
-
-/** phase runs one command and charges the server's CPU time over it to the calls it made. */
-async function phase(
-  name: string,
-  load: ChildProcess,
-  serverPid: number,
-  command: LoadCommand,
-): Promise<Phase> {
-  const before = cpuTicks(serverPid);
-  const started = process.hrtime.bigint();
-  const reply = await ask(load, command);
-  const ticks = cpuTicks(serverPid) - before;
-  const wall = Number(process.hrtime.bigint() - started) / 1e9;
-  if (reply.kind === "failed") throw new Error(`${name}: ${reply.message}`);
-  if (reply.kind !== "done") throw new Error(`${name}: unexpected reply ${reply.kind}`);
-  const result = reply.result;
-  if (result.errors > 0) {
-    throw new Error(
-      `${name}: ${result.errors} of ${result.calls} calls failed: ${result.firstError}`,
-    );
-  }
-  if (ticks < ENOUGH_TICKS && !name.startsWith("warm-up")) {
-    console.warn(`warning: ${name}: only ${ticks} ticks of server CPU; try a longer --duration`);
-  }
-  return {
-    ...result,
-    name,
-    ticks,
-    serverCpuMicros: ((ticks / hz) * 1e6) / result.calls,
-    serverBusy: ticks / hz / wall,
-    loadBusy: result.cpuMicros / 1e6 / result.seconds,
-  };
-}
-
-const target = spawnBenchChild(
-  "test/bench/server-bench-target.ts",
-  cores.pinned ? cores.server : undefined,
-  ["pipe", "pipe", "inherit"],
-);
 let finished = false;
-target.once("exit", (code, signal) => {
-  if (!finished) console.error(`the server exited (${signal ?? code}) before the benchmark ended`);
-});
 try {
-  const ready = await readReadyLine<TargetReady>(target);
-  const serverPid = target.pid!;
-  const load = spawnBenchChild(
-    "test/bench/server-bench-load.ts",
-    cores.pinned ? cores.load : undefined,
-    ["ignore", "inherit", "inherit", "ipc"],
-  );
-  const init = await ask(load, {
-    kind: "init",
-    address: `127.0.0.1:${ready.grpcPort}`,
-    documents: ready.documents,
-    users: ready.users,
+  const served = await startBenchServer(cores);
+  served.target.once("exit", (code, signal) => {
+    if (!finished)
+      console.error(`the server exited (${signal ?? code}) before the benchmark ended`);
   });
-  if (init.kind !== "ready") throw new Error(`the load generator did not start: ${init.kind}`);
+  const { ready, sets: init } = served;
 
-  const run = (name: string, command: LoadCommand) => phase(name, load, serverPid, command);
+  const run = served.run;
   const throughput = (workload: Workload, minCalls = MIN_CALLS) =>
     ({
       kind: "throughput",
@@ -167,6 +97,17 @@ try {
   const { onBehalf, hot: onBehalfHot } = [...rounds].sort(
     (x, y) => onBehalfRatio(x) - onBehalfRatio(y),
   )[(ROUNDS - 1) / 2]!;
+  const logRounds = await compareDecisionLog(
+    cores,
+    served,
+    throughput("check-hot"),
+    { ...throughput("check-warm-up"), ...warmUp(2) },
+    LOG_ROUNDS,
+  );
+  const logCpuRatio = (r: DecisionLogRound) => r.on.serverCpuMicros / r.off.serverCpuMicros;
+  const logRound = logRounds?.sort((x, y) => logCpuRatio(x) - logCpuRatio(y))[(LOG_ROUNDS - 1) / 2];
+  const callsPerSecond = (p: Phase) => p.calls / p.seconds;
+  const logThroughput = (r: DecisionLogRound) => callsPerSecond(r.on) / callsPerSecond(r.off);
   const cold = await run("Check, cold set (each check distinct)", throughput("check-cold"));
   const latency = await run(`Check, hot set, ${OFFERED_RATE}/s offered (open loop)`, {
     kind: "latency",
@@ -252,6 +193,17 @@ try {
         zipf_cold_cacheable_ratio: zipfCold.cacheable / zipfCold.checks,
         zipf_cold_checks: zipfCold.checks,
         zipf_warm_up_checks: zipfWarmUp.checks,
+        ...(logRound === undefined
+          ? {}
+          : {
+              decision_log_off_calls_per_s: Math.round(callsPerSecond(logRound.off)),
+              decision_log_on_calls_per_s: Math.round(callsPerSecond(logRound.on)),
+              decision_log_throughput_ratio: logThroughput(logRound),
+              decision_log_off_cpu_us: logRound.off.serverCpuMicros,
+              decision_log_on_cpu_us: logRound.on.serverCpuMicros,
+              decision_log_cpu_ratio: logCpuRatio(logRound),
+              decision_log_postgres_cpu_us: logRound.postgresCpuMicros,
+            }),
       }),
     );
   } else {
@@ -275,8 +227,15 @@ try {
       ],
       [zipf, `served from cache ≥ ${percent(HIT_RATIO_GOAL)}`],
     ]);
+    if (logRound !== undefined) {
+      goals.set(
+        logRound.on,
+        `throughput ≥ ${percent(LOG_THROUGHPUT_GOAL)} of off: ${percent(logThroughput(logRound))}; CPU ≤ ${LOG_CPU_GOAL}× off: ${logCpuRatio(logRound).toFixed(2)}×`,
+      );
+    }
     const zipfs: Phase[] = [zipfCold, zipf];
-    for (const p of [floor, hot, onBehalf, cold, latency, ...zipfs]) {
+    const logged = logRound === undefined ? [] : [logRound.off, logRound.on];
+    for (const p of [floor, hot, onBehalf, ...logged, cold, latency, ...zipfs]) {
       const checks = p === floor ? "" : `${p.allowed}`;
       const cached = p === floor ? "" : percent(cacheRatio(p), 1);
       const could = zipfs.includes(p) ? percent(p.cacheable / p.checks, 1) : "";
@@ -290,6 +249,12 @@ try {
     console.log(
       `Hot Check on behalf of a user (one agent) against the plain hot Check of its round: ${onBehalfRatios.map((r) => r.toFixed(2)).join(", ")}; the table shows the median round's.`,
     );
+    if (logRounds !== undefined && logRound !== undefined) {
+      console.log(
+        `Decision log on (async, to Postgres) against off, hot Check, round by round: CPU ${logRounds.map((r) => logCpuRatio(r).toFixed(2)).join(", ")}×, throughput ${logRounds.map((r) => percent(logThroughput(r))).join(", ")}; ` +
+          `Postgres (every postgres process, on this machine's cores) used ${logRound.postgresCpuMicros.toFixed(1)} µs of CPU per decision logged in the median round.`,
+      );
+    }
     console.log(
       `Latency at ${OFFERED_RATE} checks/s offered (open loop, hot set, ${2 * duration} s): ` +
         `p50 ${latency.p50.toFixed(3)} ms, p99 ${latency.p99.toFixed(3)} ms, max ${latency.max.toFixed(3)} ms`,

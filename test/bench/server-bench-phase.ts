@@ -1,0 +1,126 @@
+// One phase of the server benchmark: a command to a load generator, and the server CPU it cost.
+
+import type { ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { readReadyLine } from "./child-ready-line.js";
+import { type Cores, spawnBenchChild } from "./server-bench-children.js";
+import { clockTicksPerSecond, cpuTicks } from "./server-bench-cpu.js";
+import type { LoadCommand, LoadReply, LoadResult } from "./server-bench-protocol.js";
+import type { TargetReady } from "./server-bench-target.js";
+
+/** Below this many ticks of server CPU in a phase, the tick is more than 1% of the measure. */
+const ENOUGH_TICKS = 100;
+
+/** HZ is the unit of /proc's CPU times. */
+export const HZ = clockTicksPerSecond();
+
+/** Phase is what one phase did, with the server's CPU time per call. */
+export interface Phase extends LoadResult {
+  readonly name: string;
+  readonly serverCpuMicros: number;
+  readonly serverBusy: number;
+  readonly loadBusy: number;
+  readonly ticks: number;
+}
+
+/** BenchServer is a running target and the load generator that calls it. */
+export interface BenchServer {
+  readonly ready: TargetReady;
+  readonly target: ChildProcess;
+  readonly load: ChildProcess;
+  /** What the load generator said when it started: the sizes of its check sets. */
+  readonly sets: Extract<LoadReply, { kind: "ready" }>;
+  /** run runs one command and charges the server's CPU time over it to the calls it made. */
+  run(name: string, command: LoadCommand): Promise<Phase>;
+  /** stop ends the target as the driver going away does (it cleans up), and waits for it. */
+  stop(): Promise<void>;
+}
+
+/**
+ * startBenchServer starts a target (with targetArgs) on the server's core and a load generator
+ * on the other, and has the generator connect.
+ */
+export async function startBenchServer(
+  cores: Cores,
+  targetArgs: readonly string[] = [],
+): Promise<BenchServer> {
+  const target = spawnBenchChild(
+    "test/bench/server-bench-target.ts",
+    cores.pinned ? cores.server : undefined,
+    ["pipe", "pipe", "inherit"],
+    targetArgs,
+  );
+  const ready = await readReadyLine<TargetReady>(target);
+  const load = spawnBenchChild(
+    "test/bench/server-bench-load.ts",
+    cores.pinned ? cores.load : undefined,
+    ["ignore", "inherit", "inherit", "ipc"],
+  );
+  const sets = await ask(load, {
+    kind: "init",
+    address: `127.0.0.1:${ready.grpcPort}`,
+    documents: ready.documents,
+    users: ready.users,
+  });
+  if (sets.kind !== "ready") throw new Error(`the load generator did not start: ${sets.kind}`);
+  return {
+    ready,
+    target,
+    load,
+    sets,
+    run: (name, command) => runPhase(name, load, target.pid!, command),
+    stop: async () => {
+      load.kill("SIGKILL");
+      if (target.exitCode !== null || target.signalCode !== null) return;
+      const exited = once(target, "exit");
+      target.stdin?.end();
+      await exited;
+    },
+  };
+}
+
+/** ask sends the load generator one command and resolves with its reply. */
+function ask(load: ChildProcess, command: LoadCommand): Promise<LoadReply> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) =>
+      reject(new Error(`the load generator exited (${code})`));
+    load.once("exit", onExit);
+    load.once("message", (reply: LoadReply) => {
+      load.off("exit", onExit);
+      resolve(reply);
+    });
+    load.send(command);
+  });
+}
+
+async function runPhase(
+  name: string,
+  load: ChildProcess,
+  serverPid: number,
+  command: LoadCommand,
+): Promise<Phase> {
+  const before = cpuTicks(serverPid);
+  const started = process.hrtime.bigint();
+  const reply = await ask(load, command);
+  const ticks = cpuTicks(serverPid) - before;
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  if (reply.kind === "failed") throw new Error(`${name}: ${reply.message}`);
+  if (reply.kind !== "done") throw new Error(`${name}: unexpected reply ${reply.kind}`);
+  const result = reply.result;
+  if (result.errors > 0) {
+    throw new Error(
+      `${name}: ${result.errors} of ${result.calls} calls failed: ${result.firstError}`,
+    );
+  }
+  if (ticks < ENOUGH_TICKS && !name.startsWith("warm-up")) {
+    console.warn(`warning: ${name}: only ${ticks} ticks of server CPU; try a longer --duration`);
+  }
+  return {
+    ...result,
+    name,
+    ticks,
+    serverCpuMicros: ((ticks / HZ) * 1e6) / result.calls,
+    serverBusy: ticks / HZ / wall,
+    loadBusy: result.cpuMicros / 1e6 / result.seconds,
+  };
+}
