@@ -122,8 +122,8 @@ describe("latch validate on failing assertions", () => {
       "  document:q3_report#parent@folder:finance_q3 → folder:finance_q3#parent@folder:finance → folder:finance#editor@group:finance_team#member → group:finance_team#member@user:fiona",
     ]);
     expect(run.stdout).toBe(
-      "agent.yaml: 91 assertions, 10 validations, 1 failed\n" +
-        "total: 1 file, 91 assertions, 10 validations, 1 failed\n",
+      "agent.yaml: 117 assertions, 10 validations, 1 failed\n" +
+        "total: 1 file, 117 assertions, 10 validations, 1 failed\n",
     );
   });
 
