@@ -22,10 +22,7 @@ import { openReadmeSandbox } from "./readme-sandbox.js";
 import { runExample } from "./run-example.js";
 
 /** NOT_RUN is why each block the README does not run is left out, in README order. */
-const NOT_RUN = [
-  "installs and serves in the foreground; the test starts the same server itself",
-  "needs recorded decisions, which checks make once the check path records them",
-];
+const NOT_RUN = ["installs and serves in the foreground; the test starts the same server itself"];
 
 const README = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
 const blocks = readmeBlocks(README);
