@@ -62,7 +62,7 @@ export class DecisionRecorder {
     evaluatedAt: number,
     startedAt: number,
   ): Recorded {
-    const decision = checkDecision({ ...this.call(call, at, startedAt), question, result });
+    const decision = checkDecision(this.call(call, at, startedAt), question, result);
     const prove =
       decision.proof === undefined
         ? () => this.proofs.prove(at, question, result, evaluatedAt)
@@ -80,11 +80,11 @@ export class DecisionRecorder {
     lookup: LookupQuestion,
     startedAt: number,
   ): LookupRecord {
-    const asked = { ...this.call(call, at, startedAt), ...lookup };
+    const asked = this.call(call, at, startedAt);
     return {
       decisionId: asked.stamp.id,
       finish: (returned) =>
-        this.context.decisions.record(lookupDecision({ ...asked, returned })) ?? undefined,
+        this.context.decisions.record(lookupDecision(asked, lookup, returned)) ?? undefined,
     };
   }
 

@@ -31,19 +31,34 @@ export type CallFields = Pick<
   | "traceId"
 >;
 
-/** callFields are a call's fields of a record, its latency measured now. */
+/**
+ * callFields are a call's fields of a record, its latency measured now. (Fields without a value
+ * are undefined rather than absent: the record's JSON leaves them out either way, and one object
+ * literal is cheaper on the check path than spreads.)
+ */
 export function callFields(call: DecisionCall): CallFields {
-  const traceId = traceIdOf(call.traceparent);
   return {
     decisionId: call.stamp.id,
-    time: call.stamp.time.toISOString(),
-    ...(call.apiKey === undefined ? {} : { apiKey: call.apiKey }),
+    time: isoTime(call.stamp.time),
+    apiKey: call.apiKey,
     token: call.token,
     revision: call.revision,
     schemaRevision: call.schemaRevision,
     latencyUs: Math.round((performance.now() - call.startedAt) * 1000),
-    ...(traceId === undefined ? {} : { traceId }),
+    traceId: traceIdOf(call.traceparent),
   };
+}
+
+let lastTime: Date | undefined;
+let lastIso = "";
+
+/** isoTime is time in RFC 3339, written once for the many decisions of one millisecond. */
+function isoTime(time: Date): string {
+  if (time !== lastTime) {
+    lastTime = time;
+    lastIso = time.toISOString();
+  }
+  return lastIso;
 }
 
 /** W3C Trace Context: version 00, a trace id (not all zeros), a parent id, flags. */
@@ -51,6 +66,7 @@ const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 /** traceIdOf is the trace id of a `traceparent` header, or undefined for none or a malformed one. */
 export function traceIdOf(traceparent: string | null | undefined): string | undefined {
+  if (traceparent === null || traceparent === undefined) return undefined;
   const id = TRACEPARENT.exec(traceparent?.trim() ?? "")?.[1];
   return id === undefined || /^0+$/.test(id) ? undefined : id;
 }

@@ -1,6 +1,6 @@
 // Decision ids: UUIDv7 (RFC 9562), time-ordered, so that an id says when its decision was made.
 
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 /**
  * The layout, RFC 9562 §5.7: 48 bits of Unix milliseconds, the version (7), 12 bits that here
@@ -13,6 +13,22 @@ const COUNTER_LIMIT = 0x1000;
 let lastMs = 0;
 let counter = 0;
 
+/** Random bytes drawn a few thousand at a time: one draw per id would cost more than the id. */
+const POOL_BYTES = 4096;
+const pool = Buffer.alloc(POOL_BYTES);
+let poolAt = POOL_BYTES;
+
+/** takeRandom returns the offset in pool of n fresh random bytes. */
+function takeRandom(n: number): number {
+  if (poolAt + n > POOL_BYTES) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  const at = poolAt;
+  poolAt += n;
+  return at;
+}
+
 /**
  * newDecisionId makes a UUIDv7 for a decision made now, and returns it with its time (the
  * milliseconds it carries). Ids from one process strictly increase: within a millisecond a
@@ -23,19 +39,22 @@ let counter = 0;
 export function newDecisionId(now = Date.now()): { readonly id: string; readonly time: Date } {
   if (now > lastMs) {
     lastMs = now;
-    counter = randomBytes(2).readUInt16BE(0) & 0x7ff;
+    counter = pool.readUInt16BE(takeRandom(2)) & 0x7ff;
   } else if (++counter === COUNTER_LIMIT) {
     lastMs++;
     counter = 0;
   }
-  const random = randomBytes(8);
-  const bytes = Buffer.alloc(16);
-  bytes.writeUIntBE(lastMs, 0, 6);
-  bytes.writeUInt16BE(0x7000 | counter, 6);
-  random.copy(bytes, 8);
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  return { id: decisionIdFromBytes(bytes), time: new Date(lastMs) };
+  const at = takeRandom(8);
+  const variant = ((pool[at]! & 0x3f) | 0x80).toString(16);
+  const random = pool.toString("hex", at + 1, at + 8);
+  const ms = lastMs.toString(16).padStart(12, "0");
+  const id = `${ms.slice(0, 8)}-${ms.slice(8)}-7${counter.toString(16).padStart(3, "0")}-${variant}${random.slice(0, 2)}-${random.slice(2)}`;
+  if (lastTime.getTime() !== lastMs) lastTime = new Date(lastMs);
+  return { id, time: lastTime };
 }
+
+/** The time of the last id: most ids in a row share their millisecond, and so one Date. */
+let lastTime = new Date(0);
 
 /**
  * decisionIdTime returns the time a decision id carries, or undefined when id is not a UUIDv7 in

@@ -279,7 +279,7 @@ async function proveAll(entries: readonly Entry[]): Promise<void> {
       if (error instanceof StoreUnavailableError) throw error;
       proof = { unavailable: error instanceof Error ? error.message : String(error) };
     }
-    entry.decision = { ...entry.decision, proof };
+    entry.decision = Object.assign({}, entry.decision, { proof });
     delete entry.prove;
   });
   const failed = (await Promise.allSettled(proving)).find((r) => r.status === "rejected");

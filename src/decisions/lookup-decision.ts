@@ -12,16 +12,17 @@ export type LookupQuestion =
   | { readonly kind: "lookup_resources"; readonly question: LookupResourcesRequest }
   | { readonly kind: "lookup_subjects"; readonly question: LookupSubjectsRequest };
 
-/** LookupDecisionInput is what a lookup's record is made of: the call, its question, its count. */
-export type LookupDecisionInput = DecisionCall & LookupQuestion & { readonly returned: number };
-
 /**
  * lookupDecision is the record of a lookup call: one for the whole call, with its parameters and
  * the count it returned, and no result or proof (each result is a check's answer, not recorded
  * one by one). A LookupResources names the type it looked in as its resource; a LookupSubjects
  * the type (and relation) it looked for as its subject.
  */
-export function lookupDecision(input: LookupDecisionInput): Decision {
+export function lookupDecision(
+  call: DecisionCall,
+  input: LookupQuestion,
+  returned: number,
+): Decision {
   const asked =
     input.kind === "lookup_resources"
       ? {
@@ -33,7 +34,7 @@ export function lookupDecision(input: LookupDecisionInput): Decision {
           lookup: {
             ...(input.question.limit === undefined ? {} : { limit: input.question.limit }),
             ...(input.question.cursor === undefined ? {} : { cursor: input.question.cursor }),
-            returned: input.returned,
+            returned,
           },
         }
       : {
@@ -45,13 +46,8 @@ export function lookupDecision(input: LookupDecisionInput): Decision {
           actors: [],
           resource: formatObjectRef(input.question.resource),
           permission: input.question.permission,
-          lookup: { returned: input.returned },
+          lookup: { returned },
         };
-  const { context } = input.question;
-  return {
-    ...callFields(input),
-    ...asked,
-    ...(context === undefined ? {} : { context: context as JsonObject }),
-    cached: false,
-  };
+  const context = input.question.context as JsonObject | undefined;
+  return Object.assign(callFields(call), asked, { context, cached: false });
 }

@@ -17,6 +17,8 @@ export const MASK_PREFIX = "hmac-sha256:";
  */
 export type Redactor = (decision: Decision) => DecisionRecord;
 
+const NONE_MASKED = { masked: [] as readonly string[] };
+
 /** createRedactor makes the redactor of keys under secret; with no keys, records keep contexts as they are. */
 export function createRedactor(keys: readonly string[], secret: Buffer): Redactor {
   const masked = new Set(keys);
@@ -32,8 +34,10 @@ export function createRedactor(keys: readonly string[], secret: Buffer): Redacto
     }
     return copy ?? context;
   };
+  // Object.assign, not a spread: spreading a record into a literal is many times slower, per record.
+  const unmasked = (decision: Decision): DecisionRecord => Object.assign({}, decision, NONE_MASKED);
   return (decision) => {
-    if (masked.size === 0) return { ...decision, masked: [] };
+    if (masked.size === 0) return unmasked(decision);
     const paths: string[] = [];
     const context =
       decision.context === undefined ? undefined : redact(decision.context, "context", paths);
@@ -45,7 +49,7 @@ export function createRedactor(keys: readonly string[], secret: Buffer): Redacto
             caveatContext: redact(rel.caveatContext, `proof.grantedBy[${i}].caveatContext`, paths),
           },
     );
-    if (paths.length === 0) return { ...decision, masked: [] };
+    if (paths.length === 0) return unmasked(decision);
     return {
       ...decision,
       ...(context === undefined ? {} : { context }),

@@ -8,18 +8,25 @@ describe("checkDecision", () => {
   it("records a check with what the check path holds when it answers", () => {
     const stamp = newDecisionId();
     const granting = rel("document:plan#viewer@user:alice");
-    const decision = checkDecision({
+    const call = {
       stamp,
       startedAt: performance.now(),
       apiKey: "ci",
-      question: {
+      token: "lt1_t",
+      revision: 9,
+      schemaRevision: 2,
+      traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    };
+    const decision = checkDecision(
+      call,
+      {
         resource: { type: "document", id: "plan" },
         permission: "view",
         subject: { type: "user", id: "alice" },
         context: { ip: "10.0.0.1" },
         explain: true,
       },
-      result: {
+      {
         result: "allowed",
         missing: [],
         validUntil: Number.POSITIVE_INFINITY,
@@ -39,11 +46,7 @@ describe("checkDecision", () => {
           ],
         },
       },
-      token: "lt1_t",
-      revision: 9,
-      schemaRevision: 2,
-      traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-    });
+    );
     expect(decision).toEqual({
       decisionId: stamp.id,
       time: stamp.time.toISOString(),
