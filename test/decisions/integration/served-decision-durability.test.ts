@@ -20,10 +20,13 @@ import { waitFor } from "../../support/wait-for.js";
 import { startLoad, writeLoadData } from "./decision-load.js";
 
 const PATIENCE_MS = 60_000;
-/** Enough callers that calls are always in flight, and async records always queued, at the signal. */
+/**
+ * Enough callers that calls are in flight at the signal and async records wait in the queue (on
+ * the embedded store, slower, the queue is often written while the calls in flight finish).
+ */
 const CALLERS = 16;
 /** Answers received before the signal. */
-const BEFORE_SIGNAL = 1000;
+const BEFORE_SIGNAL = 500;
 
 const postgres = await findPostgres();
 requirePostgresOnCi(postgres);
@@ -95,6 +98,7 @@ async function answerUntil(
   await waitFor("the callers to stop", () => load.callers() === 0, PATIENCE_MS);
   // A call that failed between the threshold and the signal is the server's fault all the same.
   expect(load.failure()).toBeUndefined();
+  expect(served.log()).not.toContain("internal error");
   return { answered: [...load.answered], served };
 }
 
@@ -138,7 +142,7 @@ describe.each(SIGTERM_CASES)("latch serve on $name, decisions async", ({ make })
       const { answered, served } = await answerUntil(database, "async", "SIGTERM");
       expect(await served.exited).toBe(0);
       expect(served.log()).toContain("stopped");
-      expect(served.log()).not.toMatch(/could not be written|internal error/);
+      expect(served.log()).not.toContain("could not be written");
       expect(await missingFrom(database, answered)).toEqual([]);
     },
     PATIENCE_MS * 3,
