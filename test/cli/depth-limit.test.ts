@@ -1,15 +1,13 @@
 // LATCH_MAX_DEPTH: a chain deeper than the limit fails naming the setting, and passes once it is raised.
 
-import { type ChildProcess, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, postgresForTests } from "../store/postgres/test-database.js";
+import { type ServedLatch, serveLatch, servingPorts } from "../support/latch-serve.js";
 import { type CliTestServer, startCliServer, TEST_SCHEMA } from "./cli-test-server.js";
 import { runLatch } from "./run-cli-helper.js";
 
 // fully_consistent: the default, minimize_latency, may answer from a revision before the import.
 const FRESH = ["--consistency", "fully_consistent"];
-const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 
 /** chain nests group `${prefix}0` `length` levels deep, down to user:erin. */
 function chain(prefix: string, length: number): string {
@@ -97,8 +95,7 @@ assertions:
 const postgres = await postgresForTests("latch serve with LATCH_MAX_DEPTH");
 
 describe.runIf(postgres)("latch serve with LATCH_MAX_DEPTH raised to 70", () => {
-  let served: ChildProcess | undefined;
-  let exited: Promise<unknown> = Promise.resolve();
+  let served: ServedLatch | undefined;
   let drop: (() => Promise<void>) | undefined;
   let env: Record<string, string>;
   const latch = (args: string[], stdin?: string) =>
@@ -107,34 +104,15 @@ describe.runIf(postgres)("latch serve with LATCH_MAX_DEPTH raised to 70", () => 
   beforeAll(async () => {
     const database = await createTestDatabase(postgres!);
     drop = database.drop;
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN, "serve"], {
-      env: {
-        ...process.env,
-        DATABASE_URL: database.url,
-        LATCH_GRPC_PORT: "0",
-        LATCH_HTTP_PORT: "0",
-        LATCH_MAX_DEPTH: "70",
-      },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    served = child;
-    exited = new Promise((resolve) => child.once("exit", resolve));
-    const grpcPort = await new Promise<string>((resolve, reject) => {
-      let log = "";
-      child.stderr?.on("data", (chunk: Buffer) => {
-        log += chunk.toString();
-        const port = /gRPC port (\d+)/.exec(log)?.[1];
-        if (port !== undefined) resolve(port);
-      });
-      child.once("exit", () => reject(new Error(`latch serve did not start:\n${log}`)));
-    });
+    served = serveLatch({ DATABASE_URL: database.url, LATCH_MAX_DEPTH: "70" });
+    const { grpcPort } = await servingPorts(served);
     env = { LATCH_ENDPOINT: `127.0.0.1:${grpcPort}` };
     await latch(["schema", "write", "test.zed"]);
     await latch(["import", "-"], `${chain("g", 60)}\n${chain("h", 80)}`);
   });
   afterAll(async () => {
-    served?.kill("SIGTERM");
-    await exited;
+    served?.process.kill("SIGTERM");
+    await served?.exited;
     await drop?.();
   });
 

@@ -1,27 +1,18 @@
 // `latch serve` as a process: start on the embedded store, serve, stop cleanly on SIGTERM; one
 // process per data directory; a port it cannot open stops it at once, releasing the directory.
 
-import { type ChildProcess, spawn } from "node:child_process";
 import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LOCK_FILE } from "../../src/store/postgres/data-directory-lock.js";
 import { createPgliteStore } from "../../src/store/postgres/pglite-store.js";
 import { freePort } from "../support/free-port.js";
+import { logged, type ServedLatch, serveLatch, servingPorts } from "../support/latch-serve.js";
 import { runLatch } from "./run-cli-helper.js";
 
-const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
-
-interface Served {
-  readonly process: ChildProcess;
-  readonly log: () => string;
-  readonly exited: Promise<number | null>;
-}
-
-const running: Served[] = [];
+const running: ServedLatch[] = [];
 const held: Server[] = [];
 afterEach(async () => {
   for (const served of running.splice(0)) served.process.kill("SIGKILL");
@@ -47,25 +38,6 @@ async function dataDirectory(): Promise<string> {
   const dataDir = join(scratch, `data-${++copies}`);
   await cp(prepared, dataDir, { recursive: true });
   return dataDir;
-}
-
-/** logged waits until the log matches pattern, and fails if the process exits first. */
-function logged(served: Served, pattern: RegExp): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const look = () => {
-      const match = pattern.exec(served.log());
-      if (match === null) return false;
-      served.process.stderr?.off("data", look);
-      resolve(match);
-      return true;
-    };
-    if (look()) return;
-    served.process.stderr?.on("data", look);
-    served.exited.then((code) => {
-      if (!look())
-        reject(new Error(`latch serve exited (${code}) before ${pattern}:\n${served.log()}`));
-    });
-  });
 }
 
 /** hold takes port on 127.0.0.1, as another program would. */
@@ -122,32 +94,16 @@ async function ownerCanManage(port: number, agent: string): Promise<string> {
   return ((await checked.json()) as { result: string }).result;
 }
 
-/** serve starts `latch serve` with env on free ports, on the embedded store with no Redis. */
-function serve(env: Record<string, string>): Served {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, "serve"], {
-    env: {
-      ...process.env,
-      DATABASE_URL: "",
-      REDIS_URL: "",
-      LATCH_GRPC_PORT: "0",
-      LATCH_HTTP_PORT: "0",
-      ...env,
-    },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let log = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    log += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  const served = { process: child, log: () => log, exited };
+/** serve starts `latch serve` with env, on the embedded store, and stops it after the test. */
+function serve(env: Record<string, string>): ServedLatch {
+  const served = serveLatch(env);
   running.push(served);
   return served;
 }
 
 /** httpPortOf waits for the start-up line and returns the HTTP port it names. */
-async function httpPortOf(served: Served): Promise<number> {
-  return Number((await logged(served, /HTTP port (\d+)/))[1]);
+async function httpPortOf(served: ServedLatch): Promise<number> {
+  return (await servingPorts(served)).httpPort;
 }
 
 describe("latch serve", () => {
