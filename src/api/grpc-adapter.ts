@@ -112,12 +112,10 @@ function grpcHandler(
         (async () => {
           if (call.request instanceof RequestError) throw call.request;
           for await (const init of handler(call.request, context) as AsyncIterable<unknown>) {
-            context.sendHeader();
             if (!call.write(output(init))) await once(call, "drain", { signal: context.signal });
           }
-          context.sendHeader();
           context.finish();
-          call.end();
+          call.end(context.trailers());
         })().catch((error: unknown) => {
           const status = grpcStatus(error, context);
           context.finish();
@@ -178,9 +176,8 @@ function answer(
     fail(error, context, callback);
     return;
   }
-  context.sendHeader();
   context.finish();
-  callback(null, message);
+  callback(null, message, context.trailers());
 }
 
 function fail(error: unknown, context: CallContext, callback: grpc.sendUnaryData<unknown>): void {

@@ -58,7 +58,6 @@ export class CallContext implements HandlerContext {
   private headers: Headers | undefined;
   private responseHeaders: Headers | undefined;
   private responseTrailers: Headers | undefined;
-  private headerSent = false;
   private contextValues: ContextValues | undefined;
 
   constructor(
@@ -96,18 +95,7 @@ export class CallContext implements HandlerContext {
     return typeof value === "string" ? value : null;
   }
 
-  /**
-   * sendHeader sends the response header the handler set, if it set one, before the first
-   * message: once only (grpc-js sends its own, empty, with the first message otherwise).
-   */
-  sendHeader(): void {
-    if (this.responseHeaders === undefined || this.headerSent) return;
-    this.headerSent = true;
-    const metadata = new Metadata();
-    for (const [key, value] of this.responseHeaders) metadata.set(key, value);
-    this.call.sendMetadata(metadata);
-  }
-
+  /** responseHeader is a handler's response header: the gRPC port does not send it (see trailers). */
   get responseHeader(): Headers {
     this.responseHeaders ??= new Headers();
     return this.responseHeaders;
@@ -116,6 +104,18 @@ export class CallContext implements HandlerContext {
   get responseTrailer(): Headers {
     this.responseTrailers ??= new Headers();
     return this.responseTrailers;
+  }
+
+  /**
+   * trailers is the response trailer the handler set, as gRPC metadata, if it set one: sent with
+   * the status, at no cost beyond its bytes, where response headers would cost a HEADERS frame of
+   * their own (handlers that answer over gRPC put what they say in the trailer).
+   */
+  trailers(): grpc.Metadata | undefined {
+    if (this.responseTrailers === undefined) return undefined;
+    const metadata = new Metadata();
+    for (const [key, value] of this.responseTrailers) metadata.set(key, value);
+    return metadata;
   }
 
   get values(): ContextValues {

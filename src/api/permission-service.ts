@@ -30,7 +30,7 @@ import {
 import { type DecisionFields, decisionFields, showsDecision } from "./convert/write-decision.js";
 import { expandMessage } from "./convert/write-expand.js";
 import { checkResultMessage, explanationMessage } from "./convert/write-messages.js";
-import { DECISION_ID_HEADER, DecisionRecorder } from "./decision-recorder.js";
+import { DecisionRecorder } from "./decision-recorder.js";
 import { RequestError, RequestLimitError } from "./request-error.js";
 import { refuseServerContext } from "./server-context.js";
 
@@ -73,7 +73,7 @@ export function createPermissionService(
   };
 
   /**
-   * startLookup starts the record of a lookup call, its id the response header, when the log is on.
+   * startLookup starts the record of a lookup call, when the log is on.
    */
   const startLookup = (
     call: HandlerContext,
@@ -82,14 +82,12 @@ export function createPermissionService(
     startedAt: number,
   ) => {
     if (!recorder.recording) return undefined;
-    const record = recorder.lookup(call, at, lookup, startedAt);
-    call.responseHeader.set(DECISION_ID_HEADER, record.decisionId);
-    return record;
+    return recorder.lookup(call, at, lookup, startedAt);
   };
 
   /**
    * recorded is response with the id of its decision's record, once the log has it: at once in
-   * `async` mode, once committed in `sync` mode. The id is also the response header.
+   * `async` mode, once committed in `sync` mode.
    */
   const recorded = (
     call: HandlerContext,
@@ -108,7 +106,6 @@ export function createPermissionService(
       evaluatedAt,
       startedAt,
     );
-    call.responseHeader.set(DECISION_ID_HEADER, decisionId);
     const withId = { ...response, decisionId };
     return committed === undefined ? withId : committed.then(() => withId);
   };

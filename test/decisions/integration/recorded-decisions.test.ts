@@ -139,17 +139,17 @@ describe.each(cases)("decisions recorded on $store.name, $mode", ({ store, mode 
   it.skipIf(store.open === undefined)(
     "records a plain allow, computed then from the cache, with the path that granted it",
     async () => {
-      let header: string | null = null;
+      let trailer: string | null = null;
       const first = await permissions.check(
         { resource: ref("document:plan"), permission: "view", subject: subject("user:alice") },
         {
           headers: { traceparent: `00-${TRACE_ID}-00f067aa0ba902b7-01` },
-          onHeader: (h) => {
-            header = h.get("latch-decision-id");
+          onTrailer: (h) => {
+            trailer = h.get("latch-decision-id");
           },
         },
       );
-      expect(header).toBe(first.decisionId);
+      expect(trailer).toBe(first.decisionId);
       const again = await permissions.check({
         resource: ref("document:plan"),
         permission: "view",
@@ -300,20 +300,20 @@ describe.each(cases)("decisions recorded on $store.name, $mode", ({ store, mode 
       expect(dave).toMatchObject({ subject: "user:dave", result: "allowed" });
       expect(erin).toMatchObject({ subject: "user:erin", result: "denied" });
 
-      let header: string | null = null;
+      let trailer: string | null = null;
       const found = [];
       for await (const item of permissions.lookupResources(
         { resourceType: "document", permission: "view", subject: subject("user:alice") },
         {
-          onHeader: (h) => {
-            header = h.get("latch-decision-id");
+          onTrailer: (h) => {
+            trailer = h.get("latch-decision-id");
           },
         },
       )) {
         found.push(item);
       }
       expect(found.map((f) => f.resourceId)).toEqual(["plan"]);
-      expect(header).toBe(found[0]!.decisionId);
+      expect(trailer).toBe(found[0]!.decisionId);
       expect(await recordOf(found[0]!.decisionId)).toMatchObject({
         kind: "lookup_resources",
         subject: "user:alice",
