@@ -12,9 +12,9 @@ import {
 } from "./decision-log.js";
 import { createDayPartitions, type Day, dayOf } from "./decision-partitions.js";
 import type { DecisionProof } from "./decision-proof.js";
-import type { Decision, DecisionRecord } from "./decision-record.js";
-import type { Redactor } from "./redaction.js";
-import { type BatchRecord, batchCommitted, writeBatch } from "./write-batch.js";
+import type { Decision } from "./decision-record.js";
+import { type RedactedDecision, type Redactor, recordText } from "./redaction.js";
+import { type BatchRecord, batchCommitted, type RecordColumns, writeBatch } from "./write-batch.js";
 
 /** FLUSH_INTERVAL_MS is the longest an `async` record waits in the queue while the writer is idle. */
 export const FLUSH_INTERVAL_MS = 100;
@@ -34,9 +34,10 @@ export interface WriterEvents {
 }
 
 interface Entry {
-  decision: Decision;
-  /** Where the decision's proof comes from, until it has been made. */
+  readonly decision: Decision;
+  /** Where the decision's proof comes from, until it has been made; then the proof. */
   prove?: ProofSource;
+  proof?: DecisionProof;
   readonly waiter?: { resolve(): void; reject(error: Error): void };
 }
 
@@ -235,7 +236,7 @@ export class DecisionWriter implements DecisionLog {
       try {
         if (!this.days.has(batch.day)) await this.prepareDays([batch.day]);
         await proveAll(batch.entries);
-        records ??= batch.entries.map((e) => batchRecord(this.redact(e.decision)));
+        records ??= batch.entries.map((e) => batchRecord(this.redact(e.decision, e.proof)));
         const seq =
           uncertain && (await batchCommitted(this.db, records[0]!))
             ? undefined
@@ -279,31 +280,30 @@ async function proveAll(entries: readonly Entry[]): Promise<void> {
       if (error instanceof StoreUnavailableError) throw error;
       proof = { unavailable: error instanceof Error ? error.message : String(error) };
     }
-    entry.decision = Object.assign({}, entry.decision, { proof });
+    entry.proof = proof;
     delete entry.prove;
   });
   const failed = (await Promise.allSettled(proving)).find((r) => r.status === "rejected");
   if (failed !== undefined) throw failed.reason;
 }
 
-/**
- * batchRecord is a record ready for its batch: its text, its hash and its columns. The text is
- * JSON.stringify's (several times faster than sorting keys, and the hash covers the text as
- * stored, never a re-serialization).
- */
-export function batchRecord(record: DecisionRecord): BatchRecord {
-  const text = JSON.stringify(record);
+/** batchRecord is a record ready for its batch: its text, its hash and its columns. */
+export function batchRecord(redacted: RedactedDecision): BatchRecord {
+  const text = recordText(redacted);
+  return Object.assign(recordColumns(redacted.decision), { text, hash: recordHash(text) });
+}
+
+/** recordColumns are the columns of a decision's row that filters read, copied from its record. */
+export function recordColumns(decision: Decision): RecordColumns {
   return {
-    decidedAt: record.time,
-    decisionId: record.decisionId,
-    kind: record.kind,
-    apiKey: record.apiKey ?? null,
-    subject: record.subject,
-    actors: record.actors,
-    resource: record.resource,
-    permission: record.permission,
-    result: record.result ?? null,
-    text,
-    hash: recordHash(text),
+    decidedAt: decision.time,
+    decisionId: decision.decisionId,
+    kind: decision.kind,
+    apiKey: decision.apiKey ?? null,
+    subject: decision.subject,
+    actors: decision.actors,
+    resource: decision.resource,
+    permission: decision.permission,
+    result: decision.result ?? null,
   };
 }

@@ -3,21 +3,36 @@
 import { createHmac } from "node:crypto";
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { canonicalJson } from "../tuple/canonical-json.js";
+import type { DecisionProof } from "./decision-proof.js";
 import type { Decision, DecisionRecord } from "./decision-record.js";
 
 /** MASK_PREFIX starts every masked value: `hmac-sha256:` and 64 hex digits. */
 export const MASK_PREFIX = "hmac-sha256:";
 
 /**
- * Redactor turns a decision into its record: the value of each configured key, wherever it is a
- * key of a caveat context (the request's, and those of the relationships in the proof), replaced
- * by the HMAC-SHA-256 of its canonical JSON under the server's secret. Equal values hash equally
- * under one secret, so records can still be matched on them ("the same phone number"), while the
- * value cannot be read back, nor guessed from a list of candidates without the secret.
+ * RedactedDecision is a decision ready to be written: its context, and the caveat contexts of its
+ * proof, with the configured keys masked, and the path of each value masked. A proof made as the
+ * log writes (see ProofSource) travels beside the decision rather than in it, so that a proof many
+ * records share is not copied into each (see recordText).
  */
-export type Redactor = (decision: Decision) => DecisionRecord;
+export interface RedactedDecision {
+  readonly decision: Decision;
+  /** The proof made for a decision that came without one. */
+  readonly proof: DecisionProof | undefined;
+  readonly masked: readonly string[];
+}
 
-const NONE_MASKED = { masked: [] as readonly string[] };
+/**
+ * Redactor readies a decision (and the proof made for it, if any) for its record: the value of
+ * each configured key, wherever it is a key of a caveat context (the request's, and those of the
+ * relationships in the proof), replaced by the HMAC-SHA-256 of its canonical JSON under the
+ * server's secret. Equal values hash equally under one secret, so records can still be matched on
+ * them ("the same phone number"), while the value cannot be read back, nor guessed from a list of
+ * candidates without the secret. What it is given is left as it was.
+ */
+export type Redactor = (decision: Decision, proof?: DecisionProof) => RedactedDecision;
+
+const NONE_MASKED: readonly string[] = [];
 
 /** createRedactor makes the redactor of keys under secret; with no keys, records keep contexts as they are. */
 export function createRedactor(keys: readonly string[], secret: Buffer): Redactor {
@@ -34,14 +49,13 @@ export function createRedactor(keys: readonly string[], secret: Buffer): Redacto
     }
     return copy ?? context;
   };
-  // Object.assign, not a spread: spreading a record into a literal is many times slower, per record.
-  const unmasked = (decision: Decision): DecisionRecord => Object.assign({}, decision, NONE_MASKED);
-  return (decision) => {
-    if (masked.size === 0) return unmasked(decision);
+  return (decision, proof) => {
+    if (masked.size === 0) return { decision, proof, masked: NONE_MASKED };
     const paths: string[] = [];
     const context =
       decision.context === undefined ? undefined : redact(decision.context, "context", paths);
-    const grantedBy = decision.proof?.grantedBy?.map((rel, i) =>
+    const given = proof ?? decision.proof;
+    const grantedBy = given?.grantedBy?.map((rel, i) =>
       rel.caveatContext === undefined
         ? rel
         : {
@@ -49,12 +63,38 @@ export function createRedactor(keys: readonly string[], secret: Buffer): Redacto
             caveatContext: redact(rel.caveatContext, `proof.grantedBy[${i}].caveatContext`, paths),
           },
     );
-    if (paths.length === 0) return unmasked(decision);
-    return {
-      ...decision,
-      ...(context === undefined ? {} : { context }),
-      ...(grantedBy === undefined ? {} : { proof: { ...decision.proof, grantedBy } }),
-      masked: paths,
-    };
+    if (paths.length === 0) return { decision, proof, masked: NONE_MASKED };
+    const masking = grantedBy === undefined ? given : { ...given, grantedBy };
+    return proof === undefined
+      ? { decision: { ...decision, context, proof: masking }, proof, masked: paths }
+      : { decision: { ...decision, context }, proof: masking, masked: paths };
   };
+}
+
+/** The JSON of proofs that many records share, written once. */
+const proofTexts = new WeakMap<DecisionProof, string>();
+
+/**
+ * recordText is a redacted decision's record as stored and hashed: the decision's JSON, then the
+ * proof made for it and `masked`. (JSON.stringify's order, not sorted: several times faster, and
+ * the hash covers the text as stored, never a re-serialization.)
+ */
+export function recordText(redacted: RedactedDecision): string {
+  const { decision, proof, masked } = redacted;
+  let tail = "";
+  if (proof !== undefined) {
+    let text = proofTexts.get(proof);
+    if (text === undefined) {
+      text = JSON.stringify(proof);
+      proofTexts.set(proof, text);
+    }
+    tail = `,"proof":${text}`;
+  }
+  const head = JSON.stringify(decision);
+  return `${head.slice(0, -1)}${tail},"masked":${JSON.stringify(masked)}}`;
+}
+
+/** recordOf is the record a redacted decision is stored as. */
+export function recordOf(redacted: RedactedDecision): DecisionRecord {
+  return JSON.parse(recordText(redacted)) as DecisionRecord;
 }

@@ -3,8 +3,8 @@
 import type { SqlQueryable, SqlRow } from "../store/postgres/sql-executor.js";
 import { batchHash, HASH_BYTES, recordHash } from "./chain-hash.js";
 import type { DecisionRecord } from "./decision-record.js";
-import { batchRecord } from "./decision-writer.js";
-import type { BatchRecord } from "./write-batch.js";
+import { recordColumns } from "./decision-writer.js";
+import type { RecordColumns } from "./write-batch.js";
 
 /** Batches read per round trip (with their records: up to MAX_BATCH each). */
 const BATCH_PAGE = 20;
@@ -204,7 +204,7 @@ function recordProblem(batch: BatchRow, rows: readonly SqlRow[]): ChainProblem |
       found("changed", i, id, "its record is not the text that was written (its hash differs)");
       return;
     }
-    const column = columnMismatch(row, batchRecord(JSON.parse(text) as DecisionRecord));
+    const column = columnMismatch(row, recordColumns(JSON.parse(text) as DecisionRecord));
     if (column !== undefined) found("changed", i, id, column);
   });
   const written = new Set(batch.ids);
@@ -218,7 +218,7 @@ function recordProblem(batch: BatchRow, rows: readonly SqlRow[]): ChainProblem |
 }
 
 /** columnMismatch names a column whose value is not the one its record's text gives, if any. */
-function columnMismatch(row: SqlRow, expected: BatchRecord): string | undefined {
+function columnMismatch(row: SqlRow, expected: RecordColumns): string | undefined {
   const actual: Record<string, unknown> = {
     decided_at: new Date(row.decided_at as string | Date).toISOString(),
     kind: row.kind,

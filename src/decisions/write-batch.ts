@@ -7,8 +7,8 @@ import { batchHash, HASH_BYTES } from "./chain-hash.js";
 /** DECISIONS_CHANNEL is the NOTIFY channel a committed batch announces its seq on. */
 export const DECISIONS_CHANNEL = "latch_decisions";
 
-/** BatchRecord is one record ready to write: its text, hash and the columns copied from it. */
-export interface BatchRecord {
+/** RecordColumns are the columns copied from a record, for the filters. */
+export interface RecordColumns {
   readonly decidedAt: string;
   readonly decisionId: string;
   readonly kind: string;
@@ -18,6 +18,10 @@ export interface BatchRecord {
   readonly resource: string;
   readonly permission: string;
   readonly result: string | null;
+}
+
+/** BatchRecord is one record ready to write: its text, hash and the columns copied from it. */
+export interface BatchRecord extends RecordColumns {
   /** The record's JSON text, as stored and hashed. */
   readonly text: string;
   readonly hash: Buffer;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiKeyRing } from "../../src/api/api-keys.js";
 import { type LatchServer, startServer } from "../../src/api/latch-server.js";
 import type { Decision } from "../../src/decisions/decision-record.js";
-import { createRedactor } from "../../src/decisions/redaction.js";
+import { createRedactor, recordOf } from "../../src/decisions/redaction.js";
 import { SqlDecisionLog } from "../../src/decisions/sql-decision-log.js";
 import { createPgliteStore } from "../../src/store/postgres/pglite-store.js";
 import type { SqlBackedStore } from "../../src/store/postgres/sql-store.js";
@@ -28,7 +28,8 @@ describe("latch decisions", () => {
     lookupDecision(),
     makeDecision({ result: "conditional", missingParameters: ["ip"] }),
   ];
-  const records = decisions.map(createRedactor(["ssn"], SECRET));
+  const redact = createRedactor(["ssn"], SECRET);
+  const records = decisions.map((d) => recordOf(redact(d)));
 
   beforeAll(async () => {
     store = await createPgliteStore({});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRedactor, MASK_PREFIX } from "../../src/decisions/redaction.js";
+import { createRedactor, MASK_PREFIX, recordOf } from "../../src/decisions/redaction.js";
 import { makeDecision } from "./decision-fixtures.js";
 
 const SECRET = Buffer.from("a-secret-of-at-least-thirty-two-characters");
@@ -7,7 +7,7 @@ const SECRET = Buffer.from("a-secret-of-at-least-thirty-two-characters");
 describe("redaction", () => {
   it("replaces each configured key of the request's and the proof's contexts by its keyed hash, and lists it", () => {
     const decision = makeDecision();
-    const record = createRedactor(["ssn", "phone"], SECRET)(decision);
+    const record = recordOf(createRedactor(["ssn", "phone"], SECRET)(decision));
     expect(record.masked).toEqual(["context.ssn", "proof.grantedBy[0].caveatContext.ssn"]);
     expect(record.context?.ip).toBe("10.1.2.3");
     expect(record.context?.ssn).toMatch(new RegExp(`^${MASK_PREFIX}[0-9a-f]{64}$`));
@@ -19,20 +19,32 @@ describe("redaction", () => {
     expect(decision.context?.ssn).toBe("078-05-1120");
   });
 
+  it("masks a proof made as the log writes, given beside the decision, as one in it", () => {
+    const { proof, ...unproved } = makeDecision();
+    const inside = recordOf(createRedactor(["ssn"], SECRET)({ ...unproved, proof }));
+    const beside = createRedactor(["ssn"], SECRET)(unproved, proof);
+    expect(recordOf(beside)).toEqual(inside);
+    expect(beside.proof?.grantedBy?.[0]?.caveatContext?.ssn).toMatch(/^hmac-sha256:/);
+    // The proof many records share is left as it was.
+    expect(proof?.grantedBy?.[0]?.caveatContext?.ssn).toBe("078-05-1120");
+  });
+
   it("hashes under the secret: another secret gives another hash", () => {
     const decision = makeDecision();
-    const one = createRedactor(["ssn"], SECRET)(decision);
-    const other = createRedactor(
-      ["ssn"],
-      Buffer.from("another-secret-of-thirty-two-characters!"),
-    )(decision);
+    const one = recordOf(createRedactor(["ssn"], SECRET)(decision));
+    const other = recordOf(
+      createRedactor(["ssn"], Buffer.from("another-secret-of-thirty-two-characters!"))(decision),
+    );
     expect(one.context?.ssn).not.toBe(other.context?.ssn);
   });
 
   it("keeps records without those keys as they are, with nothing masked", () => {
     const decision = makeDecision({ context: { ip: "10.0.0.1" } });
     const { proof: _proof, ...unproved } = decision;
-    expect(createRedactor(["ssn"], SECRET)(unproved)).toEqual({ ...unproved, masked: [] });
-    expect(createRedactor([], SECRET)(decision)).toEqual({ ...decision, masked: [] });
+    expect(recordOf(createRedactor(["ssn"], SECRET)(unproved))).toEqual({
+      ...unproved,
+      masked: [],
+    });
+    expect(recordOf(createRedactor([], SECRET)(decision))).toEqual({ ...decision, masked: [] });
   });
 });

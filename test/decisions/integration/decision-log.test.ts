@@ -8,7 +8,7 @@ import { newDecisionId } from "../../../src/decisions/decision-id.js";
 import type { DecisionMode } from "../../../src/decisions/decision-log.js";
 import { dayOf, dropDaysBefore, listDays } from "../../../src/decisions/decision-partitions.js";
 import type { Decision, DecisionRecord } from "../../../src/decisions/decision-record.js";
-import { createRedactor } from "../../../src/decisions/redaction.js";
+import { createRedactor, recordOf } from "../../../src/decisions/redaction.js";
 import { SqlDecisionLog } from "../../../src/decisions/sql-decision-log.js";
 import { waitFor } from "../../support/wait-for.js";
 import { decisionAt, lookupDecision, makeDecision } from "../decision-fixtures.js";
@@ -17,7 +17,8 @@ import { DECISION_STORES, type OpenedStore } from "./decision-stores.js";
 const SECRET = Buffer.from("a-secret-of-at-least-thirty-two-characters");
 const SSN = "078-05-1120";
 const DAY_MS = 86_400_000;
-const redact = createRedactor(["ssn"], SECRET);
+const redactor = createRedactor(["ssn"], SECRET);
+const redact = (decision: Decision) => recordOf(redactor(decision));
 
 /** A mixed set: plain and on-behalf-of checks, each result, two keys, lookups, development mode. */
 function mixedDecisions(count: number): Decision[] {
