@@ -1,5 +1,6 @@
 // Tests a relationship against the parts of a filter that an index lookup did not already decide.
 
+import { formatSubjectRef } from "../../tuple/format-relationship.js";
 import type { Relationship } from "../../tuple/relationship.js";
 import type { ObjectRelation, RelationshipFilter } from "../store.js";
 
@@ -13,16 +14,16 @@ const SET_THRESHOLD = 8;
 export type SetTest = (type: string, id: string, relation: string) => boolean;
 
 /**
- * resourceTest tests the resource fields of filter (type, ids, relation, object relations), or is
- * undefined when filter sets none of them.
+ * resourceTest tests the resource fields of filter (type, ids, relation, object relations with
+ * the subjects they name), or is undefined when filter sets none of them.
  */
 export function resourceTest(filter: RelationshipFilter): RelationshipTest | undefined {
   const fields = fieldsTest(filter);
-  const named = objectRelationsTest(filter.objectRelations);
+  const named = filter.objectRelations && new NamedSets(filter.objectRelations);
   if (fields === undefined && named === undefined) return undefined;
-  return ({ resource, relation }) =>
-    (fields === undefined || fields(resource.type, resource.id, relation)) &&
-    (named === undefined || named(resource.type, resource.id, relation));
+  return (rel) =>
+    (fields === undefined || fields(rel.resource.type, rel.resource.id, rel.relation)) &&
+    (named === undefined || named.holds(rel));
 }
 
 /**
@@ -55,21 +56,65 @@ export function subjectTest(filter: RelationshipFilter): RelationshipTest | unde
     (subjectRelation === undefined || (rel.subject.relation ?? null) === subjectRelation);
 }
 
-/** objectRelationsTest is membership in the named sets, by type, relation and id: no key to collide. */
-function objectRelationsTest(sets: readonly ObjectRelation[] | undefined): SetTest | undefined {
-  if (sets === undefined) return undefined;
-  const byType = new Map<string, Map<string, Set<string>>>();
-  for (const { type, id, relation } of sets) {
-    let byRelation = byType.get(type);
-    if (byRelation === undefined) {
-      byRelation = new Map();
-      byType.set(type, byRelation);
+/**
+ * SetSubjects is what a filter reads of a set it names: all of its relationships, or those of
+ * these subjects (as `formatSubjectRef` writes them).
+ */
+export type SetSubjects = "all" | ReadonlySet<string>;
+
+/** NamedSet is a set a filter names, once, and what the filter reads of it. */
+export interface NamedSet {
+  readonly type: string;
+  readonly id: string;
+  readonly relation: string;
+  readonly subjects: SetSubjects;
+}
+
+/**
+ * NamedSets are the sets of a filter's object relations, each once, by type, relation and id (no
+ * key to collide): a set named several times reads the subjects of each, or all of it when one
+ * names no subjects.
+ */
+export class NamedSets {
+  private readonly byType = new Map<string, Map<string, Map<string, NamedSet>>>();
+
+  constructor(sets: readonly ObjectRelation[]) {
+    for (const { type, id, relation, subjects } of sets) {
+      let byRelation = this.byType.get(type);
+      if (byRelation === undefined) {
+        byRelation = new Map();
+        this.byType.set(type, byRelation);
+      }
+      let byId = byRelation.get(relation);
+      if (byId === undefined) {
+        byId = new Map();
+        byRelation.set(relation, byId);
+      }
+      const named = byId.get(id)?.subjects;
+      const merged: SetSubjects =
+        named === "all" || subjects === undefined
+          ? "all"
+          : new Set([...(named ?? []), ...subjects.map(formatSubjectRef)]);
+      byId.set(id, { type, id, relation, subjects: merged });
     }
-    const ids = byRelation.get(relation);
-    if (ids === undefined) byRelation.set(relation, new Set([id]));
-    else ids.add(id);
   }
-  return (type, id, relation) => byType.get(type)?.get(relation)?.has(id) === true;
+
+  /** list lists the sets named, each once, in no order. */
+  *list(): Iterable<NamedSet> {
+    for (const byRelation of this.byType.values()) {
+      for (const byId of byRelation.values()) yield* byId.values();
+    }
+  }
+
+  /** holds says whether rel is one of the relationships the named sets select. */
+  holds(rel: Relationship): boolean {
+    const subjects = this.byType
+      .get(rel.resource.type)
+      ?.get(rel.relation)
+      ?.get(rel.resource.id)?.subjects;
+    if (subjects === undefined) return false;
+    return subjects === "all" || subjects.has(formatSubjectRef(rel.subject));
+  }
 }
 
 function idTest(ids: readonly string[] | undefined): ((id: string) => boolean) | undefined {

@@ -1,6 +1,7 @@
 // Turns a relationship filter and a visibility rule into parameterized SQL conditions.
 
-import type { RelationshipFilter } from "../store.js";
+import { relationshipKey } from "../../tuple/relationship-key.js";
+import type { ObjectRelation, RelationshipFilter } from "../store.js";
 import { NO_RELATION } from "./relationship-row.js";
 
 /**
@@ -25,20 +26,7 @@ export function filterConditions(filter: RelationshipFilter, params: unknown[]):
     conditions.push(`resource_id = ANY(${param(params, [...resourceIds], "text[]")})`);
   }
   if (relation !== undefined) conditions.push(`relation = ${param(params, relation)}`);
-  if (objectRelations !== undefined) {
-    // unnest zips the three arrays into the named sets, exactly (not their cross product); the
-    // planner looks each one up in the forward index.
-    const [types, ids, relations] = (["type", "id", "relation"] as const).map((part) =>
-      param(
-        params,
-        objectRelations.map((set) => set[part]),
-        "text[]",
-      ),
-    );
-    conditions.push(
-      `(resource_type, resource_id, relation) IN (SELECT * FROM unnest(${types}, ${ids}, ${relations}))`,
-    );
-  }
+  if (objectRelations !== undefined) conditions.push(namedSetsCondition(objectRelations, params));
   if (subjectType !== undefined) conditions.push(`subject_type = ${param(params, subjectType)}`);
   if (subjectIds !== undefined) {
     conditions.push(`subject_id = ANY(${param(params, [...subjectIds], "text[]")})`);
@@ -48,6 +36,56 @@ export function filterConditions(filter: RelationshipFilter, params: unknown[]):
     conditions.push(`subject_relation = ${param(params, stored)}`);
   }
   return conditions;
+}
+
+/**
+ * namedSetsCondition selects the relationships of the named sets: whole sets by the forward
+ * index, where unnest zips the three arrays into the sets, exactly (not their cross product); the
+ * relationships of the subjects a set names by their keys, the primary key's first column. The
+ * two together are ORed, which the planner can only scan for: a read asks them apart (see
+ * {@link disjointBranches}).
+ */
+function namedSetsCondition(sets: readonly ObjectRelation[], params: unknown[]): string {
+  const whole = sets.filter((set) => set.subjects === undefined);
+  const keys = sets.flatMap(({ type, id, relation, subjects = [] }) =>
+    subjects.map((subject) => relationshipKey({ resource: { type, id }, relation, subject })),
+  );
+  const conditions: string[] = [];
+  // No set at all selects nothing: the empty list of whole sets says so.
+  if (whole.length > 0 || keys.length === 0) {
+    const [types, ids, relations] = (["type", "id", "relation"] as const).map((part) =>
+      param(
+        params,
+        whole.map((set) => set[part]),
+        "text[]",
+      ),
+    );
+    conditions.push(
+      `(resource_type, resource_id, relation) IN (SELECT * FROM unnest(${types}, ${ids}, ${relations}))`,
+    );
+  }
+  if (keys.length > 0) conditions.push(`rel_key = ANY(${param(params, keys, "text[]")})`);
+  return conditions.length === 1 ? conditions[0]! : `(${conditions.join(" OR ")})`;
+}
+
+/**
+ * disjointBranches splits a filter whose named sets mix whole sets and sets with subjects into
+ * two disjoint filters that select together what it selects (a set named whole is left out of
+ * the second), so that a read asks each by its own index and unites them; any other filter
+ * is its own one branch.
+ */
+export function disjointBranches(filter: RelationshipFilter): readonly RelationshipFilter[] {
+  const sets = filter.objectRelations;
+  const whole = sets?.filter((set) => set.subjects === undefined) ?? [];
+  if (sets === undefined || whole.length === 0 || whole.length === sets.length) return [filter];
+  const wholeKeys = new Set(whole.map(({ type, id, relation }) => `${type}:${id}#${relation}`));
+  const bySubjects = sets.filter(
+    ({ type, id, relation, subjects }) =>
+      subjects !== undefined && !wholeKeys.has(`${type}:${id}#${relation}`),
+  );
+  const branches = [{ ...filter, objectRelations: whole }];
+  if (bySubjects.length > 0) branches.push({ ...filter, objectRelations: bySubjects });
+  return branches;
 }
 
 /** snapshotConditions select the versions a read at revision sees, hiding those expired at now. */

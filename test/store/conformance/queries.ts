@@ -234,6 +234,98 @@ const FILTERS: [string, RelationshipFilter, string[]][] = [
     },
     ["document:b#viewer@user:alice", "folder:f#viewer@user:alice"],
   ],
+  [
+    "object relations with subjects: only their relationships",
+    {
+      objectRelations: [
+        {
+          type: "document",
+          id: "b",
+          relation: "viewer",
+          subjects: [
+            { type: "user", id: "alice" },
+            { type: "user", id: "*" },
+          ],
+        },
+        {
+          type: "document",
+          id: "a",
+          relation: "viewer",
+          subjects: [
+            { type: "group", id: "eng", relation: "member" },
+            { type: "user", id: "nobody" },
+          ],
+        },
+      ],
+    },
+    [
+      "document:a#viewer@group:eng#member",
+      "document:b#viewer@user:*",
+      "document:b#viewer@user:alice",
+    ],
+  ],
+  [
+    "object relations with subjects, exactly: an object is not its sets, nor a wildcard its type",
+    {
+      objectRelations: [
+        { type: "document", id: "a", relation: "viewer", subjects: [{ type: "group", id: "eng" }] },
+        { type: "folder", id: "f", relation: "viewer", subjects: [{ type: "group", id: "eng" }] },
+        { type: "document", id: "b", relation: "viewer", subjects: [{ type: "user", id: "bob" }] },
+      ],
+    },
+    ["folder:f#viewer@group:eng"],
+  ],
+  [
+    "a set named with subjects and without is read whole",
+    {
+      objectRelations: [
+        {
+          type: "document",
+          id: "a",
+          relation: "viewer",
+          subjects: [{ type: "user", id: "alice" }],
+        },
+        { type: "folder", id: "f", relation: "viewer", subjects: [{ type: "user", id: "alice" }] },
+        { type: "document", id: "a", relation: "viewer" },
+        { type: "folder", id: "f", relation: "viewer", subjects: [{ type: "group", id: "eng" }] },
+      ],
+    },
+    [
+      "document:a#viewer@group:eng#admin",
+      "document:a#viewer@group:eng#member",
+      "document:a#viewer@user:alice",
+      "folder:f#viewer@group:eng",
+      "folder:f#viewer@user:alice",
+    ],
+  ],
+  [
+    "a set named with no subjects holds nothing",
+    {
+      objectRelations: [
+        { type: "document", id: "a", relation: "viewer", subjects: [] },
+        { type: "document", id: "a", relation: "editor" },
+      ],
+    },
+    ["document:a#editor@user:bob"],
+  ],
+  [
+    "object relations with subjects and subject fields",
+    {
+      objectRelations: [
+        {
+          type: "document",
+          id: "b",
+          relation: "viewer",
+          subjects: [
+            { type: "user", id: "alice" },
+            { type: "user", id: "*" },
+          ],
+        },
+      ],
+      subjectIds: ["alice"],
+    },
+    ["document:b#viewer@user:alice"],
+  ],
 ];
 
 /** describeQueryConformance checks filters, ordering, paging and expiry in snapshot reads. */
@@ -281,6 +373,31 @@ export function describeQueryConformance(makeStore: MakeStore): void {
     expect(await readKeys(s)).toEqual(
       DATA.filter(
         (key) => !key.startsWith("document:b#viewer@") && !key.startsWith("group:"),
+      ).sort(),
+    );
+  });
+
+  it("deletes by object relations with subjects", async () => {
+    const s = store();
+    await seed(s);
+    const { deleted } = await s.deleteMatching({
+      objectRelations: [
+        {
+          type: "document",
+          id: "a",
+          relation: "viewer",
+          subjects: [
+            { type: "user", id: "alice" },
+            { type: "group", id: "eng" },
+          ],
+        },
+        { type: "folder", id: "f", relation: "viewer", subjects: [{ type: "group", id: "eng" }] },
+      ],
+    });
+    expect(deleted).toBe(2);
+    expect(await readKeys(s)).toEqual(
+      DATA.filter(
+        (key) => key !== "document:a#viewer@user:alice" && key !== "folder:f#viewer@group:eng",
       ).sort(),
     );
   });
@@ -336,6 +453,49 @@ export function describeQueryConformance(makeStore: MakeStore): void {
       };
       const all = keys(await s.snapshot(head, new Date()).query(filter));
       expect(all).toEqual(DATA.filter((key) => !/#(editor|parent)@/.test(key)).sort());
+      await expectPages(s, filter, all);
+      // The same sets, read by their subjects but one, read whole: every relationship but one.
+      const bySubjects: RelationshipFilter = {
+        objectRelations: [
+          {
+            type: "document",
+            id: "a",
+            relation: "viewer",
+            subjects: [
+              { type: "user", id: "alice" },
+              { type: "group", id: "eng", relation: "member" },
+              { type: "group", id: "eng", relation: "admin" },
+            ],
+          },
+          { type: "group", id: "eng", relation: "member" },
+          {
+            type: "folder",
+            id: "f",
+            relation: "viewer",
+            subjects: [
+              { type: "user", id: "alice" },
+              { type: "group", id: "eng" },
+            ],
+          },
+          {
+            type: "document",
+            id: "b",
+            relation: "viewer",
+            subjects: [{ type: "user", id: "*" }],
+          },
+        ],
+      };
+      await expectPages(
+        s,
+        bySubjects,
+        all.filter((key) => key !== "document:b#viewer@user:alice"),
+      );
+    });
+
+    /** expectPages reads filter by pages of several sizes and expects the keys of all, in order. */
+    async function expectPages(s: Store, filter: RelationshipFilter, all: readonly string[]) {
+      const head = await s.headRevision();
+      expect(keys(await s.snapshot(head, new Date()).query(filter))).toEqual(all);
       for (const limit of [1, 2, 5]) {
         const pages: string[] = [];
         let after: string | undefined;
@@ -347,7 +507,7 @@ export function describeQueryConformance(makeStore: MakeStore): void {
         }
         expect(pages).toEqual(all);
       }
-    });
+    }
 
     it("refuses a limit that is not a non-negative integer", async () => {
       const reader = store().snapshot(await store().headRevision(), new Date());
