@@ -40,6 +40,7 @@ interface Pending {
  * field added to RelationshipFilter must be listed here: a merge must never drop a condition.
  */
 const UNSET_IN_MERGED_READS = Object.keys({
+  exceptResourceTypePrefix: true,
   subjectType: true,
   subjectIds: true,
   subjectRelation: true,

@@ -11,6 +11,11 @@ import type { WriteLimits } from "./write-limits.js";
  */
 export interface RelationshipFilter {
   readonly resourceType?: string;
+  /**
+   * Relationships whose resource type starts with this prefix do not match: a delete by a filter
+   * that names no resource type leaves Latch's own (`latch/`) alone.
+   */
+  readonly exceptResourceTypePrefix?: string;
   readonly resourceIds?: readonly string[];
   readonly relation?: string;
   /**

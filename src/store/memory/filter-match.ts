@@ -27,17 +27,30 @@ export function resourceTest(filter: RelationshipFilter): RelationshipTest | und
 }
 
 /**
- * fieldsTest tests a set against filter's resource type, ids and relation (not the sets it
- * names), or is undefined when filter sets none of them.
+ * fieldsTest tests a set against filter's resource type (and the prefix it excepts), ids and
+ * relation (not the sets it names), or is undefined when filter sets none of them.
  */
 export function fieldsTest(filter: RelationshipFilter): SetTest | undefined {
-  const { resourceType, relation } = filter;
+  const { relation } = filter;
   const hasId = idTest(filter.resourceIds);
-  if (resourceType === undefined && hasId === undefined && relation === undefined) return undefined;
+  const typeTest = typeTestOf(filter);
+  if (typeTest === undefined && hasId === undefined && relation === undefined) return undefined;
   return (type, id, setRelation) =>
-    (resourceType === undefined || type === resourceType) &&
+    (typeTest === undefined || typeTest(type)) &&
     (hasId === undefined || hasId(id)) &&
     (relation === undefined || setRelation === relation);
+}
+
+/**
+ * typeTestOf tests a resource type against filter's type and the prefix it excepts, or is
+ * undefined when filter sets neither.
+ */
+export function typeTestOf(filter: RelationshipFilter): ((type: string) => boolean) | undefined {
+  const { resourceType, exceptResourceTypePrefix: except } = filter;
+  if (resourceType === undefined && except === undefined) return undefined;
+  return (type) =>
+    (resourceType === undefined || type === resourceType) &&
+    (except === undefined || !type.startsWith(except));
 }
 
 /**

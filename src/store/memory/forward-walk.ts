@@ -1,7 +1,13 @@
 // Reads rows through the resource index in key order, so that a page stops at its limit.
 
 import type { RelationshipFilter } from "../store.js";
-import { fieldsTest, NamedSets, type RelationshipTest, subjectTest } from "./filter-match.js";
+import {
+  fieldsTest,
+  NamedSets,
+  type RelationshipTest,
+  subjectTest,
+  typeTestOf,
+} from "./filter-match.js";
 import { firstAfter, type OrderedMap } from "./ordered-map.js";
 import type { Row } from "./row.js";
 import { firstKeyAfter, firstKeyAt, type RowBucket } from "./row-bucket.js";
@@ -50,6 +56,10 @@ export function walkForward(
   if (walk.max === 0) return walk.out;
   if (filter.objectRelations !== undefined) return walkSets(walk, index, filter);
   const { resourceType, resourceIds, relation } = filter;
+  const typeAllowed = typeTestOf(filter);
+  if (resourceType !== undefined && typeAllowed !== undefined && !typeAllowed(resourceType)) {
+    return walk.out;
+  }
   const ids = resourceIds === undefined ? undefined : sortedIds(resourceIds);
   if (resourceType !== undefined && ids !== undefined && relation !== undefined) {
     const byId = index.byRelation.get(resourceType)?.get(relation);
@@ -61,6 +71,7 @@ export function walkForward(
   const start = after === undefined ? 0 : firstAfter(types, (type) => `${type}:`, after);
   for (let t = start; t < types.length; t++) {
     const type = types[t]!;
+    if (typeAllowed !== undefined && !typeAllowed(type)) continue;
     const byId = index.byType.get(type);
     if (byId !== undefined && walkType(walk, type, byId, ids, relation)) break;
   }

@@ -22,6 +22,11 @@ export function filterConditions(filter: RelationshipFilter, params: unknown[]):
   const { resourceType, resourceIds, relation, objectRelations } = filter;
   const { subjectType, subjectIds, subjectRelation } = filter;
   if (resourceType !== undefined) conditions.push(`resource_type = ${param(params, resourceType)}`);
+  if (filter.exceptResourceTypePrefix !== undefined) {
+    conditions.push(
+      `NOT starts_with(resource_type, ${param(params, filter.exceptResourceTypePrefix)})`,
+    );
+  }
   if (resourceIds !== undefined) {
     conditions.push(`resource_id = ANY(${param(params, [...resourceIds], "text[]")})`);
   }

@@ -326,6 +326,42 @@ const FILTERS: [string, RelationshipFilter, string[]][] = [
     },
     ["document:b#viewer@user:alice"],
   ],
+  [
+    "a resource type prefix excepted",
+    { exceptResourceTypePrefix: "doc" },
+    ["folder:f#viewer@group:eng", "folder:f#viewer@user:alice", "group:eng#member@user:bob"],
+  ],
+  [
+    "a resource type prefix excepted, with subject ids (the reverse walk)",
+    { subjectType: "user", subjectIds: ["alice", "bob"], exceptResourceTypePrefix: "document" },
+    ["folder:f#viewer@user:alice", "group:eng#member@user:bob"],
+  ],
+  [
+    "a resource type prefix that excepts the type named",
+    {
+      resourceType: "document",
+      resourceIds: ["a"],
+      relation: "viewer",
+      exceptResourceTypePrefix: "docu",
+    },
+    [],
+  ],
+  [
+    "a resource type prefix that excepts another type",
+    { resourceType: "document", resourceIds: ["b"], exceptResourceTypePrefix: "documents" },
+    ["document:b#parent@folder:f", "document:b#viewer@user:*", "document:b#viewer@user:alice"],
+  ],
+  [
+    "a resource type prefix excepted from object relations",
+    {
+      objectRelations: [
+        { type: "folder", id: "f", relation: "viewer" },
+        { type: "document", id: "a", relation: "editor" },
+      ],
+      exceptResourceTypePrefix: "folder",
+    },
+    ["document:a#editor@user:bob"],
+  ],
 ];
 
 /** describeQueryConformance checks filters, ordering, paging and expiry in snapshot reads. */
@@ -374,6 +410,20 @@ export function describeQueryConformance(makeStore: MakeStore): void {
       DATA.filter(
         (key) => !key.startsWith("document:b#viewer@") && !key.startsWith("group:"),
       ).sort(),
+    );
+  });
+
+  it("deletes by a filter that excepts a resource type prefix, leaving those relationships", async () => {
+    const s = store();
+    await seed(s);
+    const { deleted } = await s.deleteMatching({
+      subjectType: "user",
+      subjectIds: ["alice"],
+      exceptResourceTypePrefix: "folder",
+    });
+    expect(deleted).toBe(2);
+    expect(await readKeys(s)).toEqual(
+      DATA.filter((key) => !key.startsWith("document:") || !key.endsWith("@user:alice")).sort(),
     );
   });
 

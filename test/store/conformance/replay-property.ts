@@ -73,6 +73,7 @@ const filter: fc.Arbitrary<RelationshipFilter> = fc.record(
   {
     objectRelations: fc.array(objectRelation, { maxLength: 3 }),
     resourceType: fc.constantFrom(...TYPES),
+    exceptResourceTypePrefix: fc.constantFrom("doc", "doc1", "doc/", "e"),
     resourceIds: fc.array(fc.constantFrom(...IDS, "z"), { maxLength: 3 }),
     relation: fc.constantFrom(...RELATIONS),
     subjectType: fc.constantFrom("user", "group"),
@@ -121,6 +122,8 @@ function matches(rel: Relationship, f: RelationshipFilter): boolean {
   return (
     (f.objectRelations === undefined || f.objectRelations.some(named)) &&
     (f.resourceType === undefined || rel.resource.type === f.resourceType) &&
+    (f.exceptResourceTypePrefix === undefined ||
+      !rel.resource.type.startsWith(f.exceptResourceTypePrefix)) &&
     (f.resourceIds === undefined || f.resourceIds.includes(rel.resource.id)) &&
     (f.relation === undefined || rel.relation === f.relation) &&
     (f.subjectType === undefined || rel.subject.type === f.subjectType) &&
