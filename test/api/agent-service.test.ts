@@ -365,6 +365,37 @@ describe("bad input", () => {
     );
   });
 
+  it("leaves suspensions to AgentService when a DeleteRelationships filter names no resource type, though reads carry them", async () => {
+    const { clients } = test();
+    const { suspendedAt } = await suspend(bot, "kept through deletes");
+    const filter = { subjectType: "agent", subjectIds: ["bot"] };
+    const read = async (token: string) =>
+      (
+        await serverStream(clients.relationships, "ReadRelationships", {
+          filter,
+          consistency: { atLeastAsFresh: token },
+        })
+      ).map(({ relationship: r }) => `${r.resource.type}:${r.resource.id}#${r.relation}`);
+    expect(await read(suspendedAt)).toEqual([
+      "document:plan#viewer",
+      "latch/suspension:all#suspended",
+    ]);
+    // The limit counts what the delete would delete: the suspension is not among them.
+    const deleted = await unary(clients.relationships, "DeleteRelationships", {
+      filter,
+      limit: 1,
+    });
+    expect(deleted.deletedCount).toBe("1");
+    expect(await read(deleted.deletedAt)).toEqual(["latch/suspension:all#suspended"]);
+    expect((await listSuspensions()).map((s: JsonMessage) => s.subject)).toEqual([bot]);
+    expect(await check(bot)).toMatchObject({ deniedBy: bot, reason: "DENIAL_REASON_SUSPENDED" });
+    await unary(clients.relationships, "WriteRelationships", {
+      updates: [update("TOUCH", relationship("document:plan", "viewer", "agent:bot"))],
+    });
+    await resume(bot);
+    expect((await check(alice, [bot])).result).toBe("CHECK_RESULT_ALLOWED");
+  });
+
   it("refuses a schema that defines latch/ names, at the line, and keeps serving the old one", async () => {
     const { clients } = test();
     const text = `${AGENT_SCHEMA}\ndefinition latch/suspension {\n  relation suspended: user\n}\n`;
