@@ -1,5 +1,7 @@
 // Merges the reads of sets one level of a walk issues at once into one store query, split back exactly.
 
+import { asObjectRelation, NamedSets } from "../store/named-sets.js";
+import { SetMap } from "../store/set-map.js";
 import type {
   ObjectRelation,
   QueryOptions,
@@ -7,7 +9,7 @@ import type {
   SnapshotReader,
 } from "../store/store.js";
 import { formatSubjectRef } from "../tuple/format-relationship.js";
-import type { Relationship, SubjectRef } from "../tuple/relationship.js";
+import type { Relationship } from "../tuple/relationship.js";
 
 /**
  * A store whose reads answer faster than this (the memory store, in a microsecond or two) gains
@@ -174,7 +176,7 @@ function deliver(
       for (const row of rows) {
         // Rows come in key order, so the rows of one set come together: one lookup per set.
         if (previous === undefined || !sameSet(row, previous)) {
-          wants = wanted.get(row.resource.type, row.resource.id, row.relation)?.wants ?? [];
+          wants = wanted.wantsOf(row.resource.type, row.resource.id, row.relation) ?? [];
           previous = row;
         }
         let subject: string | undefined;
@@ -201,22 +203,12 @@ interface Want {
   subjects: "all" | Set<string>;
 }
 
-/** SetWants is one set a batch reads: what each read wants of it, and so what the query asks. */
-interface SetWants {
-  readonly type: string;
-  readonly id: string;
-  readonly relation: string;
-  /** The reads that want it, in read order, each once. */
-  readonly wants: Want[];
-  /** What the query asks of it: all of it, or the subjects any read wants, by their text. */
-  asked: "all" | Map<string, SubjectRef>;
-}
-
 /** SetIndex maps each set `type:id#relation` a batch reads to what each read wants of it. */
 class SetIndex {
-  /** type → relation → id → the set: nested, so that no id can make two sets collide. */
-  private readonly byType = new Map<string, Map<string, Map<string, SetWants>>>();
-  private readonly sets: SetWants[] = [];
+  /** The reads that want each set, in read order, each once. */
+  private readonly wants = new SetMap<Want[]>();
+  /** What the query asks: all of a set, or the subjects any read wants of it. */
+  private readonly asked = new NamedSets();
 
   /** of indexes the sets of every read of batch. */
   static of(batch: readonly Pending[]): SetIndex {
@@ -227,40 +219,26 @@ class SetIndex {
     return index;
   }
 
-  private add({ type, id, relation, subjects }: ObjectRelation, read: number): void {
-    let byRelation = this.byType.get(type);
-    if (byRelation === undefined) {
-      byRelation = new Map();
-      this.byType.set(type, byRelation);
-    }
-    let byId = byRelation.get(relation);
-    if (byId === undefined) {
-      byId = new Map();
-      byRelation.set(relation, byId);
-    }
-    let set = byId.get(id);
-    if (set === undefined) {
-      set = { type, id, relation, wants: [], asked: subjects === undefined ? "all" : new Map() };
-      byId.set(id, set);
-      this.sets.push(set);
-    }
-    const named =
-      subjects && new Map(subjects.map((subject) => [formatSubjectRef(subject), subject]));
-    const last = set.wants[set.wants.length - 1];
-    if (last?.read !== read) {
-      set.wants.push({ read, subjects: named === undefined ? "all" : new Set(named.keys()) });
-    } else if (last.subjects !== "all") {
+  private add(set: ObjectRelation, read: number): void {
+    const { type, id, relation, subjects } = set;
+    this.asked.add(set);
+    const texts = subjects?.map(formatSubjectRef);
+    const wants = this.wants.get(type, id, relation);
+    const last = wants?.[wants.length - 1];
+    if (last?.read === read) {
       // A read naming a set twice still gets its rows once: all of them, if it once names no subjects.
-      if (named === undefined) last.subjects = "all";
-      else for (const text of named.keys()) last.subjects.add(text);
+      if (texts === undefined) last.subjects = "all";
+      else if (last.subjects !== "all") for (const text of texts) last.subjects.add(text);
+      return;
     }
-    const { asked } = set;
-    if (named === undefined) set.asked = "all";
-    else if (asked !== "all") for (const [text, subject] of named) asked.set(text, subject);
+    const want: Want = { read, subjects: texts === undefined ? "all" : new Set(texts) };
+    if (wants === undefined) this.wants.set(type, id, relation, [want]);
+    else wants.push(want);
   }
 
-  get(type: string, id: string, relation: string): SetWants | undefined {
-    return this.byType.get(type)?.get(relation)?.get(id);
+  /** wantsOf lists the reads that want the set, and what each wants of it. */
+  wantsOf(type: string, id: string, relation: string): readonly Want[] | undefined {
+    return this.wants.get(type, id, relation);
   }
 
   /**
@@ -269,23 +247,17 @@ class SetIndex {
    * subjects wanted of it.
    */
   filter(): RelationshipFilter {
-    const [first] = this.sets;
-    if (
-      first !== undefined &&
-      this.byType.size === 1 &&
-      this.byType.get(first.type)!.size === 1 &&
-      this.sets.every((set) => set.asked === "all")
-    ) {
-      const resourceIds = this.sets.map((set) => set.id);
+    const sets = this.asked.list();
+    const [first] = sets;
+    const forward = sets.every(
+      (set) =>
+        set.subjects === "all" && set.type === first!.type && set.relation === first!.relation,
+    );
+    if (first !== undefined && forward) {
+      const resourceIds = sets.map((set) => set.id);
       return { resourceType: first.type, resourceIds, relation: first.relation };
     }
-    return {
-      objectRelations: this.sets.map(({ type, id, relation, asked }) =>
-        asked === "all"
-          ? { type, id, relation }
-          : { type, id, relation, subjects: [...asked.values()] },
-      ),
-    };
+    return { objectRelations: sets.map(asObjectRelation) };
   }
 }
 

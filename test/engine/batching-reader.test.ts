@@ -7,6 +7,7 @@ import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import type { QueryOptions, RelationshipFilter, SnapshotReader } from "../../src/store/store.js";
 import type { Relationship, SubjectRef } from "../../src/tuple/relationship.js";
 import { relationshipKey } from "../../src/tuple/relationship-key.js";
+import { named, rel } from "../store/store-test-helpers.js";
 import { roundTripReader } from "./round-trip-reader.js";
 
 const TYPES = ["document", "folder"];
@@ -171,28 +172,14 @@ describe("batching reader", () => {
   });
 
   it("merges reads of sets by their subjects with the forward reads, and asks only those subjects", async () => {
-    const direct = await readerOver([
-      {
-        resource: { type: "document", id: "a" },
-        relation: "viewer",
-        subject: { type: "user", id: "alice" },
-      },
-      {
-        resource: { type: "document", id: "a" },
-        relation: "viewer",
-        subject: { type: "user", id: "bob" },
-      },
-      {
-        resource: { type: "document", id: "a" },
-        relation: "viewer",
-        subject: { type: "user", id: "*" },
-      },
-      {
-        resource: { type: "folder", id: "f" },
-        relation: "viewer",
-        subject: { type: "user", id: "bob" },
-      },
-    ]);
+    const direct = await readerOver(
+      [
+        "document:a#viewer@user:alice",
+        "document:a#viewer@user:bob",
+        "document:a#viewer@user:*",
+        "folder:f#viewer@user:bob",
+      ].map(rel),
+    );
     const asked: RelationshipFilter[] = [];
     const store = roundTripReader({
       ...direct,
@@ -202,20 +189,11 @@ describe("batching reader", () => {
       },
     });
     const batched = createBatchingReader(store);
-    const bySubjects = (...ids: string[]) =>
-      batched.query({
-        objectRelations: [
-          {
-            type: "document",
-            id: "a",
-            relation: "viewer",
-            subjects: ids.map((id) => ({ type: "user", id })),
-          },
-        ],
-      });
+    const bySubjects = (...subjects: string[]) =>
+      batched.query({ objectRelations: [named("document:a#viewer", ...subjects)] });
     const [alice, bob, folder] = await Promise.all([
-      bySubjects("alice", "*"),
-      bySubjects("bob"),
+      bySubjects("user:alice", "user:*"),
+      bySubjects("user:bob"),
       batched.query({ resourceType: "folder", resourceIds: ["f"], relation: "viewer" }),
     ]);
     expect(store.queries).toBe(1);
@@ -225,17 +203,8 @@ describe("batching reader", () => {
     expect(asked).toEqual([
       {
         objectRelations: [
-          {
-            type: "document",
-            id: "a",
-            relation: "viewer",
-            subjects: [
-              { type: "user", id: "alice" },
-              { type: "user", id: "*" },
-              { type: "user", id: "bob" },
-            ],
-          },
-          { type: "folder", id: "f", relation: "viewer" },
+          named("document:a#viewer", "user:alice", "user:*", "user:bob"),
+          named("folder:f#viewer"),
         ],
       },
     ]);

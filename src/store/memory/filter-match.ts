@@ -1,8 +1,8 @@
 // Tests a relationship against the parts of a filter that an index lookup did not already decide.
 
-import { formatSubjectRef } from "../../tuple/format-relationship.js";
 import type { Relationship } from "../../tuple/relationship.js";
-import type { ObjectRelation, RelationshipFilter } from "../store.js";
+import { NamedSets } from "../named-sets.js";
+import type { RelationshipFilter } from "../store.js";
 
 /** RelationshipTest says whether a relationship passes a filter, or the part of it still to check. */
 export type RelationshipTest = (rel: Relationship) => boolean;
@@ -67,67 +67,6 @@ export function subjectTest(filter: RelationshipFilter): RelationshipTest | unde
     (subjectType === undefined || rel.subject.type === subjectType) &&
     (hasId === undefined || hasId(rel.subject.id)) &&
     (subjectRelation === undefined || (rel.subject.relation ?? null) === subjectRelation);
-}
-
-/**
- * SetSubjects is what a filter reads of a set it names: all of its relationships, or those of
- * these subjects (as `formatSubjectRef` writes them).
- */
-export type SetSubjects = "all" | ReadonlySet<string>;
-
-/** NamedSet is a set a filter names, once, and what the filter reads of it. */
-export interface NamedSet {
-  readonly type: string;
-  readonly id: string;
-  readonly relation: string;
-  readonly subjects: SetSubjects;
-}
-
-/**
- * NamedSets are the sets of a filter's object relations, each once, by type, relation and id (no
- * key to collide): a set named several times reads the subjects of each, or all of it when one
- * names no subjects.
- */
-export class NamedSets {
-  private readonly byType = new Map<string, Map<string, Map<string, NamedSet>>>();
-
-  constructor(sets: readonly ObjectRelation[]) {
-    for (const { type, id, relation, subjects } of sets) {
-      let byRelation = this.byType.get(type);
-      if (byRelation === undefined) {
-        byRelation = new Map();
-        this.byType.set(type, byRelation);
-      }
-      let byId = byRelation.get(relation);
-      if (byId === undefined) {
-        byId = new Map();
-        byRelation.set(relation, byId);
-      }
-      const named = byId.get(id)?.subjects;
-      const merged: SetSubjects =
-        named === "all" || subjects === undefined
-          ? "all"
-          : new Set([...(named ?? []), ...subjects.map(formatSubjectRef)]);
-      byId.set(id, { type, id, relation, subjects: merged });
-    }
-  }
-
-  /** list lists the sets named, each once, in no order. */
-  *list(): Iterable<NamedSet> {
-    for (const byRelation of this.byType.values()) {
-      for (const byId of byRelation.values()) yield* byId.values();
-    }
-  }
-
-  /** holds says whether rel is one of the relationships the named sets select. */
-  holds(rel: Relationship): boolean {
-    const subjects = this.byType
-      .get(rel.resource.type)
-      ?.get(rel.relation)
-      ?.get(rel.resource.id)?.subjects;
-    if (subjects === undefined) return false;
-    return subjects === "all" || subjects.has(formatSubjectRef(rel.subject));
-  }
 }
 
 function idTest(ids: readonly string[] | undefined): ((id: string) => boolean) | undefined {

@@ -1,13 +1,8 @@
 // Reads rows through the resource index in key order, so that a page stops at its limit.
 
+import { NamedSets } from "../named-sets.js";
 import type { RelationshipFilter } from "../store.js";
-import {
-  fieldsTest,
-  NamedSets,
-  type RelationshipTest,
-  subjectTest,
-  typeTestOf,
-} from "./filter-match.js";
+import { fieldsTest, type RelationshipTest, subjectTest, typeTestOf } from "./filter-match.js";
 import { firstAfter, type OrderedMap } from "./ordered-map.js";
 import type { Row } from "./row.js";
 import { firstKeyAfter, firstKeyAt, type RowBucket } from "./row-bucket.js";
@@ -101,7 +96,9 @@ function walkSets(walk: Walk, index: ForwardIndex, filter: RelationshipFilter): 
       parts.push({ bucket });
     } else {
       // The keys of one set sort as their subjects do: they share everything before them.
-      const keys = [...subjects].sort().map((subject) => `${type}:${id}#${relation}@${subject}`);
+      const keys = [...subjects.keys()]
+        .sort()
+        .map((subject) => `${type}:${id}#${relation}@${subject}`);
       parts.push({ bucket, keys });
     }
   }

@@ -1,6 +1,8 @@
 // Turns a relationship filter and a visibility rule into parameterized SQL conditions.
 
+import type { SubjectRef } from "../../tuple/relationship.js";
 import { relationshipKey } from "../../tuple/relationship-key.js";
+import { asObjectRelation, type NamedSet, NamedSets } from "../named-sets.js";
 import type { ObjectRelation, RelationshipFilter } from "../store.js";
 import { NO_RELATION } from "./relationship-row.js";
 
@@ -51,9 +53,11 @@ export function filterConditions(filter: RelationshipFilter, params: unknown[]):
  * {@link disjointBranches}).
  */
 function namedSetsCondition(sets: readonly ObjectRelation[], params: unknown[]): string {
-  const whole = sets.filter((set) => set.subjects === undefined);
-  const keys = sets.flatMap(({ type, id, relation, subjects = [] }) =>
-    subjects.map((subject) => relationshipKey({ resource: { type, id }, relation, subject })),
+  const { whole, bySubjects } = split(sets);
+  const keys = bySubjects.flatMap(({ type, id, relation, subjects }) =>
+    [...subjects.values()].map((subject) =>
+      relationshipKey({ resource: { type, id }, relation, subject }),
+    ),
   );
   const conditions: string[] = [];
   // No set at all selects nothing: the empty list of whole sets says so.
@@ -75,22 +79,29 @@ function namedSetsCondition(sets: readonly ObjectRelation[], params: unknown[]):
 
 /**
  * disjointBranches splits a filter whose named sets mix whole sets and sets with subjects into
- * two disjoint filters that select together what it selects (a set named whole is left out of
- * the second), so that a read asks each by its own index and unites them; any other filter
- * is its own one branch.
+ * two disjoint filters that select together what it selects, so that a read asks each by its own
+ * index and unites them; any other filter is its own one branch.
  */
 export function disjointBranches(filter: RelationshipFilter): readonly RelationshipFilter[] {
-  const sets = filter.objectRelations;
-  const whole = sets?.filter((set) => set.subjects === undefined) ?? [];
-  if (sets === undefined || whole.length === 0 || whole.length === sets.length) return [filter];
-  const wholeKeys = new Set(whole.map(({ type, id, relation }) => `${type}:${id}#${relation}`));
-  const bySubjects = sets.filter(
-    ({ type, id, relation, subjects }) =>
-      subjects !== undefined && !wholeKeys.has(`${type}:${id}#${relation}`),
-  );
-  const branches = [{ ...filter, objectRelations: whole }];
-  if (bySubjects.length > 0) branches.push({ ...filter, objectRelations: bySubjects });
-  return branches;
+  if (filter.objectRelations === undefined) return [filter];
+  const { whole, bySubjects } = split(filter.objectRelations);
+  if (whole.length === 0 || bySubjects.length === 0) return [filter];
+  return [
+    { ...filter, objectRelations: whole.map(asObjectRelation) },
+    { ...filter, objectRelations: bySubjects.map(asObjectRelation) },
+  ];
+}
+
+/** split parts the named sets, each once, into those read whole and those read by subjects. */
+function split(sets: readonly ObjectRelation[]) {
+  const whole: NamedSet[] = [];
+  const bySubjects: (NamedSet & { subjects: ReadonlyMap<string, SubjectRef> })[] = [];
+  for (const set of new NamedSets(sets).list()) {
+    const { subjects } = set;
+    if (subjects === "all") whole.push(set);
+    else bySubjects.push({ ...set, subjects });
+  }
+  return { whole, bySubjects };
 }
 
 /** snapshotConditions select the versions a read at revision sees, hiding those expired at now. */

@@ -7,6 +7,7 @@ import {
   expectStoreError,
   keys,
   type MakeStore,
+  named,
   read,
   readKeys,
   rel,
@@ -238,24 +239,8 @@ const FILTERS: [string, RelationshipFilter, string[]][] = [
     "object relations with subjects: only their relationships",
     {
       objectRelations: [
-        {
-          type: "document",
-          id: "b",
-          relation: "viewer",
-          subjects: [
-            { type: "user", id: "alice" },
-            { type: "user", id: "*" },
-          ],
-        },
-        {
-          type: "document",
-          id: "a",
-          relation: "viewer",
-          subjects: [
-            { type: "group", id: "eng", relation: "member" },
-            { type: "user", id: "nobody" },
-          ],
-        },
+        named("document:b#viewer", "user:alice", "user:*"),
+        named("document:a#viewer", "group:eng#member", "user:nobody"),
       ],
     },
     [
@@ -268,9 +253,9 @@ const FILTERS: [string, RelationshipFilter, string[]][] = [
     "object relations with subjects, exactly: an object is not its sets, nor a wildcard its type",
     {
       objectRelations: [
-        { type: "document", id: "a", relation: "viewer", subjects: [{ type: "group", id: "eng" }] },
-        { type: "folder", id: "f", relation: "viewer", subjects: [{ type: "group", id: "eng" }] },
-        { type: "document", id: "b", relation: "viewer", subjects: [{ type: "user", id: "bob" }] },
+        named("document:a#viewer", "group:eng"),
+        named("folder:f#viewer", "group:eng"),
+        named("document:b#viewer", "user:bob"),
       ],
     },
     ["folder:f#viewer@group:eng"],
@@ -279,15 +264,10 @@ const FILTERS: [string, RelationshipFilter, string[]][] = [
     "a set named with subjects and without is read whole",
     {
       objectRelations: [
-        {
-          type: "document",
-          id: "a",
-          relation: "viewer",
-          subjects: [{ type: "user", id: "alice" }],
-        },
-        { type: "folder", id: "f", relation: "viewer", subjects: [{ type: "user", id: "alice" }] },
-        { type: "document", id: "a", relation: "viewer" },
-        { type: "folder", id: "f", relation: "viewer", subjects: [{ type: "group", id: "eng" }] },
+        named("document:a#viewer", "user:alice"),
+        named("folder:f#viewer", "user:alice"),
+        named("document:a#viewer"),
+        named("folder:f#viewer", "group:eng"),
       ],
     },
     [
@@ -302,8 +282,8 @@ const FILTERS: [string, RelationshipFilter, string[]][] = [
     "a set named with no subjects holds nothing",
     {
       objectRelations: [
-        { type: "document", id: "a", relation: "viewer", subjects: [] },
-        { type: "document", id: "a", relation: "editor" },
+        { ...named("document:a#viewer"), subjects: [] },
+        named("document:a#editor"),
       ],
     },
     ["document:a#editor@user:bob"],
@@ -311,17 +291,7 @@ const FILTERS: [string, RelationshipFilter, string[]][] = [
   [
     "object relations with subjects and subject fields",
     {
-      objectRelations: [
-        {
-          type: "document",
-          id: "b",
-          relation: "viewer",
-          subjects: [
-            { type: "user", id: "alice" },
-            { type: "user", id: "*" },
-          ],
-        },
-      ],
+      objectRelations: [named("document:b#viewer", "user:alice", "user:*")],
       subjectIds: ["alice"],
     },
     ["document:b#viewer@user:alice"],
@@ -432,16 +402,8 @@ export function describeQueryConformance(makeStore: MakeStore): void {
     await seed(s);
     const { deleted } = await s.deleteMatching({
       objectRelations: [
-        {
-          type: "document",
-          id: "a",
-          relation: "viewer",
-          subjects: [
-            { type: "user", id: "alice" },
-            { type: "group", id: "eng" },
-          ],
-        },
-        { type: "folder", id: "f", relation: "viewer", subjects: [{ type: "group", id: "eng" }] },
+        named("document:a#viewer", "user:alice", "group:eng"),
+        named("folder:f#viewer", "group:eng"),
       ],
     });
     expect(deleted).toBe(2);
@@ -507,32 +469,10 @@ export function describeQueryConformance(makeStore: MakeStore): void {
       // The same sets, read by their subjects but one, read whole: every relationship but one.
       const bySubjects: RelationshipFilter = {
         objectRelations: [
-          {
-            type: "document",
-            id: "a",
-            relation: "viewer",
-            subjects: [
-              { type: "user", id: "alice" },
-              { type: "group", id: "eng", relation: "member" },
-              { type: "group", id: "eng", relation: "admin" },
-            ],
-          },
-          { type: "group", id: "eng", relation: "member" },
-          {
-            type: "folder",
-            id: "f",
-            relation: "viewer",
-            subjects: [
-              { type: "user", id: "alice" },
-              { type: "group", id: "eng" },
-            ],
-          },
-          {
-            type: "document",
-            id: "b",
-            relation: "viewer",
-            subjects: [{ type: "user", id: "*" }],
-          },
+          named("document:a#viewer", "user:alice", "group:eng#member", "group:eng#admin"),
+          named("group:eng#member"),
+          named("folder:f#viewer", "user:alice", "group:eng"),
+          named("document:b#viewer", "user:*"),
         ],
       };
       await expectPages(
