@@ -71,16 +71,23 @@ export function withBuiltinDefinitions(schema: CompiledSchema): CompiledSchema {
 }
 
 /**
- * loadServedSchema loads schema text as the server serves it: the text's own errors, and its
- * definitions and caveats that use the reserved prefix, as errors; else the compiled schema with
- * the built-in definitions added.
+ * loadServedSchema loads schema text as the server serves it: the errors of
+ * {@link loadUserSchema}, or the compiled schema with the built-in definitions added.
  */
 export function loadServedSchema(text: string): LoadResult {
+  const loaded = loadUserSchema(text);
+  return loaded.ok ? { ...loaded, schema: withBuiltinDefinitions(loaded.schema) } : loaded;
+}
+
+/**
+ * loadUserSchema loads schema text as a server accepts it from a user: the text's own errors, and
+ * its definitions and caveats that use the reserved prefix, as errors; else the compiled schema
+ * as written, without the built-in definitions (`latch schema check` counts the user's own).
+ */
+export function loadUserSchema(text: string): LoadResult {
   const loaded = loadSchema(text);
   const reserved = reservedNameDiagnostics(loaded.ast);
-  if (loaded.ok && reserved.length === 0) {
-    return { ...loaded, schema: withBuiltinDefinitions(loaded.schema) };
-  }
+  if (reserved.length === 0) return loaded;
   const diagnostics = loaded.ok ? [] : [...loaded.diagnostics];
   // A report cut at its limit ends with the diagnostic saying so: nothing goes after it.
   if (diagnostics.at(-1)?.code !== "limit") {

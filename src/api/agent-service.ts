@@ -1,4 +1,4 @@
-// latch.v1.AgentService: suspending and resuming subjects, and listing the suspensions in force.
+// latch.v1.AgentService: suspending and resuming subjects, and listing the suspensions in force, by page.
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { type Timestamp, timestampFromDate } from "@bufbuild/protobuf/wkt";
@@ -17,10 +17,13 @@ import type { SubjectRef as SubjectRefMessage } from "../gen/latch/v1/core_pb.js
 import type { CompiledSchema } from "../schema/compiled-schema.js";
 import { stringProblem } from "../tuple/context-limits.js";
 import { formatSubjectRef } from "../tuple/format-relationship.js";
+import { parseSubjectRef } from "../tuple/parse-ref.js";
 import type { SubjectRef } from "../tuple/relationship.js";
+import { relationshipKey } from "../tuple/relationship-key.js";
 import { formatTimestamp } from "../tuple/timestamp.js";
 import { type ApiContext, readAt, tokenFor } from "./api-context.js";
 import { NotFoundError } from "./api-error.js";
+import { readPageSize } from "./convert/read-page-size.js";
 import { readSubjectRef } from "./convert/read-refs.js";
 import { readTimestamp } from "./convert/read-timestamp.js";
 import { subjectRefMessage } from "./convert/write-messages.js";
@@ -75,11 +78,23 @@ export function createAgentService(context: ApiContext): ServiceImpl<typeof Agen
     },
 
     async listSuspensions(request, call) {
+      const pageSize = readPageSize("page_size", request.pageSize);
+      const after = readSuspensionCursor("cursor", request.cursor);
       const read = await readAt(context, "consistency", request.consistency, call.signal);
-      const relationships = await read.reader.query(ALL_SUSPENSIONS);
+      // One more than the page says whether another follows.
+      const relationships = await read.reader.query(ALL_SUSPENSIONS, {
+        limit: pageSize + 1,
+        ...(after === undefined ? {} : { after: relationshipKey(suspensionKey(after)) }),
+      });
+      const page = relationships.slice(0, pageSize).map(suspensionOf);
+      const last = page.at(-1);
       return {
-        suspensions: relationships.map((r) => suspensionMessage(suspensionOf(r))),
+        suspensions: page.map(suspensionMessage),
         readAt: read.token,
+        nextCursor:
+          relationships.length > pageSize && last !== undefined
+            ? formatSubjectRef(last.subject)
+            : "",
       };
     },
   };
@@ -95,6 +110,25 @@ function readSuspendable(field: string, message: SubjectRefMessage | undefined):
     );
   }
   return subject;
+}
+
+/**
+ * readSuspensionCursor reads the cursor at field (undefined when empty): a `next_cursor`
+ * ListSuspensions returned, the subject of a page's last suspension (`agent:bot`, `agent:*`).
+ */
+function readSuspensionCursor(field: string, cursor: string): SubjectRef | undefined {
+  if (cursor === "") return undefined;
+  const parsed = parseSubjectRef(cursor);
+  const problem = !parsed.ok
+    ? parsed.error.message
+    : parsed.value.relation !== undefined
+      ? "it names a subject set, which is never suspended"
+      : undefined;
+  if (parsed.ok && problem === undefined) return parsed.value;
+  throw new RequestError(
+    field,
+    `${field}: not a cursor ListSuspensions returned (a next_cursor is the subject of a page's last suspension, such as agent:bot): ${problem}`,
+  );
 }
 
 /** requireSuspendableType refuses a subject whose type the user's schema does not define. */

@@ -6,13 +6,10 @@ import { decisionIdTime } from "../decisions/decision-id.js";
 import type { DecisionArchive } from "../decisions/sql-decision-log.js";
 import type { DecisionService } from "../gen/latch/v1/decision_service_pb.js";
 import { readDecisionFilter } from "./convert/read-decision-filter.js";
+import { readPageSize } from "./convert/read-page-size.js";
 import { readTimestamp } from "./convert/read-timestamp.js";
 import { decisionMessage, verifyMessage } from "./convert/write-decision-record.js";
 import { RequestError } from "./request-error.js";
-
-/** DEFAULT_PAGE_SIZE is a ListDecisions page when the request says 0; MAX_PAGE_SIZE bounds it. */
-export const DEFAULT_PAGE_SIZE = 100;
-export const MAX_PAGE_SIZE = 1000;
 
 /**
  * createDecisionService implements the decision service over the archive of the server's
@@ -32,13 +29,7 @@ export function createDecisionService(
     async listDecisions(request) {
       const log = open();
       const filter = readDecisionFilter("filter", request.filter, "list");
-      const pageSize = request.pageSize === 0 ? DEFAULT_PAGE_SIZE : request.pageSize;
-      if (pageSize > MAX_PAGE_SIZE) {
-        throw new RequestError(
-          "page_size",
-          `page_size: at most ${MAX_PAGE_SIZE}, got ${request.pageSize}`,
-        );
-      }
+      const pageSize = readPageSize("page_size", request.pageSize);
       try {
         const page = await log.list(
           filter,

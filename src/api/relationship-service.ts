@@ -1,6 +1,7 @@
 // latch.v1.RelationshipService: writes, deletes, reads, the change stream, import and export.
 
 import type { ServiceImpl } from "@connectrpc/connect";
+import { RESERVED_PREFIX } from "../agents/suspension-names.js";
 import { requireDefinition } from "../engine/lookup-validation.js";
 import {
   type RelationshipService,
@@ -66,7 +67,12 @@ export function createRelationshipService(
       }
       checkFilterFits((await schemaAtHead(context)).compiled, "filter", filter);
       const limit = request.limit === 0 ? undefined : request.limit;
-      const { revision, deleted } = await store.deleteMatching(filter, limit);
+      // A filter that names no type (`@agent:bot`) matches suspensions too: AgentService alone
+      // lifts them, recording who and why.
+      const { revision, deleted } = await store.deleteMatching(
+        { ...filter, exceptResourceTypePrefix: RESERVED_PREFIX },
+        limit,
+      );
       return { deletedAt: tokenFor(context, revision), deletedCount: BigInt(deleted) };
     },
 

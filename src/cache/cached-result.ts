@@ -4,12 +4,14 @@ import type { OutcomeKind } from "../engine/outcome.js";
 
 /**
  * CachedResult is the answer to "does the subject have this permission or relation on this
- * object", computed at revision `computedAt` from the sets `reads` (`type:id#relation`). It stays
- * exact while none of those sets changes, and until `validUntil` (epoch ms), when a relationship
- * it relied on expires or the second whose time it used as `now` ends; and from `validFrom` (epoch ms), the time it was evaluated at, which for a
- * result computed ahead of an expiry is still to come. It answers only a walk with at least
- * `depthRequired` levels left: with fewer, computing it would fail with the depth limit. A denial
- * keeps whether a caveat evaluating false decided it (`conditionFalse`), which names its reason.
+ * object", computed at revision `computedAt` from the sets `reads` (`type:id#relation`, or
+ * relationship keys for a relation read by subject). It stays exact while none of those sets
+ * changes, and until `validUntil` (epoch ms), when a relationship it relied on expires or the
+ * second whose time it used as `now` ends; and from `validFrom` (epoch ms), the time it was
+ * evaluated at, which for a result computed ahead of an expiry is still to come. It answers only
+ * a walk with at least `depthRequired` levels left: with fewer, computing it would fail with the
+ * depth limit. A denial keeps whether a caveat evaluating false decided it (`conditionFalse`),
+ * which names its reason.
  */
 export interface CachedResult {
   readonly kind: OutcomeKind;

@@ -1,8 +1,10 @@
-// Follows the change stream and remembers when each set `type:id#relation` last changed.
+// Follows the change stream and remembers when each set `type:id#relation` (or suspension) last changed.
 
+import { readsBySubject } from "../agents/suspension-leg.js";
 import { type Revision, revision } from "../revision/revision.js";
-import { type Store, StoreError, type WatchedChange } from "../store/store.js";
-import { objectRelationKey } from "../tuple/relationship-key.js";
+import { type ChangeKind, type Store, StoreError, type WatchedChange } from "../store/store.js";
+import type { Relationship } from "../tuple/relationship.js";
+import { objectRelationKey, relationshipKey } from "../tuple/relationship-key.js";
 
 /** ChangeTrackerOptions configure {@link ChangeTracker}. */
 export interface ChangeTrackerOptions {
@@ -27,11 +29,12 @@ interface SetChanges {
 
 /**
  * ChangeTracker follows a store's change stream from a revision on and keeps, for each set
- * `type:id#relation`, the revision of its last change (touch, delete or expiry), in a bounded map.
- * A result computed at revision C that read sets S is still exact at the tracker's applied revision
- * if no set of S changed after C, not counting the expiries it reflects already (those due by the
- * time it was evaluated at). Forgotten changes raise a horizon: results computed before it can no
- * longer be vouched for.
+ * `type:id#relation`, the revision of its last change (touch, delete or expiry), in a bounded map;
+ * and so for each relationship, by its key, of the relations that checks read by subject (see
+ * readsBySubject). A result computed at revision C that read sets S is still exact at the
+ * tracker's applied revision if no set of S changed after C, not counting the expiries it
+ * reflects already (those due by the time it was evaluated at). Forgotten changes raise a
+ * horizon: results computed before it can no longer be vouched for.
  *
  * Only revisions the stream reports advance `appliedRevision`: a revision with no change (a
  * schema write, a delete of nothing) is reached with the next one that has changes.
@@ -131,8 +134,15 @@ export class ChangeTracker {
   }
 
   private record({ kind, revision: at, relationship }: WatchedChange): void {
-    const { resource, relation, expiresAt } = relationship;
-    const set = objectRelationKey(resource.type, resource.id, relation);
+    const { resource, relation } = relationship;
+    this.recordSet(objectRelationKey(resource.type, resource.id, relation), kind, at, relationship);
+    // Checks of these read the relationships of their subject only, and name them by key.
+    if (readsBySubject(resource.type, relation)) {
+      this.recordSet(relationshipKey(relationship), kind, at, relationship);
+    }
+  }
+
+  private recordSet(set: string, kind: ChangeKind, at: number, { expiresAt }: Relationship): void {
     const before = this.lastChange.get(set);
     this.lastChange.delete(set);
     this.lastChange.set(set, {

@@ -2,6 +2,7 @@
 
 import { type Timestamp, timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { type Command, InvalidArgumentError } from "commander";
+import { MAX_PAGE_SIZE } from "../api/convert/read-page-size.js";
 import { subjectRefMessage } from "../api/convert/write-messages.js";
 import type { Suspension } from "../gen/latch/v1/agent_service_pb.js";
 import type { SubjectRef as SubjectRefMessage } from "../gen/latch/v1/core_pb.js";
@@ -104,16 +105,26 @@ export function addAgentCommands(
     ),
   ).action(async (options: JsonOption & ConsistencyOption) => {
     const code = await callServer(io, async (client) => {
-      const response = await client.agents.listSuspensions(
-        options.consistency === undefined ? {} : { consistency: options.consistency },
-      );
-      for (const suspension of response.suspensions) {
-        printResult(io, options.json, suspensionJson(suspension, response.readAt), () => {
-          const until = timeOf(suspension.expiresAt);
-          const since = timeOf(suspension.suspendedAt) ?? "";
-          return `${subjectText(suspension.subject)} by ${suspension.suspendedBy} since ${since}${until === undefined ? "" : ` until ${until}`}: ${suspension.reason}`;
+      // The first page at the consistency asked; the others at its snapshot, so that the list is
+      // of one revision.
+      let consistency = options.consistency;
+      let cursor = "";
+      do {
+        const page = await client.agents.listSuspensions({
+          pageSize: MAX_PAGE_SIZE,
+          cursor,
+          ...(consistency === undefined ? {} : { consistency }),
         });
-      }
+        for (const suspension of page.suspensions) {
+          printResult(io, options.json, suspensionJson(suspension, page.readAt), () => {
+            const until = timeOf(suspension.expiresAt);
+            const since = timeOf(suspension.suspendedAt) ?? "";
+            return `${subjectText(suspension.subject)} by ${suspension.suspendedBy} since ${since}${until === undefined ? "" : ` until ${until}`}: ${suspension.reason}`;
+          });
+        }
+        consistency = { requirement: { case: "atExactSnapshot", value: page.readAt } };
+        cursor = page.nextCursor;
+      } while (cursor !== "");
       return 0;
     });
     setExitCode(code);

@@ -3,6 +3,7 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { MAX_PAGE_SIZE } from "../api/convert/read-page-size.js";
 import type { DecisionFilter } from "../decisions/decision-filter.js";
 import { DECISION_RESULTS, type DecisionResult } from "../decisions/decision-record.js";
 import {
@@ -20,8 +21,6 @@ import { addJsonOption, type JsonOption } from "./shared-options.js";
 
 /** The most decisions `list` prints unless --limit says otherwise. */
 const DEFAULT_LIST_LIMIT = 50;
-/** The page size export and list ask for: the server's largest. */
-const PAGE_SIZE = 1000;
 
 const RESULT_MESSAGES: Record<DecisionResult, CheckResult> = {
   allowed: CheckResult.ALLOWED,
@@ -69,7 +68,7 @@ export function addDecisionsCommands(
       while (left > 0) {
         const page = await client.decisions.listDecisions({
           filter,
-          pageSize: Math.min(left, PAGE_SIZE),
+          pageSize: Math.min(left, MAX_PAGE_SIZE),
           cursor,
         });
         for (const message of page.decisions) {
@@ -141,7 +140,7 @@ export function addDecisionsCommands(
         do {
           const page = await client.decisions.listDecisions({
             filter,
-            pageSize: PAGE_SIZE,
+            pageSize: MAX_PAGE_SIZE,
             cursor,
           });
           const lines = page.decisions.map((m) => `${canonicalJson(decisionRecord(m))}\n`);

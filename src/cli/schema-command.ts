@@ -1,10 +1,10 @@
 // `latch schema check|format FILE`: the schema language from the command line, without a server.
 
 import type { Command } from "commander";
+import { loadUserSchema } from "../agents/builtin-schema.js";
 import type { CompiledSchema } from "../schema/compiled-schema.js";
 import { formatDiagnostic } from "../schema/diagnostic.js";
 import { formatSchema } from "../schema/formatter.js";
-import { loadSchema } from "../schema/load-schema.js";
 import { TOO_MANY_DIAGNOSTICS_MESSAGE } from "../schema/schema-limits.js";
 import type { CliIo } from "./cli-io.js";
 import { printResult } from "./cli-output.js";
@@ -61,7 +61,7 @@ export function addSchemaCommands(
 }
 
 /**
- * load reads and compiles a schema file. A file that cannot be read is said on stderr (exit
+ * load reads and compiles a schema file as a server accepts it. A file that cannot be read is said on stderr (exit
  * code 2); a schema with errors prints them (exit code 1): on stderr as FILE:LINE:COLUMN: message,
  * or with --json as the `errors` of one JSON line on stdout.
  */
@@ -79,7 +79,8 @@ async function load(
     setExitCode(2);
     return undefined;
   }
-  const result = loadSchema(text);
+  // As a server would take it: the names Latch reserves for itself are errors here too.
+  const result = loadUserSchema(text);
   if (result.ok) return result;
   setExitCode(1);
   if (options.json) {

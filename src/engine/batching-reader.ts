@@ -1,11 +1,14 @@
-// Merges the forward reads one level of a walk issues at once into one store query, split back exactly.
+// Merges the reads of sets one level of a walk issues at once into one store query, split back exactly.
 
+import { asObjectRelation, NamedSets } from "../store/named-sets.js";
+import { SetMap } from "../store/set-map.js";
 import type {
   ObjectRelation,
   QueryOptions,
   RelationshipFilter,
   SnapshotReader,
 } from "../store/store.js";
+import { formatSubjectRef } from "../tuple/format-relationship.js";
 import type { Relationship } from "../tuple/relationship.js";
 
 /**
@@ -23,37 +26,44 @@ export interface ReadCost {
   worthBatching: boolean;
 }
 
-/** ForwardRead is the read the batching merges: the relationships of some ids of one type and relation. */
-type ForwardRead = Required<Pick<RelationshipFilter, "resourceType" | "resourceIds" | "relation">>;
+/** MergedRead is a read the batching merges: a forward read, or a read of named sets. */
+type MergedRead =
+  | Required<Pick<RelationshipFilter, "resourceType" | "resourceIds" | "relation">>
+  | Required<Pick<RelationshipFilter, "objectRelations">>;
 
 interface Pending {
-  readonly read: ForwardRead;
+  readonly read: MergedRead;
   readonly resolve: (rows: Relationship[]) => void;
   readonly reject: (error: unknown) => void;
 }
 
 /**
- * Every filter field a forward read leaves unset. Typed as a record over the fields, so that a
+ * Every filter field a merged read leaves unset. Typed as a record over the fields, so that a
  * field added to RelationshipFilter must be listed here: a merge must never drop a condition.
  */
-const UNSET_IN_FORWARD_READS = Object.keys({
-  objectRelations: true,
+const UNSET_IN_MERGED_READS = Object.keys({
+  exceptResourceTypePrefix: true,
   subjectType: true,
   subjectIds: true,
   subjectRelation: true,
 } satisfies Record<
-  Exclude<keyof RelationshipFilter, keyof ForwardRead>,
+  Exclude<
+    keyof RelationshipFilter,
+    "resourceType" | "resourceIds" | "relation" | "objectRelations"
+  >,
   true
 >) as readonly (keyof RelationshipFilter)[];
 
 /**
- * createBatchingReader wraps reader so that the forward reads (type, ids and relation; no limit
- * or cursor) issued until the pending microtasks settle go to the store as one query, whatever
- * their types and relations: a union's branches, an arrow's tupleset read and the sibling
- * sub-dispatches of one level of a walk. Each read gets exactly the rows its own filter selects,
- * in key order, or the query's error. Other reads go straight through, and so do all reads
- * while `cost` says the store answers about as fast as merging costs. The reader times its first
- * read, or batch, and updates `cost`: that switches it, and the engine's next readers.
+ * createBatchingReader wraps reader so that the reads of sets (a forward read: type, ids and
+ * relation; or named sets, whole or only their relationships with some subjects; no limit or
+ * cursor) issued until the pending microtasks settle go to the store as one query, whatever their
+ * types and relations: a union's branches, an arrow's tupleset read, the sibling sub-dispatches of
+ * one level of a walk and the suspension legs of a decision. Each read gets exactly the rows its
+ * own filter selects, in key order, or the query's error. Other reads go straight through, and so
+ * do all reads while `cost` says the store answers about as fast as merging costs. The reader
+ * times its first read, or batch, and updates `cost`: that switches it, and the engine's next
+ * readers.
  */
 export function createBatchingReader(
   reader: SnapshotReader,
@@ -85,7 +95,7 @@ export function createBatchingReader(
     revision: reader.revision,
     now: reader.now,
     query(filter: RelationshipFilter, options?: QueryOptions): Promise<Relationship[]> {
-      const read = cost.worthBatching ? asForwardRead(filter, options) : undefined;
+      const read = cost.worthBatching ? asMergedRead(filter, options) : undefined;
       if (read === undefined) {
         if (timed) return reader.query(filter, options);
         const started = performance.now();
@@ -111,19 +121,31 @@ function afterMicrotasks(fn: () => void): void {
   queueMicrotask(() => process.nextTick(fn));
 }
 
-function asForwardRead(
+/** asMergedRead is the read the batching may merge a read as, or undefined: no limit or cursor. */
+function asMergedRead(
   filter: RelationshipFilter,
   options: QueryOptions | undefined,
-): ForwardRead | undefined {
+): MergedRead | undefined {
   if (options !== undefined && (options.limit !== undefined || options.after !== undefined)) {
     return undefined;
   }
-  const { resourceType, resourceIds, relation } = filter;
+  for (const field of UNSET_IN_MERGED_READS) if (filter[field] !== undefined) return undefined;
+  const { resourceType, resourceIds, relation, objectRelations } = filter;
+  if (objectRelations !== undefined) {
+    const alone = resourceType === undefined && resourceIds === undefined && relation === undefined;
+    return alone ? { objectRelations } : undefined;
+  }
   if (resourceType === undefined || resourceIds === undefined || relation === undefined) {
     return undefined;
   }
-  for (const field of UNSET_IN_FORWARD_READS) if (filter[field] !== undefined) return undefined;
   return { resourceType, resourceIds, relation };
+}
+
+/** setsOf lists the sets a read selects (of some, only their relationships with some subjects). */
+function setsOf(read: MergedRead): readonly ObjectRelation[] {
+  if ("objectRelations" in read) return read.objectRelations;
+  const { resourceType: type, resourceIds, relation } = read;
+  return resourceIds.map((id) => ({ type, id, relation }));
 }
 
 /** ask queries reader, turning a synchronous throw into a rejection that reaches every read. */
@@ -150,14 +172,21 @@ function deliver(
     (rows) => {
       const results: Relationship[][] = batch.map(() => []);
       let previous: Relationship | undefined;
-      let readers: readonly number[] = [];
+      let wants: readonly Want[] = [];
       for (const row of rows) {
         // Rows come in key order, so the rows of one set come together: one lookup per set.
         if (previous === undefined || !sameSet(row, previous)) {
-          readers = wanted.get(row.resource.type, row.resource.id, row.relation) ?? [];
+          wants = wanted.wantsOf(row.resource.type, row.resource.id, row.relation) ?? [];
           previous = row;
         }
-        for (const index of readers) results[index]!.push(row);
+        let subject: string | undefined;
+        for (const { read, subjects } of wants) {
+          if (subjects !== "all") {
+            subject ??= formatSubjectRef(row.subject);
+            if (!subjects.has(subject)) continue;
+          }
+          results[read]!.push(row);
+        }
       }
       for (let index = 0; index < batch.length; index++) batch[index]!.resolve(results[index]!);
     },
@@ -167,57 +196,68 @@ function deliver(
   );
 }
 
-/** SetIndex maps each set `type:id#relation` a batch wants to the reads that want it, in read order. */
+/** Want is what one read of a batch wants of a set: all of it, or its subjects' relationships. */
+interface Want {
+  readonly read: number;
+  /** "all", or the subjects, as `formatSubjectRef` writes them. */
+  subjects: "all" | Set<string>;
+}
+
+/** SetIndex maps each set `type:id#relation` a batch reads to what each read wants of it. */
 class SetIndex {
-  /** type → relation → id → indexes of the reads: nested, so that no id can make two sets collide. */
-  private readonly byType = new Map<string, Map<string, Map<string, number[]>>>();
-  private readonly sets: ObjectRelation[] = [];
+  /** The reads that want each set, in read order, each once. */
+  private readonly wants = new SetMap<Want[]>();
+  /** What the query asks: all of a set, or the subjects any read wants of it. */
+  private readonly asked = new NamedSets();
 
   /** of indexes the sets of every read of batch. */
   static of(batch: readonly Pending[]): SetIndex {
     const index = new SetIndex();
     batch.forEach(({ read }, at) => {
-      for (const id of read.resourceIds) index.add(read.resourceType, id, read.relation, at);
+      for (const set of setsOf(read)) index.add(set, at);
     });
     return index;
   }
 
-  private add(type: string, id: string, relation: string, index: number): void {
-    let byRelation = this.byType.get(type);
-    if (byRelation === undefined) {
-      byRelation = new Map();
-      this.byType.set(type, byRelation);
+  private add(set: ObjectRelation, read: number): void {
+    const { type, id, relation, subjects } = set;
+    this.asked.add(set);
+    const texts = subjects?.map(formatSubjectRef);
+    const wants = this.wants.get(type, id, relation);
+    const last = wants?.[wants.length - 1];
+    if (last?.read === read) {
+      // A read naming a set twice still gets its rows once: all of them, if it once names no subjects.
+      if (texts === undefined) last.subjects = "all";
+      else if (last.subjects !== "all") for (const text of texts) last.subjects.add(text);
+      return;
     }
-    let byId = byRelation.get(relation);
-    if (byId === undefined) {
-      byId = new Map();
-      byRelation.set(relation, byId);
-    }
-    const indexes = byId.get(id);
-    if (indexes === undefined) {
-      byId.set(id, [index]);
-      this.sets.push({ type, id, relation });
-    } else if (indexes[indexes.length - 1] !== index) {
-      // A read naming an id twice still gets its rows once.
-      indexes.push(index);
-    }
+    const want: Want = { read, subjects: texts === undefined ? "all" : new Set(texts) };
+    if (wants === undefined) this.wants.set(type, id, relation, [want]);
+    else wants.push(want);
   }
 
-  get(type: string, id: string, relation: string): readonly number[] | undefined {
-    return this.byType.get(type)?.get(relation)?.get(id);
+  /** wantsOf lists the reads that want the set, and what each wants of it. */
+  wantsOf(type: string, id: string, relation: string): readonly Want[] | undefined {
+    return this.wants.get(type, id, relation);
   }
 
   /**
-   * filter selects exactly the sets wanted: the ids, when all are of one type and relation (the
-   * store's plain forward read), else the sets themselves.
+   * filter selects exactly the sets wanted: the ids, when all are read whole and are of one type
+   * and relation (the store's plain forward read), else the sets themselves, each whole or by the
+   * subjects wanted of it.
    */
   filter(): RelationshipFilter {
-    const [first] = this.sets;
-    if (first !== undefined && this.byType.size === 1 && this.byType.get(first.type)!.size === 1) {
-      const resourceIds = this.sets.map((set) => set.id);
+    const sets = this.asked.list();
+    const [first] = sets;
+    const forward = sets.every(
+      (set) =>
+        set.subjects === "all" && set.type === first!.type && set.relation === first!.relation,
+    );
+    if (first !== undefined && forward) {
+      const resourceIds = sets.map((set) => set.id);
       return { resourceType: first.type, resourceIds, relation: first.relation };
     }
-    return { objectRelations: this.sets };
+    return { objectRelations: sets.map(asObjectRelation) };
   }
 }
 

@@ -1,9 +1,11 @@
 // Evaluates a relation: one read of its relationships for all the resources, then their subject sets.
 
+import { readsBySubject } from "../agents/suspension-leg.js";
 import type { DispatchCheck } from "../dispatch/dispatcher.js";
 import type { RelationDefinition } from "../schema/compiled-schema.js";
 import type { Relationship, SubjectRef } from "../tuple/relationship.js";
 import { WILDCARD } from "../tuple/relationship.js";
+import { objectRelationKey, relationshipKey } from "../tuple/relationship-key.js";
 import { ChildDispatches } from "./child-dispatches.js";
 import type { Explanation } from "./explanation.js";
 import { allOf, anyOf, type Outcome, withDetails, withReads } from "./outcome.js";
@@ -16,11 +18,24 @@ export async function evaluateRelation(
 ): Promise<Map<string, Outcome>> {
   const { evaluation, resourceType, resourceIds } = request;
   const { subject, schema } = evaluation;
-  const rows = await evaluation.reader.query({
-    resourceType,
-    resourceIds,
-    relation: relation.name,
-  });
+  // Only where no subject set can hold the subject do the relationships naming it tell it all.
+  const bySubject =
+    readsBySubject(resourceType, relation.name) &&
+    relation.allowedSubjects.every((allowed) => allowed.relation === undefined)
+      ? directSubjects(subject)
+      : undefined;
+  const rows = await evaluation.reader.query(
+    bySubject === undefined
+      ? { resourceType, resourceIds, relation: relation.name }
+      : {
+          objectRelations: resourceIds.map((id) => ({
+            type: resourceType,
+            id,
+            relation: relation.name,
+            subjects: bySubject,
+          })),
+        },
+  );
 
   const direct = new Map<string, Relationship[]>();
   const viaSets = new Map<string, Relationship[]>();
@@ -64,10 +79,11 @@ export async function evaluateRelation(
         children.outcome(id, row.subject.type, row.subject.id, row.subject.relation!),
       ]),
     );
-    // The relation's own relationships decide, whatever else the answer rests on.
-    const outcome = withReads(anyOf([directOutcome, ...setOutcomes]), [
-      `${resourceType}:${id}#${relation.name}`,
-    ]);
+    // What was read decides, whatever else the answer rests on.
+    const outcome = withReads(
+      anyOf([directOutcome, ...setOutcomes]),
+      readKeys(resourceType, id, relation.name, bySubject),
+    );
     results.set(
       id,
       evaluation.explain
@@ -76,6 +92,30 @@ export async function evaluateRelation(
     );
   }
   return results;
+}
+
+/**
+ * readKeys names what a relation's read of one resource read: its set, or the relationships the
+ * read by subject could find, by their keys.
+ */
+function readKeys(
+  type: string,
+  id: string,
+  relation: string,
+  bySubject: readonly SubjectRef[] | undefined,
+): string[] {
+  if (bySubject === undefined) return [objectRelationKey(type, id, relation)];
+  const resource = { type, id };
+  return bySubject.map((subject) => relationshipKey({ resource, relation, subject }));
+}
+
+/**
+ * directSubjects are the stored subjects that {@link matchesDirectly} matches to subject: itself,
+ * and for an object its type's wildcard.
+ */
+function directSubjects(subject: SubjectRef): SubjectRef[] {
+  if (subject.relation !== undefined || subject.id === WILDCARD) return [subject];
+  return [subject, { type: subject.type, id: WILDCARD }];
 }
 
 /** matchesDirectly is true when a stored subject is the checked subject itself, or its type's wildcard. */

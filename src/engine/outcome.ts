@@ -6,9 +6,9 @@ import type { Explanation } from "./explanation.js";
 export type OutcomeKind = "allowed" | "denied" | "conditional";
 
 /**
- * ReadSet is the sets (`type:id#relation`) an outcome depended on: its own reads and the read
- * sets of the outcomes it was made from, a tree built without copying, flattened only when a
- * cache keeps the outcome.
+ * ReadSet is the sets (`type:id#relation`, or for a relation read by subject the keys of the
+ * relationships read) an outcome depended on: its own reads and the read sets of the outcomes it
+ * was made from, a tree built without copying, flattened only when a cache keeps the outcome.
  */
 export interface ReadSet {
   readonly sets: readonly string[];

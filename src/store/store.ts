@@ -1,7 +1,7 @@
 // The store interface: relationships read at a revision, written atomically, watched as a stream.
 
 import type { Revision } from "../revision/revision.js";
-import type { ObjectRef, Relationship } from "../tuple/relationship.js";
+import type { ObjectRef, Relationship, SubjectRef } from "../tuple/relationship.js";
 import type { WriteLimits } from "./write-limits.js";
 
 /**
@@ -11,11 +11,17 @@ import type { WriteLimits } from "./write-limits.js";
  */
 export interface RelationshipFilter {
   readonly resourceType?: string;
+  /**
+   * Relationships whose resource type starts with this prefix do not match: a delete by a filter
+   * that names no resource type leaves Latch's own (`latch/`) alone.
+   */
+  readonly exceptResourceTypePrefix?: string;
   readonly resourceIds?: readonly string[];
   readonly relation?: string;
   /**
-   * The relationships of any of these sets `type:id#relation`, exactly: the engine reads every set
-   * that one level of its walk needs, of any types and relations, in one query.
+   * The relationships of any of these sets `type:id#relation`, exactly (of a set that names
+   * subjects, only those): the engine reads every set that one level of its walk needs, of any
+   * types and relations, in one query.
    */
   readonly objectRelations?: readonly ObjectRelation[];
   readonly subjectType?: string;
@@ -23,9 +29,15 @@ export interface RelationshipFilter {
   readonly subjectRelation?: string | null;
 }
 
-/** ObjectRelation names the set `type:id#relation`: the relationships of one object and relation. */
+/**
+ * ObjectRelation names the set `type:id#relation`: the relationships of one object and relation;
+ * with `subjects`, only those of its relationships whose subject is one of them, exactly (type, id
+ * and relation: `user:*` is the wildcard's relationship, not every user's). A set named both
+ * with and without subjects is read whole.
+ */
 export interface ObjectRelation extends ObjectRef {
   readonly relation: string;
+  readonly subjects?: readonly SubjectRef[];
 }
 
 /** QueryOptions bound a query: at most `limit` rows, in key order, after the row with key `after`. */

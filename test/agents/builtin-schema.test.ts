@@ -1,7 +1,11 @@
 // The built-in suspension definition: added to every served schema, fitting every type, reserved to Latch.
 
 import { describe, expect, it } from "vitest";
-import { loadServedSchema, withBuiltinDefinitions } from "../../src/agents/builtin-schema.js";
+import {
+  loadServedSchema,
+  loadUserSchema,
+  withBuiltinDefinitions,
+} from "../../src/agents/builtin-schema.js";
 import {
   ALL_SUSPENSIONS,
   type Suspension,
@@ -132,6 +136,17 @@ caveat latch/mine(x int) {
     expect(served("definition latches/user {}\ndefinition latch_user {}\n").definitions.size).toBe(
       3,
     );
+  });
+});
+
+describe("loadUserSchema", () => {
+  it("compiles the user's schema alone, and refuses what loadServedSchema refuses, alike", () => {
+    const loaded = loadUserSchema(USER_SCHEMA);
+    expect(loaded.ok && [...loaded.schema.definitions.keys()]).toEqual(["user", "agent"]);
+    const reserved = "definition user {}\ndefinition latch/user {}\n";
+    const user = loadUserSchema(reserved);
+    expect(user.ok).toBe(false);
+    expect(user).toEqual(loadServedSchema(reserved));
   });
 });
 

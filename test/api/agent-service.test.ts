@@ -116,6 +116,49 @@ describe("Suspend, ListSuspensions, Resume", () => {
     expect(again.body).toMatchObject({ code: "not_found" });
   });
 
+  it("lists by page, in subject order, each page resuming after the last one's cursor", async () => {
+    const suspended = ["*", "a1", "a2", "a3", "a4"].map((id) => subject("agent", id));
+    let token = "";
+    for (const who of suspended) token = (await suspend(who, "paged")).suspendedAt;
+    const pages: JsonMessage[] = [];
+    let cursor = "";
+    let consistency: JsonMessage = { atLeastAsFresh: token };
+    do {
+      const page = await unary(agents(), "ListSuspensions", { consistency, pageSize: 2, cursor });
+      pages.push(page);
+      consistency = { atExactSnapshot: page.readAt };
+      cursor = page.nextCursor;
+    } while (cursor !== "");
+    expect(pages.map((page) => page.suspensions.map((s: JsonMessage) => s.subject))).toEqual([
+      suspended.slice(0, 2),
+      suspended.slice(2, 4),
+      suspended.slice(4),
+    ]);
+    expect(pages.map((page) => page.nextCursor)).toEqual(["agent:a1", "agent:a3", ""]);
+    expect(new Set(pages.map((page) => page.readAt)).size).toBe(1);
+    // A page that ends with the last suspension says no other follows.
+    const whole = await unary(agents(), "ListSuspensions", {
+      consistency: FULLY_CONSISTENT,
+      pageSize: 5,
+    });
+    expect([whole.suspensions.length, whole.nextCursor]).toEqual([5, ""]);
+    for (const who of suspended) await resume(who);
+  });
+
+  it("lists 100 a page unless asked otherwise", async () => {
+    const suspended = Array.from({ length: 101 }, (_, i) => subject("agent", `x${1000 + i}`));
+    await Promise.all(suspended.map((who) => suspend(who, "many")));
+    const first = await unary(agents(), "ListSuspensions", { consistency: FULLY_CONSISTENT });
+    expect([first.suspensions.length, first.nextCursor]).toEqual([100, "agent:x1099"]);
+    const rest = await unary(agents(), "ListSuspensions", {
+      consistency: { atExactSnapshot: first.readAt },
+      cursor: first.nextCursor,
+    });
+    expect(rest.suspensions.map((s: JsonMessage) => s.subject)).toEqual([suspended[100]]);
+    expect(rest.nextCursor).toBe("");
+    await Promise.all(suspended.map((who) => resume(who)));
+  });
+
   it("reads as relationships of latch/suspension, exported and imported like any", async () => {
     const { clients } = test();
     await suspend(helper, "exported");
@@ -328,6 +371,17 @@ describe("bad input", () => {
     expect(await listSuspensions()).toEqual([]);
   });
 
+  it("refuses a ListSuspensions page size past the limit, and a cursor it did not return", async () => {
+    const list = (request: JsonMessage) => () => unary(agents(), "ListSuspensions", request);
+    await refused(list({ pageSize: 1001 }), "page_size: at most 1000, got 1001");
+    await refused(list({ cursor: "nope" }), "cursor: not a cursor ListSuspensions returned");
+    await refused(
+      list({ cursor: "group:eng#member" }),
+      "cursor: not a cursor ListSuspensions returned",
+      "subject set",
+    );
+  });
+
   it("refuses writes and deletes of latch/ types: suspensions change through AgentService", async () => {
     const { clients } = test();
     await refused(
@@ -363,6 +417,37 @@ describe("bad input", () => {
       "filter.resource_type",
       "AgentService",
     );
+  });
+
+  it("leaves suspensions to AgentService when a DeleteRelationships filter names no resource type, though reads carry them", async () => {
+    const { clients } = test();
+    const { suspendedAt } = await suspend(bot, "kept through deletes");
+    const filter = { subjectType: "agent", subjectIds: ["bot"] };
+    const read = async (token: string) =>
+      (
+        await serverStream(clients.relationships, "ReadRelationships", {
+          filter,
+          consistency: { atLeastAsFresh: token },
+        })
+      ).map(({ relationship: r }) => `${r.resource.type}:${r.resource.id}#${r.relation}`);
+    expect(await read(suspendedAt)).toEqual([
+      "document:plan#viewer",
+      "latch/suspension:all#suspended",
+    ]);
+    // The limit counts what the delete would delete: the suspension is not among them.
+    const deleted = await unary(clients.relationships, "DeleteRelationships", {
+      filter,
+      limit: 1,
+    });
+    expect(deleted.deletedCount).toBe("1");
+    expect(await read(deleted.deletedAt)).toEqual(["latch/suspension:all#suspended"]);
+    expect((await listSuspensions()).map((s: JsonMessage) => s.subject)).toEqual([bot]);
+    expect(await check(bot)).toMatchObject({ deniedBy: bot, reason: "DENIAL_REASON_SUSPENDED" });
+    await unary(clients.relationships, "WriteRelationships", {
+      updates: [update("TOUCH", relationship("document:plan", "viewer", "agent:bot"))],
+    });
+    await resume(bot);
+    expect((await check(alice, [bot])).result).toBe("CHECK_RESULT_ALLOWED");
   });
 
   it("refuses a schema that defines latch/ names, at the line, and keeps serving the old one", async () => {

@@ -40,6 +40,22 @@ describe("ChangeTracker", () => {
     expect(tracker.unchangedSince(["document:a#viewer"], 2)).toBe(false);
   });
 
+  it("knows the changes of suspensions by relationship too, and of other relations by set only", async () => {
+    const { store, tracker } = track();
+    const note =
+      '[latch/suspension_note:{"reason":"r","suspended_by":"s","suspended_at":"2025-01-01T00:00:00Z"}]';
+    await store.write([touch(`latch/suspension:all#suspended@agent:bot${note}`)]);
+    await store.write([touch("document:a#viewer@user:alice")]);
+    expect(await tracker.waitFor(2, 1000)).toBe(true);
+    const bot = "latch/suspension:all#suspended@agent:bot";
+    expect(tracker.unchangedSince([bot], 0)).toBe(false);
+    expect(tracker.unchangedSince(["latch/suspension:all#suspended"], 0)).toBe(false);
+    expect(tracker.unchangedSince(["latch/suspension:all#suspended@agent:*"], 0)).toBe(true);
+    expect(tracker.unchangedSince(["latch/suspension:all#suspended@agent:bot2"], 0)).toBe(true);
+    expect(tracker.unchangedSince(["document:a#viewer@user:alice"], 0)).toBe(true);
+    expect(tracker.unchangedSince(["document:a#viewer"], 0)).toBe(false);
+  });
+
   /** expireOne writes document:a#viewer@user:alice to expire in 50 ms and waits for the expiry. */
   async function expireOne(store: Store, tracker: ChangeTracker): Promise<Date> {
     const expiresAt = new Date(Date.now() + 50);

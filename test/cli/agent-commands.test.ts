@@ -20,12 +20,12 @@ const TOKEN = "lt1_[A-Za-z0-9_-]+";
 
 /**
  * useAgentServer serves AGENT_SCHEMA and RELATIONSHIPS, on a server of its own, for the enclosing
- * describe block, and returns a runner of `latch ...args` against it.
+ * describe block, and returns a runner of `latch ...args` against it, which may read files.
  */
-function useAgentServer() {
+function useAgentServer(files: Record<string, string> = {}) {
   let server: CliTestServer;
   const latch = (...args: string[]) =>
-    runLatch(args, { "agents.zed": AGENT_SCHEMA }, { env: server.env });
+    runLatch(args, { "agents.zed": AGENT_SCHEMA, ...files }, { env: server.env });
   beforeAll(async () => {
     server = await startCliServer();
     expect((await latch("schema", "write", "agents.zed")).exitCode).toBe(0);
@@ -101,6 +101,25 @@ describe("latch suspend, resume and suspensions", () => {
       exitCode: 2,
       stderr: "INVALID_ARGUMENT: subject.object.type: the schema has no definition 'ghost'\n",
     });
+  });
+});
+
+describe("latch suspensions over many pages", () => {
+  const note = `[latch/suspension_note:{"reason":"bulk","suspended_by":"import","suspended_at":"2025-01-01T00:00:00Z"}]`;
+  const ids = Array.from({ length: 2_345 }, (_, i) => `a${10_000 + i}`);
+  const lines = ids.map((id) => `latch/suspension:all#suspended@agent:${id}${note}`);
+  const latch = useAgentServer({ "suspensions.txt": lines.join("\n") });
+
+  it("lists every suspension, in subject order, all of one revision", async () => {
+    expect((await latch("import", "suspensions.txt")).exitCode).toBe(0);
+    const listed = await latch("suspensions", "--json", "--consistency", "fully_consistent");
+    expect(listed.exitCode).toBe(0);
+    const rows = listed.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(rows.map((row) => row.subject)).toEqual(ids.map((id) => `agent:${id}`));
+    expect(new Set(rows.map((row) => row.token)).size).toBe(1);
   });
 });
 

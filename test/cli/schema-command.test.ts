@@ -63,6 +63,38 @@ describe("latch schema", () => {
     expect(lines.at(-1)).toBe("at least 100 errors");
   });
 
+  it("check refuses latch/ definitions and caveats at their names, as a server does", async () => {
+    const reserved =
+      "definition user {}\ndefinition latch/suspension {\n  relation suspended: user\n}\ncaveat latch/mine(x int) {\n  x > 1\n}\n";
+    const why =
+      "the prefix 'latch/' is reserved for Latch's built-in definitions; rename it (suspensions are written through AgentService, not the schema)";
+    const run = await runLatch(["schema", "check", "r.zed"], { "r.zed": reserved });
+    expect(run).toEqual({
+      exitCode: 1,
+      stdout: "",
+      stderr: [
+        `r.zed:2:12: definition 'latch/suspension': ${why}`,
+        `r.zed:5:8: caveat 'latch/mine': ${why}`,
+        "2 errors",
+        "",
+      ].join("\n"),
+    });
+    const json = await runLatch(["schema", "check", "r.zed", "--json"], { "r.zed": reserved });
+    expect(JSON.parse(json.stdout)).toEqual({
+      file: "r.zed",
+      ok: false,
+      errors: [
+        { line: 2, column: 12, message: `definition 'latch/suspension': ${why}` },
+        { line: 5, column: 8, message: `caveat 'latch/mine': ${why}` },
+      ],
+    });
+    // Names that only start like the prefix are the user's.
+    const near = await runLatch(["schema", "check", "n.zed"], {
+      "n.zed": "definition latches/user {}\ndefinition latch_user {}\n",
+    });
+    expect(near.stdout).toBe("n.zed: ok, 2 definitions, 0 relations, 0 permissions, 0 caveats\n");
+  });
+
   it("check reports a file it cannot read", async () => {
     const run = await runLatch(["schema", "check", "/nonexistent/x.zed"]);
     expect(run.exitCode).toBe(2);

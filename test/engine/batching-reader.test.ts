@@ -5,26 +5,29 @@ import { describe, expect, it } from "vitest";
 import { createBatchingReader } from "../../src/engine/batching-reader.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import type { QueryOptions, RelationshipFilter, SnapshotReader } from "../../src/store/store.js";
-import type { Relationship } from "../../src/tuple/relationship.js";
+import type { Relationship, SubjectRef } from "../../src/tuple/relationship.js";
 import { relationshipKey } from "../../src/tuple/relationship-key.js";
+import { named, rel } from "../store/store-test-helpers.js";
 import { roundTripReader } from "./round-trip-reader.js";
 
 const TYPES = ["document", "folder"];
 const IDS = ["a", "b", "c", "d"];
 const RELATIONS = ["viewer", "parent", "editor"];
 
+const subject: fc.Arbitrary<SubjectRef> = fc.oneof(
+  fc.record({ type: fc.constant("user"), id: fc.constantFrom("alice", "bob", "*") }),
+  fc.record({
+    type: fc.constant("group"),
+    id: fc.constantFrom("eng", "ops"),
+    relation: fc.constant("member"),
+  }),
+  fc.record({ type: fc.constantFrom(...TYPES), id: fc.constantFrom(...IDS) }),
+);
+
 const relationship: fc.Arbitrary<Relationship> = fc.record({
   resource: fc.record({ type: fc.constantFrom(...TYPES), id: fc.constantFrom(...IDS) }),
   relation: fc.constantFrom(...RELATIONS),
-  subject: fc.oneof(
-    fc.record({ type: fc.constant("user"), id: fc.constantFrom("alice", "bob", "*") }),
-    fc.record({
-      type: fc.constant("group"),
-      id: fc.constantFrom("eng", "ops"),
-      relation: fc.constant("member"),
-    }),
-    fc.record({ type: fc.constantFrom(...TYPES), id: fc.constantFrom(...IDS) }),
-  ),
+  subject,
 });
 
 /** A forward read, as the engine issues them: ids (repeats allowed, maybe none) of one type and relation. */
@@ -32,6 +35,22 @@ const forwardFilter: fc.Arbitrary<RelationshipFilter> = fc.record({
   resourceType: fc.constantFrom(...TYPES, "nothing"),
   resourceIds: fc.array(fc.constantFrom(...IDS, "missing"), { maxLength: 4 }),
   relation: fc.constantFrom(...RELATIONS),
+});
+
+/** A read of named sets, as suspension legs issue them: some whole, some by their subjects. */
+const namedFilter: fc.Arbitrary<RelationshipFilter> = fc.record({
+  objectRelations: fc.array(
+    fc.record(
+      {
+        type: fc.constantFrom(...TYPES),
+        id: fc.constantFrom(...IDS, "missing"),
+        relation: fc.constantFrom(...RELATIONS),
+        subjects: fc.array(subject, { maxLength: 3 }),
+      },
+      { requiredKeys: ["type", "id", "relation"] },
+    ),
+    { maxLength: 4 },
+  ),
 });
 
 /** Reads the batching must pass through untouched: other fields set, or fewer. */
@@ -44,6 +63,14 @@ const otherFilter: fc.Arbitrary<RelationshipFilter> = fc.oneof(
     subjectType: fc.constantFrom("user", "group"),
   }),
   fc.record({ subjectType: fc.constant("user"), subjectIds: fc.constant(["alice"]) }),
+  fc.record({
+    objectRelations: fc.constant([{ type: "document", id: "a", relation: "viewer" }]),
+    subjectType: fc.constant("user"),
+  }),
+  fc.record({
+    objectRelations: fc.constant([{ type: "document", id: "a", relation: "viewer" }]),
+    resourceType: fc.constant("document"),
+  }),
 );
 
 interface Read {
@@ -53,6 +80,7 @@ interface Read {
 
 const read: fc.Arbitrary<Read> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ filter: forwardFilter }) },
+  { weight: 3, arbitrary: fc.record({ filter: namedFilter }) },
   { weight: 1, arbitrary: fc.record({ filter: otherFilter }) },
   {
     weight: 1,
@@ -141,6 +169,45 @@ describe("batching reader", () => {
       ),
     ]);
     expect(store.queries).toBe(4);
+  });
+
+  it("merges reads of sets by their subjects with the forward reads, and asks only those subjects", async () => {
+    const direct = await readerOver(
+      [
+        "document:a#viewer@user:alice",
+        "document:a#viewer@user:bob",
+        "document:a#viewer@user:*",
+        "folder:f#viewer@user:bob",
+      ].map(rel),
+    );
+    const asked: RelationshipFilter[] = [];
+    const store = roundTripReader({
+      ...direct,
+      query: (filter, options) => {
+        asked.push(filter);
+        return direct.query(filter, options);
+      },
+    });
+    const batched = createBatchingReader(store);
+    const bySubjects = (...subjects: string[]) =>
+      batched.query({ objectRelations: [named("document:a#viewer", ...subjects)] });
+    const [alice, bob, folder] = await Promise.all([
+      bySubjects("user:alice", "user:*"),
+      bySubjects("user:bob"),
+      batched.query({ resourceType: "folder", resourceIds: ["f"], relation: "viewer" }),
+    ]);
+    expect(store.queries).toBe(1);
+    expect(keys(alice)).toEqual(["document:a#viewer@user:*", "document:a#viewer@user:alice"]);
+    expect(keys(bob)).toEqual(["document:a#viewer@user:bob"]);
+    expect(keys(folder)).toEqual(["folder:f#viewer@user:bob"]);
+    expect(asked).toEqual([
+      {
+        objectRelations: [
+          named("document:a#viewer", "user:alice", "user:*", "user:bob"),
+          named("folder:f#viewer"),
+        ],
+      },
+    ]);
   });
 
   it("reads straight through while merging does not pay, and learns when it does", async () => {

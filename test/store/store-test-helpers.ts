@@ -4,6 +4,7 @@ import { afterEach, beforeEach, expect, onTestFinished } from "vitest";
 import { type Revision, revision } from "../../src/revision/revision.js";
 import type {
   ChangeEvent,
+  ObjectRelation,
   RelationshipFilter,
   RelationshipUpdate,
   Store,
@@ -45,6 +46,17 @@ export function rel(text: string): Relationship {
   const parsed = parseRelationship(text);
   if (!parsed.ok) throw new Error(`bad relationship in test: ${parsed.error.message}`);
   return parsed.value;
+}
+
+/**
+ * named names the set `type:id#relation` of text for a filter's objectRelations, with the subjects
+ * given (`user:alice`, `user:*`, `group:eng#member`), or whole without any.
+ */
+export function named(text: string, ...subjects: string[]): ObjectRelation {
+  const { resource, relation } = rel(`${text}@any:any`);
+  const set = { ...resource, relation };
+  if (subjects.length === 0) return set;
+  return { ...set, subjects: subjects.map((subject) => rel(`${text}@${subject}`).subject) };
 }
 
 /** touch makes a touch update from text. */

@@ -1,7 +1,8 @@
 // Tests a relationship against the parts of a filter that an index lookup did not already decide.
 
 import type { Relationship } from "../../tuple/relationship.js";
-import type { ObjectRelation, RelationshipFilter } from "../store.js";
+import { NamedSets } from "../named-sets.js";
+import type { RelationshipFilter } from "../store.js";
 
 /** RelationshipTest says whether a relationship passes a filter, or the part of it still to check. */
 export type RelationshipTest = (rel: Relationship) => boolean;
@@ -13,30 +14,43 @@ const SET_THRESHOLD = 8;
 export type SetTest = (type: string, id: string, relation: string) => boolean;
 
 /**
- * resourceTest tests the resource fields of filter (type, ids, relation, object relations), or is
- * undefined when filter sets none of them.
+ * resourceTest tests the resource fields of filter (type, ids, relation, object relations with
+ * the subjects they name), or is undefined when filter sets none of them.
  */
 export function resourceTest(filter: RelationshipFilter): RelationshipTest | undefined {
   const fields = fieldsTest(filter);
-  const named = objectRelationsTest(filter.objectRelations);
+  const named = filter.objectRelations && new NamedSets(filter.objectRelations);
   if (fields === undefined && named === undefined) return undefined;
-  return ({ resource, relation }) =>
-    (fields === undefined || fields(resource.type, resource.id, relation)) &&
-    (named === undefined || named(resource.type, resource.id, relation));
+  return (rel) =>
+    (fields === undefined || fields(rel.resource.type, rel.resource.id, rel.relation)) &&
+    (named === undefined || named.holds(rel));
 }
 
 /**
- * fieldsTest tests a set against filter's resource type, ids and relation (not the sets it
- * names), or is undefined when filter sets none of them.
+ * fieldsTest tests a set against filter's resource type (and the prefix it excepts), ids and
+ * relation (not the sets it names), or is undefined when filter sets none of them.
  */
 export function fieldsTest(filter: RelationshipFilter): SetTest | undefined {
-  const { resourceType, relation } = filter;
+  const { relation } = filter;
   const hasId = idTest(filter.resourceIds);
-  if (resourceType === undefined && hasId === undefined && relation === undefined) return undefined;
+  const typeTest = typeTestOf(filter);
+  if (typeTest === undefined && hasId === undefined && relation === undefined) return undefined;
   return (type, id, setRelation) =>
-    (resourceType === undefined || type === resourceType) &&
+    (typeTest === undefined || typeTest(type)) &&
     (hasId === undefined || hasId(id)) &&
     (relation === undefined || setRelation === relation);
+}
+
+/**
+ * typeTestOf tests a resource type against filter's type and the prefix it excepts, or is
+ * undefined when filter sets neither.
+ */
+export function typeTestOf(filter: RelationshipFilter): ((type: string) => boolean) | undefined {
+  const { resourceType, exceptResourceTypePrefix: except } = filter;
+  if (resourceType === undefined && except === undefined) return undefined;
+  return (type) =>
+    (resourceType === undefined || type === resourceType) &&
+    (except === undefined || !type.startsWith(except));
 }
 
 /**
@@ -53,23 +67,6 @@ export function subjectTest(filter: RelationshipFilter): RelationshipTest | unde
     (subjectType === undefined || rel.subject.type === subjectType) &&
     (hasId === undefined || hasId(rel.subject.id)) &&
     (subjectRelation === undefined || (rel.subject.relation ?? null) === subjectRelation);
-}
-
-/** objectRelationsTest is membership in the named sets, by type, relation and id: no key to collide. */
-function objectRelationsTest(sets: readonly ObjectRelation[] | undefined): SetTest | undefined {
-  if (sets === undefined) return undefined;
-  const byType = new Map<string, Map<string, Set<string>>>();
-  for (const { type, id, relation } of sets) {
-    let byRelation = byType.get(type);
-    if (byRelation === undefined) {
-      byRelation = new Map();
-      byType.set(type, byRelation);
-    }
-    const ids = byRelation.get(relation);
-    if (ids === undefined) byRelation.set(relation, new Set([id]));
-    else ids.add(id);
-  }
-  return (type, id, relation) => byType.get(type)?.get(relation)?.has(id) === true;
 }
 
 function idTest(ids: readonly string[] | undefined): ((id: string) => boolean) | undefined {

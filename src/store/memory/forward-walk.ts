@@ -1,10 +1,11 @@
 // Reads rows through the resource index in key order, so that a page stops at its limit.
 
+import { NamedSets } from "../named-sets.js";
 import type { RelationshipFilter } from "../store.js";
-import { fieldsTest, type RelationshipTest, subjectTest } from "./filter-match.js";
+import { fieldsTest, type RelationshipTest, subjectTest, typeTestOf } from "./filter-match.js";
 import { firstAfter, type OrderedMap } from "./ordered-map.js";
 import type { Row } from "./row.js";
-import { firstKeyAfter, type RowBucket } from "./row-bucket.js";
+import { firstKeyAfter, firstKeyAt, type RowBucket } from "./row-bucket.js";
 
 /** SelectOptions bound a read: which row versions it sees, and the page it wants. */
 export interface SelectOptions {
@@ -50,6 +51,10 @@ export function walkForward(
   if (walk.max === 0) return walk.out;
   if (filter.objectRelations !== undefined) return walkSets(walk, index, filter);
   const { resourceType, resourceIds, relation } = filter;
+  const typeAllowed = typeTestOf(filter);
+  if (resourceType !== undefined && typeAllowed !== undefined && !typeAllowed(resourceType)) {
+    return walk.out;
+  }
   const ids = resourceIds === undefined ? undefined : sortedIds(resourceIds);
   if (resourceType !== undefined && ids !== undefined && relation !== undefined) {
     const byId = index.byRelation.get(resourceType)?.get(relation);
@@ -61,42 +66,59 @@ export function walkForward(
   const start = after === undefined ? 0 : firstAfter(types, (type) => `${type}:`, after);
   for (let t = start; t < types.length; t++) {
     const type = types[t]!;
+    if (typeAllowed !== undefined && !typeAllowed(type)) continue;
     const byId = index.byType.get(type);
     if (byId !== undefined && walkType(walk, type, byId, ids, relation)) break;
   }
   return walk.out;
 }
 
+/** SetPart is what a walk reads of a set's bucket: all of it, or the rows with these keys, sorted. */
+interface SetPart {
+  readonly bucket: RowBucket;
+  readonly keys?: readonly string[];
+}
+
 /**
  * walkSets reads the buckets of the sets that filter names (and its other resource fields allow),
- * in key order: a bucket's rows all start `type:id#relation@`, so its first key places it.
+ * in key order: a bucket's rows all start `type:id#relation@`, so its first key places it. Of a
+ * set named with subjects it reads only their keys, a binary search each, however many
+ * relationships the set holds.
  */
 function walkSets(walk: Walk, index: ForwardIndex, filter: RelationshipFilter): Row[] {
   const allowed = fieldsTest(filter);
-  const buckets: RowBucket[] = [];
-  for (const { type, id, relation } of filter.objectRelations!) {
+  const parts: SetPart[] = [];
+  for (const { type, id, relation, subjects } of new NamedSets(filter.objectRelations!).list()) {
     if (allowed !== undefined && !allowed(type, id, relation)) continue;
     const bucket = index.byRelation.get(type)?.get(relation)?.get(id);
-    if (bucket !== undefined && bucket.ordered().length > 0) buckets.push(bucket);
+    if (bucket === undefined || bucket.ordered().length === 0) continue;
+    if (subjects === "all") {
+      parts.push({ bucket });
+    } else {
+      // The keys of one set sort as their subjects do: they share everything before them.
+      const keys = [...subjects.keys()]
+        .sort()
+        .map((subject) => `${type}:${id}#${relation}@${subject}`);
+      parts.push({ bucket, keys });
+    }
   }
-  if (!inKeyOrder(buckets)) buckets.sort(compareFirstKeys);
-  for (let i = 0; i < buckets.length; i++) {
-    // A set named twice is one bucket, next to itself once sorted.
-    if (buckets[i] !== buckets[i - 1] && walkBucket(walk, buckets[i]!)) break;
+  if (!inKeyOrder(parts)) parts.sort(compareFirstKeys);
+  for (const { bucket, keys } of parts) {
+    if (keys === undefined ? walkBucket(walk, bucket) : walkKeys(walk, bucket, keys)) break;
   }
   return walk.out;
 }
 
-function inKeyOrder(buckets: readonly RowBucket[]): boolean {
-  for (let i = 1; i < buckets.length; i++) {
-    if (compareFirstKeys(buckets[i - 1]!, buckets[i]!) > 0) return false;
+function inKeyOrder(parts: readonly SetPart[]): boolean {
+  for (let i = 1; i < parts.length; i++) {
+    if (compareFirstKeys(parts[i - 1]!, parts[i]!) > 0) return false;
   }
   return true;
 }
 
-function compareFirstKeys(a: RowBucket, b: RowBucket): number {
-  const first = a.ordered()[0]!.key;
-  const second = b.ordered()[0]!.key;
+function compareFirstKeys(a: SetPart, b: SetPart): number {
+  const first = a.bucket.ordered()[0]!.key;
+  const second = b.bucket.ordered()[0]!.key;
   return first < second ? -1 : first > second ? 1 : 0;
 }
 
@@ -146,14 +168,34 @@ function walkType(
 }
 
 function walkBucket(walk: Walk, bucket: RowBucket): boolean {
-  const { out, max, test, accept, after } = walk;
+  const { after } = walk;
   const rows = bucket.ordered();
   for (let k = after === undefined ? 0 : firstKeyAfter(rows, after); k < rows.length; k++) {
-    const row = rows[k]!;
-    if (accept(row) && (test === undefined || test(row.relationship))) {
-      out.push(row);
-      if (out.length >= max) return true;
+    if (take(walk, rows[k]!)) return true;
+  }
+  return false;
+}
+
+/** walkKeys walks the rows of bucket with the given keys, in key order; it returns true once the walk is full. */
+function walkKeys(walk: Walk, bucket: RowBucket, keys: readonly string[]): boolean {
+  const { after } = walk;
+  const rows = bucket.ordered();
+  for (const key of keys) {
+    if (after !== undefined && key <= after) continue;
+    // The versions of one relationship share its key, and lie together.
+    for (let k = firstKeyAt(rows, key); k < rows.length && rows[k]!.key === key; k++) {
+      if (take(walk, rows[k]!)) return true;
     }
+  }
+  return false;
+}
+
+/** take adds row to the walk's rows if it passes the walk's tests; it returns true once the walk is full. */
+function take(walk: Walk, row: Row): boolean {
+  const { out, test, accept } = walk;
+  if (accept(row) && (test === undefined || test(row.relationship))) {
+    out.push(row);
+    return out.length >= walk.max;
   }
   return false;
 }

@@ -38,11 +38,21 @@ export class RowBucket {
 
 /** firstKeyAfter is the index of the first row of ordered rows whose key sorts after `after`. */
 export function firstKeyAfter(rows: readonly Row[], after: string): number {
+  return search(rows, (key) => key <= after);
+}
+
+/** firstKeyAt is the index of the first row of ordered rows whose key is `key` or sorts after it. */
+export function firstKeyAt(rows: readonly Row[], key: string): number {
+  return search(rows, (rowKey) => rowKey < key);
+}
+
+/** search is the index of the first of ordered rows whose key `before` is false for. */
+function search(rows: readonly Row[], before: (key: string) => boolean): number {
   let low = 0;
   let high = rows.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (rows[middle]!.key <= after) low = middle + 1;
+    if (before(rows[middle]!.key)) low = middle + 1;
     else high = middle;
   }
   return low;

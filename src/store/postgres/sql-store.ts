@@ -40,7 +40,7 @@ import { ChangeSignal } from "./change-signal.js";
 import { comparePositions, readChanges, startPosition } from "./changelog-reads.js";
 import { nextPendingExpiry } from "./expiry-log.js";
 import { ExpiryTimer } from "./expiry-timer.js";
-import { filterConditions, param, snapshotConditions } from "./filter-sql.js";
+import { disjointBranches, filterConditions, param, snapshotConditions } from "./filter-sql.js";
 import { collectGarbageTransaction, readOldest } from "./garbage-collection.js";
 import { migrate } from "./migrate.js";
 import { SELECT_RELATIONSHIP, toNumber, toRelationship } from "./relationship-row.js";
@@ -320,15 +320,18 @@ class SqlStore implements SqlBackedStore {
     const { after, limit } = options;
     checkLimit(limit);
     const params: unknown[] = [];
-    const where = [...snapshotConditions(at, now, params), ...filterConditions(filter, params)];
-    if (after !== undefined) where.push(`rel_key > ${param(params, after)}`);
-    const bound = limit === undefined ? "" : ` LIMIT ${param(params, limit)}`;
-    const rows = await this.run((q) =>
-      q.query(
-        `SELECT ${SELECT_RELATIONSHIP} FROM latch_relationships WHERE ${where.join(" AND ")} ORDER BY rel_key${bound}`,
-        params,
-      ),
+    const shared = snapshotConditions(at, now, params);
+    if (after !== undefined) shared.push(`rel_key > ${param(params, after)}`);
+    const branches = disjointBranches(filter).map((branch) =>
+      [...shared, ...filterConditions(branch, params)].join(" AND "),
     );
+    const bound = limit === undefined ? "" : ` LIMIT ${param(params, limit)}`;
+    const from = "FROM latch_relationships WHERE";
+    const sql =
+      branches.length === 1
+        ? `SELECT ${SELECT_RELATIONSHIP} ${from} ${branches[0]} ORDER BY rel_key${bound}`
+        : `${branches.map((where) => `(SELECT rel_key, ${SELECT_RELATIONSHIP} ${from} ${where})`).join(" UNION ALL ")} ORDER BY rel_key${bound}`;
+    const rows = await this.run((q) => q.query(sql, params));
     return rows.map(toRelationship);
   }
 

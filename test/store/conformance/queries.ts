@@ -7,6 +7,7 @@ import {
   expectStoreError,
   keys,
   type MakeStore,
+  named,
   read,
   readKeys,
   rel,
@@ -234,6 +235,103 @@ const FILTERS: [string, RelationshipFilter, string[]][] = [
     },
     ["document:b#viewer@user:alice", "folder:f#viewer@user:alice"],
   ],
+  [
+    "object relations with subjects: only their relationships",
+    {
+      objectRelations: [
+        named("document:b#viewer", "user:alice", "user:*"),
+        named("document:a#viewer", "group:eng#member", "user:nobody"),
+      ],
+    },
+    [
+      "document:a#viewer@group:eng#member",
+      "document:b#viewer@user:*",
+      "document:b#viewer@user:alice",
+    ],
+  ],
+  [
+    "object relations with subjects, exactly: an object is not its sets, nor a wildcard its type",
+    {
+      objectRelations: [
+        named("document:a#viewer", "group:eng"),
+        named("folder:f#viewer", "group:eng"),
+        named("document:b#viewer", "user:bob"),
+      ],
+    },
+    ["folder:f#viewer@group:eng"],
+  ],
+  [
+    "a set named with subjects and without is read whole",
+    {
+      objectRelations: [
+        named("document:a#viewer", "user:alice"),
+        named("folder:f#viewer", "user:alice"),
+        named("document:a#viewer"),
+        named("folder:f#viewer", "group:eng"),
+      ],
+    },
+    [
+      "document:a#viewer@group:eng#admin",
+      "document:a#viewer@group:eng#member",
+      "document:a#viewer@user:alice",
+      "folder:f#viewer@group:eng",
+      "folder:f#viewer@user:alice",
+    ],
+  ],
+  [
+    "a set named with no subjects holds nothing",
+    {
+      objectRelations: [
+        { ...named("document:a#viewer"), subjects: [] },
+        named("document:a#editor"),
+      ],
+    },
+    ["document:a#editor@user:bob"],
+  ],
+  [
+    "object relations with subjects and subject fields",
+    {
+      objectRelations: [named("document:b#viewer", "user:alice", "user:*")],
+      subjectIds: ["alice"],
+    },
+    ["document:b#viewer@user:alice"],
+  ],
+  [
+    "a resource type prefix excepted",
+    { exceptResourceTypePrefix: "doc" },
+    ["folder:f#viewer@group:eng", "folder:f#viewer@user:alice", "group:eng#member@user:bob"],
+  ],
+  [
+    "a resource type prefix excepted, with subject ids (the reverse walk)",
+    { subjectType: "user", subjectIds: ["alice", "bob"], exceptResourceTypePrefix: "document" },
+    ["folder:f#viewer@user:alice", "group:eng#member@user:bob"],
+  ],
+  [
+    "a resource type prefix that excepts the type named",
+    {
+      resourceType: "document",
+      resourceIds: ["a"],
+      relation: "viewer",
+      exceptResourceTypePrefix: "docu",
+    },
+    [],
+  ],
+  [
+    "a resource type prefix that excepts another type",
+    { resourceType: "document", resourceIds: ["b"], exceptResourceTypePrefix: "documents" },
+    ["document:b#parent@folder:f", "document:b#viewer@user:*", "document:b#viewer@user:alice"],
+  ],
+  [
+    "a resource type prefix excepted from object relations",
+    {
+      objectRelations: [
+        { type: "folder", id: "f", relation: "viewer" },
+        { type: "document", id: "a", relation: "editor" },
+      ],
+      exceptResourceTypePrefix: "folder",
+    },
+    ["document:a#editor@user:bob"],
+  ],
 ];
 
 /** describeQueryConformance checks filters, ordering, paging and expiry in snapshot reads. */
@@ -281,6 +379,37 @@ export function describeQueryConformance(makeStore: MakeStore): void {
     expect(await readKeys(s)).toEqual(
       DATA.filter(
         (key) => !key.startsWith("document:b#viewer@") && !key.startsWith("group:"),
+      ).sort(),
+    );
+  });
+
+  it("deletes by a filter that excepts a resource type prefix, leaving those relationships", async () => {
+    const s = store();
+    await seed(s);
+    const { deleted } = await s.deleteMatching({
+      subjectType: "user",
+      subjectIds: ["alice"],
+      exceptResourceTypePrefix: "folder",
+    });
+    expect(deleted).toBe(2);
+    expect(await readKeys(s)).toEqual(
+      DATA.filter((key) => !key.startsWith("document:") || !key.endsWith("@user:alice")).sort(),
+    );
+  });
+
+  it("deletes by object relations with subjects", async () => {
+    const s = store();
+    await seed(s);
+    const { deleted } = await s.deleteMatching({
+      objectRelations: [
+        named("document:a#viewer", "user:alice", "group:eng"),
+        named("folder:f#viewer", "group:eng"),
+      ],
+    });
+    expect(deleted).toBe(2);
+    expect(await readKeys(s)).toEqual(
+      DATA.filter(
+        (key) => key !== "document:a#viewer@user:alice" && key !== "folder:f#viewer@group:eng",
       ).sort(),
     );
   });
@@ -336,6 +465,27 @@ export function describeQueryConformance(makeStore: MakeStore): void {
       };
       const all = keys(await s.snapshot(head, new Date()).query(filter));
       expect(all).toEqual(DATA.filter((key) => !/#(editor|parent)@/.test(key)).sort());
+      await expectPages(s, filter, all);
+      // The same sets, read by their subjects but one, read whole: every relationship but one.
+      const bySubjects: RelationshipFilter = {
+        objectRelations: [
+          named("document:a#viewer", "user:alice", "group:eng#member", "group:eng#admin"),
+          named("group:eng#member"),
+          named("folder:f#viewer", "user:alice", "group:eng"),
+          named("document:b#viewer", "user:*"),
+        ],
+      };
+      await expectPages(
+        s,
+        bySubjects,
+        all.filter((key) => key !== "document:b#viewer@user:alice"),
+      );
+    });
+
+    /** expectPages reads filter by pages of several sizes and expects the keys of all, in order. */
+    async function expectPages(s: Store, filter: RelationshipFilter, all: readonly string[]) {
+      const head = await s.headRevision();
+      expect(keys(await s.snapshot(head, new Date()).query(filter))).toEqual(all);
       for (const limit of [1, 2, 5]) {
         const pages: string[] = [];
         let after: string | undefined;
@@ -347,7 +497,7 @@ export function describeQueryConformance(makeStore: MakeStore): void {
         }
         expect(pages).toEqual(all);
       }
-    });
+    }
 
     it("refuses a limit that is not a non-negative integer", async () => {
       const reader = store().snapshot(await store().headRevision(), new Date());

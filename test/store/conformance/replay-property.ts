@@ -3,6 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type {
+  ObjectRelation,
   RelationshipFilter,
   RelationshipUpdate,
   SnapshotReader,
@@ -58,9 +59,21 @@ const update: fc.Arbitrary<RelationshipUpdate> = fc.record({
   operation: fc.constantFrom("create", "touch", "delete"),
   relationship,
 });
+/** A named set, whole or with some of its subjects (those of `subject`, and others). */
+const objectRelation: fc.Arbitrary<ObjectRelation> = fc.record(
+  {
+    type: fc.constantFrom(...TYPES),
+    id: fc.constantFrom(...IDS),
+    relation: fc.constantFrom(...RELATIONS),
+    subjects: fc.array(subject, { maxLength: 3 }),
+  },
+  { requiredKeys: ["type", "id", "relation"] },
+);
 const filter: fc.Arbitrary<RelationshipFilter> = fc.record(
   {
+    objectRelations: fc.array(objectRelation, { maxLength: 3 }),
     resourceType: fc.constantFrom(...TYPES),
+    exceptResourceTypePrefix: fc.constantFrom("doc", "doc1", "doc/", "e"),
     resourceIds: fc.array(fc.constantFrom(...IDS, "z"), { maxLength: 3 }),
     relation: fc.constantFrom(...RELATIONS),
     subjectType: fc.constantFrom("user", "group"),
@@ -97,8 +110,20 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
 type State = ReadonlyMap<string, Relationship>;
 
 function matches(rel: Relationship, f: RelationshipFilter): boolean {
+  const named = (set: ObjectRelation) =>
+    set.type === rel.resource.type &&
+    set.id === rel.resource.id &&
+    set.relation === rel.relation &&
+    (set.subjects === undefined ||
+      set.subjects.some(
+        ({ type, id, relation }) =>
+          type === rel.subject.type && id === rel.subject.id && relation === rel.subject.relation,
+      ));
   return (
+    (f.objectRelations === undefined || f.objectRelations.some(named)) &&
     (f.resourceType === undefined || rel.resource.type === f.resourceType) &&
+    (f.exceptResourceTypePrefix === undefined ||
+      !rel.resource.type.startsWith(f.exceptResourceTypePrefix)) &&
     (f.resourceIds === undefined || f.resourceIds.includes(rel.resource.id)) &&
     (f.relation === undefined || rel.relation === f.relation) &&
     (f.subjectType === undefined || rel.subject.type === f.subjectType) &&

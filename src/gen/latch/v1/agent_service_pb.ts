@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file latch/v1/agent_service.proto.
  */
 export const file_latch_v1_agent_service: GenFile = /*@__PURE__*/
-  fileDesc("ChxsYXRjaC92MS9hZ2VudF9zZXJ2aWNlLnByb3RvEghsYXRjaC52MSJ3Cg5TdXNwZW5kUmVxdWVzdBIlCgdzdWJqZWN0GAEgASgLMhQubGF0Y2gudjEuU3ViamVjdFJlZhIOCgZyZWFzb24YAiABKAkSLgoKZXhwaXJlc19hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiUQoPU3VzcGVuZFJlc3BvbnNlEhQKDHN1c3BlbmRlZF9hdBgBIAEoCRIoCgpzdXNwZW5zaW9uGAIgASgLMhQubGF0Y2gudjEuU3VzcGVuc2lvbiI2Cg1SZXN1bWVSZXF1ZXN0EiUKB3N1YmplY3QYASABKAsyFC5sYXRjaC52MS5TdWJqZWN0UmVmIiQKDlJlc3VtZVJlc3BvbnNlEhIKCnJlc3VtZWRfYXQYASABKAkiRAoWTGlzdFN1c3BlbnNpb25zUmVxdWVzdBIqCgtjb25zaXN0ZW5jeRgBIAEoCzIVLmxhdGNoLnYxLkNvbnNpc3RlbmN5IlUKF0xpc3RTdXNwZW5zaW9uc1Jlc3BvbnNlEikKC3N1c3BlbnNpb25zGAEgAygLMhQubGF0Y2gudjEuU3VzcGVuc2lvbhIPCgdyZWFkX2F0GAIgASgJIrsBCgpTdXNwZW5zaW9uEiUKB3N1YmplY3QYASABKAsyFC5sYXRjaC52MS5TdWJqZWN0UmVmEg4KBnJlYXNvbhgCIAEoCRIUCgxzdXNwZW5kZWRfYnkYAyABKAkSMAoMc3VzcGVuZGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDLjAQoMQWdlbnRTZXJ2aWNlEj4KB1N1c3BlbmQSGC5sYXRjaC52MS5TdXNwZW5kUmVxdWVzdBoZLmxhdGNoLnYxLlN1c3BlbmRSZXNwb25zZRI7CgZSZXN1bWUSFy5sYXRjaC52MS5SZXN1bWVSZXF1ZXN0GhgubGF0Y2gudjEuUmVzdW1lUmVzcG9uc2USVgoPTGlzdFN1c3BlbnNpb25zEiAubGF0Y2gudjEuTGlzdFN1c3BlbnNpb25zUmVxdWVzdBohLmxhdGNoLnYxLkxpc3RTdXNwZW5zaW9uc1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_latch_v1_core]);
+  fileDesc("ChxsYXRjaC92MS9hZ2VudF9zZXJ2aWNlLnByb3RvEghsYXRjaC52MSJ3Cg5TdXNwZW5kUmVxdWVzdBIlCgdzdWJqZWN0GAEgASgLMhQubGF0Y2gudjEuU3ViamVjdFJlZhIOCgZyZWFzb24YAiABKAkSLgoKZXhwaXJlc19hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiUQoPU3VzcGVuZFJlc3BvbnNlEhQKDHN1c3BlbmRlZF9hdBgBIAEoCRIoCgpzdXNwZW5zaW9uGAIgASgLMhQubGF0Y2gudjEuU3VzcGVuc2lvbiI2Cg1SZXN1bWVSZXF1ZXN0EiUKB3N1YmplY3QYASABKAsyFC5sYXRjaC52MS5TdWJqZWN0UmVmIiQKDlJlc3VtZVJlc3BvbnNlEhIKCnJlc3VtZWRfYXQYASABKAkiZwoWTGlzdFN1c3BlbnNpb25zUmVxdWVzdBIqCgtjb25zaXN0ZW5jeRgBIAEoCzIVLmxhdGNoLnYxLkNvbnNpc3RlbmN5EhEKCXBhZ2Vfc2l6ZRgCIAEoDRIOCgZjdXJzb3IYAyABKAkiagoXTGlzdFN1c3BlbnNpb25zUmVzcG9uc2USKQoLc3VzcGVuc2lvbnMYASADKAsyFC5sYXRjaC52MS5TdXNwZW5zaW9uEg8KB3JlYWRfYXQYAiABKAkSEwoLbmV4dF9jdXJzb3IYAyABKAkiuwEKClN1c3BlbnNpb24SJQoHc3ViamVjdBgBIAEoCzIULmxhdGNoLnYxLlN1YmplY3RSZWYSDgoGcmVhc29uGAIgASgJEhQKDHN1c3BlbmRlZF9ieRgDIAEoCRIwCgxzdXNwZW5kZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wMuMBCgxBZ2VudFNlcnZpY2USPgoHU3VzcGVuZBIYLmxhdGNoLnYxLlN1c3BlbmRSZXF1ZXN0GhkubGF0Y2gudjEuU3VzcGVuZFJlc3BvbnNlEjsKBlJlc3VtZRIXLmxhdGNoLnYxLlJlc3VtZVJlcXVlc3QaGC5sYXRjaC52MS5SZXN1bWVSZXNwb25zZRJWCg9MaXN0U3VzcGVuc2lvbnMSIC5sYXRjaC52MS5MaXN0U3VzcGVuc2lvbnNSZXF1ZXN0GiEubGF0Y2gudjEuTGlzdFN1c3BlbnNpb25zUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_latch_v1_core]);
 
 /**
  * SuspendRequest names the subject to suspend and why.
@@ -207,31 +207,61 @@ export const ResumeResponseSchema: GenMessage<ResumeResponse, {jsonType: ResumeR
   messageDesc(file_latch_v1_agent_service, 3);
 
 /**
- * ListSuspensionsRequest asks for the suspensions in force.
+ * ListSuspensionsRequest asks for one page of the suspensions in force.
  *
  * @generated from message latch.v1.ListSuspensionsRequest
  */
 export type ListSuspensionsRequest = Message<"latch.v1.ListSuspensionsRequest"> & {
   /**
-   * How fresh the list must be; unset means minimize_latency.
+   * How fresh the list must be; unset means minimize_latency. To page through one snapshot,
+   * pass the first page's `read_at` as `at_exact_snapshot` with each cursor.
    *
    * @generated from field: latch.v1.Consistency consistency = 1;
    */
   consistency?: Consistency | undefined;
+
+  /**
+   * At most this many (1 to 1,000); 0 means 100.
+   *
+   * @generated from field: uint32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * The `next_cursor` of the previous page: the list resumes after it.
+   *
+   * @generated from field: string cursor = 3;
+   */
+  cursor: string;
 };
 
 /**
- * ListSuspensionsRequest asks for the suspensions in force.
+ * ListSuspensionsRequest asks for one page of the suspensions in force.
  *
  * @generated from message latch.v1.ListSuspensionsRequest
  */
 export type ListSuspensionsRequestJson = {
   /**
-   * How fresh the list must be; unset means minimize_latency.
+   * How fresh the list must be; unset means minimize_latency. To page through one snapshot,
+   * pass the first page's `read_at` as `at_exact_snapshot` with each cursor.
    *
    * @generated from field: latch.v1.Consistency consistency = 1;
    */
   consistency?: ConsistencyJson;
+
+  /**
+   * At most this many (1 to 1,000); 0 means 100.
+   *
+   * @generated from field: uint32 page_size = 2;
+   */
+  pageSize?: number;
+
+  /**
+   * The `next_cursor` of the previous page: the list resumes after it.
+   *
+   * @generated from field: string cursor = 3;
+   */
+  cursor?: string;
 };
 
 /**
@@ -242,45 +272,61 @@ export const ListSuspensionsRequestSchema: GenMessage<ListSuspensionsRequest, {j
   messageDesc(file_latch_v1_agent_service, 4);
 
 /**
- * ListSuspensionsResponse lists the suspensions in force, by subject.
+ * ListSuspensionsResponse is one page of the suspensions in force, by subject.
  *
  * @generated from message latch.v1.ListSuspensionsResponse
  */
 export type ListSuspensionsResponse = Message<"latch.v1.ListSuspensionsResponse"> & {
   /**
-   * The suspensions, in subject order; an expired one is not listed.
+   * The suspensions of this page, in subject order; an expired one is not listed.
    *
    * @generated from field: repeated latch.v1.Suspension suspensions = 1;
    */
   suspensions: Suspension[];
 
   /**
-   * The token of the revision the list was read at.
+   * The token of the revision the page was read at.
    *
    * @generated from field: string read_at = 2;
    */
   readAt: string;
+
+  /**
+   * Pass as `cursor` for the next page; empty on the last page. It is the subject of the page's
+   * last suspension (`agent:bot`, `agent:*`).
+   *
+   * @generated from field: string next_cursor = 3;
+   */
+  nextCursor: string;
 };
 
 /**
- * ListSuspensionsResponse lists the suspensions in force, by subject.
+ * ListSuspensionsResponse is one page of the suspensions in force, by subject.
  *
  * @generated from message latch.v1.ListSuspensionsResponse
  */
 export type ListSuspensionsResponseJson = {
   /**
-   * The suspensions, in subject order; an expired one is not listed.
+   * The suspensions of this page, in subject order; an expired one is not listed.
    *
    * @generated from field: repeated latch.v1.Suspension suspensions = 1;
    */
   suspensions?: SuspensionJson[];
 
   /**
-   * The token of the revision the list was read at.
+   * The token of the revision the page was read at.
    *
    * @generated from field: string read_at = 2;
    */
   readAt?: string;
+
+  /**
+   * Pass as `cursor` for the next page; empty on the last page. It is the subject of the page's
+   * last suspension (`agent:bot`, `agent:*`).
+   *
+   * @generated from field: string next_cursor = 3;
+   */
+  nextCursor?: string;
 };
 
 /**
@@ -415,7 +461,8 @@ export const AgentService: GenService<{
     output: typeof ResumeResponseSchema;
   },
   /**
-   * ListSuspensions lists the suspensions in force: who, why, by whom, since and until when.
+   * ListSuspensions lists the suspensions in force, a page at a time, in subject order: who, why,
+   * by whom, since and until when.
    *
    * @generated from rpc latch.v1.AgentService.ListSuspensions
    */

@@ -915,7 +915,9 @@ export const RelationshipService: GenService<{
     output: typeof WriteRelationshipsResponseSchema;
   },
   /**
-   * DeleteRelationships deletes the relationships matching a filter, atomically.
+   * DeleteRelationships deletes the relationships matching a filter, atomically. It never deletes
+   * relationships of Latch's built-in `latch/` definitions (suspensions: AgentService lifts them),
+   * even when the filter names no resource type.
    *
    * @generated from rpc latch.v1.RelationshipService.DeleteRelationships
    */
