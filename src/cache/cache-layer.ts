@@ -15,6 +15,14 @@ export interface CacheOptions {
   readonly redis?: { readonly url: string; readonly cluster?: boolean };
 }
 
+/**
+ * CACHE_FORMAT is in every Redis key: replicas of different versions sharing one Redis must not
+ * read each other's entries when what an entry rests on changed meaning (format 2: a suspension
+ * leg rests on the suspensions of its subject and its type's wildcard, not on the whole set, and
+ * a replica of format 1 would not see it invalidated). Bump it with every such change.
+ */
+const CACHE_FORMAT = "f2";
+
 /** How long an entry lives in Redis: entries stay exact regardless; this only bounds its memory. */
 const REDIS_TTL_MS = 10 * 60 * 1000;
 
@@ -41,7 +49,7 @@ export async function openCacheLayer(store: Store, options: CacheOptions): Promi
           url: options.redis.url,
           ...(options.redis.cluster ? { cluster: true } : {}),
           ttlMs: REDIS_TTL_MS,
-          keyPrefix: `latch:${store.storeId}:`,
+          keyPrefix: `latch:${store.storeId}:${CACHE_FORMAT}:`,
         });
   const results: ResultCache = redis === undefined ? local : new TieredResultCache(local, redis);
   return {
