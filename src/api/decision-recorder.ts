@@ -69,13 +69,15 @@ export class DecisionRecorder {
   ): Recorded {
     const decision = checkDecision(this.call(call, at, startedAt), question, result);
     announce(call, decision.decisionId);
-    const prove =
+    // Most answers' proofs were made for an answer before them: then the record is ready at once.
+    const proof =
       decision.proof === undefined
-        ? () => this.proofs.prove(at, question, result, evaluatedAt)
+        ? (this.proofs.known(at, question, result, evaluatedAt) ??
+          (() => this.proofs.prove(at, question, result, evaluatedAt)))
         : undefined;
     return {
       decisionId: decision.decisionId,
-      committed: this.context.decisions.record(decision, prove) ?? undefined,
+      committed: this.context.decisions.record(decision, proof) ?? undefined,
     };
   }
 
@@ -109,6 +111,6 @@ export class DecisionRecorder {
 }
 
 function announce(call: HandlerContext, decisionId: string): void {
-  const headers = call instanceof CallContext ? call.responseTrailer : call.responseHeader;
-  headers.set(DECISION_ID_HEADER, decisionId);
+  if (call instanceof CallContext) call.setTrailer(DECISION_ID_HEADER, decisionId);
+  else call.responseHeader.set(DECISION_ID_HEADER, decisionId);
 }

@@ -24,6 +24,8 @@ interface MadeProof {
 interface Entry {
   readonly schema: ReadPoint["schema"];
   readonly made: Promise<MadeProof>;
+  /** The proof once made. */
+  done?: MadeProof;
 }
 
 /**
@@ -39,6 +41,23 @@ export class ProofCache {
 
   constructor(private readonly store: Store) {}
 
+  /**
+   * known is the proof of `answer`, given to question at read point `at` as of evaluatedAt, when
+   * one made before holds for it: at once, so that its record can be written without waiting.
+   */
+  known(
+    at: ReadPoint,
+    question: CheckRequest,
+    answer: CheckResult,
+    evaluatedAt: number,
+  ): DecisionProof | undefined {
+    const entry = this.made.get(proofKey(at, question));
+    const made = entry?.schema === at.schema ? entry.done : undefined;
+    return made !== undefined && holds(made, evaluatedAt) && made.result === answer.result
+      ? made.proof
+      : undefined;
+  }
+
   /** prove is the proof of `answer`, given to question at read point `at` as of evaluatedAt (epoch ms). */
   async prove(
     at: ReadPoint,
@@ -49,13 +68,18 @@ export class ProofCache {
     const key = proofKey(at, question);
     const entry = this.made.get(key);
     let made = entry?.schema === at.schema ? await entry.made : undefined;
-    if (made === undefined || evaluatedAt < made.evaluatedAt || evaluatedAt >= made.validUntil) {
+    if (made === undefined || !holds(made, evaluatedAt)) {
       const fresh: Entry = { schema: at.schema, made: this.evaluate(at, question, evaluatedAt) };
       this.made.set(key, fresh);
-      // A failed evaluation is not kept: the next answer tries again.
-      fresh.made.catch(() => {
-        if (this.made.get(key) === fresh) this.made.delete(key);
-      });
+      fresh.made.then(
+        (done) => {
+          fresh.done = done;
+        },
+        () => {
+          // A failed evaluation is not kept: the next answer tries again.
+          if (this.made.get(key) === fresh) this.made.delete(key);
+        },
+      );
       made = await fresh.made;
     }
     if (made.result !== answer.result) {
@@ -81,6 +105,11 @@ export class ProofCache {
       validUntil: result.validUntil,
     };
   }
+}
+
+/** holds says whether a proof made as of one time proves answers given at `at` (epoch ms). */
+function holds(made: MadeProof, at: number): boolean {
+  return made.evaluatedAt <= at && at < made.validUntil;
 }
 
 function proofKey(at: ReadPoint, question: CheckRequest): string {

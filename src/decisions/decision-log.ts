@@ -22,7 +22,7 @@ export type ProofSource = () => Promise<DecisionProof>;
 
 /**
  * DecisionLog records decisions. `record` takes a decision made now (its id from newDecisionId),
- * and, when the decision holds no proof, where to get it: in `async` mode it queues it and
+ * and, when the decision holds no proof, its proof or where to get it: in `async` mode it queues it and
  * returns nothing, at once (a full queue drops it, counted and logged, never silently); in
  * `sync` mode it returns a promise that resolves once the record is committed (with the others
  * that came meanwhile: group commit), or rejects with a {@link DecisionLogError} when it cannot
@@ -30,7 +30,7 @@ export type ProofSource = () => Promise<DecisionProof>;
  */
 export interface DecisionLog {
   readonly mode: DecisionMode;
-  record(decision: Decision, prove?: ProofSource): Promise<void> | void;
+  record(decision: Decision, proof?: DecisionProof | ProofSource): Promise<void> | void;
 }
 
 /** DecisionLogError is a decision the log could not take: its queue was full, or it was closed. */

@@ -3,7 +3,6 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { SqlExecutor } from "../store/postgres/sql-executor.js";
 import { StoreUnavailableError } from "../store/store.js";
-import { recordHash } from "./chain-hash.js";
 import {
   type DecisionLog,
   DecisionLogError,
@@ -13,8 +12,13 @@ import {
 import { createDayPartitions, type Day, dayOf } from "./decision-partitions.js";
 import type { DecisionProof } from "./decision-proof.js";
 import type { Decision } from "./decision-record.js";
-import { type RedactedDecision, type Redactor, recordText } from "./redaction.js";
-import { type BatchRecord, batchCommitted, type RecordColumns, writeBatch } from "./write-batch.js";
+import { type Redactor, recordText } from "./redaction.js";
+import {
+  batchCommitted,
+  type PreparedRecord,
+  type RecordColumns,
+  writeBatch,
+} from "./write-batch.js";
 
 /** FLUSH_INTERVAL_MS is the longest an `async` record waits in the queue while the writer is idle. */
 export const FLUSH_INTERVAL_MS = 100;
@@ -33,11 +37,17 @@ export interface WriterEvents {
   readonly log: (line: string) => void;
 }
 
+/**
+ * Entry is a queued decision: its record ready to write (its text and columns) as soon as its
+ * proof is known (at once, for most), so that what waits for the batch is a string and a few
+ * columns rather than the objects it was made of.
+ */
 interface Entry {
-  readonly decision: Decision;
-  /** Where the decision's proof comes from, until it has been made; then the proof. */
-  prove?: ProofSource;
-  proof?: DecisionProof;
+  readonly decisionId: string;
+  readonly time: string;
+  prepared?: PreparedRecord;
+  /** Until the record is prepared: the decision, and where its proof comes from. */
+  pending?: { readonly decision: Decision; readonly prove: ProofSource };
   readonly waiter?: { resolve(): void; reject(error: Error): void };
 }
 
@@ -80,18 +90,28 @@ export class DecisionWriter implements DecisionLog {
     return this.queue.length;
   }
 
-  record(decision: Decision, prove?: ProofSource): Promise<void> | void {
+  record(decision: Decision, proof?: DecisionProof | ProofSource): Promise<void> | void {
     if (this.closed || this.queue.length >= MAX_QUEUE) return this.refuse(decision);
+    const { decisionId, time } = decision;
+    const entry: Entry =
+      typeof proof === "function"
+        ? { decisionId, time, pending: { decision, prove: proof } }
+        : { decisionId, time, prepared: this.prepare(decision, proof) };
     if (this.mode === "async") {
-      this.queue.push(prove === undefined ? { decision } : { decision, prove });
+      this.queue.push(entry);
       this.schedule();
       return;
     }
     return new Promise<void>((resolve, reject) => {
-      const waiter = { resolve, reject };
-      this.queue.push(prove === undefined ? { decision, waiter } : { decision, prove, waiter });
+      this.queue.push({ ...entry, waiter: { resolve, reject } });
       this.schedule();
     });
+  }
+
+  /** prepare makes a decision's record: masked, as text, with its columns. */
+  private prepare(decision: Decision, proof: DecisionProof | undefined): PreparedRecord {
+    const redacted = this.redact(decision, proof);
+    return Object.assign(recordColumns(redacted.decision), { text: recordText(redacted) });
   }
 
   /**
@@ -100,8 +120,7 @@ export class DecisionWriter implements DecisionLog {
    * caller that reads a decision it was just told about finds it.
    */
   async settle(decisionId: string): Promise<void> {
-    const holds = (entries: readonly Entry[]) =>
-      entries.some((e) => e.decision.decisionId === decisionId);
+    const holds = (entries: readonly Entry[]) => entries.some((e) => e.decisionId === decisionId);
     while (!this.closed && (holds(this.queue) || holds(this.inFlight))) {
       if (this.writing === undefined) this.startWriting(true);
       await this.writing;
@@ -209,14 +228,37 @@ export class DecisionWriter implements DecisionLog {
     }
   }
 
+  /**
+   * prepareAll prepares the entries still waiting for their proof. A StoreUnavailableError leaves
+   * those not yet proven for the retry; any other failure is the proof's own account of why it
+   * is missing.
+   */
+  private async prepareAll(entries: readonly Entry[]): Promise<void> {
+    const proving = entries.map(async (entry) => {
+      const { pending } = entry;
+      if (pending === undefined) return;
+      let proof: DecisionProof;
+      try {
+        proof = await pending.prove();
+      } catch (error) {
+        if (error instanceof StoreUnavailableError) throw error;
+        proof = { unavailable: error instanceof Error ? error.message : String(error) };
+      }
+      entry.prepared = this.prepare(pending.decision, proof);
+      delete entry.pending;
+    });
+    const failed = (await Promise.allSettled(proving)).find((r) => r.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
+  }
+
   /** takeBatch takes the oldest records, up to MAX_BATCH, all of the first one's day. */
   private takeBatch(): { entries: Entry[]; day: Day } {
-    const day = dayOf(Date.parse(this.queue[0]!.decision.time));
+    const day = dayOf(Date.parse(this.queue[0]!.time));
     let count = 0;
     while (
       count < this.queue.length &&
       count < MAX_BATCH &&
-      dayOf(Date.parse(this.queue[count]!.decision.time)) === day
+      dayOf(Date.parse(this.queue[count]!.time)) === day
     ) {
       count++;
     }
@@ -231,12 +273,12 @@ export class DecisionWriter implements DecisionLog {
     let wait = FIRST_RETRY_MS;
     let failing: { since: number; reason: string } | undefined;
     let uncertain = false;
-    let records: BatchRecord[] | undefined;
+    let records: PreparedRecord[] | undefined;
     for (;;) {
       try {
         if (!this.days.has(batch.day)) await this.prepareDays([batch.day]);
-        await proveAll(batch.entries);
-        records ??= batch.entries.map((e) => batchRecord(this.redact(e.decision, e.proof)));
+        await this.prepareAll(batch.entries);
+        records ??= batch.entries.map((e) => e.prepared!);
         const seq =
           uncertain && (await batchCommitted(this.db, records[0]!))
             ? undefined
@@ -263,34 +305,6 @@ export class DecisionWriter implements DecisionLog {
       wait = Math.min(wait * 2, MAX_RETRY_MS);
     }
   }
-}
-
-/**
- * proveAll gives each entry that lacks one its proof. A StoreUnavailableError leaves the entries
- * not yet proven for the retry; any other failure is the proof's own account of why it is missing.
- */
-async function proveAll(entries: readonly Entry[]): Promise<void> {
-  const proving = entries.map(async (entry) => {
-    const { prove } = entry;
-    if (prove === undefined) return;
-    let proof: DecisionProof;
-    try {
-      proof = await prove();
-    } catch (error) {
-      if (error instanceof StoreUnavailableError) throw error;
-      proof = { unavailable: error instanceof Error ? error.message : String(error) };
-    }
-    entry.proof = proof;
-    delete entry.prove;
-  });
-  const failed = (await Promise.allSettled(proving)).find((r) => r.status === "rejected");
-  if (failed !== undefined) throw failed.reason;
-}
-
-/** batchRecord is a record ready for its batch: its text, its hash and its columns. */
-export function batchRecord(redacted: RedactedDecision): BatchRecord {
-  const text = recordText(redacted);
-  return Object.assign(recordColumns(redacted.decision), { text, hash: recordHash(text) });
 }
 
 /** recordColumns are the columns of a decision's row that filters read, copied from its record. */

@@ -6,6 +6,7 @@ import type { SqlExecutor } from "../store/postgres/sql-executor.js";
 import type { DecisionFilter } from "./decision-filter.js";
 import type { DecisionLog, DecisionMode, ProofSource } from "./decision-log.js";
 import { dayOf, dropDaysBefore } from "./decision-partitions.js";
+import type { DecisionProof } from "./decision-proof.js";
 import { type DecisionPage, getDecision, listDecisions } from "./decision-queries.js";
 import type { Decision, DecisionRecord } from "./decision-record.js";
 import { watchDecisions } from "./decision-watch.js";
@@ -105,8 +106,8 @@ export class SqlDecisionLog implements DecisionLog, DecisionArchive {
     return this.writer?.queued ?? 0;
   }
 
-  record(decision: Decision, prove?: ProofSource): Promise<void> | void {
-    return this.writer?.record(decision, prove);
+  record(decision: Decision, proof?: DecisionProof | ProofSource): Promise<void> | void {
+    return this.writer?.record(decision, proof);
   }
 
   list(filter: DecisionFilter, pageSize: number, cursor?: string): Promise<DecisionPage> {

@@ -1,8 +1,8 @@
 // One batch of decision records committed: chained to the batch before it, and announced to watchers.
 
-import { copyRow } from "../store/postgres/copy-text.js";
+import { CopyChunks, copyRow } from "../store/postgres/copy-text.js";
 import type { SqlExecutor } from "../store/postgres/sql-executor.js";
-import { batchHash, HASH_BYTES } from "./chain-hash.js";
+import { batchHash, HASH_BYTES, recordHash } from "./chain-hash.js";
 
 /** DECISIONS_CHANNEL is the NOTIFY channel a committed batch announces its seq on. */
 export const DECISIONS_CHANNEL = "latch_decisions";
@@ -20,11 +20,10 @@ export interface RecordColumns {
   readonly result: string | null;
 }
 
-/** BatchRecord is one record ready to write: its text, hash and the columns copied from it. */
-export interface BatchRecord extends RecordColumns {
+/** PreparedRecord is one record ready to write: its text and the columns copied from it. */
+export interface PreparedRecord extends RecordColumns {
   /** The record's JSON text, as stored and hashed. */
   readonly text: string;
-  readonly hash: Buffer;
 }
 
 /** The columns COPY fills, in the order copyRow writes them. */
@@ -48,10 +47,10 @@ SELECT pg_notify('${DECISIONS_CHANNEL}', $1::bigint::text)`;
  */
 export async function writeBatch(
   db: SqlExecutor,
-  records: readonly BatchRecord[],
+  records: readonly PreparedRecord[],
 ): Promise<number> {
   const hashes = Buffer.concat(
-    records.map((r) => r.hash),
+    records.map((r) => recordHash(r.text)),
     records.length * HASH_BYTES,
   );
   const ids = records.map((r) => r.decisionId);
@@ -60,24 +59,26 @@ export async function writeBatch(
     const seq = Number(head?.seq) + 1;
     const previous = Buffer.from(head?.hash as Uint8Array);
     const batchSeq = String(seq);
-    let rows = "";
+    const rows = new CopyChunks();
     records.forEach((r, position) => {
-      rows += copyRow([
-        r.decidedAt,
-        r.decisionId,
-        batchSeq,
-        String(position),
-        r.kind,
-        r.apiKey,
-        r.subject,
-        arrayLiteral(r.actors),
-        r.resource,
-        r.permission,
-        r.result,
-        r.text,
-      ]);
+      rows.add(
+        copyRow([
+          r.decidedAt,
+          r.decisionId,
+          batchSeq,
+          String(position),
+          r.kind,
+          r.apiKey,
+          r.subject,
+          arrayLiteral(r.actors),
+          r.resource,
+          r.permission,
+          r.result,
+          r.text,
+        ]),
+      );
     });
-    await tx.copyFrom!(COPY_TARGET, rows);
+    await tx.copyFrom!(COPY_TARGET, rows.done());
     await tx.query(CLOSE_BATCH, [
       seq,
       records[0]!.decidedAt,
@@ -101,7 +102,7 @@ function arrayLiteral(values: readonly string[]): string {
  * after a write whose outcome is unknown (the connection was lost during its commit), so that a
  * retry neither loses the batch nor writes it twice.
  */
-export async function batchCommitted(db: SqlExecutor, first: BatchRecord): Promise<boolean> {
+export async function batchCommitted(db: SqlExecutor, first: RecordColumns): Promise<boolean> {
   const rows = await db.query(
     "SELECT 1 FROM latch_decisions WHERE decided_at = $1 AND decision_id = $2",
     [first.decidedAt, first.decisionId],

@@ -6,7 +6,7 @@ import { type PreparedUpdate, prepareUpdates } from "../prepare-updates.js";
 import { StoreError, type WriteOptions } from "../store.js";
 import { CHANGES_CHANNEL, formatNotification } from "./change-notification.js";
 import { deferIndexes } from "./copy-deferred-indexes.js";
-import { copyRow } from "./copy-text.js";
+import { CopyChunks, copyRow } from "./copy-text.js";
 import { RELATIONSHIP_COLUMNS, relationshipArrays, toNumber } from "./relationship-row.js";
 import type { SqlExecutor, SqlQueryable } from "./sql-executor.js";
 import { checkSchemaRevision, takeWriteRevision } from "./write-revision.js";
@@ -210,20 +210,24 @@ function duplicateKey(error: unknown): string | undefined {
 }
 
 /** changelogRows writes the touch events of prepared, at positions from first, as COPY rows. */
-function changelogRows(at: number, first: number, prepared: readonly PreparedUpdate[]): string {
+function changelogRows(
+  at: number,
+  first: number,
+  prepared: readonly PreparedUpdate[],
+): readonly string[] {
   // The very column values a write binds as parameters, so both store a relationship alike.
   const columns = relationshipArrays(prepared.map((update) => update.relationship));
   // One array for every row: only the position and the relationship's columns change.
   const values: (string | null)[] = [String(at), "", "touch", ...columns.map(() => null)];
-  let rows = "";
+  const rows = new CopyChunks();
   for (let i = 0; i < prepared.length; i++) {
     values[1] = String(first + i);
     columns.forEach((column, c) => {
       values[3 + c] = copyValue(column[i]);
     });
-    rows += copyRow(values);
+    rows.add(copyRow(values));
   }
-  return rows;
+  return rows.done();
 }
 
 function copyValue(value: unknown): string | null {

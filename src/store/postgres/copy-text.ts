@@ -34,3 +34,32 @@ export function copyRow(values: readonly (string | null)[]): string {
   }
   return `${row}\n`;
 }
+
+/**
+ * COPY_CHUNK_CHARS bounds a chunk of COPY data: well under V8's large-object size, so that a batch
+ * of rows is many young strings that die young, not one that only a full collection frees (on a
+ * server whose heap holds a large cache, that costs more than writing the rows).
+ */
+const COPY_CHUNK_CHARS = 64 * 1024;
+
+/** CopyChunks gathers COPY rows into chunks of at most about COPY_CHUNK_CHARS characters each. */
+export class CopyChunks {
+  readonly chunks: string[] = [];
+  private current = "";
+
+  /** add appends a row (see copyRow). */
+  add(row: string): void {
+    if (this.current.length > 0 && this.current.length + row.length > COPY_CHUNK_CHARS) {
+      this.chunks.push(this.current);
+      this.current = "";
+    }
+    this.current += row;
+  }
+
+  /** done returns every chunk, the last one too. */
+  done(): readonly string[] {
+    if (this.current.length > 0) this.chunks.push(this.current);
+    this.current = "";
+    return this.chunks;
+  }
+}

@@ -99,8 +99,12 @@ export function createPgExecutor(config: pg.PoolConfig): SqlExecutor {
  * copyFrom streams rows into target with `COPY … FROM STDIN` on client. If the server rejects
  * the data, it rejects with the server's error, and the client is ready for the next statement.
  */
-async function copyFrom(client: pg.PoolClient, target: string, rows: string): Promise<void> {
-  await pipeline(Readable.from([rows]), client.query(copyFromStdin(`COPY ${target} FROM STDIN`)));
+async function copyFrom(
+  client: pg.PoolClient,
+  target: string,
+  rows: readonly string[],
+): Promise<void> {
+  await pipeline(Readable.from(rows), client.query(copyFromStdin(`COPY ${target} FROM STDIN`)));
 }
 
 /** listen keeps one client listening on channel, reconnecting it until stopped. */

@@ -17,7 +17,7 @@ export function createPgliteExecutor(db: PGlite): SqlExecutor {
           ...queryable(tx),
           // PGlite reads COPY data from the /dev/blob device, filled from the query's blob option.
           copyFrom: async (target, rows) => {
-            await tx.query(`COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob([rows]) });
+            await tx.query(`COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob([...rows]) });
           },
         }),
       ),

@@ -3,7 +3,12 @@
 import { PGlite } from "@electric-sql/pglite";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { COPY_NULL, copyField, copyRow } from "../../../src/store/postgres/copy-text.js";
+import {
+  COPY_NULL,
+  CopyChunks,
+  copyField,
+  copyRow,
+} from "../../../src/store/postgres/copy-text.js";
 import { createPgExecutor } from "../../../src/store/postgres/pg-executor.js";
 import { createPgliteExecutor } from "../../../src/store/postgres/pglite-executor.js";
 import type { SqlExecutor } from "../../../src/store/postgres/sql-executor.js";
@@ -58,6 +63,22 @@ describe("copyField", () => {
   });
 });
 
+describe("CopyChunks", () => {
+  it("keeps every row whole, in order, in chunks of at most 64 KiB but for a row longer alone", () => {
+    const rows = Array.from({ length: 500 }, (_, i) => `${i}\t${"x".repeat((i * 397) % 3000)}\n`);
+    rows.push(`${"y".repeat(100_000)}\n`, "last\n");
+    const chunks = new CopyChunks();
+    for (const row of rows) chunks.add(row);
+    const done = chunks.done();
+    expect(done.join("")).toBe(rows.join(""));
+    expect(done.length).toBeGreaterThan(10);
+    for (const chunk of done) {
+      expect(chunk.endsWith("\n")).toBe(true);
+      if (!chunk.startsWith("y")) expect(chunk.length).toBeLessThanOrEqual(64 * 1024);
+    }
+  });
+});
+
 describe("copyRow", () => {
   it("separates fields by tabs and ends the row with a newline", () => {
     expect(copyRow(["1", null, "a\tb"])).toBe("1\t\\N\ta\\tb\n");
@@ -75,7 +96,9 @@ async function roundTrip(
     const rows = values.map((value, n) =>
       copyRow([String(n), value, value === null ? null : canonicalJson({ value })]),
     );
-    await tx.copyFrom!("copied (n, value, doc)", rows.join(""));
+    const chunks = new CopyChunks();
+    for (const row of rows) chunks.add(row);
+    await tx.copyFrom!("copied (n, value, doc)", chunks.done());
     return (await tx.query("SELECT value, doc::text AS doc FROM copied ORDER BY n")).map((row) => ({
       value: row.value,
       doc: row.doc,
@@ -130,7 +153,7 @@ function describeRoundTrip(name: string, open: () => Promise<Opened>): void {
       await expect(
         executor().transaction(async (tx) => {
           await tx.exec("CREATE TEMP TABLE copied (n int) ON COMMIT DROP");
-          await tx.copyFrom!("copied (n)", "1\nnot a number\n");
+          await tx.copyFrom!("copied (n)", ["1\n", "not a number\n"]);
         }),
       ).rejects.toThrow(/integer/);
       expect(await roundTrip(executor(), ["after"])).toEqual(expected(["after"]));
