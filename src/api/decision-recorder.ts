@@ -12,9 +12,9 @@ import { PRINCIPAL } from "./guard-service.js";
 import { ProofCache } from "./proof-cache.js";
 
 /**
- * DECISION_ID_HEADER carries a Check's or a lookup's decision id: a response header over HTTP, a
- * trailer over gRPC (where a header of its own would cost grpc-js a HEADERS frame of its own,
- * measured at a sixth of a cached check's CPU, while the trailers are sent anyway).
+ * DECISION_ID_HEADER carries a Check's or a lookup's decision id: a response header, but a Check's
+ * is a trailer over gRPC (where a header would cost grpc-js a HEADERS frame of its own, measured
+ * at a sixth of a cached check's CPU, while the trailers are sent anyway).
  */
 export const DECISION_ID_HEADER = "latch-decision-id";
 
@@ -89,7 +89,8 @@ export class DecisionRecorder {
     startedAt: number,
   ): LookupRecord {
     const asked = this.call(call, at, startedAt);
-    announce(call, asked.stamp.id);
+    // A header on both ports: a stream sends it before its first response, whatever it costs.
+    call.responseHeader.set(DECISION_ID_HEADER, asked.stamp.id);
     return {
       decisionId: asked.stamp.id,
       finish: (returned) =>

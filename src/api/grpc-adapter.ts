@@ -112,8 +112,10 @@ function grpcHandler(
         (async () => {
           if (call.request instanceof RequestError) throw call.request;
           for await (const init of handler(call.request, context) as AsyncIterable<unknown>) {
+            context.sendHeader();
             if (!call.write(output(init))) await once(call, "drain", { signal: context.signal });
           }
+          context.sendHeader();
           context.finish();
           call.end(context.trailers());
         })().catch((error: unknown) => {

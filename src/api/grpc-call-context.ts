@@ -59,6 +59,7 @@ export class CallContext implements HandlerContext {
   private responseHeaders: Headers | undefined;
   private responseTrailers: Headers | undefined;
   private trailerMetadata: grpc.Metadata | undefined;
+  private headerSent = false;
   private contextValues: ContextValues | undefined;
 
   constructor(
@@ -96,7 +97,10 @@ export class CallContext implements HandlerContext {
     return typeof value === "string" ? value : null;
   }
 
-  /** responseHeader is a handler's response header: the gRPC port does not send it (see trailers). */
+  /**
+   * responseHeader is a handler's response header: a streaming method's is sent before its first
+   * message (see sendHeader); a unary method's is not (see trailers).
+   */
   get responseHeader(): Headers {
     this.responseHeaders ??= new Headers();
     return this.responseHeaders;
@@ -109,14 +113,27 @@ export class CallContext implements HandlerContext {
 
   /**
    * trailers is the response trailer the handler set, as gRPC metadata, if it set one: sent with
-   * the status, at no cost beyond its bytes, where response headers would cost a HEADERS frame of
-   * their own (handlers that answer over gRPC put what they say in the trailer).
+   * the status, at no cost beyond its bytes, where a unary response's headers would cost a HEADERS
+   * frame of their own (so unary handlers put what they say in the trailer).
    */
   trailers(): grpc.Metadata | undefined {
     if (this.responseTrailers === undefined) return this.trailerMetadata;
     const metadata = this.trailerMetadata ?? new Metadata();
     for (const [key, value] of this.responseTrailers) metadata.set(key, value);
     return metadata;
+  }
+
+  /**
+   * sendHeader sends the response header the handler set, if it set one and it was not sent yet:
+   * before a stream's first message, or at its end when it has none (grpc-js would otherwise send
+   * the status alone, "trailers-only", which clients read as headers).
+   */
+  sendHeader(): void {
+    if (this.responseHeaders === undefined || this.headerSent) return;
+    this.headerSent = true;
+    const metadata = new Metadata();
+    for (const [key, value] of this.responseHeaders) metadata.set(key, value);
+    this.call.sendMetadata(metadata);
   }
 
   /** setTrailer sets a response trailer without a Headers object, whose checks cost a hot call more. */

@@ -116,7 +116,7 @@ const CALLS: readonly Call[] = [
     let decisionId: string | null = null;
     const stream = client.lookupResources(
       { resourceType: "document", permission: "view", subject: alice },
-      { ...OPTIONS, onTrailer: (trailer) => (decisionId = trailer.get(DECISION_ID_HEADER)) },
+      { ...OPTIONS, onHeader: (header) => (decisionId = header.get(DECISION_ID_HEADER)) },
     );
     for await (const _ of stream);
     if (decisionId === null) throw new Error(`LookupResources gave no ${DECISION_ID_HEADER}`);

@@ -300,20 +300,20 @@ describe.each(cases)("decisions recorded on $store.name, $mode", ({ store, mode 
       expect(dave).toMatchObject({ subject: "user:dave", result: "allowed" });
       expect(erin).toMatchObject({ subject: "user:erin", result: "denied" });
 
-      let trailer: string | null = null;
+      let header: string | null = null;
       const found = [];
       for await (const item of permissions.lookupResources(
         { resourceType: "document", permission: "view", subject: subject("user:alice") },
         {
-          onTrailer: (h) => {
-            trailer = h.get("latch-decision-id");
+          onHeader: (h) => {
+            header = h.get("latch-decision-id");
           },
         },
       )) {
         found.push(item);
       }
       expect(found.map((f) => f.resourceId)).toEqual(["plan"]);
-      expect(trailer).toBe(found[0]!.decisionId);
+      expect(header).toBe(found[0]!.decisionId);
       expect(await recordOf(found[0]!.decisionId)).toMatchObject({
         kind: "lookup_resources",
         subject: "user:alice",
@@ -321,6 +321,18 @@ describe.each(cases)("decisions recorded on $store.name, $mode", ({ store, mode 
         permission: "view",
         lookup: { returned: 1 },
       });
+
+      // A lookup that finds nothing has its id too, in the header that precedes its status.
+      let none: string | null = null;
+      for await (const _ of permissions.lookupResources(
+        { resourceType: "document", permission: "view", subject: subject("user:nobody") },
+        {
+          onHeader: (h) => {
+            none = h.get("latch-decision-id");
+          },
+        },
+      ));
+      expect((await recordOf(none!)).lookup).toEqual({ returned: 0 });
 
       const subjects = [];
       for await (const item of permissions.lookupSubjects({
