@@ -105,11 +105,12 @@ export async function readAt(
 
 /**
  * latestReadPoint is where `minimize_latency` reads, known without a round trip to the store: the
- * change tracker's revision, with the schema compiled here; undefined until a schema is.
+ * change tracker's revision, with the schema compiled here; undefined until a schema is, and while
+ * the tracker is stale (then readAt reads the head).
  */
 export function latestReadPoint(context: ApiContext): ReadPoint | undefined {
   const schema = context.schemas.latest;
-  if (schema === undefined) return undefined;
+  if (schema === undefined || context.tracker.stale) return undefined;
   const revision = context.tracker.appliedRevision;
   const last = lastLatest.get(context);
   if (last?.revision === revision && last.schema === schema) return last;

@@ -126,7 +126,16 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
           countDecisions: (outcome, count) => metrics.countDecisions(outcome, count),
           log: options.log,
         });
-  const cache = await openCacheLayer(options.store, options.cache ?? {}).catch(
+  // A broken change stream is said, not swallowed (the tracker starts it again by itself): once
+  // per cause a minute, as a store that does not answer ends every attempt alike.
+  let streamError = { said: "", at: 0 };
+  const onStreamError = (error: unknown) => {
+    const said = error instanceof Error ? error.message : String(error);
+    if (said === streamError.said && Date.now() - streamError.at < 60_000) return;
+    streamError = { said, at: Date.now() };
+    options.log(`change stream ended (${said}); following it again`);
+  };
+  const cache = await openCacheLayer(options.store, { onStreamError, ...options.cache }).catch(
     async (error: unknown) => {
       await decisionLog?.close(0);
       throw error;
@@ -176,10 +185,16 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
     onChange: (ready) => setHealth(ready ? "SERVING" : "NOT_SERVING"),
     log: options.log,
   });
-  // Schemas written through other replicas reach this one's cached reads within a second; the
-  // same read notices an outage of the store while no call comes in.
+  // Every second the store's head: schemas written through other replicas reach this one's cached
+  // reads within a second; a change stream that stopped applying is noticed (see observeHead);
+  // and an outage of the store is noticed while no call comes in.
+  const followStore = async () => {
+    const head = await options.store.head();
+    await context.schemas.at(head.schemaRevision);
+    readiness.noteLag(cache.tracker.observeHead(head.revision, Date.now()));
+  };
   const schemaRefresh = setInterval(() => {
-    context.schemas.refresh().catch((error: unknown) => readiness.noteFailure(error));
+    followStore().catch((error: unknown) => readiness.noteFailure(error));
   }, SCHEMA_REFRESH_MS);
   schemaRefresh.unref();
   const guard = {

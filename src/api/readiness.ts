@@ -1,6 +1,7 @@
 // Whether the store answers: one view for /readyz, gRPC health and the log of the store's outages.
 
 import { setTimeout as delay } from "node:timers/promises";
+import type { ChangeLag } from "../cache/change-tracker.js";
 import { type Head, StoreUnavailableError } from "../store/store.js";
 
 /** How often the store is probed while it does not answer, to notice that it is back. */
@@ -29,6 +30,7 @@ export type ProbeResult =
  */
 export class Readiness {
   private outage: { readonly since: number } | undefined;
+  private lag: ChangeLag | undefined;
   /** Counts the failures noted, so that a probe begun before one cannot end the outage it began. */
   private failures = 0;
   private probing: Promise<ProbeResult> | undefined;
@@ -37,9 +39,31 @@ export class Readiness {
 
   constructor(private readonly options: ReadinessOptions) {}
 
-  /** ready is whether the store answered last, and the server is not closing. */
+  /** ready is whether the store answered last, the change stream keeps up, and the server is not closing. */
   get ready(): boolean {
-    return this.outage === undefined && !this.closing.signal.aborted;
+    return this.outage === undefined && this.lag === undefined && !this.closing.signal.aborted;
+  }
+
+  /**
+   * noteLag hears how far the change stream lags (see ChangeTracker.observeHead): while a
+   * committed revision goes unapplied for too long the server is not ready, logging one line when
+   * that begins and one when it ends.
+   */
+  noteLag(lag: ChangeLag | undefined): void {
+    const was = this.lag;
+    this.lag = lag;
+    if (this.closing.signal.aborted || (lag === undefined) === (was === undefined)) return;
+    if (lag !== undefined) {
+      const seconds = (lag.forMs / 1000).toFixed(1);
+      this.options.log(
+        `the change stream lags: revision ${lag.revision} was committed ${seconds} s ago and is not applied (applied: ${lag.applied}); minimize_latency reads the store's head without the cache, and /readyz and health say not ready until it catches up`,
+      );
+    } else {
+      this.options.log(
+        "the change stream caught up; minimize_latency reads through the cache again",
+      );
+    }
+    this.options.onChange(this.ready);
   }
 
   /** noteFailure hears of a call's failure: one that could not reach the database begins an outage. */
@@ -89,7 +113,7 @@ export class Readiness {
     this.outage = undefined;
     const seconds = ((Date.now() - outage.since) / 1000).toFixed(1);
     this.options.log(`store reachable again after ${seconds} s; health SERVING`);
-    this.options.onChange(true);
+    this.options.onChange(this.ready);
   }
 
   /** probeUntilRecovered probes every RECOVERY_PROBE_MS while the outage lasts; one loop at a time. */

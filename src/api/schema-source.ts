@@ -62,11 +62,6 @@ export class SchemaSource {
     return this.active;
   }
 
-  /** refresh compiles the store's schema if it is newer than the one here. */
-  async refresh(): Promise<void> {
-    await this.at((await this.store.head()).schemaRevision);
-  }
-
   /**
    * at returns the schema written at schemaRevision (the store head's), or undefined when none has
    * been written (revision 0).

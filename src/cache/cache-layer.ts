@@ -13,6 +13,9 @@ export interface CacheOptions {
   readonly memoryBytes?: number;
   /** The shared cache: a Redis server (or a Cluster node, with `cluster`). */
   readonly redis?: { readonly url: string; readonly cluster?: boolean };
+  /** The change tracker's: how long a revision may go unapplied, and who hears of a broken stream. */
+  readonly maxChangeLagMs?: number;
+  readonly onStreamError?: (error: unknown) => void;
 }
 
 /**
@@ -40,7 +43,10 @@ export interface CacheLayer {
  * always, in Redis too when configured (keys prefixed with the store id, so stores may share it).
  */
 export async function openCacheLayer(store: Store, options: CacheOptions): Promise<CacheLayer> {
-  const tracker = new ChangeTracker(store, await store.headRevision());
+  const tracker = new ChangeTracker(store, await store.headRevision(), {
+    ...(options.maxChangeLagMs === undefined ? {} : { maxLagMs: options.maxChangeLagMs }),
+    ...(options.onStreamError === undefined ? {} : { onStreamError: options.onStreamError }),
+  });
   const local = new MemoryResultCache(options.memoryBytes ?? DEFAULT_MEMORY_CACHE_BYTES);
   const redis =
     options.redis === undefined

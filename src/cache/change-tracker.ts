@@ -12,6 +12,23 @@ export interface ChangeTrackerOptions {
   readonly maxTrackedSets?: number;
   /** Called with the error that ended the stream, before the tracker starts it again. */
   readonly onStreamError?: (error: unknown) => void;
+  /**
+   * How long a revision the store committed may stay unapplied before the tracker is stale
+   * (see {@link ChangeTracker.observeHead}); default {@link DEFAULT_MAX_CHANGE_LAG_MS}.
+   */
+  readonly maxLagMs?: number;
+}
+
+/** DEFAULT_MAX_CHANGE_LAG_MS is how long a committed revision may go unapplied by default. */
+export const DEFAULT_MAX_CHANGE_LAG_MS = 10_000;
+
+/** ChangeLag is a revision the store committed that the tracker has not applied for too long. */
+export interface ChangeLag {
+  readonly revision: Revision;
+  /** The revision the tracker has applied. */
+  readonly applied: Revision;
+  /** How long the revision has gone unapplied, in ms. */
+  readonly forMs: number;
 }
 
 const DEFAULT_MAX_TRACKED_SETS = 100_000;
@@ -47,6 +64,9 @@ export class ChangeTracker {
   private readonly maxTrackedSets: number;
   private readonly stop = new AbortController();
   private waiters: { readonly revision: number; readonly resolve: () => void }[] = [];
+  /** The oldest head seen beyond the applied revision, and when it was first seen. */
+  private behind: { readonly revision: number; readonly since: number } | undefined;
+  private lagging: ChangeLag | undefined;
 
   constructor(
     private readonly store: Store,
@@ -57,6 +77,35 @@ export class ChangeTracker {
     this.horizon = from;
     this.maxTrackedSets = options.maxTrackedSets ?? DEFAULT_MAX_TRACKED_SETS;
     void this.follow();
+  }
+
+  /**
+   * stale says whether the stream lags: a revision the store committed has gone unapplied for
+   * longer than the maximum lag, as {@link observeHead} last found. Reads that would use the
+   * applied revision then read the store's head without the cache instead of ever older data.
+   */
+  get stale(): boolean {
+    return this.lagging !== undefined;
+  }
+
+  /**
+   * observeHead tells the tracker the store's head revision, read at `now` (epoch ms): a revision
+   * beyond the applied one that stays unapplied for the maximum lag makes the tracker stale, until
+   * the stream applies it. It returns the lag while stale. (A stream that stops without an error,
+   * its notifications lost, is noticed so, not only one that fails.)
+   */
+  observeHead(head: Revision, now: number): ChangeLag | undefined {
+    if (this.applied >= head) {
+      this.behind = undefined;
+    } else if (this.behind === undefined || this.applied >= this.behind.revision) {
+      this.behind = { revision: head, since: now };
+    }
+    const forMs = this.behind === undefined ? 0 : now - this.behind.since;
+    this.lagging =
+      this.behind !== undefined && forMs >= (this.options.maxLagMs ?? DEFAULT_MAX_CHANGE_LAG_MS)
+        ? { revision: revision(this.behind.revision), applied: revision(this.applied), forMs }
+        : undefined;
+    return this.lagging;
   }
 
   /** appliedRevision is the newest revision whose changes have all been applied. */

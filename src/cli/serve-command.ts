@@ -110,6 +110,7 @@ async function runServer(
         : { actForPermission: config.actForPermission }),
       cache: {
         ...(config.cacheBytes === undefined ? {} : { memoryBytes: config.cacheBytes }),
+        maxChangeLagMs: config.maxChangeLagMs,
         ...(config.redisUrl === undefined
           ? {}
           : { redis: { url: config.redisUrl, cluster: config.redisCluster } }),

@@ -1,6 +1,7 @@
 // The server's configuration: an optional YAML file, overridden by the environment, checked field by field.
 
 import { type ApiKey, SCOPES, type Scope } from "../api/api-keys.js";
+import { DEFAULT_MAX_CHANGE_LAG_MS } from "../cache/change-tracker.js";
 import { DECISION_MODES, type DecisionMode } from "../decisions/decision-log.js";
 import { DEFAULT_DECISIONS_RETENTION_MS } from "../decisions/sql-decision-log.js";
 import { DEFAULT_MAX_DEPTH } from "../engine/check-engine.js";
@@ -29,6 +30,8 @@ export interface ServerConfig {
   readonly cacheBytes?: number;
   /** How many levels a check may descend before it fails. */
   readonly maxDepth: number;
+  /** How long a committed revision may go unapplied by the change stream before reads bypass it. */
+  readonly maxChangeLagMs: number;
   /** The most connections each port holds at once. */
   readonly maxConnections?: number;
   /** The caveat parameters a request's context may not hold: the server supplies them. */
@@ -81,6 +84,7 @@ const FILE_KEYS: FileKeys = {
   redisCluster: null,
   cacheBytes: null,
   maxDepth: null,
+  maxChangeLagMs: null,
   maxConnections: null,
   serverContext: null,
   actForPermission: null,
@@ -99,6 +103,7 @@ const RETENTION = /^([1-9][0-9]{0,5})(d|h)$/;
  * DATABASE_URL, LATCH_DATA_DIR, LATCH_SCHEMA, LATCH_HOST, LATCH_GRPC_PORT, LATCH_HTTP_PORT,
  * LATCH_API_KEYS (`name:sha256:scope+scope,...`), LATCH_RETENTION_MS, REDIS_URL,
  * LATCH_REDIS_CLUSTER (`true` for a Redis Cluster), LATCH_CACHE_BYTES, LATCH_MAX_DEPTH,
+ * LATCH_MAX_CHANGE_LAG_MS,
  * LATCH_MAX_CONNECTIONS, LATCH_SERVER_CONTEXT (comma-separated names), LATCH_ACT_FOR_PERMISSION,
  * and the decision log's LATCH_DECISIONS (`async`, `sync` or `off`), LATCH_DECISIONS_RETENTION
  * (`30d`, `12h`), LATCH_DECISIONS_REDACT (`ssn,phone`) and LATCH_DECISIONS_SECRET. It throws a
@@ -166,6 +171,13 @@ export async function readServerConfig(
       ? {}
       : { cacheBytes: integer("cacheBytes", "LATCH_CACHE_BYTES", 0, 0, Number.MAX_SAFE_INTEGER) }),
     maxDepth: maxDepthSetting(sources),
+    maxChangeLagMs: integer(
+      "maxChangeLagMs",
+      "LATCH_MAX_CHANGE_LAG_MS",
+      DEFAULT_MAX_CHANGE_LAG_MS,
+      1000,
+      86_400_000,
+    ),
     ...(maxConnections === undefined
       ? {}
       : { maxConnections: integer("maxConnections", "LATCH_MAX_CONNECTIONS", 1, 1, 1_000_000) }),

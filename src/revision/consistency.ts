@@ -46,6 +46,8 @@ export interface RevisionSource {
  */
 export interface AppliedRevisions {
   readonly appliedRevision: Revision;
+  /** Whether the applied revision lags the store by too long to be read (see ChangeTracker.stale). */
+  readonly stale: boolean;
   /** waitFor resolves true once revision is applied, or false after timeoutMs. */
   waitFor(revision: Revision, timeoutMs: number): Promise<boolean>;
 }
@@ -67,7 +69,8 @@ const FRESHNESS_WAIT_MS = 50;
  * has applied; it throws as {@link resolveConsistency} does.
  *
  * - `minimize-latency` reads at the applied revision, through the cache, with no round trip to the
- *   store: every change this replica has applied is reflected.
+ *   store: every change this replica has applied is reflected; but while the applied revision is
+ *   stale it reads the head without the cache.
  * - `at-least-as-fresh(T)` waits briefly for the cache to reach T and then does the same;
  *   otherwise it reads the head without the cache.
  * - `fully-consistent` reads the head, `at-exact-snapshot(T)` reads T, both without the cache.
@@ -78,6 +81,7 @@ export async function chooseReadRevision(
   applied: AppliedRevisions,
 ): Promise<ReadRevision> {
   if (consistency.kind === "minimize-latency") {
+    if (applied.stale) return { revision: await source.headRevision(), cached: false };
     return { revision: applied.appliedRevision, cached: true };
   }
   const revision = await resolveConsistency(consistency, source);

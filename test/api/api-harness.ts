@@ -105,7 +105,10 @@ export interface TestServer {
 
 /** TestServerOptions are the server options a test may set; the rest are the harness's. */
 export type TestServerOptions = Partial<
-  Pick<ServerOptions, "host" | "connections" | "onConnectionLimit" | "serverContext" | "decisions">
+  Pick<
+    ServerOptions,
+    "host" | "connections" | "onConnectionLimit" | "serverContext" | "decisions" | "cache"
+  >
 >;
 
 /**

@@ -85,6 +85,37 @@ describe("ChangeTracker", () => {
     expect(tracker.unchangedSince(set, 3, expiresAt.getTime())).toBe(true);
   });
 
+  it("is stale while a committed revision goes unapplied for the maximum lag, and not once applied", async () => {
+    const { store, tracker } = track();
+    // A stream that stopped without an error: the tracker applies nothing more.
+    tracker.close();
+    await store.write([touch("document:a#viewer@user:alice")]);
+    expect(tracker.observeHead(rev(1), 1_000)).toBeUndefined();
+    expect(tracker.observeHead(rev(1), 10_999)).toBeUndefined();
+    await store.write([touch("document:b#viewer@user:bob")]);
+    // The lag is counted from when revision 1 was first seen unapplied, not from the newest head.
+    expect(tracker.observeHead(rev(2), 11_000)).toEqual({
+      revision: rev(1),
+      applied: rev(0),
+      forMs: 10_000,
+    });
+    expect(tracker.stale).toBe(true);
+    // At the head again (as after a restart at the head): fresh.
+    expect(tracker.observeHead(rev(0), 12_000)).toBeUndefined();
+    expect(tracker.stale).toBe(false);
+  });
+
+  it("is not stale while it keeps applying, however busy the store", async () => {
+    const { store, tracker } = track();
+    for (let n = 1; n <= 5; n++) {
+      await store.write([touch(`document:d${n}#viewer@user:alice`)]);
+      // Seen at the head, then a lag later applied: each revision caught up with in time.
+      expect(tracker.observeHead(rev(n), n * 10_000)).toBeUndefined();
+      await tracker.waitFor(n, 60_000);
+    }
+    expect(tracker.observeHead(rev(5), 100_000)).toBeUndefined();
+  });
+
   it("waits for a revision, or gives up after the timeout", async () => {
     const { store, tracker } = track();
     const waiting = tracker.waitFor(1, 2000);

@@ -44,6 +44,7 @@ describe("readServerConfig", () => {
       apiKeys: [],
       redisCluster: false,
       maxDepth: 50,
+      maxChangeLagMs: 10_000,
       serverContext: ["now"],
       decisions: { mode: "async", retentionMs: 30 * 86_400_000, redactKeys: [] },
     });
@@ -147,7 +148,7 @@ describe("readServerConfig", () => {
       [
         "invalid configuration:",
         `  - ${path}:2:1: unknown key 'grcpPort' (did you mean 'grpcPort'?)`,
-        `  - ${path}:4:1: unknown key 'colour'; the keys are databaseUrl, dataDir, schema, host, grpcPort, httpPort, apiKeys, retentionMs, redisUrl, redisCluster, cacheBytes, maxDepth, maxConnections, serverContext, actForPermission, decisions, decisionsRetention, decisionsRedact, decisionsSecret`,
+        `  - ${path}:4:1: unknown key 'colour'; the keys are databaseUrl, dataDir, schema, host, grpcPort, httpPort, apiKeys, retentionMs, redisUrl, redisCluster, cacheBytes, maxDepth, maxChangeLagMs, maxConnections, serverContext, actForPermission, decisions, decisionsRetention, decisionsRedact, decisionsSecret`,
         `  - ${path}:8:5: unknown key 'scope' in apiKeys[0] (did you mean 'scopes'?)`,
         "  - apiKeys[0].scopes: one or more of check, read, write, schema, audit, admin, got []",
       ].join("\n"),

@@ -116,10 +116,11 @@ describe("resolveConsistency", () => {
   });
 });
 
-/** A cache that has applied revision `at` and never catches up further. */
-function appliedAt(at: number): AppliedRevisions {
+/** A cache that has applied revision `at` and never catches up further; stale when it says so. */
+function appliedAt(at: number, stale = false): AppliedRevisions {
   return {
     appliedRevision: revision(at),
+    stale,
     waitFor: async (wanted) => wanted <= at,
   };
 }
@@ -132,6 +133,15 @@ describe("chooseReadRevision", () => {
       appliedAt(8),
     );
     expect(read).toEqual({ revision: 8, cached: true });
+  });
+
+  it("reads minimize-latency at the head, without the cache, while the cache is stale", async () => {
+    const read = await chooseReadRevision(
+      { kind: "minimize-latency" },
+      source(3, 10),
+      appliedAt(8, true),
+    );
+    expect(read).toEqual({ revision: 10, cached: false });
   });
 
   it("reads at-least-as-fresh through the cache once it has reached the token", async () => {
