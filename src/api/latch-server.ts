@@ -21,6 +21,7 @@ import { RelationshipService } from "../gen/latch/v1/relationship_service_pb.js"
 import { SchemaService } from "../gen/latch/v1/schema_service_pb.js";
 import type { SqlExecutor } from "../store/postgres/sql-executor.js";
 import type { Store } from "../store/store.js";
+import { BackgroundFailures } from "../telemetry/background-failures.js";
 import { createMetrics, type LatchMetrics } from "../telemetry/metrics.js";
 import { createAgentService } from "./agent-service.js";
 import { type ApiContext, type ApiLimits, DEFAULT_API_LIMITS } from "./api-context.js";
@@ -126,15 +127,9 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
           countDecisions: (outcome, count) => metrics.countDecisions(outcome, count),
           log: options.log,
         });
-  // A broken change stream is said, not swallowed (the tracker starts it again by itself): once
-  // per cause a minute, as a store that does not answer ends every attempt alike.
-  let streamError = { said: "", at: 0 };
-  const onStreamError = (error: unknown) => {
-    const said = error instanceof Error ? error.message : String(error);
-    if (said === streamError.said && Date.now() - streamError.at < 60_000) return;
-    streamError = { said, at: Date.now() };
-    options.log(`change stream ended (${said}); following it again`);
-  };
+  // A broken change stream is said, not swallowed; the tracker follows it again by itself.
+  const failures = new BackgroundFailures(options.log);
+  const onStreamError = (error: unknown) => failures.report("following the change stream", error);
   const cache = await openCacheLayer(options.store, { onStreamError, ...options.cache }).catch(
     async (error: unknown) => {
       await decisionLog?.close(0);

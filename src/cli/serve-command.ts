@@ -14,6 +14,7 @@ import { createPgliteStore } from "../store/postgres/pglite-store.js";
 import { createPostgresStore } from "../store/postgres/postgres-store.js";
 import type { SqlBackedStore } from "../store/postgres/sql-store.js";
 import { StoreUnavailableError } from "../store/store.js";
+import { BackgroundFailures } from "../telemetry/background-failures.js";
 import type { CliIo } from "./cli-io.js";
 
 /** LOOPBACK_HOSTS are the addresses development mode (no API key) may bind to. */
@@ -91,7 +92,8 @@ async function runServer(
   stop.then((signal) => {
     if (!serving) progress(`${signal}: stopping once start-up is done`);
   });
-  const store = await openStore(config, progress);
+  const failures = new BackgroundFailures(progress);
+  const store = await openStore(config, progress, (work, error) => failures.report(work, error));
   try {
     const bootstrapped = await bootstrapSchema(store, config.schemaFile);
     if (bootstrapped !== "kept") progress(`schema: ${describeBootstrap(bootstrapped, config)}`);
@@ -169,6 +171,7 @@ function describeDecisions(settings: DecisionSettings): string {
 function openStore(
   config: ServerConfig,
   progress: (line: string) => void,
+  onBackgroundError: (work: string, error: unknown) => void,
 ): Promise<SqlBackedStore> {
   const retention = config.retentionMs === undefined ? {} : { retentionMs: config.retentionMs };
   return config.databaseUrl === undefined
@@ -176,9 +179,15 @@ function openStore(
         dataDir: config.dataDir,
         lockedBy: "latch serve",
         progress,
+        onBackgroundError,
         ...retention,
       })
-    : createPostgresStore({ connectionString: config.databaseUrl, progress, ...retention });
+    : createPostgresStore({
+        connectionString: config.databaseUrl,
+        progress,
+        onBackgroundError,
+        ...retention,
+      });
 }
 
 /**

@@ -3,6 +3,7 @@
 import { ChangeSignal } from "../store/postgres/change-signal.js";
 import { RepeatingTask } from "../store/postgres/repeating-task.js";
 import type { SqlExecutor } from "../store/postgres/sql-executor.js";
+import { BackgroundFailures } from "../telemetry/background-failures.js";
 import type { DecisionFilter } from "./decision-filter.js";
 import type { DecisionLog, DecisionMode, ProofSource } from "./decision-log.js";
 import { dayOf, dropDaysBefore } from "./decision-partitions.js";
@@ -80,7 +81,14 @@ export class SqlDecisionLog implements DecisionLog, DecisionArchive {
         log: events.log,
       });
     }
-    this.maintenance = new RepeatingTask(() => this.maintain(), MAINTENANCE_MS);
+    const failures = new BackgroundFailures(events.log);
+    this.maintenance = new RepeatingTask(
+      () =>
+        this.maintain().catch((error: unknown) => {
+          failures.report("decision log maintenance", error);
+        }),
+      MAINTENANCE_MS,
+    );
   }
 
   /**

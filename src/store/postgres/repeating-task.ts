@@ -2,8 +2,8 @@
 
 /**
  * RepeatingTask runs task every intervalMs after start, waiting for each run to settle before
- * timing the next. A failed run is ignored: the next one tries again. The timer is unref'd, so
- * it never keeps the process alive.
+ * timing the next. A failed run is the task's to report (see BackgroundFailures): here the next
+ * one tries again. The timer is unref'd, so it never keeps the process alive.
  */
 export class RepeatingTask {
   private timer: NodeJS.Timeout | undefined;

@@ -70,11 +70,17 @@ export interface SqlStoreOptions extends StoreOptions {
   readonly gcIntervalMs?: number;
   /** Told what opening does while it takes time (migrating), a line at a time, for a start-up log. */
   readonly progress?: (message: string) => void;
+  /**
+   * Told what background work failed (`garbage collection`, `logging expiries`, `reading the
+   * changelog`), before the store tries it again by itself.
+   */
+  readonly onBackgroundError?: (work: string, error: unknown) => void;
 }
 
 /** ResolvedSqlStoreOptions are SqlStoreOptions with their defaults applied. */
 export interface ResolvedSqlStoreOptions extends ResolvedStoreOptions {
   readonly gcIntervalMs: number;
+  readonly onBackgroundError?: (work: string, error: unknown) => void;
 }
 
 const DEFAULT_GC_INTERVAL_MS = 3 * 60 * 1000;
@@ -146,7 +152,13 @@ export function resolveSqlStoreOptions(options: SqlStoreOptions): ResolvedSqlSto
   if (!Number.isSafeInteger(gcIntervalMs) || gcIntervalMs < 1) {
     throw new RangeError(`gcIntervalMs must be a positive integer, got ${gcIntervalMs}`);
   }
-  return { ...resolveStoreOptions(options), gcIntervalMs };
+  return {
+    ...resolveStoreOptions(options),
+    gcIntervalMs,
+    ...(options.onBackgroundError === undefined
+      ? {}
+      : { onBackgroundError: options.onBackgroundError }),
+  };
 }
 
 class SqlStore implements SqlBackedStore {
@@ -158,13 +170,14 @@ class SqlStore implements SqlBackedStore {
   private readonly pending = new Set<Promise<unknown>>();
   private readonly changes = new ChangeSignal();
   private readonly expiries = new ExpiryTimer(
-    () => this.logExpiries(),
+    () => this.reported("logging expiries", () => this.logExpiries()),
     EXPIRY_RETRY_MS,
     () => EXPIRY_LOG_LAG_MS.min + Math.random() * (EXPIRY_LOG_LAG_MS.max - EXPIRY_LOG_LAG_MS.min),
   );
   private listening: Promise<() => Promise<void>> | undefined;
   private readonly feed = new ChangeFeed(
-    (after, limit) => this.run((q) => readChanges(q, after, limit)),
+    (after, limit) =>
+      this.reported("reading the changelog", () => this.run((q) => readChanges(q, after, limit))),
     this.changes,
     WATCH_BATCH,
     FEED_CAPACITY,
@@ -179,7 +192,18 @@ class SqlStore implements SqlBackedStore {
     private readonly maintenance: SqlMaintenance,
   ) {
     // A failed collection is retried at the next interval; reads and writes do not depend on it.
-    this.collector = new RepeatingTask(() => this.collectGarbage(), options.gcIntervalMs);
+    this.collector = new RepeatingTask(
+      () => this.reported("garbage collection", () => this.collectGarbage()),
+      options.gcIntervalMs,
+    );
+  }
+
+  /** reported runs background work, telling onBackgroundError of a failure before its retry. */
+  private reported<T>(work: string, run: () => Promise<T>): Promise<T> {
+    return run().catch((error: unknown) => {
+      this.options.onBackgroundError?.(work, error);
+      throw error;
+    });
   }
 
   get database(): SqlExecutor {
@@ -373,7 +397,9 @@ class SqlStore implements SqlBackedStore {
         if (read === undefined) {
           let fromLog: Awaited<ReturnType<typeof readChanges>>;
           try {
-            fromLog = await this.run((q) => readChanges(q, position, WATCH_BATCH));
+            fromLog = await this.reported("reading the changelog", () =>
+              this.run((q) => readChanges(q, position, WATCH_BATCH)),
+            );
             retry.reset();
           } catch {
             if (this.closing !== undefined) return;
