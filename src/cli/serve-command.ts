@@ -108,6 +108,7 @@ async function runServer(
       ...(config.actForPermission === undefined
         ? {}
         : { actForPermission: config.actForPermission }),
+      accessRequestTtlMs: config.accessRequestTtlMs,
       cache: {
         ...(config.cacheBytes === undefined ? {} : { memoryBytes: config.cacheBytes }),
         maxChangeLagMs: config.maxChangeLagMs,

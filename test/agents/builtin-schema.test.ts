@@ -113,13 +113,13 @@ caveat latch/mine(x int) {
         "reserved-name",
         3,
         12,
-        "definition 'latch/suspension': the prefix 'latch/' is reserved for Latch's built-in definitions; rename it (suspensions are written through AgentService, not the schema)",
+        "definition 'latch/suspension': the prefix 'latch/' is reserved for Latch's built-in definitions; rename it (suspensions are written through AgentService, access requests through ApprovalService, not the schema)",
       ],
       [
         "reserved-name",
         7,
         8,
-        "caveat 'latch/mine': the prefix 'latch/' is reserved for Latch's built-in definitions; rename it (suspensions are written through AgentService, not the schema)",
+        "caveat 'latch/mine': the prefix 'latch/' is reserved for Latch's built-in definitions; rename it (suspensions are written through AgentService, access requests through ApprovalService, not the schema)",
       ],
     ]);
   });
