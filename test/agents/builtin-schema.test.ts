@@ -42,7 +42,12 @@ const fits = (relationship: Relationship) =>
 describe("withBuiltinDefinitions", () => {
   it("adds latch/suspension#suspended, admitting each definition and its wildcard, with the note caveat and with or without expiration", () => {
     const schema = served(USER_SCHEMA);
-    expect([...schema.definitions.keys()]).toEqual(["user", "agent", "latch/suspension"]);
+    expect([...schema.definitions.keys()]).toEqual([
+      "user",
+      "agent",
+      "latch/suspension",
+      "latch/access_request",
+    ]);
     const suspended = schema.member("latch/suspension", "suspended");
     expect(suspended?.kind).toBe("relation");
     const subjects = suspended?.kind === "relation" ? suspended.allowedSubjects : [];
@@ -55,7 +60,7 @@ describe("withBuiltinDefinitions", () => {
         { type, wildcard: true, caveat, expiration: true },
       ]),
     );
-    expect([...schema.caveats.keys()]).toEqual([caveat]);
+    expect([...schema.caveats.keys()]).toEqual([caveat, "latch/access_request_note"]);
     expect(schema.caveats.get(caveat)?.evaluate({})).toEqual({ kind: "true" });
   });
 
@@ -134,7 +139,7 @@ caveat latch/mine(x int) {
 
   it("takes names that only start like the prefix", () => {
     expect(served("definition latches/user {}\ndefinition latch_user {}\n").definitions.size).toBe(
-      3,
+      4,
     );
   });
 });
