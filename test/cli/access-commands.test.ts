@@ -53,6 +53,7 @@ describe("latch access", () => {
 
   it("requests, lists, approves for less than asked, and revokes", async () => {
     const asked = await request("q3");
+    expect(asked.id).toMatch(new RegExp(`^${ID}$`));
     expect(asked).toMatchObject({
       status: "pending",
       relationship: "document:q3#editor@agent:bot",
