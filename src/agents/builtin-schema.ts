@@ -1,5 +1,11 @@
-// Latch's built-in definitions, added to every schema the server compiles: suspensions live there.
+// Latch's built-in definitions, added to every schema the server compiles: suspensions and access requests live there.
 
+import {
+  ACCESS_REQUEST_DEFINITION,
+  ACCESS_REQUEST_NOTE_CAVEAT,
+  ACCESS_REQUEST_NOTE_TEXT,
+  STORED_STATUSES,
+} from "../approvals/access-request-names.js";
 import type { SchemaAst } from "../schema/ast.js";
 import type { CompiledCaveat } from "../schema/caveat/compiled-caveat.js";
 import type {
@@ -25,24 +31,26 @@ const NOTE_CAVEAT_TEXT = `caveat ${SUSPENSION_NOTE_CAVEAT}(reason string, suspen
 }
 `;
 
-let noteCaveat: CompiledCaveat | undefined;
+const compiledCaveats = new Map<string, CompiledCaveat>();
 
-/** compiledNoteCaveat is the suspension note caveat, compiled at its first use. */
-function compiledNoteCaveat(): CompiledCaveat {
-  if (noteCaveat !== undefined) return noteCaveat;
-  const loaded = loadSchema(NOTE_CAVEAT_TEXT);
-  const compiled = loaded.ok ? loaded.schema.caveats.get(SUSPENSION_NOTE_CAVEAT) : undefined;
-  if (compiled === undefined)
-    throw new Error(`the built-in caveat ${SUSPENSION_NOTE_CAVEAT} does not compile`);
-  noteCaveat = compiled;
+/** compiledCaveat is the built-in caveat name defined by text, compiled at its first use. */
+function compiledCaveat(name: string, text: string): CompiledCaveat {
+  const known = compiledCaveats.get(name);
+  if (known !== undefined) return known;
+  const loaded = loadSchema(text);
+  const compiled = loaded.ok ? loaded.schema.caveats.get(name) : undefined;
+  if (compiled === undefined) throw new Error(`the built-in caveat ${name} does not compile`);
+  compiledCaveats.set(name, compiled);
   return compiled;
 }
 
 /**
  * withBuiltinDefinitions returns schema with Latch's built-in caveat and definition added:
  * `latch/suspension`, whose relation `suspended` admits every definition T of schema as `T` and
- * `T:*`, each with the caveat `latch/suspension_note`, with or without an expiration. The schema
- * itself must not use the `latch/` prefix (see {@link loadServedSchema}).
+ * `T:*`, each with the caveat `latch/suspension_note`, with or without an expiration; and
+ * `latch/access_request`, whose relations (one a status) admit the request itself, with the caveat
+ * `latch/access_request_note`. The schema itself must not use the `latch/` prefix (see
+ * {@link loadServedSchema}).
  */
 export function withBuiltinDefinitions(schema: CompiledSchema): CompiledSchema {
   const allowedSubjects: AllowedSubject[] = [];
@@ -65,9 +73,48 @@ export function withBuiltinDefinitions(schema: CompiledSchema): CompiledSchema {
     doc: "Latch's suspensions, written through AgentService",
     members: new Map([[SUSPENDED_RELATION, suspended]]),
   };
-  const definitions = new Map(schema.definitions).set(SUSPENSION_DEFINITION, suspension);
-  const caveats = new Map(schema.caveats).set(SUSPENSION_NOTE_CAVEAT, compiledNoteCaveat());
+  const definitions = new Map(schema.definitions)
+    .set(SUSPENSION_DEFINITION, suspension)
+    .set(ACCESS_REQUEST_DEFINITION, accessRequestDefinition());
+  const caveats = new Map(schema.caveats)
+    .set(SUSPENSION_NOTE_CAVEAT, compiledCaveat(SUSPENSION_NOTE_CAVEAT, NOTE_CAVEAT_TEXT))
+    .set(
+      ACCESS_REQUEST_NOTE_CAVEAT,
+      compiledCaveat(ACCESS_REQUEST_NOTE_CAVEAT, ACCESS_REQUEST_NOTE_TEXT),
+    );
   return assembleSchema(definitions, caveats, schema.useExpiration);
+}
+
+/**
+ * accessRequestDefinition is `latch/access_request`: a request's one record is on the relation of
+ * its status, its subject the request itself (`latch/access_request:ID#pending@latch/access_request:ID`).
+ */
+function accessRequestDefinition(): ObjectDefinition {
+  const allowedSubjects: AllowedSubject[] = [
+    {
+      type: ACCESS_REQUEST_DEFINITION,
+      wildcard: false,
+      caveat: ACCESS_REQUEST_NOTE_CAVEAT,
+      expiration: false,
+    },
+  ];
+  const members = new Map<string, RelationDefinition>(
+    STORED_STATUSES.map((status) => [
+      status,
+      {
+        kind: "relation",
+        definition: ACCESS_REQUEST_DEFINITION,
+        name: status,
+        allowedSubjects,
+        doc: `the record of a request that is ${status}`,
+      },
+    ]),
+  );
+  return {
+    name: ACCESS_REQUEST_DEFINITION,
+    doc: "Latch's access requests, written through ApprovalService",
+    members,
+  };
 }
 
 /**
@@ -104,7 +151,7 @@ function reservedNameDiagnostics(ast: SchemaAst): Diagnostic[] {
     return [
       {
         code: "reserved-name" as const,
-        message: `${item.kind} '${item.name.value}': the prefix '${RESERVED_PREFIX}' is reserved for Latch's built-in definitions; rename it (suspensions are written through AgentService, not the schema)`,
+        message: `${item.kind} '${item.name.value}': the prefix '${RESERVED_PREFIX}' is reserved for Latch's built-in definitions; rename it (suspensions are written through AgentService, access requests through ApprovalService, not the schema)`,
         span: item.name.span,
       },
     ];

@@ -5,7 +5,6 @@ import { type Timestamp, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import {
   ALL_SUSPENSIONS,
-  MAX_REASON_LENGTH,
   type Suspension,
   suspensionKey,
   suspensionOf,
@@ -15,7 +14,6 @@ import { isReservedName } from "../agents/suspension-names.js";
 import type { AgentService, SuspensionSchema } from "../gen/latch/v1/agent_service_pb.js";
 import type { SubjectRef as SubjectRefMessage } from "../gen/latch/v1/core_pb.js";
 import type { CompiledSchema } from "../schema/compiled-schema.js";
-import { stringProblem } from "../tuple/context-limits.js";
 import { formatSubjectRef } from "../tuple/format-relationship.js";
 import { parseSubjectRef } from "../tuple/parse-ref.js";
 import type { SubjectRef } from "../tuple/relationship.js";
@@ -28,6 +26,7 @@ import { readSubjectRef } from "./convert/read-refs.js";
 import { readTimestamp } from "./convert/read-timestamp.js";
 import { subjectRefMessage } from "./convert/write-messages.js";
 import { PRINCIPAL } from "./guard-service.js";
+import { readNote } from "./read-note.js";
 import { RequestError } from "./request-error.js";
 import { writeUnderSchema } from "./write-under-schema.js";
 
@@ -145,24 +144,9 @@ function requireSuspendableType(schema: CompiledSchema, subject: SubjectRef): vo
   }
 }
 
-/** readReason checks the reason at field: 1 to {@link MAX_REASON_LENGTH} characters of text. */
+/** readReason checks the reason at field: required, 1 to 1,024 characters of text. */
 function readReason(field: string, reason: string): string {
-  if (reason.trim() === "") {
-    throw new RequestError(
-      field,
-      `${field}: required: say why the subject is suspended, in 1 to ${MAX_REASON_LENGTH} characters`,
-    );
-  }
-  const length = [...reason].length;
-  if (length > MAX_REASON_LENGTH) {
-    throw new RequestError(
-      field,
-      `${field}: ${length} characters is more than the limit of ${MAX_REASON_LENGTH}`,
-    );
-  }
-  const problem = stringProblem(reason);
-  if (problem !== undefined) throw new RequestError(field, `${field}: ${problem}`);
-  return reason;
+  return readNote(field, reason, { required: "say why the subject is suspended" });
 }
 
 /** readFuture reads the timestamp at field, which must come after now. */

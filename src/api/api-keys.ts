@@ -4,12 +4,20 @@ import { createHash, timingSafeEqual } from "node:crypto";
 
 /**
  * Scope is what a key may do: check permissions, read relationships, write them, write the
- * schema, read the decision log (audit), or all.
+ * schema, read the decision log (audit), decide access requests (approve), or all.
  */
-export type Scope = "check" | "read" | "write" | "schema" | "audit" | "admin";
+export type Scope = "check" | "read" | "write" | "schema" | "audit" | "approve" | "admin";
 
 /** SCOPES lists every scope. */
-export const SCOPES: readonly Scope[] = ["check", "read", "write", "schema", "audit", "admin"];
+export const SCOPES: readonly Scope[] = [
+  "check",
+  "read",
+  "write",
+  "schema",
+  "audit",
+  "approve",
+  "admin",
+];
 
 /** ApiKey is a configured key: a name for logs, the SHA-256 of the secret (hex), its scopes. */
 export interface ApiKey {

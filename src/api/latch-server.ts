@@ -9,12 +9,14 @@ import * as grpc from "@grpc/grpc-js";
 import { loadSync, type PackageDefinition } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
+import { DEFAULT_ACCESS_REQUEST_TTL_MS } from "../approvals/access-request.js";
 import { type CacheLayer, type CacheOptions, openCacheLayer } from "../cache/cache-layer.js";
 import { OFF_LOG } from "../decisions/decision-log.js";
 import { type DecisionSettings, SqlDecisionLog } from "../decisions/sql-decision-log.js";
 import { createCombinedDispatcher } from "../dispatch/combined-dispatcher.js";
 import { SERVER_TIME_PARAMETER } from "../engine/server-time.js";
 import { AgentService } from "../gen/latch/v1/agent_service_pb.js";
+import { ApprovalService } from "../gen/latch/v1/approval_service_pb.js";
 import { DecisionService } from "../gen/latch/v1/decision_service_pb.js";
 import { PermissionService } from "../gen/latch/v1/permission_service_pb.js";
 import { RelationshipService } from "../gen/latch/v1/relationship_service_pb.js";
@@ -26,6 +28,7 @@ import { createMetrics, type LatchMetrics } from "../telemetry/metrics.js";
 import { createAgentService } from "./agent-service.js";
 import { type ApiContext, type ApiLimits, DEFAULT_API_LIMITS } from "./api-context.js";
 import type { ApiKeyRing } from "./api-keys.js";
+import { createApprovalService } from "./approval-service.js";
 import {
   type ConnectionLimits,
   DEFAULT_CONNECTION_LIMITS,
@@ -56,6 +59,7 @@ const SCHEMA_REFRESH_MS = 1000;
 const PROTO_DIRECTORY = fileURLToPath(new URL("../../proto/", import.meta.url));
 const PROTO_FILES = [
   "latch/v1/agent_service.proto",
+  "latch/v1/approval_service.proto",
   "latch/v1/permission_service.proto",
   "latch/v1/relationship_service.proto",
   "latch/v1/schema_service.proto",
@@ -83,6 +87,11 @@ export interface ServerOptions {
    * (LATCH_ACT_FOR_PERMISSION); the engine's default, `act_for`, when unset.
    */
   readonly actForPermission?: string;
+  /**
+   * How long an access request stays pending before it expires undecided
+   * (LATCH_ACCESS_REQUEST_TTL); a day by default.
+   */
+  readonly accessRequestTtlMs?: number;
   /** The result cache: in process always, shared in Redis when configured. */
   readonly cache?: CacheOptions;
   /** Bounds on each port's connections; {@link DEFAULT_CONNECTION_LIMITS} by default. */
@@ -165,9 +174,14 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
   // gRPC health follows readiness, for the server ("") and each service alike.
   const healthNames = [
     "",
-    ...[PermissionService, RelationshipService, SchemaService, AgentService, DecisionService].map(
-      (s) => s.typeName,
-    ),
+    ...[
+      PermissionService,
+      RelationshipService,
+      SchemaService,
+      AgentService,
+      ApprovalService,
+      DecisionService,
+    ].map((s) => s.typeName),
   ];
   const health = new HealthImplementation(
     Object.fromEntries(healthNames.map((name) => [name, "SERVING" as const])),
@@ -208,6 +222,16 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
     ),
     entry(SchemaService, guardService(SchemaService, createSchemaService(context), guard)),
     entry(AgentService, guardService(AgentService, createAgentService(context), guard)),
+    entry(
+      ApprovalService,
+      guardService(
+        ApprovalService,
+        createApprovalService(context, {
+          requestTtlMs: options.accessRequestTtlMs ?? DEFAULT_ACCESS_REQUEST_TTL_MS,
+        }),
+        guard,
+      ),
+    ),
     entry(
       DecisionService,
       guardService(DecisionService, createDecisionService(decisionLog), guard),

@@ -1,12 +1,11 @@
 // `latch suspend`, `latch resume` and `latch suspensions`: the kill switch for agents and the people they act for.
 
 import { type Timestamp, timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { MAX_PAGE_SIZE } from "../api/convert/read-page-size.js";
 import { subjectRefMessage } from "../api/convert/write-messages.js";
 import type { Suspension } from "../gen/latch/v1/agent_service_pb.js";
 import type { SubjectRef as SubjectRefMessage } from "../gen/latch/v1/core_pb.js";
-import { parseGoDuration } from "../schema/caveat/go-duration.js";
 import { formatSubjectRef } from "../tuple/format-relationship.js";
 import { parseSubjectRef } from "../tuple/parse-ref.js";
 import type { SubjectRef } from "../tuple/relationship.js";
@@ -19,6 +18,7 @@ import {
   addJsonOption,
   type ConsistencyOption,
   type JsonOption,
+  parseLasting,
 } from "./shared-options.js";
 import { parsed } from "./usage-error.js";
 
@@ -51,7 +51,7 @@ export function addAgentCommands(
       .option(
         "--for <duration>",
         "end the suspension by itself after this long, e.g. 30m or 1h (default: until resumed)",
-        parseLasting,
+        parseLasting("a suspension"),
       ),
   ).action(async (text: string, options: SuspendOptions) => {
     const code = await callServer(io, async (client) => {
@@ -134,15 +134,6 @@ export function addAgentCommands(
 /** parseSubject reads `agent:bot` or `agent:*`: a UsageError, with a caret, otherwise. */
 function parseSubject(text: string): SubjectRef {
   return parsed("subject", text, parseSubjectRef(text));
-}
-
-/** parseLasting reads --for: a positive Go duration (`30m`, `1h30m`), in milliseconds. */
-function parseLasting(text: string): number {
-  const duration = parseGoDuration(text);
-  if (typeof duration === "string") throw new InvalidArgumentError(duration);
-  const ms = Number(duration.seconds) * 1000 + duration.nanos / 1e6;
-  if (ms <= 0) throw new InvalidArgumentError("a suspension must last a positive time, e.g. 30m");
-  return ms;
 }
 
 function suspensionJson(suspension: Suspension, token: string) {

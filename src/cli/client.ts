@@ -4,6 +4,7 @@ import type { ClientHttp2Stream, Http2Session } from "node:http2";
 import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { AgentService } from "../gen/latch/v1/agent_service_pb.js";
+import { ApprovalService } from "../gen/latch/v1/approval_service_pb.js";
 import { DecisionService } from "../gen/latch/v1/decision_service_pb.js";
 import { PermissionService } from "../gen/latch/v1/permission_service_pb.js";
 import { RelationshipService } from "../gen/latch/v1/relationship_service_pb.js";
@@ -34,6 +35,7 @@ export interface LatchClient {
   readonly relationships: Client<typeof RelationshipService>;
   readonly schema: Client<typeof SchemaService>;
   readonly agents: Client<typeof AgentService>;
+  readonly approvals: Client<typeof ApprovalService>;
   readonly decisions: Client<typeof DecisionService>;
   /** close drops the connection, which would otherwise keep the process alive. */
   close(): void;
@@ -65,6 +67,7 @@ export function createLatchClient(env: Readonly<Record<string, string | undefine
     relationships: createClient(RelationshipService, transport),
     schema: createClient(SchemaService, transport),
     agents: createClient(AgentService, transport),
+    approvals: createClient(ApprovalService, transport),
     decisions: createClient(DecisionService, transport),
     close: () => sessionManager.abort(),
   };

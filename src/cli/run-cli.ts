@@ -1,6 +1,7 @@
 // The `latch` command: builds the command tree and runs it.
 
 import { Command, CommanderError } from "commander";
+import { addAccessCommands } from "./access-commands.js";
 import { addAgentCommands } from "./agent-commands.js";
 import { EXIT_USAGE_OR_SERVER_ERROR } from "./call-server.js";
 import { addCheckCommand } from "./check-command.js";
@@ -44,6 +45,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   addLookupCommands(program, io, setExitCode);
   addWatchCommand(program, io, setExitCode);
   addAgentCommands(program, io, setExitCode);
+  addAccessCommands(program, io, setExitCode);
   addImportExportCommands(program, io, setExitCode);
   addDecisionsCommands(program, io, setExitCode);
   addServeCommand(program, io, setExitCode);

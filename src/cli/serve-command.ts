@@ -110,6 +110,7 @@ async function runServer(
       ...(config.actForPermission === undefined
         ? {}
         : { actForPermission: config.actForPermission }),
+      accessRequestTtlMs: config.accessRequestTtlMs,
       cache: {
         ...(config.cacheBytes === undefined ? {} : { memoryBytes: config.cacheBytes }),
         maxChangeLagMs: config.maxChangeLagMs,

@@ -1,8 +1,9 @@
-// The options several server commands share: --json, --consistency and --context.
+// The options several server commands share: --json, --consistency, --context, --actor and --for.
 
 import type { JsonObject, MessageInitShape } from "@bufbuild/protobuf";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { ConsistencySchema } from "../gen/latch/v1/core_pb.js";
+import { parseGoDuration } from "../schema/caveat/go-duration.js";
 import { parseSubjectRef } from "../tuple/parse-ref.js";
 import type { SubjectRef } from "../tuple/relationship.js";
 import { parsed } from "./usage-error.js";
@@ -115,4 +116,18 @@ function parseContext(text: string): JsonObject {
 function splitOnce(text: string, separator: string): [string, string | undefined] {
   const at = text.indexOf(separator);
   return at === -1 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
+}
+
+/**
+ * parseLasting makes the parser of a `--for DURATION` option of what (`a suspension`): a positive
+ * Go duration (`30m`, `1h30m`), in milliseconds.
+ */
+export function parseLasting(what: string): (text: string) => number {
+  return (text) => {
+    const duration = parseGoDuration(text);
+    if (typeof duration === "string") throw new InvalidArgumentError(duration);
+    const ms = Number(duration.seconds) * 1000 + duration.nanos / 1e6;
+    if (ms <= 0) throw new InvalidArgumentError(`${what} must last a positive time, e.g. 30m`);
+    return ms;
+  };
 }

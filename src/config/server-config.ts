@@ -1,11 +1,16 @@
 // The server's configuration: an optional YAML file, overridden by the environment, checked field by field.
 
 import { type ApiKey, SCOPES, type Scope } from "../api/api-keys.js";
+import {
+  ACCESS_REQUEST_MAX_DURATION_MS,
+  DEFAULT_ACCESS_REQUEST_TTL_MS,
+} from "../approvals/access-request.js";
 import { DEFAULT_MAX_CHANGE_LAG_MS } from "../cache/change-tracker.js";
 import { DECISION_MODES, type DecisionMode } from "../decisions/decision-log.js";
 import { DEFAULT_DECISIONS_RETENTION_MS } from "../decisions/sql-decision-log.js";
 import { DEFAULT_MAX_DEPTH } from "../engine/check-engine.js";
 import { SERVER_TIME_PARAMETER } from "../engine/server-time.js";
+import { parseGoDuration } from "../schema/caveat/go-duration.js";
 import { PARAMETER_NAME } from "../schema/caveat-checker.js";
 import { checkRelation, explain } from "../tuple/identifiers.js";
 import { type FileKeys, readConfigFile } from "./config-file.js";
@@ -38,6 +43,8 @@ export interface ServerConfig {
   readonly serverContext: readonly string[];
   /** The permission an actor needs on itself to act for someone; the engine's `act_for` when unset. */
   readonly actForPermission?: string;
+  /** How long an access request stays pending before it expires undecided, in milliseconds. */
+  readonly accessRequestTtlMs: number;
   /** The decision log: its mode, how long it keeps decisions, the caveat-context keys it masks. */
   readonly decisions: DecisionsConfig;
 }
@@ -88,6 +95,7 @@ const FILE_KEYS: FileKeys = {
   maxConnections: null,
   serverContext: null,
   actForPermission: null,
+  accessRequestTtl: null,
   decisions: null,
   decisionsRetention: null,
   decisionsRedact: null,
@@ -105,6 +113,7 @@ const RETENTION = /^([1-9][0-9]{0,5})(d|h)$/;
  * LATCH_REDIS_CLUSTER (`true` for a Redis Cluster), LATCH_CACHE_BYTES, LATCH_MAX_DEPTH,
  * LATCH_MAX_CHANGE_LAG_MS,
  * LATCH_MAX_CONNECTIONS, LATCH_SERVER_CONTEXT (comma-separated names), LATCH_ACT_FOR_PERMISSION,
+ * LATCH_ACCESS_REQUEST_TTL (a Go duration: `24h`, `90m`),
  * and the decision log's LATCH_DECISIONS (`async`, `sync` or `off`), LATCH_DECISIONS_RETENTION
  * (`30d`, `12h`), LATCH_DECISIONS_REDACT (`ssn,phone`) and LATCH_DECISIONS_SECRET. It throws a
  * ConfigError naming every bad field, and every key of the file it does not know.
@@ -183,6 +192,10 @@ export async function readServerConfig(
       : { maxConnections: integer("maxConnections", "LATCH_MAX_CONNECTIONS", 1, 1, 1_000_000) }),
     serverContext: serverContextSetting(sources),
     ...optional("actForPermission", actForPermission),
+    accessRequestTtlMs: accessRequestTtlSetting(
+      problems,
+      text("accessRequestTtl", "LATCH_ACCESS_REQUEST_TTL"),
+    ),
     decisions: decisionsSetting(sources, databaseUrl !== undefined),
   };
   if (problems.length > 0) throw new ConfigError(problems);
@@ -263,6 +276,26 @@ function decisionsSetting(sources: SettingSources, onPostgres: boolean): Decisio
     redactKeys: [...new Set(redactKeys)],
     ...(secret === undefined ? {} : { secret }),
   };
+}
+
+/**
+ * accessRequestTtlSetting reads LATCH_ACCESS_REQUEST_TTL (accessRequestTtl): a positive Go
+ * duration of at most 30 days; a day when unset.
+ */
+function accessRequestTtlSetting(problems: string[], raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_ACCESS_REQUEST_TTL_MS;
+  const duration = parseGoDuration(raw);
+  const ms =
+    typeof duration === "string"
+      ? Number.NaN
+      : Number(duration.seconds) * 1000 + duration.nanos / 1e6;
+  if (!(ms > 0 && ms <= ACCESS_REQUEST_MAX_DURATION_MS)) {
+    problems.push(
+      `LATCH_ACCESS_REQUEST_TTL (accessRequestTtl): a positive duration of at most 720h (30 days), such as 24h or 90m, got ${JSON.stringify(raw)}`,
+    );
+    return DEFAULT_ACCESS_REQUEST_TTL_MS;
+  }
+  return ms;
 }
 
 function maxDepthSetting(sources: SettingSources): number {

@@ -42,7 +42,12 @@ const fits = (relationship: Relationship) =>
 describe("withBuiltinDefinitions", () => {
   it("adds latch/suspension#suspended, admitting each definition and its wildcard, with the note caveat and with or without expiration", () => {
     const schema = served(USER_SCHEMA);
-    expect([...schema.definitions.keys()]).toEqual(["user", "agent", "latch/suspension"]);
+    expect([...schema.definitions.keys()]).toEqual([
+      "user",
+      "agent",
+      "latch/suspension",
+      "latch/access_request",
+    ]);
     const suspended = schema.member("latch/suspension", "suspended");
     expect(suspended?.kind).toBe("relation");
     const subjects = suspended?.kind === "relation" ? suspended.allowedSubjects : [];
@@ -55,7 +60,7 @@ describe("withBuiltinDefinitions", () => {
         { type, wildcard: true, caveat, expiration: true },
       ]),
     );
-    expect([...schema.caveats.keys()]).toEqual([caveat]);
+    expect([...schema.caveats.keys()]).toEqual([caveat, "latch/access_request_note"]);
     expect(schema.caveats.get(caveat)?.evaluate({})).toEqual({ kind: "true" });
   });
 
@@ -113,13 +118,13 @@ caveat latch/mine(x int) {
         "reserved-name",
         3,
         12,
-        "definition 'latch/suspension': the prefix 'latch/' is reserved for Latch's built-in definitions; rename it (suspensions are written through AgentService, not the schema)",
+        "definition 'latch/suspension': the prefix 'latch/' is reserved for Latch's built-in definitions; rename it (suspensions are written through AgentService, access requests through ApprovalService, not the schema)",
       ],
       [
         "reserved-name",
         7,
         8,
-        "caveat 'latch/mine': the prefix 'latch/' is reserved for Latch's built-in definitions; rename it (suspensions are written through AgentService, not the schema)",
+        "caveat 'latch/mine': the prefix 'latch/' is reserved for Latch's built-in definitions; rename it (suspensions are written through AgentService, access requests through ApprovalService, not the schema)",
       ],
     ]);
   });
@@ -134,7 +139,7 @@ caveat latch/mine(x int) {
 
   it("takes names that only start like the prefix", () => {
     expect(served("definition latches/user {}\ndefinition latch_user {}\n").definitions.size).toBe(
-      3,
+      4,
     );
   });
 });

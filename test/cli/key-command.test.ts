@@ -35,7 +35,7 @@ describe("latch key create", () => {
     expect(await runLatch(["key", "create", "ci", "--scopes", "check,raed", "--json"])).toEqual({
       exitCode: 2,
       stdout: "",
-      stderr: "unknown scope raed: use check, read, write, schema, audit, admin\n",
+      stderr: "unknown scope raed: use check, read, write, schema, audit, approve, admin\n",
     });
   });
 });

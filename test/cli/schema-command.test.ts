@@ -67,7 +67,7 @@ describe("latch schema", () => {
     const reserved =
       "definition user {}\ndefinition latch/suspension {\n  relation suspended: user\n}\ncaveat latch/mine(x int) {\n  x > 1\n}\n";
     const why =
-      "the prefix 'latch/' is reserved for Latch's built-in definitions; rename it (suspensions are written through AgentService, not the schema)";
+      "the prefix 'latch/' is reserved for Latch's built-in definitions; rename it (suspensions are written through AgentService, access requests through ApprovalService, not the schema)";
     const run = await runLatch(["schema", "check", "r.zed"], { "r.zed": reserved });
     expect(run).toEqual({
       exitCode: 1,

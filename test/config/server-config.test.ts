@@ -46,8 +46,20 @@ describe("readServerConfig", () => {
       maxDepth: 50,
       maxChangeLagMs: 10_000,
       serverContext: ["now"],
+      accessRequestTtlMs: 86_400_000,
       decisions: { mode: "async", retentionMs: 30 * 86_400_000, redactKeys: [] },
     });
+  });
+
+  it("reads LATCH_ACCESS_REQUEST_TTL: a positive Go duration of at most 720h", async () => {
+    expect((await readServerConfig({ LATCH_ACCESS_REQUEST_TTL: "90m" })).accessRequestTtlMs).toBe(
+      5_400_000,
+    );
+    for (const bad of ["0s", "721h", "a day"]) {
+      expect(await problemsOf({ LATCH_ACCESS_REQUEST_TTL: bad })).toEqual([
+        `LATCH_ACCESS_REQUEST_TTL (accessRequestTtl): a positive duration of at most 720h (30 days), such as 24h or 90m, got ${JSON.stringify(bad)}`,
+      ]);
+    }
   });
 
   it("reads the decision log's settings, from the environment or the file", async () => {
@@ -148,9 +160,9 @@ describe("readServerConfig", () => {
       [
         "invalid configuration:",
         `  - ${path}:2:1: unknown key 'grcpPort' (did you mean 'grpcPort'?)`,
-        `  - ${path}:4:1: unknown key 'colour'; the keys are databaseUrl, dataDir, schema, host, grpcPort, httpPort, apiKeys, retentionMs, redisUrl, redisCluster, cacheBytes, maxDepth, maxChangeLagMs, maxConnections, serverContext, actForPermission, decisions, decisionsRetention, decisionsRedact, decisionsSecret`,
+        `  - ${path}:4:1: unknown key 'colour'; the keys are databaseUrl, dataDir, schema, host, grpcPort, httpPort, apiKeys, retentionMs, redisUrl, redisCluster, cacheBytes, maxDepth, maxChangeLagMs, maxConnections, serverContext, actForPermission, accessRequestTtl, decisions, decisionsRetention, decisionsRedact, decisionsSecret`,
         `  - ${path}:8:5: unknown key 'scope' in apiKeys[0] (did you mean 'scopes'?)`,
-        "  - apiKeys[0].scopes: one or more of check, read, write, schema, audit, admin, got []",
+        "  - apiKeys[0].scopes: one or more of check, read, write, schema, audit, approve, admin, got []",
       ].join("\n"),
     );
   });
