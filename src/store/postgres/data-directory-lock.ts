@@ -1,9 +1,10 @@
 // One process at a time in an embedded database's directory: a lock file naming its holder, stale once the holder is gone.
 
 import { randomUUID } from "node:crypto";
-import { link, open, readFile, rename, unlink } from "node:fs/promises";
+import { link, mkdir, open, readFile, rmdir, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 
 /** LOCK_FILE is the lock's name inside the data directory. */
 export const LOCK_FILE = "latch.lock";
@@ -74,7 +75,7 @@ export async function lockDataDirectory(
     const holder = await readHolder(path);
     if (holder === undefined) continue;
     if (await isRunning(holder)) throw new DataDirectoryInUseError(directory, holder);
-    await removeStaleLock(path, holder, me);
+    await removeStaleLock(path, holder);
   }
   throw new Error(`cannot lock ${directory}: its lock file ${path} kept changing`);
 }
@@ -173,26 +174,51 @@ async function isRunning(holder: LockHolder): Promise<boolean> {
 }
 
 /**
- * removeStaleLock removes the lock file of stale, a holder that is gone. Another process may
- * have done so already and taken the lock: the file is moved aside first (one move of a file
- * succeeds), and if what was moved is not stale's lock, it is put back.
+ * A takeover that has lasted this long was abandoned (its process died between two file system
+ * calls): a takeover takes a few milliseconds.
  */
-async function removeStaleLock(path: string, stale: LockHolder, me: LockHolder): Promise<void> {
-  const aside = `${path}.stale.${me.nonce}`;
+const ABANDONED_TAKEOVER_MS = 30_000;
+/** How often a process that lost the race for a takeover looks whether it has ended. */
+const TAKEOVER_POLL_MS = 5;
+
+/**
+ * removeStaleLock removes the lock file of stale, a holder that is gone, unless another process
+ * does it first. Takers of one stale lock race for a directory named after its nonce (mkdir
+ * succeeds once); the winner removes the lock file only if it still names stale — nobody else can
+ * remove or replace that file meanwhile (a new lock cannot be created over it) — so a live lock is
+ * never moved or deleted, however many processes start at once. The losers try again from the
+ * start. A takeover directory left by a process that died mid-takeover is removed once old.
+ */
+async function removeStaleLock(path: string, stale: LockHolder): Promise<void> {
+  const takeover = `${path}.takeover.${stale.nonce}`;
   try {
-    await rename(path, aside);
+    await mkdir(takeover);
   } catch (error) {
-    if (errorCode(error) === "ENOENT") return;
-    throw error;
+    if (errorCode(error) !== "EEXIST") throw error;
+    await takeoverEnded(takeover);
+    return;
   }
   try {
-    const moved = await readHolder(aside);
-    if (moved?.nonce !== stale.nonce) await link(aside, path);
-  } catch (error) {
-    // The place was taken again meanwhile: the next attempt reads who holds it now.
-    if (errorCode(error) !== "EEXIST") throw error;
+    const holder = await readHolder(path);
+    if (holder?.nonce === stale.nonce) await unlink(path);
   } finally {
-    await unlink(aside);
+    await rmdir(takeover);
+  }
+}
+
+/**
+ * takeoverEnded waits while another process takes over (its takeover directory exists), removing
+ * the directory of one abandoned, so that the caller then reads who holds the lock.
+ */
+async function takeoverEnded(takeover: string): Promise<void> {
+  for (;;) {
+    const since = (await stat(takeover).catch(() => undefined))?.mtimeMs;
+    if (since === undefined) return;
+    if (Date.now() - since > ABANDONED_TAKEOVER_MS) {
+      await rmdir(takeover).catch(() => {});
+      return;
+    }
+    await delay(TAKEOVER_POLL_MS);
   }
 }
 
