@@ -1,7 +1,7 @@
 // Access requests across two Latch servers sharing Postgres: a request made on A, approved on A for
 // 2 s, is allowed on B with the approval's token and denied once it expired; deny, cancel, revoke;
 // a request that expires undecided; decisions refused twice, or for longer than asked; bad input
-// refused by field with nothing written.
+// refused by field with nothing written; the changes streamed, in order, filtered, resumed.
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
@@ -10,7 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiKeyRing } from "../../../src/api/api-keys.js";
 import { type LatchServer, startServer } from "../../../src/api/latch-server.js";
 import { createLatchClient, type LatchClient } from "../../../src/cli/client.js";
-import { AccessRequestStatus } from "../../../src/gen/latch/v1/approval_service_pb.js";
+import {
+  AccessRequestStatus,
+  type WatchAccessRequestsRequestSchema,
+} from "../../../src/gen/latch/v1/approval_service_pb.js";
 import type { ConsistencySchema, RelationshipSchema } from "../../../src/gen/latch/v1/core_pb.js";
 import { CheckResult } from "../../../src/gen/latch/v1/permission_service_pb.js";
 import { createPostgresStore } from "../../../src/store/postgres/postgres-store.js";
@@ -423,6 +426,114 @@ if (serverUrl !== undefined) {
           code: Code.InvalidArgument,
           message: 'id: not an access request id (a UUID, as RequestAccess returns), got "q3"',
         });
+      });
+    });
+
+    describe("WatchAccessRequests", () => {
+      /** Seen is one streamed change: the request's id, document, status and token. */
+      interface Seen {
+        readonly id: string;
+        readonly doc: string;
+        readonly status: AccessRequestStatus;
+        readonly token: string;
+      }
+
+      /** watch streams, from B, the changes after since that pass filters, until stopped. */
+      function watch(
+        since: string,
+        filters: Omit<MessageInitShape<typeof WatchAccessRequestsRequestSchema>, "since"> = {},
+      ) {
+        const seen: Seen[] = [];
+        const stopper = new AbortController();
+        const done = (async () => {
+          try {
+            for await (const { request, changedAt } of b.client.approvals.watchAccessRequests(
+              { since, ...filters },
+              { signal: stopper.signal },
+            )) {
+              const { id, status, relationship } = request!;
+              seen.push({ id, doc: relationship!.resource!.id, status, token: changedAt });
+            }
+          } catch (error) {
+            if (!stopper.signal.aborted) throw error;
+          }
+        })();
+        const stop = () => {
+          stopper.abort();
+          return done;
+        };
+        return { seen, stop };
+      }
+
+      /** statuses are the statuses seen, in order, one per decision (an annotation repeats it). */
+      const statuses = (seen: readonly Seen[]) =>
+        seen
+          .map(({ doc, status }) => `${doc} ${AccessRequestStatus[status]}`)
+          .filter((entry, i, all) => entry !== all[i - 1]);
+
+      it("streams a request made, approved, and another denied, in order, from a token; a filter keeps to its resource", async () => {
+        const since = (
+          await a.client.approvals.listAccessRequests({ consistency: FULLY_CONSISTENT })
+        ).readAt;
+        const all = watch(since);
+        const onW2 = watch(since, { resource: { type: "document", id: "w2" } });
+        const first = await ask(a, "w1");
+        const approved = await a.client.approvals.approve({ id: first.id });
+        const second = await ask(a, "w2");
+        await a.client.approvals.deny({ id: second.id, note: "not now" });
+        const expected = ["w1 PENDING", "w1 APPROVED", "w2 PENDING", "w2 DENIED"];
+        await waitFor(
+          "the watcher to see both requests decided",
+          () => statuses(all.seen).length >= expected.length,
+          PATIENCE_MS,
+        );
+        await waitFor(
+          "the filtered watcher to see w2 denied",
+          () => onW2.seen.length >= 2,
+          PATIENCE_MS,
+        );
+        await all.stop();
+        await onW2.stop();
+        expect(statuses(all.seen)).toEqual(expected);
+        expect(all.seen.filter((entry) => entry.doc === "w1").map((entry) => entry.id)).toEqual(
+          all.seen.filter((entry) => entry.doc === "w1").map(() => first.id),
+        );
+        // The approval's change carries the token the grant was written at.
+        expect(all.seen.map((entry) => entry.token)).toContain(approved.grantedAt);
+        expect(statuses(onW2.seen)).toEqual(["w2 PENDING", "w2 DENIED"]);
+
+        // Resumed from the approval's token: only what came after it.
+        const resumed = watch(approved.grantedAt, { status: AccessRequestStatus.DENIED });
+        await waitFor(
+          "the resumed watcher to see w2 denied",
+          () => resumed.seen.length >= 1,
+          PATIENCE_MS,
+        );
+        await resumed.stop();
+        expect(statuses(resumed.seen)).toEqual(["w2 DENIED"]);
+      });
+
+      it("refuses bad filters with INVALID_ARGUMENT, naming the field", async () => {
+        const failure = async (
+          request: MessageInitShape<typeof WatchAccessRequestsRequestSchema>,
+        ) => {
+          const stream = b.client.approvals.watchAccessRequests(request);
+          return codeOf(
+            (async () => {
+              for await (const _ of stream) break;
+            })(),
+          );
+        };
+        const status = await failure({ status: 99 as AccessRequestStatus });
+        expect(status).toEqual({
+          code: Code.InvalidArgument,
+          message: "status: not an AccessRequestStatus, got 99",
+        });
+        const resource = await failure({ resource: { type: "", id: "q3" } });
+        expect(resource.code).toBe(Code.InvalidArgument);
+        expect(resource.message).toMatch(/^invalid resource\.type "" at position 1/);
+        const since = await failure({ since: "not-a-token" });
+        expect(since.code).toBe(Code.InvalidArgument);
       });
     });
 
