@@ -1,7 +1,8 @@
 // Access requests across two Latch servers sharing Postgres: a request made on A, approved on A for
 // 2 s, is allowed on B with the approval's token and denied once it expired; deny, cancel, revoke;
 // a request that expires undecided; decisions refused twice, or for longer than asked; bad input
-// refused by field with nothing written; the changes streamed, in order, filtered, resumed.
+// refused by field with nothing written; a decision allowed by a grant names its request in the
+// decision log; the changes streamed, in order, filtered, resumed.
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
@@ -10,14 +11,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiKeyRing } from "../../../src/api/api-keys.js";
 import { type LatchServer, startServer } from "../../../src/api/latch-server.js";
 import { createLatchClient, type LatchClient } from "../../../src/cli/client.js";
+import { decisionRecord } from "../../../src/cli/decision-text.js";
 import {
   AccessRequestStatus,
   type WatchAccessRequestsRequestSchema,
 } from "../../../src/gen/latch/v1/approval_service_pb.js";
 import type { ConsistencySchema, RelationshipSchema } from "../../../src/gen/latch/v1/core_pb.js";
 import { CheckResult } from "../../../src/gen/latch/v1/permission_service_pb.js";
+import { RelationshipUpdate_Operation } from "../../../src/gen/latch/v1/relationship_service_pb.js";
 import { createPostgresStore } from "../../../src/store/postgres/postgres-store.js";
-import type { Store } from "../../../src/store/store.js";
+import type { SqlBackedStore } from "../../../src/store/postgres/sql-store.js";
 import {
   createTestDatabase,
   postgresForTests,
@@ -59,7 +62,7 @@ const viewer = (doc: string, relation = "viewer"): MessageInitShape<typeof Relat
 });
 
 interface Replica {
-  readonly store: Store;
+  readonly store: SqlBackedStore;
   readonly server: LatchServer;
   readonly client: LatchClient;
 }
@@ -90,6 +93,15 @@ if (serverUrl !== undefined) {
       const store = await createPostgresStore({ connectionString: url.toString() });
       const server = await startServer({
         store,
+        // A keeps a decision log, its records written before the answer.
+        ...(name === "latch-a"
+          ? {
+              decisions: {
+                database: store.database,
+                settings: { mode: "sync" as const, retentionMs: 86_400_000, redactKeys: [] },
+              },
+            }
+          : {}),
         keys: new ApiKeyRing([]),
         host: "127.0.0.1",
         grpcPort: 0,
@@ -429,6 +441,53 @@ if (serverUrl !== undefined) {
       });
     });
 
+    it("a decision allowed by an approved grant names its request in the log", async () => {
+      const asked = await ask(a, "logged");
+      const { grantedAt } = await a.client.approvals.approve({ id: asked.id });
+      const question = {
+        resource: { type: "document", id: "logged" },
+        permission: "view",
+        subject: { object: { type: "agent", id: "bot" }, relation: "" },
+        consistency: atLeastAsFresh(grantedAt),
+      };
+      // Answered without an explanation (its proof made as the log writes), and with one.
+      for (const explain of [false, true]) {
+        const answer = await a.client.permissions.check({ ...question, explain });
+        expect(answer.result).toBe(CheckResult.ALLOWED);
+        const { decision } = await a.client.decisions.getDecision({
+          decisionId: answer.decisionId,
+        });
+        expect(decisionRecord(decision!).proof?.grantedBy).toEqual([
+          {
+            relationship: "document:logged#viewer@agent:bot",
+            expiresAt: expect.any(String),
+            accessRequest: asked.id,
+          },
+        ]);
+      }
+      // Once revoked and written again by hand, the same key is no longer the request's grant.
+      await a.client.approvals.revoke({ id: asked.id });
+      const { writtenAt } = await a.client.relationships.writeRelationships({
+        updates: [
+          {
+            operation: RelationshipUpdate_Operation.TOUCH,
+            relationship: {
+              ...viewer("logged"),
+              expiresAt: timestampFromDate(new Date(Date.now() + 3_600_000)),
+            },
+          },
+        ],
+      });
+      const direct = await a.client.permissions.check({
+        ...question,
+        consistency: atLeastAsFresh(writtenAt),
+      });
+      const { decision } = await a.client.decisions.getDecision({ decisionId: direct.decisionId });
+      expect(decisionRecord(decision!).proof?.grantedBy).toEqual([
+        { relationship: "document:logged#viewer@agent:bot", expiresAt: expect.any(String) },
+      ]);
+    });
+
     describe("WatchAccessRequests", () => {
       /** Seen is one streamed change: the request's id, document, status and token. */
       interface Seen {
@@ -441,7 +500,10 @@ if (serverUrl !== undefined) {
       /** watch streams, from B, the changes after since that pass filters, until stopped. */
       function watch(
         since: string,
-        filters: Omit<MessageInitShape<typeof WatchAccessRequestsRequestSchema>, "since"> = {},
+        filters: Omit<
+          MessageInitShape<typeof WatchAccessRequestsRequestSchema>,
+          "since" | "$typeName"
+        > = {},
       ) {
         const seen: Seen[] = [];
         const stopper = new AbortController();
