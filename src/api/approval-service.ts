@@ -22,6 +22,8 @@ import {
   AccessRequestStatus as AccessRequestStatusMessage,
   type ApprovalService,
 } from "../gen/latch/v1/approval_service_pb.js";
+import { decodeToken } from "../revision/consistency-token.js";
+import type { Revision } from "../revision/revision.js";
 import { type SnapshotReader, StoreError } from "../store/store.js";
 import { formatRelationship } from "../tuple/format-relationship.js";
 import type { ObjectRef, Relationship } from "../tuple/relationship.js";
@@ -129,15 +131,9 @@ export function createApprovalService(
     async listAccessRequests(request, call) {
       const pageSize = readPageSize("page_size", request.pageSize);
       const after = readListCursor("cursor", request.cursor);
-      const wanted = readStatus("status", request.status);
-      const resource =
-        request.resource === undefined ? undefined : readObjectRef("resource", request.resource);
+      const { wanted, matches } = readRequestFilters(request);
       const read = await readAt(context, "consistency", request.consistency, call.signal);
       const now = new Date();
-      const matches = (found: AccessRequest) =>
-        (wanted === undefined || statusAt(found, now) === wanted) &&
-        (request.requestedBy === "" || found.requestedBy === request.requestedBy) &&
-        (resource === undefined || sameObject(found.relationship.resource, resource));
       // Stored statuses narrow the read; expired requests are pending records past their time.
       const filter =
         wanted === undefined
@@ -153,7 +149,7 @@ export function createApprovalService(
         });
         for (const record of batch) {
           const found = accessRequestOf(record);
-          if (matches(found)) page.push({ request: found, key: recordCursor(found) });
+          if (matches(found, now)) page.push({ request: found, key: recordCursor(found) });
         }
         const last = batch.at(-1);
         if (batch.length <= pageSize || last === undefined) break;
@@ -165,6 +161,30 @@ export function createApprovalService(
         readAt: read.token,
         nextCursor: page.length > pageSize ? (shown.at(-1)?.key ?? "") : "",
       };
+    },
+
+    async *watchAccessRequests(request, { signal }) {
+      const { matches } = readRequestFilters(request);
+      const { store } = context;
+      const since: Revision =
+        request.since === ""
+          ? await store.headRevision()
+          : decodeToken(request.since, store.storeId);
+      const changes = store.watch(since, { signal, resourceTypes: [ACCESS_REQUEST_DEFINITION] });
+      for await (const change of changes) {
+        // A request's record is replaced at each decision: the record written is the request's
+        // new state; the one deleted beside it in the same revision is the state it left.
+        if (change.kind !== "touch") continue;
+        const found = accessRequestOf(change.relationship);
+        const now = new Date();
+        if (!matches(found, now)) continue;
+        yield {
+          request: accessRequestMessage(found, now),
+          changedAt: tokenFor(context, change.revision),
+        };
+      }
+      // The stream never ends by itself: it stopped because the call did, which says why.
+      signal.throwIfAborted();
     },
 
     async approve(request, call) {
@@ -361,6 +381,33 @@ function readId(field: string, id: string): string {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** RequestFilters are the filters of ListAccessRequests and WatchAccessRequests, read. */
+interface RequestFilters {
+  /** The status asked for; undefined for any. */
+  readonly wanted: AccessRequestStatus | undefined;
+  /** matches says whether a request, read at now, passes every filter. */
+  readonly matches: (request: AccessRequest, now: Date) => boolean;
+}
+
+/** readRequestFilters reads the status, requester and resource filters of a list or a watch. */
+function readRequestFilters(request: {
+  readonly status: AccessRequestStatusMessage;
+  readonly requestedBy: string;
+  readonly resource?: Parameters<typeof readObjectRef>[1];
+}): RequestFilters {
+  const wanted = readStatus("status", request.status);
+  const resource =
+    request.resource === undefined ? undefined : readObjectRef("resource", request.resource);
+  const { requestedBy } = request;
+  return {
+    wanted,
+    matches: (found, now) =>
+      (wanted === undefined || statusAt(found, now) === wanted) &&
+      (requestedBy === "" || found.requestedBy === requestedBy) &&
+      (resource === undefined || sameObject(found.relationship.resource, resource)),
+  };
+}
 
 /** readStatus reads a list's status filter: undefined for any. */
 function readStatus(

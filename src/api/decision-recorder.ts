@@ -4,8 +4,12 @@ import type { HandlerContext } from "@connectrpc/connect";
 import { checkDecision } from "../decisions/check-decision.js";
 import type { DecisionCall } from "../decisions/decision-call.js";
 import { newDecisionId } from "../decisions/decision-id.js";
+import type { ProofSource } from "../decisions/decision-log.js";
+import type { DecisionProof } from "../decisions/decision-proof.js";
+import type { Decision } from "../decisions/decision-record.js";
 import { type LookupQuestion, lookupDecision } from "../decisions/lookup-decision.js";
 import type { CheckRequest, CheckResult } from "../engine/check-engine.js";
+import { AccessGrantLinks } from "./access-grant-links.js";
 import type { ApiContext, ReadPoint } from "./api-context.js";
 import { CallContext, requestHeaderValue } from "./grpc-call-context.js";
 import { PRINCIPAL } from "./guard-service.js";
@@ -40,13 +44,15 @@ export interface LookupRecord {
  * DecisionRecorder records the decisions of one server's permission service: a record per check
  * (per CheckBulk item) and per lookup call, each with a new decision id. A check answered without
  * an explanation gets its proof from a {@link ProofCache} when the log writes it, off the request
- * path. With the log off it records nothing and gives no ids.
+ * path; a proof's grants name their access requests ({@link AccessGrantLinks}). With the log off it records nothing and gives no ids.
  */
 export class DecisionRecorder {
   private readonly proofs: ProofCache;
+  private readonly links: AccessGrantLinks;
 
   constructor(private readonly context: ApiContext) {
-    this.proofs = new ProofCache(context.store);
+    this.links = new AccessGrantLinks(context.store);
+    this.proofs = new ProofCache(context.store, this.links);
   }
 
   /** recording says whether the log is on: when it is not, nothing is recorded and no id given. */
@@ -67,14 +73,21 @@ export class DecisionRecorder {
     evaluatedAt: number,
     startedAt: number,
   ): Recorded {
-    const decision = checkDecision(this.call(call, at, startedAt), question, result);
-    announce(call, decision.decisionId);
-    // Most answers' proofs were made for an answer before them: then the record is ready at once.
-    const proof =
-      decision.proof === undefined
-        ? (this.proofs.known(at, question, result, evaluatedAt) ??
-          (() => this.proofs.prove(at, question, result, evaluatedAt)))
-        : undefined;
+    const made = checkDecision(this.call(call, at, startedAt), question, result);
+    announce(call, made.decisionId);
+    const { proof: explained, ...unproved } = made;
+    let decision: Decision = made;
+    let proof: DecisionProof | ProofSource | undefined;
+    if (explained === undefined) {
+      // Most answers' proofs were made for an answer before them: then the record is ready at once.
+      proof =
+        this.proofs.known(at, question, result, evaluatedAt) ??
+        (() => this.proofs.prove(at, question, result, evaluatedAt));
+    } else if (this.links.mayLink(explained)) {
+      // An explained answer's proof may rest on a grant: named as the log writes, off the path.
+      decision = unproved;
+      proof = () => this.links.link(at.revision, explained);
+    }
     return {
       decisionId: decision.decisionId,
       committed: this.context.decisions.record(decision, proof) ?? undefined,

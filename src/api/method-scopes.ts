@@ -28,6 +28,7 @@ export const METHOD_SCOPES: Readonly<Record<string, Scope>> = {
   "latch.v1.ApprovalService/Cancel": "write",
   "latch.v1.ApprovalService/GetAccessRequest": "read",
   "latch.v1.ApprovalService/ListAccessRequests": "read",
+  "latch.v1.ApprovalService/WatchAccessRequests": "read",
   "latch.v1.ApprovalService/Approve": "approve",
   "latch.v1.ApprovalService/Deny": "approve",
   "latch.v1.ApprovalService/Revoke": "approve",

@@ -7,6 +7,7 @@ import type { CheckRequest, CheckResult } from "../engine/check-engine.js";
 import type { OutcomeKind } from "../engine/outcome.js";
 import type { Store } from "../store/store.js";
 import { formatObjectRef, formatSubjectRef } from "../tuple/format-relationship.js";
+import type { AccessGrantLinks } from "./access-grant-links.js";
 import type { ReadPoint } from "./api-context.js";
 
 /** PROOF_CACHE_ENTRIES bounds how many proofs are kept for answers still to come. */
@@ -34,12 +35,15 @@ interface Entry {
  * at the same revision and time, by the engines without a cache. Answers to one question at one
  * revision share a proof while it holds (until the earliest expiry or caveat time it rests on),
  * so a hot check costs one evaluation per revision, not one per answer. A proof whose answer is
- * not the one given says so instead of proving it.
+ * not the one given says so instead of proving it. Its grants name their access requests.
  */
 export class ProofCache {
   private readonly made = new LRUCache<string, Entry>({ max: PROOF_CACHE_ENTRIES });
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly links: AccessGrantLinks,
+  ) {}
 
   /**
    * known is the proof of `answer`, given to question at read point `at` as of evaluatedAt, when
@@ -100,7 +104,7 @@ export class ProofCache {
     const result = await at.schema.fresh.checks.check(reader, explained);
     return {
       result: result.result,
-      proof: checkProof(explained, result),
+      proof: await this.links.link(at.revision, checkProof(explained, result)),
       evaluatedAt,
       validUntil: result.validUntil,
     };

@@ -1,4 +1,4 @@
-// `latch access request|list|get|approve|deny|cancel|revoke`: access requests, decided by people into grants that expire.
+// `latch access request|list|tail|get|approve|deny|cancel|revoke`: access requests, decided by people into grants that expire.
 
 import { durationFromMs, durationMs, type Timestamp, timestampDate } from "@bufbuild/protobuf/wkt";
 import { type Command, Option } from "commander";
@@ -10,7 +10,7 @@ import { formatRelationship } from "../tuple/format-relationship.js";
 import { parseObjectRef } from "../tuple/parse-ref.js";
 import { parseRelationship } from "../tuple/parse-relationship.js";
 import { formatTimestamp } from "../tuple/timestamp.js";
-import { callServer } from "./call-server.js";
+import { callServer, EXIT_USAGE_OR_SERVER_ERROR } from "./call-server.js";
 import type { CliIo } from "./cli-io.js";
 import { printResult } from "./cli-output.js";
 import type { LatchClient } from "./client.js";
@@ -40,18 +40,24 @@ interface DecideOptions extends JsonOption {
   readonly note?: string;
 }
 
-interface ListOptions extends JsonOption, ConsistencyOption {
+interface FilterOptions {
   readonly status?: (typeof STATUSES)[number];
   readonly requester?: string;
   readonly resource?: string;
 }
 
+interface ListOptions extends FilterOptions, JsonOption, ConsistencyOption {}
+
+interface TailOptions extends FilterOptions, JsonOption {
+  readonly since?: string;
+}
+
 /**
  * addAccessCommands registers `access request RELATIONSHIP --for DURATION --justification TEXT
  * [--actor SUBJECT]...`, `access list [--status S] [--requester NAME] [--resource TYPE:ID]`,
- * `access get ID`, `access approve ID [--for DURATION] [--note TEXT]`, `access deny ID [--note
+ * `access tail [the same filters] [--since TOKEN]` (until interrupted), `access get ID`, `access approve ID [--for DURATION] [--note TEXT]`, `access deny ID [--note
  * TEXT]`, `access cancel ID` and `access revoke ID [--note TEXT]`. Each prints the request on one
- * line (`ID pending document:q3#editor@agent:bot for 2h by ops: why`), approve and revoke
+ * line (`ID pending document:q3#editor@agent:bot for 2h by ops: why`), approve, revoke and tail
  * followed by their token; with --json, `{"id","status","relationship","durationMs",
  * "justification","actors","requestedBy","requestedAt","pendingUntil",["decidedBy","decidedAt",
  * "note"],["grantedAt","grantExpiresAt"],["revokedAt"],["token"]}`.
@@ -106,22 +112,15 @@ export function addAccessCommands(
 
   addJsonOption(
     addConsistencyOption(
-      access
-        .command("list")
-        .description("list access requests, by status, requester and resource")
-        .addOption(new Option("--status <status>", "only those of this status").choices(STATUSES))
-        .option("--requester <name>", "only those asked by this API key name")
-        .option(
-          "--resource <object>",
-          "only those for a relationship on this object, e.g. document:q3",
-        ),
+      withFilters(
+        access
+          .command("list")
+          .description("list access requests, by status, requester and resource"),
+      ),
     ),
   ).action((options: ListOptions) =>
     callServer(io, async (client) => {
-      const resource =
-        options.resource === undefined
-          ? undefined
-          : parsed("resource", options.resource, parseObjectRef(options.resource));
+      const filters = filterFields(options);
       // The first page at the consistency asked; the others at its snapshot.
       let consistency = options.consistency;
       let cursor = "";
@@ -130,15 +129,43 @@ export function addAccessCommands(
           pageSize: MAX_PAGE_SIZE,
           cursor,
           ...(consistency === undefined ? {} : { consistency }),
-          ...(options.status === undefined ? {} : { status: statusValue(options.status) }),
-          requestedBy: options.requester ?? "",
-          ...(resource === undefined ? {} : { resource }),
+          ...filters,
         });
         for (const request of page.requests) print(io, options, request);
         consistency = { requirement: { case: "atExactSnapshot", value: page.readAt } };
         cursor = page.nextCursor;
       } while (cursor !== "");
       return 0;
+    }).then(setExitCode),
+  );
+
+  addJsonOption(
+    withFilters(
+      access
+        .command("tail")
+        .description(
+          "print access requests as they are made and decided, until interrupted (each with the token of its change)",
+        )
+        .option("--since <token>", "from the change after this token's revision (default: now)"),
+    ),
+  ).action((options: TailOptions) =>
+    callServer(io, async (client) => {
+      const filters = filterFields(options);
+      const stop = io.interruption();
+      try {
+        const stream = client.approvals.watchAccessRequests(
+          { since: options.since ?? "", ...filters },
+          { signal: stop },
+        );
+        for await (const { request, changedAt } of stream) {
+          if (request !== undefined) print(io, options, request, changedAt);
+        }
+      } catch (error) {
+        if (!stop.aborted) throw error;
+      }
+      if (stop.aborted) return 0;
+      io.stderr(`the server at ${client.endpoint} ended the stream (is it stopping?)\n`);
+      return EXIT_USAGE_OR_SERVER_ERROR;
     }).then(setExitCode),
   );
 
@@ -220,6 +247,30 @@ export function addAccessCommands(
       return { ...(request === undefined ? {} : { request }), token: revokedAt };
     }),
   );
+}
+
+/** withFilters adds the filters of `access list` and `access tail` to command. */
+function withFilters(command: Command): Command {
+  return command
+    .addOption(new Option("--status <status>", "only those of this status").choices(STATUSES))
+    .option("--requester <name>", "only those asked by this API key name")
+    .option(
+      "--resource <object>",
+      "only those for a relationship on this object, e.g. document:q3",
+    );
+}
+
+/** filterFields are the request fields of the filter options. */
+function filterFields(options: FilterOptions) {
+  const resource =
+    options.resource === undefined
+      ? undefined
+      : parsed("resource", options.resource, parseObjectRef(options.resource));
+  return {
+    ...(options.status === undefined ? {} : { status: statusValue(options.status) }),
+    requestedBy: options.requester ?? "",
+    ...(resource === undefined ? {} : { resource }),
+  };
 }
 
 function statusValue(status: (typeof STATUSES)[number]): AccessRequestStatus {

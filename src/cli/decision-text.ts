@@ -114,7 +114,9 @@ export function decisionLines(record: DecisionRecord): string[] {
         ? ""
         : ` [${granted.caveat}${granted.caveatContext === undefined ? "" : `:${JSON.stringify(granted.caveatContext)}`}]${granted.caveatResult === undefined ? "" : ` (caveat ${granted.caveatResult})`}`;
     const expiry = granted.expiresAt === undefined ? "" : ` [expiration:${granted.expiresAt}]`;
-    lines.push(`  granted by ${granted.relationship}${caveat}${expiry}`);
+    const request =
+      granted.accessRequest === undefined ? "" : ` (access request ${granted.accessRequest})`;
+    lines.push(`  granted by ${granted.relationship}${caveat}${expiry}${request}`);
   }
   if (proof?.failingLeg !== undefined) {
     const leg = proof.failingLeg;

@@ -20,6 +20,8 @@ export interface ProofRelationship {
   readonly caveatResult?: "true" | "false" | "missing";
   /** RFC 3339, when it expires. */
   readonly expiresAt?: string;
+  /** The id of the approved access request that wrote it: it is that request's grant. */
+  readonly accessRequest?: string;
 }
 
 /** FailingLeg is the part of an on-behalf-of check that denied it. */

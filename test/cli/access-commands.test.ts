@@ -1,8 +1,9 @@
-// `latch access request|list|get|approve|deny|cancel|revoke`, against a server in process.
+// `latch access request|list|tail|get|approve|deny|cancel|revoke`, against a server in process.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../support/wait-for.js";
 import { type CliTestServer, startCliServer } from "./cli-test-server.js";
-import { runLatch } from "./run-cli-helper.js";
+import { runLatch, startLatch } from "./run-cli-helper.js";
 
 const SCHEMA = `use expiration
 
@@ -111,6 +112,36 @@ describe("latch access", () => {
     );
     const listed = await latch("access", "list", "--status", "denied");
     expect(listed.stdout.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("tails requests as they are made, filtered, until interrupted", async () => {
+    const tail = startLatch(
+      ["access", "tail", "--resource", "document:tail", "--json"],
+      {},
+      { env: server.env },
+    );
+    let printed = false;
+    const first = tail.waitForStdout(1).then((lines) => {
+      printed = true;
+      return lines;
+    });
+    // The stream starts at the head when the server first reads it: ask until it shows one.
+    await request("not-tailed");
+    await waitFor(
+      "a request made during the tail, printed",
+      async () => {
+        if (!printed) await request("tail");
+        return printed;
+      },
+      20_000,
+    );
+    const shown = JSON.parse((await first)[0]!) as Record<string, unknown>;
+    expect(shown).toMatchObject({
+      status: "pending",
+      relationship: "document:tail#editor@agent:bot",
+    });
+    expect(shown.token).toMatch(new RegExp(`^${TOKEN}$`));
+    expect((await tail.stop()).exitCode).toBe(0);
   });
 
   it("refuses bad input: a relation without expiration, a longer approval, a bad duration", async () => {

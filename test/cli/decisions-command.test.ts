@@ -24,7 +24,26 @@ describe("latch decisions", () => {
   let env: Record<string, string> = {};
   const decisions: Decision[] = [
     makeDecision({ result: "denied", deniedBy: "agent:bot", reason: "not_delegated" }),
-    makeDecision({ subject: "user:bob", actors: [], apiKey: "ops" }),
+    makeDecision({
+      subject: "user:bob",
+      actors: [],
+      apiKey: "ops",
+      proof: {
+        grantedBy: [
+          {
+            relationship: "document:plan#viewer@user:alice",
+            caveat: "on_network",
+            caveatContext: { cidr: "10.0.0.0/8", ssn: "078-05-1120" },
+            caveatResult: "true",
+          },
+          {
+            relationship: "document:plan#viewer@agent:bot",
+            expiresAt: "2099-01-01T00:00:00Z",
+            accessRequest: "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9",
+          },
+        ],
+      },
+    }),
     lookupDecision(),
     makeDecision({ result: "conditional", missingParameters: ["ip"] }),
   ];
@@ -103,6 +122,9 @@ describe("latch decisions", () => {
     );
     expect(stdout).toContain("  masked context.ssn, proof.grantedBy[0].caveatContext.ssn\n");
     expect(stdout).toContain("  granted by document:plan#viewer@user:alice [on_network:");
+    expect(stdout).toContain(
+      "  granted by document:plan#viewer@agent:bot [expiration:2099-01-01T00:00:00Z] (access request 0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9)\n",
+    );
     expect(stdout).not.toContain("078-05-1120");
   });
 

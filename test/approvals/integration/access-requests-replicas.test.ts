@@ -1,7 +1,8 @@
 // Access requests across two Latch servers sharing Postgres: a request made on A, approved on A for
 // 2 s, is allowed on B with the approval's token and denied once it expired; deny, cancel, revoke;
 // a request that expires undecided; decisions refused twice, or for longer than asked; bad input
-// refused by field with nothing written.
+// refused by field with nothing written; a decision allowed by a grant names its request in the
+// decision log; the changes streamed, in order, filtered, resumed.
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
@@ -10,11 +11,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiKeyRing } from "../../../src/api/api-keys.js";
 import { type LatchServer, startServer } from "../../../src/api/latch-server.js";
 import { createLatchClient, type LatchClient } from "../../../src/cli/client.js";
-import { AccessRequestStatus } from "../../../src/gen/latch/v1/approval_service_pb.js";
+import { decisionRecord } from "../../../src/cli/decision-text.js";
+import {
+  AccessRequestStatus,
+  type WatchAccessRequestsRequestSchema,
+} from "../../../src/gen/latch/v1/approval_service_pb.js";
 import type { ConsistencySchema, RelationshipSchema } from "../../../src/gen/latch/v1/core_pb.js";
 import { CheckResult } from "../../../src/gen/latch/v1/permission_service_pb.js";
+import { RelationshipUpdate_Operation } from "../../../src/gen/latch/v1/relationship_service_pb.js";
 import { createPostgresStore } from "../../../src/store/postgres/postgres-store.js";
-import type { Store } from "../../../src/store/store.js";
+import type { SqlBackedStore } from "../../../src/store/postgres/sql-store.js";
 import {
   createTestDatabase,
   postgresForTests,
@@ -56,7 +62,7 @@ const viewer = (doc: string, relation = "viewer"): MessageInitShape<typeof Relat
 });
 
 interface Replica {
-  readonly store: Store;
+  readonly store: SqlBackedStore;
   readonly server: LatchServer;
   readonly client: LatchClient;
 }
@@ -87,6 +93,15 @@ if (serverUrl !== undefined) {
       const store = await createPostgresStore({ connectionString: url.toString() });
       const server = await startServer({
         store,
+        // A keeps a decision log, its records written before the answer.
+        ...(name === "latch-a"
+          ? {
+              decisions: {
+                database: store.database,
+                settings: { mode: "sync" as const, retentionMs: 86_400_000, redactKeys: [] },
+              },
+            }
+          : {}),
         keys: new ApiKeyRing([]),
         host: "127.0.0.1",
         grpcPort: 0,
@@ -423,6 +438,164 @@ if (serverUrl !== undefined) {
           code: Code.InvalidArgument,
           message: 'id: not an access request id (a UUID, as RequestAccess returns), got "q3"',
         });
+      });
+    });
+
+    it("a decision allowed by an approved grant names its request in the log", async () => {
+      const asked = await ask(a, "logged");
+      const { grantedAt } = await a.client.approvals.approve({ id: asked.id });
+      const question = {
+        resource: { type: "document", id: "logged" },
+        permission: "view",
+        subject: { object: { type: "agent", id: "bot" }, relation: "" },
+        consistency: atLeastAsFresh(grantedAt),
+      };
+      // Answered without an explanation (its proof made as the log writes), and with one.
+      for (const explain of [false, true]) {
+        const answer = await a.client.permissions.check({ ...question, explain });
+        expect(answer.result).toBe(CheckResult.ALLOWED);
+        const { decision } = await a.client.decisions.getDecision({
+          decisionId: answer.decisionId,
+        });
+        expect(decisionRecord(decision!).proof?.grantedBy).toEqual([
+          {
+            relationship: "document:logged#viewer@agent:bot",
+            expiresAt: expect.any(String),
+            accessRequest: asked.id,
+          },
+        ]);
+      }
+      // Once revoked and written again by hand, the same key is no longer the request's grant.
+      await a.client.approvals.revoke({ id: asked.id });
+      const { writtenAt } = await a.client.relationships.writeRelationships({
+        updates: [
+          {
+            operation: RelationshipUpdate_Operation.TOUCH,
+            relationship: {
+              ...viewer("logged"),
+              expiresAt: timestampFromDate(new Date(Date.now() + 3_600_000)),
+            },
+          },
+        ],
+      });
+      const direct = await a.client.permissions.check({
+        ...question,
+        consistency: atLeastAsFresh(writtenAt),
+      });
+      const { decision } = await a.client.decisions.getDecision({ decisionId: direct.decisionId });
+      expect(decisionRecord(decision!).proof?.grantedBy).toEqual([
+        { relationship: "document:logged#viewer@agent:bot", expiresAt: expect.any(String) },
+      ]);
+    });
+
+    describe("WatchAccessRequests", () => {
+      /** Seen is one streamed change: the request's id, document, status and token. */
+      interface Seen {
+        readonly id: string;
+        readonly doc: string;
+        readonly status: AccessRequestStatus;
+        readonly token: string;
+      }
+
+      /** watch streams, from B, the changes after since that pass filters, until stopped. */
+      function watch(
+        since: string,
+        filters: Omit<
+          MessageInitShape<typeof WatchAccessRequestsRequestSchema>,
+          "since" | "$typeName"
+        > = {},
+      ) {
+        const seen: Seen[] = [];
+        const stopper = new AbortController();
+        const done = (async () => {
+          try {
+            for await (const { request, changedAt } of b.client.approvals.watchAccessRequests(
+              { since, ...filters },
+              { signal: stopper.signal },
+            )) {
+              const { id, status, relationship } = request!;
+              seen.push({ id, doc: relationship!.resource!.id, status, token: changedAt });
+            }
+          } catch (error) {
+            if (!stopper.signal.aborted) throw error;
+          }
+        })();
+        const stop = () => {
+          stopper.abort();
+          return done;
+        };
+        return { seen, stop };
+      }
+
+      /** statuses are the statuses seen, in order, one per decision (an annotation repeats it). */
+      const statuses = (seen: readonly Seen[]) =>
+        seen
+          .map(({ doc, status }) => `${doc} ${AccessRequestStatus[status]}`)
+          .filter((entry, i, all) => entry !== all[i - 1]);
+
+      it("streams a request made, approved, and another denied, in order, from a token; a filter keeps to its resource", async () => {
+        const since = (
+          await a.client.approvals.listAccessRequests({ consistency: FULLY_CONSISTENT })
+        ).readAt;
+        const all = watch(since);
+        const onW2 = watch(since, { resource: { type: "document", id: "w2" } });
+        const first = await ask(a, "w1");
+        const approved = await a.client.approvals.approve({ id: first.id });
+        const second = await ask(a, "w2");
+        await a.client.approvals.deny({ id: second.id, note: "not now" });
+        const expected = ["w1 PENDING", "w1 APPROVED", "w2 PENDING", "w2 DENIED"];
+        await waitFor(
+          "the watcher to see both requests decided",
+          () => statuses(all.seen).length >= expected.length,
+          PATIENCE_MS,
+        );
+        await waitFor(
+          "the filtered watcher to see w2 denied",
+          () => onW2.seen.length >= 2,
+          PATIENCE_MS,
+        );
+        await all.stop();
+        await onW2.stop();
+        expect(statuses(all.seen)).toEqual(expected);
+        expect(all.seen.filter((entry) => entry.doc === "w1").map((entry) => entry.id)).toEqual(
+          all.seen.filter((entry) => entry.doc === "w1").map(() => first.id),
+        );
+        // The approval's change carries the token the grant was written at.
+        expect(all.seen.map((entry) => entry.token)).toContain(approved.grantedAt);
+        expect(statuses(onW2.seen)).toEqual(["w2 PENDING", "w2 DENIED"]);
+
+        // Resumed from the approval's token: only what came after it.
+        const resumed = watch(approved.grantedAt, { status: AccessRequestStatus.DENIED });
+        await waitFor(
+          "the resumed watcher to see w2 denied",
+          () => resumed.seen.length >= 1,
+          PATIENCE_MS,
+        );
+        await resumed.stop();
+        expect(statuses(resumed.seen)).toEqual(["w2 DENIED"]);
+      });
+
+      it("refuses bad filters with INVALID_ARGUMENT, naming the field", async () => {
+        const failure = async (
+          request: MessageInitShape<typeof WatchAccessRequestsRequestSchema>,
+        ) => {
+          const stream = b.client.approvals.watchAccessRequests(request);
+          return codeOf(
+            (async () => {
+              for await (const _ of stream) break;
+            })(),
+          );
+        };
+        const status = await failure({ status: 99 as AccessRequestStatus });
+        expect(status).toEqual({
+          code: Code.InvalidArgument,
+          message: "status: not an AccessRequestStatus, got 99",
+        });
+        const resource = await failure({ resource: { type: "", id: "q3" } });
+        expect(resource.code).toBe(Code.InvalidArgument);
+        expect(resource.message).toMatch(/^invalid resource\.type "" at position 1/);
+        const since = await failure({ since: "not-a-token" });
+        expect(since.code).toBe(Code.InvalidArgument);
       });
     });
 

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file latch/v1/approval_service.proto.
  */
 export const file_latch_v1_approval_service: GenFile = /*@__PURE__*/
-  fileDesc("Ch9sYXRjaC92MS9hcHByb3ZhbF9zZXJ2aWNlLnByb3RvEghsYXRjaC52MSKNBAoNQWNjZXNzUmVxdWVzdBIKCgJpZBgBIAEoCRIsCgxyZWxhdGlvbnNoaXAYAiABKAsyFi5sYXRjaC52MS5SZWxhdGlvbnNoaXASKwoIZHVyYXRpb24YAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SFQoNanVzdGlmaWNhdGlvbhgEIAEoCRIkCgZhY3RvcnMYBSADKAsyFC5sYXRjaC52MS5TdWJqZWN0UmVmEi0KBnN0YXR1cxgGIAEoDjIdLmxhdGNoLnYxLkFjY2Vzc1JlcXVlc3RTdGF0dXMSFAoMcmVxdWVzdGVkX2J5GAcgASgJEjAKDHJlcXVlc3RlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNcGVuZGluZ191bnRpbBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKZGVjaWRlZF9ieRgKIAEoCRIuCgpkZWNpZGVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgRub3RlGAwgASgJEhIKCmdyYW50ZWRfYXQYDSABKAkSNAoQZ3JhbnRfZXhwaXJlc19hdBgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKcmV2b2tlZF9hdBgPIAEoCSKuAQoUUmVxdWVzdEFjY2Vzc1JlcXVlc3QSLAoMcmVsYXRpb25zaGlwGAEgASgLMhYubGF0Y2gudjEuUmVsYXRpb25zaGlwEisKCGR1cmF0aW9uGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhUKDWp1c3RpZmljYXRpb24YAyABKAkSJAoGYWN0b3JzGAQgAygLMhQubGF0Y2gudjEuU3ViamVjdFJlZiJXChVSZXF1ZXN0QWNjZXNzUmVzcG9uc2USKAoHcmVxdWVzdBgBIAEoCzIXLmxhdGNoLnYxLkFjY2Vzc1JlcXVlc3QSFAoMcmVxdWVzdGVkX2F0GAIgASgJIlEKF0dldEFjY2Vzc1JlcXVlc3RSZXF1ZXN0EgoKAmlkGAEgASgJEioKC2NvbnNpc3RlbmN5GAIgASgLMhUubGF0Y2gudjEuQ29uc2lzdGVuY3kiVQoYR2V0QWNjZXNzUmVxdWVzdFJlc3BvbnNlEigKB3JlcXVlc3QYASABKAsyFy5sYXRjaC52MS5BY2Nlc3NSZXF1ZXN0Eg8KB3JlYWRfYXQYAiABKAki1gEKGUxpc3RBY2Nlc3NSZXF1ZXN0c1JlcXVlc3QSKgoLY29uc2lzdGVuY3kYASABKAsyFS5sYXRjaC52MS5Db25zaXN0ZW5jeRIRCglwYWdlX3NpemUYAiABKA0SDgoGY3Vyc29yGAMgASgJEi0KBnN0YXR1cxgEIAEoDjIdLmxhdGNoLnYxLkFjY2Vzc1JlcXVlc3RTdGF0dXMSFAoMcmVxdWVzdGVkX2J5GAUgASgJEiUKCHJlc291cmNlGAYgASgLMhMubGF0Y2gudjEuT2JqZWN0UmVmIm0KGkxpc3RBY2Nlc3NSZXF1ZXN0c1Jlc3BvbnNlEikKCHJlcXVlc3RzGAEgAygLMhcubGF0Y2gudjEuQWNjZXNzUmVxdWVzdBIPCgdyZWFkX2F0GAIgASgJEhMKC25leHRfY3Vyc29yGAMgASgJIlcKDkFwcHJvdmVSZXF1ZXN0EgoKAmlkGAEgASgJEisKCGR1cmF0aW9uGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEgwKBG5vdGUYAyABKAkiTwoPQXBwcm92ZVJlc3BvbnNlEigKB3JlcXVlc3QYASABKAsyFy5sYXRjaC52MS5BY2Nlc3NSZXF1ZXN0EhIKCmdyYW50ZWRfYXQYAiABKAkiJwoLRGVueVJlcXVlc3QSCgoCaWQYASABKAkSDAoEbm90ZRgCIAEoCSI4CgxEZW55UmVzcG9uc2USKAoHcmVxdWVzdBgBIAEoCzIXLmxhdGNoLnYxLkFjY2Vzc1JlcXVlc3QiGwoNQ2FuY2VsUmVxdWVzdBIKCgJpZBgBIAEoCSI6Cg5DYW5jZWxSZXNwb25zZRIoCgdyZXF1ZXN0GAEgASgLMhcubGF0Y2gudjEuQWNjZXNzUmVxdWVzdCIpCg1SZXZva2VSZXF1ZXN0EgoKAmlkGAEgASgJEgwKBG5vdGUYAiABKAkiTgoOUmV2b2tlUmVzcG9uc2USKAoHcmVxdWVzdBgBIAEoCzIXLmxhdGNoLnYxLkFjY2Vzc1JlcXVlc3QSEgoKcmV2b2tlZF9hdBgCIAEoCSqQAgoTQWNjZXNzUmVxdWVzdFN0YXR1cxIlCiFBQ0NFU1NfUkVRVUVTVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIhCh1BQ0NFU1NfUkVRVUVTVF9TVEFUVVNfUEVORElORxABEiIKHkFDQ0VTU19SRVFVRVNUX1NUQVRVU19BUFBST1ZFRBACEiAKHEFDQ0VTU19SRVFVRVNUX1NUQVRVU19ERU5JRUQQAxIjCh9BQ0NFU1NfUkVRVUVTVF9TVEFUVVNfQ0FOQ0VMTEVEEAQSIQodQUNDRVNTX1JFUVVFU1RfU1RBVFVTX1JFVk9LRUQQBRIhCh1BQ0NFU1NfUkVRVUVTVF9TVEFUVVNfRVhQSVJFRBAGMpAECg9BcHByb3ZhbFNlcnZpY2USUAoNUmVxdWVzdEFjY2VzcxIeLmxhdGNoLnYxLlJlcXVlc3RBY2Nlc3NSZXF1ZXN0Gh8ubGF0Y2gudjEuUmVxdWVzdEFjY2Vzc1Jlc3BvbnNlElkKEEdldEFjY2Vzc1JlcXVlc3QSIS5sYXRjaC52MS5HZXRBY2Nlc3NSZXF1ZXN0UmVxdWVzdBoiLmxhdGNoLnYxLkdldEFjY2Vzc1JlcXVlc3RSZXNwb25zZRJfChJMaXN0QWNjZXNzUmVxdWVzdHMSIy5sYXRjaC52MS5MaXN0QWNjZXNzUmVxdWVzdHNSZXF1ZXN0GiQubGF0Y2gudjEuTGlzdEFjY2Vzc1JlcXVlc3RzUmVzcG9uc2USPgoHQXBwcm92ZRIYLmxhdGNoLnYxLkFwcHJvdmVSZXF1ZXN0GhkubGF0Y2gudjEuQXBwcm92ZVJlc3BvbnNlEjUKBERlbnkSFS5sYXRjaC52MS5EZW55UmVxdWVzdBoWLmxhdGNoLnYxLkRlbnlSZXNwb25zZRI7CgZDYW5jZWwSFy5sYXRjaC52MS5DYW5jZWxSZXF1ZXN0GhgubGF0Y2gudjEuQ2FuY2VsUmVzcG9uc2USOwoGUmV2b2tlEhcubGF0Y2gudjEuUmV2b2tlUmVxdWVzdBoYLmxhdGNoLnYxLlJldm9rZVJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_latch_v1_core]);
+  fileDesc("Ch9sYXRjaC92MS9hcHByb3ZhbF9zZXJ2aWNlLnByb3RvEghsYXRjaC52MSKNBAoNQWNjZXNzUmVxdWVzdBIKCgJpZBgBIAEoCRIsCgxyZWxhdGlvbnNoaXAYAiABKAsyFi5sYXRjaC52MS5SZWxhdGlvbnNoaXASKwoIZHVyYXRpb24YAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SFQoNanVzdGlmaWNhdGlvbhgEIAEoCRIkCgZhY3RvcnMYBSADKAsyFC5sYXRjaC52MS5TdWJqZWN0UmVmEi0KBnN0YXR1cxgGIAEoDjIdLmxhdGNoLnYxLkFjY2Vzc1JlcXVlc3RTdGF0dXMSFAoMcmVxdWVzdGVkX2J5GAcgASgJEjAKDHJlcXVlc3RlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNcGVuZGluZ191bnRpbBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKZGVjaWRlZF9ieRgKIAEoCRIuCgpkZWNpZGVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgRub3RlGAwgASgJEhIKCmdyYW50ZWRfYXQYDSABKAkSNAoQZ3JhbnRfZXhwaXJlc19hdBgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKcmV2b2tlZF9hdBgPIAEoCSKuAQoUUmVxdWVzdEFjY2Vzc1JlcXVlc3QSLAoMcmVsYXRpb25zaGlwGAEgASgLMhYubGF0Y2gudjEuUmVsYXRpb25zaGlwEisKCGR1cmF0aW9uGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhUKDWp1c3RpZmljYXRpb24YAyABKAkSJAoGYWN0b3JzGAQgAygLMhQubGF0Y2gudjEuU3ViamVjdFJlZiJXChVSZXF1ZXN0QWNjZXNzUmVzcG9uc2USKAoHcmVxdWVzdBgBIAEoCzIXLmxhdGNoLnYxLkFjY2Vzc1JlcXVlc3QSFAoMcmVxdWVzdGVkX2F0GAIgASgJIlEKF0dldEFjY2Vzc1JlcXVlc3RSZXF1ZXN0EgoKAmlkGAEgASgJEioKC2NvbnNpc3RlbmN5GAIgASgLMhUubGF0Y2gudjEuQ29uc2lzdGVuY3kiVQoYR2V0QWNjZXNzUmVxdWVzdFJlc3BvbnNlEigKB3JlcXVlc3QYASABKAsyFy5sYXRjaC52MS5BY2Nlc3NSZXF1ZXN0Eg8KB3JlYWRfYXQYAiABKAki1gEKGUxpc3RBY2Nlc3NSZXF1ZXN0c1JlcXVlc3QSKgoLY29uc2lzdGVuY3kYASABKAsyFS5sYXRjaC52MS5Db25zaXN0ZW5jeRIRCglwYWdlX3NpemUYAiABKA0SDgoGY3Vyc29yGAMgASgJEi0KBnN0YXR1cxgEIAEoDjIdLmxhdGNoLnYxLkFjY2Vzc1JlcXVlc3RTdGF0dXMSFAoMcmVxdWVzdGVkX2J5GAUgASgJEiUKCHJlc291cmNlGAYgASgLMhMubGF0Y2gudjEuT2JqZWN0UmVmIm0KGkxpc3RBY2Nlc3NSZXF1ZXN0c1Jlc3BvbnNlEikKCHJlcXVlc3RzGAEgAygLMhcubGF0Y2gudjEuQWNjZXNzUmVxdWVzdBIPCgdyZWFkX2F0GAIgASgJEhMKC25leHRfY3Vyc29yGAMgASgJIpcBChpXYXRjaEFjY2Vzc1JlcXVlc3RzUmVxdWVzdBINCgVzaW5jZRgBIAEoCRItCgZzdGF0dXMYAiABKA4yHS5sYXRjaC52MS5BY2Nlc3NSZXF1ZXN0U3RhdHVzEhQKDHJlcXVlc3RlZF9ieRgDIAEoCRIlCghyZXNvdXJjZRgEIAEoCzITLmxhdGNoLnYxLk9iamVjdFJlZiJbChtXYXRjaEFjY2Vzc1JlcXVlc3RzUmVzcG9uc2USKAoHcmVxdWVzdBgBIAEoCzIXLmxhdGNoLnYxLkFjY2Vzc1JlcXVlc3QSEgoKY2hhbmdlZF9hdBgCIAEoCSJXCg5BcHByb3ZlUmVxdWVzdBIKCgJpZBgBIAEoCRIrCghkdXJhdGlvbhgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIMCgRub3RlGAMgASgJIk8KD0FwcHJvdmVSZXNwb25zZRIoCgdyZXF1ZXN0GAEgASgLMhcubGF0Y2gudjEuQWNjZXNzUmVxdWVzdBISCgpncmFudGVkX2F0GAIgASgJIicKC0RlbnlSZXF1ZXN0EgoKAmlkGAEgASgJEgwKBG5vdGUYAiABKAkiOAoMRGVueVJlc3BvbnNlEigKB3JlcXVlc3QYASABKAsyFy5sYXRjaC52MS5BY2Nlc3NSZXF1ZXN0IhsKDUNhbmNlbFJlcXVlc3QSCgoCaWQYASABKAkiOgoOQ2FuY2VsUmVzcG9uc2USKAoHcmVxdWVzdBgBIAEoCzIXLmxhdGNoLnYxLkFjY2Vzc1JlcXVlc3QiKQoNUmV2b2tlUmVxdWVzdBIKCgJpZBgBIAEoCRIMCgRub3RlGAIgASgJIk4KDlJldm9rZVJlc3BvbnNlEigKB3JlcXVlc3QYASABKAsyFy5sYXRjaC52MS5BY2Nlc3NSZXF1ZXN0EhIKCnJldm9rZWRfYXQYAiABKAkqkAIKE0FjY2Vzc1JlcXVlc3RTdGF0dXMSJQohQUNDRVNTX1JFUVVFU1RfU1RBVFVTX1VOU1BFQ0lGSUVEEAASIQodQUNDRVNTX1JFUVVFU1RfU1RBVFVTX1BFTkRJTkcQARIiCh5BQ0NFU1NfUkVRVUVTVF9TVEFUVVNfQVBQUk9WRUQQAhIgChxBQ0NFU1NfUkVRVUVTVF9TVEFUVVNfREVOSUVEEAMSIwofQUNDRVNTX1JFUVVFU1RfU1RBVFVTX0NBTkNFTExFRBAEEiEKHUFDQ0VTU19SRVFVRVNUX1NUQVRVU19SRVZPS0VEEAUSIQodQUNDRVNTX1JFUVVFU1RfU1RBVFVTX0VYUElSRUQQBjL2BAoPQXBwcm92YWxTZXJ2aWNlElAKDVJlcXVlc3RBY2Nlc3MSHi5sYXRjaC52MS5SZXF1ZXN0QWNjZXNzUmVxdWVzdBofLmxhdGNoLnYxLlJlcXVlc3RBY2Nlc3NSZXNwb25zZRJZChBHZXRBY2Nlc3NSZXF1ZXN0EiEubGF0Y2gudjEuR2V0QWNjZXNzUmVxdWVzdFJlcXVlc3QaIi5sYXRjaC52MS5HZXRBY2Nlc3NSZXF1ZXN0UmVzcG9uc2USXwoSTGlzdEFjY2Vzc1JlcXVlc3RzEiMubGF0Y2gudjEuTGlzdEFjY2Vzc1JlcXVlc3RzUmVxdWVzdBokLmxhdGNoLnYxLkxpc3RBY2Nlc3NSZXF1ZXN0c1Jlc3BvbnNlEmQKE1dhdGNoQWNjZXNzUmVxdWVzdHMSJC5sYXRjaC52MS5XYXRjaEFjY2Vzc1JlcXVlc3RzUmVxdWVzdBolLmxhdGNoLnYxLldhdGNoQWNjZXNzUmVxdWVzdHNSZXNwb25zZTABEj4KB0FwcHJvdmUSGC5sYXRjaC52MS5BcHByb3ZlUmVxdWVzdBoZLmxhdGNoLnYxLkFwcHJvdmVSZXNwb25zZRI1CgREZW55EhUubGF0Y2gudjEuRGVueVJlcXVlc3QaFi5sYXRjaC52MS5EZW55UmVzcG9uc2USOwoGQ2FuY2VsEhcubGF0Y2gudjEuQ2FuY2VsUmVxdWVzdBoYLmxhdGNoLnYxLkNhbmNlbFJlc3BvbnNlEjsKBlJldm9rZRIXLmxhdGNoLnYxLlJldm9rZVJlcXVlc3QaGC5sYXRjaC52MS5SZXZva2VSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_latch_v1_core]);
 
 /**
  * AccessRequest is one request: what, for how long, why, who asked, and what became of it.
@@ -646,6 +646,136 @@ export const ListAccessRequestsResponseSchema: GenMessage<ListAccessRequestsResp
   messageDesc(file_latch_v1_approval_service, 6);
 
 /**
+ * WatchAccessRequestsRequest asks for the changes of requests, from now or after a token.
+ *
+ * @generated from message latch.v1.WatchAccessRequestsRequest
+ */
+export type WatchAccessRequestsRequest = Message<"latch.v1.WatchAccessRequestsRequest"> & {
+  /**
+   * A token (any `*_at` token, or a `changed_at` to resume after it): changes committed after its
+   * revision. Empty: changes from now on.
+   *
+   * @generated from field: string since = 1;
+   */
+  since: string;
+
+  /**
+   * Only requests with this status as read when the change is sent (a pending request past its
+   * deadline reads expired); unspecified for any.
+   *
+   * @generated from field: latch.v1.AccessRequestStatus status = 2;
+   */
+  status: AccessRequestStatus;
+
+  /**
+   * Only requests asked by this API key name; empty for any.
+   *
+   * @generated from field: string requested_by = 3;
+   */
+  requestedBy: string;
+
+  /**
+   * Only requests for a relationship on this object (`type` and `id`); unset for any.
+   *
+   * @generated from field: latch.v1.ObjectRef resource = 4;
+   */
+  resource?: ObjectRef | undefined;
+};
+
+/**
+ * WatchAccessRequestsRequest asks for the changes of requests, from now or after a token.
+ *
+ * @generated from message latch.v1.WatchAccessRequestsRequest
+ */
+export type WatchAccessRequestsRequestJson = {
+  /**
+   * A token (any `*_at` token, or a `changed_at` to resume after it): changes committed after its
+   * revision. Empty: changes from now on.
+   *
+   * @generated from field: string since = 1;
+   */
+  since?: string;
+
+  /**
+   * Only requests with this status as read when the change is sent (a pending request past its
+   * deadline reads expired); unspecified for any.
+   *
+   * @generated from field: latch.v1.AccessRequestStatus status = 2;
+   */
+  status?: AccessRequestStatusJson;
+
+  /**
+   * Only requests asked by this API key name; empty for any.
+   *
+   * @generated from field: string requested_by = 3;
+   */
+  requestedBy?: string;
+
+  /**
+   * Only requests for a relationship on this object (`type` and `id`); unset for any.
+   *
+   * @generated from field: latch.v1.ObjectRef resource = 4;
+   */
+  resource?: ObjectRefJson;
+};
+
+/**
+ * Describes the message latch.v1.WatchAccessRequestsRequest.
+ * Use `create(WatchAccessRequestsRequestSchema)` to create a new message.
+ */
+export const WatchAccessRequestsRequestSchema: GenMessage<WatchAccessRequestsRequest, {jsonType: WatchAccessRequestsRequestJson}> = /*@__PURE__*/
+  messageDesc(file_latch_v1_approval_service, 7);
+
+/**
+ * WatchAccessRequestsResponse is one request as a change left it.
+ *
+ * @generated from message latch.v1.WatchAccessRequestsResponse
+ */
+export type WatchAccessRequestsResponse = Message<"latch.v1.WatchAccessRequestsResponse"> & {
+  /**
+   * The request, as GetAccessRequest returns it at `changed_at`.
+   *
+   * @generated from field: latch.v1.AccessRequest request = 1;
+   */
+  request?: AccessRequest | undefined;
+
+  /**
+   * The token of the revision of the change: pass it as `since` to resume after it.
+   *
+   * @generated from field: string changed_at = 2;
+   */
+  changedAt: string;
+};
+
+/**
+ * WatchAccessRequestsResponse is one request as a change left it.
+ *
+ * @generated from message latch.v1.WatchAccessRequestsResponse
+ */
+export type WatchAccessRequestsResponseJson = {
+  /**
+   * The request, as GetAccessRequest returns it at `changed_at`.
+   *
+   * @generated from field: latch.v1.AccessRequest request = 1;
+   */
+  request?: AccessRequestJson;
+
+  /**
+   * The token of the revision of the change: pass it as `since` to resume after it.
+   *
+   * @generated from field: string changed_at = 2;
+   */
+  changedAt?: string;
+};
+
+/**
+ * Describes the message latch.v1.WatchAccessRequestsResponse.
+ * Use `create(WatchAccessRequestsResponseSchema)` to create a new message.
+ */
+export const WatchAccessRequestsResponseSchema: GenMessage<WatchAccessRequestsResponse, {jsonType: WatchAccessRequestsResponseJson}> = /*@__PURE__*/
+  messageDesc(file_latch_v1_approval_service, 8);
+
+/**
  * ApproveRequest approves a pending request.
  *
  * @generated from message latch.v1.ApproveRequest
@@ -706,7 +836,7 @@ export type ApproveRequestJson = {
  * Use `create(ApproveRequestSchema)` to create a new message.
  */
 export const ApproveRequestSchema: GenMessage<ApproveRequest, {jsonType: ApproveRequestJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_approval_service, 7);
+  messageDesc(file_latch_v1_approval_service, 9);
 
 /**
  * ApproveResponse is the request approved.
@@ -757,7 +887,7 @@ export type ApproveResponseJson = {
  * Use `create(ApproveResponseSchema)` to create a new message.
  */
 export const ApproveResponseSchema: GenMessage<ApproveResponse, {jsonType: ApproveResponseJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_approval_service, 8);
+  messageDesc(file_latch_v1_approval_service, 10);
 
 /**
  * DenyRequest denies a pending request.
@@ -806,7 +936,7 @@ export type DenyRequestJson = {
  * Use `create(DenyRequestSchema)` to create a new message.
  */
 export const DenyRequestSchema: GenMessage<DenyRequest, {jsonType: DenyRequestJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_approval_service, 9);
+  messageDesc(file_latch_v1_approval_service, 11);
 
 /**
  * DenyResponse is the request denied.
@@ -841,7 +971,7 @@ export type DenyResponseJson = {
  * Use `create(DenyResponseSchema)` to create a new message.
  */
 export const DenyResponseSchema: GenMessage<DenyResponse, {jsonType: DenyResponseJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_approval_service, 10);
+  messageDesc(file_latch_v1_approval_service, 12);
 
 /**
  * CancelRequest withdraws a pending request.
@@ -876,7 +1006,7 @@ export type CancelRequestJson = {
  * Use `create(CancelRequestSchema)` to create a new message.
  */
 export const CancelRequestSchema: GenMessage<CancelRequest, {jsonType: CancelRequestJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_approval_service, 11);
+  messageDesc(file_latch_v1_approval_service, 13);
 
 /**
  * CancelResponse is the request cancelled.
@@ -911,7 +1041,7 @@ export type CancelResponseJson = {
  * Use `create(CancelResponseSchema)` to create a new message.
  */
 export const CancelResponseSchema: GenMessage<CancelResponse, {jsonType: CancelResponseJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_approval_service, 12);
+  messageDesc(file_latch_v1_approval_service, 14);
 
 /**
  * RevokeRequest ends an approved grant early.
@@ -960,7 +1090,7 @@ export type RevokeRequestJson = {
  * Use `create(RevokeRequestSchema)` to create a new message.
  */
 export const RevokeRequestSchema: GenMessage<RevokeRequest, {jsonType: RevokeRequestJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_approval_service, 13);
+  messageDesc(file_latch_v1_approval_service, 15);
 
 /**
  * RevokeResponse is the request revoked.
@@ -1011,7 +1141,7 @@ export type RevokeResponseJson = {
  * Use `create(RevokeResponseSchema)` to create a new message.
  */
 export const RevokeResponseSchema: GenMessage<RevokeResponse, {jsonType: RevokeResponseJson}> = /*@__PURE__*/
-  messageDesc(file_latch_v1_approval_service, 14);
+  messageDesc(file_latch_v1_approval_service, 16);
 
 /**
  * AccessRequestStatus is where a request stands.
@@ -1123,6 +1253,18 @@ export const ApprovalService: GenService<{
     methodKind: "unary";
     input: typeof ListAccessRequestsRequestSchema;
     output: typeof ListAccessRequestsResponseSchema;
+  },
+  /**
+   * WatchAccessRequests streams requests as they change (made, decided, annotated with a
+   * decision's token), from now or after a token, with ListAccessRequests's filters. It never
+   * ends by itself.
+   *
+   * @generated from rpc latch.v1.ApprovalService.WatchAccessRequests
+   */
+  watchAccessRequests: {
+    methodKind: "server_streaming";
+    input: typeof WatchAccessRequestsRequestSchema;
+    output: typeof WatchAccessRequestsResponseSchema;
   },
   /**
    * Approve writes the requested relationship, expiring after `duration`, and marks the request
