@@ -9,6 +9,7 @@ import {
   type ServiceImpl,
 } from "@connectrpc/connect";
 import { StoreUnavailableError } from "../store/store.js";
+import type { RpcTimer } from "../telemetry/metrics.js";
 import { toConnectError } from "./api-error.js";
 import type { ApiKeyRing, Principal } from "./api-keys.js";
 import { METHOD_SCOPES } from "./method-scopes.js";
@@ -23,6 +24,8 @@ export interface GuardOptions {
    * readiness hears of an outage from the first call that meets it.
    */
   readonly onStoreUnavailable: (error: StoreUnavailableError) => void;
+  /** rpcTimer gives the recorder of a method's calls (`package.Service/Method`), taken once per method. */
+  readonly rpcTimer: (method: string) => RpcTimer;
 }
 
 type AnyHandler = (input: unknown, context: HandlerContext) => unknown;
@@ -39,8 +42,8 @@ export const PRINCIPAL = createContextKey<Principal | undefined>(undefined, {
  * guardService returns impl with every method authenticated (a bearer key with the method's
  * scope, unless no key is configured), its errors mapped to statuses that name the cause, and
  * unary calls that wait answered DEADLINE_EXCEEDED or CANCELLED as soon as the deadline passes
- * or the client goes away (the signal in the context tells the work to stop). A unary answer
- * given at once is returned as it is, not as a promise.
+ * or the client goes away (the signal in the context tells the work to stop), and each call timed
+ * by its status code. A unary answer given at once is returned as it is, not as a promise.
  */
 export function guardService<S extends DescService>(
   service: S,
@@ -59,35 +62,55 @@ export function guardService<S extends DescService>(
 
 function wrap(method: DescMethod, handler: AnyHandler, options: GuardOptions): AnyHandler {
   const path = `${method.parent.typeName}/${method.name}`;
-  const fail = (error: unknown, context: HandlerContext): ConnectError => {
+  const timed = options.rpcTimer(path);
+  const fail = (error: unknown, context: HandlerContext, started: number): ConnectError => {
     const status = toConnectError(error, context.signal);
     if (status.code === Code.Internal) options.onInternalError(path, error);
     if (error instanceof StoreUnavailableError) options.onStoreUnavailable(error);
+    timed(status.code, started);
     return status;
   };
   if (method.methodKind === "server_streaming") {
     return async function* (input, context) {
-      remember(context, authorize(path, context, options.keys));
+      const started = performance.now();
+      let ended = false;
       try {
+        remember(context, authorize(path, context, options.keys));
         yield* handler(input, context) as AsyncIterable<unknown>;
+        ended = true;
+        timed(0, started);
       } catch (error) {
-        throw fail(error, context);
+        ended = true;
+        throw fail(error, context, started);
+      } finally {
+        // The client went away: the stream was returned early, without an end or an error.
+        if (!ended) timed(Code.Canceled, started);
       }
     };
   }
   return (input, context) => {
-    remember(context, authorize(path, context, options.keys));
+    const started = performance.now();
     let answer: unknown;
     try {
+      remember(context, authorize(path, context, options.keys));
       answer = handler(input, context);
     } catch (error) {
-      throw fail(error, context);
+      throw fail(error, context, started);
     }
     // An answer given at once (a cached check) skips the race with the deadline: nothing to wait for.
-    if (!(answer instanceof Promise)) return answer;
-    return untilAborted(answer, context.signal).catch((error: unknown) => {
-      throw fail(error, context);
-    });
+    if (!(answer instanceof Promise)) {
+      timed(0, started);
+      return answer;
+    }
+    return untilAborted(answer, context.signal).then(
+      (value) => {
+        timed(0, started);
+        return value;
+      },
+      (error: unknown) => {
+        throw fail(error, context, started);
+      },
+    );
   };
 }
 

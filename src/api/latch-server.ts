@@ -107,6 +107,11 @@ export interface ServerOptions {
    * log is off and DecisionService answers FAILED_PRECONDITION.
    */
   readonly decisions?: { readonly database: SqlExecutor; readonly settings: DecisionSettings };
+  /**
+   * The store's database (that of a SqlBackedStore), for the gauges of its connection pool in
+   * /metrics; PGlite's has no pool.
+   */
+  readonly database?: SqlExecutor;
 }
 
 /** LatchServer is a running server: its bound ports, and a graceful stop. */
@@ -136,6 +141,9 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
           countDecisions: (outcome, count) => metrics.countDecisions(outcome, count),
           log: options.log,
         });
+  if (decisionLog !== undefined) metrics.watchDecisionQueue(() => decisionLog.queued);
+  const poolStats = options.database?.poolStats;
+  if (poolStats !== undefined) metrics.watchPool(poolStats);
   // A broken change stream is said, not swallowed; the tracker follows it again by itself.
   const failures = new BackgroundFailures(options.log);
   const onStreamError = (error: unknown) => failures.report("following the change stream", error);
@@ -201,6 +209,8 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
     const head = await options.store.head();
     await context.schemas.at(head.schemaRevision);
     readiness.noteLag(cache.tracker.observeHead(head.revision, Date.now()));
+    const lag = cache.tracker.observedLag;
+    metrics.observeChangeLag(lag.revisions, lag.forMs / 1000);
   };
   const schemaRefresh = setInterval(() => {
     followStore().catch((error: unknown) => readiness.noteFailure(error));
@@ -210,6 +220,7 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
     keys: options.keys,
     onInternalError: options.onInternalError,
     onStoreUnavailable: (error: unknown) => readiness.noteFailure(error),
+    rpcTimer: (method: string) => metrics.rpcTimer(method),
   };
   const services: [DescService, ServiceImpl<DescService>][] = [
     entry(

@@ -57,7 +57,11 @@ export function createPermissionService(
     result: CheckResult,
     evaluatedAt: number,
   ) => {
-    context.metrics.countCheck(result.result, result.servedFromCache);
+    context.metrics.countCheck(
+      result.result,
+      result.servedFromCache,
+      question.actors !== undefined,
+    );
     if (at.engines === at.schema.cached)
       refresher.consider(at.revision, at.engines.checks, question, result, evaluatedAt);
   };

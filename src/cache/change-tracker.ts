@@ -31,6 +31,14 @@ export interface ChangeLag {
   readonly forMs: number;
 }
 
+/** ObservedLag is how far the tracker is behind the store's head, whether or not for too long. */
+export interface ObservedLag {
+  /** The head revision minus the applied one. */
+  readonly revisions: number;
+  /** How long the oldest revision beyond the applied one has gone unapplied, in ms (0 when none). */
+  readonly forMs: number;
+}
+
 const DEFAULT_MAX_TRACKED_SETS = 100_000;
 const RESTART_DELAY_MS = 100;
 
@@ -67,6 +75,7 @@ export class ChangeTracker {
   /** The oldest head seen beyond the applied revision, and when it was first seen. */
   private behind: { readonly revision: number; readonly since: number } | undefined;
   private lagging: ChangeLag | undefined;
+  private observed: ObservedLag = { revisions: 0, forMs: 0 };
 
   constructor(
     private readonly store: Store,
@@ -101,11 +110,20 @@ export class ChangeTracker {
       this.behind = { revision: head, since: now };
     }
     const forMs = this.behind === undefined ? 0 : now - this.behind.since;
+    this.observed = { revisions: Math.max(0, head - this.applied), forMs };
     this.lagging =
       this.behind !== undefined && forMs >= (this.options.maxLagMs ?? DEFAULT_MAX_CHANGE_LAG_MS)
         ? { revision: revision(this.behind.revision), applied: revision(this.applied), forMs }
         : undefined;
     return this.lagging;
+  }
+
+  /**
+   * observedLag is how far the tracker was behind the head at the last {@link observeHead}, stale
+   * or not: for the metrics.
+   */
+  get observedLag(): ObservedLag {
+    return this.observed;
   }
 
   /** appliedRevision is the newest revision whose changes have all been applied. */

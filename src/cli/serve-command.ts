@@ -127,6 +127,7 @@ async function runServer(
         ),
       log: (line) => io.stderr(`${line}\n`),
       decisions: { database: store.database, settings: decisions },
+      database: store.database,
       onConnectionLimit: (port, max) =>
         progress(
           `the ${port} port is at its limit of ${max} connections and refuses new ones (LATCH_MAX_CONNECTIONS)`,

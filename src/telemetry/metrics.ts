@@ -1,24 +1,67 @@
-// Prometheus metrics: the cache's hits and misses, checks by result and source, Redis's state, the decision log.
+// Prometheus metrics: RPC latency, checks, the cache, the change stream's lag, Redis, the decision log, the pool.
 
-import { Counter, Gauge, Registry } from "prom-client";
+import { Code } from "@connectrpc/connect";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { OutcomeKind } from "../engine/outcome.js";
+import type { PoolStats } from "../store/postgres/sql-executor.js";
+
+/** RpcCode is a call's status: 0 for OK, else its Connect code. */
+export type RpcCode = Code | 0;
+
+/** RpcTimer records one call of a method that started at `startedMs` (performance.now()) and ended with code. */
+export type RpcTimer = (code: RpcCode, startedMs: number) => void;
 
 /** LatchMetrics are the metrics one server exports at /metrics. */
 export interface LatchMetrics {
   readonly registry: Registry;
+  /**
+   * rpcTimer is the recorder of a method's calls (latch_rpc_duration_seconds), `method` being
+   * `package.Service/Method`; take it once per method, not per call.
+   */
+  rpcTimer(method: string): RpcTimer;
   /** countCacheLookup counts a sub-problem lookup in the result cache (latch_cache_lookups_total). */
   countCacheLookup(hit: boolean): void;
   /** countCheck counts a check answer, CheckBulk items included (latch_checks_total). */
-  countCheck(result: OutcomeKind, servedFromCache: boolean): void;
+  countCheck(result: OutcomeKind, servedFromCache: boolean, onBehalfOf: boolean): void;
   /** 1 while the shared Redis cache answers, 0 while it does not (absent without Redis). */
   readonly redisUp: Gauge;
+  /**
+   * observeChangeLag sets how far the change stream is behind the store's head: in revisions and
+   * in seconds a committed revision has gone unapplied (latch_change_stream_lag_*).
+   */
+  observeChangeLag(revisions: number, seconds: number): void;
   /** countDecisions counts decision records written (latch_decisions_written_total) or dropped (latch_decisions_dropped_total). */
   countDecisions(outcome: "written" | "dropped", count: number): void;
+  /** watchDecisionQueue exports queued() as latch_decisions_queued, read at each scrape. */
+  watchDecisionQueue(queued: () => number): void;
+  /** watchPool exports the database pool's stats as latch_db_pool_connections, read at each scrape. */
+  watchPool(stats: () => PoolStats): void;
+}
+
+/**
+ * RPC_BUCKETS (seconds) span a cached check answered in the tick (tens of µs) to a slow
+ * transaction or long lookup (seconds).
+ */
+const RPC_BUCKETS = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+
+/** codeName is the gRPC name of a status, as both ports' clients know it: OK, INVALID_ARGUMENT, … */
+function codeName(code: RpcCode): string {
+  if (code === 0) return "OK";
+  return Code[code].replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
 }
 
 /** createMetrics makes a registry of its own (never the global one, so that servers in one process stay apart). */
 export function createMetrics(): LatchMetrics {
   const registry = new Registry();
+  const rpcDurations = new Histogram({
+    name: "latch_rpc_duration_seconds",
+    help: "Calls on both ports, by method and status code; a stream counts once, when it ends.",
+    labelNames: ["method", "code"],
+    buckets: RPC_BUCKETS,
+    registers: [registry],
+  });
   const cacheLookups = new Counter({
     name: "latch_cache_lookups_total",
     help: "Sub-problem lookups in the result cache, by result (hit or miss).",
@@ -27,8 +70,20 @@ export function createMetrics(): LatchMetrics {
   });
   const checks = new Counter({
     name: "latch_checks_total",
-    help: "Check answers, by result and by whether the cache served them.",
-    labelNames: ["result", "served_from_cache"],
+    help: "Check answers, by result, by whether the cache served them and by whether an agent acted on someone's behalf.",
+    labelNames: ["result", "served_from_cache", "on_behalf_of"],
+    registers: [registry],
+  });
+  // A labelled child is looked up by hashing its labels: each is looked up once and kept.
+  const checkChildren = new Map<string, Counter.Internal>();
+  const lagRevisions = new Gauge({
+    name: "latch_change_stream_lag_revisions",
+    help: "The store's head revision minus the revision the change stream has applied, read every second.",
+    registers: [registry],
+  });
+  const lagSeconds = new Gauge({
+    name: "latch_change_stream_lag_seconds",
+    help: "How long a revision the store committed has gone unapplied by the change stream (0 when caught up).",
     registers: [registry],
   });
   const decisions = {
@@ -45,14 +100,64 @@ export function createMetrics(): LatchMetrics {
   };
   return {
     registry,
+    rpcTimer(method) {
+      const byCode: Histogram.Internal<"method" | "code">[] = [];
+      return (code, startedMs) => {
+        let child = byCode[code];
+        if (child === undefined) {
+          child = rpcDurations.labels({ method, code: codeName(code) });
+          byCode[code] = child;
+        }
+        child.observe((performance.now() - startedMs) / 1000);
+      };
+    },
     countCacheLookup: (hit) => cacheLookups.inc({ result: hit ? "hit" : "miss" }),
-    countCheck: (result, servedFromCache) =>
-      checks.inc({ result, served_from_cache: String(servedFromCache) }),
+    countCheck(result, servedFromCache, onBehalfOf) {
+      const key = `${result}|${servedFromCache}|${onBehalfOf}`;
+      let child = checkChildren.get(key);
+      if (child === undefined) {
+        child = checks.labels({
+          result,
+          served_from_cache: String(servedFromCache),
+          on_behalf_of: String(onBehalfOf),
+        });
+        checkChildren.set(key, child);
+      }
+      child.inc();
+    },
     redisUp: new Gauge({
       name: "latch_redis_up",
       help: "Whether the shared Redis cache answers (1) or not (0).",
       registers: [registry],
     }),
+    observeChangeLag(revisions, seconds) {
+      lagRevisions.set(revisions);
+      lagSeconds.set(seconds);
+    },
     countDecisions: (outcome, count) => decisions[outcome].inc(count),
+    watchDecisionQueue(queued) {
+      new Gauge({
+        name: "latch_decisions_queued",
+        help: "Decision records waiting to be written to the decision log.",
+        registers: [registry],
+        collect() {
+          this.set(queued());
+        },
+      });
+    },
+    watchPool(stats) {
+      new Gauge({
+        name: "latch_db_pool_connections",
+        help: "The Postgres pool's connections by state: in_use, idle, and callers waiting for one (waiting).",
+        labelNames: ["state"],
+        registers: [registry],
+        collect() {
+          const now = stats();
+          this.set({ state: "in_use" }, now.total - now.idle);
+          this.set({ state: "idle" }, now.idle);
+          this.set({ state: "waiting" }, now.waiting);
+        },
+      });
+    },
   };
 }

@@ -107,7 +107,13 @@ export interface TestServer {
 export type TestServerOptions = Partial<
   Pick<
     ServerOptions,
-    "host" | "connections" | "onConnectionLimit" | "serverContext" | "decisions" | "cache"
+    | "host"
+    | "connections"
+    | "onConnectionLimit"
+    | "serverContext"
+    | "decisions"
+    | "cache"
+    | "database"
   >
 >;
 

@@ -149,12 +149,18 @@ describe("cached checks", () => {
   it("are counted in /metrics by source, with the lookups that hit", async () => {
     await cachedCheck("document:memo", "user:carl");
     const [checksBefore, hitsBefore] = [
-      await metric("latch_checks_total", 'result="conditional",served_from_cache="true"'),
+      await metric(
+        "latch_checks_total",
+        'result="conditional",served_from_cache="true",on_behalf_of="false"',
+      ),
       await metric("latch_cache_lookups_total", 'result="hit"'),
     ];
     expect((await check("document:memo", "user:carl")).servedFromCache).toBe(true);
     expect(
-      await metric("latch_checks_total", 'result="conditional",served_from_cache="true"'),
+      await metric(
+        "latch_checks_total",
+        'result="conditional",served_from_cache="true",on_behalf_of="false"',
+      ),
     ).toBe(checksBefore + 1);
     // One lookup per leg: the subject's suspension (the server adds latch/suspension to every
     // schema) and its permission.

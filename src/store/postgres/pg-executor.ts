@@ -92,6 +92,11 @@ export function createPgExecutor(config: pg.PoolConfig): SqlExecutor {
       }
     },
     close: () => pool.end(),
+    poolStats: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    }),
   };
 }
 

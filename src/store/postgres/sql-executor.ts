@@ -21,6 +21,13 @@ export interface SqlQueryable {
   copyFrom?(target: string, rows: readonly string[]): Promise<void>;
 }
 
+/** PoolStats is what a connection pool holds: its connections, those idle, the callers waiting for one. */
+export interface PoolStats {
+  readonly total: number;
+  readonly idle: number;
+  readonly waiting: number;
+}
+
 /**
  * SqlExecutor is a database connection (a pool on `pg`, the single session on PGlite): statements
  * outside a transaction, transactions, and notifications. On a database server (not in process),
@@ -44,4 +51,6 @@ export interface SqlExecutor extends SqlQueryable {
   ): Promise<() => Promise<void>>;
   /** close releases the connections; nothing may run after it. */
   close(): Promise<void>;
+  /** poolStats says what the connection pool holds, for the metrics; absent without a pool (PGlite). */
+  poolStats?(): PoolStats;
 }
