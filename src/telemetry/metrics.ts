@@ -74,8 +74,13 @@ export function createMetrics(): LatchMetrics {
     labelNames: ["result", "served_from_cache", "on_behalf_of"],
     registers: [registry],
   });
-  // A labelled child is looked up by hashing its labels: each is looked up once and kept.
-  const checkChildren = new Map<string, Counter.Internal>();
+  // A labelled child is looked up by hashing its labels: each is looked up once and kept, by
+  // result, then at (served from cache ? 2 : 0) + (on behalf of ? 1 : 0).
+  const checkChildren: Record<OutcomeKind, (Counter.Internal | undefined)[]> = {
+    allowed: [],
+    denied: [],
+    conditional: [],
+  };
   const lagRevisions = new Gauge({
     name: "latch_change_stream_lag_revisions",
     help: "The store's head revision minus the revision the change stream has applied, read every second.",
@@ -113,15 +118,16 @@ export function createMetrics(): LatchMetrics {
     },
     countCacheLookup: (hit) => cacheLookups.inc({ result: hit ? "hit" : "miss" }),
     countCheck(result, servedFromCache, onBehalfOf) {
-      const key = `${result}|${servedFromCache}|${onBehalfOf}`;
-      let child = checkChildren.get(key);
+      const children = checkChildren[result];
+      const slot = (servedFromCache ? 2 : 0) + (onBehalfOf ? 1 : 0);
+      let child = children[slot];
       if (child === undefined) {
         child = checks.labels({
           result,
           served_from_cache: String(servedFromCache),
           on_behalf_of: String(onBehalfOf),
         });
-        checkChildren.set(key, child);
+        children[slot] = child;
       }
       child.inc();
     },
