@@ -1,6 +1,6 @@
 // Prometheus metrics: RPC latency, checks, the cache, the change stream's lag, Redis, the decision log, the pool.
 
-import { Code } from "@connectrpc/connect";
+import type { Code } from "@connectrpc/connect";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { OutcomeKind } from "../engine/outcome.js";
 import type { PoolStats } from "../store/postgres/sql-executor.js";
@@ -46,11 +46,26 @@ const RPC_BUCKETS = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ];
 
-/** codeName is the gRPC name of a status, as both ports' clients know it: OK, INVALID_ARGUMENT, … */
-function codeName(code: RpcCode): string {
-  if (code === 0) return "OK";
-  return Code[code].replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
-}
+/** GRPC_CODE_NAMES are the statuses' names as both ports' clients know them, by number (gRPC's spelling: CANCELLED). */
+const GRPC_CODE_NAMES = [
+  "OK",
+  "CANCELLED",
+  "UNKNOWN",
+  "INVALID_ARGUMENT",
+  "DEADLINE_EXCEEDED",
+  "NOT_FOUND",
+  "ALREADY_EXISTS",
+  "PERMISSION_DENIED",
+  "RESOURCE_EXHAUSTED",
+  "FAILED_PRECONDITION",
+  "ABORTED",
+  "OUT_OF_RANGE",
+  "UNIMPLEMENTED",
+  "INTERNAL",
+  "UNAVAILABLE",
+  "DATA_LOSS",
+  "UNAUTHENTICATED",
+] as const;
 
 /** createMetrics makes a registry of its own (never the global one, so that servers in one process stay apart). */
 export function createMetrics(): LatchMetrics {
@@ -110,7 +125,7 @@ export function createMetrics(): LatchMetrics {
       return (code, startedMs) => {
         let child = byCode[code];
         if (child === undefined) {
-          child = rpcDurations.labels({ method, code: codeName(code) });
+          child = rpcDurations.labels({ method, code: GRPC_CODE_NAMES[code] });
           byCode[code] = child;
         }
         child.observe((performance.now() - startedMs) / 1000);

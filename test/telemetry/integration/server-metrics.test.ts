@@ -43,6 +43,7 @@ function series(name: string, labels: Record<string, string> = {}): string {
 
 const CHECK = "latch.v1.PermissionService/Check";
 const READ = "latch.v1.RelationshipService/ReadRelationships";
+const WATCH = "latch.v1.RelationshipService/Watch";
 
 const checkCount = (samples: Samples, code: string) =>
   samples.get(series("latch_rpc_duration_seconds_count", { method: CHECK, code })) ?? 0;
@@ -165,6 +166,39 @@ describe.each(DECISION_STORES)("/metrics on $name", ({ name, open }) => {
       expect(onBehalf).toBe(1);
     },
   );
+
+  it.skipIf(open === undefined)("count a stream the client cancels as CANCELLED", async () => {
+    const cancelled = series("latch_rpc_duration_seconds_count", {
+      method: WATCH,
+      code: "CANCELLED",
+    });
+    const before = (await scrape()).get(cancelled) ?? 0;
+    const watch = clients!.relationships as unknown as Record<
+      string,
+      (request: JsonMessage) => grpc.ClientReadableStream<JsonMessage>
+    >;
+    const call = watch.Watch!.call(clients!.relationships, {});
+    call.on("error", () => {});
+    let changes = 0;
+    call.on("data", () => changes++);
+    // A Watch opens from the head: touch until one of the writes reaches it.
+    await waitFor(
+      "the Watch open",
+      async () => {
+        await unary(clients!.relationships, "WriteRelationships", {
+          updates: [update("TOUCH", relationship("document:plan", "viewer", "user:bob"))],
+        });
+        return changes > 0;
+      },
+      10_000,
+    );
+    call.cancel();
+    await waitFor(
+      "the cancelled Watch counted",
+      async () => (await scrape()).get(cancelled) === before + 1,
+      10_000,
+    );
+  });
 
   it.skipIf(open === undefined)(
     "report the change stream's lag, the decision log's queue and the pool",
