@@ -208,7 +208,7 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
   const followStore = async () => {
     const head = await options.store.head();
     await context.schemas.at(head.schemaRevision);
-    readiness.noteLag(cache.tracker.observeHead(head.revision, Date.now()));
+    readiness.noteLag(await cache.tracker.observeHead(head.revision, Date.now()));
     const lag = cache.tracker.observedLag;
     metrics.observeChangeLag(lag.revisions, lag.forMs / 1000);
   };

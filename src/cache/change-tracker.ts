@@ -40,6 +40,8 @@ export interface ObservedLag {
 }
 
 const DEFAULT_MAX_TRACKED_SETS = 100_000;
+/** How long observeHead's stream may take to show a change it has not applied. */
+const PROBE_MS = 500;
 const RESTART_DELAY_MS = 100;
 
 /** SetChanges is what the tracker knows of one set's changes. */
@@ -100,22 +102,43 @@ export class ChangeTracker {
   /**
    * observeHead tells the tracker the store's head revision, read at `now` (epoch ms): a revision
    * beyond the applied one that stays unapplied for the maximum lag makes the tracker stale, until
-   * the stream applies it. It returns the lag while stale. (A stream that stops without an error,
-   * its notifications lost, is noticed so, not only one that fails.)
+   * the stream applies it, once a stream of the store's own shows a change after the applied
+   * revision (a revision without relationship changes, such as a schema write, never reaches the
+   * stream, and proves nothing). It resolves to the lag while stale. (A stream that stops without
+   * an error, its notifications lost, is noticed so, not only one that fails.)
    */
-  observeHead(head: Revision, now: number): ChangeLag | undefined {
+  async observeHead(head: Revision, now: number): Promise<ChangeLag | undefined> {
     if (this.applied >= head) {
       this.behind = undefined;
     } else if (this.behind === undefined || this.applied >= this.behind.revision) {
       this.behind = { revision: head, since: now };
     }
-    const forMs = this.behind === undefined ? 0 : now - this.behind.since;
+    const behind = this.behind;
+    const forMs = behind === undefined ? 0 : now - behind.since;
     this.observed = { revisions: Math.max(0, head - this.applied), forMs };
+    const overdue =
+      behind !== undefined && forMs >= (this.options.maxLagMs ?? DEFAULT_MAX_CHANGE_LAG_MS);
+    const applied = revision(this.applied);
     this.lagging =
-      this.behind !== undefined && forMs >= (this.options.maxLagMs ?? DEFAULT_MAX_CHANGE_LAG_MS)
-        ? { revision: revision(this.behind.revision), applied: revision(this.applied), forMs }
+      overdue && (await this.changeShowsAfter(applied))
+        ? { revision: revision(behind.revision), applied, forMs }
         : undefined;
     return this.lagging;
+  }
+
+  /**
+   * changeShowsAfter says whether a new stream of the store shows a change after revision `after`
+   * within PROBE_MS: proof that changes are committed that the tracker has not applied. A slow
+   * store only delays the proof to a later observation.
+   */
+  private async changeShowsAfter(after: Revision): Promise<boolean> {
+    const probe = AbortSignal.any([this.stop.signal, AbortSignal.timeout(PROBE_MS)]);
+    try {
+      for await (const _ of this.store.watch(after, { signal: probe })) return true;
+    } catch {
+      // Timed out, stopped, or the store did not answer (readiness hears of that itself).
+    }
+    return false;
   }
 
   /**

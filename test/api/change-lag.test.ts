@@ -18,11 +18,15 @@ it("a change stream that stops applying makes the server unready, and reads go t
   const resumed = new Promise<void>((resolve) => {
     unstall = resolve;
   });
-  // While stalled, the stream yields nothing and does not end, as one whose notifications are
-  // lost; unstalled, it ends and the tracker follows the store's own stream again.
+  // While stalled, the tracker's stream yields nothing and does not end, as one whose
+  // notifications are lost; unstalled, it ends and the tracker follows the store's own again.
+  let watches = 0;
   const store: Store = overriding(memory, {
+    // The change tracker's own stream is the first: it stalls; any later one is the store's.
     watch: (after, options?: WatchOptions) =>
-      stalled ? silentUntil(resumed, options?.signal) : memory.watch(after, options),
+      watches++ === 0 && stalled
+        ? silentUntil(resumed, options?.signal)
+        : memory.watch(after, options),
   });
   const logged: string[] = [];
   const server = await startTestServer(store, [], {

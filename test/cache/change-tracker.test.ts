@@ -2,8 +2,9 @@
 
 import { afterEach, describe, expect, it } from "vitest";
 import { ChangeTracker } from "../../src/cache/change-tracker.js";
+import type { Revision } from "../../src/revision/revision.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
-import type { Store } from "../../src/store/store.js";
+import type { Store, WatchedChange, WatchOptions } from "../../src/store/store.js";
 import { rel, remove, rev, touch } from "../store/store-test-helpers.js";
 
 const open: { store: Store; tracker: ChangeTracker }[] = [];
@@ -23,6 +24,33 @@ function track(maxTrackedSets?: number) {
   );
   open.push({ store, tracker });
   return { store, tracker };
+}
+
+/**
+ * trackStalled is a tracker whose own stream (the first the store gives) stopped without an error,
+ * as one whose notifications are lost: it applies nothing; any later stream is the store's.
+ */
+function trackStalled() {
+  const store = createMemoryStore();
+  let watches = 0;
+  const stalling: Store = new Proxy(store, {
+    get(target, property) {
+      if (property === "watch") {
+        return (after: Revision, options?: WatchOptions) =>
+          watches++ === 0 ? silent(options?.signal) : target.watch(after, options);
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const tracker = new ChangeTracker(stalling, rev(0));
+  open.push({ store, tracker });
+  return { store, tracker };
+}
+
+/** silent is a change stream that yields nothing until signal aborts. */
+async function* silent(signal: AbortSignal | undefined): AsyncGenerator<WatchedChange> {
+  await new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve()));
 }
 
 describe("ChangeTracker", () => {
@@ -85,23 +113,34 @@ describe("ChangeTracker", () => {
     expect(tracker.unchangedSince(set, 3, expiresAt.getTime())).toBe(true);
   });
 
-  it("is stale while a committed revision goes unapplied for the maximum lag, and not once applied", async () => {
-    const { store, tracker } = track();
-    // A stream that stopped without an error: the tracker applies nothing more.
-    tracker.close();
+  it("is stale while a committed change goes unapplied for the maximum lag, and not once applied", async () => {
+    const { store, tracker } = trackStalled();
     await store.write([touch("document:a#viewer@user:alice")]);
-    expect(tracker.observeHead(rev(1), 1_000)).toBeUndefined();
-    expect(tracker.observeHead(rev(1), 10_999)).toBeUndefined();
+    expect(await tracker.observeHead(rev(1), 1_000)).toBeUndefined();
+    expect(await tracker.observeHead(rev(1), 10_999)).toBeUndefined();
     await store.write([touch("document:b#viewer@user:bob")]);
     // The lag is counted from when revision 1 was first seen unapplied, not from the newest head.
-    expect(tracker.observeHead(rev(2), 11_000)).toEqual({
+    expect(await tracker.observeHead(rev(2), 11_000)).toEqual({
       revision: rev(1),
       applied: rev(0),
       forMs: 10_000,
     });
     expect(tracker.stale).toBe(true);
     // At the head again (as after a restart at the head): fresh.
-    expect(tracker.observeHead(rev(0), 12_000)).toBeUndefined();
+    expect(await tracker.observeHead(rev(0), 12_000)).toBeUndefined();
+    expect(tracker.stale).toBe(false);
+  });
+
+  it("is not stale behind revisions without relationship changes, such as a schema write", async () => {
+    const { store, tracker } = track();
+    await store.write([touch("document:a#viewer@user:alice")]);
+    await tracker.waitFor(1, 60_000);
+    await store.writeSchema("definition user {}", async () => {});
+    const { revision: head } = await store.head();
+    expect(head).toBeGreaterThan(1);
+    // The stream never reports the schema's revision, however long; nothing is unapplied.
+    expect(await tracker.observeHead(head, 1_000)).toBeUndefined();
+    expect(await tracker.observeHead(head, 100_000)).toBeUndefined();
     expect(tracker.stale).toBe(false);
   });
 
@@ -110,10 +149,10 @@ describe("ChangeTracker", () => {
     for (let n = 1; n <= 5; n++) {
       await store.write([touch(`document:d${n}#viewer@user:alice`)]);
       // Seen at the head, then a lag later applied: each revision caught up with in time.
-      expect(tracker.observeHead(rev(n), n * 10_000)).toBeUndefined();
+      expect(await tracker.observeHead(rev(n), n * 10_000)).toBeUndefined();
       await tracker.waitFor(n, 60_000);
     }
-    expect(tracker.observeHead(rev(5), 100_000)).toBeUndefined();
+    expect(await tracker.observeHead(rev(5), 100_000)).toBeUndefined();
   });
 
   it("waits for a revision, or gives up after the timeout", async () => {
