@@ -41,6 +41,8 @@ export interface ApiContext {
   readonly metrics: LatchMetrics;
   /** The caveat parameters a request's context may not hold (LATCH_SERVER_CONTEXT). */
   readonly serverContext: ReadonlySet<string>;
+  /** The `type#relation`s a denied member may ask for (LATCH_REQUESTABLE); empty computes none. */
+  readonly requestable: ReadonlySet<string>;
   /** Where each decision is recorded (the log's mode says whether a response waits for it). */
   readonly decisions: DecisionLog;
 }

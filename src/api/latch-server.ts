@@ -88,6 +88,11 @@ export interface ServerOptions {
    */
   readonly actForPermission?: string;
   /**
+   * The `type#relation`s a denied check names as requestable when the member may be granted them
+   * with an expiration (LATCH_REQUESTABLE); none by default.
+   */
+  readonly requestable?: readonly string[];
+  /**
    * How long an access request stays pending before it expires undecided
    * (LATCH_ACCESS_REQUEST_TTL); a day by default.
    */
@@ -177,6 +182,7 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
     tracker: cache.tracker,
     metrics,
     serverContext: new Set(options.serverContext ?? [SERVER_TIME_PARAMETER]),
+    requestable: new Set(options.requestable),
     decisions: decisionLog ?? OFF_LOG,
   };
   // gRPC health follows readiness, for the server ("") and each service alike.

@@ -8,7 +8,7 @@ import { ExpiryRefresher } from "../dispatch/expiry-refresh.js";
 import type { CheckRequest, CheckResult } from "../engine/check-engine.js";
 import { expand } from "../engine/expand.js";
 import type { OutcomeKind } from "../engine/outcome.js";
-import type { Consistency } from "../gen/latch/v1/core_pb.js";
+import type { Consistency, RelationshipSchema } from "../gen/latch/v1/core_pb.js";
 import {
   type CheckResponse,
   CheckResponseSchema,
@@ -29,10 +29,16 @@ import {
 } from "./convert/read-refs.js";
 import { type DecisionFields, decisionFields, showsDecision } from "./convert/write-decision.js";
 import { expandMessage } from "./convert/write-expand.js";
-import { checkResultMessage, explanationMessage } from "./convert/write-messages.js";
+import {
+  checkResultMessage,
+  explanationMessage,
+  relationshipMessage,
+} from "./convert/write-messages.js";
 import { DecisionRecorder } from "./decision-recorder.js";
 import { RequestError, RequestLimitError } from "./request-error.js";
+import { requestableRelationships } from "./requestable-relationships.js";
 import { refuseServerContext } from "./server-context.js";
+import type { Relationship } from "../tuple/relationship.js";
 
 type CheckResponseInit = MessageInitShape<typeof CheckResponseSchema>;
 
@@ -65,6 +71,10 @@ export function createPermissionService(
     if (at.engines === at.schema.cached)
       refresher.consider(at.revision, at.engines.checks, question, result, evaluatedAt);
   };
+
+  /** requestable is what the denied member of an answer at `at` may ask for (LATCH_REQUESTABLE). */
+  const requestable = (at: ReadPoint, question: CheckRequest, result: CheckResult) =>
+    requestableRelationships(at.schema.compiled, context.requestable, question, result);
 
   /**
    * callerContext is the context of a request at field, if any, as a request field: within the
@@ -125,7 +135,10 @@ export function createPermissionService(
     const result = await read.engines.checks.check(read.reader, question);
     const evaluatedAt = read.reader.now.getTime();
     answered(read, question, result, evaluatedAt);
-    const response = { ...checkItem(question, result), checkedAt: read.token };
+    const response = {
+      ...checkItem(question, result, requestable(read, question, result)),
+      checkedAt: read.token,
+    };
     if (!recorder.recording) return response;
     return recorded(call, read, question, result, evaluatedAt, startedAt, response);
   };
@@ -152,7 +165,12 @@ export function createPermissionService(
         return checkThroughStore(question, request.consistency, call, startedAt);
       }
       answered(latest, question, cached, now);
-      const response = cachedCheckResponse(latest, question, cached);
+      const response = cachedCheckResponse(
+        latest,
+        question,
+        cached,
+        requestable(latest, question, cached),
+      );
       if (!recorder.recording) return response;
       return recorded(call, latest, question, cached, now, startedAt, response);
     },
@@ -196,7 +214,8 @@ export function createPermissionService(
       /** answerOf is an item's answer, recorded as a decision of its own when the log is on. */
       const answerOf = (question: CheckRequest, result: CheckResult) => {
         answered(read, question, result, evaluatedAt);
-        if (!recorder.recording) return checkItem(question, result);
+        const item = checkItem(question, result, requestable(read, question, result));
+        if (!recorder.recording) return item;
         const { decisionId, committed } = recorder.check(
           call,
           read,
@@ -206,7 +225,7 @@ export function createPermissionService(
           startedAt,
         );
         if (committed !== undefined) commits.push(committed);
-        return { ...checkItem(question, result), decisionId };
+        return { ...item, decisionId };
       };
       let next = 0;
       const response = {
@@ -326,18 +345,23 @@ export function createPermissionService(
  */
 const plainAnswers = new WeakMap<ReadPoint, Map<OutcomeKind, CheckResponse>>();
 
-/** cachedCheckResponse is the response to a check the cache answered at read point `at`. */
+/**
+ * cachedCheckResponse is the response to a check the cache answered at read point `at`, with the
+ * relationships its denied member may ask for.
+ */
 function cachedCheckResponse(
   at: ReadPoint,
   question: CheckRequest,
   result: CheckResult,
+  requestable: readonly Relationship[],
 ): CheckResponseInit {
   const plain =
+    requestable.length === 0 &&
     result.missing.length === 0 &&
     result.explanation === undefined &&
     !showsDecision(result, question.actors !== undefined) &&
     !Number.isFinite(result.validUntil);
-  if (!plain) return { ...checkItem(question, result), checkedAt: at.token };
+  if (!plain) return { ...checkItem(question, result, requestable), checkedAt: at.token };
   let answers = plainAnswers.get(at);
   if (answers === undefined) {
     answers = new Map();
@@ -346,7 +370,7 @@ function cachedCheckResponse(
   let response = answers.get(result.result);
   if (response === undefined) {
     response = Object.freeze(
-      create(CheckResponseSchema, { ...checkItem(question, result), checkedAt: at.token }),
+      create(CheckResponseSchema, { ...checkItem(question, result, []), checkedAt: at.token }),
     );
     answers.set(result.result, response);
   }
@@ -360,10 +384,18 @@ interface CheckAnswer extends DecisionFields {
   readonly explanation?: MessageInitShape<typeof ExplanationNodeSchema>;
   readonly servedFromCache: boolean;
   readonly validUntil?: Timestamp;
+  readonly requestable?: MessageInitShape<typeof RelationshipSchema>[];
 }
 
-/** checkItem is the answer to question as message fields. */
-function checkItem(question: CheckRequest, result: CheckResult): CheckAnswer {
+/**
+ * checkItem is the answer to question as message fields, with the relationships its denied member
+ * may ask for.
+ */
+function checkItem(
+  question: CheckRequest,
+  result: CheckResult,
+  requestable: readonly Relationship[],
+): CheckAnswer {
   return {
     result: checkResultMessage(result.result),
     missingParameters: [...result.missing],
@@ -375,6 +407,7 @@ function checkItem(question: CheckRequest, result: CheckResult): CheckAnswer {
       ? { validUntil: timestampFromDate(new Date(result.validUntil)) }
       : {}),
     ...decisionFields(result, question.actors !== undefined),
+    ...(requestable.length === 0 ? {} : { requestable: requestable.map(relationshipMessage) }),
   };
 }
 

@@ -107,6 +107,7 @@ async function runServer(
       httpPort: config.httpPort,
       limits: { ...DEFAULT_API_LIMITS, maxDepth: config.maxDepth },
       serverContext: config.serverContext,
+      requestable: config.requestable,
       ...(config.actForPermission === undefined
         ? {}
         : { actForPermission: config.actForPermission }),

@@ -12,7 +12,7 @@ import { DEFAULT_MAX_DEPTH } from "../engine/check-engine.js";
 import { SERVER_TIME_PARAMETER } from "../engine/server-time.js";
 import { parseGoDuration } from "../schema/caveat/go-duration.js";
 import { PARAMETER_NAME } from "../schema/caveat-checker.js";
-import { checkRelation, explain } from "../tuple/identifiers.js";
+import { checkObjectType, checkRelation, explain } from "../tuple/identifiers.js";
 import { type FileKeys, readConfigFile } from "./config-file.js";
 
 /** ServerConfig is everything `latch serve` needs to start. */
@@ -43,6 +43,11 @@ export interface ServerConfig {
   readonly serverContext: readonly string[];
   /** The permission an actor needs on itself to act for someone; the engine's `act_for` when unset. */
   readonly actForPermission?: string;
+  /**
+   * The `type#relation`s a denied check may name as requestable: what the denied member could ask
+   * for with RequestAccess; none by default.
+   */
+  readonly requestable: readonly string[];
   /** How long an access request stays pending before it expires undecided, in milliseconds. */
   readonly accessRequestTtlMs: number;
   /** The decision log: its mode, how long it keeps decisions, the caveat-context keys it masks. */
@@ -95,6 +100,7 @@ const FILE_KEYS: FileKeys = {
   maxConnections: null,
   serverContext: null,
   actForPermission: null,
+  requestable: null,
   accessRequestTtl: null,
   decisions: null,
   decisionsRetention: null,
@@ -113,6 +119,7 @@ const RETENTION = /^([1-9][0-9]{0,5})(d|h)$/;
  * LATCH_REDIS_CLUSTER (`true` for a Redis Cluster), LATCH_CACHE_BYTES, LATCH_MAX_DEPTH,
  * LATCH_MAX_CHANGE_LAG_MS,
  * LATCH_MAX_CONNECTIONS, LATCH_SERVER_CONTEXT (comma-separated names), LATCH_ACT_FOR_PERMISSION,
+ * LATCH_REQUESTABLE (comma-separated `type#relation`s),
  * LATCH_ACCESS_REQUEST_TTL (a Go duration: `24h`, `90m`),
  * and the decision log's LATCH_DECISIONS (`async`, `sync` or `off`), LATCH_DECISIONS_RETENTION
  * (`30d`, `12h`), LATCH_DECISIONS_REDACT (`ssn,phone`) and LATCH_DECISIONS_SECRET. It throws a
@@ -192,6 +199,7 @@ export async function readServerConfig(
       : { maxConnections: integer("maxConnections", "LATCH_MAX_CONNECTIONS", 1, 1, 1_000_000) }),
     serverContext: serverContextSetting(sources),
     ...optional("actForPermission", actForPermission),
+    requestable: requestableSetting(sources),
     accessRequestTtlMs: accessRequestTtlSetting(
       problems,
       text("accessRequestTtl", "LATCH_ACCESS_REQUEST_TTL"),
@@ -330,6 +338,34 @@ function serverContextSetting({ env, file, problems }: SettingSources): string[]
     );
   }
   return names;
+}
+
+/**
+ * requestableSetting reads LATCH_REQUESTABLE (requestable): `type#relation`s, comma separated (or
+ * a list in the file); none when unset.
+ */
+function requestableSetting({ env, file, problems }: SettingSources): string[] {
+  const field = "LATCH_REQUESTABLE (requestable)";
+  const raw = env.LATCH_REQUESTABLE ?? file.requestable;
+  if (raw === undefined || raw === null) return [];
+  const list = typeof raw === "string" ? raw.split(",") : raw;
+  if (!Array.isArray(list) || !list.every((entry) => typeof entry === "string")) {
+    problems.push(
+      `${field}: type#relation entries, separated by commas, got ${JSON.stringify(raw)}`,
+    );
+    return [];
+  }
+  const entries = [...new Set(list.map((entry) => entry.trim()).filter((entry) => entry !== ""))];
+  for (const entry of entries) {
+    const [type = "", relation, ...rest] = entry.split("#");
+    const problem =
+      relation === undefined || rest.length > 0
+        ? `${field}: '${entry}' is not type#relation (one '#' between an object type and a relation, as document#viewer)`
+        : (explain(`${field}: the type of '${entry}'`, type, checkObjectType(type)) ??
+          explain(`${field}: the relation of '${entry}'`, relation, checkRelation(relation)));
+    if (problem !== undefined) problems.push(problem);
+  }
+  return entries;
 }
 
 function integerSetting(
