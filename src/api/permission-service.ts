@@ -16,6 +16,7 @@ import {
   type ExplanationNodeSchema,
   type PermissionService,
 } from "../gen/latch/v1/permission_service_pb.js";
+import type { Relationship } from "../tuple/relationship.js";
 import { type ApiContext, latestReadPoint, type ReadPoint, readAt } from "./api-context.js";
 import { toConnectError } from "./api-error.js";
 import { readConsistency } from "./convert/read-consistency.js";
@@ -38,7 +39,6 @@ import { DecisionRecorder } from "./decision-recorder.js";
 import { RequestError, RequestLimitError } from "./request-error.js";
 import { requestableRelationships } from "./requestable-relationships.js";
 import { refuseServerContext } from "./server-context.js";
-import type { Relationship } from "../tuple/relationship.js";
 
 type CheckResponseInit = MessageInitShape<typeof CheckResponseSchema>;
 

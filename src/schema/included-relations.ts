@@ -26,7 +26,7 @@ export function includedRelations(
   let found = bySchema.get(key);
   if (found === undefined) {
     const relations = new Set<string>();
-    collect(schema, type, name, relations, new Set());
+    collect(schema, type, name, relations);
     found = relations;
     bySchema.set(key, found);
   }
@@ -38,11 +38,9 @@ function collect(
   type: string,
   name: string,
   relations: Set<string>,
-  visited: Set<string>,
 ): void {
-  // A permission may use itself through others; each is walked once.
-  if (visited.has(name)) return;
-  visited.add(name);
+  // The walk ends: the compiler refuses a permission that uses itself on the same object, and
+  // arrows, the only other way back to it, are not followed.
   const member = schema.member(type, name);
   if (member === undefined) return;
   if (member.kind === "relation") {
@@ -52,7 +50,7 @@ function collect(
   const walk = (rewrite: Rewrite): void => {
     switch (rewrite.kind) {
       case "computed":
-        collect(schema, type, rewrite.name, relations, visited);
+        collect(schema, type, rewrite.name, relations);
         return;
       case "union":
       case "intersection":

@@ -46,6 +46,7 @@ describe("readServerConfig", () => {
       maxDepth: 50,
       maxChangeLagMs: 10_000,
       serverContext: ["now"],
+      requestable: [],
       accessRequestTtlMs: 86_400_000,
       decisions: { mode: "async", retentionMs: 30 * 86_400_000, redactKeys: [] },
     });
@@ -160,7 +161,7 @@ describe("readServerConfig", () => {
       [
         "invalid configuration:",
         `  - ${path}:2:1: unknown key 'grcpPort' (did you mean 'grpcPort'?)`,
-        `  - ${path}:4:1: unknown key 'colour'; the keys are databaseUrl, dataDir, schema, host, grpcPort, httpPort, apiKeys, retentionMs, redisUrl, redisCluster, cacheBytes, maxDepth, maxChangeLagMs, maxConnections, serverContext, actForPermission, accessRequestTtl, decisions, decisionsRetention, decisionsRedact, decisionsSecret`,
+        `  - ${path}:4:1: unknown key 'colour'; the keys are databaseUrl, dataDir, schema, host, grpcPort, httpPort, apiKeys, retentionMs, redisUrl, redisCluster, cacheBytes, maxDepth, maxChangeLagMs, maxConnections, serverContext, actForPermission, requestable, accessRequestTtl, decisions, decisionsRetention, decisionsRedact, decisionsSecret`,
         `  - ${path}:8:5: unknown key 'scope' in apiKeys[0] (did you mean 'scopes'?)`,
         "  - apiKeys[0].scopes: one or more of check, read, write, schema, audit, approve, admin, got []",
       ].join("\n"),
@@ -251,6 +252,31 @@ describe("readServerConfig", () => {
     const error = await readServerConfig({ LATCH_MAX_CONNECTIONS: "0" }).catch((e: unknown) => e);
     expect((error as ConfigError).problems).toEqual([
       'LATCH_MAX_CONNECTIONS (maxConnections): must be a whole number from 1 to 1000000, got "0"',
+    ]);
+  });
+
+  it("reads LATCH_REQUESTABLE: comma-separated type#relation entries, a list in the file, refusing a malformed one", async () => {
+    expect(
+      (
+        await readServerConfig({
+          LATCH_REQUESTABLE: "document#viewer, document#editor,document#viewer",
+        })
+      ).requestable,
+    ).toEqual(["document#viewer", "document#editor"]);
+    expect((await readServerConfig({ LATCH_REQUESTABLE: "" })).requestable).toEqual([]);
+    const path = await configFile("requestable: [folder#viewer]\n");
+    expect((await readServerConfig({}, path)).requestable).toEqual(["folder#viewer"]);
+    expect(
+      await problemsOf({ LATCH_REQUESTABLE: "document,a#b#c,Doc#viewer,document#Viewer" }),
+    ).toEqual([
+      "LATCH_REQUESTABLE (requestable): 'document' is not type#relation (one '#' between an object type and a relation, as document#viewer)",
+      "LATCH_REQUESTABLE (requestable): 'a#b#c' is not type#relation (one '#' between an object type and a relation, as document#viewer)",
+      `invalid LATCH_REQUESTABLE (requestable): the type of 'Doc#viewer' "Doc" at position 1: must start with a lowercase letter, found 'D'`,
+      `invalid LATCH_REQUESTABLE (requestable): the relation of 'document#Viewer' "Viewer" at position 1: must start with a lowercase letter, found 'V'`,
+    ]);
+    const numbers = await configFile("requestable: [1]\n");
+    expect(await problemsOf({}, numbers)).toEqual([
+      "LATCH_REQUESTABLE (requestable): type#relation entries, separated by commas, got [1]",
     ]);
   });
 
