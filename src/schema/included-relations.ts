@@ -33,12 +33,7 @@ export function includedRelations(
   return found;
 }
 
-function collect(
-  schema: CompiledSchema,
-  type: string,
-  name: string,
-  relations: Set<string>,
-): void {
+function collect(schema: CompiledSchema, type: string, name: string, relations: Set<string>): void {
   // The walk ends: the compiler refuses a permission that uses itself on the same object, and
   // arrows, the only other way back to it, are not followed.
   const member = schema.member(type, name);
