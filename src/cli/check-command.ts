@@ -12,7 +12,7 @@ import {
 } from "../gen/latch/v1/permission_service_pb.js";
 import { formatSubjectRef } from "../tuple/format-relationship.js";
 import type { SubjectRef } from "../tuple/relationship.js";
-import { explanationOf, resultName } from "./api-values.js";
+import { explanationOf, relationshipText, resultName } from "./api-values.js";
 import { callServer } from "./call-server.js";
 import type { CliIo } from "./cli-io.js";
 import { printResult } from "./cli-output.js";
@@ -44,7 +44,10 @@ interface CheckOptions extends JsonOption, ConsistencyOption, ContextOption, Act
  * expiring relationship decided it, explanation (the API's tree) when asked, decisionId when the
  * server's decision log recorded it. With --actor (the
  * agents acting for the subject) or when a suspension denied it, a denial says who in the chain
- * failed and why (`denied: agent:bot is suspended (token …)`; --json: deniedBy and reason).
+ * failed and why (`denied: agent:bot is suspended (token …)`; --json: deniedBy and reason). When
+ * the server (LATCH_REQUESTABLE) names relationships the denied member may ask for, the denial
+ * lists them (`denied: agent:bot has no view on document:plan; requestable:
+ * document:plan#viewer@agent:bot (token …)`; --json: requestable).
  */
 export function addCheckCommand(
   program: Command,
@@ -69,7 +72,13 @@ export function addCheckCommand(
           actors: actors.map(subjectRefMessage),
           ...requestFields(options),
         });
-        const denial = denialOf(response);
+        const requestable = response.requestable.map(relationshipText);
+        // A plain check's denial names no member; one with something to request names the subject.
+        const denial =
+          denialOf(response) ??
+          (requestable.length === 0
+            ? undefined
+            : { by: query.subject, reason: "no-permission" as const });
         const result = resultName(response.result);
         const { missingParameters: missing, explanation, validUntil } = response;
         const token = response.checkedAt;
@@ -85,13 +94,15 @@ export function addCheckCommand(
             ? {}
             : { explanation: toJson(ExplanationNodeSchema, explanation) }),
           ...(response.decisionId === "" ? {} : { decisionId: response.decisionId }),
+          ...(requestable.length === 0 ? {} : { requestable }),
         };
         printResult(io, options.json, json, () => {
+          const asks = requestable.length === 0 ? "" : `; requestable: ${requestable.join(", ")}`;
           const said =
             result === "conditional"
               ? `conditional on ${missing.join(", ")}`
               : denial !== undefined
-                ? `denied: ${describeDenial(denial, query, actors)}`
+                ? `denied: ${describeDenial(denial, query, actors)}${asks}`
                 : result;
           const head = `${said} (token ${token})`;
           const proof =

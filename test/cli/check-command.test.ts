@@ -157,3 +157,32 @@ describe("latch check against a server", () => {
     expect(badToken.stderr).toMatch(/^INVALID_ARGUMENT: /);
   });
 });
+
+describe("latch check against a server with LATCH_REQUESTABLE", () => {
+  let server: CliTestServer;
+  const latch = (args: string[]) =>
+    runLatch(args, { "test.zed": TEST_SCHEMA }, { env: server.env });
+
+  beforeAll(async () => {
+    server = await startCliServer([], ["document#viewer"]);
+    expect((await latch(["schema", "write", "test.zed"])).exitCode).toBe(0);
+  });
+  afterAll(() => server.close());
+
+  it("lists what the denied subject may request, in text and --json", async () => {
+    const denied = await latch(["check", "document:plan#view@user:dave"]);
+    expect(denied.exitCode).toBe(1);
+    expect(denied.stdout).toMatch(
+      /^denied: user:dave has no view on document:plan; requestable: document:plan#viewer@user:dave \(token \S+\)\n$/,
+    );
+    const json = JSON.parse(
+      (await latch(["check", "--json", "document:plan#view@user:dave"])).stdout,
+    );
+    expect(json).toMatchObject({
+      result: "denied",
+      deniedBy: "user:dave",
+      reason: "no-permission",
+      requestable: ["document:plan#viewer@user:dave"],
+    });
+  });
+});

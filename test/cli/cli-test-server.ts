@@ -39,10 +39,17 @@ export interface CliTestServer {
   close(): Promise<void>;
 }
 
-/** startCliServer serves a new memory store on free ports of 127.0.0.1, with keys if given. */
-export async function startCliServer(keys: readonly ApiKey[] = []): Promise<CliTestServer> {
+/**
+ * startCliServer serves a new memory store on free ports of 127.0.0.1, with keys if given, and the
+ * relations a denial names as requestable (LATCH_REQUESTABLE) if given.
+ */
+export async function startCliServer(
+  keys: readonly ApiKey[] = [],
+  requestable: readonly string[] = [],
+): Promise<CliTestServer> {
   const server = await startServer({
     store: createMemoryStore(),
+    requestable,
     keys: new ApiKeyRing(keys),
     host: "127.0.0.1",
     grpcPort: 0,
