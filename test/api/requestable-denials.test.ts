@@ -1,21 +1,27 @@
 // Requestable denials on a server with LATCH_REQUESTABLE: a denied check names the relationships its
-// denied member may ask for, RequestAccess accepts them, and an allowed check names none.
+// denied member (the subject, or the actor whose leg failed) may ask for, RequestAccess accepts
+// them, and an allowed check, or a relation without expiration, names none.
 
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiKeyRing } from "../../src/api/api-keys.js";
+import { relationshipMessage } from "../../src/api/convert/write-messages.js";
 import { type LatchServer, startServer } from "../../src/api/latch-server.js";
 import { relationshipText } from "../../src/cli/api-values.js";
 import { createLatchClient, type LatchClient } from "../../src/cli/client.js";
 import { AccessRequestStatus } from "../../src/gen/latch/v1/approval_service_pb.js";
-import { CheckResult } from "../../src/gen/latch/v1/permission_service_pb.js";
+import { CheckResult, DenialReason } from "../../src/gen/latch/v1/permission_service_pb.js";
+import { RelationshipUpdate_Operation } from "../../src/gen/latch/v1/relationship_service_pb.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
+import { rel } from "../engine/lookup-test-helpers.js";
 
 const SCHEMA = `use expiration
 
 definition user {}
 
-definition agent {}
+definition agent {
+  relation act_for: user
+}
 
 definition document {
   relation viewer: user | agent with expiration
@@ -83,6 +89,29 @@ describe("requestable denials", () => {
     });
     expect(allowed.result).toBe(CheckResult.ALLOWED);
     expect(allowed.requestable).toEqual([]);
+  });
+
+  it("names the actor whose permission leg failed, not the subject it acts for", async () => {
+    const written = await client.relationships.writeRelationships({
+      updates: ["document:memo#viewer@user:alice", "agent:assistant#act_for@user:alice"].map(
+        (text) => ({
+          operation: RelationshipUpdate_Operation.TOUCH,
+          relationship: relationshipMessage(rel(text)),
+        }),
+      ),
+    });
+    const denied = await client.permissions.check({
+      resource: { type: "document", id: "memo" },
+      permission: "view",
+      subject: alice,
+      actors: [assistant],
+      consistency: { requirement: { case: "atLeastAsFresh", value: written.writtenAt } },
+    });
+    expect(denied.result).toBe(CheckResult.DENIED);
+    expect(denied.reason).toBe(DenialReason.NO_PERMISSION);
+    expect(denied.requestable.map(relationshipText)).toEqual([
+      "document:memo#viewer@agent:assistant",
+    ]);
   });
 
   it("lists none for a relation without expiration for that subject type, in Check and CheckBulk", async () => {
