@@ -5,6 +5,9 @@ import type { CompiledSchema } from "../schema/compiled-schema.js";
 import { includedRelations } from "../schema/included-relations.js";
 import type { Relationship, SubjectRef } from "../tuple/relationship.js";
 
+/** NONE is the answer for most checks, shared: nothing is made on the hot path. */
+const NONE: readonly Relationship[] = Object.freeze([]);
+
 /** The configured relations each permission includes, per schema, by `type#permission`. */
 const candidates = new WeakMap<
   CompiledSchema,
@@ -23,10 +26,10 @@ export function requestableRelationships(
   configured: ReadonlySet<string>,
   question: CheckRequest,
   result: CheckResult,
-): Relationship[] {
-  if (configured.size === 0 || result.result !== "denied") return [];
+): readonly Relationship[] {
+  if (configured.size === 0 || result.result !== "denied") return NONE;
   // A suspended member, a missing delegation or a false caveat is not cured by a grant.
-  if (result.reason !== undefined && result.reason !== "no-permission") return [];
+  if (result.reason !== undefined && result.reason !== "no-permission") return NONE;
   const member: SubjectRef = result.deniedBy ?? question.subject;
   const { resource } = question;
   const fits = (relation: string) => {
