@@ -87,17 +87,29 @@ export function createPermissionService(
   };
 
   /**
-   * startLookup starts the record of a lookup call, when the log is on.
+   * recordedLookup yields a response for each item a lookup found, each with the call's decision
+   * id (empty with the log off), and records the call with the count returned when the stream
+   * ends, however it ends.
    */
-  const startLookup = (
+  async function* recordedLookup<Item, Response>(
     call: HandlerContext,
     at: ReadPoint,
     lookup: LookupQuestion,
     startedAt: number,
-  ) => {
-    if (!recorder.recording) return undefined;
-    return recorder.lookup(call, at, lookup, startedAt);
-  };
+    found: AsyncIterable<Item> | Iterable<Item>,
+    response: (item: Item, decisionId: string) => Response,
+  ): AsyncGenerator<Response> {
+    const record = recorder.recording ? recorder.lookup(call, at, lookup, startedAt) : undefined;
+    let returned = 0;
+    try {
+      for await (const item of found) {
+        returned++;
+        yield response(item, record?.decisionId ?? "");
+      }
+    } finally {
+      await record?.finish(returned);
+    }
+  }
 
   /**
    * recorded is response with the id of its decision's record, once the log has it: at once in
@@ -279,23 +291,15 @@ export function createPermissionService(
       };
       const read = await readAt(context, "consistency", request.consistency, call.signal);
       const found = read.engines.lookups.lookupResources(read.reader, question);
-      const record = startLookup(call, read, { kind: "lookup_resources", question }, startedAt);
-      let returned = 0;
-      try {
-        for await (const item of found) {
-          returned++;
-          yield {
-            resourceId: item.id,
-            conditional: item.result === "conditional",
-            missingParameters: item.missing,
-            afterCursor: item.cursor,
-            lookedUpAt: read.token,
-            decisionId: record?.decisionId ?? "",
-          };
-        }
-      } finally {
-        await record?.finish(returned);
-      }
+      const lookup = { kind: "lookup_resources", question } as const;
+      yield* recordedLookup(call, read, lookup, startedAt, found, (item, decisionId) => ({
+        resourceId: item.id,
+        conditional: item.result === "conditional",
+        missingParameters: item.missing,
+        afterCursor: item.cursor,
+        lookedUpAt: read.token,
+        decisionId,
+      }));
     },
 
     async *lookupSubjects(request, call) {
@@ -317,23 +321,15 @@ export function createPermissionService(
       };
       const read = await readAt(context, "consistency", request.consistency, call.signal);
       const found = await read.engines.lookups.lookupSubjects(read.reader, question);
-      const record = startLookup(call, read, { kind: "lookup_subjects", question }, startedAt);
-      let returned = 0;
-      try {
-        for (const item of found) {
-          returned++;
-          yield {
-            subjectId: item.id,
-            conditional: item.result === "conditional",
-            missingParameters: item.missing,
-            excludedSubjectIds: item.excludedIds,
-            lookedUpAt: read.token,
-            decisionId: record?.decisionId ?? "",
-          };
-        }
-      } finally {
-        await record?.finish(returned);
-      }
+      const lookup = { kind: "lookup_subjects", question } as const;
+      yield* recordedLookup(call, read, lookup, startedAt, found, (item, decisionId) => ({
+        subjectId: item.id,
+        conditional: item.result === "conditional",
+        missingParameters: item.missing,
+        excludedSubjectIds: item.excludedIds,
+        lookedUpAt: read.token,
+        decisionId,
+      }));
     },
   };
 }

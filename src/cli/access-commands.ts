@@ -2,7 +2,6 @@
 
 import { durationFromMs, durationMs, type Timestamp, timestampDate } from "@bufbuild/protobuf/wkt";
 import { type Command, Option } from "commander";
-import { MAX_PAGE_SIZE } from "../api/convert/read-page-size.js";
 import { relationshipMessage, subjectRefMessage } from "../api/convert/write-messages.js";
 import { type AccessRequest, AccessRequestStatus } from "../gen/latch/v1/approval_service_pb.js";
 import type { Relationship as RelationshipMessage } from "../gen/latch/v1/core_pb.js";
@@ -24,6 +23,7 @@ import {
   type JsonOption,
   parseLasting,
 } from "./shared-options.js";
+import { snapshotPages } from "./snapshot-pages.js";
 import { parsed } from "./usage-error.js";
 
 /** STATUSES are the statuses as the CLI names them, in the API enum's order. */
@@ -121,20 +121,12 @@ export function addAccessCommands(
   ).action((options: ListOptions) =>
     callServer(io, async (client) => {
       const filters = filterFields(options);
-      // The first page at the consistency asked; the others at its snapshot.
-      let consistency = options.consistency;
-      let cursor = "";
-      do {
-        const page = await client.approvals.listAccessRequests({
-          pageSize: MAX_PAGE_SIZE,
-          cursor,
-          ...(consistency === undefined ? {} : { consistency }),
-          ...filters,
-        });
+      const pages = snapshotPages(options.consistency, (page) =>
+        client.approvals.listAccessRequests({ ...page, ...filters }),
+      );
+      for await (const page of pages) {
         for (const request of page.requests) print(io, options, request);
-        consistency = { requirement: { case: "atExactSnapshot", value: page.readAt } };
-        cursor = page.nextCursor;
-      } while (cursor !== "");
+      }
       return 0;
     }).then(setExitCode),
   );

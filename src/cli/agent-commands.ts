@@ -2,7 +2,6 @@
 
 import { type Timestamp, timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { Command } from "commander";
-import { MAX_PAGE_SIZE } from "../api/convert/read-page-size.js";
 import { subjectRefMessage } from "../api/convert/write-messages.js";
 import type { Suspension } from "../gen/latch/v1/agent_service_pb.js";
 import type { SubjectRef as SubjectRefMessage } from "../gen/latch/v1/core_pb.js";
@@ -20,6 +19,7 @@ import {
   type JsonOption,
   parseLasting,
 } from "./shared-options.js";
+import { snapshotPages } from "./snapshot-pages.js";
 import { parsed } from "./usage-error.js";
 
 interface SuspendOptions extends JsonOption {
@@ -105,16 +105,10 @@ export function addAgentCommands(
     ),
   ).action(async (options: JsonOption & ConsistencyOption) => {
     const code = await callServer(io, async (client) => {
-      // The first page at the consistency asked; the others at its snapshot, so that the list is
-      // of one revision.
-      let consistency = options.consistency;
-      let cursor = "";
-      do {
-        const page = await client.agents.listSuspensions({
-          pageSize: MAX_PAGE_SIZE,
-          cursor,
-          ...(consistency === undefined ? {} : { consistency }),
-        });
+      const pages = snapshotPages(options.consistency, (page) =>
+        client.agents.listSuspensions(page),
+      );
+      for await (const page of pages) {
         for (const suspension of page.suspensions) {
           printResult(io, options.json, suspensionJson(suspension, page.readAt), () => {
             const until = timeOf(suspension.expiresAt);
@@ -122,9 +116,7 @@ export function addAgentCommands(
             return `${subjectText(suspension.subject)} by ${suspension.suspendedBy} since ${since}${until === undefined ? "" : ` until ${until}`}: ${suspension.reason}`;
           });
         }
-        consistency = { requirement: { case: "atExactSnapshot", value: page.readAt } };
-        cursor = page.nextCursor;
-      } while (cursor !== "");
+      }
       return 0;
     });
     setExitCode(code);
