@@ -16,6 +16,7 @@ import { type Redactor, recordText } from "./redaction.js";
 import {
   batchCommitted,
   type PreparedRecord,
+  prepareRecord,
   type RecordColumns,
   writeBatch,
 } from "./write-batch.js";
@@ -38,9 +39,9 @@ export interface WriterEvents {
 }
 
 /**
- * Entry is a queued decision: its record ready to write (its text and columns) as soon as its
- * proof is known (at once, for most), so that what waits for the batch is a string and a few
- * columns rather than the objects it was made of.
+ * Entry is a queued decision: its record ready to write (as bytes) as soon as its proof is known
+ * (at once, for most), so that what waits for the batch is a buffer rather than the objects and
+ * strings it was made of.
  */
 interface Entry {
   readonly decisionId: string;
@@ -111,7 +112,7 @@ export class DecisionWriter implements DecisionLog {
   /** prepare makes a decision's record: masked, as text, with its columns. */
   private prepare(decision: Decision, proof: DecisionProof | undefined): PreparedRecord {
     const redacted = this.redact(decision, proof);
-    return Object.assign(recordColumns(redacted.decision), { text: recordText(redacted) });
+    return prepareRecord(recordColumns(redacted.decision), recordText(redacted));
   }
 
   /**

@@ -107,7 +107,7 @@ export function createPgExecutor(config: pg.PoolConfig): SqlExecutor {
 async function copyFrom(
   client: pg.PoolClient,
   target: string,
-  rows: readonly string[],
+  rows: readonly (string | Uint8Array)[],
 ): Promise<void> {
   await pipeline(Readable.from(rows), client.query(copyFromStdin(`COPY ${target} FROM STDIN`)));
 }

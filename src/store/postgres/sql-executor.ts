@@ -14,11 +14,11 @@ export interface SqlQueryable {
   exec(sql: string): Promise<void>;
   /**
    * copyFrom runs `COPY target FROM …` with rows as its data: `target` is a table and its column
-   * list, rows are chunks of lines of COPY's text format (see copy-text.ts, CopyChunks), each line
-   * ending in a newline. Transactions have it on both drivers, for bulk import and the decision
-   * log; statements outside one do not.
+   * list, rows are chunks of lines of COPY's text format (see copy-text.ts), as text or UTF-8
+   * bytes, each line ending in a newline. Transactions have it on both drivers, for bulk import
+   * and the decision log; statements outside one do not.
    */
-  copyFrom?(target: string, rows: readonly string[]): Promise<void>;
+  copyFrom?(target: string, rows: readonly (string | Uint8Array)[]): Promise<void>;
 }
 
 /** PoolStats is what a connection pool holds: its connections, those idle, the callers waiting for one. */
