@@ -13,6 +13,7 @@ import {
 import { isReservedName } from "../agents/suspension-names.js";
 import type { AgentService, SuspensionSchema } from "../gen/latch/v1/agent_service_pb.js";
 import type { SubjectRef as SubjectRefMessage } from "../gen/latch/v1/core_pb.js";
+import type { Revision } from "../revision/revision.js";
 import type { CompiledSchema } from "../schema/compiled-schema.js";
 import { formatSubjectRef } from "../tuple/format-relationship.js";
 import { parseSubjectRef } from "../tuple/parse-ref.js";
@@ -51,11 +52,7 @@ export function createAgentService(context: ApiContext): ServiceImpl<typeof Agen
         suspendedAt,
         ...(expiresAt === undefined ? {} : { expiresAt }),
       };
-      const { revision } = await writeUnderSchema(context, (schema) => {
-        requireSuspendableType(schema.compiled, subject);
-        const relationship = suspensionRelationship(suspension);
-        return { updates: [{ operation: "touch", relationship }] };
-      });
+      const revision = await writeSuspension(context, suspension);
       return {
         suspendedAt: tokenFor(context, revision),
         suspension: suspensionMessage(suspension),
@@ -97,6 +94,22 @@ export function createAgentService(context: ApiContext): ServiceImpl<typeof Agen
       };
     },
   };
+}
+
+/**
+ * writeSuspension stores suspension (replacing one of the same subject) and returns the write's
+ * revision; a RequestError when the user's schema does not define the subject's type.
+ */
+export async function writeSuspension(
+  context: ApiContext,
+  suspension: Suspension,
+): Promise<Revision> {
+  const { revision } = await writeUnderSchema(context, (schema) => {
+    requireSuspendableType(schema.compiled, suspension.subject);
+    const relationship = suspensionRelationship(suspension);
+    return { updates: [{ operation: "touch", relationship }] };
+  });
+  return revision;
 }
 
 /** readSuspendable reads the subject at field: an object or a wildcard, not a subject set. */

@@ -9,6 +9,12 @@ import * as grpc from "@grpc/grpc-js";
 import { loadSync, type PackageDefinition } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
+import { AlertArchive } from "../alerts/alert-archive.js";
+import { AlertEvaluator } from "../alerts/alert-evaluator.js";
+import type { AlertRules } from "../alerts/alert-rule.js";
+import { markDelivered } from "../alerts/alert-store.js";
+import { AlertRulesError } from "../alerts/rule-file.js";
+import { WebhookSender } from "../alerts/webhook-sender.js";
 import { DEFAULT_ACCESS_REQUEST_TTL_MS } from "../approvals/access-request.js";
 import { type CacheLayer, type CacheOptions, openCacheLayer } from "../cache/cache-layer.js";
 import { OFF_LOG } from "../decisions/decision-log.js";
@@ -16,6 +22,7 @@ import { type DecisionSettings, SqlDecisionLog } from "../decisions/sql-decision
 import { createCombinedDispatcher } from "../dispatch/combined-dispatcher.js";
 import { SERVER_TIME_PARAMETER } from "../engine/server-time.js";
 import { AgentService } from "../gen/latch/v1/agent_service_pb.js";
+import { AlertService } from "../gen/latch/v1/alert_service_pb.js";
 import { ApprovalService } from "../gen/latch/v1/approval_service_pb.js";
 import { DecisionService } from "../gen/latch/v1/decision_service_pb.js";
 import { PermissionService } from "../gen/latch/v1/permission_service_pb.js";
@@ -26,6 +33,8 @@ import type { Store } from "../store/store.js";
 import { BackgroundFailures } from "../telemetry/background-failures.js";
 import { createMetrics, type LatchMetrics } from "../telemetry/metrics.js";
 import { createAgentService } from "./agent-service.js";
+import { createAlertService } from "./alert-service.js";
+import { alertSuspender } from "./alert-suspension.js";
 import { type ApiContext, type ApiLimits, DEFAULT_API_LIMITS } from "./api-context.js";
 import type { ApiKeyRing } from "./api-keys.js";
 import { createApprovalService } from "./approval-service.js";
@@ -64,6 +73,7 @@ const PROTO_FILES = [
   "latch/v1/relationship_service.proto",
   "latch/v1/schema_service.proto",
   "latch/v1/decision_service.proto",
+  "latch/v1/alert_service.proto",
 ];
 
 /** ServerOptions configure {@link startServer}. */
@@ -113,6 +123,11 @@ export interface ServerOptions {
    */
   readonly decisions?: { readonly database: SqlExecutor; readonly settings: DecisionSettings };
   /**
+   * The alert rules (LATCH_ALERTS) and their webhooks' secrets: evaluated on one replica at a
+   * time, over the decision log, which must then be on.
+   */
+  readonly alerts?: { readonly rules: AlertRules; readonly secrets: ReadonlyMap<string, Buffer> };
+  /**
    * The store's database (that of a SqlBackedStore), for the gauges of its connection pool in
    * /metrics; PGlite's has no pool.
    */
@@ -139,6 +154,11 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
   const connectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connections };
   const onConnectionLimit = options.onConnectionLimit ?? (() => {});
   const metrics = createMetrics();
+  if (options.alerts !== undefined && (options.decisions?.settings.mode ?? "off") === "off") {
+    throw new AlertRulesError([
+      "alert rules read the decision log, which is off (LATCH_DECISIONS=off): turn it on (async or sync), or configure no rules (LATCH_ALERTS)",
+    ]);
+  }
   const decisionLog =
     options.decisions === undefined
       ? undefined
@@ -185,6 +205,9 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
     requestable: new Set(options.requestable),
     decisions: decisionLog ?? OFF_LOG,
   };
+  const alertArchive =
+    options.decisions === undefined ? undefined : new AlertArchive(options.decisions.database);
+  const alerts = startAlerts(options, context, decisionLog);
   // gRPC health follows readiness, for the server ("") and each service alike.
   const healthNames = [
     "",
@@ -195,6 +218,7 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
       AgentService,
       ApprovalService,
       DecisionService,
+      AlertService,
     ].map((s) => s.typeName),
   ];
   const health = new HealthImplementation(
@@ -253,6 +277,7 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
       DecisionService,
       guardService(DecisionService, createDecisionService(decisionLog), guard),
     ),
+    entry(AlertService, guardService(AlertService, createAlertService(alertArchive), guard)),
   ];
   const shutdown = new AbortController();
   // Every call in flight listens to the shutdown signal: no limit on listeners.
@@ -276,7 +301,7 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
     httpServerOptions(connectionLimits),
     createHttpHandler({
       services,
-      strictJson: new Set([DecisionService.typeName]),
+      strictJson: new Set([DecisionService.typeName, AlertService.typeName]),
       readMaxBytes: MAX_MESSAGE_BYTES,
       shutdownSignal: shutdown.signal,
       fallback: (request, response) =>
@@ -317,6 +342,9 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
       ]);
       clearTimeout(cut);
       clearInterval(schemaRefresh);
+      // The evaluator goes first: another replica takes over at once, from what it stored.
+      await alerts?.close();
+      await alertArchive?.close();
       // Every call has ended: what they recorded is all queued, and is written now.
       await decisionLog?.close(graceMs);
       await cache.close();
@@ -336,6 +364,41 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
     await running.close(0);
     throw error;
   }
+}
+
+/**
+ * startAlerts starts the alert evaluator when rules are configured (the decision log is on:
+ * startServer checked), with its webhook sender; it returns how to stop both.
+ */
+function startAlerts(
+  options: ServerOptions,
+  context: ApiContext,
+  decisionLog: SqlDecisionLog | undefined,
+): { close(): Promise<void> } | undefined {
+  const database = options.decisions?.database;
+  if (options.alerts === undefined || database === undefined || decisionLog === undefined) {
+    return undefined;
+  }
+  const { metrics } = context;
+  const sender = new WebhookSender(options.alerts.secrets, {
+    count: (webhook, outcome) => metrics.countWebhook(webhook, outcome),
+    delivered: (alert) => markDelivered(database, alert.id),
+    log: options.log,
+  });
+  const evaluator = new AlertEvaluator(
+    database,
+    decisionLog,
+    options.alerts.rules,
+    { webhooks: sender, suspend: alertSuspender(context) },
+    { raised: (rule) => metrics.countAlert(rule), log: options.log },
+  );
+  evaluator.start();
+  return {
+    async close() {
+      await evaluator.close();
+      sender.close();
+    },
+  };
 }
 
 /**

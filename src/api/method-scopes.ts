@@ -36,4 +36,7 @@ export const METHOD_SCOPES: Readonly<Record<string, Scope>> = {
   "latch.v1.DecisionService/GetDecision": "audit",
   "latch.v1.DecisionService/WatchDecisions": "audit",
   "latch.v1.DecisionService/VerifyDecisions": "audit",
+  "latch.v1.AlertService/ListAlerts": "audit",
+  "latch.v1.AlertService/WatchAlerts": "audit",
+  "latch.v1.AlertService/AcknowledgeAlert": "approve",
 };

@@ -2,6 +2,7 @@
 
 import { createServer } from "node:net";
 import type { Command } from "commander";
+import { AlertRulesError, readAlertRules, webhookSecrets } from "../alerts/rule-file.js";
 import { DEFAULT_API_LIMITS } from "../api/api-context.js";
 import { ApiKeyRing } from "../api/api-keys.js";
 import { bootstrapSchema } from "../api/bootstrap-schema.js";
@@ -34,12 +35,17 @@ export function addServeCommand(
       "serve the API: gRPC on LATCH_GRPC_PORT (50051), Connect/gRPC-Web and /healthz, /readyz on LATCH_HTTP_PORT (8080)",
     )
     .option("--config <file>", "a YAML configuration file; the environment overrides it")
-    .action(async (options: { config?: string }) => {
+    .option("--alerts <file>", "an alert rule file (LATCH_ALERTS); see `latch alerts check`")
+    .action(async (options: { config?: string; alerts?: string }) => {
       try {
-        await serve(await readServerConfig(process.env, options.config), io);
+        const env =
+          options.alerts === undefined
+            ? process.env
+            : { ...process.env, LATCH_ALERTS: options.alerts };
+        await serve(await readServerConfig(env, options.config), io);
       } catch (error) {
         io.stderr(`latch serve: ${describeFailure(error)}\n`);
-        setExitCode(error instanceof ConfigError ? 2 : 1);
+        setExitCode(error instanceof ConfigError || error instanceof AlertRulesError ? 2 : 1);
       }
     });
 }
@@ -99,6 +105,10 @@ async function runServer(
     if (bootstrapped !== "kept") progress(`schema: ${describeBootstrap(bootstrapped, config)}`);
     const decisions = await decisionSettings(config);
     progress(`decision log: ${describeDecisions(decisions)}`);
+    const alerts = await alertSettings(config);
+    if (alerts !== undefined) {
+      progress(`alert rules: ${alerts.rules.rules.length} from ${config.alertsFile}`);
+    }
     const server = await startServer({
       store,
       keys,
@@ -128,6 +138,7 @@ async function runServer(
         ),
       log: (line) => io.stderr(`${line}\n`),
       decisions: { database: store.database, settings: decisions },
+      ...(alerts === undefined ? {} : { alerts }),
       database: store.database,
       onConnectionLimit: (port, max) =>
         progress(
@@ -160,6 +171,13 @@ async function decisionSettings(config: ServerConfig): Promise<DecisionSettings>
   if (redactKeys.length === 0) return { mode, retentionMs, redactKeys };
   const redactionSecret = await loadRedactionSecret(secret, config.dataDir);
   return { mode, retentionMs, redactKeys, redactionSecret };
+}
+
+/** alertSettings reads the alert rule file and its webhooks' secrets, when one is configured. */
+async function alertSettings(config: ServerConfig) {
+  if (config.alertsFile === undefined) return undefined;
+  const rules = await readAlertRules(config.alertsFile);
+  return { rules, secrets: webhookSecrets(rules, process.env) };
 }
 
 /** describeDecisions says in a few words how decisions are recorded: `async, kept 30 days`. */

@@ -52,6 +52,8 @@ export interface ServerConfig {
   readonly accessRequestTtlMs: number;
   /** The decision log: its mode, how long it keeps decisions, the caveat-context keys it masks. */
   readonly decisions: DecisionsConfig;
+  /** The alert rule file; its rules read the decision log, which must then be on. */
+  readonly alertsFile?: string;
 }
 
 /** DecisionsConfig is the decision log's part of the configuration. */
@@ -106,6 +108,7 @@ const FILE_KEYS: FileKeys = {
   decisionsRetention: null,
   decisionsRedact: null,
   decisionsSecret: null,
+  alerts: null,
 };
 
 /** The shortest LATCH_DECISIONS_SECRET: 32 characters, 128 bits and more as hex or base64. */
@@ -122,7 +125,8 @@ const RETENTION = /^([1-9][0-9]{0,5})(d|h)$/;
  * LATCH_REQUESTABLE (comma-separated `type#relation`s),
  * LATCH_ACCESS_REQUEST_TTL (a Go duration: `24h`, `90m`),
  * and the decision log's LATCH_DECISIONS (`async`, `sync` or `off`), LATCH_DECISIONS_RETENTION
- * (`30d`, `12h`), LATCH_DECISIONS_REDACT (`ssn,phone`) and LATCH_DECISIONS_SECRET. It throws a
+ * (`30d`, `12h`), LATCH_DECISIONS_REDACT (`ssn,phone`) and LATCH_DECISIONS_SECRET, and the alert
+ * rule file LATCH_ALERTS (refused with the decision log off: its rules read it). It throws a
  * ConfigError naming every bad field, and every key of the file it does not know.
  */
 export async function readServerConfig(
@@ -205,7 +209,13 @@ export async function readServerConfig(
       text("accessRequestTtl", "LATCH_ACCESS_REQUEST_TTL"),
     ),
     decisions: decisionsSetting(sources, databaseUrl !== undefined),
+    ...optional("alertsFile", text("alerts", "LATCH_ALERTS")),
   };
+  if (config.alertsFile !== undefined && config.decisions.mode === "off") {
+    problems.push(
+      "LATCH_ALERTS (alerts): alert rules read the decision log, which LATCH_DECISIONS turns off; turn it on (async or sync), or configure no rules",
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -18,19 +18,25 @@ const READ_LIMIT = 1000;
 const POLL_MS = 1000;
 const END_OF_BATCH = 2 ** 31 - 1;
 
-/** Position is the last record a watch has passed: a batch and a place in it. */
-interface Position {
+/** DecisionPosition is the last record a reader has passed: a batch and a place in it. */
+export interface DecisionPosition {
   readonly seq: number;
   readonly position: number;
+}
+
+/** DecisionBatch is one read of {@link tailDecisions}: records, and the position after them. */
+export interface DecisionBatch {
+  readonly records: readonly DecisionRecord[];
+  readonly through: DecisionPosition;
+  /** The time of the last record, for a reader that resumes by time. */
+  readonly lastAt?: string;
 }
 
 /**
  * watchDecisions yields the records matching filter as their batches commit, a read at a time, in
  * batch order (commit order, every replica's batches included), until signal aborts. With
  * `filter.since` it starts at the first batch holding a record of that time or later, and yields
- * only records from then on; without, from the next batch. It is woken by wake (this process's
- * commits and other replicas' notifications) and reads at least every POLL_MS; a database that
- * does not answer delays it, and it goes on from where it was.
+ * only records from then on; without, from the next batch. See {@link tailDecisions}.
  */
 export async function* watchDecisions(
   db: SqlQueryable,
@@ -38,8 +44,27 @@ export async function* watchDecisions(
   filter: DecisionFilter,
   signal: AbortSignal,
 ): AsyncGenerator<readonly DecisionRecord[]> {
+  for await (const batch of tailDecisions(db, wake, undefined, filter, signal)) {
+    yield batch.records;
+  }
+}
+
+/**
+ * tailDecisions yields the records matching filter after `from` (or, without it, as
+ * {@link watchDecisions} starts), a read at a time, in batch order, each read with the position
+ * it reached, until signal aborts. It is woken by wake (this process's commits and other
+ * replicas' notifications) and reads at least every POLL_MS; a database that does not answer
+ * delays it, and it goes on from where it was.
+ */
+export async function* tailDecisions(
+  db: SqlQueryable,
+  wake: ChangeSignal,
+  from: DecisionPosition | undefined,
+  filter: DecisionFilter,
+  signal: AbortSignal,
+): AsyncGenerator<DecisionBatch> {
   const retry = new RetryDelay();
-  let at: Position | undefined;
+  let at = from;
   while (!signal.aborted) {
     const generation = wake.generation;
     let rows: Awaited<ReturnType<SqlQueryable["query"]>>;
@@ -54,18 +79,21 @@ export async function* watchDecisions(
       await retry.wait(signal);
       continue;
     }
-    if (rows.length > 0) yield rows.map(parseRecord);
     const last = rows[rows.length - 1];
-    if (rows.length === READ_LIMIT && last !== undefined) {
-      at = { seq: Number(last.batch_seq), position: Number(last.position) };
-      continue;
+    const full = rows.length === READ_LIMIT && last !== undefined;
+    at = full
+      ? { seq: Number(last.batch_seq), position: Number(last.position) }
+      : { seq: Math.max(head, at.seq), position: END_OF_BATCH };
+    if (rows.length > 0) {
+      const records = rows.map(parseRecord);
+      yield { records, through: at, lastAt: records[records.length - 1]?.time };
     }
-    at = { seq: head, position: END_OF_BATCH };
+    if (full) continue;
     await wake.wait(generation, signal, POLL_MS);
   }
 }
 
-async function startPosition(db: SqlQueryable, since: Date | undefined): Promise<Position> {
+async function startPosition(db: SqlQueryable, since: Date | undefined): Promise<DecisionPosition> {
   if (since === undefined) {
     const [head] = await db.query("SELECT seq FROM latch_decision_chain");
     return { seq: Number(head?.seq), position: END_OF_BATCH };
@@ -81,7 +109,7 @@ async function startPosition(db: SqlQueryable, since: Date | undefined): Promise
   return { seq: Number(first.seq) - 1, position: END_OF_BATCH };
 }
 
-function readAfter(db: SqlQueryable, at: Position, head: number, filter: DecisionFilter) {
+function readAfter(db: SqlQueryable, at: DecisionPosition, head: number, filter: DecisionFilter) {
   const params: unknown[] = [];
   const where = [
     `(batch_seq, position) > (${param(params, at.seq, "bigint")}, ${param(params, at.position, "integer")})`,

@@ -10,7 +10,12 @@ import { dayOf, dropDaysBefore } from "./decision-partitions.js";
 import type { DecisionProof } from "./decision-proof.js";
 import { type DecisionPage, getDecision, listDecisions } from "./decision-queries.js";
 import type { Decision, DecisionRecord } from "./decision-record.js";
-import { watchDecisions } from "./decision-watch.js";
+import {
+  type DecisionBatch,
+  type DecisionPosition,
+  tailDecisions,
+  watchDecisions,
+} from "./decision-watch.js";
 import { DecisionWriter } from "./decision-writer.js";
 import { createRedactor } from "./redaction.js";
 import { type VerifyReport, verifyChain } from "./verify-chain.js";
@@ -132,12 +137,20 @@ export class SqlDecisionLog implements DecisionLog, DecisionArchive {
     filter: DecisionFilter,
     signal: AbortSignal,
   ): AsyncIterable<readonly DecisionRecord[]> {
-    // Other replicas' batches wake the watches of this one; a failure to listen leaves the poll.
-    this.listening ??= this.db.listen(DECISIONS_CHANNEL, () => this.wake.wake());
-    await this.listening.catch(() => {
-      this.listening = undefined;
-    });
+    await this.listen();
     yield* watchDecisions(this.db, this.wake, filter, signal);
+  }
+
+  /**
+   * tail yields every record after from (from the next batch without it), with the position
+   * each read reached, until signal aborts: what the alert evaluator follows.
+   */
+  async *tail(
+    from: DecisionPosition | undefined,
+    signal: AbortSignal,
+  ): AsyncIterable<DecisionBatch> {
+    await this.listen();
+    yield* tailDecisions(this.db, this.wake, from, {}, signal);
   }
 
   verify(since?: Date): Promise<VerifyReport> {
@@ -153,6 +166,14 @@ export class SqlDecisionLog implements DecisionLog, DecisionArchive {
     await this.writer?.close(graceMs);
     const stop = await this.listening?.catch(() => undefined);
     await stop?.();
+  }
+
+  /** listen wakes the readers of this replica on other replicas' batches; failing, they poll. */
+  private async listen(): Promise<void> {
+    this.listening ??= this.db.listen(DECISIONS_CHANNEL, () => this.wake.wake());
+    await this.listening.catch(() => {
+      this.listening = undefined;
+    });
   }
 
   /** maintain makes today's and tomorrow's partitions and drops the days past retention. */

@@ -2,6 +2,7 @@
 
 import type { Code } from "@connectrpc/connect";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { DeliveryOutcome } from "../alerts/webhook-sender.js";
 import type { OutcomeKind } from "../engine/outcome.js";
 import type { PoolStats } from "../store/postgres/sql-executor.js";
 
@@ -32,6 +33,13 @@ export interface LatchMetrics {
   observeChangeLag(revisions: number, seconds: number): void;
   /** countDecisions counts decision records written (latch_decisions_written_total) or dropped (latch_decisions_dropped_total). */
   countDecisions(outcome: "written" | "dropped", count: number): void;
+  /** countAlert counts an alert a rule raised (latch_alerts_raised_total). */
+  countAlert(rule: string): void;
+  /**
+   * countWebhook counts a webhook delivery's outcome (latch_alert_webhook_deliveries_total):
+   * delivered, retried (one per retry), failed (given up), dropped (the queue was full).
+   */
+  countWebhook(webhook: string, outcome: DeliveryOutcome): void;
   /** watchDecisionQueue exports queued() as latch_decisions_queued, read at each scrape. */
   watchDecisionQueue(queued: () => number): void;
   /** watchPool exports the database pool's stats as latch_db_pool_connections, read at each scrape. */
@@ -118,6 +126,18 @@ export function createMetrics(): LatchMetrics {
       registers: [registry],
     }),
   };
+  const alerts = new Counter({
+    name: "latch_alerts_raised_total",
+    help: "Alerts raised by the alert rules, by rule.",
+    labelNames: ["rule"],
+    registers: [registry],
+  });
+  const webhooks = new Counter({
+    name: "latch_alert_webhook_deliveries_total",
+    help: "Alert webhook deliveries by webhook and outcome: delivered, retried (each retry), failed (given up), dropped (queue full).",
+    labelNames: ["webhook", "outcome"],
+    registers: [registry],
+  });
   return {
     registry,
     rpcTimer(method) {
@@ -156,6 +176,8 @@ export function createMetrics(): LatchMetrics {
       lagSeconds.set(seconds);
     },
     countDecisions: (outcome, count) => decisions[outcome].inc(count),
+    countAlert: (rule) => alerts.inc({ rule }),
+    countWebhook: (webhook, outcome) => webhooks.inc({ webhook, outcome }),
     watchDecisionQueue(queued) {
       new Gauge({
         name: "latch_decisions_queued",

@@ -1,0 +1,219 @@
+// The one evaluator of alert rules across replicas: it holds a lease, follows the decision log, raises alerts.
+
+import { randomUUID } from "node:crypto";
+import { setTimeout as delay } from "node:timers/promises";
+import { parseRecord } from "../decisions/decision-queries.js";
+import type { DecisionBatch, DecisionPosition } from "../decisions/decision-watch.js";
+import type { SqlExecutor } from "../store/postgres/sql-executor.js";
+import { BackgroundFailures } from "../telemetry/background-failures.js";
+import { type Alert, type NewAlert, newAlert } from "./alert.js";
+import type { AlertRule, AlertRules } from "./alert-rule.js";
+import { insertAlerts, pendingDeliveries } from "./alert-store.js";
+import { createFirstUseQuery } from "./first-use.js";
+import { RuleState } from "./rule-state.js";
+import type { WebhookSender } from "./webhook-sender.js";
+
+/** How long a lease lasts unrenewed: another replica takes over this long after its holder dies. */
+const LEASE_MS = 5_000;
+/** How often the holder renews its lease, and the others try to take it. */
+const RENEW_MS = 1_000;
+/** The most decisions reread to warm the counts up after a takeover. */
+const WARM_UP_LIMIT = 100_000;
+/** The most waiting deliveries sent again after a takeover. */
+const PENDING_LIMIT = 10_000;
+
+/** DecisionTail is the decision log as the evaluator follows it. */
+export interface DecisionTail {
+  tail(from: DecisionPosition | undefined, signal: AbortSignal): AsyncIterable<DecisionBatch>;
+}
+
+/** AlertActions are what an alert does beyond being stored. */
+export interface AlertActions {
+  readonly webhooks: WebhookSender;
+  /** suspend suspends agent, with reason, for forMs (until resumed when undefined). */
+  readonly suspend: (agent: string, reason: string, forMs: number | undefined) => Promise<void>;
+}
+
+/** EvaluatorEvents are what the evaluator tells its server. */
+export interface EvaluatorEvents {
+  readonly raised: (rule: string) => void;
+  readonly log: (line: string) => void;
+}
+
+/**
+ * AlertEvaluator runs the rules on one replica at a time: every replica tries to take the lease
+ * in the database every second, and the one holding it follows the decision log from where the
+ * last holder stopped (the position is stored in the transaction that stores the alerts a read
+ * raised, under a check that the lease is still this replica's). A new holder first rereads the
+ * longest count window's decisions to warm its counts, and sends again the webhooks still
+ * waiting. An alert is stored once per rule, key and window, so a decision read twice across a
+ * takeover never raises it twice; its webhook and suspension follow only its first storing.
+ */
+export class AlertEvaluator {
+  private readonly id = randomUUID();
+  private readonly stopping = new AbortController();
+  private readonly failures: BackgroundFailures;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly db: SqlExecutor,
+    private readonly decisions: DecisionTail,
+    private readonly rules: AlertRules,
+    private readonly actions: AlertActions,
+    private readonly events: EvaluatorEvents,
+  ) {
+    this.failures = new BackgroundFailures(events.log);
+  }
+
+  /** start begins taking part in the election; it returns at once. */
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  /** close stops evaluating and gives the lease up, so that another replica takes over at once. */
+  async close(): Promise<void> {
+    this.stopping.abort();
+    await this.running;
+    await this.db
+      .query(
+        "UPDATE latch_alert_evaluator SET holder = NULL, lease_until = 'epoch' WHERE holder = $1",
+        [this.id],
+      )
+      .catch(() => {});
+  }
+
+  private async run(): Promise<void> {
+    const stop = this.stopping.signal;
+    while (!stop.aborted) {
+      const from = await this.acquire().catch((error: unknown) => {
+        this.failures.report("taking the alert evaluator's lease", error);
+        return null;
+      });
+      if (from === null) {
+        await delay(RENEW_MS, undefined, { signal: stop }).catch(() => {});
+        continue;
+      }
+      const leading = new AbortController();
+      const onStop = () => leading.abort();
+      stop.addEventListener("abort", onStop);
+      const renewal = setInterval(() => {
+        this.renew().then(
+          (held) => {
+            if (!held) leading.abort();
+          },
+          (error: unknown) => {
+            this.failures.report("renewing the alert evaluator's lease", error);
+          },
+        );
+      }, RENEW_MS);
+      try {
+        await this.lead(from, leading.signal);
+      } catch (error) {
+        this.failures.report("evaluating alert rules", error);
+        await delay(RENEW_MS, undefined, { signal: stop }).catch(() => {});
+      } finally {
+        clearInterval(renewal);
+        stop.removeEventListener("abort", onStop);
+        leading.abort();
+      }
+    }
+  }
+
+  /**
+   * acquire takes the lease when it is free, expired or already this replica's, and returns the
+   * position to follow from (undefined: the log's head); null when another replica holds it.
+   */
+  private async acquire(): Promise<{ at?: DecisionPosition; decidedAt?: string } | null> {
+    const [row] = await this.db.query(
+      `UPDATE latch_alert_evaluator
+       SET holder = $1, lease_until = now() + ${LEASE_MS} * interval '1 millisecond'
+       WHERE holder IS NULL OR holder = $1 OR lease_until < now()
+       RETURNING batch_seq, position, decided_at`,
+      [this.id],
+    );
+    if (row === undefined) return null;
+    if (row.batch_seq === null) return {};
+    return {
+      at: { seq: Number(row.batch_seq), position: Number(row.position) },
+      decidedAt: new Date(row.decided_at as string).toISOString(),
+    };
+  }
+
+  private async renew(): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE latch_alert_evaluator SET lease_until = now() + ${LEASE_MS} * interval '1 millisecond'
+       WHERE holder = $1 RETURNING holder`,
+      [this.id],
+    );
+    return rows.length > 0;
+  }
+
+  private async lead(
+    from: { at?: DecisionPosition; decidedAt?: string },
+    signal: AbortSignal,
+  ): Promise<void> {
+    const state = new RuleState(this.rules.rules, createFirstUseQuery(this.db));
+    if (from.at !== undefined && from.decidedAt !== undefined && state.longestWindowMs > 0) {
+      await this.warmUp(state, from.at, Date.parse(from.decidedAt) - state.longestWindowMs);
+    }
+    for (const { alert, webhook } of await pendingDeliveries(this.db, PENDING_LIMIT)) {
+      const target = this.rules.webhooks.get(webhook);
+      if (target !== undefined) this.actions.webhooks.send(alert, target);
+    }
+    for await (const batch of this.decisions.tail(from.at, signal)) {
+      const raised: { alert: NewAlert; windowStart: number; webhook?: string }[] = [];
+      for (const record of batch.records) {
+        for (const firing of await state.evaluate(record)) {
+          const { webhook } = firing.rule;
+          raised.push({
+            alert: newAlert(firing),
+            windowStart: firing.windowStart,
+            ...(webhook === undefined ? {} : { webhook }),
+          });
+        }
+      }
+      const stored = await this.db.transaction(async (tx) => {
+        const [lease] = await tx.query(
+          "SELECT holder FROM latch_alert_evaluator WHERE singleton FOR UPDATE",
+        );
+        if (lease?.holder !== this.id) return undefined;
+        const alerts = await insertAlerts(tx, raised);
+        await tx.query(
+          "UPDATE latch_alert_evaluator SET batch_seq = $1, position = $2, decided_at = $3::timestamptz",
+          [batch.through.seq, batch.through.position, batch.lastAt ?? null],
+        );
+        return alerts;
+      });
+      if (stored === undefined) return;
+      for (const alert of stored) this.act(alert);
+    }
+  }
+
+  /** warmUp feeds the counts the decisions from `since` (Unix ms) through `at`, without firing. */
+  private async warmUp(state: RuleState, at: DecisionPosition, since: number): Promise<void> {
+    const rows = await this.db.query(
+      `SELECT record::text AS record FROM latch_decisions
+       WHERE decided_at >= $1::timestamptz AND (batch_seq, position) <= ($2::bigint, $3::integer)
+       ORDER BY batch_seq, position LIMIT ${WARM_UP_LIMIT}`,
+      [new Date(since).toISOString(), at.seq, at.position],
+    );
+    for (const row of rows) state.remember(parseRecord(row));
+  }
+
+  /** act runs the actions of alert's rule: its webhook, its suspension. */
+  private act(alert: Alert): void {
+    const rule = this.rules.rules.find((r) => r.name === alert.rule) as AlertRule;
+    this.events.raised(rule.name);
+    const webhook = rule.webhook === undefined ? undefined : this.rules.webhooks.get(rule.webhook);
+    if (webhook !== undefined) this.actions.webhooks.send(alert, webhook);
+    if (rule.suspend !== undefined) {
+      this.actions
+        .suspend(alert.agent, `alert ${alert.id}: ${alert.summary}`, rule.suspend.forMs)
+        .catch((error: unknown) => {
+          this.events.log(
+            `alert ${alert.id}: could not suspend ${alert.agent}: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        });
+    }
+  }
+}
