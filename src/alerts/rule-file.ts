@@ -165,9 +165,10 @@ class NodeReader {
     parent: unknown,
     what: string,
     read: (value: unknown, what: string) => T | undefined,
+    hint = "",
   ): T | undefined {
     if (fields.has(key)) return read(fields.get(key), what);
-    this.report(parent, `${what}: required`);
+    this.report(parent, `${what}: required${hint}`);
     return undefined;
   }
 
@@ -270,7 +271,9 @@ function readRule(
   node: unknown,
   webhooks: ReadonlyMap<string, Webhook>,
 ): AlertRule | undefined {
-  const fields = reader.map(node, "rule", RULE_KEYS);
+  const named = isMap(node) ? node.get("name") : undefined;
+  const label = typeof named === "string" ? `rule '${named}'` : "rule";
+  const fields = reader.map(node, label, RULE_KEYS);
   if (fields === undefined) return undefined;
   const nameNode = fields.get("name");
   const name = reader.string(nameNode ?? node, "rule: name");
@@ -287,8 +290,9 @@ function readRule(
     fields,
     "condition",
     node,
-    `${what}: condition (any, first_use or {count, within})`,
+    `${what}: condition`,
     (value, at) => readCondition(reader, value, at),
+    ": any, first_use or {count, within}",
   );
   const webhookNode = fields.get("webhook");
   const webhook =
