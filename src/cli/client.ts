@@ -4,6 +4,7 @@ import type { ClientHttp2Stream, Http2Session } from "node:http2";
 import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { AgentService } from "../gen/latch/v1/agent_service_pb.js";
+import { AlertService } from "../gen/latch/v1/alert_service_pb.js";
 import { ApprovalService } from "../gen/latch/v1/approval_service_pb.js";
 import { DecisionService } from "../gen/latch/v1/decision_service_pb.js";
 import { PermissionService } from "../gen/latch/v1/permission_service_pb.js";
@@ -37,6 +38,7 @@ export interface LatchClient {
   readonly agents: Client<typeof AgentService>;
   readonly approvals: Client<typeof ApprovalService>;
   readonly decisions: Client<typeof DecisionService>;
+  readonly alerts: Client<typeof AlertService>;
   /** close drops the connection, which would otherwise keep the process alive. */
   close(): void;
 }
@@ -69,6 +71,7 @@ export function createLatchClient(env: Readonly<Record<string, string | undefine
     agents: createClient(AgentService, transport),
     approvals: createClient(ApprovalService, transport),
     decisions: createClient(DecisionService, transport),
+    alerts: createClient(AlertService, transport),
     close: () => sessionManager.abort(),
   };
 }

@@ -60,7 +60,9 @@ describe("alert rule file", () => {
   it("names the line of a bad duration", () => {
     const text = GOOD.replace("within: 1m", "within: 1 minute");
     const [problem] = problemsOf(text);
-    expect(problem).toMatch(/^alerts\.yaml:8:36: rule 'denial-burst': condition: within: a positive duration/);
+    expect(problem).toMatch(
+      /^alerts\.yaml:8:36: rule 'denial-burst': condition: within: a positive duration/,
+    );
   });
 
   it("refuses a webhook URL that is not http(s), and a rule naming a missing webhook", () => {
@@ -69,7 +71,7 @@ describe("alert rule file", () => {
       "webhook: pager",
     );
     expect(problemsOf(text)).toEqual([
-      'alerts.yaml:3:10: webhook \'oncall\': url: an http:// or https:// URL, got "ftp://hooks.example.com"',
+      "alerts.yaml:3:10: webhook 'oncall': url: an http:// or https:// URL, got \"ftp://hooks.example.com\"",
       "alerts.yaml:9:14: rule 'denial-burst': webhook: no webhook 'pager' under webhooks",
     ]);
   });
@@ -80,14 +82,18 @@ describe("alert rule file", () => {
       .replace("reason: suspended", "reason: bored");
     const problems = problemsOf(text);
     expect(problems).toHaveLength(3);
-    expect(problems[0]).toMatch(/^alerts\.yaml:7:36: .*result: one of allowed, denied, conditional/);
+    expect(problems[0]).toMatch(
+      /^alerts\.yaml:7:36: .*result: one of allowed, denied, conditional/,
+    );
     expect(problems[1]).toMatch(/^alerts\.yaml:8:25: .*count: an integer from 1/);
     expect(problems[2]).toMatch(/^alerts\.yaml:15:51: .*reason: one of no_permission/);
   });
 
   it("refuses a secret written inline rather than named, and a missing secret at start", () => {
     const inline = GOOD.replace("secret_env: LATCH_ALERT_SECRET", "secret_env: s3cr3t-value");
-    expect(problemsOf(inline)[0]).toMatch(/^alerts\.yaml:4:17: .*secret_env: the name of an environment variable/);
+    expect(problemsOf(inline)[0]).toMatch(
+      /^alerts\.yaml:4:17: .*secret_env: the name of an environment variable/,
+    );
     const rules = parseAlertRules(GOOD, "alerts.yaml");
     expect(() => webhookSecrets(rules, {})).toThrow(/LATCH_ALERT_SECRET is not set/);
     expect(webhookSecrets(rules, { LATCH_ALERT_SECRET: "k" }).get("oncall")?.toString()).toBe("k");
@@ -95,6 +101,8 @@ describe("alert rule file", () => {
 
   it("refuses YAML that does not parse, and a file without rules", () => {
     expect(problemsOf("rules: [")[0]).toMatch(/^alerts\.yaml: /);
-    expect(problemsOf("webhooks: {}\n")).toEqual(["alerts.yaml:1:1: rules: required, a list of rules"]);
+    expect(problemsOf("webhooks: {}\n")).toEqual([
+      "alerts.yaml:1:1: rules: required, a list of rules",
+    ]);
   });
 });
