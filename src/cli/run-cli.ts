@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { addAccessCommands } from "./access-commands.js";
 import { addAgentCommands } from "./agent-commands.js";
+import { addAlertsCommands } from "./alerts-commands.js";
 import { EXIT_USAGE_OR_SERVER_ERROR } from "./call-server.js";
 import { addCheckCommand } from "./check-command.js";
 import type { CliIo } from "./cli-io.js";
@@ -46,6 +47,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   addWatchCommand(program, io, setExitCode);
   addAgentCommands(program, io, setExitCode);
   addAccessCommands(program, io, setExitCode);
+  addAlertsCommands(program, io, setExitCode);
   addImportExportCommands(program, io, setExitCode);
   addDecisionsCommands(program, io, setExitCode);
   addServeCommand(program, io, setExitCode);
