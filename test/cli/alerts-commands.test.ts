@@ -42,10 +42,10 @@ describe("latch alerts check", () => {
     const run = await runLatch(["alerts", "check", "alerts.yaml"], { "alerts.yaml": bad });
     expect(run.exitCode).toBe(1);
     expect(run.stderr.split("\n")).toEqual([
-      expect.stringMatching(
-        /^alerts\.yaml:4:37: rule 'secret-read': condition: within: a positive duration/,
-      ),
       "alerts.yaml:5:5: rule 'secret-read': unknown key 'sevrity'; the keys are name, match, condition, webhook, suspend",
+      expect.stringMatching(
+        /^alerts\.yaml:4:36: rule 'secret-read': condition: within: a positive duration/,
+      ),
       "",
     ]);
   });
