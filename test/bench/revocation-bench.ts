@@ -8,14 +8,14 @@
 import { performance } from "node:perf_hooks";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { Redis } from "ioredis";
 import { createLatchClient, type LatchClient } from "../../src/cli/client.js";
 import type { ConsistencySchema } from "../../src/gen/latch/v1/core_pb.js";
 import { CheckResult } from "../../src/gen/latch/v1/permission_service_pb.js";
 import { RelationshipUpdate_Operation } from "../../src/gen/latch/v1/relationship_service_pb.js";
 import { createTestDatabase, findPostgres } from "../store/postgres/test-database.js";
-import { type PrivateRedis, startPrivateRedis } from "../support/private-redis.js";
+import { chooseRedis } from "./bench-redis.js";
 import { readReadyLine } from "./child-ready-line.js";
+import { latencyStats } from "./latency-stats.js";
 import { REVOCATION_SCHEMA } from "./revocation-bench-schema.js";
 import type { RevocationTargetReady } from "./revocation-bench-target.js";
 import { killBenchChildren, spawnBenchChild } from "./server-bench-children.js";
@@ -83,50 +83,10 @@ interface KindResult {
   missedSetups: number;
 }
 
-async function redisAnswers(url: string): Promise<boolean> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 1000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  try {
-    await client.connect();
-    return (await client.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
-
-/** chooseRedis is --redis, else REDIS_URL or the local 127.0.0.1:6379 if it answers, else a private redis-server. */
-async function chooseRedis(): Promise<{ url: string; owned?: PrivateRedis }> {
-  const given = option("--redis");
-  if (given !== undefined) return { url: given };
-  const local = process.env.REDIS_URL || "redis://127.0.0.1:6379";
-  if (await redisAnswers(local)) return { url: local };
-  const owned = await startPrivateRedis();
-  return { url: owned.url, owned };
-}
-
-function percentile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-}
-
-function stats(latencies: readonly number[]) {
-  const sorted = [...latencies].sort((x, y) => x - y);
-  return {
-    p50_ms: percentile(sorted, 0.5),
-    p99_ms: percentile(sorted, 0.99),
-    max_ms: sorted.at(-1) ?? Number.NaN,
-  };
-}
-
 const postgres = await findPostgres();
 if (postgres.url === undefined) throw new Error(`the benchmark needs Postgres: ${postgres.reason}`);
 const database = await createTestDatabase(postgres.url);
-const redis = await chooseRedis();
+const redis = await chooseRedis(option("--redis"));
 let a: LatchClient | undefined;
 let b: LatchClient | undefined;
 try {
@@ -345,19 +305,19 @@ try {
     await check(reader, floorPair.timed, floorPair.user, MINIMIZE_LATENCY);
     floorLatencies.push(wallNow() - sent);
   }
-  const floor = stats(floorLatencies);
+  const floor = latencyStats(floorLatencies);
 
   const results = new Map<Kind, KindResult>();
   for (const kind of KINDS) results.set(kind, await runKind(kind, trials));
   const all = [...results.values()];
-  const overall = stats(all.flatMap((r) => r.latencies));
+  const overall = latencyStats(all.flatMap((r) => r.latencies));
   const staleWithToken = all.reduce((sum, r) => sum + r.staleWithToken, 0);
   const perKind = Object.fromEntries(
     [...results].map(([kind, r]) => [
       kind,
       {
         trials: r.latencies.length,
-        ...stats(r.latencies),
+        ...latencyStats(r.latencies),
         stale_allows_with_token: r.staleWithToken,
         timeouts: r.timeouts,
         ...(kind === "expiry"
@@ -392,12 +352,12 @@ try {
       "| revocation | trials | p50 ms | p99 ms | max ms | p50 × floor | p99 × floor | p99 goal | stale allows with token |",
     );
     console.log("|---|---:|---:|---:|---:|---:|---:|---|---:|");
-    const row = (name: string, count: number, s: ReturnType<typeof stats>, stale: number) =>
+    const row = (name: string, count: number, s: ReturnType<typeof latencyStats>, stale: number) =>
       console.log(
         `| ${name} | ${count} | ${ms(s.p50_ms)} | ${ms(s.p99_ms)} | ${ms(s.max_ms)} | ${(s.p50_ms / floor.p50_ms).toFixed(1)} | ${(s.p99_ms / floor.p99_ms).toFixed(1)} | ${goal(s.p99_ms)} | ${stale} |`,
       );
     for (const [kind, r] of results) {
-      row(KIND_NAMES[kind], r.latencies.length, stats(r.latencies), r.staleWithToken);
+      row(KIND_NAMES[kind], r.latencies.length, latencyStats(r.latencies), r.staleWithToken);
     }
     row("all", trials * KINDS.length, overall, staleWithToken);
     const expiry = results.get("expiry")!;

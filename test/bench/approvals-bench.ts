@@ -1,0 +1,280 @@
+// Benchmark: issue 14's numbers on two Latch processes, A and B, sharing Postgres (a fresh database,
+// dropped after) and Redis, the decision log on (async) and one alert rule:
+// - from A's acknowledgement of Approve to B's first allow at minimize_latency (B had cached the
+//   denial), B polled back to back; B's first answer with the approval's token; from the grant's
+//   expiry to B's first denial;
+// - from the check that completes an alert rule's condition (its answer received) to the webhook's
+//   arrival at a receiver in this process, and to the agent's suspension in effect on B.
+// A cached check on B (one round trip) is the floor, measured in the same run.
+//   npm run bench:approvals [-- --trials N] [-- --json] [-- --redis URL]
+
+import { createServer } from "node:http";
+import { performance } from "node:perf_hooks";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { durationFromMs, timestampDate } from "@bufbuild/protobuf/wkt";
+import { createLatchClient, type LatchClient } from "../../src/cli/client.js";
+import type { ConsistencySchema } from "../../src/gen/latch/v1/core_pb.js";
+import { CheckResult } from "../../src/gen/latch/v1/permission_service_pb.js";
+import { RelationshipUpdate_Operation } from "../../src/gen/latch/v1/relationship_service_pb.js";
+import { createTestDatabase, findPostgres } from "../store/postgres/test-database.js";
+import { chooseRedis } from "./bench-redis.js";
+import { readReadyLine } from "./child-ready-line.js";
+import { latencyStats } from "./latency-stats.js";
+import type { RevocationTargetReady } from "./revocation-bench-target.js";
+import { killBenchChildren, spawnBenchChild } from "./server-bench-children.js";
+
+const APPROVE_GOAL_MS = 10;
+const ALERT_GOAL_MS = 1000;
+/** How long each grant lasts: long enough for B to poll it allowed, short enough to wait out. */
+const GRANT_MS = 400;
+const GIVE_UP_MS = 5_000;
+const WARM_UP_TRIALS = 10;
+const FLOOR_CHECKS = 2_000;
+
+const SCHEMA = `use expiration
+
+definition agent {}
+
+definition document {
+  relation viewer: agent with expiration | agent:*
+  permission view = viewer
+}
+`;
+
+const args = process.argv.slice(2);
+const json = args.includes("--json");
+const option = (name: string): string | undefined => {
+  const at = args.indexOf(name);
+  return at === -1 ? undefined : args[at + 1];
+};
+const trials = Number(option("--trials") ?? 100);
+if (!Number.isSafeInteger(trials) || trials < 1) {
+  throw new Error(`--trials must be a positive integer, got ${option("--trials")}`);
+}
+
+type Consistency = MessageInitShape<typeof ConsistencySchema>;
+const MINIMIZE_LATENCY: Consistency = { requirement: { case: "minimizeLatency", value: true } };
+const atLeastAsFresh = (token: string): Consistency => ({
+  requirement: { case: "atLeastAsFresh", value: token },
+});
+const wallNow = () => performance.timeOrigin + performance.now();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// The receiver: each alert's arrival time, by the agent it names.
+const arrivals = new Map<string, number>();
+const receiver = createServer((request, response) => {
+  let body = "";
+  request.on("data", (chunk: Buffer) => {
+    body += chunk.toString();
+  });
+  request.on("end", () => {
+    const at = wallNow();
+    const agent = (JSON.parse(body) as { alert: { agent: string } }).alert.agent;
+    if (!arrivals.has(agent)) arrivals.set(agent, at);
+    response.writeHead(204).end();
+  });
+});
+await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+const receiverPort = (receiver.address() as { port: number }).port;
+const RULES = `webhooks:
+  bench:
+    url: http://127.0.0.1:${receiverPort}/alerts
+    secret_env: LATCH_BENCH_ALERT_SECRET
+rules:
+  - name: alarm
+    match: { resource: "document:alarm" }
+    condition: { count: 2, within: 1h, per: agent }
+    webhook: bench
+    suspend: true
+`;
+
+const postgres = await findPostgres();
+if (postgres.url === undefined) throw new Error(`the benchmark needs Postgres: ${postgres.reason}`);
+const database = await createTestDatabase(postgres.url);
+const redis = await chooseRedis(option("--redis"));
+let a: LatchClient | undefined;
+let b: LatchClient | undefined;
+try {
+  const start = async (name: string): Promise<LatchClient> => {
+    const url = new URL(database.url);
+    url.searchParams.set("application_name", name);
+    process.env.LATCH_BENCH_DATABASE_URL = url.toString();
+    process.env.LATCH_BENCH_REDIS_URL = redis.url;
+    process.env.LATCH_BENCH_ALERTS = RULES;
+    process.env.LATCH_BENCH_ALERT_SECRET = "bench-secret";
+    const target = spawnBenchChild("test/bench/approvals-bench-target.ts", undefined, [
+      "pipe",
+      "pipe",
+      "inherit",
+    ]);
+    const ready = await readReadyLine<RevocationTargetReady>(target);
+    return createLatchClient({ LATCH_ENDPOINT: `127.0.0.1:${ready.grpcPort}` });
+  };
+  a = await start("latch-bench-a");
+  b = await start("latch-bench-b");
+  const [writer, reader] = [a, b];
+  await writer.schema.writeSchema({ schema: SCHEMA });
+  await writer.relationships.writeRelationships({
+    updates: [
+      {
+        operation: RelationshipUpdate_Operation.TOUCH,
+        relationship: {
+          resource: { type: "document", id: "open" },
+          relation: "viewer",
+          subject: { object: { type: "agent", id: "*" }, relation: "" },
+        },
+      },
+    ],
+  });
+  const check = (client: LatchClient, doc: string, agent: string, consistency: Consistency) =>
+    client.permissions.check({
+      resource: { type: "document", id: doc },
+      permission: "view",
+      subject: { object: { type: "agent", id: agent }, relation: "" },
+      consistency,
+    });
+  /** pollB asks B back to back at minimize_latency until it answers want; the answer's time. */
+  const pollB = async (doc: string, agent: string, want: CheckResult) => {
+    const giveUp = Date.now() + GIVE_UP_MS;
+    while (Date.now() < giveUp) {
+      if ((await check(reader, doc, agent, MINIMIZE_LATENCY)).result === want) return wallNow();
+    }
+    return undefined;
+  };
+  /** approve has A request and approve `document:doc#viewer@agent:bot` for GRANT_MS. */
+  const approve = async (doc: string) => {
+    const { request } = await writer.approvals.requestAccess({
+      relationship: {
+        resource: { type: "document", id: doc },
+        relation: "viewer",
+        subject: { object: { type: "agent", id: "bot" }, relation: "" },
+      },
+      duration: durationFromMs(GRANT_MS),
+      justification: "benchmark",
+    });
+    const approved = await writer.approvals.approve({ id: request!.id, note: "benchmark" });
+    return {
+      acknowledged: wallNow(),
+      token: approved.grantedAt,
+      expiresAt: timestampDate(approved.request!.grantExpiresAt!).getTime(),
+    };
+  };
+
+  const approveLatencies: number[] = [];
+  const expiryLatencies: number[] = [];
+  let deniedWithToken = 0;
+  let timeouts = 0;
+  const approvalTrial = async (n: number, record: boolean) => {
+    const [timed, tokened] = [`m${n}`, `t${n}`];
+    // B caches the denial first: the approval must invalidate it.
+    for (;;) {
+      const answer = await check(reader, timed, "bot", MINIMIZE_LATENCY);
+      if (answer.servedFromCache) break;
+    }
+    const tokenGrant = await approve(tokened);
+    const first = await check(reader, tokened, "bot", atLeastAsFresh(tokenGrant.token));
+    const grant = await approve(timed);
+    const allowed = await pollB(timed, "bot", CheckResult.ALLOWED);
+    await sleep(Math.max(grant.expiresAt - Date.now() - 10, 0));
+    const denied = await pollB(timed, "bot", CheckResult.DENIED);
+    if (!record) return;
+    if (first.result !== CheckResult.ALLOWED) deniedWithToken++;
+    if (allowed === undefined || denied === undefined) timeouts++;
+    approveLatencies.push((allowed ?? grant.acknowledged + GIVE_UP_MS) - grant.acknowledged);
+    expiryLatencies.push(Math.max((denied ?? grant.expiresAt + GIVE_UP_MS) - grant.expiresAt, 0));
+  };
+
+  const webhookLatencies: number[] = [];
+  const suspendLatencies: number[] = [];
+  const alertTrial = async (n: number, record: boolean) => {
+    const agent = `agent${n}`;
+    await pollB("open", agent, CheckResult.ALLOWED);
+    await check(a!, "alarm", agent, MINIMIZE_LATENCY);
+    await check(a!, "alarm", agent, MINIMIZE_LATENCY);
+    const completed = wallNow();
+    const suspended = await pollB("open", agent, CheckResult.DENIED);
+    const giveUp = Date.now() + GIVE_UP_MS;
+    while (!arrivals.has(`agent:${agent}`) && Date.now() < giveUp) await sleep(1);
+    const arrived = arrivals.get(`agent:${agent}`);
+    if (!record) return;
+    if (suspended === undefined || arrived === undefined) timeouts++;
+    suspendLatencies.push((suspended ?? completed + GIVE_UP_MS) - completed);
+    webhookLatencies.push((arrived ?? completed + GIVE_UP_MS) - completed);
+  };
+
+  for (let n = 0; n < WARM_UP_TRIALS; n++) {
+    await approvalTrial(-1 - n, false);
+    await alertTrial(-1 - n, false);
+  }
+  const floorLatencies: number[] = [];
+  await check(reader, "open", "floor", MINIMIZE_LATENCY);
+  for (let i = 0; i < FLOOR_CHECKS; i++) {
+    const sent = wallNow();
+    await check(reader, "open", "floor", MINIMIZE_LATENCY);
+    floorLatencies.push(wallNow() - sent);
+  }
+  const floor = latencyStats(floorLatencies);
+  const started = performance.now();
+  for (let n = 0; n < trials; n++) await approvalTrial(n, true);
+  for (let n = 0; n < trials; n++) await alertTrial(n, true);
+  if (!json) {
+    console.error(
+      `${trials} trials of each in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+  }
+
+  const rows = [
+    [
+      "Approve acknowledged on A → allowed on B (minimize_latency)",
+      approveLatencies,
+      APPROVE_GOAL_MS,
+    ],
+    ["grant's expiry → denied on B (minimize_latency)", expiryLatencies, APPROVE_GOAL_MS],
+    ["condition completed → webhook arrived", webhookLatencies, ALERT_GOAL_MS],
+    ["condition completed → suspension in effect on B", suspendLatencies, ALERT_GOAL_MS],
+  ] as const;
+  if (json) {
+    console.log(
+      JSON.stringify({
+        trials,
+        floor_p50_ms: floor.p50_ms,
+        floor_p99_ms: floor.p99_ms,
+        denied_with_token: deniedWithToken,
+        timeouts,
+        measures: Object.fromEntries(
+          rows.map(([name, latencies, goal]) => [
+            name,
+            { ...latencyStats(latencies), goal_p99_ms: goal },
+          ]),
+        ),
+      }),
+    );
+  } else {
+    const ms = (x: number) => x.toFixed(2);
+    console.log(
+      `Two Latch processes on one Postgres database and Redis ${redis.url}, decision log async; ${trials} trials each; ` +
+        `grants of ${GRANT_MS} ms; the alert rule counts 2 matching checks of an agent, POSTs a webhook and suspends it\n`,
+    );
+    console.log("| measure | trials | p50 ms | p99 ms | max ms | p99 × floor | p99 goal |");
+    console.log("|---|---:|---:|---:|---:|---:|---|");
+    for (const [name, latencies, goal] of rows) {
+      const s = latencyStats(latencies);
+      const met = s.p99_ms <= goal ? "(met)" : "(missed)";
+      console.log(
+        `| ${name} | ${latencies.length} | ${ms(s.p50_ms)} | ${ms(s.p99_ms)} | ${ms(s.max_ms)} | ${(s.p99_ms / floor.p99_ms).toFixed(1)} | ≤ ${goal} ms ${met} |`,
+      );
+    }
+    console.log(
+      `\nFloor, a cached check on B (one round trip): p50 ${ms(floor.p50_ms)} ms, p99 ${ms(floor.p99_ms)} ms. ` +
+        `First answers on B with the approval's token that were not allowed: ${deniedWithToken} (goal 0). ` +
+        `Timeouts (nothing within ${GIVE_UP_MS} ms): ${timeouts}.`,
+    );
+  }
+} finally {
+  a?.close();
+  b?.close();
+  killBenchChildren();
+  receiver.close();
+  await redis.owned?.destroy();
+  await database.drop();
+}
