@@ -299,4 +299,13 @@ describe("readServerConfig", () => {
       "LATCH_SERVER_CONTEXT (serverContext): caveat parameter names, separated by commas, got [1,2]",
     ]);
   });
+
+  it("reads LATCH_ALERTS, refusing it with the decision log off", async () => {
+    expect((await readServerConfig({ LATCH_ALERTS: "alerts.yaml" })).alertsFile).toBe(
+      "alerts.yaml",
+    );
+    expect(await problemsOf({ LATCH_ALERTS: "alerts.yaml", LATCH_DECISIONS: "off" })).toEqual([
+      "LATCH_ALERTS (alerts): alert rules read the decision log, which LATCH_DECISIONS turns off; turn it on (async or sync), or configure no rules",
+    ]);
+  });
 });
