@@ -74,12 +74,14 @@ async function serve(config: ServerConfig, io: CliIo): Promise<void> {
         "         Configure LATCH_API_KEYS (`latch key create NAME`) before serving anything real.\n",
     );
   }
+  // A bad rule file stops the server before the store opens.
+  const alerts = await alertSettings(config);
   await checkPortsFree(config);
   // Signals are listened for from the start: one that came before a listener would kill the
   // process on the spot (say, just after the line saying it serves), skipping the orderly stop.
   const signals = listenForStop();
   try {
-    await runServer(config, keys, io, signals.received, started);
+    await runServer(config, keys, alerts, io, signals.received, started);
   } finally {
     signals.cancel();
   }
@@ -89,6 +91,7 @@ async function serve(config: ServerConfig, io: CliIo): Promise<void> {
 async function runServer(
   config: ServerConfig,
   keys: ApiKeyRing,
+  alerts: AlertSettings | undefined,
   io: CliIo,
   stop: Promise<NodeJS.Signals>,
   started: number,
@@ -105,7 +108,6 @@ async function runServer(
     if (bootstrapped !== "kept") progress(`schema: ${describeBootstrap(bootstrapped, config)}`);
     const decisions = await decisionSettings(config);
     progress(`decision log: ${describeDecisions(decisions)}`);
-    const alerts = await alertSettings(config);
     if (alerts !== undefined) {
       progress(`alert rules: ${alerts.rules.rules.length} from ${config.alertsFile}`);
     }
@@ -172,6 +174,9 @@ async function decisionSettings(config: ServerConfig): Promise<DecisionSettings>
   const redactionSecret = await loadRedactionSecret(secret, config.dataDir);
   return { mode, retentionMs, redactKeys, redactionSecret };
 }
+
+/** AlertSettings are the alert rules and their webhooks' secrets. */
+type AlertSettings = NonNullable<Awaited<ReturnType<typeof alertSettings>>>;
 
 /** alertSettings reads the alert rule file and its webhooks' secrets, when one is configured. */
 async function alertSettings(config: ServerConfig) {

@@ -1,7 +1,7 @@
 // `latch serve` as a process: start on the embedded store, serve, stop cleanly on SIGTERM; one
 // process per data directory; a port it cannot open stops it at once, releasing the directory.
 
-import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -163,6 +163,33 @@ describe("latch serve", () => {
     const served = serve({ LATCH_HOST: "0.0.0.0", LATCH_DATA_DIR: "/nonexistent/never-opened" });
     expect(await served.exited).toBe(2);
     expect(served.log()).toContain("no API key is configured");
+  });
+
+  it("refuses a bad alert rule file before opening the store, naming the line and column", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "latch-alerts-"));
+    const rules = join(directory, "alerts.yaml");
+    await writeFile(
+      rules,
+      "rules:\n  - name: burst\n    match: {}\n    condition: { count: 3, within: often }\n",
+    );
+    try {
+      const served = serve({ LATCH_ALERTS: rules, LATCH_DATA_DIR: "/nonexistent/never-opened" });
+      expect(await served.exited).toBe(2);
+      expect(served.log()).toContain(
+        `${rules}:4:36: rule 'burst': condition: within: a positive duration`,
+      );
+      const off = serve({
+        LATCH_ALERTS: rules,
+        LATCH_DECISIONS: "off",
+        LATCH_DATA_DIR: "/nonexistent/never-opened",
+      });
+      expect(await off.exited).toBe(2);
+      expect(off.log()).toContain(
+        "alert rules read the decision log, which LATCH_DECISIONS turns off",
+      );
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });
 
