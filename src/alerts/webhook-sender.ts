@@ -5,10 +5,10 @@ import { setTimeout as delay } from "node:timers/promises";
 import type { Alert } from "./alert.js";
 import type { Webhook } from "./alert-rule.js";
 
-/** SIGNATURE_HEADER carries `sha256=` and the hex HMAC-SHA256 of the body, keyed by the secret. */
-export const SIGNATURE_HEADER = "latch-signature";
-/** IDEMPOTENCY_HEADER carries `alert-` and the alert's id: the same on every retry. */
-export const IDEMPOTENCY_HEADER = "idempotency-key";
+/** The signature header carries `sha256=` and the hex HMAC-SHA256 of the body, keyed by the secret. */
+const SIGNATURE_HEADER = "latch-signature";
+/** The idempotency header carries `alert-` and the alert's id: the same on every retry. */
+const IDEMPOTENCY_HEADER = "idempotency-key";
 
 /** The most deliveries waiting in memory; past it, an alert waits in the database for the next start. */
 const MAX_QUEUED = 10_000;
@@ -32,12 +32,12 @@ export interface WebhookEvents {
 }
 
 /** signBody is the signature header's value for body: `sha256=` and its hex HMAC-SHA256. */
-export function signBody(secret: Buffer, body: string): string {
+function signBody(secret: Buffer, body: string): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 }
 
 /** alertBody is the JSON a webhook receives for alert. */
-export function alertBody(alert: Alert): string {
+function alertBody(alert: Alert): string {
   return JSON.stringify({ type: "latch.alert", alert });
 }
 
