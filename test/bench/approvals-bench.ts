@@ -5,13 +5,14 @@
 //   expiry to B's first denial;
 // - from the check that completes an alert rule's condition (its answer received) to the webhook's
 //   arrival at a receiver in this process, and to the agent's suspension in effect on B.
-// A cached check on B (one round trip) is the floor, measured in the same run.
+// A cached check on B (one round trip) is the floor, and a relationship deleted through A (to B's
+// first denial) the revocation bar, both measured in the same run.
 //   npm run bench:approvals [-- --trials N] [-- --json] [-- --redis URL]
 
 import { createServer } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { durationFromMs, timestampDate } from "@bufbuild/protobuf/wkt";
+import { durationFromMs, timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { createLatchClient, type LatchClient } from "../../src/cli/client.js";
 import type { ConsistencySchema } from "../../src/gen/latch/v1/core_pb.js";
 import { CheckResult } from "../../src/gen/latch/v1/permission_service_pb.js";
@@ -184,6 +185,32 @@ try {
     expiryLatencies.push(Math.max((denied ?? grant.expiresAt + GIVE_UP_MS) - grant.expiresAt, 0));
   };
 
+  /** The revocation bar in this run: a grant deleted through A, to B's first denial. */
+  const deleteLatencies: number[] = [];
+  const deleteTrial = async (n: number, record: boolean) => {
+    const viewer = {
+      resource: { type: "document", id: `d${n}` },
+      relation: "viewer",
+      subject: { object: { type: "agent", id: "bot" }, relation: "" },
+    };
+    const forAnHour = { ...viewer, expiresAt: timestampFromDate(new Date(Date.now() + 3_600_000)) };
+    await writer.relationships.writeRelationships({
+      updates: [{ operation: RelationshipUpdate_Operation.TOUCH, relationship: forAnHour }],
+    });
+    for (;;) {
+      const answer = await check(reader, `d${n}`, "bot", MINIMIZE_LATENCY);
+      if (answer.result === CheckResult.ALLOWED && answer.servedFromCache) break;
+    }
+    await writer.relationships.writeRelationships({
+      updates: [{ operation: RelationshipUpdate_Operation.DELETE, relationship: viewer }],
+    });
+    const acknowledged = wallNow();
+    const denied = await pollB(`d${n}`, "bot", CheckResult.DENIED);
+    if (!record) return;
+    if (denied === undefined) timeouts++;
+    deleteLatencies.push((denied ?? acknowledged + GIVE_UP_MS) - acknowledged);
+  };
+
   const webhookLatencies: number[] = [];
   const suspendLatencies: number[] = [];
   const alertTrial = async (n: number, record: boolean) => {
@@ -204,6 +231,7 @@ try {
 
   for (let n = 0; n < WARM_UP_TRIALS; n++) {
     await approvalTrial(-1 - n, false);
+    await deleteTrial(-1 - n, false);
     await alertTrial(-1 - n, false);
   }
   const floorLatencies: number[] = [];
@@ -215,7 +243,11 @@ try {
   }
   const floor = latencyStats(floorLatencies);
   const started = performance.now();
-  for (let n = 0; n < trials; n++) await approvalTrial(n, true);
+  // Interleaved, so that both meet the same load.
+  for (let n = 0; n < trials; n++) {
+    await approvalTrial(n, true);
+    await deleteTrial(n, true);
+  }
   for (let n = 0; n < trials; n++) await alertTrial(n, true);
   if (!json) {
     console.error(
@@ -230,6 +262,7 @@ try {
       APPROVE_GOAL_MS,
     ],
     ["grant's expiry → denied on B (minimize_latency)", expiryLatencies, APPROVE_GOAL_MS],
+    ["reference, the revocation bar: delete on A → denied on B", deleteLatencies, APPROVE_GOAL_MS],
     ["condition completed → webhook arrived", webhookLatencies, ALERT_GOAL_MS],
     ["condition completed → suspension in effect on B", suspendLatencies, ALERT_GOAL_MS],
   ] as const;
