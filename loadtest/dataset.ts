@@ -125,7 +125,7 @@ export function generateDataset(sizes: Sizes, seed = 15): Dataset {
   for (let f = 1; f < sizes.folders; f++) {
     folderParent.push(Math.floor((f - 1) / FOLDER_FAN_OUT));
     relationships.push(
-      rel(ref("folder", folder(f)), "parent", sub("folder", folder((f - 1) >> 2))),
+      rel(ref("folder", folder(f)), "parent", sub("folder", folder(folderParent[f]!))),
     );
   }
   // Groups nest in chains: g is inside g - 1 unless g starts a chain.
