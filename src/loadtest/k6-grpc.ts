@@ -4,6 +4,7 @@
 // too. Every unary call records its time in `grpc_req_duration` (milliseconds, with the VU's and
 // the call's tags).
 
+import { resolve } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { parseDuration } from "./duration.js";
 import { loadDescriptors, reflectDescriptors } from "./grpc-descriptors.js";
@@ -57,9 +58,10 @@ export function grpcModule(vu: VuContext): K6Module {
     private table: MethodTable | undefined;
     private ready: Promise<MethodTable> | undefined;
 
-    /** load reads .proto files, for a connection without reflection. */
+    /** load reads .proto files, for a connection without reflection; paths are the script's. */
     load(importPaths: string[], ...files: string[]): void {
-      this.loaded = methodTable(loadDescriptors(importPaths, files));
+      const paths = importPaths.map((path) => resolve(vu.scriptDirectory, path));
+      this.loaded = methodTable(loadDescriptors(paths, files));
     }
 
     connect(address: string, params: ConnectParams = {}): void {
