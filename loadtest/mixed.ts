@@ -1,5 +1,5 @@
-// Checks with a stream of writes, as an application makes them: each VU now and then grants or
-// revokes a scratch relationship of its own, and the token of that write flows into every check it
+// Checks with a stream of writes, as an application makes them: each VU, every 50th iteration
+// (its first included), grants or revokes a scratch relationship of its own, and the token of that write flows into every check it
 // asks afterwards (`at_least_as_fresh`), so the reads see it: the write's own grant is asked at
 // once and must show it, and the seeded checks, which no write touches, keep their answers.
 // Run `seed.ts` first. LATCH_TARGET, LATCH_API_KEY, LATCH_DOCUMENTS (as seeded), LATCH_RATE
@@ -12,8 +12,8 @@ import { documentsFromEnv, generateDataset, type SeededCheck, sizesFor } from ".
 import { CHECK, checkRequest, connect, expectedResult, params, resultOf, WRITE } from "./latch.ts";
 import { zipfPicker } from "./zipf.ts";
 
-/** Share of iterations that write (and then read their write back). */
-const WRITE_SHARE = 0.02;
+/** Each VU writes (and reads its write back) on its first iteration and every this many after. */
+const WRITE_EVERY = 50;
 const rate = Number(__ENV.LATCH_RATE || 500);
 
 export const options = {
@@ -47,7 +47,7 @@ let granted = false;
 
 export default async function (): Promise<void> {
   client ??= connect();
-  if (Math.random() < WRITE_SHARE) return writeAndReadBack(client);
+  if (__ITER % WRITE_EVERY === 0) return writeAndReadBack(client);
   const seeded = checks[pick()]!;
   const tags = {
     kind: "check",
