@@ -1,7 +1,8 @@
-// Checks with a stream of writes, as an application makes them: each VU, every 50th iteration
-// (its first included), grants or revokes a scratch relationship of its own, and the token of that write flows into every check it
-// asks afterwards (`at_least_as_fresh`), so the reads see it: the write's own grant is asked at
-// once and must show it, and the seeded checks, which no write touches, keep their answers.
+// Checks with a stream of writes, as an application makes them: each VU, on its first iteration
+// and every 50th, grants or revokes a scratch relationship of its own, and the token of that
+// write flows into every check it asks afterwards (`at_least_as_fresh`), so the reads see it: the
+// write's own grant is asked at once and must show it, and the seeded checks, which no write
+// touches, keep their answers.
 // Run `seed.ts` first. LATCH_TARGET, LATCH_API_KEY, LATCH_DOCUMENTS (as seeded), LATCH_RATE
 // (calls/s, default 500), LATCH_DURATION (default 30s)
 
