@@ -1,12 +1,13 @@
 // `k6/net/grpc` for one VU: Client (load, connect, asyncInvoke, close), Stream and the status
-// codes, on @grpc/grpc-js. k6's synchronous `invoke` cannot exist in Node, where a call cannot
-// block one VU without blocking all; scripts call `await client.asyncInvoke(...)`, which k6 runs
-// too. Every unary call records its time in `grpc_req_duration` (milliseconds, with the VU's and
-// the call's tags).
+// codes. k6's synchronous `invoke` cannot exist in Node, where a call cannot block one VU without
+// blocking all; scripts call `await client.asyncInvoke(...)`, which k6 runs too. Calls go over
+// the run's HTTP/2 connection to the target (see GrpcConnection); every unary call records its
+// time in `grpc_req_duration` (milliseconds, with the VU's and the call's tags).
 
 import { resolve } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { parseDuration } from "./duration.js";
+import { GrpcConnection, type GrpcReply } from "./grpc-connection.js";
 import { loadDescriptors, reflectDescriptors } from "./grpc-descriptors.js";
 import { LoadTestError } from "./load-test-error.js";
 import { type MethodCodec, type MethodTable, methodTable } from "./method-table.js";
@@ -33,19 +34,22 @@ interface ConnectParams {
 interface Response {
   status: number;
   message: object | null;
-  headers: Record<string, unknown>;
-  trailers: Record<string, unknown>;
+  headers: Record<string, string[]>;
+  trailers: Record<string, string[]>;
   error: { code: number; details: string[]; message: string } | null;
 }
 
-const passBytes = (bytes: Uint8Array): Buffer =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-const keepBytes = (bytes: Buffer): Buffer => bytes;
-
-function metadataOf(pairs: object | undefined): grpc.Metadata {
-  const metadata = new grpc.Metadata();
-  for (const [key, value] of Object.entries(pairs ?? {})) metadata.set(key, String(value));
+function textMetadata(pairs: object | undefined): Record<string, string> {
+  const metadata: Record<string, string> = {};
+  for (const [key, value] of Object.entries(pairs ?? {}))
+    metadata[key.toLowerCase()] = String(value);
   return metadata;
+}
+
+function timeoutOf(params: Params): number {
+  return params.timeout === undefined
+    ? DEFAULT_TIMEOUT_MS
+    : parseDuration(params.timeout, "params.timeout");
 }
 
 /** grpcModule makes `k6/net/grpc` for vu. */
@@ -54,7 +58,7 @@ export function grpcModule(vu: VuContext): K6Module {
 
   class Client {
     private loaded: MethodTable | undefined;
-    private channel: grpc.Client | undefined;
+    private connection: GrpcConnection | undefined;
     private table: MethodTable | undefined;
     private ready: Promise<MethodTable> | undefined;
 
@@ -71,14 +75,20 @@ export function grpcModule(vu: VuContext): K6Module {
           "the runner connects in plaintext only: pass { plaintext: true }",
         );
       }
-      this.channel = new grpc.Client(address, grpc.credentials.createInsecure());
+      let connection = vu.connections.get(address);
+      if (connection === undefined) {
+        connection = new GrpcConnection(address);
+        vu.connections.set(address, connection);
+      }
+      this.connection = connection;
       if (params.reflect === true) {
         const key = `${address} ${JSON.stringify(params.reflectMetadata ?? {})}`;
         let described = vu.descriptors.get(key);
         if (described === undefined) {
-          described = reflectDescriptors(address, metadataOf(params.reflectMetadata)).then(
-            methodTable,
-          );
+          const metadata = new grpc.Metadata();
+          for (const [k, v] of Object.entries(textMetadata(params.reflectMetadata)))
+            metadata.set(k, v);
+          described = reflectDescriptors(address, metadata).then(methodTable);
           described.catch(() => undefined);
           vu.descriptors.set(key, described);
         }
@@ -104,74 +114,74 @@ export function grpcModule(vu: VuContext): K6Module {
     async asyncInvoke(name: string, request: object, params: Params = {}): Promise<Response> {
       const method = await this.method(name);
       const bytes = method.encode(request);
-      const channel = this.channel!;
-      const timeout =
-        params.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseTimeout(params.timeout);
       const started = performance.now();
-      const response = await new Promise<Response>((resolve) => {
-        let value: Buffer | undefined;
-        let headers: Record<string, unknown> = {};
-        const call = channel.makeUnaryRequest(
+      let answer: Buffer | undefined;
+      const reply = await new Promise<GrpcReply>((done) => {
+        const call = this.connection!.call(
           method.path,
-          passBytes,
-          keepBytes,
-          bytes,
-          metadataOf(params.metadata),
-          { deadline: Date.now() + timeout },
-          (_error, answer) => {
-            value = answer;
+          textMetadata(params.metadata),
+          timeoutOf(params),
+          {
+            message: (message) => {
+              answer ??= message;
+            },
+            end: done,
           },
         );
-        call.on("metadata", (metadata: grpc.Metadata) => {
-          headers = metadata.toJSON();
-        });
-        call.on("status", (status: grpc.StatusObject) => {
-          const ok = status.code === grpc.status.OK && value !== undefined;
-          resolve({
-            status: status.code,
-            message: ok ? method.decode(value!) : null,
-            headers,
-            trailers: status.metadata.toJSON(),
-            error: ok ? null : { code: status.code, details: [], message: status.details },
-          });
-        });
+        call.write(bytes);
+        call.end();
       });
       vu.registry.add(duration, performance.now() - started, sampleTags(vu, params.tags));
-      return response;
+      const ok = reply.status === grpc.status.OK && answer !== undefined;
+      return {
+        status:
+          reply.status === grpc.status.OK && answer === undefined
+            ? grpc.status.INTERNAL
+            : reply.status,
+        message: ok ? method.decode(answer!) : null,
+        headers: reply.headers,
+        trailers: reply.trailers,
+        error: ok
+          ? null
+          : { code: reply.status, details: [], message: reply.details || "no response message" },
+      };
     }
 
     close(): void {
-      this.channel?.close();
-      this.channel = undefined;
+      this.connection = undefined;
     }
 
-    /** open starts a streaming call of method, once connected, for Stream. */
-    async open(
+    /** stream starts a streaming call of method, once connected, for Stream. */
+    async stream(
       name: string,
       params: Params,
-    ): Promise<grpc.ClientDuplexStream<Uint8Array, Buffer> & { codec: MethodCodec }> {
+      handlers: StreamHandlers,
+    ): Promise<{ write(request: object): void; end(): void }> {
       const method = await this.method(name);
       if (!method.streaming) throw new LoadTestError("method", `${name} is not a streaming method`);
-      const call = this.channel!.makeBidiStreamRequest(
+      const call = this.connection!.call(
         method.path,
-        passBytes,
-        keepBytes,
-        metadataOf(params.metadata),
+        textMetadata(params.metadata),
+        timeoutOf(params),
         {
-          deadline:
-            Date.now() +
-            (params.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseTimeout(params.timeout)),
+          message: (bytes) => handlers.data(method.decode(bytes)),
+          end: handlers.end,
         },
       );
-      return Object.assign(call, { codec: method });
+      return { write: (request) => call.write(method.encode(request)), end: () => call.end() };
     }
 
     private async method(name: string): Promise<MethodCodec> {
-      if (this.channel === undefined)
+      if (this.connection === undefined)
         throw new LoadTestError("method", `${name}: the client is not connected`);
       const table = this.table ?? (await this.ready!);
       return table.method(name);
     }
+  }
+
+  interface StreamHandlers {
+    data(message: object): void;
+    end(reply: GrpcReply): void;
   }
 
   type Listener = (data: object | undefined) => void;
@@ -179,40 +189,31 @@ export function grpcModule(vu: VuContext): K6Module {
   /** Stream is a streaming call: write, end, and listen for data, error and end. */
   class Stream {
     private readonly listeners = new Map<string, Listener[]>();
-    private readonly opened: Promise<
-      grpc.ClientDuplexStream<Uint8Array, Buffer> & { codec: MethodCodec }
-    >;
+    private readonly opened: Promise<{ write(request: object): void; end(): void }>;
 
     constructor(client: Client, name: string, params: Params = {}) {
-      this.opened = client.open(name, params);
+      let settle: { resolve: () => void; reject: (error: unknown) => void } | undefined;
+      const ended = new Promise<void>((resolve, reject) => {
+        settle = { resolve, reject };
+      });
+      const emit = (event: string, data: object | undefined) => {
+        try {
+          for (const listener of this.listeners.get(event) ?? []) listener(data);
+        } catch (error) {
+          settle!.reject(error);
+        }
+      };
+      this.opened = client.stream(name, params, {
+        data: (message) => emit("data", message),
+        end: (reply) => {
+          if (reply.status === grpc.status.OK) emit("end", undefined);
+          else emit("error", { code: reply.status, details: [], message: reply.details });
+          settle!.resolve();
+        },
+      });
       track(
         vu,
-        this.opened.then(
-          (call) =>
-            new Promise<void>((resolve, reject) => {
-              const emit = (event: string, data: object | undefined) => {
-                try {
-                  for (const listener of this.listeners.get(event) ?? []) listener(data);
-                } catch (error) {
-                  reject(error);
-                }
-              };
-              call.on("data", (bytes: Buffer) => emit("data", call.codec.decode(bytes)));
-              call.on("error", (error: grpc.ServiceError) => {
-                emit("error", {
-                  code: error.code,
-                  details: [],
-                  message: error.details || error.message,
-                });
-                resolve();
-              });
-              call.on("status", (status: grpc.StatusObject) => {
-                if (status.code !== grpc.status.OK) return;
-                emit("end", undefined);
-                resolve();
-              });
-            }),
-        ),
+        this.opened.then(() => ended),
       );
     }
 
@@ -223,27 +224,19 @@ export function grpcModule(vu: VuContext): K6Module {
     write(request: object): void {
       track(
         vu,
-        this.opened.then((call) => {
-          call.write(call.codec.encode(request));
-        }),
+        this.opened.then((call) => call.write(request)),
       );
     }
 
     end(): void {
       track(
         vu,
-        this.opened.then((call) => {
-          call.end();
-        }),
+        this.opened.then((call) => call.end()),
       );
     }
   }
 
   return { Client, Stream, ...STATUS, default: { Client, Stream, ...STATUS } };
-}
-
-function parseTimeout(value: string | number): number {
-  return parseDuration(value, "params.timeout");
 }
 
 /** STATUS is k6's names for the gRPC status codes. */

@@ -3,6 +3,7 @@
 // and an iteration ends when its function has returned and the work it started (streams) ended.
 
 import type { ScriptExports, ScriptFactory } from "./bundle-script.js";
+import type { GrpcConnection } from "./grpc-connection.js";
 import { LoadTestError } from "./load-test-error.js";
 import type { MethodTable } from "./method-table.js";
 import { type Metric, MetricRegistry } from "./metric-registry.js";
@@ -22,6 +23,7 @@ export class LoadRun {
   readonly registry = new MetricRegistry();
   private readonly shared = new Map<string, readonly unknown[]>();
   private readonly descriptors = new Map<string, Promise<MethodTable>>();
+  private readonly connections = new Map<string, GrpcConnection>();
   private readonly iterations: Metric;
   private readonly iterationDuration: Metric;
   private vusMade = 0;
@@ -60,6 +62,7 @@ export class LoadRun {
       shared: this.shared,
       pending: new Set(),
       descriptors: this.descriptors,
+      connections: this.connections,
       scriptDirectory: this.scriptDirectory,
     };
     return { context, exports: this.factory(context) };

@@ -1,6 +1,7 @@
 // What a VU's k6 modules share with the runner: the VU's number and iteration, its tags, the
 // metrics it records to, and the work its iteration started and must wait for (k6's event loop).
 
+import type { GrpcConnection } from "./grpc-connection.js";
 import type { MethodTable } from "./method-table.js";
 import type { MetricRegistry, Tags } from "./metric-registry.js";
 
@@ -22,6 +23,8 @@ export interface VuContext {
   readonly pending: Set<Promise<unknown>>;
   /** descriptors are the run's method tables by target, made by the first VU to connect there. */
   readonly descriptors: Map<string, Promise<MethodTable>>;
+  /** connections are the run's HTTP/2 connections by target, shared by its VUs. */
+  readonly connections: Map<string, GrpcConnection>;
   /** scriptDirectory is where `open` finds files named relative to the script. */
   readonly scriptDirectory: string;
 }
