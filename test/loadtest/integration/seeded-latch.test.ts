@@ -8,7 +8,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, postgresForTests, type TestDatabase } from "../../store/postgres/test-database.js";
+import {
+  createTestDatabase,
+  postgresForTests,
+  type TestDatabase,
+} from "../../store/postgres/test-database.js";
 import { type ServedLatch, serveLatch, servingPorts } from "../../support/latch-serve.js";
 import { readExport, runLoadtest } from "./run-loadtest.js";
 
@@ -51,7 +55,13 @@ describe.runIf(serverUrl !== undefined)("load scripts against Latch", () => {
     expect(seeded.code, seeded.output).toBe(0);
     expect(seeded.metrics.checks).toMatchObject({ passes: 2, fails: 0 });
 
-    const checked = await run("loadtest/check.ts", DOCUMENTS, NO_LATENCY_LIMIT, "LATCH_RATE=50", "LATCH_DURATION=3s");
+    const checked = await run(
+      "loadtest/check.ts",
+      DOCUMENTS,
+      NO_LATENCY_LIMIT,
+      "LATCH_RATE=50",
+      "LATCH_DURATION=3s",
+    );
     expect(checked.code, checked.output).toBe(0);
     expect(checked.metrics.checks!.fails).toBe(0);
     expect(checked.metrics.checks!.passes).toBeGreaterThan(0);
