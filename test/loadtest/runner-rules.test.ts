@@ -12,7 +12,9 @@ import { parseThresholds } from "../../src/loadtest/thresholds.js";
 function trend(values: number[]) {
   const registry = new MetricRegistry();
   const metric = registry.define("t", "trend", true);
-  values.forEach((v, i) => registry.add(metric, v, { kind: i % 2 === 0 ? "even" : "odd" }));
+  for (const [i, v] of values.entries()) {
+    registry.add(metric, v, { kind: i % 2 === 0 ? "even" : "odd" });
+  }
   return metric;
 }
 
