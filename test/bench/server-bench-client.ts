@@ -25,8 +25,12 @@ export function frameMessage(message: Uint8Array): Buffer {
   return framed;
 }
 
-/** connectUnaryClient opens a plaintext HTTP/2 connection to address (host:port). */
-export async function connectUnaryClient(address: string): Promise<UnaryClient> {
+/**
+ * connectUnaryClient opens a plaintext HTTP/2 connection to address (host:port); with apiKey,
+ * every call sends it (`authorization: Bearer`).
+ */
+export async function connectUnaryClient(address: string, apiKey?: string): Promise<UnaryClient> {
+  const authorization = apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` };
   const session = http2.connect(`http://${address}`);
   await new Promise<void>((resolve, reject) => {
     session.once("connect", () => resolve());
@@ -44,6 +48,7 @@ export async function connectUnaryClient(address: string): Promise<UnaryClient> 
         ":path": path,
         "content-type": "application/grpc",
         te: "trailers",
+        ...authorization,
       });
       const chunks: Buffer[] = [];
       let status: string | undefined;

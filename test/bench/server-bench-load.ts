@@ -175,7 +175,7 @@ async function run(command: LoadCommand): Promise<LoadReply> {
     case "init": {
       sets = makeCheckSets(command.documents, command.users);
       zipf = createZipfWorkload(sets.zipf, { check: CHECK, write: WRITE }, seededRandom(11));
-      client = await connectUnaryClient(command.address);
+      client = await connectUnaryClient(command.address, command.apiKey);
       return {
         kind: "ready",
         hot: sets.hot.length,

@@ -80,7 +80,7 @@ export async function startBenchServer(
 }
 
 /** ask sends the load generator one command and resolves with its reply. */
-function ask(load: ChildProcess, command: LoadCommand): Promise<LoadReply> {
+export function ask(load: ChildProcess, command: LoadCommand): Promise<LoadReply> {
   return new Promise((resolve, reject) => {
     const onExit = (code: number | null) =>
       reject(new Error(`the load generator exited (${code})`));

@@ -21,6 +21,8 @@ export type LoadCommand =
       readonly kind: "init";
       /** The server's gRPC address, host:port. */
       readonly address: string;
+      /** The API key to send, for a target that requires one (--target). */
+      readonly apiKey?: string;
       /** How many documents and users the dataset has, to draw checks from. */
       readonly documents: number;
       readonly users: number;

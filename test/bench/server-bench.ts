@@ -4,14 +4,18 @@
 // benchmark's dataset in a memory store; then p50 and p99 at a fixed offered load; then the result
 // cache's hit ratio on a Zipf workload with writes; and the hot Check with the decision log on (async, to
 // Postgres) against off, alternating on two servers. Prints a table with ratios against the floor, or JSON with --json.
-//   npm run bench [-- --json] [-- --duration SECONDS_PER_PHASE]
+//   npm run bench [-- --json] [-- --duration SECONDS_PER_PHASE] [-- --target HOST:PORT]
+// With --target, the closed-loop and latency phases run against that server instead (see
+// server-bench-remote.ts).
 
 import { DEFAULT_MEMORY_CACHE_BYTES } from "../../src/cache/memory-result-cache.js";
+import { generateDataset, seededRandom } from "./engine-dataset.js";
 import { killBenchChildren, pickCores } from "./server-bench-children.js";
 import { compareDecisionLog, type DecisionLogRound } from "./server-bench-decision-log.js";
 import { type CacheLookups, readCacheLookups } from "./server-bench-metrics.js";
 import { HZ as hz, type Phase, startBenchServer } from "./server-bench-phase.js";
 import type { Workload } from "./server-bench-protocol.js";
+import { benchTarget } from "./server-bench-remote.js";
 import { ZIPF_EXPONENT, ZIPF_WRITES } from "./server-bench-zipf-workload.js";
 
 /** Calls kept outstanding in the throughput phases. */
@@ -47,6 +51,27 @@ const json = args.includes("--json");
 const durationAt = args.indexOf("--duration");
 const duration = durationAt === -1 ? 5 : Number(args[durationAt + 1]);
 if (!(duration > 0)) throw new Error("--duration takes a number of seconds per phase");
+
+const targetAt = args.indexOf("--target");
+if (targetAt !== -1) {
+  const address = args[targetAt + 1];
+  if (address === undefined || !address.includes(":")) throw new Error("--target takes HOST:PORT");
+  const { documents, users } = generateDataset(seededRandom(42));
+  try {
+    await benchTarget({
+      address,
+      seconds: duration,
+      inFlight: IN_FLIGHT,
+      offeredRate: OFFERED_RATE,
+      documents,
+      users,
+      json,
+    });
+  } finally {
+    killBenchChildren();
+  }
+  process.exit(0);
+}
 
 const cores = pickCores();
 if (!cores.pinned) {

@@ -1,0 +1,53 @@
+// What a VU's k6 modules share with the runner: the VU's number and iteration, its tags, the
+// metrics it records to, and the work its iteration started and must wait for (k6's event loop).
+
+import type { GrpcConnection } from "./grpc-connection.js";
+import type { MethodTable } from "./method-table.js";
+import type { MetricRegistry, Tags } from "./metric-registry.js";
+
+/** VuContext is one VU as its modules see it. */
+export interface VuContext {
+  /** id is `__VU`: 1 and up; 0 in setup() and teardown(). */
+  readonly id: number;
+  /** iteration is `__ITER`: this VU's iterations before the current one. */
+  iteration: number;
+  /** tags go on every sample the VU records (its scenario). */
+  readonly tags: Tags;
+  readonly registry: MetricRegistry;
+  /** The run's SharedArrays by name: each made once, by the first VU that asks. */
+  readonly shared: Map<string, readonly unknown[]>;
+  /**
+   * pending is what the current iteration started (a stream) and must end before the iteration
+   * does; the iteration fails with the first of them that fails.
+   */
+  readonly pending: Set<Promise<unknown>>;
+  /** descriptors are the run's method tables by target, made by the first VU to connect there. */
+  readonly descriptors: Map<string, Promise<MethodTable>>;
+  /** connections are the run's HTTP/2 connections by target, shared by its VUs. */
+  readonly connections: Map<string, GrpcConnection>;
+  /** scriptDirectory is where `open` finds files named relative to the script. */
+  readonly scriptDirectory: string;
+}
+
+/** track keeps promise in the VU's pending work until it settles. */
+export function track(vu: VuContext, promise: Promise<unknown>): void {
+  vu.pending.add(promise);
+  const forget = () => {
+    vu.pending.delete(promise);
+  };
+  promise.then(forget, forget);
+}
+
+/** sampleTags merges the VU's tags with a call's. */
+export function sampleTags(vu: VuContext, tags: object | undefined): Tags {
+  if (tags === undefined) return vu.tags;
+  const own = tags as Record<string, unknown>;
+  const keys = Object.keys(own);
+  if (keys.length === 0) return vu.tags;
+  const merged: Record<string, string> = { ...vu.tags };
+  for (const key of keys) merged[key] = String(own[key]);
+  return merged;
+}
+
+/** K6Module is one k6 module as a script imports it: its named exports and `default`. */
+export type K6Module = Readonly<Record<string, unknown>>;
