@@ -1,5 +1,6 @@
 // Hands each answer of the permission service to the decision log, and tells the caller its id.
 
+import type { JsonObject } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import { checkDecision } from "../decisions/check-decision.js";
 import type { DecisionCall } from "../decisions/decision-call.js";
@@ -63,7 +64,7 @@ export class DecisionRecorder {
   /**
    * check records the answer to question (its id the response's {@link DECISION_ID_HEADER}: a
    * CheckBulk sets it to each item's in turn, the last one staying; its items carry their own), evaluated at read point `at` as of evaluatedAt (epoch
-   * ms), for a call that arrived at startedAt (performance.now()).
+   * ms), for a call that arrived at startedAt (performance.now()), with the request's origin.
    */
   check(
     call: HandlerContext,
@@ -72,8 +73,9 @@ export class DecisionRecorder {
     result: CheckResult,
     evaluatedAt: number,
     startedAt: number,
+    origin: JsonObject | undefined,
   ): Recorded {
-    const made = checkDecision(this.call(call, at, startedAt), question, result);
+    const made = checkDecision(this.call(call, at, startedAt), question, result, origin);
     announce(call, made.decisionId);
     const { proof: explained, ...unproved } = made;
     let decision: Decision = made;

@@ -122,6 +122,7 @@ export function createPermissionService(
     result: CheckResult,
     evaluatedAt: number,
     startedAt: number,
+    origin: JsonObject | undefined,
     response: CheckResponseInit,
   ) => {
     const { decisionId, committed } = recorder.check(
@@ -131,6 +132,7 @@ export function createPermissionService(
       result,
       evaluatedAt,
       startedAt,
+      origin,
     );
     const withId = { ...response, decisionId };
     return committed === undefined ? withId : committed.then(() => withId);
@@ -142,6 +144,7 @@ export function createPermissionService(
     consistency: Consistency | undefined,
     call: HandlerContext,
     startedAt: number,
+    origin: JsonObject | undefined,
   ) => {
     const read = await readAt(context, "consistency", consistency, call.signal);
     const result = await read.engines.checks.check(read.reader, question);
@@ -152,7 +155,7 @@ export function createPermissionService(
       checkedAt: read.token,
     };
     if (!recorder.recording) return response;
-    return recorded(call, read, question, result, evaluatedAt, startedAt, response);
+    return recorded(call, read, question, result, evaluatedAt, startedAt, origin, response);
   };
 
   return {
@@ -167,6 +170,7 @@ export function createPermissionService(
         explain: request.explain,
         ...readActors("actors", request.actors),
       };
+      const origin = readOrigin("origin", request.origin);
       const latest =
         readConsistency("consistency", request.consistency).kind === "minimize-latency"
           ? latestReadPoint(context)
@@ -174,7 +178,7 @@ export function createPermissionService(
       const now = Date.now();
       const cached = latest?.engines.checks.answerAtOnce(question, now);
       if (latest === undefined || cached === undefined) {
-        return checkThroughStore(question, request.consistency, call, startedAt);
+        return checkThroughStore(question, request.consistency, call, startedAt, origin);
       }
       answered(latest, question, cached, now);
       const response = cachedCheckResponse(
@@ -184,7 +188,7 @@ export function createPermissionService(
         requestable(latest, question, cached),
       );
       if (!recorder.recording) return response;
-      return recorded(call, latest, question, cached, now, startedAt, response);
+      return recorded(call, latest, question, cached, now, startedAt, origin, response);
     },
 
     async checkBulk(request, call) {
@@ -214,17 +218,26 @@ export function createPermissionService(
               : { context: readContext(`${field}.context`, item.context) }),
             explain: request.explain,
             ...readActors(`${field}.actors`, item.actors),
+            origin: readOrigin(`${field}.origin`, item.origin),
           };
         } catch (error) {
           return toConnectError(error);
         }
       });
-      const valid = requests.flatMap((r) => ("resource" in r ? [r] : []));
+      const valid = requests.flatMap((r) => {
+        if (!("resource" in r)) return [];
+        const { origin: _, ...question } = r;
+        return [question];
+      });
       const answers = await read.engines.checks.checkBulk(read.reader, valid);
       const evaluatedAt = read.reader.now.getTime();
       const commits: Promise<void>[] = [];
       /** answerOf is an item's answer, recorded as a decision of its own when the log is on. */
-      const answerOf = (question: CheckRequest, result: CheckResult) => {
+      const answerOf = (
+        question: CheckRequest,
+        origin: JsonObject | undefined,
+        result: CheckResult,
+      ) => {
         answered(read, question, result, evaluatedAt);
         const item = checkItem(question, result, requestable(read, question, result));
         if (!recorder.recording) return item;
@@ -235,6 +248,7 @@ export function createPermissionService(
           result,
           evaluatedAt,
           startedAt,
+          origin,
         );
         if (committed !== undefined) commits.push(committed);
         return { ...item, decisionId };
@@ -249,7 +263,10 @@ export function createPermissionService(
           return answer.ok
             ? {
                 request: item,
-                response: { case: "item" as const, value: answerOf(r, answer.result) },
+                response: {
+                  case: "item" as const,
+                  value: answerOf(valid[next - 1]!, r.origin, answer.result),
+                },
               }
             : { request: item, response: statusOf(toConnectError(answer.error)) };
         }),
@@ -332,6 +349,11 @@ export function createPermissionService(
       }));
     },
   };
+}
+
+/** readOrigin is a request's origin at field, if any: bounded as a caveat context is. */
+function readOrigin(field: string, origin: JsonObject | undefined): JsonObject | undefined {
+  return origin === undefined ? undefined : readContext(field, origin);
 }
 
 /**

@@ -12,12 +12,13 @@ import type { Decision, DenialReasonName } from "./decision-record.js";
  * checkDecision is the record of a check (or of one CheckBulk item). Its proof is built from the
  * result's explanation when the question asked for one; otherwise the log makes it as it writes
  * the record (see ProofSource). It names who in the chain failed and why as the response does:
- * when the check had actors, or when a suspension denied it.
+ * when the check had actors, or when a suspension denied it; and its origin, when the caller sent one.
  */
 export function checkDecision(
   call: DecisionCall,
   question: CheckRequest,
   result: CheckResult,
+  origin?: JsonObject,
 ): Decision {
   const withDenial = result.reason === "suspended" || question.actors !== undefined;
   const { deniedBy, reason } = result;
@@ -35,6 +36,7 @@ export function checkDecision(
     proof: question.explain ? checkProof(question, result) : undefined,
     context: question.context as JsonObject | undefined,
     cached: result.servedFromCache,
+    origin,
   });
 }
 

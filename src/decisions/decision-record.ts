@@ -75,6 +75,8 @@ export interface Decision {
   readonly traceId?: string;
   /** For lookups: their other parameters and the count returned. */
   readonly lookup?: LookupParameters;
+  /** Where a check's question came from, as its caller said (an MCP gateway's server, tool and arguments). */
+  readonly origin?: JsonObject;
 }
 
 /**

@@ -45,6 +45,7 @@ export function decisionMessage(record: DecisionRecord): MessageInitShape<typeof
     reason: record.reason ?? "",
     ...(record.proof === undefined ? {} : { proof: record.proof as JsonObject }),
     ...(record.context === undefined ? {} : { context: record.context }),
+    ...(record.origin === undefined ? {} : { origin: record.origin }),
     masked: [...record.masked],
     token: record.token,
     revision: BigInt(record.revision),
