@@ -12,6 +12,7 @@ import { addExpandCommand } from "./expand-command.js";
 import { addImportExportCommands } from "./import-export-commands.js";
 import { addKeyCommands } from "./key-command.js";
 import { addLookupCommands } from "./lookup-command.js";
+import { addMcpGatewayCommand } from "./mcp-gateway-command.js";
 import { addMigrateCommand } from "./migrate-command.js";
 import { packageVersion } from "./package-version.js";
 import { addRelCommands } from "./rel-command.js";
@@ -51,6 +52,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   addImportExportCommands(program, io, setExitCode);
   addDecisionsCommands(program, io, setExitCode);
   addServeCommand(program, io, setExitCode);
+  addMcpGatewayCommand(program, io, setExitCode);
   addKeyCommands(program, io, setExitCode);
   try {
     await program.parseAsync([...argv], { from: "user" });

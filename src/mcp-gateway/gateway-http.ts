@@ -1,0 +1,132 @@
+// The gateway's Streamable HTTP endpoint: a session per client, each request's identity checked.
+
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import {
+  type Identity,
+  IdentityError,
+  type IdentityResolver,
+  ON_BEHALF_OF_HEADER,
+} from "./identity.js";
+import { createProxySession, type SessionSettings } from "./proxy-session.js";
+
+/** MCP_PATH is where the gateway serves MCP over Streamable HTTP. */
+export const MCP_PATH = "/mcp";
+
+interface Session {
+  readonly identity: Identity;
+  readonly transport: StreamableHTTPServerTransport;
+}
+
+/** McpHttpHandler answers the requests to {@link MCP_PATH}; close ends every session. */
+export interface McpHttpHandler {
+  handle(request: IncomingMessage, response: ServerResponse): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * createMcpHttpHandler serves sessions over Streamable HTTP. Every request authenticates (an
+ * expired JWT ends its session's use at its next request), and a request with a session id must
+ * resolve to that session's identity. Bodies above `maxBodyBytes` and sessions beyond
+ * `maxSessions` are refused.
+ */
+export function createMcpHttpHandler(
+  resolve: IdentityResolver,
+  settings: SessionSettings,
+): McpHttpHandler {
+  const sessions = new Map<string, Session>();
+  const { maxBodyBytes, maxSessions } = settings.config.limits;
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    let identity: Identity;
+    try {
+      identity = await resolve({
+        authorization: request.headers.authorization,
+        onBehalfOf: header(request, ON_BEHALF_OF_HEADER),
+      });
+    } catch (error) {
+      if (!(error instanceof IdentityError)) throw error;
+      return refuse(response, 401, error.message);
+    }
+    const sessionId = header(request, "mcp-session-id");
+    let body: unknown;
+    if (request.method === "POST") {
+      const read = await readJson(request, maxBodyBytes);
+      if ("refusal" in read) return refuse(response, read.status, read.refusal);
+      body = read.body;
+    }
+    if (sessionId !== undefined) {
+      const session = sessions.get(sessionId);
+      if (session === undefined)
+        return refuse(response, 404, "no such session: initialize a new one");
+      if (!sameIdentity(session.identity, identity)) {
+        return refuse(response, 403, "the session belongs to another identity");
+      }
+      return session.transport.handleRequest(request, response, body);
+    }
+    if (request.method !== "POST" || !isInitializeRequest(body)) {
+      return refuse(response, 400, "send initialize first, or the mcp-session-id of a session");
+    }
+    if (sessions.size >= maxSessions)
+      return refuse(response, 503, `at the limit of ${maxSessions} sessions`);
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: randomUUID,
+      onsessioninitialized: (id) => {
+        sessions.set(id, { identity, transport });
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
+    };
+    await createProxySession(identity, settings).connect(transport);
+    await transport.handleRequest(request, response, body);
+  };
+
+  return {
+    handle,
+    close: async () => {
+      await Promise.allSettled([...sessions.values()].map((s) => s.transport.close()));
+      sessions.clear();
+    },
+  };
+}
+
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function sameIdentity(a: Identity, b: Identity): boolean {
+  return (
+    a.subject === b.subject &&
+    a.actors.length === b.actors.length &&
+    a.actors.every((x, i) => x === b.actors[i])
+  );
+}
+
+async function readJson(
+  request: IncomingMessage,
+  limit: number,
+): Promise<{ body: unknown } | { status: number; refusal: string }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit)
+      return { status: 413, refusal: `the body is more than the limit of ${limit} bytes` };
+    chunks.push(chunk);
+  }
+  try {
+    return { body: JSON.parse(Buffer.concat(chunks).toString("utf8")) };
+  } catch {
+    return { status: 400, refusal: "the body is not JSON" };
+  }
+}
+
+/** refuse answers with a JSON-RPC error, as the transport itself does. */
+function refuse(response: ServerResponse, status: number, message: string): void {
+  response.writeHead(status, { "content-type": "application/json" });
+  response.end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32000, message }, id: null }));
+}

@@ -1,0 +1,281 @@
+// One client's session: an MCP server that lists and forwards only what the client's chain may use.
+
+import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
+  type ServerCapabilities,
+} from "@modelcontextprotocol/sdk/types.js";
+import { checkContext } from "../tuple/context-limits.js";
+import type { Authorizer } from "./authorizer.js";
+import type { GatewayConfig } from "./gateway-config.js";
+import type { Identity } from "./identity.js";
+import {
+  type CheckTarget,
+  callTargets,
+  namedTarget,
+  PROMPT_TYPE,
+  RESOURCE_TYPE,
+  type TargetProblem,
+  toolGate,
+} from "./tool-resource.js";
+import { UPSTREAM_SEPARATOR, type Upstream, type Upstreams } from "./upstreams.js";
+
+/** REDACTED replaces the value of an argument the configuration names in `redactArguments`. */
+export const REDACTED = "[redacted]";
+/** How many pages of a server's list the gateway reads for one listing of its own. */
+const MAX_LIST_PAGES = 20;
+
+/** SessionSettings are what every session shares: the servers, Latch, the configuration. */
+export interface SessionSettings {
+  readonly upstreams: Upstreams;
+  readonly authorizer: Authorizer;
+  readonly config: GatewayConfig;
+}
+
+/**
+ * createProxySession is the MCP server of one client acting as identity. Tools and prompts are
+ * listed as `<server>__<name>`, resources by their URIs; lists hold only what the chain may use
+ * (one CheckBulk per list), and a call, read or get is checked before it is forwarded. A refused
+ * call is a tool error whose text says why; a refused read or get is an InvalidRequest error.
+ * What passes goes to the server as it came and comes back as the server answered.
+ */
+export function createProxySession(identity: Identity, settings: SessionSettings): Server {
+  const { upstreams, authorizer, config } = settings;
+  const timeout = config.limits.callTimeoutMs;
+  const capabilities: ServerCapabilities = { tools: {}, resources: {}, prompts: {} };
+  const server = new Server({ name: "latch-mcp-gateway", version: "1" }, { capabilities });
+  const origin = (fields: Record<string, JsonValue>): JsonObject => ({
+    via: "mcp-gateway",
+    ...fields,
+  });
+  const resourceServers = new Map<string, Upstream>();
+
+  server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => {
+    const listed = await collect(upstreams, "tools", async (u, cursor) => {
+      const page = await u.client.listTools(cursor === undefined ? {} : { cursor }, {
+        timeout,
+        signal: extra.signal,
+      });
+      return { items: page.tools, nextCursor: page.nextCursor };
+    });
+    const gates = listed.map(({ upstream, item }) =>
+      usable(toolGate(upstream.name, item.name, upstream.config.tools?.[item.name])),
+    );
+    const origins = listed.map(({ upstream, item }) =>
+      origin({ server: upstream.name, method: "tools/list", tool: item.name }),
+    );
+    const allowed = await authorizer.listable(identity, gates, origins);
+    return {
+      tools: listed
+        .filter((_, i) => allowed[i])
+        .map(({ upstream, item }) => ({
+          ...item,
+          name: `${upstream.name}${UPSTREAM_SEPARATOR}${item.name}`,
+        })),
+    };
+  });
+
+  server.setRequestHandler(
+    CallToolRequestSchema,
+    async (request, extra): Promise<CallToolResult> => {
+      const found = upstreams.resolve(request.params.name);
+      if (found === undefined) return toolError(`unknown tool ${request.params.name}`);
+      const { upstream, name } = found;
+      const args = request.params.arguments ?? {};
+      const targets = callTargets(upstream.name, name, upstream.config.tools?.[name], args);
+      const asked = origin({
+        server: upstream.name,
+        method: "tools/call",
+        tool: name,
+        ...recordedArguments(args, config.redactArguments),
+      });
+      const refusal = await refused(targets, asked, `call ${upstream.name}/${name}`);
+      if (refusal !== undefined) return toolError(refusal.text, refusal.accessRequestId);
+      const result = await upstream.client.callTool({ ...request.params, name }, undefined, {
+        timeout,
+        signal: extra.signal,
+      });
+      return result as CallToolResult;
+    },
+  );
+
+  server.setRequestHandler(ListResourcesRequestSchema, async (_request, extra) => {
+    const listed = await collect(upstreams, "resources", async (u, cursor) => {
+      const page = await u.client.listResources(cursor === undefined ? {} : { cursor }, {
+        timeout,
+        signal: extra.signal,
+      });
+      return { items: page.resources, nextCursor: page.nextCursor };
+    });
+    const targets = listed.map(({ upstream, item }) =>
+      usable(namedTarget(RESOURCE_TYPE, upstream.name, item.uri)),
+    );
+    const origins = listed.map(({ upstream, item }) =>
+      origin({ server: upstream.name, method: "resources/list", uri: item.uri }),
+    );
+    const allowed = await authorizer.listable(identity, targets, origins);
+    for (const { upstream, item } of listed) resourceServers.set(item.uri, upstream);
+    return { resources: listed.filter((_, i) => allowed[i]).map(({ item }) => item) };
+  });
+
+  server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
+    const { uri } = request.params;
+    const upstream = resourceServers.get(uri) ?? soleServerWith(upstreams, "resources");
+    if (upstream === undefined)
+      throw new McpError(ErrorCode.InvalidParams, `unknown resource ${uri}: list resources first`);
+    const targets = namedTarget(RESOURCE_TYPE, upstream.name, uri);
+    const refusal = await refused(
+      usableList(targets),
+      origin({ server: upstream.name, method: "resources/read", uri }),
+      `read ${uri}`,
+    );
+    if (refusal !== undefined) throw new McpError(ErrorCode.InvalidRequest, refusal.text);
+    return upstream.client.readResource(request.params, { timeout, signal: extra.signal });
+  });
+
+  server.setRequestHandler(ListPromptsRequestSchema, async (_request, extra) => {
+    const listed = await collect(upstreams, "prompts", async (u, cursor) => {
+      const page = await u.client.listPrompts(cursor === undefined ? {} : { cursor }, {
+        timeout,
+        signal: extra.signal,
+      });
+      return { items: page.prompts, nextCursor: page.nextCursor };
+    });
+    const targets = listed.map(({ upstream, item }) =>
+      usable(namedTarget(PROMPT_TYPE, upstream.name, item.name)),
+    );
+    const origins = listed.map(({ upstream, item }) =>
+      origin({ server: upstream.name, method: "prompts/list", prompt: item.name }),
+    );
+    const allowed = await authorizer.listable(identity, targets, origins);
+    return {
+      prompts: listed
+        .filter((_, i) => allowed[i])
+        .map(({ upstream, item }) => ({
+          ...item,
+          name: `${upstream.name}${UPSTREAM_SEPARATOR}${item.name}`,
+        })),
+    };
+  });
+
+  server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
+    const found = upstreams.resolve(request.params.name);
+    if (found === undefined)
+      throw new McpError(ErrorCode.InvalidParams, `unknown prompt ${request.params.name}`);
+    const { upstream, name } = found;
+    const target = namedTarget(PROMPT_TYPE, upstream.name, name);
+    const asked = origin({
+      server: upstream.name,
+      method: "prompts/get",
+      prompt: name,
+      ...recordedArguments(request.params.arguments ?? {}, config.redactArguments),
+    });
+    const refusal = await refused(usableList(target), asked, `get prompt ${upstream.name}/${name}`);
+    if (refusal !== undefined) throw new McpError(ErrorCode.InvalidRequest, refusal.text);
+    return upstream.client.getPrompt(
+      { ...request.params, name },
+      { timeout, signal: extra.signal },
+    );
+  });
+
+  /** refused is why Latch refuses targets, with the access request made for it; undefined when it allows. */
+  const refused = async (
+    targets: CheckTarget[] | TargetProblem,
+    asked: JsonObject,
+    what: string,
+  ): Promise<{ text: string; accessRequestId?: string } | undefined> => {
+    if ("problem" in targets) return { text: `denied: ${targets.problem}` };
+    const chain = [...identity.actors].reverse().join(" for ");
+    const verdict = await authorizer.authorize(
+      identity,
+      targets,
+      asked,
+      `MCP gateway: ${chain} for ${identity.subject} asked to ${what}`,
+    );
+    if (verdict.allowed) return undefined;
+    if (verdict.accessRequestId === undefined) return { text: verdict.reason };
+    return {
+      text: `${verdict.reason}; access request ${verdict.accessRequestId} awaits approval (retry once it is approved)`,
+      accessRequestId: verdict.accessRequestId,
+    };
+  };
+
+  return server;
+}
+
+/** collect reads the lists of every server with capability, page by page, each item with its server. */
+async function collect<Item>(
+  upstreams: Upstreams,
+  capability: "tools" | "resources" | "prompts",
+  page: (
+    upstream: Upstream,
+    cursor: string | undefined,
+  ) => Promise<{ items: Item[]; nextCursor?: string | undefined }>,
+): Promise<{ upstream: Upstream; item: Item }[]> {
+  const lists = await Promise.all(
+    upstreams.all
+      .filter((u) => u.client.getServerCapabilities()?.[capability] !== undefined)
+      .map(async (upstream) => {
+        const items: { upstream: Upstream; item: Item }[] = [];
+        let cursor: string | undefined;
+        for (let n = 0; n < MAX_LIST_PAGES; n++) {
+          const got = await page(upstream, cursor);
+          for (const item of got.items) items.push({ upstream, item });
+          cursor = got.nextCursor;
+          if (cursor === undefined) break;
+        }
+        return items;
+      }),
+  );
+  return lists.flat();
+}
+
+function soleServerWith(upstreams: Upstreams, capability: "resources"): Upstream | undefined {
+  const with_ = upstreams.all.filter(
+    (u) => u.client.getServerCapabilities()?.[capability] !== undefined,
+  );
+  return with_.length === 1 ? with_[0] : undefined;
+}
+
+function usable(target: CheckTarget | TargetProblem): CheckTarget | undefined {
+  return "problem" in target ? undefined : target;
+}
+
+function usableList(target: CheckTarget | TargetProblem): CheckTarget[] | TargetProblem {
+  return "problem" in target ? target : [target];
+}
+
+/**
+ * recordedArguments are the arguments as the decision log keeps them: the values of the keys
+ * configured in `redactArguments` replaced, and all of them left out (saying why) when they are
+ * more than a decision's origin may hold.
+ */
+function recordedArguments(
+  args: Readonly<Record<string, unknown>>,
+  redact: readonly string[],
+): Record<string, JsonValue> {
+  const kept: Record<string, JsonValue> = {};
+  for (const [key, value] of Object.entries(args))
+    kept[key] = redact.includes(key) ? REDACTED : (value as JsonValue);
+  const issue = checkContext({ arguments: kept });
+  return issue === undefined ? { arguments: kept } : { arguments: `omitted: ${issue.problem}` };
+}
+
+function toolError(text: string, accessRequestId?: string): CallToolResult {
+  return {
+    content: [{ type: "text", text }],
+    isError: true,
+    ...(accessRequestId === undefined
+      ? {}
+      : { _meta: { "latch/accessRequestId": accessRequestId } }),
+  };
+}
