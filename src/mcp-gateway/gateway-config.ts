@@ -1,8 +1,9 @@
 // The MCP gateway's YAML configuration: read with positions, so that every problem names its line.
 
 import { readFile } from "node:fs/promises";
-import { isNode, LineCounter, parseDocument } from "yaml";
+import { isMap, isNode, isScalar, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
+import { suggestName } from "../schema/suggest.js";
 
 /** GatewayConfigError is a configuration the gateway cannot run with; each problem names its line. */
 export class GatewayConfigError extends Error {
@@ -154,16 +155,61 @@ export function parseGatewayConfig(path: string, text: string): GatewayConfig {
   }
   const parsed = configSchema.safeParse(document.toJS() ?? {});
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
+  const problems = parsed.error.issues.flatMap((issue) => {
     const keys = issue.path.map(String);
+    const at = (node: unknown, field: string, message: string) => {
+      const { line, col } = lines.linePos(isNode(node) ? (node.range?.[0] ?? 0) : 0);
+      return `${path}:${line}:${col}: ${field === "" ? "" : `${field}: `}${message}`;
+    };
+    if (issue.code === "unrecognized_keys") {
+      const map = document.getIn(keys, true);
+      const known = knownKeys(configSchema, keys);
+      return issue.keys.map((key) => {
+        const hint = suggestName(key, known);
+        const said =
+          hint === undefined ? `; the keys are ${known.join(", ")}` : ` (did you mean '${hint}'?)`;
+        return at(keyNode(map, key), keys.join("."), `unknown key '${key}'${said}`);
+      });
+    }
+    if (issue.code === "invalid_key") {
+      const parent = document.getIn(keys.slice(0, -1), true);
+      const message = issue.issues[0]?.message ?? issue.message;
+      return [
+        at(keyNode(parent, keys.at(-1) ?? ""), keys.join("."), `not a valid name: ${message}`),
+      ];
+    }
     // The deepest node that exists: a missing key is reported at the mapping that lacks it.
     let node: unknown;
     for (let n = keys.length; n >= 0 && !isNode(node); n--)
       node = document.getIn(keys.slice(0, n), true);
-    const offset = isNode(node) ? (node.range?.[0] ?? 0) : 0;
-    const { line, col } = lines.linePos(offset);
-    const field = keys.length === 0 ? "" : `${keys.join(".")}: `;
-    return `${path}:${line}:${col}: ${field}${issue.message}`;
+    return [at(node, keys.join("."), issue.message)];
   });
   throw new GatewayConfigError(problems);
+}
+
+/** keyNode is the node of key in map, for its position; the map itself when it has none. */
+function keyNode(map: unknown, key: string): unknown {
+  if (!isMap(map)) return map;
+  const pair = map.items.find((item) => isScalar(item.key) && String(item.key.value) === key);
+  return pair?.key ?? map;
+}
+
+/** knownKeys are the keys the schema allows in the mapping at path. */
+function knownKeys(schema: z.ZodType, path: readonly string[]): string[] {
+  let at: z.ZodType | undefined = schema;
+  for (const segment of path) {
+    at = unwrapped(at);
+    if (at instanceof z.ZodObject) at = (at.shape as Record<string, z.ZodType>)[segment];
+    else if (at instanceof z.ZodRecord) at = at.valueType as z.ZodType;
+    else if (at instanceof z.ZodArray) at = at.element as z.ZodType;
+    else return [];
+  }
+  at = unwrapped(at);
+  return at instanceof z.ZodObject ? Object.keys(at.shape) : [];
+}
+
+function unwrapped(schema: z.ZodType | undefined): z.ZodType | undefined {
+  let at = schema;
+  while (at instanceof z.ZodDefault || at instanceof z.ZodOptional) at = at.unwrap() as z.ZodType;
+  return at;
 }
