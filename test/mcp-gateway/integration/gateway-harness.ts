@@ -125,6 +125,9 @@ export interface GatewayRig {
   readonly upstreamUrl: string | undefined;
   /** The admin's client of Latch. */
   readonly latch: LatchClient;
+  /** The gateway's configuration, and the environment it runs in (Latch's endpoint, its key, the JWT key). */
+  readonly yaml: string;
+  readonly gatewayEnv: Readonly<Record<string, string>>;
   /** latchCli runs a `latch` command as the admin. */
   latchCli(...args: string[]): Promise<string>;
   /** calls are the tools the docs server ran, in order. */
@@ -134,8 +137,14 @@ export interface GatewayRig {
   close(): Promise<void>;
 }
 
-/** startRig starts Latch, the docs server (over `kind`) and the gateway. */
-export async function startRig(kind: UpstreamKind): Promise<GatewayRig> {
+/**
+ * startRig starts Latch (its decision log in `decisions` mode: sync, so that tests read a call's
+ * record as soon as it returns), the docs server (over `kind`) and the gateway.
+ */
+export async function startRig(
+  kind: UpstreamKind,
+  decisions: "sync" | "async" = "sync",
+): Promise<GatewayRig> {
   const { open } = [...DECISION_STORES].reverse().find((s) => s.open !== undefined)!;
   const scratch = mkdtempSync(join(tmpdir(), "latch-mcp-"));
   const callLog = join(scratch, "calls.log");
@@ -156,7 +165,7 @@ export async function startRig(kind: UpstreamKind): Promise<GatewayRig> {
       requestable: ["mcp_tool#caller"],
       decisions: {
         database: opened.store.database,
-        settings: { mode: "sync", retentionMs: 86_400_000, redactKeys: [] },
+        settings: { mode: decisions, retentionMs: 86_400_000, redactKeys: [] },
       },
     });
     undo.push(() => server.close(500));
@@ -183,13 +192,19 @@ export async function startRig(kind: UpstreamKind): Promise<GatewayRig> {
       upstreamUrl = docs.url;
       upstream = `    url: ${docs.url}`;
     }
-    const config = parseGatewayConfig("gateway.yaml", gatewayYaml(upstream));
-    const gatewayLatch = createLatchClient({ LATCH_ENDPOINT: endpoint, LATCH_TOKEN: GATEWAY });
+    const yaml = gatewayYaml(upstream);
+    const config = parseGatewayConfig("gateway.yaml", yaml);
+    const gatewayEnv = {
+      LATCH_ENDPOINT: endpoint,
+      LATCH_TOKEN: GATEWAY,
+      GATEWAY_JWT_SECRET: JWT_SECRET,
+    };
+    const gatewayLatch = createLatchClient(gatewayEnv);
     undo.push(async () => gatewayLatch.close());
     const gateway: Gateway = await openGateway({
       config,
       latch: gatewayLatch,
-      env: { GATEWAY_JWT_SECRET: JWT_SECRET },
+      env: gatewayEnv,
     });
     undo.push(() => gateway.close());
     const listening = await listenGateway(gateway, config);
@@ -200,6 +215,8 @@ export async function startRig(kind: UpstreamKind): Promise<GatewayRig> {
       url: listening.url,
       upstreamUrl,
       latch,
+      yaml,
+      gatewayEnv,
       latchCli,
       calls: () => {
         try {
