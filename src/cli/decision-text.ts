@@ -65,6 +65,7 @@ export function decisionRecord(message: Decision): DecisionRecord {
             returned: Number(lookup.returned),
           },
         }),
+    ...(message.origin === undefined ? {} : { origin: message.origin }),
   };
 }
 
@@ -107,6 +108,7 @@ export function decisionLines(record: DecisionRecord): string[] {
   }
   if (record.context !== undefined) lines.push(`  context ${JSON.stringify(record.context)}`);
   if (record.masked.length > 0) lines.push(`  masked ${record.masked.join(", ")}`);
+  if (record.origin !== undefined) lines.push(`  origin ${JSON.stringify(record.origin)}`);
   const { proof } = record;
   for (const granted of proof?.grantedBy ?? []) {
     const caveat =
