@@ -11,12 +11,19 @@ import { ListenError, listenOn, type PortName } from "../api/listen-error.js";
 import { ConfigError, readServerConfig, type ServerConfig } from "../config/server-config.js";
 import { loadRedactionSecret } from "../decisions/redaction-secret.js";
 import type { DecisionSettings } from "../decisions/sql-decision-log.js";
+import {
+  type GatewayConfig,
+  GatewayConfigError,
+  loadGatewayConfig,
+} from "../mcp-gateway/gateway-config.js";
+import { listenGateway, openGateway } from "../mcp-gateway/mcp-gateway.js";
 import { createPgliteStore } from "../store/postgres/pglite-store.js";
 import { createPostgresStore } from "../store/postgres/postgres-store.js";
 import type { SqlBackedStore } from "../store/postgres/sql-store.js";
 import { StoreUnavailableError } from "../store/store.js";
 import { BackgroundFailures } from "../telemetry/background-failures.js";
 import type { CliIo } from "./cli-io.js";
+import { createLatchClient } from "./client.js";
 
 /** LOOPBACK_HOSTS are the addresses development mode (no API key) may bind to. */
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -36,16 +43,28 @@ export function addServeCommand(
     )
     .option("--config <file>", "a YAML configuration file; the environment overrides it")
     .option("--alerts <file>", "an alert rule file (LATCH_ALERTS); see `latch alerts check`")
-    .action(async (options: { config?: string; alerts?: string }) => {
+    .option(
+      "--mcp-gateway <file>",
+      "also run the MCP gateway this file configures, asking this server (with LATCH_TOKEN)",
+    )
+    .action(async (options: { config?: string; alerts?: string; mcpGateway?: string }) => {
       try {
         const env =
           options.alerts === undefined
             ? process.env
             : { ...process.env, LATCH_ALERTS: options.alerts };
-        await serve(await readServerConfig(env, options.config), io);
+        const gateway =
+          options.mcpGateway === undefined
+            ? undefined
+            : await loadGatewayConfig(options.mcpGateway);
+        await serve(await readServerConfig(env, options.config), io, gateway);
       } catch (error) {
         io.stderr(`latch serve: ${describeFailure(error)}\n`);
-        setExitCode(error instanceof ConfigError || error instanceof AlertRulesError ? 2 : 1);
+        const configuration =
+          error instanceof ConfigError ||
+          error instanceof AlertRulesError ||
+          error instanceof GatewayConfigError;
+        setExitCode(configuration ? 2 : 1);
       }
     });
 }
@@ -60,7 +79,11 @@ const PORT_VARIABLES: Record<PortName, string> = {
  * serve starts the server and runs it until a signal. Each step of start-up says what it does;
  * a step that fails undoes those before it (the store closes, releasing its data directory).
  */
-async function serve(config: ServerConfig, io: CliIo): Promise<void> {
+async function serve(
+  config: ServerConfig,
+  io: CliIo,
+  gateway: GatewayConfig | undefined,
+): Promise<void> {
   const started = performance.now();
   const keys = new ApiKeyRing(config.apiKeys);
   if (keys.isEmpty) {
@@ -81,7 +104,7 @@ async function serve(config: ServerConfig, io: CliIo): Promise<void> {
   // process on the spot (say, just after the line saying it serves), skipping the orderly stop.
   const signals = listenForStop();
   try {
-    await runServer(config, keys, alerts, io, signals.received, started);
+    await runServer(config, keys, alerts, io, signals.received, started, gateway);
   } finally {
     signals.cancel();
   }
@@ -95,6 +118,7 @@ async function runServer(
   io: CliIo,
   stop: Promise<NodeJS.Signals>,
   started: number,
+  gatewayConfig: GatewayConfig | undefined,
 ): Promise<void> {
   const progress = (line: string) => io.stderr(`${line}\n`);
   let serving = false;
@@ -157,14 +181,54 @@ async function runServer(
     progress(
       `latch serving on ${bracketed(config.host)}: gRPC port ${server.grpcPort}, HTTP port ${server.httpPort}; store: ${where}${shared} (started in ${seconds} s)`,
     );
+    let gateway: { close(): Promise<void> } | undefined;
+    if (gatewayConfig !== undefined) {
+      const endpoint = `${bracketed(config.host)}:${server.grpcPort}`;
+      // A gateway that cannot start stops the server it was to run beside.
+      gateway = await startGateway(gatewayConfig, endpoint, progress).catch(async (error) => {
+        await server.close(0);
+        throw error;
+      });
+    }
     serving = true;
     const signal = await stop;
     io.stderr(`${signal}: finishing calls in flight, then stopping\n`);
+    await gateway?.close();
     await server.close(SHUTDOWN_GRACE_MS);
   } finally {
     await store.close();
   }
   io.stderr("stopped\n");
+}
+
+/**
+ * startGateway runs the MCP gateway of config beside the server, asking it at endpoint with
+ * LATCH_TOKEN as any client would; close stops the gateway, then its connection to the server.
+ */
+async function startGateway(
+  config: GatewayConfig,
+  endpoint: string,
+  progress: (line: string) => void,
+): Promise<{ close(): Promise<void> }> {
+  const latch = createLatchClient({
+    LATCH_ENDPOINT: endpoint,
+    LATCH_TOKEN: process.env.LATCH_TOKEN,
+  });
+  try {
+    const gateway = await openGateway({ config, latch, env: process.env });
+    const { url, server } = await listenGateway(gateway, config);
+    progress(`MCP gateway serving ${Object.keys(config.servers).join(", ")} on ${url}`);
+    return {
+      close: async () => {
+        server.close();
+        await gateway.close();
+        latch.close();
+      },
+    };
+  } catch (error) {
+    latch.close();
+    throw error;
+  }
 }
 
 /** decisionSettings are the decision log's settings, with the redaction key when keys are masked. */

@@ -16,11 +16,15 @@ export interface ServedLatch {
 }
 
 /**
- * serveLatch starts `latch serve` with env over this process's environment, on free ports, with
- * neither a database URL nor Redis unless env sets them: the embedded store, in LATCH_DATA_DIR.
+ * serveLatch starts `latch serve` (with options, if any) with env over this process's environment,
+ * on free ports, with neither a database URL nor Redis unless env sets them: the embedded store,
+ * in LATCH_DATA_DIR.
  */
-export function serveLatch(env: Record<string, string>): ServedLatch {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, "serve"], {
+export function serveLatch(
+  env: Record<string, string>,
+  options: readonly string[] = [],
+): ServedLatch {
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN, "serve", ...options], {
     env: {
       ...process.env,
       DATABASE_URL: "",
