@@ -9,8 +9,10 @@ import {
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
   McpError,
+  type Progress,
   ReadResourceRequestSchema,
   type ServerCapabilities,
 } from "@modelcontextprotocol/sdk/types.js";
@@ -100,9 +102,20 @@ export function createProxySession(identity: Identity, settings: SessionSettings
       });
       const refusal = await refused(targets, asked, `call ${upstream.name}/${name}`);
       if (refusal !== undefined) return toolError(refusal.text, refusal.accessRequestId);
+      // The server's progress goes to the client under the client's token.
+      const progressToken = request.params._meta?.progressToken;
+      const onprogress =
+        progressToken === undefined
+          ? undefined
+          : (progress: Progress) =>
+              void extra.sendNotification({
+                method: "notifications/progress",
+                params: { ...progress, progressToken },
+              });
       const result = await upstream.client.callTool({ ...request.params, name }, undefined, {
         timeout,
         signal: extra.signal,
+        ...(onprogress === undefined ? {} : { onprogress }),
       });
       return result as CallToolResult;
     },
@@ -125,6 +138,18 @@ export function createProxySession(identity: Identity, settings: SessionSettings
     const allowed = await authorizer.listable(identity, targets, origins);
     for (const { upstream, item } of listed) resourceServers.set(item.uri, upstream);
     return { resources: listed.filter((_, i) => allowed[i]).map(({ item }) => item) };
+  });
+
+  // Templates name no resource: what they expand to is checked when it is read.
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async (_request, extra) => {
+    const listed = await collect(upstreams, "resources", async (u, cursor) => {
+      const page = await u.client.listResourceTemplates(cursor === undefined ? {} : { cursor }, {
+        timeout,
+        signal: extra.signal,
+      });
+      return { items: page.resourceTemplates, nextCursor: page.nextCursor };
+    });
+    return { resourceTemplates: listed.map(({ item }) => item) };
   });
 
   server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
