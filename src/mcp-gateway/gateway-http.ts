@@ -15,9 +15,14 @@ import { createProxySession, type SessionSettings } from "./proxy-session.js";
 /** MCP_PATH is where the gateway serves MCP over Streamable HTTP. */
 export const MCP_PATH = "/mcp";
 
+/** How long a session may go without a request before a new session may take its place. */
+const SESSION_IDLE_MS = 30 * 60_000;
+
 interface Session {
   readonly identity: Identity;
   readonly transport: StreamableHTTPServerTransport;
+  /** performance.now() of its last request. */
+  usedAt: number;
 }
 
 /** McpHttpHandler answers the requests to {@link MCP_PATH}; close ends every session. */
@@ -29,8 +34,8 @@ export interface McpHttpHandler {
 /**
  * createMcpHttpHandler serves sessions over Streamable HTTP. Every request authenticates (an
  * expired JWT ends its session's use at its next request), and a request with a session id must
- * resolve to that session's identity. Bodies above `maxBodyBytes` and sessions beyond
- * `maxSessions` are refused.
+ * resolve to that session's identity. Bodies above `maxBodyBytes` are refused, and so are
+ * sessions beyond `maxSessions`, once those idle for 30 minutes are closed.
  */
 export function createMcpHttpHandler(
   resolve: IdentityResolver,
@@ -64,11 +69,14 @@ export function createMcpHttpHandler(
       if (!sameIdentity(session.identity, identity)) {
         return refuse(response, 403, "the session belongs to another identity");
       }
+      session.usedAt = performance.now();
       return session.transport.handleRequest(request, response, body);
     }
     if (request.method !== "POST" || !isInitializeRequest(body)) {
       return refuse(response, 400, "send initialize first, or the mcp-session-id of a session");
     }
+    // Clients that never end their sessions would otherwise hold every place.
+    if (sessions.size >= maxSessions) await closeIdle(sessions);
     if (sessions.size >= maxSessions)
       return refuse(response, 503, `at the limit of ${maxSessions} sessions`);
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
@@ -76,7 +84,7 @@ export function createMcpHttpHandler(
       // A call's answer as one JSON body: cheaper than an event stream for both sides.
       enableJsonResponse: true,
       onsessioninitialized: (id) => {
-        sessions.set(id, { identity, transport });
+        sessions.set(id, { identity, transport, usedAt: performance.now() });
       },
     });
     transport.onclose = () => {
@@ -93,6 +101,13 @@ export function createMcpHttpHandler(
       sessions.clear();
     },
   };
+}
+
+async function closeIdle(sessions: Map<string, Session>): Promise<void> {
+  const before = performance.now() - SESSION_IDLE_MS;
+  const idle = [...sessions.entries()].filter(([, s]) => s.usedAt < before);
+  for (const [id] of idle) sessions.delete(id);
+  await Promise.allSettled(idle.map(([, s]) => s.transport.close()));
 }
 
 function header(request: IncomingMessage, name: string): string | undefined {

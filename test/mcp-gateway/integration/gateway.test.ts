@@ -178,6 +178,33 @@ describe.each<UpstreamKind>(["stdio", "http"])("the MCP gateway, the server over
     );
   });
 
+  it("refuses bodies over its limit, other identities' sessions, and calls outside a session", async () => {
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      fetch(rig.url, {
+        method: "POST",
+        headers: {
+          ...AS_ASSISTANT,
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          ...headers,
+        },
+        body,
+      });
+    expect((await post("x".repeat(1024 * 1024 + 1))).status).toBe(413);
+    const call = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
+    expect((await post(call)).status).toBe(400);
+    const session = (await rig.connect(AS_ASSISTANT)) as Client & {
+      transport?: { sessionId?: string };
+    };
+    const sessionId = session.transport?.sessionId ?? "";
+    const stolen = await post(call, {
+      ...AS_INTERN,
+      "mcp-session-id": sessionId,
+      "mcp-protocol-version": "2025-06-18",
+    });
+    expect(stolen.status).toBe(403);
+  });
+
   it("records every attempt in the decision log with the chain, the server, the tool and the arguments", async () => {
     const gateway = await rig.connect(AS_INTERN);
     await gateway.callTool({
