@@ -1,4 +1,4 @@
-// The Latch server: every service on the gRPC port (grpc-js) and the HTTP port (Connect, gRPC-Web, health).
+// The Latch server: every service on the gRPC port (grpc-js) and the HTTP port (Connect, gRPC-Web, health, the console).
 
 import { setMaxListeners } from "node:events";
 import { createServer } from "node:http";
@@ -45,6 +45,7 @@ import {
   httpServerOptions,
   limitConnections,
 } from "./connection-limits.js";
+import { CONSOLE_DIRECTORY, createConsoleFiles } from "./console-files.js";
 import { createDecisionService } from "./decision-service.js";
 import { addConnectService } from "./grpc-adapter.js";
 import { LiveCalls, shutdownError } from "./grpc-call-context.js";
@@ -84,7 +85,7 @@ export interface ServerOptions {
   readonly host: string;
   /** The gRPC port; 0 picks a free one. */
   readonly grpcPort: number;
-  /** The HTTP port (Connect, gRPC-Web, /healthz, /readyz); 0 picks a free one. */
+  /** The HTTP port (Connect, gRPC-Web, /healthz, /readyz, /console); 0 picks a free one. */
   readonly httpPort: number;
   readonly limits?: ApiLimits;
   /**
@@ -297,6 +298,7 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
   const reflected = loadSync([...PROTO_FILES, healthProtoPath], { includeDirs: [PROTO_DIRECTORY] });
   new ReflectionService(withFilesOnce(reflected)).addToServer(grpcServer);
 
+  const consoleFiles = createConsoleFiles(CONSOLE_DIRECTORY);
   const httpServer = createServer(
     httpServerOptions(connectionLimits),
     createHttpHandler({
@@ -305,6 +307,7 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
       readMaxBytes: MAX_MESSAGE_BYTES,
       shutdownSignal: shutdown.signal,
       fallback: (request, response) =>
+        consoleFiles(request, response) ||
         serveProbes(request, response, { keys: options.keys, readiness, cache, metrics }),
       onError: options.onInternalError,
     }),
