@@ -1,0 +1,28 @@
+// Which page a route shows.
+
+import { DecisionPage } from "../decisions/decision-page.js";
+import { DecisionsPage } from "../decisions/decisions-page.js";
+import type { Route } from "../routing/route.js";
+
+/** PageSwitchProps are the route and its first segment, the page's name. */
+export interface PageSwitchProps {
+  readonly segment: string;
+  readonly route: Route;
+}
+
+/** PageSwitch renders the page of segment, or says there is none. */
+export function PageSwitch({ segment, route }: PageSwitchProps) {
+  switch (segment) {
+    case "decisions": {
+      const id = route.segments[1];
+      return id === undefined ? <DecisionsPage query={route.query} /> : <DecisionPage id={id} />;
+    }
+    default:
+      return (
+        <section>
+          <h1>No such page</h1>
+          <p>The console has no page at {window.location.pathname}.</p>
+        </section>
+      );
+  }
+}

@@ -1,0 +1,181 @@
+// The console in a real browser against a real `latch serve`: sign-in, and each page doing its job.
+
+import { mkdir } from "node:fs/promises";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashApiKey } from "../../../src/api/api-keys.js";
+import { runLatch } from "../../cli/run-cli-helper.js";
+import { waitFor } from "../../support/wait-for.js";
+import {
+  browserMissing,
+  buildConsole,
+  type ConsoleServer,
+  launchBrowser,
+  SCREENSHOTS,
+  screenshot,
+  serveConsole,
+} from "./console-browser.js";
+
+const missing = browserMissing();
+
+let browser: Browser;
+
+beforeAll(async () => {
+  if (missing !== undefined) return;
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await buildConsole();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+/**
+ * latch runs the CLI against server and returns what it printed; it fails the test when the
+ * command fails (a check's denial, exit code 1 with nothing on stderr, is an answer).
+ */
+async function latch(server: ConsoleServer, args: string[]): Promise<string> {
+  const run = await runLatch(args, {}, { env: { ...process.env, ...server.cliEnv } });
+  if (run.exitCode !== 0 && run.stderr !== "") {
+    throw new Error(`latch ${args.join(" ")}: ${run.stderr}`);
+  }
+  return run.stdout;
+}
+
+describe.skipIf(missing !== undefined)("the console in development mode", () => {
+  let server: ConsoleServer;
+  let page: Page;
+
+  beforeAll(async () => {
+    server = await serveConsole();
+    await latch(server, ["import", "schema/agent.yaml"]);
+    await latch(server, [
+      "check",
+      "document:review#view@user:eng_manager",
+      "--actor",
+      "agent:assistant",
+    ]);
+    await latch(server, [
+      "check",
+      "document:design#view@user:engineer",
+      "--actor",
+      "agent:assistant",
+    ]);
+    // The decision log writes off the request path: wait until the denial is in it.
+    await waitFor(
+      "the denied decision in the log",
+      async () =>
+        (await latch(server, ["decisions", "list", "--resource", "document:review"])).includes(
+          "denied",
+        ),
+      30_000,
+    );
+    page = await browser.newPage();
+  });
+
+  afterAll(async () => {
+    await page?.close();
+    await server?.stop();
+  });
+
+  it("opens with no sign-in, on the decisions", async () => {
+    await page.goto(`${server.consoleUrl}/`);
+    await page.getByRole("heading", { name: "Decisions" }).waitFor();
+    await expect(page.getByText("Development mode: no API key").isVisible()).resolves.toBe(true);
+    await expect(page.getByLabel("API key").count()).resolves.toBe(0);
+  });
+
+  it("searches the decisions by the URL, opens a denial and reads its reason in the proof", async () => {
+    await page.getByLabel("Resource").fill("document:review");
+    await page.getByLabel("Result").selectOption("denied");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.waitForURL(/\/console\/decisions\?resource=document%3Areview&result=denied$/);
+    const row = page.getByRole("row").filter({ hasText: "document:review" });
+    await row.first().waitFor();
+    await expect(row.count()).resolves.toBe(1);
+    await screenshot(page, "decisions");
+
+    // The URL alone reproduces the search.
+    await page.goto(page.url());
+    await row.first().waitFor();
+
+    await row.getByRole("link").click();
+    await page.waitForURL(/\/console\/decisions\/[0-9a-f-]{36}$/);
+    await page.getByRole("heading", { name: "Actor chain" }).waitFor();
+    const chain = page.locator(".chain");
+    await expect(chain.textContent()).resolves.toContain(
+      "agent:assistant (acting for user:eng_manager) — denied: no permission",
+    );
+    await expect(page.getByText("Failing leg").textContent()).resolves.toBe(
+      "Failing leg: the permission check of agent:assistant was denied.",
+    );
+    await expect(page.locator(".proof-tree").textContent()).resolves.toContain("document:review");
+    await screenshot(page, "decision");
+
+    await page.getByRole("button", { name: "Check again now" }).click();
+    await page.getByText("the same answer as recorded").waitFor();
+    await expect(page.locator(".check-again").textContent()).resolves.toMatch(
+      /permission of agent:assistant:\s*denied/,
+    );
+  });
+});
+
+describe.skipIf(missing !== undefined)("the console with API keys", () => {
+  const ADMIN = "lt_console_admin_secret";
+  const READER = "lt_console_reader_secret";
+  let server: ConsoleServer;
+  let page: Page;
+  const apiCalls: { path: string; authorization: string | undefined }[] = [];
+
+  beforeAll(async () => {
+    server = await serveConsole({
+      LATCH_API_KEYS: `admin:${hashApiKey(ADMIN)}:admin,reader:${hashApiKey(READER)}:read`,
+    });
+    page = await browser.newPage();
+    page.on("request", (request) => {
+      const path = new URL(request.url()).pathname;
+      if (path.startsWith("/latch.v1.")) {
+        apiCalls.push({ path, authorization: request.headers().authorization });
+      }
+    });
+  });
+
+  afterAll(async () => {
+    await page?.close();
+    await server?.stop();
+  });
+
+  it("shows only the sign-in without a key, and refuses a key the server does not know", async () => {
+    await page.goto(`${server.consoleUrl}/decisions`);
+    await page.getByLabel("API key").waitFor();
+    await expect(page.getByRole("navigation").count()).resolves.toBe(0);
+    await screenshot(page, "sign-in");
+    await page.getByLabel("API key").fill("not-a-key");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("The server does not know this API key.").waitFor();
+  });
+
+  it("signs in with a key, sends it on every call, and says what the key may not do", async () => {
+    await page.getByLabel("API key").fill(READER);
+    apiCalls.length = 0;
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Decisions" }).waitFor();
+    await page
+      .getByText("Your API key may not do this. API key reader lacks the scope 'audit'")
+      .waitFor();
+    expect(apiCalls.length).toBeGreaterThan(0);
+    expect(apiCalls.filter((call) => call.authorization !== `Bearer ${READER}`)).toEqual([]);
+
+    // The key lasts as long as the tab's session: a reload keeps it; signing out forgets it.
+    await page.reload();
+    await page.getByRole("heading", { name: "Decisions" }).waitFor();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByLabel("API key").waitFor();
+    await expect(page.evaluate("sessionStorage.length")).resolves.toBe(0);
+
+    await page.getByLabel("API key").fill(ADMIN);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("No decision matches.").waitFor();
+  });
+});
