@@ -5,9 +5,10 @@ FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY bin bin
-# `npm ci` runs the prepare script (the TypeScript build), which needs the sources.
+# `npm ci` runs the prepare script (the TypeScript build and the console's), which needs the sources.
 COPY tsconfig.json tsconfig.build.json ./
 COPY src src
+COPY console console
 RUN npm ci
 
 FROM node:20-slim

@@ -1,17 +1,16 @@
 // "Check again now": the decision's question asked again at full consistency, and whether the answer changed.
 
 import { useState } from "preact/hooks";
-import { readSubjectRef } from "../../../src/api/convert/read-refs.js";
 import type { Decision } from "../../../src/gen/latch/v1/decision_service_pb.js";
 import {
   type CheckResponse,
   DecisionLeg_Kind,
 } from "../../../src/gen/latch/v1/permission_service_pb.js";
-import { formatSubjectRef } from "../../../src/tuple/format-relationship.js";
 import { parseSubjectRef } from "../../../src/tuple/parse-ref.js";
 import { UNARY_TIMEOUT_MS } from "../api/clients.js";
 import { useClients } from "../api/clients-context.js";
 import { objectInput, subjectInput } from "../api/parse-input.js";
+import { subjectText } from "../api/ref-text.js";
 import { useAction } from "../api/use-call.js";
 import { ErrorNote } from "../ui/error-note.js";
 import { ResultBadge } from "../ui/result-badge.js";
@@ -24,11 +23,6 @@ const LEG_KINDS: Readonly<Record<DecisionLeg_Kind, string>> = {
   [DecisionLeg_Kind.DELEGATION]: "delegation",
   [DecisionLeg_Kind.PERMISSION]: "permission",
 };
-
-/** subjectText is a leg's member as `type:id` or `type:id#relation`. */
-function subjectText(member: Parameters<typeof readSubjectRef>[1]): string {
-  return formatSubjectRef(readSubjectRef("member", member, "allow-wildcard"));
-}
 
 /**
  * CheckAgain asks decision's question again (same subject, actors, resource, permission and

@@ -1,5 +1,6 @@
 // Which page a route shows.
 
+import { AgentsPage } from "../agents/agents-page.js";
 import { DecisionPage } from "../decisions/decision-page.js";
 import { DecisionsPage } from "../decisions/decisions-page.js";
 import type { Route } from "../routing/route.js";
@@ -17,6 +18,8 @@ export function PageSwitch({ segment, route }: PageSwitchProps) {
       const id = route.segments[1];
       return id === undefined ? <DecisionsPage query={route.query} /> : <DecisionPage id={id} />;
     }
+    case "agents":
+      return <AgentsPage />;
     default:
       return (
         <section>

@@ -71,7 +71,7 @@ export async function serveConsole(env: Record<string, string> = {}): Promise<Co
 }
 
 /** SCREENSHOTS is where the tests save a picture of each page (for review, and for the README). */
-export const SCREENSHOTS = join(ROOT, "dist/console-screenshots");
+export const SCREENSHOTS = join(ROOT, "console-screenshots");
 
 /** screenshot saves page as SCREENSHOTS/name.png. */
 export async function screenshot(page: Page, name: string): Promise<void> {

@@ -119,6 +119,44 @@ describe.skipIf(missing !== undefined)("the console in development mode", () => 
       /permission of agent:assistant:\s*denied/,
     );
   });
+
+  it("suspends an agent, whose next check is denied, and resumes it", async () => {
+    const check = () =>
+      latch(server, ["check", "document:design#view@user:engineer", "--actor", "agent:assistant"]);
+    await page.getByRole("link", { name: "Agents" }).click();
+    await page.waitForURL(/\/console\/agents$/);
+    const row = page.getByRole("row").filter({ hasText: "agent:assistant" });
+    await row.getByRole("button", { name: "Suspend agent:assistant…" }).click();
+    await row.getByLabel("Reason").fill("reads too much");
+    await row.getByLabel("For").selectOption({ label: "1 hour" });
+    await screenshot(page, "agents");
+    await row.getByRole("button", { name: "Suspend agent:assistant" }).click();
+    await row.getByText("suspended by development: reads too much").waitFor();
+    await waitFor(
+      "the suspended agent's check denied",
+      async () => (await check()).startsWith("denied"),
+      30_000,
+    );
+
+    await row.getByRole("button", { name: "Resume agent:assistant" }).click();
+    await row.getByRole("cell", { name: "active" }).waitFor();
+    await waitFor(
+      "the resumed agent's check allowed",
+      async () => (await check()).startsWith("allowed"),
+      30_000,
+    );
+  });
+
+  it("stops every agent after a confirmation, and resumes them", async () => {
+    await page.getByRole("button", { name: "Stop all agents…" }).click();
+    await page.getByText("Stop every agent?").waitFor();
+    await page.getByLabel("Reason").fill("incident 42");
+    await page.getByRole("button", { name: "Yes, stop every agent" }).click();
+    await page.getByRole("heading", { name: "Every agent is stopped" }).waitFor();
+    await page.getByText("by development: incident 42").waitFor();
+    await page.getByRole("button", { name: "Resume all agents" }).click();
+    await page.getByRole("button", { name: "Stop all agents…" }).waitFor();
+  });
 });
 
 describe.skipIf(missing !== undefined)("the console with API keys", () => {
