@@ -9,6 +9,7 @@ import { probeKey } from "./api/probe-key.js";
 import { useRoute } from "./routing/route.js";
 import { NavBar } from "./shell/nav-bar.js";
 import { DEFAULT_SEGMENT } from "./shell/nav-items.js";
+import { PageBoundary } from "./shell/page-boundary.js";
 import { PageSwitch } from "./shell/page-switch.js";
 import { SignIn } from "./shell/sign-in.js";
 import { ErrorNote } from "./ui/error-note.js";
@@ -79,7 +80,9 @@ export function App() {
       </a>
       <NavBar current={segment} onSignOut={apiKey === undefined ? undefined : signOut} />
       <main id="page" tabIndex={-1}>
-        <PageSwitch segment={segment} route={route} />
+        <PageBoundary key={segment}>
+          <PageSwitch segment={segment} route={route} />
+        </PageBoundary>
       </main>
     </ClientsContext.Provider>
   );

@@ -1,8 +1,6 @@
 // A recorded decision's proof: the relationships that granted it (caveats, expiries), or why it was denied.
 
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { Link } from "../routing/link.js";
-import { consoleHref } from "../routing/route.js";
 import { TimeText } from "../ui/time-text.js";
 import type { RecordedProof } from "./proof-tree.js";
 import { ProofTreeView } from "./proof-tree-view.js";
@@ -39,10 +37,7 @@ export function RecordedProofView({ proof }: { readonly proof: RecordedProof }) 
                   )}
                   {entry.accessRequest === undefined ? null : (
                     <li>
-                      granted by approving{" "}
-                      <Link href={consoleHref(["requests"], { id: entry.accessRequest })}>
-                        access request {entry.accessRequest}
-                      </Link>
+                      the grant of access request <code>{entry.accessRequest}</code>
                     </li>
                   )}
                 </ul>

@@ -3,6 +3,7 @@
 import { AgentsPage } from "../agents/agents-page.js";
 import { DecisionPage } from "../decisions/decision-page.js";
 import { DecisionsPage } from "../decisions/decisions-page.js";
+import { RequestsPage } from "../requests/requests-page.js";
 import type { Route } from "../routing/route.js";
 
 /** PageSwitchProps are the route and its first segment, the page's name. */
@@ -20,6 +21,8 @@ export function PageSwitch({ segment, route }: PageSwitchProps) {
     }
     case "agents":
       return <AgentsPage />;
+    case "requests":
+      return <RequestsPage />;
     default:
       return (
         <section>

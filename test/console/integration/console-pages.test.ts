@@ -157,6 +157,53 @@ describe.skipIf(missing !== undefined)("the console in development mode", () => 
     await page.getByRole("button", { name: "Resume all agents" }).click();
     await page.getByRole("button", { name: "Stop all agents…" }).waitFor();
   });
+
+  it("shows a request as it is made, approves it, sees it leave the inbox, and revokes the grant", async () => {
+    const check = () => latch(server, ["check", "document:vp_plan#edit@agent:assistant"]);
+    await page.getByRole("link", { name: "Access requests" }).click();
+    await page.getByText("No request is waiting.").waitFor();
+    await latch(server, [
+      "access",
+      "request",
+      "document:vp_plan#editor@agent:assistant",
+      "--for",
+      "2h",
+      "--justification",
+      "fix the figures in section 3",
+      "--actor",
+      "user:eng_manager",
+    ]);
+    const card = page.getByRole("article", {
+      name: "Request for document:vp_plan#editor@agent:assistant",
+    });
+    await card.getByText("fix the figures in section 3").waitFor();
+    await expect(card.getByRole("heading").textContent()).resolves.toContain("for 2 h");
+    await card.getByLabel("Grant for").selectOption({ label: "1 h" });
+    await card.getByLabel("Note").fill("section 3 only");
+    await screenshot(page, "requests");
+    await expect(check()).resolves.toMatch(/^denied/);
+    await card.getByRole("button", { name: "Approve" }).click();
+    await card.waitFor({ state: "detached" });
+    await page.getByText("No request is waiting.").waitFor();
+    const grant = page
+      .getByRole("row")
+      .filter({ hasText: "document:vp_plan#editor@agent:assistant" });
+    await grant.getByText("development: section 3 only").waitFor();
+    await waitFor(
+      "the approved grant's check allowed",
+      async () => (await check()).startsWith("allowed"),
+      30_000,
+    );
+
+    await grant.getByRole("button", { name: "Revoke" }).click();
+    await grant.waitFor({ state: "detached" });
+    await page.getByText("No approved grant is in force.").waitFor();
+    await waitFor(
+      "the revoked grant's check denied",
+      async () => (await check()).startsWith("denied"),
+      30_000,
+    );
+  });
 });
 
 describe.skipIf(missing !== undefined)("the console with API keys", () => {
