@@ -5,9 +5,13 @@ import { Code, ConnectError } from "@connectrpc/connect";
 /**
  * errorText says what went wrong with a call: a missing scope names it, a timeout says the
  * server was slow, an unreachable server says so; otherwise the server's own message, which
- * names the field and rule at fault.
+ * names the field and rule at fault, or the console's own error (input that does not parse).
  */
 export function errorText(error: unknown): string {
+  // An error of the console's own (a field that does not parse) says what is wrong already.
+  if (error instanceof Error && !(error instanceof ConnectError) && error.name !== "AbortError") {
+    return error.message;
+  }
   const status = ConnectError.from(error);
   switch (status.code) {
     case Code.PermissionDenied:

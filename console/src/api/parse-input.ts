@@ -30,7 +30,8 @@ export class InputError extends Error {
 
 function parsed<T>(field: string, result: ParseResult<T>): T {
   if (result.ok) return result.value;
-  throw new InputError(field, `${result.error.message} (column ${result.error.column})`);
+  // The parser's message names the column already.
+  throw new InputError(field, result.error.message);
 }
 
 /** objectInput reads `type:id`. */

@@ -3,8 +3,10 @@
 import { AgentsPage } from "../agents/agents-page.js";
 import { DecisionPage } from "../decisions/decision-page.js";
 import { DecisionsPage } from "../decisions/decisions-page.js";
+import { RelationshipsPage } from "../relationships/relationships-page.js";
 import { RequestsPage } from "../requests/requests-page.js";
 import type { Route } from "../routing/route.js";
+import { SchemaPage } from "../schema/schema-page.js";
 
 /** PageSwitchProps are the route and its first segment, the page's name. */
 export interface PageSwitchProps {
@@ -23,6 +25,10 @@ export function PageSwitch({ segment, route }: PageSwitchProps) {
       return <AgentsPage />;
     case "requests":
       return <RequestsPage />;
+    case "relationships":
+      return <RelationshipsPage query={route.query} />;
+    case "schema":
+      return <SchemaPage />;
     default:
       return (
         <section>

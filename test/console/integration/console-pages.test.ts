@@ -84,6 +84,11 @@ describe.skipIf(missing !== undefined)("the console in development mode", () => 
     await page.getByRole("heading", { name: "Decisions" }).waitFor();
     await expect(page.getByText("Development mode: no API key").isVisible()).resolves.toBe(true);
     await expect(page.getByLabel("API key").count()).resolves.toBe(0);
+    await page.getByRole("link", { name: "Agents" }).click();
+    await page.waitForURL(/\/console\/agents$/);
+    await page.getByRole("heading", { name: "Agents" }).waitFor();
+    await page.goBack();
+    await page.getByRole("heading", { name: "Decisions" }).waitFor();
   });
 
   it("searches the decisions by the URL, opens a denial and reads its reason in the proof", async () => {
@@ -123,8 +128,7 @@ describe.skipIf(missing !== undefined)("the console in development mode", () => 
   it("suspends an agent, whose next check is denied, and resumes it", async () => {
     const check = () =>
       latch(server, ["check", "document:design#view@user:engineer", "--actor", "agent:assistant"]);
-    await page.getByRole("link", { name: "Agents" }).click();
-    await page.waitForURL(/\/console\/agents$/);
+    await page.goto(`${server.consoleUrl}/agents`);
     const row = page.getByRole("row").filter({ hasText: "agent:assistant" });
     await row.getByRole("button", { name: "Suspend agent:assistant…" }).click();
     await row.getByLabel("Reason").fill("reads too much");
@@ -160,7 +164,7 @@ describe.skipIf(missing !== undefined)("the console in development mode", () => 
 
   it("shows a request as it is made, approves it, sees it leave the inbox, and revokes the grant", async () => {
     const check = () => latch(server, ["check", "document:vp_plan#edit@agent:assistant"]);
-    await page.getByRole("link", { name: "Access requests" }).click();
+    await page.goto(`${server.consoleUrl}/requests`);
     await page.getByText("No request is waiting.").waitFor();
     await latch(server, [
       "access",
@@ -203,6 +207,56 @@ describe.skipIf(missing !== undefined)("the console in development mode", () => 
       async () => (await check()).startsWith("denied"),
       30_000,
     );
+  });
+
+  it("writes a relationship and lists it, filters by the URL, and deletes it", async () => {
+    await page.goto(`${server.consoleUrl}/relationships`);
+    await page.getByLabel("Filter", { exact: true }).fill("document:console_test");
+    await page.getByRole("button", { name: "Show" }).click();
+    await page.waitForURL(/\/console\/relationships\?filter=document%3Aconsole_test$/);
+    await page.getByText("No relationship matches.").waitFor();
+
+    await page.getByLabel("New relationship").fill("document:console_test#viewer@user:alice[");
+    await page.getByRole("button", { name: "Write" }).click();
+    await page
+      .getByRole("alert")
+      .getByText("relationship: expected a caveat name after '[' at column 41, found end of input")
+      .waitFor();
+
+    await page.getByLabel("New relationship").fill("document:console_test#viewer@user:alice");
+    await page.getByRole("button", { name: "Write" }).click();
+    const row = page
+      .getByRole("row")
+      .filter({ hasText: "document:console_test#viewer@user:alice" });
+    await row.waitFor();
+    await screenshot(page, "relationships");
+    await expect(
+      latch(server, ["check", "document:console_test#view@user:alice"]),
+    ).resolves.toMatch(/^allowed/);
+
+    await row
+      .getByRole("button", { name: "Delete document:console_test#viewer@user:alice" })
+      .click();
+    await row.getByRole("button", { name: "Yes, delete" }).click();
+    await page.getByText("No relationship matches.").waitFor();
+  });
+
+  it("shows a schema error at its line and column, and goes to it", async () => {
+    await page.goto(`${server.consoleUrl}/schema`);
+    const editor = page.getByLabel("Schema", { exact: true });
+    await expect(editor.inputValue()).resolves.toContain("definition agent");
+    await editor.fill("definition user {}\n\ndefinition document {\n  relation viewer: usr\n}\n");
+    await page.getByRole("button", { name: "Save" }).click();
+    const errors = page.getByRole("alert");
+    await errors.getByRole("button", { name: "line 4, column 20" }).waitFor();
+    await expect(errors.textContent()).resolves.toContain("usr");
+    await screenshot(page, "schema");
+    await errors.getByRole("button", { name: "line 4, column 20" }).click();
+    await expect(
+      editor.evaluate((field: { selectionStart: number }) => field.selectionStart),
+    ).resolves.toBe("definition user {}\n\ndefinition document {\n  relation viewer: ".length);
+    // Nothing was saved: the server's schema still has its agents.
+    await expect(latch(server, ["schema", "read"])).resolves.toContain("definition agent");
   });
 });
 
