@@ -16,18 +16,28 @@ const TEXT_FIELDS = [
   { name: "permission", label: "Permission", placeholder: "view" },
 ] as const;
 
-/** DecisionSearchForm edits query and, on submit, navigates to the search it describes. */
-export function DecisionSearchForm({ query }: { readonly query: DecisionQuery }) {
+/** DecisionSearchFormProps are the search shown, and the page it searches: Live has no time range. */
+export interface DecisionSearchFormProps {
+  readonly query: DecisionQuery;
+  readonly page: "decisions" | "live";
+}
+
+/** DecisionSearchForm edits query and, on submit, navigates to page with the search it describes. */
+export function DecisionSearchForm({ query, page }: DecisionSearchFormProps) {
   const [draft, setDraft] = useState(query);
   useEffect(() => setDraft(query), [query]);
   const set = (name: keyof DecisionQuery, value: string) => setDraft({ ...draft, [name]: value });
   const submit = (event: Event) => {
     event.preventDefault();
     const entries = QUERY_FIELDS.map((name) => [name, draft[name].trim()] as const);
-    navigate(consoleHref(["decisions"], Object.fromEntries(entries)));
+    navigate(consoleHref([page], Object.fromEntries(entries)));
   };
   return (
-    <form class="search" onSubmit={submit} aria-label="Search decisions">
+    <form
+      class="search"
+      onSubmit={submit}
+      aria-label={page === "live" ? "Filter the live decisions" : "Search decisions"}
+    >
       {TEXT_FIELDS.map((field) => (
         <label key={field.name}>
           {field.label}
@@ -52,7 +62,7 @@ export function DecisionSearchForm({ query }: { readonly query: DecisionQuery })
           <option value="conditional">conditional</option>
         </select>
       </label>
-      {(["since", "until"] as const).map((name) => (
+      {(page === "live" ? [] : (["since", "until"] as const)).map((name) => (
         <label key={name}>
           {name === "since" ? "From" : "Until"}
           <input
@@ -63,7 +73,7 @@ export function DecisionSearchForm({ query }: { readonly query: DecisionQuery })
           />
         </label>
       ))}
-      <button type="submit">Search</button>
+      <button type="submit">{page === "live" ? "Filter" : "Search"}</button>
     </form>
   );
 }

@@ -45,7 +45,7 @@ export function DecisionsPage({ query: params }: { readonly query: URLSearchPara
   return (
     <section>
       <h1>Decisions</h1>
-      <DecisionSearchForm query={query} />
+      <DecisionSearchForm query={query} page="decisions" />
       {filter.ok ? null : <ErrorNote message={filter.error} />}
       <CallView state={state} what="decisions" onRetry={retry}>
         {(first) => {

@@ -6,12 +6,14 @@ import { lineOf } from "./text-position.js";
 /** DiagnosticListProps are the errors, the text they are about, and how to go to one. */
 export interface DiagnosticListProps {
   readonly diagnostics: readonly SchemaDiagnostic[];
+  /** Whether the errors stopped a save. */
+  readonly refusedSave: boolean;
   readonly text: string;
   readonly onGoTo: (diagnostic: SchemaDiagnostic) => void;
 }
 
 /** DiagnosticList lists diagnostics in source order; it is an alert, so a screen reader says it. */
-export function DiagnosticList({ diagnostics, text, onGoTo }: DiagnosticListProps) {
+export function DiagnosticList({ diagnostics, refusedSave, text, onGoTo }: DiagnosticListProps) {
   return (
     <div class="error diagnostics" role="alert">
       <p>

@@ -34,7 +34,12 @@ export function SchemaPage() {
 
 /** What the last check or save said. */
 type Outcome =
-  | { readonly kind: "errors"; readonly diagnostics: readonly SchemaDiagnostic[] }
+  | {
+      readonly kind: "errors";
+      readonly diagnostics: readonly SchemaDiagnostic[];
+      /** Whether the errors stopped a save (rather than answering a check). */
+      readonly refusedSave: boolean;
+    }
   | { readonly kind: "valid" }
   | { readonly kind: "saved"; readonly token: string };
 
@@ -58,7 +63,10 @@ function SchemaEditor({ written, readAt }: { readonly written: string; readonly 
       const diagnostics = await validate(signal);
       setChecked({
         text,
-        outcome: diagnostics.length === 0 ? { kind: "valid" } : { kind: "errors", diagnostics },
+        outcome:
+          diagnostics.length === 0
+            ? { kind: "valid" }
+            : { kind: "errors", diagnostics, refusedSave: false },
       });
     });
   const save = (event: Event) => {
@@ -66,7 +74,7 @@ function SchemaEditor({ written, readAt }: { readonly written: string; readonly 
     run(async (signal) => {
       const diagnostics = await validate(signal);
       if (diagnostics.length > 0) {
-        setChecked({ text, outcome: { kind: "errors", diagnostics } });
+        setChecked({ text, outcome: { kind: "errors", diagnostics, refusedSave: true } });
         return;
       }
       const response = await clients.schema.writeSchema(
@@ -112,7 +120,12 @@ function SchemaEditor({ written, readAt }: { readonly written: string; readonly 
       </p>
       {action.error === undefined ? null : <ErrorNote message={action.error} />}
       {outcome?.kind === "errors" ? (
-        <DiagnosticList diagnostics={outcome.diagnostics} text={text} onGoTo={goTo} />
+        <DiagnosticList
+          diagnostics={outcome.diagnostics}
+          refusedSave={outcome.refusedSave}
+          text={text}
+          onGoTo={goTo}
+        />
       ) : null}
       {outcome?.kind === "valid" ? <p role="status">The schema is valid.</p> : null}
       {outcome?.kind === "saved" ? <p role="status">Saved at token {outcome.token}.</p> : null}

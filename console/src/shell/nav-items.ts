@@ -1,11 +1,9 @@
 // The console's pages, in the order the navigation lists them.
 
-/** NavItem is a page: its first path segment under /console, its name, what it needs. */
+/** NavItem is a page: its first path segment under /console, and its name. */
 export interface NavItem {
   readonly segment: string;
   readonly label: string;
-  /** The scope a key needs for the page's main call (an admin key has every scope). */
-  readonly scope: string;
 }
 
 /**
@@ -13,11 +11,12 @@ export interface NavItem {
  * the page switch.
  */
 export const NAV_ITEMS: readonly NavItem[] = [
-  { segment: "decisions", label: "Decisions", scope: "audit" },
-  { segment: "agents", label: "Agents", scope: "read" },
-  { segment: "requests", label: "Access requests", scope: "read" },
-  { segment: "relationships", label: "Relationships", scope: "read" },
-  { segment: "schema", label: "Schema", scope: "read" },
+  { segment: "live", label: "Live" },
+  { segment: "decisions", label: "Decisions" },
+  { segment: "agents", label: "Agents" },
+  { segment: "requests", label: "Access requests" },
+  { segment: "relationships", label: "Relationships" },
+  { segment: "schema", label: "Schema" },
 ];
 
 /** DEFAULT_SEGMENT is the page /console opens on. */

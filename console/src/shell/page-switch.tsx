@@ -3,6 +3,7 @@
 import { AgentsPage } from "../agents/agents-page.js";
 import { DecisionPage } from "../decisions/decision-page.js";
 import { DecisionsPage } from "../decisions/decisions-page.js";
+import { LivePage } from "../live/live-page.js";
 import { RelationshipsPage } from "../relationships/relationships-page.js";
 import { RequestsPage } from "../requests/requests-page.js";
 import type { Route } from "../routing/route.js";
@@ -21,6 +22,8 @@ export function PageSwitch({ segment, route }: PageSwitchProps) {
       const id = route.segments[1];
       return id === undefined ? <DecisionsPage query={route.query} /> : <DecisionPage id={id} />;
     }
+    case "live":
+      return <LivePage query={route.query} />;
     case "agents":
       return <AgentsPage />;
     case "requests":

@@ -125,6 +125,34 @@ describe.skipIf(missing !== undefined)("the console in development mode", () => 
     );
   });
 
+  it("streams decisions live, counts them per agent, and holds them back while paused", async () => {
+    await page.goto(`${server.consoleUrl}/live?actor=agent%3Aassistant`);
+    await expect(page.getByLabel("Actor").inputValue()).resolves.toBe("agent:assistant");
+    await page.getByText("Live: decisions appear as they are made.").waitFor();
+    await latch(server, ["check", "document:vp_plan#view@user:vp", "--actor", "agent:assistant"]);
+    await latch(server, ["check", "document:vp_plan#view@user:vp"]);
+    const rows = page.locator("table.decisions tbody tr");
+    await rows.first().waitFor();
+    await expect(rows.first().textContent()).resolves.toContain("document:vp_plan");
+    const counts = page.locator("table.agent-counts tbody tr");
+    await expect.poll(() => counts.first().textContent()).toBe("agent:assistant11");
+    await screenshot(page, "live");
+
+    await page.getByRole("button", { name: "Pause" }).click();
+    await latch(server, [
+      "check",
+      "document:design#view@user:engineer",
+      "--actor",
+      "agent:assistant",
+    ]);
+    await page.getByText("Paused: 1 new decisions held back.").waitFor();
+    await expect(rows.count()).resolves.toBe(1);
+    await expect.poll(() => counts.first().textContent()).toBe("agent:assistant21");
+    await page.getByRole("button", { name: "Resume" }).click();
+    await expect.poll(() => rows.count()).toBe(2);
+    await expect(rows.first().textContent()).resolves.toContain("document:design");
+  });
+
   it("suspends an agent, whose next check is denied, and resumes it", async () => {
     const check = () =>
       latch(server, ["check", "document:design#view@user:engineer", "--actor", "agent:assistant"]);
