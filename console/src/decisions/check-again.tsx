@@ -2,27 +2,15 @@
 
 import { useState } from "preact/hooks";
 import type { Decision } from "../../../src/gen/latch/v1/decision_service_pb.js";
-import {
-  type CheckResponse,
-  DecisionLeg_Kind,
-} from "../../../src/gen/latch/v1/permission_service_pb.js";
+import type { CheckResponse } from "../../../src/gen/latch/v1/permission_service_pb.js";
 import { parseSubjectRef } from "../../../src/tuple/parse-ref.js";
 import { UNARY_TIMEOUT_MS } from "../api/clients.js";
 import { useClients } from "../api/clients-context.js";
 import { objectInput, subjectInput } from "../api/parse-input.js";
-import { subjectText } from "../api/ref-text.js";
 import { useAction } from "../api/use-call.js";
 import { ErrorNote } from "../ui/error-note.js";
 import { ResultBadge } from "../ui/result-badge.js";
-import { explanationTree } from "./proof-tree.js";
-import { ProofTreeView } from "./proof-tree-view.js";
-
-const LEG_KINDS: Readonly<Record<DecisionLeg_Kind, string>> = {
-  [DecisionLeg_Kind.UNSPECIFIED]: "check",
-  [DecisionLeg_Kind.SUSPENSION]: "suspension",
-  [DecisionLeg_Kind.DELEGATION]: "delegation",
-  [DecisionLeg_Kind.PERMISSION]: "permission",
-};
+import { CheckAnswerView } from "./check-answer-view.js";
 
 /**
  * CheckAgain asks decision's question again (same subject, actors, resource, permission and
@@ -72,26 +60,7 @@ export function CheckAgain({ decision }: { readonly decision: Decision }) {
               ? "— the same answer as recorded."
               : "— the answer has changed since it was recorded."}
           </p>
-          <p class="hint">Checked at token {answer.checkedAt}.</p>
-          {answer.legs.length === 0 ? null : (
-            <>
-              <h3>Legs</h3>
-              <ol>
-                {answer.legs.map((leg) => (
-                  <li key={`${leg.kind}-${subjectText(leg.member)}`}>
-                    {LEG_KINDS[leg.kind]} of <code>{subjectText(leg.member)}</code>:{" "}
-                    <ResultBadge result={leg.result} />
-                  </li>
-                ))}
-              </ol>
-            </>
-          )}
-          {answer.explanation === undefined || !subject.ok ? null : (
-            <>
-              <h3>Proof now</h3>
-              <ProofTreeView nodes={explanationTree(answer.explanation, subject.value)} />
-            </>
-          )}
+          {subject.ok ? <CheckAnswerView answer={answer} subject={subject.value} /> : null}
         </div>
       )}
     </section>

@@ -17,6 +17,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { segment: "requests", label: "Access requests" },
   { segment: "relationships", label: "Relationships" },
   { segment: "schema", label: "Schema" },
+  { segment: "playground", label: "Playground" },
 ];
 
 /** DEFAULT_SEGMENT is the page /console opens on. */

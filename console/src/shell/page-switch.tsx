@@ -4,6 +4,7 @@ import { AgentsPage } from "../agents/agents-page.js";
 import { DecisionPage } from "../decisions/decision-page.js";
 import { DecisionsPage } from "../decisions/decisions-page.js";
 import { LivePage } from "../live/live-page.js";
+import { PlaygroundPage } from "../playground/playground-page.js";
 import { RelationshipsPage } from "../relationships/relationships-page.js";
 import { RequestsPage } from "../requests/requests-page.js";
 import type { Route } from "../routing/route.js";
@@ -32,6 +33,8 @@ export function PageSwitch({ segment, route }: PageSwitchProps) {
       return <RelationshipsPage query={route.query} />;
     case "schema":
       return <SchemaPage />;
+    case "playground":
+      return <PlaygroundPage query={route.query} />;
     default:
       return (
         <section>

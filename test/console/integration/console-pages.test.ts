@@ -269,6 +269,45 @@ describe.skipIf(missing !== undefined)("the console in development mode", () => 
     await page.getByText("No relationship matches.").waitFor();
   });
 
+  it("answers a check in the playground from the URL, with its legs and proof", async () => {
+    const question = new URLSearchParams({
+      resource: "document:review",
+      permission: "view",
+      subject: "user:eng_manager",
+      actors: "agent:assistant",
+    });
+    await page.goto(`${server.consoleUrl}/playground?${question}`);
+    const answer = page.locator(".check-answer");
+    await answer.getByText("Denied by agent:assistant: no permission.").waitFor();
+    await expect(answer.locator("ol").textContent()).resolves.toMatch(
+      /permission of user:eng_manager:\s*allowed.*permission of agent:assistant:\s*denied/,
+    );
+    await screenshot(page, "playground");
+
+    await page.getByLabel("Context (JSON)").fill("{oops");
+    await page.getByRole("button", { name: "Check", exact: true }).click();
+    await page
+      .getByRole("alert")
+      .getByText(/^context: not JSON/)
+      .waitFor();
+  });
+
+  it("can be used with the keyboard alone", async () => {
+    await page.goto(`${server.consoleUrl}/decisions`);
+    await page.getByRole("heading", { name: "Decisions" }).waitFor();
+    await page.keyboard.press("Tab");
+    await expect(page.evaluate("document.activeElement.textContent")).resolves.toBe(
+      "Skip to the page",
+    );
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    await expect(page.evaluate("document.activeElement.textContent")).resolves.toBe("Decisions");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/console\/agents$/);
+    await page.getByRole("heading", { name: "Agents" }).waitFor();
+  });
+
   it("shows a schema error at its line and column, and goes to it", async () => {
     await page.goto(`${server.consoleUrl}/schema`);
     const editor = page.getByLabel("Schema", { exact: true });
