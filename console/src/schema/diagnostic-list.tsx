@@ -17,7 +17,8 @@ export function DiagnosticList({ diagnostics, refusedSave, text, onGoTo }: Diagn
   return (
     <div class="error diagnostics" role="alert">
       <p>
-        {diagnostics.length === 1 ? "1 error" : `${diagnostics.length} errors`}: nothing was saved.
+        {diagnostics.length === 1 ? "1 error" : `${diagnostics.length} errors`}
+        {refusedSave ? ": nothing was saved." : "."}
       </p>
       <ol>
         {diagnostics.map((d) => (

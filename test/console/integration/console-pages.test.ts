@@ -308,6 +308,29 @@ describe.skipIf(missing !== undefined)("the console in development mode", () => 
     await page.getByRole("heading", { name: "Agents" }).waitFor();
   });
 
+  it("fits a phone's width: nothing but wide tables scrolls sideways", async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      for (const path of [
+        "decisions?result=denied",
+        "agents",
+        "requests",
+        "schema",
+        "playground",
+      ]) {
+        await phone.goto(`${server.consoleUrl}/${path}`);
+        await phone.getByRole("heading", { level: 1 }).waitFor();
+        await expect(
+          phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth"),
+          path,
+        ).resolves.toBe(true);
+      }
+      await screenshot(phone, "phone");
+    } finally {
+      await phone.close();
+    }
+  });
+
   it("shows a schema error at its line and column, and goes to it", async () => {
     await page.goto(`${server.consoleUrl}/schema`);
     const editor = page.getByLabel("Schema", { exact: true });
