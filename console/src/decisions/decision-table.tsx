@@ -1,4 +1,4 @@
-// Decisions as rows: when, who for whom, what, the answer; each row opens the decision.
+// Decisions as rows: when, who (the nearest agent, or the subject) for whom, what, the answer; each opens the decision.
 
 import type { Decision } from "../../../src/gen/latch/v1/decision_service_pb.js";
 import { Link } from "../routing/link.js";
@@ -15,7 +15,7 @@ export function DecisionTable({ decisions }: { readonly decisions: readonly Deci
         <thead>
           <tr>
             <th scope="col">Time</th>
-            <th scope="col">Agent</th>
+            <th scope="col">Who</th>
             <th scope="col">On behalf of</th>
             <th scope="col">Permission</th>
             <th scope="col">Resource</th>
@@ -31,14 +31,14 @@ export function DecisionTable({ decisions }: { readonly decisions: readonly Deci
                   <TimeText at={decision.time} />
                 </Link>
               </td>
-              <td>{decision.actors[0] ?? "—"}</td>
-              <td>{decision.subject}</td>
+              <td>{decision.actors[0] ?? decision.subject}</td>
+              <td>{decision.actors.length === 0 ? "—" : decision.subject}</td>
               <td>{decision.permission}</td>
               <td>{decision.resource}</td>
               <td>
                 <ResultBadge result={decision.result} />
               </td>
-              <td>{decision.reason}</td>
+              <td>{decision.reason.replaceAll("_", " ")}</td>
             </tr>
           ))}
         </tbody>

@@ -331,6 +331,26 @@ describe.skipIf(missing !== undefined)("the console in development mode", () => 
     }
   });
 
+  it("shows times in the viewer's time zone, with UTC on hover", async () => {
+    const context = await browser.newContext({ timezoneId: "Asia/Kolkata", locale: "en-US" });
+    const viewer = await context.newPage();
+    try {
+      await viewer.goto(`${server.consoleUrl}/decisions`);
+      const time = viewer.locator("table.decisions time").first();
+      await time.waitFor();
+      const iso = await time.getAttribute("datetime");
+      const inKolkata = new Intl.DateTimeFormat("en-US", {
+        dateStyle: "medium",
+        timeStyle: "medium",
+        timeZone: "Asia/Kolkata",
+      }).format(new Date(iso ?? ""));
+      await expect(time.textContent()).resolves.toBe(inKolkata);
+      await expect(time.getAttribute("title")).resolves.toBe(iso);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("shows a schema error at its line and column, and goes to it", async () => {
     await page.goto(`${server.consoleUrl}/schema`);
     const editor = page.getByLabel("Schema", { exact: true });
