@@ -77,3 +77,41 @@ export const SCREENSHOTS = join(ROOT, "console-screenshots");
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
+
+/** The roles of the controls a person operates: each needs a name a screen reader can say. */
+const CONTROL_ROLES = new Set([
+  "button",
+  "link",
+  "textbox",
+  "combobox",
+  "checkbox",
+  "radio",
+  "searchbox",
+  "spinbutton",
+]);
+
+/** AxNode is the part of a Chrome DevTools accessibility node the check reads. */
+interface AxNode {
+  readonly ignored?: boolean;
+  readonly role?: { readonly value?: string };
+  readonly name?: { readonly value?: string };
+}
+
+/**
+ * unnamedControls lists the controls of page (from Chromium's accessibility tree, as assistive
+ * technology gets it) that have no accessible name, as `role` entries: none is the aim.
+ */
+export async function unnamedControls(page: Page): Promise<string[]> {
+  const session = await page.context().newCDPSession(page);
+  try {
+    const { nodes } = (await session.send("Accessibility.getFullAXTree")) as {
+      nodes: AxNode[];
+    };
+    return nodes
+      .filter((node) => !node.ignored && CONTROL_ROLES.has(String(node.role?.value)))
+      .filter((node) => String(node.name?.value ?? "").trim() === "")
+      .map((node) => String(node.role?.value));
+  } finally {
+    await session.detach();
+  }
+}

@@ -14,6 +14,7 @@ import {
   SCREENSHOTS,
   screenshot,
   serveConsole,
+  unnamedControls,
 } from "./console-browser.js";
 
 const missing = browserMissing();
@@ -349,6 +350,25 @@ describe.skipIf(missing !== undefined)("the console in development mode", () => 
     } finally {
       await context.close();
     }
+  });
+
+  it("names every control and heads every page, for assistive technology", async () => {
+    for (const path of [
+      "live",
+      "decisions?result=denied",
+      "agents",
+      "requests",
+      "relationships",
+      "schema",
+      "playground?resource=document:review&permission=view&subject=user:eng_manager",
+    ]) {
+      await page.goto(`${server.consoleUrl}/${path}`);
+      await page.getByRole("heading", { level: 1 }).waitFor();
+      await page.getByRole("status").filter({ hasText: "Loading" }).waitFor({ state: "detached" });
+      await expect(page.getByRole("heading", { level: 1 }).count(), path).resolves.toBe(1);
+      await expect(unnamedControls(page), path).resolves.toEqual([]);
+    }
+    await expect(page.getAttribute("html", "lang")).resolves.toBe("en");
   });
 
   it("shows a schema error at its line and column, and goes to it", async () => {
