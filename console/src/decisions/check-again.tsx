@@ -32,6 +32,8 @@ export function CheckAgain({ decision }: { readonly decision: Decision }) {
           ...(decision.context === undefined ? {} : { context: decision.context }),
           consistency: { requirement: { case: "fullyConsistent", value: true } },
           explain: true,
+          // The log tells this check from the agents' own: the console asked, about a decision.
+          origin: { console: "check again", decision: decision.decisionId },
         },
         { signal, timeoutMs: UNARY_TIMEOUT_MS },
       );

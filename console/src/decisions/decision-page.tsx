@@ -93,6 +93,14 @@ function DecisionView({ decision }: { readonly decision: Decision }) {
             <dd>{String(decision.lookup.returned)}</dd>
           </>
         )}
+        {decision.origin === undefined ? null : (
+          <>
+            <dt>Origin</dt>
+            <dd>
+              <code>{JSON.stringify(decision.origin)}</code>
+            </dd>
+          </>
+        )}
         {decision.traceId === "" ? null : (
           <>
             <dt>Trace</dt>

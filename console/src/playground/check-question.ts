@@ -59,6 +59,8 @@ export function checkRequest(question: CheckQuestion): MessageInitShape<typeof C
     ...(question.context === "" ? {} : { context: contextObject(question.context) }),
     consistency: { requirement: { case: "fullyConsistent", value: true } },
     explain: true,
+    // The log tells this check from the agents' own: a person asked in the console.
+    origin: { console: "playground" },
   };
 }
 

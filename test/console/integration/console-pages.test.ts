@@ -93,6 +93,7 @@ describe.skipIf(missing !== undefined)("the console in development mode", () => 
   });
 
   it("searches the decisions by the URL, opens a denial and reads its reason in the proof", async () => {
+    await page.goto(`${server.consoleUrl}/decisions`);
     await page.getByLabel("Resource").fill("document:review");
     await page.getByLabel("Result").selectOption("denied");
     await page.getByRole("button", { name: "Search" }).click();
@@ -121,6 +122,15 @@ describe.skipIf(missing !== undefined)("the console in development mode", () => 
 
     await page.getByRole("button", { name: "Check again now" }).click();
     await page.getByText("the same answer as recorded").waitFor();
+    // The console's own check is in the log too, saying where it came from.
+    await waitFor(
+      "the console's check in the log",
+      async () =>
+        (
+          await latch(server, ["decisions", "list", "--resource", "document:review", "--json"])
+        ).includes('"console":"check again"'),
+      30_000,
+    );
     await expect(page.locator(".check-again").textContent()).resolves.toMatch(
       /permission of agent:assistant:\s*denied/,
     );
@@ -181,6 +191,7 @@ describe.skipIf(missing !== undefined)("the console in development mode", () => 
   });
 
   it("stops every agent after a confirmation, and resumes them", async () => {
+    await page.goto(`${server.consoleUrl}/agents`);
     await page.getByRole("button", { name: "Stop all agents…" }).click();
     await page.getByText("Stop every agent?").waitFor();
     await page.getByLabel("Reason").fill("incident 42");
