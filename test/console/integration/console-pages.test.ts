@@ -249,6 +249,30 @@ describe.skipIf(missing !== undefined)("the console in development mode", () => 
     );
   });
 
+  it("denies a request with a note, and it leaves the inbox", async () => {
+    await page.goto(`${server.consoleUrl}/requests`);
+    await page.getByText("No request is waiting.").waitFor();
+    await latch(server, [
+      "access",
+      "request",
+      "document:design#editor@agent:assistant",
+      "--for",
+      "1h",
+      "--justification",
+      "tidy the diagrams",
+    ]);
+    const card = page.getByRole("article", {
+      name: "Request for document:design#editor@agent:assistant",
+    });
+    await card.getByLabel("Note").fill("not this week");
+    await card.getByRole("button", { name: "Deny" }).click();
+    await card.waitFor({ state: "detached" });
+    await page.getByText("No request is waiting.").waitFor();
+    await expect(latch(server, ["access", "list", "--status", "denied"])).resolves.toContain(
+      "denied by development: not this week",
+    );
+  });
+
   it("writes a relationship and lists it, filters by the URL, and deletes it", async () => {
     await page.goto(`${server.consoleUrl}/relationships`);
     await page.getByLabel("Filter", { exact: true }).fill("document:console_test");
