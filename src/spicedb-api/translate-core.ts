@@ -5,7 +5,6 @@ import type { DescMessage, JsonObject, MessageInitShape } from "@bufbuild/protob
 import type {
   ConsistencySchema,
   ObjectRefSchema,
-  Relationship,
   RelationshipSchema,
   SubjectRefSchema,
 } from "../gen/latch/v1/core_pb.js";

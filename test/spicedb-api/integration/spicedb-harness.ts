@@ -10,6 +10,8 @@ import { hostPort, type TestServer, useTestServer } from "../../api/api-harness.
 export interface SpiceTestServer extends TestServer {
   /** The promise client of @authzed/authzed-node, as SpiceDB users make it. */
   readonly spice: v1.ZedPromiseClientInterface;
+  /** The same client's callback methods: streams that do not end by themselves (Watch). */
+  readonly spiceStreams: v1.ZedClientInterface;
   /** clientWith is a client sending key as its bearer token; closed after the file. */
   clientWith(key: string): v1.ZedPromiseClientInterface;
 }
@@ -31,9 +33,15 @@ export function useSpiceTestServer(
     const connect = (key: string) => {
       const client = v1.NewClient(key, address, v1.ClientSecurity.INSECURE_PLAINTEXT_CREDENTIALS);
       clients.push(client);
-      return client.promises;
+      return client;
     };
-    running = { ...test, spice: connect(token), clientWith: connect };
+    const client = connect(token);
+    running = {
+      ...test,
+      spice: client.promises,
+      spiceStreams: client,
+      clientWith: (key) => connect(key).promises,
+    };
   });
   afterAll(() => {
     for (const client of clients) client.close();
