@@ -103,7 +103,10 @@ describe("bulk import and export", () => {
 
   it("imports through ImportBulkRelationships and exports them back", async () => {
     const { spice } = test();
-    const answer = await clientStream(
+    const answer = await clientStream<
+      v1.ImportBulkRelationshipsRequest,
+      v1.ImportBulkRelationshipsResponse
+    >(
       (done) => test().spiceStreams.importBulkRelationships(done),
       [
         v1.ImportBulkRelationshipsRequest.create({ relationships: imported.slice(0, 10) }),
@@ -129,7 +132,10 @@ describe("bulk import and export", () => {
   it("imports and exports through ExperimentalService, as older clients do", async () => {
     const { spice } = test();
     const more = [rel("document:exp1#viewer@user:jo"), rel("document:exp2#viewer@user:jo")];
-    const answer = await clientStream(
+    const answer = await clientStream<
+      v1.BulkImportRelationshipsRequest,
+      v1.BulkImportRelationshipsResponse
+    >(
       (done) => test().spiceStreams.bulkImportRelationships(done),
       [v1.BulkImportRelationshipsRequest.create({ relationships: more })],
     );
