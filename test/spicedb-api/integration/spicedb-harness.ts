@@ -4,7 +4,12 @@ import { v1 } from "@authzed/authzed-node";
 import type { ServiceError } from "@grpc/grpc-js";
 import { afterAll, beforeAll, expect } from "vitest";
 import type { ApiKey } from "../../../src/api/api-keys.js";
-import { hostPort, type TestServer, useTestServer } from "../../api/api-harness.js";
+import {
+  hostPort,
+  type TestServer,
+  type TestServerOptions,
+  useTestServer,
+} from "../../api/api-harness.js";
 
 /** SpiceTestServer is a running Latch with SpiceDB's client on its gRPC port. */
 export interface SpiceTestServer extends TestServer {
@@ -23,8 +28,9 @@ export interface SpiceTestServer extends TestServer {
 export function useSpiceTestServer(
   keys: readonly ApiKey[] = [],
   token = "any-token",
+  options: TestServerOptions = {},
 ): () => SpiceTestServer {
-  const latch = useTestServer(keys);
+  const latch = useTestServer(keys, undefined, options);
   const clients: v1.ZedClientInterface[] = [];
   let running: SpiceTestServer | undefined;
   beforeAll(() => {
