@@ -239,3 +239,21 @@ describe("keys", () => {
     );
   });
 });
+
+describe("health and what is not served", () => {
+  it("answers health for SpiceDB's services, and UNIMPLEMENTED for methods not served", async () => {
+    const { clients, spice } = test();
+    for (const service of [
+      "authzed.api.v1.PermissionsService",
+      "authzed.api.v1.SchemaService",
+      "authzed.api.v1.WatchService",
+      "authzed.api.v1.ExperimentalService",
+    ]) {
+      expect(await unary(clients.health, "Check", { service })).toEqual({ status: "SERVING" });
+    }
+    await expectSpiceError(
+      spice.reflectSchema(v1.ReflectSchemaRequest.create()),
+      status.UNIMPLEMENTED,
+    );
+  });
+});
