@@ -28,7 +28,11 @@ import { DecisionService } from "../gen/latch/v1/decision_service_pb.js";
 import { PermissionService } from "../gen/latch/v1/permission_service_pb.js";
 import { RelationshipService } from "../gen/latch/v1/relationship_service_pb.js";
 import { SchemaService } from "../gen/latch/v1/schema_service_pb.js";
-import { addSpiceDbApi, SPICEDB_SERVICES } from "../spicedb-api/register-spicedb-api.js";
+import {
+  addSpiceDbApi,
+  SPICEDB_SERVICES,
+  spiceDbReflection,
+} from "../spicedb-api/register-spicedb-api.js";
 import type { SqlExecutor } from "../store/postgres/sql-executor.js";
 import type { Store } from "../store/store.js";
 import { BackgroundFailures } from "../telemetry/background-failures.js";
@@ -299,7 +303,10 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
   addSpiceDbApi(grpcServer, backends, guard, live);
   health.addToServer(grpcServer);
   const reflected = loadSync([...PROTO_FILES, healthProtoPath], { includeDirs: [PROTO_DIRECTORY] });
-  new ReflectionService(withFilesOnce(reflected)).addToServer(grpcServer);
+  new ReflectionService({
+    ...withFilesOnce(reflected),
+    ...withFilesOnce(spiceDbReflection()),
+  }).addToServer(grpcServer);
 
   const consoleFiles = createConsoleFiles(CONSOLE_DIRECTORY);
   const httpServer = createServer(

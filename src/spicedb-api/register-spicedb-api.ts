@@ -1,9 +1,11 @@
 // Serves SpiceDB's API (authzed.api.v1) on Latch's grpc-js server, beside latch.v1.
 
 import { v1 } from "@authzed/authzed-node";
-import type { DescMethod } from "@bufbuild/protobuf";
+import { create, type DescMethod, toBinary } from "@bufbuild/protobuf";
+import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type * as grpc from "@grpc/grpc-js";
+import { loadFileDescriptorSetFromBuffer, type PackageDefinition } from "@grpc/proto-loader";
 import {
   type AnyHandler,
   addGrpcMethods,
@@ -17,6 +19,7 @@ import { PermissionService } from "../gen/latch/v1/permission_service_pb.js";
 import { RelationshipService } from "../gen/latch/v1/relationship_service_pb.js";
 import { SchemaService } from "../gen/latch/v1/schema_service_pb.js";
 import { createPermissionsService, type LatchServices } from "./permissions-service.js";
+import { spiceDbFileDescriptors } from "./reflected-descriptors.js";
 import { createSchemaService } from "./schema-service.js";
 import { createWatchService } from "./watch-service.js";
 
@@ -24,13 +27,25 @@ import { createWatchService } from "./watch-service.js";
 type SpiceServiceType = typeof v1.PermissionsService;
 type SpiceMethodInfo = SpiceServiceType["methods"][number];
 
-/** SPICEDB_SERVICES names the SpiceDB services Latch serves, for health and reflection. */
-export const SPICEDB_SERVICES: readonly string[] = [
-  v1.PermissionsService.typeName,
-  v1.SchemaService.typeName,
-  v1.WatchService.typeName,
-  v1.ExperimentalService.typeName,
+/** The SpiceDB services Latch serves (some of their methods only). */
+const SERVICES: readonly SpiceServiceType[] = [
+  v1.PermissionsService,
+  v1.SchemaService,
+  v1.WatchService,
+  v1.ExperimentalService,
 ];
+
+/** SPICEDB_SERVICES names the SpiceDB services Latch serves, for health. */
+export const SPICEDB_SERVICES: readonly string[] = SERVICES.map((service) => service.typeName);
+
+/**
+ * spiceDbReflection is SpiceDB's API as a package definition for @grpc/reflection: its file
+ * descriptors (see spiceDbFileDescriptors), loaded by proto-loader as from a .proto file's.
+ */
+export function spiceDbReflection(): PackageDefinition {
+  const set = create(FileDescriptorSetSchema, { file: spiceDbFileDescriptors(SERVICES) });
+  return loadFileDescriptorSetFromBuffer(Buffer.from(toBinary(FileDescriptorSetSchema, set)));
+}
 
 /** SpiceDbBackends are the Latch services (unguarded) that answer the SpiceDB API. */
 export interface SpiceDbBackends extends LatchServices {
