@@ -100,14 +100,26 @@ type Dependency =
       readonly values: readonly [string, number][];
     };
 
+/** Nesting is where a scope's messages and enums are listed: a message's, or the file's. */
+interface Nesting {
+  readonly messages: Message[];
+  readonly enums: Enum[];
+}
+
+/** Added is a message or an enum added to a file. */
+type Added =
+  | { readonly kind: "message"; readonly typeName: string; readonly message: Message }
+  | { readonly kind: "enum"; readonly typeName: string; readonly described: Enum };
+
 /** FileBuilder collects one file's messages (nested by name), enums and services. */
 class FileBuilder {
   readonly dependencies = new Set<string>();
   readonly services: MessageInitShape<typeof ServiceDescriptorProtoSchema>[] = [];
-  private readonly messages = new Map<string, Message>();
-  private readonly enums = new Map<string, Enum>();
-  private readonly placed = new Set<string>();
-  private readonly pending: [string, Message | Enum, "message" | "enum"][] = [];
+  /** Each message, with the lists its nested messages and enums go in. */
+  private readonly messages = new Map<string, Nesting>();
+  private readonly enums = new Set<string>();
+  /** The messages and enums in the order they were added, placed by their names when built. */
+  private readonly added: Added[] = [];
 
   constructor(
     readonly name: string,
@@ -127,45 +139,42 @@ class FileBuilder {
         oneofs.push(`_${info.name}`);
       }
     });
+    const enums: Enum[] = [];
     const message: Message = {
       name: lastName(type.typeName),
       field: fields,
       nestedType: nested,
+      enumType: enums,
       oneofDecl: oneofs.map((name) => ({ name })),
     };
-    this.messages.set(type.typeName, message);
-    this.pending.push([type.typeName, message, "message"]);
+    this.messages.set(type.typeName, { messages: nested, enums });
+    this.added.push({ kind: "message", typeName: type.typeName, message });
   }
 
   addEnum(typeName: string, values: readonly [string, number][]): void {
     if (this.enums.has(typeName)) return;
+    this.enums.add(typeName);
     const described: Enum = {
       name: lastName(typeName),
       value: values.map(([name, number]) => ({ name, number })),
     };
-    this.enums.set(typeName, described);
-    this.pending.push([typeName, described, "enum"]);
+    this.added.push({ kind: "enum", typeName, described });
   }
 
   build(): FileDescriptorProto {
-    const topMessages: Message[] = [];
-    const topEnums: Enum[] = [];
-    for (const [typeName, described, kind] of this.pending) {
-      if (this.placed.has(typeName)) continue;
-      this.placed.add(typeName);
-      const parent = this.messages.get(typeName.slice(0, typeName.lastIndexOf(".")));
-      if (parent !== undefined) {
-        if (kind === "message") (parent.nestedType ??= []).push(described as Message);
-        else (parent.enumType ??= []).push(described as Enum);
-      } else if (kind === "message") topMessages.push(described as Message);
-      else topEnums.push(described as Enum);
+    const top: Nesting = { messages: [], enums: [] };
+    for (const added of this.added) {
+      const parent = this.messages.get(added.typeName.slice(0, added.typeName.lastIndexOf(".")));
+      const into = parent ?? top;
+      if (added.kind === "message") into.messages.push(added.message);
+      else into.enums.push(added.described);
     }
     return create(FileDescriptorProtoSchema, {
       name: this.name,
       package: this.packageName,
       dependency: [...this.dependencies],
-      messageType: topMessages,
-      enumType: topEnums,
+      messageType: top.messages,
+      enumType: top.enums,
       service: this.services,
       syntax: "proto3",
     });
