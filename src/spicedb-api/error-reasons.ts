@@ -116,9 +116,11 @@ function reasonOf(error: unknown): SpiceDbReason | undefined {
   if (error instanceof RequestError && error.field === "schema") {
     return { code: Code.InvalidArgument, reason: v1.ErrorReason.SCHEMA_PARSE_ERROR };
   }
-  if (error instanceof RequestError && error.field.endsWith("cursor")) {
-    return { code: Code.InvalidArgument, reason: v1.ErrorReason.INVALID_CURSOR };
-  }
+  // A relationship cursor is refused as a request field, a lookup cursor by the engine.
+  const badCursor =
+    (error instanceof RequestError && error.field.endsWith("cursor")) ||
+    (error instanceof EngineError && error.message.startsWith("cursor:"));
+  if (badCursor) return { code: Code.InvalidArgument, reason: v1.ErrorReason.INVALID_CURSOR };
   if (error instanceof RequestError || error instanceof EngineError) return unknownName(error);
   return undefined;
 }

@@ -444,3 +444,32 @@ describe("read and delete by filter", () => {
     expect(left).toEqual([]);
   });
 });
+
+describe("cursors", () => {
+  it("refuses a cursor Latch did not make, INVALID_ARGUMENT with INVALID_CURSOR", async () => {
+    const { spice } = test();
+    const bad = v1.Cursor.create({ token: "not-a-cursor" });
+    await expectSpiceError(
+      spice.lookupResources(
+        v1.LookupResourcesRequest.create({
+          resourceObjectType: "document",
+          permission: "view",
+          subject: subj("user:alice"),
+          optionalCursor: bad,
+        }),
+      ),
+      status.INVALID_ARGUMENT,
+      "ERROR_REASON_INVALID_CURSOR",
+    );
+    await expectSpiceError(
+      spice.readRelationships(
+        v1.ReadRelationshipsRequest.create({
+          relationshipFilter: { resourceType: "document" },
+          optionalCursor: bad,
+        }),
+      ),
+      status.INVALID_ARGUMENT,
+      "ERROR_REASON_INVALID_CURSOR",
+    );
+  });
+});
