@@ -210,6 +210,13 @@ async function deleteMatching(
   const filter = latchFilter("relationship_filter", request.relationshipFilter);
   const limit = request.optionalLimit;
   if (limit > 0 && request.optionalAllowPartialDeletions) {
+    // Reading names no reserved type (suspensions, which only AgentService lifts) once the filter names a type.
+    if (!filter?.resourceType) {
+      throw new ConnectError(
+        "relationship_filter.resource_type: a partial deletion names the resource type",
+        Code.InvalidArgument,
+      );
+    }
     return deleteFirst(relationships, filter, limit, context);
   }
   let answer: Awaited<ReturnType<LatchServices["relationships"]["deleteRelationships"]>>;
