@@ -11,12 +11,26 @@ import {
 } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import type * as grpc from "@grpc/grpc-js";
+import { Metadata } from "@grpc/grpc-js";
 import { toConnectError } from "./api-error.js";
 import { decodeRequest } from "./decode-request.js";
 import { CallContext, type LiveCalls } from "./grpc-call-context.js";
 import { RequestError } from "./request-error.js";
 
-type AnyHandler = (input: unknown, context: HandlerContext) => unknown;
+/** AnyHandler is a method's implementation: a Connect handler, of any message types. */
+export type AnyHandler = (input: unknown, context: HandlerContext) => unknown;
+
+/**
+ * GrpcMethod is one method as the grpc-js server runs it: its definition (path, streaming,
+ * codecs), how an answer becomes the response message, the Latch method whose context its calls
+ * get (a Connect HandlerContext names a protobuf-es method), and its handler.
+ */
+export interface GrpcMethod {
+  readonly definition: grpc.MethodDefinition<unknown, unknown>;
+  readonly output: (init: unknown) => unknown;
+  readonly contextMethod: DescMethod;
+  readonly handler: AnyHandler;
+}
 
 /**
  * addConnectService registers impl on a grpc-js server: one definition per method, encoded and
@@ -29,14 +43,36 @@ export function addConnectService<S extends DescService>(
   impl: ServiceImpl<S>,
   live: LiveCalls,
 ): void {
+  const methods: Record<string, GrpcMethod> = {};
+  const handlers = impl as unknown as Record<string, AnyHandler>;
+  for (const method of service.methods) {
+    const handler = handlers[method.localName];
+    if (handler === undefined) throw new Error(`${service.typeName} lacks ${method.name}`);
+    methods[method.localName] = {
+      definition: methodDefinition(service, method),
+      output: (init) => create(method.output, init as never),
+      contextMethod: method,
+      handler,
+    };
+  }
+  addGrpcMethods(server, methods, live);
+}
+
+/**
+ * addGrpcMethods registers one service's methods, keyed by their local names, on a grpc-js
+ * server: a request that could not be decoded (its deserializer returned a RequestError) is
+ * answered INVALID_ARGUMENT, every other call runs its handler with a CallContext.
+ */
+export function addGrpcMethods(
+  server: grpc.Server,
+  methods: Readonly<Record<string, GrpcMethod>>,
+  live: LiveCalls,
+): void {
   const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
   const handlers: grpc.UntypedServiceImplementation = {};
-  const methods = impl as unknown as Record<string, AnyHandler>;
-  for (const method of service.methods) {
-    const handler = methods[method.localName];
-    if (handler === undefined) throw new Error(`${service.typeName} lacks ${method.name}`);
-    definition[method.localName] = methodDefinition(service, method);
-    handlers[method.localName] = grpcHandler(service, method, handler, live);
+  for (const [name, method] of Object.entries(methods)) {
+    definition[name] = method.definition;
+    handlers[name] = grpcHandler(method, live);
   }
   server.addService(definition, handlers);
 }
@@ -53,7 +89,8 @@ function methodDefinition(
       method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
     requestSerialize: (message) => Buffer.from(toBinary(method.input, message as never)),
     requestDeserialize: (bytes) => decodeOrRefusal(method.input, bytes),
-    responseSerialize: (message) => encodeResponse(method, message),
+    responseSerialize: (message) =>
+      encodeOnce(message, () => Buffer.from(toBinary(method.output, message as never))),
     responseDeserialize: (bytes) => fromBinary(method.output, bytes),
     originalName: method.localName,
   };
@@ -72,43 +109,48 @@ function decodeOrRefusal(schema: DescMessage, bytes: Buffer): unknown {
   }
 }
 
-/** The encodings of frozen response messages, which may answer many calls (see encodeResponse). */
+/** The encodings of frozen response messages, which may answer many calls (see encodeOnce). */
 const encodings = new WeakMap<object, Buffer>();
 
 /**
- * encodeResponse encodes a response message; a frozen one (a cached check's answer, shared by
- * every call it answers) is encoded once. grpc-js copies the bytes into its frame, never keeps
- * or changes them.
+ * encodeOnce encodes a response message with encode; a frozen one (a cached check's answer,
+ * shared by every call it answers) is encoded once. grpc-js copies the bytes into its frame,
+ * never keeps or changes them.
  */
-function encodeResponse(method: DescMethod, message: unknown): Buffer {
+export function encodeOnce(message: unknown, encode: () => Buffer): Buffer {
   const frozen = Object.isFrozen(message);
   const known = frozen ? encodings.get(message as object) : undefined;
   if (known !== undefined) return known;
-  const encoded = Buffer.from(toBinary(method.output, message as never));
+  const encoded = encode();
   if (frozen) encodings.set(message as object, encoded);
   return encoded;
 }
 
-function grpcHandler(
-  service: DescService,
-  method: DescMethod,
-  handler: AnyHandler,
-  live: LiveCalls,
-): grpc.UntypedHandleCall {
-  const output = (init: unknown) => create(method.output, init as never);
-  switch (method.methodKind) {
+function grpcHandler(method: GrpcMethod, live: LiveCalls): grpc.UntypedHandleCall {
+  const { definition, output, contextMethod, handler } = method;
+  const service = contextMethod.parent;
+  const kind = definition.requestStream
+    ? definition.responseStream
+      ? "bidi_streaming"
+      : "client_streaming"
+    : definition.responseStream
+      ? "server_streaming"
+      : "unary";
+  const newContext = (call: ConstructorParameters<typeof CallContext>[2]) =>
+    new CallContext(service, contextMethod, call, live);
+  switch (kind) {
     case "unary":
       return (
         call: grpc.ServerUnaryCall<unknown, unknown>,
         callback: grpc.sendUnaryData<unknown>,
       ) => {
-        const context = new CallContext(service, method, call, live);
+        const context = newContext(call);
         if (call.request instanceof RequestError) fail(call.request, context, callback);
         else answerOnce(handler, call.request, context, output, callback);
       };
     case "server_streaming":
       return (call: grpc.ServerWritableStream<unknown, unknown>) => {
-        const context = new CallContext(service, method, call, live);
+        const context = newContext(call);
         (async () => {
           if (call.request instanceof RequestError) throw call.request;
           for await (const init of handler(call.request, context) as AsyncIterable<unknown>) {
@@ -129,11 +171,11 @@ function grpcHandler(
         call: grpc.ServerReadableStream<unknown, unknown>,
         callback: grpc.sendUnaryData<unknown>,
       ) => {
-        const context = new CallContext(service, method, call, live);
+        const context = newContext(call);
         answerOnce(handler, completeRequests(call, context.signal), context, output, callback);
       };
     default:
-      throw new Error(`${method.name}: bidirectional streaming is not served`);
+      throw new Error(`${definition.path}: bidirectional streaming is not served`);
   }
 }
 
@@ -225,7 +267,21 @@ async function* completeRequests(
   }
 }
 
+/**
+ * grpcStatus is the status a failed call ends with: its code and message, and the binary
+ * metadata (`-bin`, base64 in the ConnectError's) that carries error details, as
+ * `grpc-status-details-bin` does for the clients that read it.
+ */
 function grpcStatus(error: unknown, context: HandlerContext): Partial<grpc.StatusObject> {
   const status = toConnectError(error, context.signal);
-  return { code: status.code as number as grpc.status, details: status.rawMessage };
+  const code = status.code as number as grpc.status;
+  let metadata: grpc.Metadata | undefined;
+  for (const [key, value] of status.metadata) {
+    if (!key.endsWith("-bin")) continue;
+    metadata ??= new Metadata();
+    metadata.set(key, Buffer.from(value, "base64"));
+  }
+  return metadata === undefined
+    ? { code, details: status.rawMessage }
+    : { code, details: status.rawMessage, metadata };
 }

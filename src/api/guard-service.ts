@@ -1,6 +1,6 @@
 // Wraps a service implementation with what every call needs: authentication, scopes, errors, deadlines.
 
-import type { DescMethod, DescService } from "@bufbuild/protobuf";
+import type { DescService } from "@bufbuild/protobuf";
 import {
   Code,
   ConnectError,
@@ -12,6 +12,7 @@ import { StoreUnavailableError } from "../store/store.js";
 import type { RpcTimer } from "../telemetry/metrics.js";
 import { toConnectError } from "./api-error.js";
 import type { ApiKeyRing, Principal } from "./api-keys.js";
+import type { AnyHandler } from "./grpc-adapter.js";
 import { METHOD_SCOPES } from "./method-scopes.js";
 
 /** GuardOptions configure {@link guardService}. */
@@ -27,8 +28,6 @@ export interface GuardOptions {
   /** rpcTimer gives the recorder of a method's calls (`package.Service/Method`), taken once per method. */
   readonly rpcTimer: (method: string) => RpcTimer;
 }
-
-type AnyHandler = (input: unknown, context: HandlerContext) => unknown;
 
 /**
  * PRINCIPAL is the key a call authenticated with, in its context's values (`context.values.get`):
@@ -55,13 +54,24 @@ export function guardService<S extends DescService>(
   for (const method of service.methods) {
     const handler = handlers[method.localName];
     if (handler === undefined) throw new Error(`${service.typeName} lacks ${method.name}`);
-    guarded[method.localName] = wrap(method, handler, options);
+    const path = `${method.parent.typeName}/${method.name}`;
+    const streaming = method.methodKind === "server_streaming";
+    guarded[method.localName] = guardMethod(path, streaming, handler, options);
   }
   return guarded as unknown as ServiceImpl<S>;
 }
 
-function wrap(method: DescMethod, handler: AnyHandler, options: GuardOptions): AnyHandler {
-  const path = `${method.parent.typeName}/${method.name}`;
+/**
+ * guardMethod wraps one method's handler as {@link guardService} does every method of a service:
+ * path is `package.Service/Method` (its scope in METHOD_SCOPES, its metrics), and a streaming
+ * handler is one that answers with a stream (server streaming).
+ */
+export function guardMethod(
+  path: string,
+  streaming: boolean,
+  handler: AnyHandler,
+  options: GuardOptions,
+): AnyHandler {
   const timed = options.rpcTimer(path);
   const fail = (error: unknown, context: HandlerContext, started: number): ConnectError => {
     const status = toConnectError(error, context.signal);
@@ -70,7 +80,7 @@ function wrap(method: DescMethod, handler: AnyHandler, options: GuardOptions): A
     timed(status.code, started);
     return status;
   };
-  if (method.methodKind === "server_streaming") {
+  if (streaming) {
     return async function* (input, context) {
       const started = performance.now();
       let ended = false;

@@ -28,6 +28,11 @@ import { DecisionService } from "../gen/latch/v1/decision_service_pb.js";
 import { PermissionService } from "../gen/latch/v1/permission_service_pb.js";
 import { RelationshipService } from "../gen/latch/v1/relationship_service_pb.js";
 import { SchemaService } from "../gen/latch/v1/schema_service_pb.js";
+import {
+  addSpiceDbApi,
+  SPICEDB_SERVICES,
+  spiceDbReflection,
+} from "../spicedb-api/register-spicedb-api.js";
 import type { SqlExecutor } from "../store/postgres/sql-executor.js";
 import type { Store } from "../store/store.js";
 import { BackgroundFailures } from "../telemetry/background-failures.js";
@@ -221,6 +226,7 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
       DecisionService,
       AlertService,
     ].map((s) => s.typeName),
+    ...SPICEDB_SERVICES,
   ];
   const health = new HealthImplementation(
     Object.fromEntries(healthNames.map((name) => [name, "SERVING" as const])),
@@ -253,16 +259,16 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
     onStoreUnavailable: (error: unknown) => readiness.noteFailure(error),
     rpcTimer: (method: string) => metrics.rpcTimer(method),
   };
+  // Both APIs, latch.v1 and SpiceDB's, are answered by the same services.
+  const backends = {
+    permissions: createPermissionService(context),
+    relationships: createRelationshipService(context),
+    schema: createSchemaService(context),
+  };
   const services: [DescService, ServiceImpl<DescService>][] = [
-    entry(
-      PermissionService,
-      guardService(PermissionService, createPermissionService(context), guard),
-    ),
-    entry(
-      RelationshipService,
-      guardService(RelationshipService, createRelationshipService(context), guard),
-    ),
-    entry(SchemaService, guardService(SchemaService, createSchemaService(context), guard)),
+    entry(PermissionService, guardService(PermissionService, backends.permissions, guard)),
+    entry(RelationshipService, guardService(RelationshipService, backends.relationships, guard)),
+    entry(SchemaService, guardService(SchemaService, backends.schema, guard)),
     entry(AgentService, guardService(AgentService, createAgentService(context), guard)),
     entry(
       ApprovalService,
@@ -294,9 +300,13 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
   for (const [service, impl] of services) {
     addConnectService(grpcServer, service, impl, live);
   }
+  addSpiceDbApi(grpcServer, backends, guard, live);
   health.addToServer(grpcServer);
   const reflected = loadSync([...PROTO_FILES, healthProtoPath], { includeDirs: [PROTO_DIRECTORY] });
-  new ReflectionService(withFilesOnce(reflected)).addToServer(grpcServer);
+  new ReflectionService({
+    ...withFilesOnce(reflected),
+    ...withFilesOnce(spiceDbReflection()),
+  }).addToServer(grpcServer);
 
   const consoleFiles = createConsoleFiles(CONSOLE_DIRECTORY);
   const httpServer = createServer(

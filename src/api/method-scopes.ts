@@ -4,7 +4,8 @@ import type { Scope } from "./api-keys.js";
 
 /**
  * METHOD_SCOPES maps `service/method` (as in the gRPC path, without the leading slash) to the
- * scope a key needs for it; `admin` grants every scope. Methods missing here need `admin`.
+ * scope a key needs for it; `admin` grants every scope. Methods missing here need `admin`. SpiceDB's
+ * methods (authzed.api.v1) need what their latch.v1 counterparts need.
  */
 export const METHOD_SCOPES: Readonly<Record<string, Scope>> = {
   "latch.v1.PermissionService/Check": "check",
@@ -39,4 +40,19 @@ export const METHOD_SCOPES: Readonly<Record<string, Scope>> = {
   "latch.v1.AlertService/ListAlerts": "audit",
   "latch.v1.AlertService/WatchAlerts": "audit",
   "latch.v1.AlertService/AcknowledgeAlert": "approve",
+  "authzed.api.v1.PermissionsService/CheckPermission": "check",
+  "authzed.api.v1.PermissionsService/CheckBulkPermissions": "check",
+  "authzed.api.v1.PermissionsService/ExpandPermissionTree": "check",
+  "authzed.api.v1.PermissionsService/LookupResources": "check",
+  "authzed.api.v1.PermissionsService/LookupSubjects": "check",
+  "authzed.api.v1.PermissionsService/ReadRelationships": "read",
+  "authzed.api.v1.PermissionsService/ExportBulkRelationships": "read",
+  "authzed.api.v1.PermissionsService/WriteRelationships": "write",
+  "authzed.api.v1.PermissionsService/DeleteRelationships": "write",
+  "authzed.api.v1.PermissionsService/ImportBulkRelationships": "write",
+  "authzed.api.v1.SchemaService/ReadSchema": "read",
+  "authzed.api.v1.SchemaService/WriteSchema": "schema",
+  "authzed.api.v1.WatchService/Watch": "read",
+  "authzed.api.v1.ExperimentalService/BulkExportRelationships": "read",
+  "authzed.api.v1.ExperimentalService/BulkImportRelationships": "write",
 };

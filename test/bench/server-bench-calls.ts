@@ -6,6 +6,8 @@ export interface Call {
   readonly request: Buffer;
   /** Whether it is a Check, whose answer is counted. */
   readonly check: boolean;
+  /** Whether the check is SpiceDB's CheckPermission, whose answer is SpiceDB's message. */
+  readonly spicedb?: boolean;
   /**
    * Whether an exact cache of unbounded size would hold this check's answer: asked before, and
    * nothing it depends on written since, as far as the workload knows (set by the Zipf workload).

@@ -2,6 +2,7 @@
 // by their agents), distinct cold checks, and the Zipf workload's checks with the writes that touch
 // their documents.
 
+import { v1 } from "@authzed/authzed-node";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { CheckRequestSchema } from "../../src/gen/latch/v1/permission_service_pb.js";
 import {
@@ -34,6 +35,8 @@ export interface CheckSets {
   readonly hot: readonly Buffer[];
   /** The hot set's checks again, each on behalf of its user by the user's agent (see agentsFor). */
   readonly hotOnBehalf: readonly Buffer[];
+  /** The hot set's checks again, as SpiceDB's CheckPermission requests. */
+  readonly hotSpiceDb: readonly Buffer[];
   /** The users the hot set asks about: the ones with agents. */
   readonly hotUsers: ReadonlySet<string>;
   readonly cold: readonly Buffer[];
@@ -67,6 +70,7 @@ export function makeCheckSets(documents: number, users: number): CheckSets {
   return {
     hot: draw(HOT_CHECKS).checks,
     hotOnBehalf: hotPairs.map(([document, user]) => encodeCheck(document, user, agentOf(user))),
+    hotSpiceDb: hotPairs.map(([document, user]) => encodeSpiceDbCheck(document, user)),
     hotUsers: new Set(hotPairs.map(([, user]) => user)),
     warmUp: draw(WARM_UP_CHECKS).checks,
     cold: draw(COLD_CHECKS).checks,
@@ -111,6 +115,19 @@ function encodeCheck(document: string, user: string, agent?: string): Buffer {
         permission: "view",
         subject: { object: { type: "user", id: user } },
         actors: agent === undefined ? [] : [{ object: { type: "agent", id: agent } }],
+      }),
+    ),
+  );
+}
+
+/** encodeSpiceDbCheck is `document:<document>#view@user:<user>` as SpiceDB's CheckPermission. */
+function encodeSpiceDbCheck(document: string, user: string): Buffer {
+  return frameMessage(
+    v1.CheckPermissionRequest.toBinary(
+      v1.CheckPermissionRequest.create({
+        resource: { objectType: "document", objectId: document },
+        permission: "view",
+        subject: { object: { objectType: "user", objectId: user }, optionalRelation: "" },
       }),
     ),
   );

@@ -3,6 +3,7 @@
 // workload), as the driver commands.
 
 import { performance } from "node:perf_hooks";
+import { v1 } from "@authzed/authzed-node";
 import { fromBinary } from "@bufbuild/protobuf";
 import { CheckResponseSchema, CheckResult } from "../../src/gen/latch/v1/permission_service_pb.js";
 import { seededRandom } from "./engine-dataset.js";
@@ -20,8 +21,11 @@ import { createZipfWorkload, type ZipfWorkload } from "./server-bench-zipf-workl
 const HEALTH_CHECK = "/grpc.health.v1.Health/Check";
 const CHECK = "/latch.v1.PermissionService/Check";
 const WRITE = "/latch.v1.RelationshipService/WriteRelationships";
+const SPICEDB_CHECK = "/authzed.api.v1.PermissionsService/CheckPermission";
 /** An empty HealthCheckRequest: the server's overall status. */
 const HEALTH_REQUEST = frameMessage(new Uint8Array(0));
+
+const HAS_PERMISSION = v1.CheckPermissionResponse_Permissionship.HAS_PERMISSION;
 
 let client: UnaryClient | undefined;
 let sets: CheckSets | undefined;
@@ -38,6 +42,10 @@ function callSetOf(workload: Workload): CallSet {
       return repeatingCalls(CHECK, sets.hot, true);
     case "check-hot-on-behalf":
       return repeatingCalls(CHECK, sets.hotOnBehalf, true);
+    case "spicedb-check-hot": {
+      const calls = repeatingCalls(SPICEDB_CHECK, sets.hotSpiceDb, true);
+      return (index) => ({ ...calls(index)!, spicedb: true });
+    }
     case "check-warm-up":
       return repeatingCalls(CHECK, sets.warmUp, true);
     case "check-cold":
@@ -68,6 +76,10 @@ class Tally {
     if (!answer.ok) {
       this.errors++;
       this.firstError ??= answer.error;
+    } else if (call.spicedb === true) {
+      const response = v1.CheckPermissionResponse.fromBinary(answer.message);
+      this.checks++;
+      if (response.permissionship === HAS_PERMISSION) this.allowed++;
     } else if (call.check) {
       const response = fromBinary(CheckResponseSchema, answer.message);
       this.checks++;

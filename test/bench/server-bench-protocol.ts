@@ -2,7 +2,8 @@
 
 /**
  * Workload is what a phase calls: the health check (the floor), Check on one of three sets (the
- * hot one also on behalf of its users, by their agents), the
+ * hot one also on behalf of its users, by their agents, and also through SpiceDB's API as
+ * CheckPermission), the
  * Zipf mix (checks drawn by popularity, with writes interleaved), or its warm-up (each of its
  * checks not yet asked, once).
  */
@@ -10,6 +11,7 @@ export type Workload =
   | "health"
   | "check-hot"
   | "check-hot-on-behalf"
+  | "spicedb-check-hot"
   | "check-cold"
   | "check-warm-up"
   | "zipf"

@@ -1,6 +1,6 @@
 // Benchmark: Latch's server CPU per call over gRPC, the server pinned to one core and a bare HTTP/2
 // gRPC load generator on another, for the health check (the floor), Check on a hot repeated set and
-// the same checks on behalf of their users by one agent each (alternating, five rounds), and Check on a cold set of distinct checks, over the engine
+// the same checks on behalf of their users by one agent each and through SpiceDB's API (CheckPermission; alternating, five rounds), and Check on a cold set of distinct checks, over the engine
 // benchmark's dataset in a memory store; then p50 and p99 at a fixed offered load; then the result
 // cache's hit ratio on a Zipf workload with writes; and the hot Check with the decision log on (async, to
 // Postgres) against off, alternating on two servers. Prints a table with ratios against the floor, or JSON with --json.
@@ -35,6 +35,8 @@ const HOT_RATIO_GOAL = 1.3;
 /** The issue's goal for a hot Check on behalf of a subject by one agent, against the plain hot Check. */
 const ON_BEHALF_RATIO_GOAL = 1.5;
 const HIT_RATIO_GOAL = 0.9;
+/** The issue's goal for a hot CheckPermission through SpiceDB's API, against the plain hot Check. */
+const SPICEDB_RATIO_GOAL = 1.1;
 /** The issue's goals for the decision log on (async): hot Check throughput and CPU against it off. */
 const LOG_THROUGHPUT_GOAL = 0.85;
 const LOG_CPU_GOAL = 1.2;
@@ -101,7 +103,13 @@ try {
   await run("warm-up health", { ...throughput("health"), ...warmUp(1) });
   await run("warm-up checks", { ...throughput("check-warm-up"), ...warmUp(2) });
   await run("warm-up checks on behalf", { ...throughput("check-hot-on-behalf"), ...warmUp(1) });
-  const rounds: { readonly floor: Phase; readonly hot: Phase; readonly onBehalf: Phase }[] = [];
+  await run("warm-up SpiceDB checks", { ...throughput("spicedb-check-hot"), ...warmUp(1) });
+  const rounds: {
+    readonly floor: Phase;
+    readonly hot: Phase;
+    readonly onBehalf: Phase;
+    readonly spiceDb: Phase;
+  }[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     rounds.push({
       floor: await run("Health/Check (floor)", throughput("health")),
@@ -109,6 +117,10 @@ try {
       onBehalf: await run(
         "Check, hot set, on behalf of each user by its agent",
         throughput("check-hot-on-behalf"),
+      ),
+      spiceDb: await run(
+        "CheckPermission (SpiceDB's API), the same hot set",
+        throughput("spicedb-check-hot"),
       ),
     });
   }
@@ -121,6 +133,13 @@ try {
   const onBehalfRatios = rounds.map(onBehalfRatio);
   const { onBehalf, hot: onBehalfHot } = [...rounds].sort(
     (x, y) => onBehalfRatio(x) - onBehalfRatio(y),
+  )[(ROUNDS - 1) / 2]!;
+  // SpiceDB's CheckPermission against latch.v1's Check of the same round.
+  const spiceDbRatio = (r: (typeof rounds)[number]) =>
+    r.spiceDb.serverCpuMicros / r.hot.serverCpuMicros;
+  const spiceDbRatios = rounds.map(spiceDbRatio);
+  const { spiceDb, hot: spiceDbHot } = [...rounds].sort(
+    (x, y) => spiceDbRatio(x) - spiceDbRatio(y),
   )[(ROUNDS - 1) / 2]!;
   const logRounds = await compareDecisionLog(
     cores,
@@ -190,6 +209,9 @@ try {
         check_on_behalf_ratio_to_hot: onBehalf.serverCpuMicros / onBehalfHot.serverCpuMicros,
         check_on_behalf_ratios_to_hot: onBehalfRatios,
         check_on_behalf_served_from_cache: cacheRatio(onBehalf),
+        spicedb_check_hot_cpu_us: spiceDb.serverCpuMicros,
+        spicedb_check_hot_ratio_to_hot: spiceDb.serverCpuMicros / spiceDbHot.serverCpuMicros,
+        spicedb_check_hot_ratios_to_hot: spiceDbRatios,
         check_cold_ratio: cold.serverCpuMicros / floor.serverCpuMicros,
         floor_calls_per_s: perSecond(floor),
         check_hot_calls_per_s: perSecond(hot),
@@ -250,6 +272,10 @@ try {
         onBehalf,
         `≤ ${ON_BEHALF_RATIO_GOAL}× hot Check: ${(onBehalf.serverCpuMicros / onBehalfHot.serverCpuMicros).toFixed(2)}×`,
       ],
+      [
+        spiceDb,
+        `≤ ${SPICEDB_RATIO_GOAL}× hot Check: ${(spiceDb.serverCpuMicros / spiceDbHot.serverCpuMicros).toFixed(2)}×`,
+      ],
       [zipf, `served from cache ≥ ${percent(HIT_RATIO_GOAL)}`],
     ]);
     if (logRound !== undefined) {
@@ -260,7 +286,7 @@ try {
     }
     const zipfs: Phase[] = [zipfCold, zipf];
     const logged = logRound === undefined ? [] : [logRound.off, logRound.on];
-    for (const p of [floor, hot, onBehalf, ...logged, cold, latency, ...zipfs]) {
+    for (const p of [floor, hot, onBehalf, spiceDb, ...logged, cold, latency, ...zipfs]) {
       const checks = p === floor ? "" : `${p.allowed}`;
       const cached = p === floor ? "" : percent(cacheRatio(p), 1);
       const could = zipfs.includes(p) ? percent(p.cacheable / p.checks, 1) : "";
@@ -273,6 +299,9 @@ try {
     );
     console.log(
       `Hot Check on behalf of a user (one agent) against the plain hot Check of its round: ${onBehalfRatios.map((r) => r.toFixed(2)).join(", ")}; the table shows the median round's.`,
+    );
+    console.log(
+      `Hot CheckPermission through SpiceDB's API against latch.v1's hot Check of its round: ${spiceDbRatios.map((r) => r.toFixed(2)).join(", ")}; the table shows the median round's.`,
     );
     if (logRounds !== undefined && logRound !== undefined) {
       console.log(

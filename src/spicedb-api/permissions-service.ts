@@ -1,0 +1,275 @@
+// authzed.api.v1.PermissionsService, answered by Latch's permission and relationship services.
+
+import { v1 } from "@authzed/authzed-node";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import type { RelationshipSchema } from "../gen/latch/v1/core_pb.js";
+import {
+  ExpandRequestSchema,
+  type PermissionService,
+} from "../gen/latch/v1/permission_service_pb.js";
+import {
+  DeleteRelationshipsRequestSchema,
+  ExportRelationshipsRequestSchema,
+  ImportRelationshipsRequestSchema,
+  ReadRelationshipsRequestSchema,
+  type RelationshipService,
+  RelationshipUpdate_Operation,
+  WriteRelationshipsRequestSchema,
+} from "../gen/latch/v1/relationship_service_pb.js";
+import { StoreError } from "../store/store.js";
+import { answered, streamed, withReason } from "./error-reasons.js";
+import {
+  latchCheck,
+  latchCheckBulk,
+  spiceCheckBulkResponse,
+  spiceCheckResponse,
+} from "./translate-check.js";
+import {
+  latchConsistency,
+  latchObject,
+  latchRelationship,
+  spiceCursor,
+  spiceRelationship,
+  zedToken,
+} from "./translate-core.js";
+import { spiceTree } from "./translate-expand.js";
+import { latchFilter, latchPrecondition } from "./translate-filter.js";
+import {
+  latchLookupResources,
+  latchLookupSubjects,
+  spiceResource,
+  spiceSubjectFound,
+} from "./translate-lookup.js";
+
+/** LatchServices are Latch's own services, unguarded: the SpiceDB API's guard is its own. */
+export interface LatchServices {
+  readonly permissions: ServiceImpl<typeof PermissionService>;
+  readonly relationships: ServiceImpl<typeof RelationshipService>;
+}
+
+/**
+ * createPermissionsService answers SpiceDB's PermissionsService with Latch's services: each
+ * request translated to Latch's, each answer back, nothing evaluated twice.
+ */
+export function createPermissionsService({ permissions, relationships }: LatchServices) {
+  return {
+    checkPermission(request: v1.CheckPermissionRequest, context: HandlerContext) {
+      return answered(() => permissions.check(latchCheck(request), context), spiceCheckResponse);
+    },
+
+    checkBulkPermissions(request: v1.CheckBulkPermissionsRequest, context: HandlerContext) {
+      return answered(
+        () => permissions.checkBulk(latchCheckBulk(request), context),
+        (answer) => spiceCheckBulkResponse(request, answer),
+      );
+    },
+
+    expandPermissionTree(
+      request: v1.ExpandPermissionTreeRequest,
+      context: HandlerContext,
+    ): Promise<v1.ExpandPermissionTreeResponse> | v1.ExpandPermissionTreeResponse {
+      const expand = create(ExpandRequestSchema, {
+        resource: latchObject(request.resource),
+        permission: request.permission,
+        consistency: latchConsistency(request.consistency),
+      });
+      return answered(
+        () => permissions.expand(expand, context),
+        (answer) => ({ expandedAt: zedToken(answer.expandedAt), treeRoot: spiceTree(answer.tree) }),
+      );
+    },
+
+    lookupResources(request: v1.LookupResourcesRequest, context: HandlerContext) {
+      return streamed(
+        () => permissions.lookupResources(latchLookupResources(request), context),
+        spiceResource,
+      );
+    },
+
+    lookupSubjects(request: v1.LookupSubjectsRequest, context: HandlerContext) {
+      const withoutWildcards =
+        request.wildcardOption === v1.LookupSubjectsRequest_WildcardOption.EXCLUDE_WILDCARDS;
+      return streamed(
+        () => permissions.lookupSubjects(latchLookupSubjects(request), context),
+        (found) =>
+          withoutWildcards && found.subjectId === "*" ? undefined : spiceSubjectFound(found),
+      );
+    },
+
+    readRelationships(request: v1.ReadRelationshipsRequest, context: HandlerContext) {
+      return streamed(
+        () =>
+          relationships.readRelationships(
+            create(ReadRelationshipsRequestSchema, {
+              filter: latchFilter("relationship_filter", request.relationshipFilter),
+              consistency: latchConsistency(request.consistency),
+              limit: request.optionalLimit,
+              cursor: request.optionalCursor?.token ?? "",
+            }),
+            context,
+          ),
+        (item): v1.ReadRelationshipsResponse => ({
+          readAt: zedToken(item.readAt),
+          relationship: spiceRelationship(item.relationship ?? {}),
+          afterResultCursor: spiceCursor(item.afterCursor),
+        }),
+      );
+    },
+
+    writeRelationships(request: v1.WriteRelationshipsRequest, context: HandlerContext) {
+      return answered(
+        () =>
+          relationships.writeRelationships(
+            create(WriteRelationshipsRequestSchema, {
+              updates: request.updates.map((update) => ({
+                // The operations' numbers are the same in both APIs.
+                operation: update.operation,
+                relationship:
+                  update.relationship === undefined
+                    ? undefined
+                    : latchRelationship(update.relationship),
+              })),
+              preconditions: request.optionalPreconditions.map((p, i) =>
+                latchPrecondition(`optional_preconditions[${i}]`, p),
+              ),
+            }),
+            context,
+          ),
+        (answer): v1.WriteRelationshipsResponse => ({ writtenAt: zedToken(answer.writtenAt) }),
+      );
+    },
+
+    deleteRelationships(request: v1.DeleteRelationshipsRequest, context: HandlerContext) {
+      return answered(
+        () => deleteMatching(relationships, request, context),
+        (answer): v1.DeleteRelationshipsResponse => answer,
+      );
+    },
+
+    importBulkRelationships(
+      requests: AsyncIterable<v1.ImportBulkRelationshipsRequest>,
+      context: HandlerContext,
+    ) {
+      async function* batches() {
+        for await (const request of requests) {
+          yield create(ImportRelationshipsRequestSchema, {
+            relationships: request.relationships.map(latchRelationship),
+          });
+        }
+      }
+      return answered(
+        () => relationships.importRelationships(batches(), context),
+        (answer): v1.ImportBulkRelationshipsResponse => ({
+          numLoaded: String(answer.importedCount ?? 0n),
+        }),
+      );
+    },
+
+    exportBulkRelationships(request: v1.ExportBulkRelationshipsRequest, context: HandlerContext) {
+      return streamed(
+        () =>
+          relationships.exportRelationships(
+            create(ExportRelationshipsRequestSchema, {
+              filter: latchFilter(
+                "optional_relationship_filter",
+                request.optionalRelationshipFilter,
+              ),
+              consistency: latchConsistency(request.consistency),
+              cursor: request.optionalCursor?.token ?? "",
+            }),
+            context,
+          ),
+        (batch): v1.ExportBulkRelationshipsResponse => ({
+          afterResultCursor: spiceCursor(batch.afterCursor),
+          relationships: (batch.relationships ?? []).map(spiceRelationship),
+        }),
+      );
+    },
+  };
+}
+
+/**
+ * deleteMatching deletes what the filter matches. With a limit, Latch's delete by filter deletes
+ * nothing when more match (SpiceDB's answer without `optional_allow_partial_deletions`, given its
+ * reason here); with partial deletions allowed, the first `limit` matches are read and deleted in
+ * one write, PARTIAL when the limit was reached. Preconditions on a delete are refused
+ * UNIMPLEMENTED: Latch's delete by filter takes none.
+ */
+async function deleteMatching(
+  relationships: LatchServices["relationships"],
+  request: v1.DeleteRelationshipsRequest,
+  context: HandlerContext,
+): Promise<v1.DeleteRelationshipsResponse> {
+  if (request.optionalPreconditions.length > 0) {
+    throw new ConnectError(
+      "optional_preconditions: Latch deletes by filter without preconditions; use WriteRelationships with DELETE updates and preconditions",
+      Code.Unimplemented,
+    );
+  }
+  const filter = latchFilter("relationship_filter", request.relationshipFilter);
+  const limit = request.optionalLimit;
+  if (limit > 0 && request.optionalAllowPartialDeletions) {
+    // Reading names no reserved type (suspensions, which only AgentService lifts) once the filter names a type.
+    if (!filter?.resourceType) {
+      throw new ConnectError(
+        "relationship_filter.resource_type: a partial deletion names the resource type",
+        Code.InvalidArgument,
+      );
+    }
+    return deleteFirst(relationships, filter, limit, context);
+  }
+  let answer: Awaited<ReturnType<LatchServices["relationships"]["deleteRelationships"]>>;
+  try {
+    const latchRequest = create(DeleteRelationshipsRequestSchema, { filter, limit });
+    answer = await relationships.deleteRelationships(latchRequest, context);
+  } catch (error) {
+    // A valid filter's delete is refused for one reason: more match than the limit.
+    if (limit > 0 && error instanceof StoreError && error.code === "too-many-updates") {
+      throw withReason(
+        error.message,
+        Code.InvalidArgument,
+        v1.ErrorReason.TOO_MANY_RELATIONSHIPS_FOR_TRANSACTIONAL_DELETE,
+      );
+    }
+    throw error;
+  }
+  return {
+    deletedAt: zedToken(answer.deletedAt),
+    deletionProgress: v1.DeleteRelationshipsResponse_DeletionProgress.COMPLETE,
+    relationshipsDeletedCount: (answer.deletedCount ?? 0n).toString(),
+  };
+}
+
+/** deleteFirst deletes the first `limit` relationships filter matches, in one write. */
+async function deleteFirst(
+  relationships: LatchServices["relationships"],
+  filter: ReturnType<typeof latchFilter>,
+  limit: number,
+  context: HandlerContext,
+): Promise<v1.DeleteRelationshipsResponse> {
+  const read = create(ReadRelationshipsRequestSchema, {
+    filter,
+    consistency: { requirement: { case: "fullyConsistent", value: true } },
+    limit,
+  });
+  const found: MessageInitShape<typeof RelationshipSchema>[] = [];
+  for await (const item of relationships.readRelationships(read, context)) {
+    if (item.relationship !== undefined) found.push(item.relationship);
+  }
+  const write = create(WriteRelationshipsRequestSchema, {
+    updates: found.map((relationship) => ({
+      operation: RelationshipUpdate_Operation.DELETE,
+      relationship,
+    })),
+  });
+  const answer = await relationships.writeRelationships(write, context);
+  return {
+    deletedAt: zedToken(answer.writtenAt),
+    deletionProgress:
+      found.length === limit
+        ? v1.DeleteRelationshipsResponse_DeletionProgress.PARTIAL
+        : v1.DeleteRelationshipsResponse_DeletionProgress.COMPLETE,
+    relationshipsDeletedCount: String(found.length),
+  };
+}

@@ -1,0 +1,165 @@
+// Serves SpiceDB's API (authzed.api.v1) on Latch's grpc-js server, beside latch.v1.
+
+import { v1 } from "@authzed/authzed-node";
+import { create, type DescMethod, toBinary } from "@bufbuild/protobuf";
+import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import type { ServiceImpl } from "@connectrpc/connect";
+import type * as grpc from "@grpc/grpc-js";
+import { loadFileDescriptorSetFromBuffer, type PackageDefinition } from "@grpc/proto-loader";
+import {
+  type AnyHandler,
+  addGrpcMethods,
+  encodeOnce,
+  type GrpcMethod,
+} from "../api/grpc-adapter.js";
+import type { LiveCalls } from "../api/grpc-call-context.js";
+import { type GuardOptions, guardMethod } from "../api/guard-service.js";
+import { RequestError } from "../api/request-error.js";
+import { PermissionService } from "../gen/latch/v1/permission_service_pb.js";
+import { RelationshipService } from "../gen/latch/v1/relationship_service_pb.js";
+import { SchemaService } from "../gen/latch/v1/schema_service_pb.js";
+import { createPermissionsService, type LatchServices } from "./permissions-service.js";
+import { spiceDbFileDescriptors } from "./reflected-descriptors.js";
+import { createSchemaService } from "./schema-service.js";
+import { createWatchService } from "./watch-service.js";
+
+/** SpiceServiceType is a protobuf-ts service descriptor, as @authzed/authzed-node exports them. */
+type SpiceServiceType = typeof v1.PermissionsService;
+type SpiceMethodInfo = SpiceServiceType["methods"][number];
+
+/** The SpiceDB services Latch serves (some of their methods only). */
+const SERVICES: readonly SpiceServiceType[] = [
+  v1.PermissionsService,
+  v1.SchemaService,
+  v1.WatchService,
+  v1.ExperimentalService,
+];
+
+/** SPICEDB_SERVICES names the SpiceDB services Latch serves, for health. */
+export const SPICEDB_SERVICES: readonly string[] = SERVICES.map((service) => service.typeName);
+
+/**
+ * spiceDbReflection is SpiceDB's API as a package definition for @grpc/reflection: its file
+ * descriptors (see spiceDbFileDescriptors), loaded by proto-loader as from a .proto file's.
+ */
+export function spiceDbReflection(): PackageDefinition {
+  const set = create(FileDescriptorSetSchema, { file: spiceDbFileDescriptors(SERVICES) });
+  return loadFileDescriptorSetFromBuffer(Buffer.from(toBinary(FileDescriptorSetSchema, set)));
+}
+
+/** SpiceDbBackends are the Latch services (unguarded) that answer the SpiceDB API. */
+export interface SpiceDbBackends extends LatchServices {
+  readonly schema: ServiceImpl<typeof SchemaService>;
+}
+
+/**
+ * addSpiceDbApi registers SpiceDB's PermissionsService, SchemaService (ReadSchema, WriteSchema),
+ * WatchService and ExperimentalService's bulk import and export on server: each method decoded
+ * and encoded with the message types @authzed/authzed-node publishes, guarded like Latch's own
+ * methods (its `authorization: Bearer` key and scope from METHOD_SCOPES, its metrics), and
+ * answered by the Latch service underneath. Methods not listed answer UNIMPLEMENTED.
+ */
+export function addSpiceDbApi(
+  server: grpc.Server,
+  backends: SpiceDbBackends,
+  guard: GuardOptions,
+  live: LiveCalls,
+): void {
+  const permissions = createPermissionsService(backends);
+  const latch = {
+    check: PermissionService.method.check,
+    checkBulk: PermissionService.method.checkBulk,
+    expand: PermissionService.method.expand,
+    lookupResources: PermissionService.method.lookupResources,
+    lookupSubjects: PermissionService.method.lookupSubjects,
+    read: RelationshipService.method.readRelationships,
+    write: RelationshipService.method.writeRelationships,
+    delete: RelationshipService.method.deleteRelationships,
+    import: RelationshipService.method.importRelationships,
+    export: RelationshipService.method.exportRelationships,
+    watch: RelationshipService.method.watch,
+  };
+  const add = (service: SpiceServiceType, served: Record<string, Served>) =>
+    addGrpcMethods(server, spiceMethods(service, served, guard), live);
+  add(v1.PermissionsService, {
+    checkPermission: [permissions.checkPermission, latch.check],
+    checkBulkPermissions: [permissions.checkBulkPermissions, latch.checkBulk],
+    expandPermissionTree: [permissions.expandPermissionTree, latch.expand],
+    lookupResources: [permissions.lookupResources, latch.lookupResources],
+    lookupSubjects: [permissions.lookupSubjects, latch.lookupSubjects],
+    readRelationships: [permissions.readRelationships, latch.read],
+    writeRelationships: [permissions.writeRelationships, latch.write],
+    deleteRelationships: [permissions.deleteRelationships, latch.delete],
+    importBulkRelationships: [permissions.importBulkRelationships, latch.import],
+    exportBulkRelationships: [permissions.exportBulkRelationships, latch.export],
+  });
+  const schema = createSchemaService(backends.schema);
+  add(v1.SchemaService, {
+    readSchema: [schema.readSchema, SchemaService.method.readSchema],
+    writeSchema: [schema.writeSchema, SchemaService.method.writeSchema],
+  });
+  add(v1.WatchService, { watch: [createWatchService(backends.relationships).watch, latch.watch] });
+  // Older clients import and export through ExperimentalService: the same messages, field for field.
+  add(v1.ExperimentalService, {
+    bulkImportRelationships: [permissions.importBulkRelationships, latch.import],
+    bulkExportRelationships: [permissions.exportBulkRelationships, latch.export],
+  });
+}
+
+/** Served is a SpiceDB method's handler and the Latch method whose call context it runs in. */
+type Served = readonly [handler: unknown, contextMethod: DescMethod];
+
+function spiceMethods(
+  service: SpiceServiceType,
+  served: Record<string, Served>,
+  guard: GuardOptions,
+): Record<string, GrpcMethod> {
+  const methods: Record<string, GrpcMethod> = {};
+  for (const method of service.methods) {
+    const entry = served[method.localName];
+    if (entry === undefined) continue;
+    const [handler, contextMethod] = entry;
+    const path = `${service.typeName}/${method.name}`;
+    methods[method.localName] = {
+      definition: methodDefinition(path, method),
+      output: (message) => message,
+      contextMethod,
+      handler: guardMethod(path, method.serverStreaming, handler as AnyHandler, guard),
+    };
+  }
+  return methods;
+}
+
+function methodDefinition(
+  path: string,
+  method: SpiceMethodInfo,
+): grpc.MethodDefinition<unknown, unknown> {
+  const { I: input, O: output } = method;
+  return {
+    path: `/${path}`,
+    requestStream: method.clientStreaming,
+    responseStream: method.serverStreaming,
+    requestSerialize: (message) => Buffer.from(input.toBinary(message as never)),
+    requestDeserialize: (bytes: Buffer) => decodeOrRefusal(method, bytes),
+    responseSerialize: (message) =>
+      encodeOnce(message, () => Buffer.from(output.toBinary(message as never))),
+    responseDeserialize: (bytes: Buffer) => output.fromBinary(bytes),
+    originalName: method.localName,
+  };
+}
+
+/**
+ * decodeOrRefusal decodes a request, or returns the RequestError saying why it cannot: the
+ * adapter answers it INVALID_ARGUMENT (grpc-js would answer a throwing deserializer INTERNAL).
+ */
+function decodeOrRefusal(method: SpiceMethodInfo, bytes: Buffer): unknown {
+  try {
+    return method.I.fromBinary(bytes);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return new RequestError(
+      "request",
+      `cannot decode the request as a ${method.I.typeName} in protobuf's binary format: ${reason}`,
+    );
+  }
+}

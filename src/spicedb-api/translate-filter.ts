@@ -1,0 +1,60 @@
+// SpiceDB's relationship filters and preconditions as Latch's.
+
+import { v1 } from "@authzed/authzed-node";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import {
+  Precondition_Operation,
+  type PreconditionSchema,
+  type RelationshipFilterSchema,
+} from "../gen/latch/v1/core_pb.js";
+
+const OPERATIONS: Readonly<Record<v1.Precondition_Operation, Precondition_Operation>> = {
+  [v1.Precondition_Operation.UNSPECIFIED]: Precondition_Operation.UNSPECIFIED,
+  [v1.Precondition_Operation.MUST_MATCH]: Precondition_Operation.MUST_MATCH,
+  [v1.Precondition_Operation.MUST_NOT_MATCH]: Precondition_Operation.MUST_NOT_MATCH,
+};
+
+/**
+ * latchFilter is the SpiceDB relationship filter at field as Latch's: a resource id and a subject
+ * id become one-element id lists. A resource id prefix is refused UNIMPLEMENTED: Latch's stores
+ * match ids exactly, and a prefix scan would be a new index on every store.
+ */
+export function latchFilter(
+  field: string,
+  filter: v1.RelationshipFilter | undefined,
+): MessageInitShape<typeof RelationshipFilterSchema> | undefined {
+  if (filter === undefined) return undefined;
+  if (filter.optionalResourceIdPrefix !== "") {
+    throw new ConnectError(
+      `${field}.optional_resource_id_prefix: Latch matches resource ids exactly; list the ids instead`,
+      Code.Unimplemented,
+    );
+  }
+  const subject = filter.optionalSubjectFilter;
+  return {
+    resourceType: filter.resourceType,
+    resourceIds: filter.optionalResourceId === "" ? [] : [filter.optionalResourceId],
+    relation: filter.optionalRelation,
+    ...(subject === undefined
+      ? {}
+      : {
+          subjectType: subject.subjectType,
+          subjectIds: subject.optionalSubjectId === "" ? [] : [subject.optionalSubjectId],
+          ...(subject.optionalRelation === undefined
+            ? {}
+            : { subjectRelation: subject.optionalRelation.relation }),
+        }),
+  };
+}
+
+/** latchPrecondition is the SpiceDB precondition at field as Latch's (the operations' numbers differ). */
+export function latchPrecondition(
+  field: string,
+  precondition: v1.Precondition,
+): MessageInitShape<typeof PreconditionSchema> {
+  return {
+    operation: OPERATIONS[precondition.operation] ?? Precondition_Operation.UNSPECIFIED,
+    filter: latchFilter(`${field}.filter`, precondition.filter),
+  };
+}
