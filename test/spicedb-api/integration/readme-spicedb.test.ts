@@ -32,9 +32,9 @@ beforeAll(async () => {
 });
 
 describe("README: coming from SpiceDB", () => {
-  it("is five lines that run as written and print what the comment says", async () => {
+  it("is eight lines that run as written and print what the comment says", async () => {
     const example = spiceDbExample();
-    expect(example.trimEnd().split("\n")).toHaveLength(5);
+    expect(example.trimEnd().split("\n")).toHaveLength(8);
     const script = example.replaceAll("localhost:50051", `127.0.0.1:${test().server.grpcPort}`);
     const { stdout } = await promisify(execFile)(
       process.execPath,
