@@ -32,6 +32,7 @@ import type { SqlExecutor } from "../store/postgres/sql-executor.js";
 import type { Store } from "../store/store.js";
 import { BackgroundFailures } from "../telemetry/background-failures.js";
 import { createMetrics, type LatchMetrics } from "../telemetry/metrics.js";
+import type { LogLine } from "../telemetry/logger.js";
 import { createAgentService } from "./agent-service.js";
 import { createAlertService } from "./alert-service.js";
 import { alertSuspender } from "./alert-suspension.js";
@@ -114,7 +115,7 @@ export interface ServerOptions {
   /** Called with each fault of Latch's, for the log. */
   readonly onInternalError: (method: string, error: unknown) => void;
   /** Writes a line to the server's log: when the store stops answering, and when it is back. */
-  readonly log: (line: string) => void;
+  readonly log: LogLine;
   /** Called (at most once a minute a port) while a port refuses connections at its limit. */
   readonly onConnectionLimit?: (portName: PortName, maxConnections: number) => void;
   /**
