@@ -8,7 +8,9 @@ import { chooseReadRevision } from "../revision/consistency.js";
 import { encodeToken } from "../revision/consistency-token.js";
 import type { Revision } from "../revision/revision.js";
 import type { Head, SnapshotReader, Store } from "../store/store.js";
+import { tracedReader } from "../store/traced-reader.js";
 import type { LatchMetrics } from "../telemetry/metrics.js";
+import type { TraceSettings } from "../telemetry/tracing.js";
 import { abortableReader } from "./abortable-reader.js";
 import { NoSchemaError } from "./api-error.js";
 import { readConsistency } from "./convert/read-consistency.js";
@@ -45,6 +47,8 @@ export interface ApiContext {
   readonly requestable: ReadonlySet<string>;
   /** Where each decision is recorded (the log's mode says whether a response waits for it). */
   readonly decisions: DecisionLog;
+  /** How calls are traced; without it, store queries are no spans. */
+  readonly tracing?: TraceSettings;
 }
 
 /**
@@ -135,7 +139,9 @@ function readPoint(
 
 function withReader(context: ApiContext, point: ReadPoint, signal: AbortSignal): SnapshotRead {
   const snapshot = context.store.snapshot(point.revision, new Date());
-  return { ...point, reader: abortableReader(snapshot, signal) };
+  const { tracing } = context;
+  const traced = tracing === undefined ? snapshot : tracedReader(snapshot, tracing.identifiers);
+  return { ...point, reader: abortableReader(traced, signal) };
 }
 
 /** schemaAtHead is the schema current at the store's head, for writes. */

@@ -31,8 +31,9 @@ import { SchemaService } from "../gen/latch/v1/schema_service_pb.js";
 import type { SqlExecutor } from "../store/postgres/sql-executor.js";
 import type { Store } from "../store/store.js";
 import { BackgroundFailures } from "../telemetry/background-failures.js";
-import { createMetrics, type LatchMetrics } from "../telemetry/metrics.js";
 import type { LogLine } from "../telemetry/logger.js";
+import { createMetrics, type LatchMetrics } from "../telemetry/metrics.js";
+import type { TraceSettings } from "../telemetry/tracing.js";
 import { createAgentService } from "./agent-service.js";
 import { createAlertService } from "./alert-service.js";
 import { alertSuspender } from "./alert-suspension.js";
@@ -58,6 +59,7 @@ import { Readiness } from "./readiness.js";
 import { createRelationshipService } from "./relationship-service.js";
 import { createSchemaService } from "./schema-service.js";
 import { SchemaSource } from "./schema-source.js";
+import { traceService } from "./trace-service.js";
 
 /** MAX_MESSAGE_BYTES bounds one request message on either port (RESOURCE_EXHAUSTED past it). */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -133,6 +135,11 @@ export interface ServerOptions {
    * /metrics; PGlite's has no pool.
    */
   readonly database?: SqlExecutor;
+  /**
+   * How calls are traced, when the OpenTelemetry SDK is started: a server span per call, and
+   * spans for its dispatches, store queries and Redis commands. Without it nothing is traced.
+   */
+  readonly tracing?: TraceSettings;
 }
 
 /** LatchServer is a running server: its bound ports, and a graceful stop. */
@@ -173,12 +180,14 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
   // A broken change stream is said, not swallowed; the tracker follows it again by itself.
   const failures = new BackgroundFailures(options.log);
   const onStreamError = (error: unknown) => failures.report("following the change stream", error);
-  const cache = await openCacheLayer(options.store, { onStreamError, ...options.cache }).catch(
-    async (error: unknown) => {
-      await decisionLog?.close(0);
-      throw error;
-    },
-  );
+  const cache = await openCacheLayer(options.store, {
+    onStreamError,
+    ...options.cache,
+    ...(options.tracing === undefined ? {} : { traceRedis: true }),
+  }).catch(async (error: unknown) => {
+    await decisionLog?.close(0);
+    throw error;
+  });
   const onLookup = (hit: boolean) => metrics.countCacheLookup(hit);
   const limits = options.limits ?? DEFAULT_API_LIMITS;
   const context: ApiContext = {
@@ -197,6 +206,7 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
         ...(options.actForPermission === undefined
           ? {}
           : { actForPermission: options.actForPermission }),
+        ...(options.tracing === undefined ? {} : { tracing: options.tracing }),
       },
     ),
     limits,
@@ -205,6 +215,7 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
     serverContext: new Set(options.serverContext ?? [SERVER_TIME_PARAMETER]),
     requestable: new Set(options.requestable),
     decisions: decisionLog ?? OFF_LOG,
+    ...(options.tracing === undefined ? {} : { tracing: options.tracing }),
   };
   const alertArchive =
     options.decisions === undefined ? undefined : new AlertArchive(options.decisions.database);
@@ -257,13 +268,23 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
     entry(
       PermissionService,
       guardService(PermissionService, createPermissionService(context), guard),
+      options.tracing,
     ),
     entry(
       RelationshipService,
       guardService(RelationshipService, createRelationshipService(context), guard),
+      options.tracing,
     ),
-    entry(SchemaService, guardService(SchemaService, createSchemaService(context), guard)),
-    entry(AgentService, guardService(AgentService, createAgentService(context), guard)),
+    entry(
+      SchemaService,
+      guardService(SchemaService, createSchemaService(context), guard),
+      options.tracing,
+    ),
+    entry(
+      AgentService,
+      guardService(AgentService, createAgentService(context), guard),
+      options.tracing,
+    ),
     entry(
       ApprovalService,
       guardService(
@@ -273,10 +294,12 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
         }),
         guard,
       ),
+      options.tracing,
     ),
     entry(
       DecisionService,
       guardService(DecisionService, createDecisionService(decisionLog), guard),
+      options.tracing,
     ),
     entry(AlertService, guardService(AlertService, createAlertService(alertArchive), guard)),
   ];
@@ -415,8 +438,10 @@ function withFilesOnce(definition: PackageDefinition): PackageDefinition {
 function entry<S extends DescService>(
   service: S,
   impl: ServiceImpl<S>,
+  tracing: TraceSettings | undefined,
 ): [DescService, ServiceImpl<DescService>] {
-  return [service, impl as unknown as ServiceImpl<DescService>];
+  const served = tracing === undefined ? impl : traceService(service, impl);
+  return [service, served as unknown as ServiceImpl<DescService>];
 }
 
 /** ProbeRequest is the part of an HTTP/1.1 or HTTP/2 request a probe reads. */

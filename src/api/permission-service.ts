@@ -6,6 +6,7 @@ import type { HandlerContext, ServiceImpl, Code as StatusCode } from "@connectrp
 import type { LookupQuestion } from "../decisions/lookup-decision.js";
 import { ExpiryRefresher } from "../dispatch/expiry-refresh.js";
 import type { CheckRequest, CheckResult } from "../engine/check-engine.js";
+import type { CheckWork } from "../engine/check-work.js";
 import { expand } from "../engine/expand.js";
 import type { OutcomeKind } from "../engine/outcome.js";
 import type { Consistency, RelationshipSchema } from "../gen/latch/v1/core_pb.js";
@@ -147,7 +148,9 @@ export function createPermissionService(
     origin: JsonObject | undefined,
   ) => {
     const read = await readAt(context, "consistency", consistency, call.signal);
-    const result = await read.engines.checks.check(read.reader, question);
+    const work: CheckWork = { dispatches: 0, queries: 0 };
+    const result = await read.engines.checks.check(read.reader, question, work);
+    context.metrics.observeCheckWork(work);
     const evaluatedAt = read.reader.now.getTime();
     answered(read, question, result, evaluatedAt);
     const response = {

@@ -23,7 +23,7 @@ import type { SqlBackedStore } from "../store/postgres/sql-store.js";
 import { StoreUnavailableError } from "../store/store.js";
 import { BackgroundFailures } from "../telemetry/background-failures.js";
 import { createLogger, type Logger } from "../telemetry/logger.js";
-import { startTracing } from "../telemetry/tracing.js";
+import { startTracing, type TraceSettings } from "../telemetry/tracing.js";
 import type { CliIo } from "./cli-io.js";
 import { createLatchClient } from "./client.js";
 
@@ -106,9 +106,19 @@ async function serve(
   // Signals are listened for from the start: one that came before a listener would kill the
   // process on the spot (say, just after the line saying it serves), skipping the orderly stop.
   const signals = listenForStop();
-  const tracing = startTracing(process.env, config.traceIdentifiers);
+  const tracing = startTracing(process.env);
+  const traceSettings = tracing && { identifiers: config.traceIdentifiers };
   try {
-    await runServer(config, keys, alerts, logger, signals.received, started, gateway);
+    await runServer(
+      config,
+      keys,
+      alerts,
+      logger,
+      signals.received,
+      started,
+      gateway,
+      traceSettings,
+    );
   } finally {
     signals.cancel();
     // Spans still batched are sent before the process exits.
@@ -127,6 +137,7 @@ async function runServer(
   stop: Promise<NodeJS.Signals>,
   started: number,
   gatewayConfig: GatewayConfig | undefined,
+  tracing: TraceSettings | undefined,
 ): Promise<void> {
   const progress = (line: string) => logger.line(line);
   let serving = false;
@@ -171,6 +182,7 @@ async function runServer(
       decisions: { database: store.database, settings: decisions },
       ...(alerts === undefined ? {} : { alerts }),
       database: store.database,
+      ...(tracing === undefined ? {} : { tracing }),
       onConnectionLimit: (port, max) =>
         logger.line(
           `the ${port} port is at its limit of ${max} connections and refuses new ones (LATCH_MAX_CONNECTIONS)`,

@@ -1,5 +1,6 @@
 // The dispatcher seam: every sub-problem of a check goes through a chain of links (cache → singleflight → local).
 
+import type { CheckWork } from "../engine/check-work.js";
 import type { Outcome } from "../engine/outcome.js";
 import type { CaveatContext } from "../schema/caveat/compiled-caveat.js";
 import type { CompiledSchema } from "../schema/compiled-schema.js";
@@ -27,6 +28,8 @@ export interface Evaluation {
   readonly dispatcher: Dispatcher;
   /** Outcomes already computed in this request (never cyclic ones), by `type:id#name`. */
   readonly memo: Map<string, Outcome>;
+  /** Where the request counts the dispatches it evaluates. */
+  readonly work: CheckWork;
 }
 
 /** Cancellation lets a union or intersection stop its other branches once it knows its answer. */
