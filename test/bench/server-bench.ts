@@ -3,7 +3,8 @@
 // the same checks on behalf of their users by one agent each (alternating, five rounds), and Check on a cold set of distinct checks, over the engine
 // benchmark's dataset in a memory store; then p50 and p99 at a fixed offered load; then the result
 // cache's hit ratio on a Zipf workload with writes; and the hot Check with the decision log on (async, to
-// Postgres) against off, alternating on two servers. Prints a table with ratios against the floor, or JSON with --json.
+// Postgres) against off, alternating on two servers; and the hot Check traced (1% sampled, to an
+// OTLP receiver) against tracing off, alternating likewise. Prints a table with ratios against the floor, or JSON with --json.
 //   npm run bench [-- --json] [-- --duration SECONDS_PER_PHASE] [-- --target HOST:PORT]
 // With --target, the closed-loop and latency phases run against that server instead (see
 // server-bench-remote.ts).
@@ -16,6 +17,7 @@ import { type CacheLookups, readCacheLookups } from "./server-bench-metrics.js";
 import { HZ as hz, type Phase, startBenchServer } from "./server-bench-phase.js";
 import type { Workload } from "./server-bench-protocol.js";
 import { benchTarget } from "./server-bench-remote.js";
+import { compareTracing, TRACE_RATIO, type TracingRound } from "./server-bench-tracing.js";
 import { ZIPF_EXPONENT, ZIPF_WRITES } from "./server-bench-zipf-workload.js";
 
 /** Calls kept outstanding in the throughput phases. */
@@ -40,6 +42,10 @@ const LOG_THROUGHPUT_GOAL = 0.85;
 const LOG_CPU_GOAL = 1.2;
 /** Rounds of the hot Check with the decision log on and off (odd: the median is reported). */
 const LOG_ROUNDS = 3;
+/** The issue's goal for the hot Check traced with 1% sampled, against tracing off. */
+const TRACE_CPU_GOAL = 1.1;
+/** Rounds of the hot Check traced and not (odd: the median is reported). */
+const TRACE_ROUNDS = 3;
 /**
  * The floor and the hot set alternate this many times (odd), and the round with the median ratio
  * is the one reported: the machine's speed drifts by more than the goal's margin between phases.
@@ -131,6 +137,17 @@ try {
   );
   const logCpuRatio = (r: DecisionLogRound) => r.on.serverCpuMicros / r.off.serverCpuMicros;
   const logRound = logRounds?.sort((x, y) => logCpuRatio(x) - logCpuRatio(y))[(LOG_ROUNDS - 1) / 2];
+  const traceRounds = await compareTracing(
+    cores,
+    served,
+    throughput("check-hot"),
+    { ...throughput("check-warm-up"), ...warmUp(2) },
+    TRACE_ROUNDS,
+  );
+  const traceCpuRatio = (r: TracingRound) => r.on.serverCpuMicros / r.off.serverCpuMicros;
+  const traceRound = [...traceRounds].sort((x, y) => traceCpuRatio(x) - traceCpuRatio(y))[
+    (TRACE_ROUNDS - 1) / 2
+  ]!;
   const callsPerSecond = (p: Phase) => p.calls / p.seconds;
   const logThroughput = (r: DecisionLogRound) => callsPerSecond(r.on) / callsPerSecond(r.off);
   const cold = await run("Check, cold set (each check distinct)", throughput("check-cold"));
@@ -218,6 +235,14 @@ try {
         zipf_cold_cacheable_ratio: zipfCold.cacheable / zipfCold.checks,
         zipf_cold_checks: zipfCold.checks,
         zipf_warm_up_checks: zipfWarmUp.checks,
+        tracing_off_cpu_us: traceRound.off.serverCpuMicros,
+        tracing_on_cpu_us: traceRound.on.serverCpuMicros,
+        tracing_sampled_ratio: TRACE_RATIO,
+        tracing_off_ratio: traceRound.off.serverCpuMicros / floor.serverCpuMicros,
+        tracing_on_ratio: traceRound.on.serverCpuMicros / floor.serverCpuMicros,
+        tracing_cpu_ratio: traceCpuRatio(traceRound),
+        tracing_cpu_ratios: traceRounds.map(traceCpuRatio),
+        tracing_spans: traceRound.spans,
         ...(logRound === undefined
           ? {}
           : {
@@ -258,9 +283,14 @@ try {
         `throughput ≥ ${percent(LOG_THROUGHPUT_GOAL)} of off: ${percent(logThroughput(logRound))}; CPU ≤ ${LOG_CPU_GOAL}× off: ${logCpuRatio(logRound).toFixed(2)}×`,
       );
     }
+    goals.set(
+      traceRound.on,
+      `CPU ≤ ${TRACE_CPU_GOAL}× tracing off: ${traceCpuRatio(traceRound).toFixed(2)}×`,
+    );
     const zipfs: Phase[] = [zipfCold, zipf];
     const logged = logRound === undefined ? [] : [logRound.off, logRound.on];
-    for (const p of [floor, hot, onBehalf, ...logged, cold, latency, ...zipfs]) {
+    const traced = [traceRound.off, traceRound.on];
+    for (const p of [floor, hot, onBehalf, ...logged, ...traced, cold, latency, ...zipfs]) {
       const checks = p === floor ? "" : `${p.allowed}`;
       const cached = p === floor ? "" : percent(cacheRatio(p), 1);
       const could = zipfs.includes(p) ? percent(p.cacheable / p.checks, 1) : "";
@@ -280,6 +310,10 @@ try {
           `Postgres (every postgres process, on this machine's cores) used ${logRound.postgresCpuMicros.toFixed(1)} µs of CPU per decision logged in the median round.`,
       );
     }
+    console.log(
+      `Hot Check traced (${100 * TRACE_RATIO}% sampled, OTLP/HTTP JSON to a local receiver) against tracing off, round by round: CPU ${traceRounds.map((r) => traceCpuRatio(r).toFixed(2)).join(", ")}×; ` +
+        `${traceRound.spans} spans received in the median round's traced phase.`,
+    );
     console.log(
       `Latency at ${OFFERED_RATE} checks/s offered (open loop, hot set, ${2 * duration} s): ` +
         `p50 ${latency.p50.toFixed(3)} ms, p99 ${latency.p99.toFixed(3)} ms, max ${latency.max.toFixed(3)} ms`,
