@@ -60,9 +60,7 @@ describe("readServerConfig", () => {
       LATCH_TRACE_IDENTIFIERS: "true",
     });
     expect([config.logLevel, config.traceIdentifiers]).toEqual(["debug", true]);
-    expect(
-      await problemsOf({ LATCH_LOG_LEVEL: "loud", LATCH_TRACE_IDENTIFIERS: "yes" }),
-    ).toEqual([
+    expect(await problemsOf({ LATCH_LOG_LEVEL: "loud", LATCH_TRACE_IDENTIFIERS: "yes" })).toEqual([
       'LATCH_LOG_LEVEL (logLevel): one of trace, debug, info, warn, error, fatal, silent, got "loud"',
       'LATCH_TRACE_IDENTIFIERS (traceIdentifiers): true or false, got "yes"',
     ]);
