@@ -264,44 +264,22 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
     onStoreUnavailable: (error: unknown) => readiness.noteFailure(error),
     rpcTimer: (method: string) => metrics.rpcTimer(method),
   };
+  /** served is a service guarded, and traced when the server traces. */
+  const served = <S extends DescService>(service: S, impl: ServiceImpl<S>) =>
+    entry(service, guardService(service, impl, guard), options.tracing);
   const services: [DescService, ServiceImpl<DescService>][] = [
-    entry(
-      PermissionService,
-      guardService(PermissionService, createPermissionService(context), guard),
-      options.tracing,
-    ),
-    entry(
-      RelationshipService,
-      guardService(RelationshipService, createRelationshipService(context), guard),
-      options.tracing,
-    ),
-    entry(
-      SchemaService,
-      guardService(SchemaService, createSchemaService(context), guard),
-      options.tracing,
-    ),
-    entry(
-      AgentService,
-      guardService(AgentService, createAgentService(context), guard),
-      options.tracing,
-    ),
-    entry(
+    served(PermissionService, createPermissionService(context)),
+    served(RelationshipService, createRelationshipService(context)),
+    served(SchemaService, createSchemaService(context)),
+    served(AgentService, createAgentService(context)),
+    served(
       ApprovalService,
-      guardService(
-        ApprovalService,
-        createApprovalService(context, {
-          requestTtlMs: options.accessRequestTtlMs ?? DEFAULT_ACCESS_REQUEST_TTL_MS,
-        }),
-        guard,
-      ),
-      options.tracing,
+      createApprovalService(context, {
+        requestTtlMs: options.accessRequestTtlMs ?? DEFAULT_ACCESS_REQUEST_TTL_MS,
+      }),
     ),
-    entry(
-      DecisionService,
-      guardService(DecisionService, createDecisionService(decisionLog), guard),
-      options.tracing,
-    ),
-    entry(AlertService, guardService(AlertService, createAlertService(alertArchive), guard)),
+    served(DecisionService, createDecisionService(decisionLog)),
+    served(AlertService, createAlertService(alertArchive)),
   ];
   const shutdown = new AbortController();
   // Every call in flight listens to the shutdown signal: no limit on listeners.

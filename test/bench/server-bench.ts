@@ -120,34 +120,21 @@ try {
   }
   const hotRatio = (r: (typeof rounds)[number]) => r.hot.serverCpuMicros / r.floor.serverCpuMicros;
   const hotRatios = rounds.map(hotRatio);
-  const { floor, hot } = [...rounds].sort((x, y) => hotRatio(x) - hotRatio(y))[(ROUNDS - 1) / 2]!;
+  const { floor, hot } = medianBy(rounds, hotRatio);
   // On behalf of against the plain hot Check of the same round, whose machine speed it shares.
   const onBehalfRatio = (r: (typeof rounds)[number]) =>
     r.onBehalf.serverCpuMicros / r.hot.serverCpuMicros;
   const onBehalfRatios = rounds.map(onBehalfRatio);
-  const { onBehalf, hot: onBehalfHot } = [...rounds].sort(
-    (x, y) => onBehalfRatio(x) - onBehalfRatio(y),
-  )[(ROUNDS - 1) / 2]!;
-  const logRounds = await compareDecisionLog(
-    cores,
-    served,
-    throughput("check-hot"),
-    { ...throughput("check-warm-up"), ...warmUp(2) },
-    LOG_ROUNDS,
-  );
+  const { onBehalf, hot: onBehalfHot } = medianBy(rounds, onBehalfRatio);
+  // The decision log's and tracing's rounds: the hot Check on a second server against this one.
+  const hotChecks = throughput("check-hot");
+  const warmUpChecks = { ...throughput("check-warm-up"), ...warmUp(2) };
+  const logRounds = await compareDecisionLog(cores, served, hotChecks, warmUpChecks, LOG_ROUNDS);
   const logCpuRatio = (r: DecisionLogRound) => r.on.serverCpuMicros / r.off.serverCpuMicros;
-  const logRound = logRounds?.sort((x, y) => logCpuRatio(x) - logCpuRatio(y))[(LOG_ROUNDS - 1) / 2];
-  const traceRounds = await compareTracing(
-    cores,
-    served,
-    throughput("check-hot"),
-    { ...throughput("check-warm-up"), ...warmUp(2) },
-    TRACE_ROUNDS,
-  );
+  const logRound = logRounds === undefined ? undefined : medianBy(logRounds, logCpuRatio);
+  const traceRounds = await compareTracing(cores, served, hotChecks, warmUpChecks, TRACE_ROUNDS);
   const traceCpuRatio = (r: TracingRound) => r.on.serverCpuMicros / r.off.serverCpuMicros;
-  const traceRound = [...traceRounds].sort((x, y) => traceCpuRatio(x) - traceCpuRatio(y))[
-    (TRACE_ROUNDS - 1) / 2
-  ]!;
+  const traceRound = medianBy(traceRounds, traceCpuRatio);
   const callsPerSecond = (p: Phase) => p.calls / p.seconds;
   const logThroughput = (r: DecisionLogRound) => callsPerSecond(r.on) / callsPerSecond(r.off);
   const cold = await run("Check, cold set (each check distinct)", throughput("check-cold"));
@@ -334,6 +321,11 @@ try {
 } finally {
   finished = true;
   killBenchChildren();
+}
+
+/** medianBy is the item of an odd number of them whose key is the median. */
+function medianBy<T>(items: readonly T[], key: (item: T) => number): T {
+  return [...items].sort((x, y) => key(x) - key(y))[(items.length - 1) / 2]!;
 }
 
 /** lookupRatio is the share of sub-problem lookups between two readings of /metrics that hit. */

@@ -211,6 +211,37 @@ describe("latch serve, traced", () => {
     60_000,
   );
 
+  it("spans a streaming call over its whole stream, beneath the caller's", async () => {
+    const traceId = hex(16);
+    const callerSpan = hex(8);
+    const found: string[] = [];
+    for await (const item of permissions.lookupResources(
+      {
+        resourceType: "document",
+        permission: "view",
+        subject: { object: { type: "user", id: "alice" } },
+      },
+      { headers: { traceparent: `00-${traceId}-${callerSpan}-01` } },
+    )) {
+      found.push(item.resourceId);
+    }
+    expect(found).toEqual(["plan"]);
+    const lookup = () =>
+      receiver.spans.find(
+        (span) => span.traceId === traceId && span.name.endsWith("/LookupResources"),
+      );
+    await waitFor("the lookup's server span", () => lookup() !== undefined, 30_000);
+    expect(lookup()).toMatchObject({
+      parentSpanId: callerSpan,
+      kind: 2,
+      attributes: { "rpc.method": "LookupResources", "rpc.grpc.status_code": 0 },
+    });
+    const beneath = receiver.spans.filter(
+      (span) => span.traceId === traceId && span.parentSpanId === lookup()!.spanId,
+    );
+    expect(beneath.length).toBeGreaterThan(0);
+  });
+
   it("samples no call that came without a sampled traceparent, and logs JSON lines", async () => {
     const traced = new Set(
       receiver.spans
@@ -218,6 +249,8 @@ describe("latch serve, traced", () => {
         .map((span) => span.traceId),
     );
     expect(traced.size).toBe(2);
+    const lookups = receiver.spans.filter((span) => span.name.endsWith("/LookupResources"));
+    for (const span of lookups) traced.add(span.traceId);
     expect(receiver.spans.filter((span) => !traced.has(span.traceId))).toEqual([]);
 
     const lines = served.log().trimEnd().split("\n");
