@@ -13,6 +13,7 @@ import type { RpcTimer } from "../telemetry/metrics.js";
 import { toConnectError } from "./api-error.js";
 import type { ApiKeyRing, Principal } from "./api-keys.js";
 import { METHOD_SCOPES } from "./method-scopes.js";
+import { type AnyHandler, wrapMethods } from "./wrap-methods.js";
 
 /** GuardOptions configure {@link guardService}. */
 export interface GuardOptions {
@@ -27,8 +28,6 @@ export interface GuardOptions {
   /** rpcTimer gives the recorder of a method's calls (`package.Service/Method`), taken once per method. */
   readonly rpcTimer: (method: string) => RpcTimer;
 }
-
-type AnyHandler = (input: unknown, context: HandlerContext) => unknown;
 
 /**
  * PRINCIPAL is the key a call authenticated with, in its context's values (`context.values.get`):
@@ -50,14 +49,7 @@ export function guardService<S extends DescService>(
   impl: ServiceImpl<S>,
   options: GuardOptions,
 ): ServiceImpl<S> {
-  const guarded: Record<string, AnyHandler> = {};
-  const handlers = impl as unknown as Record<string, AnyHandler>;
-  for (const method of service.methods) {
-    const handler = handlers[method.localName];
-    if (handler === undefined) throw new Error(`${service.typeName} lacks ${method.name}`);
-    guarded[method.localName] = wrap(method, handler, options);
-  }
-  return guarded as unknown as ServiceImpl<S>;
+  return wrapMethods(service, impl, (method, handler) => wrap(method, handler, options));
 }
 
 function wrap(method: DescMethod, handler: AnyHandler, options: GuardOptions): AnyHandler {

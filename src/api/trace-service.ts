@@ -14,8 +14,7 @@ import {
 } from "@opentelemetry/api";
 import { tracer } from "../telemetry/tracing.js";
 import { requestHeaderValue } from "./grpc-call-context.js";
-
-type AnyHandler = (input: unknown, context: HandlerContext) => unknown;
+import { type AnyHandler, wrapMethods } from "./wrap-methods.js";
 
 /** The request headers a propagator reads (`traceparent`, `tracestate`), one at a time. */
 const HEADERS: TextMapGetter<HandlerContext> = {
@@ -47,14 +46,7 @@ export function traceService<S extends DescService>(
   service: S,
   impl: ServiceImpl<S>,
 ): ServiceImpl<S> {
-  const traced: Record<string, AnyHandler> = {};
-  const handlers = impl as unknown as Record<string, AnyHandler>;
-  for (const method of service.methods) {
-    const handler = handlers[method.localName];
-    if (handler === undefined) throw new Error(`${service.typeName} lacks ${method.name}`);
-    traced[method.localName] = wrap(method, handler);
-  }
-  return traced as unknown as ServiceImpl<S>;
+  return wrapMethods(service, impl, wrap);
 }
 
 function wrap(method: DescMethod, handler: AnyHandler): AnyHandler {
