@@ -49,12 +49,15 @@ export function traceService<S extends DescService>(
   return wrapMethods(service, impl, wrap);
 }
 
+/** SERVER_SPAN are the options of every server span, made once: the sampler decides on most calls. */
+const SERVER_SPAN = Object.freeze({ kind: SpanKind.SERVER });
+
 function wrap(method: DescMethod, handler: AnyHandler): AnyHandler {
   const name = `${method.parent.typeName}/${method.name}`;
-  const start = (call: HandlerContext): Span => {
-    const parent = propagation.extract(ROOT_CONTEXT, call, HEADERS);
-    return tracer().startSpan(name, { kind: SpanKind.SERVER }, parent);
-  };
+  // Taken once: the SDK is started before any service is wrapped.
+  const spans = tracer();
+  const start = (call: HandlerContext): Span =>
+    spans.startSpan(name, SERVER_SPAN, propagation.extract(ROOT_CONTEXT, call, HEADERS));
   const describe = (span: Span, call: HandlerContext) =>
     span.setAttributes({
       "rpc.system": call.protocolName === "grpc" ? "grpc" : "connect_rpc",

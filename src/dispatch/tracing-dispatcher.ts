@@ -23,6 +23,7 @@ export function createTracingDispatcher(
   settings: TraceSettings,
 ): Dispatcher {
   const named = (resourceType: string, name: string) => `check ${resourceType}#${name}`;
+  const spans = tracer();
   const identify = (
     span: Span,
     resourceIds: readonly string[],
@@ -40,7 +41,7 @@ export function createTracingDispatcher(
     answered(question, now) {
       const outcome = next.answered(question, now);
       if (outcome === undefined || recordingSpan() === undefined) return outcome;
-      const span = tracer().startSpan(named(question.resourceType, question.name), {
+      const span = spans.startSpan(named(question.resourceType, question.name), {
         attributes: {
           "latch.depth": maxDepth - question.depthRemaining,
           "latch.cached": true,
@@ -55,7 +56,7 @@ export function createTracingDispatcher(
     async dispatchCheck(request) {
       if (recordingSpan() === undefined) return next.dispatchCheck(request);
       const { evaluation, resourceIds } = request;
-      const span = tracer().startSpan(named(request.resourceType, request.name), {
+      const span = spans.startSpan(named(request.resourceType, request.name), {
         attributes: {
           "latch.depth": maxDepth - request.depthRemaining,
           "latch.resource_count": resourceIds.length,
