@@ -1,5 +1,6 @@
 // What every service needs: the store, its schema, the limits, and reads resolved to a snapshot.
 
+import { type Context as OtelContext, context as otelContext } from "@opentelemetry/api";
 import type { ChangeTracker } from "../cache/change-tracker.js";
 import type { DecisionLog } from "../decisions/decision-log.js";
 import { DEFAULT_MAX_DEPTH } from "../engine/check-engine.js";
@@ -93,9 +94,11 @@ export async function readAt(
   consistency: ConsistencyMessage | undefined,
   signal: AbortSignal,
 ): Promise<SnapshotRead> {
+  // The call's trace, taken before the first await loses it: the reader's queries are its spans.
+  const traced = otelContext.active();
   const wanted = readConsistency(field, consistency);
   const latest = wanted.kind === "minimize-latency" ? latestReadPoint(context) : undefined;
-  if (latest !== undefined) return withReader(context, latest, signal);
+  if (latest !== undefined) return withReader(context, latest, signal, traced);
   const { store, tracker } = context;
   const head = await store.head();
   const source = {
@@ -106,7 +109,7 @@ export async function readAt(
   const read = await chooseReadRevision(wanted, source, tracker);
   const schema = await schemaOf(context, head);
   const point = readPoint(context, read.revision, schema, read.cached ? "cached" : "fresh");
-  return withReader(context, point, signal);
+  return withReader(context, point, signal, traced);
 }
 
 /**
@@ -137,10 +140,16 @@ function readPoint(
   return { revision, token: tokenFor(context, revision), schema, engines: schema[engines] };
 }
 
-function withReader(context: ApiContext, point: ReadPoint, signal: AbortSignal): SnapshotRead {
+function withReader(
+  context: ApiContext,
+  point: ReadPoint,
+  signal: AbortSignal,
+  parent: OtelContext,
+): SnapshotRead {
   const snapshot = context.store.snapshot(point.revision, new Date());
   const { tracing } = context;
-  const traced = tracing === undefined ? snapshot : tracedReader(snapshot, tracing.identifiers);
+  const traced =
+    tracing === undefined ? snapshot : tracedReader(snapshot, tracing.identifiers, parent);
   return { ...point, reader: abortableReader(traced, signal) };
 }
 

@@ -1,5 +1,6 @@
 // The shared cache with a client span per Redis command of a sampled request.
 
+import { context } from "@opentelemetry/api";
 import { clientSpan, recordingSpan } from "../telemetry/tracing.js";
 import type { CachedResult } from "./cached-result.js";
 import type { ResultCache } from "./result-cache.js";
@@ -9,7 +10,7 @@ const SET_ATTRIBUTES = Object.freeze({ "db.system": "redis", "db.operation.name"
 
 /**
  * TracedResultCache is a Redis cache whose GET and SET, made while a sampled span is active, are
- * spans `redis GET` and `redis SET` (a GET says whether it found an entry, `latch.cache_hit`);
+ * spans `redis GET` and `redis SET` beneath the dispatch that made them synchronously (a GET says whether it found an entry, `latch.cache_hit`);
  * other commands go straight to it.
  */
 export class TracedResultCache implements ResultCache {
@@ -20,8 +21,10 @@ export class TracedResultCache implements ResultCache {
   }
 
   get(key: string): Promise<CachedResult | undefined> {
-    if (recordingSpan() === undefined) return this.redis.get(key);
+    const parent = context.active();
+    if (recordingSpan(parent) === undefined) return this.redis.get(key);
     return clientSpan(
+      parent,
       "redis GET",
       GET_ATTRIBUTES,
       () => this.redis.get(key),
@@ -30,8 +33,9 @@ export class TracedResultCache implements ResultCache {
   }
 
   set(key: string, result: CachedResult): Promise<void> {
-    if (recordingSpan() === undefined) return this.redis.set(key, result);
-    return clientSpan("redis SET", SET_ATTRIBUTES, () => this.redis.set(key, result));
+    const parent = context.active();
+    if (recordingSpan(parent) === undefined) return this.redis.set(key, result);
+    return clientSpan(parent, "redis SET", SET_ATTRIBUTES, () => this.redis.set(key, result));
   }
 
   close(): Promise<void> {

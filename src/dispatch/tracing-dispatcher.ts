@@ -54,18 +54,25 @@ export function createTracingDispatcher(
     },
 
     async dispatchCheck(request) {
-      if (recordingSpan() === undefined) return next.dispatchCheck(request);
+      const parent = request.traceContext ?? context.active();
+      if (recordingSpan(parent) === undefined) return next.dispatchCheck(request);
       const { evaluation, resourceIds } = request;
-      const span = spans.startSpan(named(request.resourceType, request.name), {
-        attributes: {
-          "latch.depth": maxDepth - request.depthRemaining,
-          "latch.resource_count": resourceIds.length,
+      const span = spans.startSpan(
+        named(request.resourceType, request.name),
+        {
+          attributes: {
+            "latch.depth": maxDepth - request.depthRemaining,
+            "latch.resource_count": resourceIds.length,
+          },
         },
-      });
+        parent,
+      );
       identify(span, resourceIds, evaluation.subject, evaluation.context);
       try {
-        const outcomes = await context.with(trace.setSpan(context.active(), span), () =>
-          next.dispatchCheck(request),
+        // Active for the links' synchronous work (a Redis GET), and carried for the walk's.
+        const traceContext = trace.setSpan(parent, span);
+        const outcomes = await context.with(traceContext, () =>
+          next.dispatchCheck({ ...request, traceContext }),
         );
         span.setAttributes(outcomeAttributes(outcomes));
         return outcomes;

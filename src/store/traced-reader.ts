@@ -1,5 +1,6 @@
 // A snapshot reader whose queries are client spans of the request's trace, when it is sampled.
 
+import type { Context } from "@opentelemetry/api";
 import { clientSpan, recordingSpan } from "../telemetry/tracing.js";
 import type { SnapshotReader } from "./store.js";
 
@@ -13,19 +14,24 @@ const QUERY_ATTRIBUTES = Object.freeze({
 /**
  * tracedReader is reader with a span `SELECT relationships` (`db.system` postgresql, the rows
  * returned as `db.response.returned_rows`, the filter as `db.query.text` only when identifiers
- * may be traced) for each query made while a sampled span is active; otherwise each query goes
- * straight to reader.
+ * may be traced) for each query, beneath the span of parent, when that is sampled; otherwise it
+ * is reader itself.
  */
-export function tracedReader(reader: SnapshotReader, identifiers: boolean): SnapshotReader {
+export function tracedReader(
+  reader: SnapshotReader,
+  identifiers: boolean,
+  parent: Context,
+): SnapshotReader {
+  if (recordingSpan(parent) === undefined) return reader;
   return {
     revision: reader.revision,
     now: reader.now,
     query(filter, options) {
-      if (recordingSpan() === undefined) return reader.query(filter, options);
       const attributes = identifiers
         ? { ...QUERY_ATTRIBUTES, "db.query.text": JSON.stringify({ filter, options }) }
         : QUERY_ATTRIBUTES;
       return clientSpan(
+        parent,
         "SELECT relationships",
         attributes,
         () => reader.query(filter, options),

@@ -2,6 +2,7 @@
 
 import {
   type Attributes,
+  type Context,
   context,
   type Span,
   SpanKind,
@@ -10,6 +11,7 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { NodeSDK } from "@opentelemetry/sdk-node";
+import { SyncContextManager } from "./sync-context.js";
 
 /** TraceSettings say how a server traces; a server given none makes no span and pays nothing. */
 export interface TraceSettings {
@@ -49,6 +51,7 @@ export function startTracing(env: NodeJS.ProcessEnv): Tracing | undefined {
   if (!tracingRequested(env)) return undefined;
   const sdk = new NodeSDK({
     ...(env.OTEL_SERVICE_NAME ? {} : { serviceName: "latch" }),
+    contextManager: new SyncContextManager(),
     metricReaders: [],
     logRecordProcessors: [],
   });
@@ -62,29 +65,31 @@ export function tracer(): Tracer {
 }
 
 /**
- * recordingSpan is the span active here if it is recorded (sampled), else undefined: the test each
- * part makes before any work for a child span, so that an unsampled request costs it no span, no
- * attributes and no closure.
+ * recordingSpan is the span of at (the context active here by default) if it is recorded
+ * (sampled), else undefined: the test each part makes before any work for a child span, so that
+ * an unsampled request costs it no span, no attributes and no closure. The active context is
+ * only that of synchronous work (see SyncContextManager).
  */
-export function recordingSpan(): Span | undefined {
-  const span = trace.getSpan(context.active());
+export function recordingSpan(at: Context = context.active()): Span | undefined {
+  const span = trace.getSpan(at);
   return span?.isRecording() ? span : undefined;
 }
 
 /**
  * clientSpan runs work in a client span (a store query, a Redis command), the child of the span
- * active here, described by attributes and, once work resolves, by what outcome says of its
+ * of parent, described by attributes and, once work resolves, by what outcome says of its
  * result; a failure is recorded on the span. Call it only where {@link recordingSpan} is one.
  */
 export async function clientSpan<T>(
+  parent: Context,
   name: string,
   attributes: Attributes,
   work: () => Promise<T>,
   outcome?: (result: T) => Attributes,
 ): Promise<T> {
-  const span = tracer().startSpan(name, { kind: SpanKind.CLIENT, attributes });
+  const span = tracer().startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
   try {
-    const result = await context.with(trace.setSpan(context.active(), span), work);
+    const result = await context.with(trace.setSpan(parent, span), work);
     if (outcome !== undefined) span.setAttributes(outcome(result));
     return result;
   } catch (error) {

@@ -5,11 +5,13 @@ import { trace } from "@opentelemetry/api";
 import { NodeSDK, tracing } from "@opentelemetry/sdk-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/telemetry/logger.js";
+import { SyncContextManager } from "../../src/telemetry/sync-context.js";
 import { tracer } from "../../src/telemetry/tracing.js";
 
 describe("the server's log", () => {
   // An SDK of the test's own, as `latch serve` starts one: spans kept in memory.
   const sdk = new NodeSDK({
+    contextManager: new SyncContextManager(),
     traceExporter: new tracing.InMemorySpanExporter(),
     metricReaders: [],
     logRecordProcessors: [],
@@ -46,9 +48,7 @@ describe("the server's log", () => {
 
   it("gives a line said inside a request's span its trace and span ids", async () => {
     const { logger, lines } = capture("info");
-    const ids = await tracer().startActiveSpan("latch.v1.PermissionService/Check", async (span) => {
-      // After an await too: the span follows the request's asynchronous work.
-      await Promise.resolve();
+    const ids = tracer().startActiveSpan("latch.v1.PermissionService/Check", (span) => {
       logger.failure("internal error in latch.v1.PermissionService/Check", new Error("boom"));
       span.end();
       return span.spanContext();
