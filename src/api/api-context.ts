@@ -1,5 +1,6 @@
 // What every service needs: the store, its schema, the limits, and reads resolved to a snapshot.
 
+import { type Context as OtelContext, context as otelContext } from "@opentelemetry/api";
 import type { ChangeTracker } from "../cache/change-tracker.js";
 import type { DecisionLog } from "../decisions/decision-log.js";
 import { DEFAULT_MAX_DEPTH } from "../engine/check-engine.js";
@@ -8,7 +9,9 @@ import { chooseReadRevision } from "../revision/consistency.js";
 import { encodeToken } from "../revision/consistency-token.js";
 import type { Revision } from "../revision/revision.js";
 import type { Head, SnapshotReader, Store } from "../store/store.js";
+import { tracedReader } from "../store/traced-reader.js";
 import type { LatchMetrics } from "../telemetry/metrics.js";
+import type { TraceSettings } from "../telemetry/tracing.js";
 import { abortableReader } from "./abortable-reader.js";
 import { NoSchemaError } from "./api-error.js";
 import { readConsistency } from "./convert/read-consistency.js";
@@ -45,6 +48,8 @@ export interface ApiContext {
   readonly requestable: ReadonlySet<string>;
   /** Where each decision is recorded (the log's mode says whether a response waits for it). */
   readonly decisions: DecisionLog;
+  /** How calls are traced; without it, store queries are no spans. */
+  readonly tracing?: TraceSettings;
 }
 
 /**
@@ -89,9 +94,11 @@ export async function readAt(
   consistency: ConsistencyMessage | undefined,
   signal: AbortSignal,
 ): Promise<SnapshotRead> {
+  // The call's trace, taken before the first await loses it: the reader's queries are its spans.
+  const traced = otelContext.active();
   const wanted = readConsistency(field, consistency);
   const latest = wanted.kind === "minimize-latency" ? latestReadPoint(context) : undefined;
-  if (latest !== undefined) return withReader(context, latest, signal);
+  if (latest !== undefined) return withReader(context, latest, signal, traced);
   const { store, tracker } = context;
   const head = await store.head();
   const source = {
@@ -102,7 +109,7 @@ export async function readAt(
   const read = await chooseReadRevision(wanted, source, tracker);
   const schema = await schemaOf(context, head);
   const point = readPoint(context, read.revision, schema, read.cached ? "cached" : "fresh");
-  return withReader(context, point, signal);
+  return withReader(context, point, signal, traced);
 }
 
 /**
@@ -133,9 +140,17 @@ function readPoint(
   return { revision, token: tokenFor(context, revision), schema, engines: schema[engines] };
 }
 
-function withReader(context: ApiContext, point: ReadPoint, signal: AbortSignal): SnapshotRead {
+function withReader(
+  context: ApiContext,
+  point: ReadPoint,
+  signal: AbortSignal,
+  parent: OtelContext,
+): SnapshotRead {
   const snapshot = context.store.snapshot(point.revision, new Date());
-  return { ...point, reader: abortableReader(snapshot, signal) };
+  const { tracing } = context;
+  const traced =
+    tracing === undefined ? snapshot : tracedReader(snapshot, tracing.identifiers, parent);
+  return { ...point, reader: abortableReader(traced, signal) };
 }
 
 /** schemaAtHead is the schema current at the store's head, for writes. */

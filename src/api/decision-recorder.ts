@@ -10,6 +10,7 @@ import type { DecisionProof } from "../decisions/decision-proof.js";
 import type { Decision } from "../decisions/decision-record.js";
 import { type LookupQuestion, lookupDecision } from "../decisions/lookup-decision.js";
 import type { CheckRequest, CheckResult } from "../engine/check-engine.js";
+import { recordingSpan } from "../telemetry/tracing.js";
 import { AccessGrantLinks } from "./access-grant-links.js";
 import type { ApiContext, ReadPoint } from "./api-context.js";
 import { CallContext, requestHeaderValue } from "./grpc-call-context.js";
@@ -114,6 +115,7 @@ export class DecisionRecorder {
   }
 
   private call(call: HandlerContext, at: ReadPoint, startedAt: number): DecisionCall {
+    const span = recordingSpan();
     return {
       stamp: newDecisionId(),
       startedAt,
@@ -122,6 +124,7 @@ export class DecisionRecorder {
       revision: at.revision,
       schemaRevision: at.schema.revision,
       traceparent: requestHeaderValue(call, "traceparent"),
+      ...(span === undefined ? {} : { spanTraceId: span.spanContext().traceId }),
     };
   }
 }

@@ -14,6 +14,7 @@ import { toConnectError } from "./api-error.js";
 import type { ApiKeyRing, Principal } from "./api-keys.js";
 import type { AnyHandler } from "./grpc-adapter.js";
 import { METHOD_SCOPES } from "./method-scopes.js";
+import { wrapMethods } from "./wrap-methods.js";
 
 /** GuardOptions configure {@link guardService}. */
 export interface GuardOptions {
@@ -49,16 +50,14 @@ export function guardService<S extends DescService>(
   impl: ServiceImpl<S>,
   options: GuardOptions,
 ): ServiceImpl<S> {
-  const guarded: Record<string, AnyHandler> = {};
-  const handlers = impl as unknown as Record<string, AnyHandler>;
-  for (const method of service.methods) {
-    const handler = handlers[method.localName];
-    if (handler === undefined) throw new Error(`${service.typeName} lacks ${method.name}`);
-    const path = `${method.parent.typeName}/${method.name}`;
-    const streaming = method.methodKind === "server_streaming";
-    guarded[method.localName] = guardMethod(path, streaming, handler, options);
-  }
-  return guarded as unknown as ServiceImpl<S>;
+  return wrapMethods(service, impl, (method, handler) =>
+    guardMethod(
+      `${method.parent.typeName}/${method.name}`,
+      method.methodKind === "server_streaming",
+      handler,
+      options,
+    ),
+  );
 }
 
 /**

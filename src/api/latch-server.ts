@@ -36,7 +36,9 @@ import {
 import type { SqlExecutor } from "../store/postgres/sql-executor.js";
 import type { Store } from "../store/store.js";
 import { BackgroundFailures } from "../telemetry/background-failures.js";
+import type { LogLine } from "../telemetry/logger.js";
 import { createMetrics, type LatchMetrics } from "../telemetry/metrics.js";
+import type { TraceSettings } from "../telemetry/tracing.js";
 import { createAgentService } from "./agent-service.js";
 import { createAlertService } from "./alert-service.js";
 import { alertSuspender } from "./alert-suspension.js";
@@ -63,6 +65,7 @@ import { Readiness } from "./readiness.js";
 import { createRelationshipService } from "./relationship-service.js";
 import { createSchemaService } from "./schema-service.js";
 import { SchemaSource } from "./schema-source.js";
+import { traceService } from "./trace-service.js";
 
 /** MAX_MESSAGE_BYTES bounds one request message on either port (RESOURCE_EXHAUSTED past it). */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -120,7 +123,7 @@ export interface ServerOptions {
   /** Called with each fault of Latch's, for the log. */
   readonly onInternalError: (method: string, error: unknown) => void;
   /** Writes a line to the server's log: when the store stops answering, and when it is back. */
-  readonly log: (line: string) => void;
+  readonly log: LogLine;
   /** Called (at most once a minute a port) while a port refuses connections at its limit. */
   readonly onConnectionLimit?: (portName: PortName, maxConnections: number) => void;
   /**
@@ -138,6 +141,11 @@ export interface ServerOptions {
    * /metrics; PGlite's has no pool.
    */
   readonly database?: SqlExecutor;
+  /**
+   * How calls are traced, when the OpenTelemetry SDK is started: a server span per call, and
+   * spans for its dispatches, store queries and Redis commands. Without it nothing is traced.
+   */
+  readonly tracing?: TraceSettings;
 }
 
 /** LatchServer is a running server: its bound ports, and a graceful stop. */
@@ -178,12 +186,14 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
   // A broken change stream is said, not swallowed; the tracker follows it again by itself.
   const failures = new BackgroundFailures(options.log);
   const onStreamError = (error: unknown) => failures.report("following the change stream", error);
-  const cache = await openCacheLayer(options.store, { onStreamError, ...options.cache }).catch(
-    async (error: unknown) => {
-      await decisionLog?.close(0);
-      throw error;
-    },
-  );
+  const cache = await openCacheLayer(options.store, {
+    onStreamError,
+    ...options.cache,
+    ...(options.tracing === undefined ? {} : { traceRedis: true }),
+  }).catch(async (error: unknown) => {
+    await decisionLog?.close(0);
+    throw error;
+  });
   const onLookup = (hit: boolean) => metrics.countCacheLookup(hit);
   const limits = options.limits ?? DEFAULT_API_LIMITS;
   const context: ApiContext = {
@@ -202,6 +212,7 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
         ...(options.actForPermission === undefined
           ? {}
           : { actForPermission: options.actForPermission }),
+        ...(options.tracing === undefined ? {} : { tracing: options.tracing }),
       },
     ),
     limits,
@@ -210,6 +221,7 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
     serverContext: new Set(options.serverContext ?? [SERVER_TIME_PARAMETER]),
     requestable: new Set(options.requestable),
     decisions: decisionLog ?? OFF_LOG,
+    ...(options.tracing === undefined ? {} : { tracing: options.tracing }),
   };
   const alertArchive =
     options.decisions === undefined ? undefined : new AlertArchive(options.decisions.database);
@@ -259,6 +271,9 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
     onStoreUnavailable: (error: unknown) => readiness.noteFailure(error),
     rpcTimer: (method: string) => metrics.rpcTimer(method),
   };
+  /** served is a service guarded, and traced when the server traces. */
+  const served = <S extends DescService>(service: S, impl: ServiceImpl<S>) =>
+    entry(service, guardService(service, impl, guard), options.tracing);
   // Both APIs, latch.v1 and SpiceDB's, are answered by the same services.
   const backends = {
     permissions: createPermissionService(context),
@@ -266,25 +281,18 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
     schema: createSchemaService(context),
   };
   const services: [DescService, ServiceImpl<DescService>][] = [
-    entry(PermissionService, guardService(PermissionService, backends.permissions, guard)),
-    entry(RelationshipService, guardService(RelationshipService, backends.relationships, guard)),
-    entry(SchemaService, guardService(SchemaService, backends.schema, guard)),
-    entry(AgentService, guardService(AgentService, createAgentService(context), guard)),
-    entry(
+    served(PermissionService, backends.permissions),
+    served(RelationshipService, backends.relationships),
+    served(SchemaService, backends.schema),
+    served(AgentService, createAgentService(context)),
+    served(
       ApprovalService,
-      guardService(
-        ApprovalService,
-        createApprovalService(context, {
-          requestTtlMs: options.accessRequestTtlMs ?? DEFAULT_ACCESS_REQUEST_TTL_MS,
-        }),
-        guard,
-      ),
+      createApprovalService(context, {
+        requestTtlMs: options.accessRequestTtlMs ?? DEFAULT_ACCESS_REQUEST_TTL_MS,
+      }),
     ),
-    entry(
-      DecisionService,
-      guardService(DecisionService, createDecisionService(decisionLog), guard),
-    ),
-    entry(AlertService, guardService(AlertService, createAlertService(alertArchive), guard)),
+    served(DecisionService, createDecisionService(decisionLog)),
+    served(AlertService, createAlertService(alertArchive)),
   ];
   const shutdown = new AbortController();
   // Every call in flight listens to the shutdown signal: no limit on listeners.
@@ -427,8 +435,10 @@ function withFilesOnce(definition: PackageDefinition): PackageDefinition {
 function entry<S extends DescService>(
   service: S,
   impl: ServiceImpl<S>,
+  tracing: TraceSettings | undefined,
 ): [DescService, ServiceImpl<DescService>] {
-  return [service, impl as unknown as ServiceImpl<DescService>];
+  const served = tracing === undefined ? impl : traceService(service, impl);
+  return [service, served as unknown as ServiceImpl<DescService>];
 }
 
 /** ProbeRequest is the part of an HTTP/1.1 or HTTP/2 request a probe reads. */

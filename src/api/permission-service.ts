@@ -3,9 +3,11 @@
 import { create, type JsonObject, type MessageInitShape } from "@bufbuild/protobuf";
 import { type Timestamp, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext, ServiceImpl, Code as StatusCode } from "@connectrpc/connect";
+import { context as otelContext } from "@opentelemetry/api";
 import type { LookupQuestion } from "../decisions/lookup-decision.js";
 import { ExpiryRefresher } from "../dispatch/expiry-refresh.js";
 import type { CheckRequest, CheckResult } from "../engine/check-engine.js";
+import type { CheckWork } from "../engine/check-work.js";
 import { expand } from "../engine/expand.js";
 import type { OutcomeKind } from "../engine/outcome.js";
 import type { Consistency, RelationshipSchema } from "../gen/latch/v1/core_pb.js";
@@ -146,8 +148,15 @@ export function createPermissionService(
     startedAt: number,
     origin: JsonObject | undefined,
   ) => {
+    // The call's trace, taken before the first await loses it, for the engine's dispatches and
+    // the record.
+    const traced = otelContext.active();
     const read = await readAt(context, "consistency", consistency, call.signal);
-    const result = await read.engines.checks.check(read.reader, question);
+    const work: CheckWork = { dispatches: 0, queries: 0 };
+    const result = await otelContext.with(traced, () =>
+      read.engines.checks.check(read.reader, question, work),
+    );
+    context.metrics.observeCheckWork(work);
     const evaluatedAt = read.reader.now.getTime();
     answered(read, question, result, evaluatedAt);
     const response = {
@@ -155,7 +164,9 @@ export function createPermissionService(
       checkedAt: read.token,
     };
     if (!recorder.recording) return response;
-    return recorded(call, read, question, result, evaluatedAt, startedAt, origin, response);
+    return otelContext.with(traced, () =>
+      recorded(call, read, question, result, evaluatedAt, startedAt, origin, response),
+    );
   };
 
   return {

@@ -3,6 +3,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { ChangeLag } from "../cache/change-tracker.js";
 import { type Head, StoreUnavailableError } from "../store/store.js";
+import type { LogLine } from "../telemetry/logger.js";
 
 /** How often the store is probed while it does not answer, to notice that it is back. */
 const RECOVERY_PROBE_MS = 1000;
@@ -14,7 +15,7 @@ export interface ReadinessOptions {
   /** Called each time readiness changes, with the new value. */
   readonly onChange: (ready: boolean) => void;
   /** Writes one line to the server's log. */
-  readonly log: (line: string) => void;
+  readonly log: LogLine;
 }
 
 /** ProbeResult is what one probe of the store found: its head, or why it did not answer. */
@@ -57,6 +58,7 @@ export class Readiness {
       const seconds = (lag.forMs / 1000).toFixed(1);
       this.options.log(
         `the change stream lags: revision ${lag.revision} was committed ${seconds} s ago and is not applied (applied: ${lag.applied}); minimize_latency reads the store's head without the cache, and /readyz and health say not ready until it catches up`,
+        "error",
       );
     } else {
       this.options.log(
@@ -102,6 +104,7 @@ export class Readiness {
     this.outage = { since: Date.now() };
     this.options.log(
       `store unreachable: ${describeCause(cause)}; answering UNAVAILABLE and health NOT_SERVING until it answers`,
+      "error",
     );
     this.options.onChange(false);
     void this.probeUntilRecovered();

@@ -3,16 +3,19 @@
 import { loadServedSchema } from "../agents/builtin-schema.js";
 import type { Dispatcher } from "../dispatch/dispatcher.js";
 import { createLocalDispatcher } from "../dispatch/local-dispatcher.js";
+import { createTracingDispatcher } from "../dispatch/tracing-dispatcher.js";
 import {
   type CheckEngine,
   type CheckEngineOptions,
   createCheckEngine,
+  DEFAULT_MAX_DEPTH,
 } from "../engine/check-engine.js";
 import { createLookupEngine, type LookupEngine } from "../engine/lookup-engine.js";
 import type { Revision } from "../revision/revision.js";
 import type { CompiledSchema } from "../schema/compiled-schema.js";
 import { formatDiagnostic } from "../schema/diagnostic.js";
 import type { Store } from "../store/store.js";
+import type { TraceSettings } from "../telemetry/tracing.js";
 
 /** Engines answer checks and lookups over one schema. */
 export interface Engines {
@@ -33,8 +36,13 @@ export interface ActiveSchema {
   readonly fresh: Engines;
 }
 
-/** EngineSettings are the server's settings for the engines of every schema. */
-export type EngineSettings = Pick<CheckEngineOptions, "maxDepth" | "actForPermission">;
+/**
+ * EngineSettings are the server's settings for the engines of every schema, and how it traces
+ * their dispatches (not at all without `tracing`).
+ */
+export interface EngineSettings extends Pick<CheckEngineOptions, "maxDepth" | "actForPermission"> {
+  readonly tracing?: TraceSettings;
+}
 
 /** DispatcherFactory makes the cached dispatcher chain for one schema, from its cache key prefix. */
 export type DispatcherFactory = (keyPrefix: string) => Dispatcher;
@@ -122,9 +130,13 @@ function makeActive(
 
 function engines(
   schema: CompiledSchema,
-  settings: EngineSettings,
-  dispatcher: Dispatcher,
+  { tracing, ...settings }: EngineSettings,
+  chain: Dispatcher,
 ): Engines {
+  const dispatcher =
+    tracing === undefined
+      ? chain
+      : createTracingDispatcher(chain, settings.maxDepth ?? DEFAULT_MAX_DEPTH, tracing);
   const checks = createCheckEngine({ schema, dispatcher, ...settings });
   return { checks, lookups: createLookupEngine({ schema, checkEngine: checks }) };
 }

@@ -6,6 +6,7 @@ import { DEFAULT_MEMORY_CACHE_BYTES, MemoryResultCache } from "./memory-result-c
 import { connectRedisCache, type RedisResultCache } from "./redis-result-cache.js";
 import type { ResultCache } from "./result-cache.js";
 import { TieredResultCache } from "./tiered-result-cache.js";
+import { TracedResultCache } from "./traced-result-cache.js";
 
 /** CacheOptions configure {@link openCacheLayer}. */
 export interface CacheOptions {
@@ -16,6 +17,8 @@ export interface CacheOptions {
   /** The change tracker's: how long a revision may go unapplied, and who hears of a broken stream. */
   readonly maxChangeLagMs?: number;
   readonly onStreamError?: (error: unknown) => void;
+  /** Whether Redis commands are spans of the sampled requests that make them. */
+  readonly traceRedis?: boolean;
 }
 
 /**
@@ -57,7 +60,8 @@ export async function openCacheLayer(store: Store, options: CacheOptions): Promi
           ttlMs: REDIS_TTL_MS,
           keyPrefix: `latch:${store.storeId}:${CACHE_FORMAT}:`,
         });
-  const results: ResultCache = redis === undefined ? local : new TieredResultCache(local, redis);
+  const shared = redis !== undefined && options.traceRedis ? new TracedResultCache(redis) : redis;
+  const results: ResultCache = shared === undefined ? local : new TieredResultCache(local, shared);
   return {
     tracker,
     results,

@@ -22,6 +22,8 @@ import { createPostgresStore } from "../store/postgres/postgres-store.js";
 import type { SqlBackedStore } from "../store/postgres/sql-store.js";
 import { StoreUnavailableError } from "../store/store.js";
 import { BackgroundFailures } from "../telemetry/background-failures.js";
+import { createLogger, type Logger } from "../telemetry/logger.js";
+import { startTracing, type TraceSettings } from "../telemetry/tracing.js";
 import type { CliIo } from "./cli-io.js";
 import { createLatchClient } from "./client.js";
 
@@ -86,15 +88,16 @@ async function serve(
 ): Promise<void> {
   const started = performance.now();
   const keys = new ApiKeyRing(config.apiKeys);
+  if (keys.isEmpty && !LOOPBACK_HOSTS.has(config.host)) {
+    throw new ConfigError([
+      `no API key is configured, so Latch only binds to 127.0.0.1; configure LATCH_API_KEYS to serve on ${config.host}`,
+    ]);
+  }
+  const logger = createLogger(config.logLevel, { write: (line) => io.stderr(line) });
   if (keys.isEmpty) {
-    if (!LOOPBACK_HOSTS.has(config.host)) {
-      throw new ConfigError([
-        `no API key is configured, so Latch only binds to 127.0.0.1; configure LATCH_API_KEYS to serve on ${config.host}`,
-      ]);
-    }
-    io.stderr(
-      "WARNING: DEVELOPMENT MODE. No API key is configured: every call is allowed, on 127.0.0.1 only.\n" +
-        "         Configure LATCH_API_KEYS (`latch key create NAME`) before serving anything real.\n",
+    logger.line(
+      "DEVELOPMENT MODE. No API key is configured: every call is allowed, on 127.0.0.1 only. Configure LATCH_API_KEYS (`latch key create NAME`) before serving anything real.",
+      "warn",
     );
   }
   // A bad rule file stops the server before the store opens.
@@ -103,10 +106,25 @@ async function serve(
   // Signals are listened for from the start: one that came before a listener would kill the
   // process on the spot (say, just after the line saying it serves), skipping the orderly stop.
   const signals = listenForStop();
+  const tracing = startTracing(process.env);
+  const traceSettings = tracing && { identifiers: config.traceIdentifiers };
   try {
-    await runServer(config, keys, alerts, io, signals.received, started, gateway);
+    await runServer(
+      config,
+      keys,
+      alerts,
+      logger,
+      signals.received,
+      started,
+      gateway,
+      traceSettings,
+    );
   } finally {
     signals.cancel();
+    // Spans still batched are sent before the process exits.
+    await tracing
+      ?.stop()
+      .catch((error: unknown) => logger.failure("sending the last spans failed", error));
   }
 }
 
@@ -115,17 +133,18 @@ async function runServer(
   config: ServerConfig,
   keys: ApiKeyRing,
   alerts: AlertSettings | undefined,
-  io: CliIo,
+  logger: Logger,
   stop: Promise<NodeJS.Signals>,
   started: number,
   gatewayConfig: GatewayConfig | undefined,
+  tracing: TraceSettings | undefined,
 ): Promise<void> {
-  const progress = (line: string) => io.stderr(`${line}\n`);
+  const progress = (line: string) => logger.line(line);
   let serving = false;
   stop.then((signal) => {
     if (!serving) progress(`${signal}: stopping once start-up is done`);
   });
-  const failures = new BackgroundFailures(progress);
+  const failures = new BackgroundFailures(logger.line);
   const store = await openStore(config, progress, (work, error) => failures.report(work, error));
   try {
     const bootstrapped = await bootstrapSchema(store, config.schemaFile);
@@ -158,17 +177,16 @@ async function runServer(
       ...(config.maxConnections === undefined
         ? {}
         : { connections: { maxConnections: config.maxConnections } }),
-      onInternalError: (method, error) =>
-        io.stderr(
-          `internal error in ${method}: ${error instanceof Error ? error.stack : String(error)}\n`,
-        ),
-      log: (line) => io.stderr(`${line}\n`),
+      onInternalError: (method, error) => logger.failure(`internal error in ${method}`, error),
+      log: logger.line,
       decisions: { database: store.database, settings: decisions },
       ...(alerts === undefined ? {} : { alerts }),
       database: store.database,
+      ...(tracing === undefined ? {} : { tracing }),
       onConnectionLimit: (port, max) =>
-        progress(
+        logger.line(
           `the ${port} port is at its limit of ${max} connections and refuses new ones (LATCH_MAX_CONNECTIONS)`,
+          "warn",
         ),
     });
     const where =
@@ -192,13 +210,13 @@ async function runServer(
     }
     serving = true;
     const signal = await stop;
-    io.stderr(`${signal}: finishing calls in flight, then stopping\n`);
+    progress(`${signal}: finishing calls in flight, then stopping`);
     await gateway?.close();
     await server.close(SHUTDOWN_GRACE_MS);
   } finally {
     await store.close();
   }
-  io.stderr("stopped\n");
+  progress("stopped");
 }
 
 /**

@@ -12,6 +12,7 @@ import { DEFAULT_MAX_DEPTH } from "../engine/check-engine.js";
 import { SERVER_TIME_PARAMETER } from "../engine/server-time.js";
 import { parseGoDuration } from "../schema/caveat/go-duration.js";
 import { PARAMETER_NAME } from "../schema/caveat-checker.js";
+import { LOG_LEVELS, type LogLevel } from "../telemetry/logger.js";
 import { checkObjectType, checkRelation, explain } from "../tuple/identifiers.js";
 import { type FileKeys, readConfigFile } from "./config-file.js";
 
@@ -54,6 +55,10 @@ export interface ServerConfig {
   readonly decisions: DecisionsConfig;
   /** The alert rule file; its rules read the decision log, which must then be on. */
   readonly alertsFile?: string;
+  /** The least level of the server's log lines: `info` by default. */
+  readonly logLevel: LogLevel;
+  /** Whether trace spans may carry object ids, subjects and caveat context (off by default). */
+  readonly traceIdentifiers: boolean;
 }
 
 /** DecisionsConfig is the decision log's part of the configuration. */
@@ -109,6 +114,8 @@ const FILE_KEYS: FileKeys = {
   decisionsRedact: null,
   decisionsSecret: null,
   alerts: null,
+  logLevel: null,
+  traceIdentifiers: null,
 };
 
 /** The shortest LATCH_DECISIONS_SECRET: 32 characters, 128 bits and more as hex or base64. */
@@ -126,7 +133,8 @@ const RETENTION = /^([1-9][0-9]{0,5})(d|h)$/;
  * LATCH_ACCESS_REQUEST_TTL (a Go duration: `24h`, `90m`),
  * and the decision log's LATCH_DECISIONS (`async`, `sync` or `off`), LATCH_DECISIONS_RETENTION
  * (`30d`, `12h`), LATCH_DECISIONS_REDACT (`ssn,phone`) and LATCH_DECISIONS_SECRET, and the alert
- * rule file LATCH_ALERTS (refused with the decision log off: its rules read it). It throws a
+ * rule file LATCH_ALERTS (refused with the decision log off: its rules read it).
+ * LATCH_LOG_LEVEL and LATCH_TRACE_IDENTIFIERS (`true` lets spans carry ids). It throws a
  * ConfigError naming every bad field, and every key of the file it does not know.
  */
 export async function readServerConfig(
@@ -155,10 +163,11 @@ export async function readServerConfig(
   const retention = env.LATCH_RETENTION_MS ?? file.retentionMs;
   const cacheBytes = env.LATCH_CACHE_BYTES ?? file.cacheBytes;
   const maxConnections = env.LATCH_MAX_CONNECTIONS ?? file.maxConnections;
-  const cluster = env.LATCH_REDIS_CLUSTER ?? file.redisCluster;
-  if (cluster !== undefined && !["true", "false", true, false].includes(cluster as string)) {
+  const cluster = booleanSetting(sources, "redisCluster", "LATCH_REDIS_CLUSTER");
+  const logLevel = text("logLevel", "LATCH_LOG_LEVEL") ?? "info";
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     problems.push(
-      `LATCH_REDIS_CLUSTER (redisCluster): true or false, got ${JSON.stringify(cluster)}`,
+      `LATCH_LOG_LEVEL (logLevel): one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(logLevel)}`,
     );
   }
   const databaseUrl = text("databaseUrl", "DATABASE_URL");
@@ -186,7 +195,7 @@ export async function readServerConfig(
           retentionMs: integer("retentionMs", "LATCH_RETENTION_MS", 0, 0, Number.MAX_SAFE_INTEGER),
         }),
     ...optional("redisUrl", text("redisUrl", "REDIS_URL")),
-    redisCluster: cluster === true || cluster === "true",
+    redisCluster: cluster,
     ...(cacheBytes === undefined
       ? {}
       : { cacheBytes: integer("cacheBytes", "LATCH_CACHE_BYTES", 0, 0, Number.MAX_SAFE_INTEGER) }),
@@ -210,6 +219,8 @@ export async function readServerConfig(
     ),
     decisions: decisionsSetting(sources, databaseUrl !== undefined),
     ...optional("alertsFile", text("alerts", "LATCH_ALERTS")),
+    logLevel: logLevel as LogLevel,
+    traceIdentifiers: booleanSetting(sources, "traceIdentifiers", "LATCH_TRACE_IDENTIFIERS"),
   };
   if (config.alertsFile !== undefined && config.decisions.mode === "off") {
     problems.push(
@@ -236,6 +247,15 @@ interface SettingSources {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly file: Readonly<Record<string, unknown>>;
   readonly problems: string[];
+}
+
+/** booleanSetting reads a `true` or `false` setting, false when unset. */
+function booleanSetting(sources: SettingSources, key: string, envKey: string): boolean {
+  const value = sources.env[envKey] ?? sources.file[key];
+  if (value !== undefined && !["true", "false", true, false].includes(value as string)) {
+    sources.problems.push(`${envKey} (${key}): true or false, got ${JSON.stringify(value)}`);
+  }
+  return value === true || value === "true";
 }
 
 /**

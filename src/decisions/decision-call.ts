@@ -16,6 +16,11 @@ export interface DecisionCall {
   readonly schemaRevision: number;
   /** The request's `traceparent` header, if any. */
   readonly traceparent: string | null | undefined;
+  /**
+   * The trace id of the call's sampled span, when it is traced: the caller's trace when it sent a
+   * `traceparent`, else the one the server began.
+   */
+  readonly spanTraceId?: string;
 }
 
 /** CallFields are the fields of a record that {@link DecisionCall} gives. */
@@ -45,7 +50,7 @@ export function callFields(call: DecisionCall): CallFields {
     revision: call.revision,
     schemaRevision: call.schemaRevision,
     latencyUs: Math.round((performance.now() - call.startedAt) * 1000),
-    traceId: traceIdOf(call.traceparent),
+    traceId: call.spanTraceId ?? traceIdOf(call.traceparent),
   };
 }
 

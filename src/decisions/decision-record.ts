@@ -71,7 +71,7 @@ export interface Decision {
   readonly cached: boolean;
   /** From the request's arrival to its answer, in microseconds. */
   readonly latencyUs: number;
-  /** The W3C trace id of the request's `traceparent`, when it sent one. */
+  /** The W3C trace id of the request: its `traceparent`'s, or its sampled span's when traced. */
   readonly traceId?: string;
   /** For lookups: their other parameters and the count returned. */
   readonly lookup?: LookupParameters;

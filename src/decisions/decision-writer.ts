@@ -3,6 +3,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { SqlExecutor } from "../store/postgres/sql-executor.js";
 import { StoreUnavailableError } from "../store/store.js";
+import type { LogLine } from "../telemetry/logger.js";
 import {
   type DecisionLog,
   DecisionLogError,
@@ -35,7 +36,7 @@ const MAX_RETRY_MS = 2000;
 export interface WriterEvents {
   readonly onWritten: (count: number, seq: number) => void;
   readonly onDropped: (count: number) => void;
-  readonly log: (line: string) => void;
+  readonly log: LogLine;
 }
 
 /**
@@ -156,6 +157,7 @@ export class DecisionWriter implements DecisionLog {
     if (left.length > 0) {
       this.events.log(
         `decision log: ${left.length} decisions could not be written before shutdown (the database did not answer for ${graceMs} ms)`,
+        "error",
       );
       this.events.onDropped(left.length);
       for (const entry of left) {
@@ -169,6 +171,7 @@ export class DecisionWriter implements DecisionLog {
     if (this.dropping++ === 0 && !this.closed) {
       this.events.log(
         `decision log: the queue is full (${MAX_QUEUE} decisions wait to be written); decisions are dropped until the writer catches up, counted by latch_decisions_dropped_total`,
+        "error",
       );
     }
     if (this.mode === "sync") {
@@ -297,6 +300,7 @@ export class DecisionWriter implements DecisionLog {
         if (failing === undefined || failing.reason !== reason) {
           this.events.log(
             `decision log: cannot write ${batch.entries.length} decisions (${reason}); retrying`,
+            "warn",
           );
           failing = { since: failing?.since ?? Date.now(), reason };
         }

@@ -4,6 +4,7 @@ import { ChangeSignal } from "../store/postgres/change-signal.js";
 import { RepeatingTask } from "../store/postgres/repeating-task.js";
 import type { SqlExecutor } from "../store/postgres/sql-executor.js";
 import { BackgroundFailures } from "../telemetry/background-failures.js";
+import type { LogLine } from "../telemetry/logger.js";
 import type { DecisionFilter } from "./decision-filter.js";
 import type { DecisionLog, DecisionMode, ProofSource } from "./decision-log.js";
 import { dayOf, dropDaysBefore } from "./decision-partitions.js";
@@ -41,7 +42,7 @@ export interface DecisionSettings {
 /** DecisionLogEvents are what the log tells its server: counts for metrics, lines for the log. */
 export interface DecisionLogEvents {
   readonly countDecisions: (outcome: "written" | "dropped", count: number) => void;
-  readonly log: (line: string) => void;
+  readonly log: LogLine;
 }
 
 /** DecisionArchive reads the log back: pages, single records, a live stream, the chain's check. */

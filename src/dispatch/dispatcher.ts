@@ -1,5 +1,7 @@
 // The dispatcher seam: every sub-problem of a check goes through a chain of links (cache → singleflight → local).
 
+import type { Context } from "@opentelemetry/api";
+import type { CheckWork } from "../engine/check-work.js";
 import type { Outcome } from "../engine/outcome.js";
 import type { CaveatContext } from "../schema/caveat/compiled-caveat.js";
 import type { CompiledSchema } from "../schema/compiled-schema.js";
@@ -27,6 +29,8 @@ export interface Evaluation {
   readonly dispatcher: Dispatcher;
   /** Outcomes already computed in this request (never cyclic ones), by `type:id#name`. */
   readonly memo: Map<string, Outcome>;
+  /** Where the request counts the dispatches it evaluates. */
+  readonly work: CheckWork;
 }
 
 /** Cancellation lets a union or intersection stop its other branches once it knows its answer. */
@@ -44,6 +48,11 @@ export interface DispatchCheck {
   readonly depthRemaining: number;
   readonly path: CheckPath | undefined;
   readonly cancellation: Cancellation;
+  /**
+   * The trace of a sampled dispatch, which its sub-problems are spans beneath: carried with the
+   * dispatch, since the active context does not cross the awaits of a walk (see the tracing link).
+   */
+  readonly traceContext?: Context;
 }
 
 /** Question is one sub-problem on its own: whether subject (given context) has name on a resource. */

@@ -14,6 +14,7 @@ import { canonicalJson } from "../tuple/canonical-json.js";
 import { formatSubjectRef } from "../tuple/format-relationship.js";
 import type { ObjectRef, SubjectRef } from "../tuple/relationship.js";
 import { createBatchingReader, type ReadCost } from "./batching-reader.js";
+import { type CheckWork, countingReader } from "./check-work.js";
 import { EngineError } from "./engine-error.js";
 import {
   evaluatePlainChecks,
@@ -83,7 +84,8 @@ export interface ChainRequest extends ActorChain {
 
 /** CheckEngine answers checks at a snapshot. */
 export interface CheckEngine {
-  check(reader: SnapshotReader, request: CheckRequest): Promise<CheckResult>;
+  /** check answers request at the reader's snapshot, counting its work in `work` when given. */
+  check(reader: SnapshotReader, request: CheckRequest, work?: CheckWork): Promise<CheckResult>;
   /**
    * answerAtOnce answers request from what the dispatcher chain already holds (an exact entry of
    * the in-process cache for every leg) as of `now` (epoch ms), without waiting, or returns
@@ -145,11 +147,13 @@ export function createCheckEngine(options: CheckEngineOptions): CheckEngine {
     reader: SnapshotReader,
     legs: readonly LegQuestion[],
     request: ChainRequest & { readonly explain?: boolean },
+    work?: CheckWork,
   ): Promise<CheckResult> => {
     const answers = await evaluatePlainChecks(
       setup,
       reader,
       legs.map((leg) => plainCheckOf(leg, request)),
+      work,
     );
     const outcomes = answers.map((answer) => {
       if (answer instanceof EngineError) throw answer;
@@ -190,9 +194,10 @@ export function createCheckEngine(options: CheckEngineOptions): CheckEngine {
       return combineLegs(legs, outcomes, hasActors(request));
     },
 
-    async check(reader, request) {
+    async check(reader, request, work) {
       validateRequest(schema, request, plan.actFor);
-      return decide(createBatchingReader(reader, readCost), legsOf(request), request);
+      const counted = work === undefined ? reader : countingReader(reader, work);
+      return decide(createBatchingReader(counted, readCost), legsOf(request), request, work);
     },
 
     validateChain(chain) {

@@ -59,6 +59,7 @@ export class ChildDispatches {
           depthRemaining: depthRemaining - 1,
           path,
           cancellation: this.cancellation,
+          traceContext: this.request.traceContext,
         });
         runs.push(dispatch.then((outcomes) => void results.set(key, outcomes)));
       }

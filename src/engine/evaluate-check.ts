@@ -11,6 +11,7 @@ import { ALLOWED, DENIED, type Outcome, withDetails } from "./outcome.js";
 export async function evaluateCheck(request: DispatchCheck): Promise<ReadonlyMap<string, Outcome>> {
   const { evaluation, resourceType, name } = request;
   const results = new Map<string, Outcome>();
+  evaluation.work.dispatches++;
   if (request.cancellation.cancelled) {
     for (const id of request.resourceIds) results.set(id, DENIED);
     return results;

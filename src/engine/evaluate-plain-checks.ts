@@ -7,6 +7,7 @@ import type { SnapshotReader } from "../store/store.js";
 import { canonicalJson } from "../tuple/canonical-json.js";
 import { formatSubjectRef } from "../tuple/format-relationship.js";
 import type { ObjectRef, SubjectRef } from "../tuple/relationship.js";
+import type { CheckWork } from "./check-work.js";
 import { EngineError } from "./engine-error.js";
 import type { Outcome } from "./outcome.js";
 
@@ -37,6 +38,7 @@ export async function evaluatePlainChecks(
   setup: PlainCheckSetup,
   reader: SnapshotReader,
   checks: readonly PlainCheck[],
+  work: CheckWork = { dispatches: 0, queries: 0 },
 ): Promise<(Outcome | EngineError)[]> {
   const answers: (Outcome | EngineError)[] = new Array(checks.length);
   const groups = new Map<string, number[]>();
@@ -59,6 +61,7 @@ export async function evaluatePlainChecks(
           setup,
           reader,
           indexes.map((i) => checks[i]!),
+          work,
         );
         for (const i of indexes) answers[i] = outcomes.get(checks[i]!.resource.id)!;
       } catch (error) {
@@ -66,7 +69,7 @@ export async function evaluatePlainChecks(
         await Promise.all(
           indexes.map(async (i) => {
             try {
-              const outcomes = await dispatch(setup, reader, [checks[i]!]);
+              const outcomes = await dispatch(setup, reader, [checks[i]!], work);
               answers[i] = outcomes.get(checks[i]!.resource.id)!;
             } catch (itemError) {
               answers[i] = asEngineError(itemError);
@@ -84,6 +87,7 @@ function dispatch(
   { schema, dispatcher, maxDepth }: PlainCheckSetup,
   reader: SnapshotReader,
   group: readonly PlainCheck[],
+  work: CheckWork,
 ): Promise<ReadonlyMap<string, Outcome>> {
   const [first] = group;
   const evaluation: Evaluation = {
@@ -94,6 +98,7 @@ function dispatch(
     explain: first!.explain,
     dispatcher,
     memo: new Map(),
+    work,
   };
   return dispatcher.dispatchCheck({
     evaluation,

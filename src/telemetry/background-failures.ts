@@ -1,6 +1,7 @@
 // What background work failed, said in the log: once per cause a minute, and not a store that does not answer.
 
 import { StoreUnavailableError } from "../store/store.js";
+import type { LogLine } from "./logger.js";
 
 /** REPEAT_MS is how long one cause of one kind of work stays said before it is said again. */
 const REPEAT_MS = 60_000;
@@ -15,7 +16,7 @@ export class BackgroundFailures {
   private readonly said = new Map<string, number>();
 
   constructor(
-    private readonly log: (line: string) => void,
+    private readonly log: LogLine,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -30,6 +31,6 @@ export class BackgroundFailures {
     this.said.set(key, at);
     // Bounded: a stream of distinct causes keeps the newest only.
     if (this.said.size > 100) this.said.delete(this.said.keys().next().value as string);
-    this.log(`${work} failed (${cause}); trying again`);
+    this.log(`${work} failed (${cause}); trying again`, "warn");
   }
 }

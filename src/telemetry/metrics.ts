@@ -3,6 +3,7 @@
 import type { Code } from "@connectrpc/connect";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { DeliveryOutcome } from "../alerts/webhook-sender.js";
+import type { CheckWork } from "../engine/check-work.js";
 import type { OutcomeKind } from "../engine/outcome.js";
 import type { PoolStats } from "../store/postgres/sql-executor.js";
 
@@ -24,6 +25,11 @@ export interface LatchMetrics {
   countCacheLookup(hit: boolean): void;
   /** countCheck counts a check answer, CheckBulk items included (latch_checks_total). */
   countCheck(result: OutcomeKind, servedFromCache: boolean, onBehalfOf: boolean): void;
+  /**
+   * observeCheckWork records what a Check that the cache did not answer at once cost: the
+   * dispatches it evaluated (latch_check_dispatches) and its store queries (latch_check_store_queries).
+   */
+  observeCheckWork(work: CheckWork): void;
   /** 1 while the shared Redis cache answers, 0 while it does not (absent without Redis). */
   readonly redisUp: Gauge;
   /**
@@ -53,6 +59,12 @@ export interface LatchMetrics {
 const RPC_BUCKETS = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ];
+
+/**
+ * WORK_BUCKETS (counts) span a check the cache answered below its top (0 or 1) to a walk down a
+ * deep hierarchy or a wide fan-out (hundreds).
+ */
+const WORK_BUCKETS = [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377];
 
 /** GRPC_CODE_NAMES are the statuses' names as both ports' clients know them, by number (gRPC's spelling: CANCELLED). */
 const GRPC_CODE_NAMES = [
@@ -104,6 +116,18 @@ export function createMetrics(): LatchMetrics {
     denied: [],
     conditional: [],
   };
+  const checkDispatches = new Histogram({
+    name: "latch_check_dispatches",
+    help: "Dispatches each Check evaluated from the store (sub-problems the cache did not answer), for Checks the in-process cache did not answer at once.",
+    buckets: WORK_BUCKETS,
+    registers: [registry],
+  });
+  const checkQueries = new Histogram({
+    name: "latch_check_store_queries",
+    help: "Store queries each Check made, for Checks the in-process cache did not answer at once.",
+    buckets: WORK_BUCKETS,
+    registers: [registry],
+  });
   const lagRevisions = new Gauge({
     name: "latch_change_stream_lag_revisions",
     help: "The store's head revision minus the revision the change stream has applied, read every second.",
@@ -165,6 +189,10 @@ export function createMetrics(): LatchMetrics {
         children[slot] = child;
       }
       child.inc();
+    },
+    observeCheckWork(work) {
+      checkDispatches.observe(work.dispatches);
+      checkQueries.observe(work.queries);
     },
     redisUp: new Gauge({
       name: "latch_redis_up",

@@ -1,7 +1,9 @@
 // The server benchmark's target: the engine benchmark's dataset (its hot users with agents) in a memory store, served by
 // startServer in development mode on 127.0.0.1; prints its ports as one JSON line, serves until
 // killed or until its stdin closes (the driver went away). With --decisions it records every
-// decision in async mode to a fresh Postgres database (dropped when it stops).
+// decision in async mode to a fresh Postgres database (dropped when it stops). With --traced
+// ENDPOINT RATIO it traces through the OpenTelemetry SDK, as `latch serve` does, sampling RATIO of
+// its calls and exporting them over OTLP/HTTP JSON to ENDPOINT.
 
 import { ApiKeyRing } from "../../src/api/api-keys.js";
 import { startServer } from "../../src/api/latch-server.js";
@@ -9,6 +11,7 @@ import { storeFitCheck } from "../../src/api/schema-fit.js";
 import { loadSchema } from "../../src/schema/load-schema.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import { createPostgresStore } from "../../src/store/postgres/postgres-store.js";
+import { startTracing } from "../../src/telemetry/tracing.js";
 import { createTestDatabase, findPostgres } from "../store/postgres/test-database.js";
 import { AGENT_SCHEMA, agentsFor } from "./bench-agents.js";
 import { generateDataset, seededRandom } from "./engine-dataset.js";
@@ -38,7 +41,21 @@ const decisionDatabase = process.argv.includes("--decisions")
   ? await openDecisionDatabase()
   : undefined;
 
+const tracedAt = process.argv.indexOf("--traced");
+const tracing =
+  tracedAt === -1
+    ? undefined
+    : startTracing(
+        Object.assign(process.env, {
+          OTEL_EXPORTER_OTLP_ENDPOINT: process.argv[tracedAt + 1],
+          OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+          OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+          OTEL_TRACES_SAMPLER_ARG: process.argv[tracedAt + 2],
+        }),
+      );
+
 const server = await startServer({
+  ...(tracing === undefined ? {} : { tracing: { identifiers: false } }),
   store,
   ...(decisionDatabase === undefined
     ? {}
@@ -68,6 +85,7 @@ process.stdin.resume();
 process.stdin.on("end", async () => {
   await server.close(10_000);
   await decisionDatabase?.close();
+  await tracing?.stop();
   process.exit(0);
 });
 

@@ -3,7 +3,8 @@
 // the same checks on behalf of their users by one agent each and through SpiceDB's API (CheckPermission; alternating, five rounds), and Check on a cold set of distinct checks, over the engine
 // benchmark's dataset in a memory store; then p50 and p99 at a fixed offered load; then the result
 // cache's hit ratio on a Zipf workload with writes; and the hot Check with the decision log on (async, to
-// Postgres) against off, alternating on two servers. Prints a table with ratios against the floor, or JSON with --json.
+// Postgres) against off, alternating on two servers; and the hot Check traced (1% sampled, to an
+// OTLP receiver) against tracing off, alternating likewise. Prints a table with ratios against the floor, or JSON with --json.
 //   npm run bench [-- --json] [-- --duration SECONDS_PER_PHASE] [-- --target HOST:PORT]
 // With --target, the closed-loop and latency phases run against that server instead (see
 // server-bench-remote.ts).
@@ -16,6 +17,7 @@ import { type CacheLookups, readCacheLookups } from "./server-bench-metrics.js";
 import { HZ as hz, type Phase, startBenchServer } from "./server-bench-phase.js";
 import type { Workload } from "./server-bench-protocol.js";
 import { benchTarget } from "./server-bench-remote.js";
+import { compareTracing, TRACE_RATIO, type TracingRound } from "./server-bench-tracing.js";
 import { ZIPF_EXPONENT, ZIPF_WRITES } from "./server-bench-zipf-workload.js";
 
 /** Calls kept outstanding in the throughput phases. */
@@ -42,6 +44,10 @@ const LOG_THROUGHPUT_GOAL = 0.85;
 const LOG_CPU_GOAL = 1.2;
 /** Rounds of the hot Check with the decision log on and off (odd: the median is reported). */
 const LOG_ROUNDS = 3;
+/** The issue's goal for the hot Check traced with 1% sampled, against tracing off. */
+const TRACE_CPU_GOAL = 1.1;
+/** Rounds of the hot Check traced and not (odd: the median is reported). */
+const TRACE_ROUNDS = 3;
 /**
  * The floor and the hot set alternate this many times (odd), and the round with the median ratio
  * is the one reported: the machine's speed drifts by more than the goal's margin between phases.
@@ -126,30 +132,26 @@ try {
   }
   const hotRatio = (r: (typeof rounds)[number]) => r.hot.serverCpuMicros / r.floor.serverCpuMicros;
   const hotRatios = rounds.map(hotRatio);
-  const { floor, hot } = [...rounds].sort((x, y) => hotRatio(x) - hotRatio(y))[(ROUNDS - 1) / 2]!;
+  const { floor, hot } = medianBy(rounds, hotRatio);
   // On behalf of against the plain hot Check of the same round, whose machine speed it shares.
   const onBehalfRatio = (r: (typeof rounds)[number]) =>
     r.onBehalf.serverCpuMicros / r.hot.serverCpuMicros;
   const onBehalfRatios = rounds.map(onBehalfRatio);
-  const { onBehalf, hot: onBehalfHot } = [...rounds].sort(
-    (x, y) => onBehalfRatio(x) - onBehalfRatio(y),
-  )[(ROUNDS - 1) / 2]!;
+  const { onBehalf, hot: onBehalfHot } = medianBy(rounds, onBehalfRatio);
   // SpiceDB's CheckPermission against latch.v1's Check of the same round.
   const spiceDbRatio = (r: (typeof rounds)[number]) =>
     r.spiceDb.serverCpuMicros / r.hot.serverCpuMicros;
   const spiceDbRatios = rounds.map(spiceDbRatio);
-  const { spiceDb, hot: spiceDbHot } = [...rounds].sort(
-    (x, y) => spiceDbRatio(x) - spiceDbRatio(y),
-  )[(ROUNDS - 1) / 2]!;
-  const logRounds = await compareDecisionLog(
-    cores,
-    served,
-    throughput("check-hot"),
-    { ...throughput("check-warm-up"), ...warmUp(2) },
-    LOG_ROUNDS,
-  );
+  const { spiceDb, hot: spiceDbHot } = medianBy(rounds, spiceDbRatio);
+  // The decision log's and tracing's rounds: the hot Check on a second server against this one.
+  const hotChecks = throughput("check-hot");
+  const warmUpChecks = { ...throughput("check-warm-up"), ...warmUp(2) };
+  const logRounds = await compareDecisionLog(cores, served, hotChecks, warmUpChecks, LOG_ROUNDS);
   const logCpuRatio = (r: DecisionLogRound) => r.on.serverCpuMicros / r.off.serverCpuMicros;
-  const logRound = logRounds?.sort((x, y) => logCpuRatio(x) - logCpuRatio(y))[(LOG_ROUNDS - 1) / 2];
+  const logRound = logRounds === undefined ? undefined : medianBy(logRounds, logCpuRatio);
+  const traceRounds = await compareTracing(cores, served, hotChecks, warmUpChecks, TRACE_ROUNDS);
+  const traceCpuRatio = (r: TracingRound) => r.on.serverCpuMicros / r.off.serverCpuMicros;
+  const traceRound = medianBy(traceRounds, traceCpuRatio);
   const callsPerSecond = (p: Phase) => p.calls / p.seconds;
   const logThroughput = (r: DecisionLogRound) => callsPerSecond(r.on) / callsPerSecond(r.off);
   const cold = await run("Check, cold set (each check distinct)", throughput("check-cold"));
@@ -240,6 +242,14 @@ try {
         zipf_cold_cacheable_ratio: zipfCold.cacheable / zipfCold.checks,
         zipf_cold_checks: zipfCold.checks,
         zipf_warm_up_checks: zipfWarmUp.checks,
+        tracing_off_cpu_us: traceRound.off.serverCpuMicros,
+        tracing_on_cpu_us: traceRound.on.serverCpuMicros,
+        tracing_sampled_ratio: TRACE_RATIO,
+        tracing_off_ratio: traceRound.off.serverCpuMicros / floor.serverCpuMicros,
+        tracing_on_ratio: traceRound.on.serverCpuMicros / floor.serverCpuMicros,
+        tracing_cpu_ratio: traceCpuRatio(traceRound),
+        tracing_cpu_ratios: traceRounds.map(traceCpuRatio),
+        tracing_spans: traceRound.spans,
         ...(logRound === undefined
           ? {}
           : {
@@ -284,9 +294,24 @@ try {
         `throughput ≥ ${percent(LOG_THROUGHPUT_GOAL)} of off: ${percent(logThroughput(logRound))}; CPU ≤ ${LOG_CPU_GOAL}× off: ${logCpuRatio(logRound).toFixed(2)}×`,
       );
     }
+    goals.set(
+      traceRound.on,
+      `CPU ≤ ${TRACE_CPU_GOAL}× tracing off: ${traceCpuRatio(traceRound).toFixed(2)}×`,
+    );
     const zipfs: Phase[] = [zipfCold, zipf];
     const logged = logRound === undefined ? [] : [logRound.off, logRound.on];
-    for (const p of [floor, hot, onBehalf, spiceDb, ...logged, cold, latency, ...zipfs]) {
+    const traced = [traceRound.off, traceRound.on];
+    for (const p of [
+      floor,
+      hot,
+      onBehalf,
+      spiceDb,
+      ...logged,
+      ...traced,
+      cold,
+      latency,
+      ...zipfs,
+    ]) {
       const checks = p === floor ? "" : `${p.allowed}`;
       const cached = p === floor ? "" : percent(cacheRatio(p), 1);
       const could = zipfs.includes(p) ? percent(p.cacheable / p.checks, 1) : "";
@@ -310,6 +335,10 @@ try {
       );
     }
     console.log(
+      `Hot Check traced (${100 * TRACE_RATIO}% sampled, OTLP/HTTP JSON to a local receiver) against tracing off, round by round: CPU ${traceRounds.map((r) => traceCpuRatio(r).toFixed(2)).join(", ")}×; ` +
+        `${traceRound.spans} spans received in the median round's traced phase.`,
+    );
+    console.log(
       `Latency at ${OFFERED_RATE} checks/s offered (open loop, hot set, ${2 * duration} s): ` +
         `p50 ${latency.p50.toFixed(3)} ms, p99 ${latency.p99.toFixed(3)} ms, max ${latency.max.toFixed(3)} ms`,
     );
@@ -329,6 +358,11 @@ try {
 } finally {
   finished = true;
   killBenchChildren();
+}
+
+/** medianBy is the item of an odd number of them whose key is the median. */
+function medianBy<T>(items: readonly T[], key: (item: T) => number): T {
+  return [...items].sort((x, y) => key(x) - key(y))[(items.length - 1) / 2]!;
 }
 
 /** lookupRatio is the share of sub-problem lookups between two readings of /metrics that hit. */

@@ -49,7 +49,21 @@ describe("readServerConfig", () => {
       requestable: [],
       accessRequestTtlMs: 86_400_000,
       decisions: { mode: "async", retentionMs: 30 * 86_400_000, redactKeys: [] },
+      logLevel: "info",
+      traceIdentifiers: false,
     });
+  });
+
+  it("reads LATCH_LOG_LEVEL and LATCH_TRACE_IDENTIFIERS, naming what they take", async () => {
+    const config = await readServerConfig({
+      LATCH_LOG_LEVEL: "debug",
+      LATCH_TRACE_IDENTIFIERS: "true",
+    });
+    expect([config.logLevel, config.traceIdentifiers]).toEqual(["debug", true]);
+    expect(await problemsOf({ LATCH_LOG_LEVEL: "loud", LATCH_TRACE_IDENTIFIERS: "yes" })).toEqual([
+      'LATCH_LOG_LEVEL (logLevel): one of trace, debug, info, warn, error, fatal, silent, got "loud"',
+      'LATCH_TRACE_IDENTIFIERS (traceIdentifiers): true or false, got "yes"',
+    ]);
   });
 
   it("reads LATCH_ACCESS_REQUEST_TTL: a positive Go duration of at most 720h", async () => {
@@ -161,7 +175,7 @@ describe("readServerConfig", () => {
       [
         "invalid configuration:",
         `  - ${path}:2:1: unknown key 'grcpPort' (did you mean 'grpcPort'?)`,
-        `  - ${path}:4:1: unknown key 'colour'; the keys are databaseUrl, dataDir, schema, host, grpcPort, httpPort, apiKeys, retentionMs, redisUrl, redisCluster, cacheBytes, maxDepth, maxChangeLagMs, maxConnections, serverContext, actForPermission, requestable, accessRequestTtl, decisions, decisionsRetention, decisionsRedact, decisionsSecret, alerts`,
+        `  - ${path}:4:1: unknown key 'colour'; the keys are databaseUrl, dataDir, schema, host, grpcPort, httpPort, apiKeys, retentionMs, redisUrl, redisCluster, cacheBytes, maxDepth, maxChangeLagMs, maxConnections, serverContext, actForPermission, requestable, accessRequestTtl, decisions, decisionsRetention, decisionsRedact, decisionsSecret, alerts, logLevel, traceIdentifiers`,
         `  - ${path}:8:5: unknown key 'scope' in apiKeys[0] (did you mean 'scopes'?)`,
         "  - apiKeys[0].scopes: one or more of check, read, write, schema, audit, approve, admin, got []",
       ].join("\n"),

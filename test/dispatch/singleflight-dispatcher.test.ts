@@ -45,6 +45,7 @@ function dispatch(link: Dispatcher, now: number, depthRemaining = 50) {
       explain: false,
       dispatcher: link,
       memo: new Map(),
+      work: { dispatches: 0, queries: 0 },
     },
     resourceType: "document",
     resourceIds: ["plan"],

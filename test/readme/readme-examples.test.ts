@@ -24,6 +24,7 @@ import { runExample } from "./run-example.js";
 /** NOT_RUN is why each block the README does not run is left out, in README order. */
 const NOT_RUN = [
   "installs and serves in the foreground; the test starts the same server itself",
+  "starts a second server, traced; test/telemetry/integration/traces.test.ts runs it",
   "the MCP gateway walkthrough: test/mcp-gateway/integration/readme-walkthrough.test.ts runs it against a server with its schema",
   "needs the k6 binary, which the test machine does not have; npm run loadtest below runs the same scripts",
 ];

@@ -1,0 +1,144 @@
+// Wraps a service implementation with a server span per call, continuing the caller's W3C trace.
+
+import type { DescMethod, DescService } from "@bufbuild/protobuf";
+import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type TextMapGetter,
+  trace,
+} from "@opentelemetry/api";
+import { tracer } from "../telemetry/tracing.js";
+import type { AnyHandler } from "./grpc-adapter.js";
+import { requestHeaderValue } from "./grpc-call-context.js";
+import { wrapMethods } from "./wrap-methods.js";
+
+/** The request headers a propagator reads (`traceparent`, `tracestate`), one at a time. */
+const HEADERS: TextMapGetter<HandlerContext> = {
+  get: (call, key) => requestHeaderValue(call, key) ?? undefined,
+  keys: (call) => [...call.requestHeader.keys()],
+};
+
+/**
+ * Statuses that are the server's fault, for which a server span's status is an error (as
+ * OpenTelemetry's RPC conventions say); the others are the caller's.
+ */
+const SERVER_FAULTS = new Set<Code>([
+  Code.Unknown,
+  Code.DeadlineExceeded,
+  Code.Unimplemented,
+  Code.Internal,
+  Code.Unavailable,
+  Code.DataLoss,
+]);
+
+/**
+ * traceService returns impl with a server span around each call, named `package.Service/Method`
+ * and the child of the caller's `traceparent` (gRPC metadata or HTTP header) when it sent one.
+ * The sampler decides once per call: an unsampled call runs as it would untraced, with no span
+ * made active, so that nothing beneath it makes a span or an attribute. Put it outside
+ * guardService, whose errors are statuses already.
+ */
+export function traceService<S extends DescService>(
+  service: S,
+  impl: ServiceImpl<S>,
+): ServiceImpl<S> {
+  return wrapMethods(service, impl, wrap);
+}
+
+/** SERVER_SPAN are the options of every server span, made once: the sampler decides on most calls. */
+const SERVER_SPAN = Object.freeze({ kind: SpanKind.SERVER });
+
+function wrap(method: DescMethod, handler: AnyHandler): AnyHandler {
+  const name = `${method.parent.typeName}/${method.name}`;
+  // Taken once: the SDK is started before any service is wrapped.
+  const spans = tracer();
+  const start = (call: HandlerContext): Span =>
+    spans.startSpan(name, SERVER_SPAN, propagation.extract(ROOT_CONTEXT, call, HEADERS));
+  const describe = (span: Span, call: HandlerContext) =>
+    span.setAttributes({
+      "rpc.system": call.protocolName === "grpc" ? "grpc" : "connect_rpc",
+      "rpc.service": method.parent.typeName,
+      "rpc.method": method.name,
+      "rpc.connect_rpc.protocol": call.protocolName,
+    });
+  if (method.methodKind === "server_streaming") {
+    return async function* (input, call) {
+      const span = start(call);
+      if (!span.isRecording()) {
+        yield* handler(input, call) as AsyncIterable<unknown>;
+        return;
+      }
+      describe(span, call);
+      const active = trace.setSpan(ROOT_CONTEXT, span);
+      const stream = context.with(active, () =>
+        (handler(input, call) as AsyncIterable<unknown>)[Symbol.asyncIterator](),
+      );
+      let ended = false;
+      try {
+        for (;;) {
+          const next = await context.with(active, () => stream.next());
+          if (next.done) break;
+          yield next.value;
+        }
+        ended = true;
+        end(span);
+      } catch (error) {
+        ended = true;
+        end(span, error);
+        throw error;
+      } finally {
+        // The client went away: the stream was returned early.
+        if (!ended) {
+          await stream.return?.();
+          end(span, new ConnectError("the client cancelled the call", Code.Canceled));
+        }
+      }
+    };
+  }
+  return (input, call) => {
+    const span = start(call);
+    if (!span.isRecording()) return handler(input, call);
+    describe(span, call);
+    const active = trace.setSpan(ROOT_CONTEXT, span);
+    let answer: unknown;
+    try {
+      answer = context.with(active, handler, undefined, input, call);
+    } catch (error) {
+      end(span, error);
+      throw error;
+    }
+    if (!(answer instanceof Promise)) {
+      end(span);
+      return answer;
+    }
+    return answer.then(
+      (value: unknown) => {
+        end(span);
+        return value;
+      },
+      (error: unknown) => {
+        end(span, error);
+        throw error;
+      },
+    );
+  };
+}
+
+/** end ends a server span with the call's status code, an error status when the fault is the server's. */
+function end(span: Span, error?: unknown): void {
+  if (error === undefined) {
+    span.setAttribute("rpc.grpc.status_code", 0);
+  } else {
+    const status = ConnectError.from(error);
+    span.setAttribute("rpc.grpc.status_code", status.code);
+    if (SERVER_FAULTS.has(status.code)) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: status.rawMessage });
+    }
+  }
+  span.end();
+}
