@@ -2,7 +2,6 @@
 
 import { setMaxListeners } from "node:events";
 import { createServer } from "node:http";
-import { fileURLToPath } from "node:url";
 import type { DescService } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import * as grpc from "@grpc/grpc-js";
@@ -62,6 +61,7 @@ import { createHttpHandler } from "./http-handler.js";
 import { listenOn, type PortName } from "./listen-error.js";
 import { createPermissionService } from "./permission-service.js";
 import { Readiness } from "./readiness.js";
+import { compiledFiles, reflectedFiles } from "./reflected-files.js";
 import { createRelationshipService } from "./relationship-service.js";
 import { createSchemaService } from "./schema-service.js";
 import { SchemaSource } from "./schema-source.js";
@@ -72,18 +72,6 @@ export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 /** How often a server looks for a schema written through another replica. */
 const SCHEMA_REFRESH_MS = 1000;
-
-/** PROTO_DIRECTORY is the package's `proto/` folder, for reflection. */
-const PROTO_DIRECTORY = fileURLToPath(new URL("../../proto/", import.meta.url));
-const PROTO_FILES = [
-  "latch/v1/agent_service.proto",
-  "latch/v1/approval_service.proto",
-  "latch/v1/permission_service.proto",
-  "latch/v1/relationship_service.proto",
-  "latch/v1/schema_service.proto",
-  "latch/v1/decision_service.proto",
-  "latch/v1/alert_service.proto",
-];
 
 /** ServerOptions configure {@link startServer}. */
 export interface ServerOptions {
@@ -310,10 +298,10 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
   }
   addSpiceDbApi(grpcServer, backends, guard, live);
   health.addToServer(grpcServer);
-  const reflected = loadSync([...PROTO_FILES, healthProtoPath], { includeDirs: [PROTO_DIRECTORY] });
   new ReflectionService({
-    ...withFilesOnce(reflected),
-    ...withFilesOnce(spiceDbReflection()),
+    ...reflectedFiles("latch.v1", compiledFiles(services.map(([service]) => service))),
+    ...withFilesOnce(loadSync(healthProtoPath)),
+    ...spiceDbReflection(),
   }).addToServer(grpcServer);
 
   const consoleFiles = createConsoleFiles(CONSOLE_DIRECTORY);

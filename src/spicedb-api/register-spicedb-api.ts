@@ -1,11 +1,10 @@
 // Serves SpiceDB's API (authzed.api.v1) on Latch's grpc-js server, beside latch.v1.
 
 import { v1 } from "@authzed/authzed-node";
-import { create, type DescMethod, toBinary } from "@bufbuild/protobuf";
-import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import type { DescMethod } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type * as grpc from "@grpc/grpc-js";
-import { loadFileDescriptorSetFromBuffer, type PackageDefinition } from "@grpc/proto-loader";
+import type { PackageDefinition } from "@grpc/proto-loader";
 import {
   type AnyHandler,
   addGrpcMethods,
@@ -14,6 +13,7 @@ import {
 } from "../api/grpc-adapter.js";
 import type { LiveCalls } from "../api/grpc-call-context.js";
 import { type GuardOptions, guardMethod } from "../api/guard-service.js";
+import { reflectedFiles } from "../api/reflected-files.js";
 import { RequestError } from "../api/request-error.js";
 import { PermissionService } from "../gen/latch/v1/permission_service_pb.js";
 import { RelationshipService } from "../gen/latch/v1/relationship_service_pb.js";
@@ -40,11 +40,10 @@ export const SPICEDB_SERVICES: readonly string[] = SERVICES.map((service) => ser
 
 /**
  * spiceDbReflection is SpiceDB's API as a package definition for @grpc/reflection: its file
- * descriptors (see spiceDbFileDescriptors), loaded by proto-loader as from a .proto file's.
+ * descriptors (see spiceDbFileDescriptors), each with its imports.
  */
 export function spiceDbReflection(): PackageDefinition {
-  const set = create(FileDescriptorSetSchema, { file: spiceDbFileDescriptors(SERVICES) });
-  return loadFileDescriptorSetFromBuffer(Buffer.from(toBinary(FileDescriptorSetSchema, set)));
+  return reflectedFiles("authzed.api.v1", spiceDbFileDescriptors(SERVICES));
 }
 
 /** SpiceDbBackends are the Latch services (unguarded) that answer the SpiceDB API. */

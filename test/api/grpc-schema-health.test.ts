@@ -1,5 +1,7 @@
 // SchemaService, health and reflection over gRPC, probed as grpcurl and k6 would.
 
+import { fromBinary } from "@bufbuild/protobuf";
+import { type FileDescriptorProto, FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import type * as grpc from "@grpc/grpc-js";
 import { status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
@@ -155,4 +157,74 @@ describe("reflection", () => {
       expect(files.fileDescriptorResponse.fileDescriptorProto.length).toBeGreaterThan(0);
     });
   }
+});
+
+describe("reflection's files", () => {
+  it("are the compiled files, each importing every file whose types it names", async () => {
+    const client = test().clients.reflection as unknown as Record<
+      string,
+      () => grpc.ClientDuplexStream<JsonMessage, JsonMessage>
+    >;
+    const call = client.serverReflectionInfo!();
+    const ask = (request: JsonMessage) =>
+      new Promise<JsonMessage>((resolve, reject) => {
+        call.once("data", resolve);
+        call.once("error", reject);
+        call.write(request);
+      });
+    const files = new Map<string, FileDescriptorProto>();
+    const wanted: JsonMessage[] = [
+      { fileContainingSymbol: "latch.v1.PermissionService" },
+      { fileContainingSymbol: "latch.v1.AlertService" },
+      { fileContainingSymbol: "authzed.api.v1.PermissionsService" },
+    ];
+    while (wanted.length > 0) {
+      const response = await ask(wanted.pop()!);
+      expect(response.errorResponse).toBeUndefined();
+      for (const bytes of response.fileDescriptorResponse.fileDescriptorProto as Uint8Array[]) {
+        const file = fromBinary(FileDescriptorProtoSchema, bytes);
+        if (files.has(file.name)) continue;
+        files.set(file.name, file);
+        for (const name of file.dependency) wanted.push({ fileByFilename: name });
+      }
+    }
+    call.end();
+    expect([...files.keys()]).toEqual(
+      expect.arrayContaining(["latch/v1/permission_service.proto", "google/protobuf/struct.proto"]),
+    );
+    // As Go's protodesc (k6, grpcurl) demands: a type named is defined in the file or an import.
+    const defines = (file: FileDescriptorProto) => {
+      const names = new Set<string>();
+      const walk = (prefix: string, messages: FileDescriptorProto["messageType"]) => {
+        for (const message of messages) {
+          names.add(`${prefix}.${message.name}`);
+          for (const nested of message.enumType)
+            names.add(`${prefix}.${message.name}.${nested.name}`);
+          walk(`${prefix}.${message.name}`, message.nestedType);
+        }
+      };
+      walk(`.${file.package}`, file.messageType);
+      for (const e of file.enumType) names.add(`.${file.package}.${e.name}`);
+      return names;
+    };
+    for (const file of files.values()) {
+      const visible = new Set(defines(file));
+      for (const name of file.dependency) for (const t of defines(files.get(name)!)) visible.add(t);
+      const named: string[] = [];
+      const walk = (messages: FileDescriptorProto["messageType"]) => {
+        for (const message of messages) {
+          for (const field of message.field) if (field.typeName !== "") named.push(field.typeName);
+          walk(message.nestedType);
+        }
+      };
+      walk(file.messageType);
+      for (const service of file.service) {
+        for (const method of service.method) named.push(method.inputType, method.outputType);
+      }
+      expect(
+        named.filter((name) => !visible.has(name)),
+        file.name,
+      ).toEqual([]);
+    }
+  });
 });
