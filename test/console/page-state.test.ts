@@ -5,7 +5,7 @@ import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
 import { agentRoster } from "../../console/src/agents/agent-roster.js";
 import { alertFilterOf, alertQueryFromParams } from "../../console/src/alerts/alert-query.js";
-import { newestFirst } from "../../console/src/alerts/use-alert-book.js";
+import { newestFirst } from "../../console/src/alerts/newest-first.js";
 import { withItems } from "../../console/src/api/by-id.js";
 import { countAgents } from "../../console/src/live/agent-counts.js";
 import { GRANTS, INBOX, withStatus } from "../../console/src/requests/request-book.js";

@@ -7,7 +7,8 @@ import { Loading } from "../ui/loading.js";
 import { alertFilterOf, alertQueryFromParams } from "./alert-query.js";
 import { AlertSearchForm } from "./alert-search-form.js";
 import { AlertTable } from "./alert-table.js";
-import { LISTED, newestFirst, useAlertBook } from "./use-alert-book.js";
+import { newestFirst } from "./newest-first.js";
+import { LISTED, useAlertBook } from "./use-alert-book.js";
 
 /** AlertsPage shows the filter, and the alerts it matches as they are raised and acknowledged. */
 export function AlertsPage({ query: params }: { readonly query: URLSearchParams }) {

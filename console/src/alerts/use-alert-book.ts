@@ -79,8 +79,3 @@ function stopped(state: AlertBookState, message: string): AlertBookState {
   if (state.status === "failed") return state;
   return { status: "stopped", alerts: state.alerts, stopped: message };
 }
-
-/** newestFirst lists alerts by id (their order of raising), newest first. */
-export function newestFirst(alerts: ById<Alert>): Alert[] {
-  return [...alerts.values()].sort((a, b) => Number(BigInt(b.id) - BigInt(a.id)));
-}
