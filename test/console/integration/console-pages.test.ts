@@ -438,7 +438,7 @@ describe.skipIf(missing !== undefined)("the console in development mode", () => 
     }
   });
 
-  it("has no serious accessibility violation (axe) and one heading on every page", async () => {
+  it("has no serious accessibility violation (axe), light or dark, and one heading on every page", async () => {
     for (const path of [
       "live",
       "decisions?result=denied",
@@ -453,8 +453,13 @@ describe.skipIf(missing !== undefined)("the console in development mode", () => 
       await page.getByRole("heading", { level: 1 }).waitFor();
       await page.getByRole("status").filter({ hasText: "Loading" }).waitFor({ state: "detached" });
       await expect(page.getByRole("heading", { level: 1 }).count(), path).resolves.toBe(1);
-      await expect(seriousViolations(page), path).resolves.toEqual([]);
+      // Both colour schemes: the console follows the viewer's, and each has its own contrast.
+      for (const colorScheme of ["light", "dark"] as const) {
+        await page.emulateMedia({ colorScheme });
+        await expect(seriousViolations(page), `${path} (${colorScheme})`).resolves.toEqual([]);
+      }
     }
+    await page.emulateMedia({ colorScheme: "light" });
     await page.goto(`${server.consoleUrl}/decisions?result=denied`);
     await page.locator("table.decisions tbody a").first().click();
     await page.getByRole("heading", { name: "Actor chain" }).waitFor();
