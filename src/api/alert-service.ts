@@ -19,6 +19,8 @@ import { RequestError } from "./request-error.js";
 /** DEVELOPMENT is who acknowledges on a server with no API key (development mode). */
 const DEVELOPMENT = "development";
 const ALERT_ID = /^[1-9][0-9]{0,18}$/;
+/** An after_id: an alert's id, or 0 (before the first), so that a client that listed none misses none. */
+const AFTER_ID = /^(0|[1-9][0-9]{0,18})$/;
 
 /**
  * createAlertService implements the alert service over the alerts of the store's database;
@@ -62,7 +64,8 @@ export function createAlertService(
     async *watchAlerts(request, call) {
       const alerts = open();
       const filter = readFilter("filter", request.filter);
-      const after = request.afterId === "" ? undefined : readId("after_id", request.afterId);
+      const after =
+        request.afterId === "" ? undefined : readId("after_id", request.afterId, AFTER_ID);
       for await (const alert of alerts.watch(filter, after, call.signal)) {
         yield { alert: alertMessage(alert) };
       }
@@ -70,9 +73,9 @@ export function createAlertService(
   };
 }
 
-/** readId reads an alert id at field: a positive integer, as text. */
-function readId(field: string, id: string): string {
-  if (ALERT_ID.test(id)) return id;
+/** readId reads an alert id at field: a positive integer (or what pattern allows), as text. */
+function readId(field: string, id: string, pattern = ALERT_ID): string {
+  if (pattern.test(id)) return id;
   throw new RequestError(
     field,
     `${field}: not an alert id (a positive integer, such as 42), got ${JSON.stringify(id)}`,

@@ -1,19 +1,18 @@
-// The console pages' own bookkeeping: agents gathered, live counts, requests kept current, positions, durations.
+// The console pages' own bookkeeping: agents gathered, live counts, requests and alerts kept current, filters, positions, durations.
 
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
 import { agentRoster } from "../../console/src/agents/agent-roster.js";
+import { alertFilterOf, alertQueryFromParams } from "../../console/src/alerts/alert-query.js";
+import { newestFirst } from "../../console/src/alerts/newest-first.js";
+import { withItems } from "../../console/src/api/by-id.js";
 import { countAgents } from "../../console/src/live/agent-counts.js";
-import {
-  GRANTS,
-  INBOX,
-  withRequests,
-  withStatus,
-} from "../../console/src/requests/request-book.js";
+import { GRANTS, INBOX, withStatus } from "../../console/src/requests/request-book.js";
 import { lineOf, offsetOf } from "../../console/src/schema/text-position.js";
 import { durationText, secondsText } from "../../console/src/ui/duration-text.js";
 import { SuspensionSchema } from "../../src/gen/latch/v1/agent_service_pb.js";
+import { AlertSchema, AlertStatus } from "../../src/gen/latch/v1/alert_service_pb.js";
 import {
   AccessRequestSchema,
   AccessRequestStatus,
@@ -26,7 +25,7 @@ const decision = (subject: string, actors: string[], result: CheckResult) =>
   create(DecisionSchema, { subject, actors, result });
 
 describe("agentRoster", () => {
-  it("gathers agents from relationships and decisions, with principals, denials and suspensions", () => {
+  it("gathers agents from relationships, decisions and alerts, with principals, denials, alerts and suspensions", () => {
     const relationships = [
       create(RelationshipSchema, {
         resource: { type: "agent", id: "bot" },
@@ -51,9 +50,24 @@ describe("agentRoster", () => {
         reason: "loops",
       }),
     ];
-    const roster = agentRoster(relationships, decisions, suspensions);
+    const alerts = [
+      create(AlertSchema, { id: "4", rule: "burst", agent: "agent:bot", status: AlertStatus.OPEN }),
+      create(AlertSchema, { id: "3", rule: "any", agent: "user:bob", status: AlertStatus.OPEN }),
+      create(AlertSchema, { id: "2", rule: "late", agent: "agent:old", status: AlertStatus.OPEN }),
+      create(AlertSchema, {
+        id: "1",
+        rule: "burst",
+        agent: "agent:bot",
+        status: AlertStatus.ACKNOWLEDGED,
+      }),
+    ];
+    const roster = agentRoster(relationships, decisions, suspensions, alerts);
     expect(
-      roster.map(({ suspension, ...rest }) => ({ ...rest, suspended: suspension?.reason })),
+      roster.map(({ suspension, alerts, ...rest }) => ({
+        ...rest,
+        suspended: suspension?.reason,
+        alerts: alerts.map((a) => a.id),
+      })),
     ).toEqual([
       {
         agent: "agent:bot",
@@ -61,6 +75,8 @@ describe("agentRoster", () => {
         recentDecisions: 2,
         recentDenials: 1,
         suspended: undefined,
+        alerts: ["4", "1"],
+        openAlerts: 1,
       },
       {
         agent: "agent:helper",
@@ -68,6 +84,17 @@ describe("agentRoster", () => {
         recentDecisions: 1,
         recentDenials: 0,
         suspended: "loops",
+        alerts: [],
+        openAlerts: 0,
+      },
+      {
+        agent: "agent:old",
+        actsFor: [],
+        recentDecisions: 0,
+        recentDenials: 0,
+        suspended: undefined,
+        alerts: ["2"],
+        openAlerts: 1,
       },
       {
         agent: "agent:solo",
@@ -75,8 +102,45 @@ describe("agentRoster", () => {
         recentDecisions: 1,
         recentDenials: 1,
         suspended: undefined,
+        alerts: [],
+        openAlerts: 0,
       },
     ]);
+  });
+});
+
+describe("the alert book", () => {
+  it("replaces an alert by its acknowledgement, and lists the newest first by id", () => {
+    let alerts = withItems(new Map(), [
+      create(AlertSchema, { id: "9", status: AlertStatus.OPEN }),
+      create(AlertSchema, { id: "10", status: AlertStatus.OPEN }),
+    ]);
+    alerts = withItems(alerts, [
+      create(AlertSchema, { id: "9", status: AlertStatus.ACKNOWLEDGED }),
+    ]);
+    expect(newestFirst(alerts).map((a) => [a.id, a.status])).toEqual([
+      ["10", AlertStatus.OPEN],
+      ["9", AlertStatus.ACKNOWLEDGED],
+    ]);
+  });
+});
+
+describe("alert filters", () => {
+  it("reads the URL's filter into the API's, naming a field it cannot read", () => {
+    const filter = alertFilterOf(
+      alertQueryFromParams(new URLSearchParams("rule=burst&status=open&agent=agent:bot")),
+    );
+    expect(filter.ok && [filter.filter.rule, filter.filter.status, filter.filter.agent]).toEqual([
+      "burst",
+      AlertStatus.OPEN,
+      "agent:bot",
+    ]);
+    expect(alertFilterOf(alertQueryFromParams(new URLSearchParams("status=closed")))).toEqual({
+      ok: false,
+      error: 'status: "closed" is not one of open, acknowledged',
+    });
+    const agent = alertFilterOf(alertQueryFromParams(new URLSearchParams("agent=bot")));
+    expect(agent.ok ? "" : agent.error).toMatch(/^agent: /);
   });
 });
 
@@ -96,12 +160,12 @@ describe("the request book", () => {
   it("replaces a request by each change, and lists a status oldest first", () => {
     const request = (id: string, status: AccessRequestStatus, at: number) =>
       create(AccessRequestSchema, { id, status, requestedAt: timestampFromMs(at) });
-    let book = withRequests(new Map(), [
+    let book = withItems(new Map(), [
       request("b", AccessRequestStatus.PENDING, 2000),
       request("a", AccessRequestStatus.PENDING, 1000),
     ]);
     expect(withStatus(book, INBOX).map((r) => r.id)).toEqual(["a", "b"]);
-    book = withRequests(book, [request("a", AccessRequestStatus.APPROVED, 1000)]);
+    book = withItems(book, [request("a", AccessRequestStatus.APPROVED, 1000)]);
     expect(withStatus(book, INBOX).map((r) => r.id)).toEqual(["b"]);
     expect(withStatus(book, GRANTS).map((r) => r.id)).toEqual(["a"]);
   });

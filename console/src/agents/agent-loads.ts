@@ -1,15 +1,17 @@
-// What the Agents page reads: the suspensions in force, the agents' relationships, recent decisions.
+// What the Agents page reads: the suspensions in force, the agents' relationships, recent decisions and alerts.
 
 import type { Suspension } from "../../../src/gen/latch/v1/agent_service_pb.js";
+import type { Alert } from "../../../src/gen/latch/v1/alert_service_pb.js";
 import type { Relationship } from "../../../src/gen/latch/v1/core_pb.js";
 import type { Decision } from "../../../src/gen/latch/v1/decision_service_pb.js";
 import { type Clients, UNARY_TIMEOUT_MS } from "../api/clients.js";
 import { AGENT_TYPE } from "./agent-roster.js";
 
-/** The most suspensions and agent relationships the page reads, and recent decisions it counts. */
+/** The most suspensions and agent relationships the page reads, and recent decisions and alerts. */
 const MOST_SUSPENSIONS = 1000;
 const MOST_RELATIONSHIPS = 1000;
 const RECENT_DECISIONS = 500;
+const RECENT_ALERTS = 500;
 
 /** loadSuspensions reads every suspension in force (up to a thousand), fully consistent. */
 export async function loadSuspensions(
@@ -52,4 +54,13 @@ export async function loadRecentDecisions(
     { signal, timeoutMs: UNARY_TIMEOUT_MS },
   );
   return response.decisions;
+}
+
+/** loadRecentAlerts reads the latest alerts, newest first, for each agent's. */
+export async function loadRecentAlerts(clients: Clients, signal: AbortSignal): Promise<Alert[]> {
+  const response = await clients.alerts.listAlerts(
+    { pageSize: RECENT_ALERTS },
+    { signal, timeoutMs: UNARY_TIMEOUT_MS },
+  );
+  return response.alerts;
 }

@@ -1,6 +1,7 @@
-// Who the agents are: every agent seen in relationships or decisions, whom it acts for, its denials, its suspension.
+// Who the agents are: every agent seen in relationships, decisions or alerts, whom it acts for, its denials, alerts and suspension.
 
 import type { Suspension } from "../../../src/gen/latch/v1/agent_service_pb.js";
+import { type Alert, AlertStatus } from "../../../src/gen/latch/v1/alert_service_pb.js";
 import type { Relationship } from "../../../src/gen/latch/v1/core_pb.js";
 import type { Decision } from "../../../src/gen/latch/v1/decision_service_pb.js";
 import { CheckResult } from "../../../src/gen/latch/v1/permission_service_pb.js";
@@ -8,6 +9,9 @@ import { subjectText } from "../api/ref-text.js";
 
 /** AGENT_TYPE is the object type of agents, as in the example schema. */
 export const AGENT_TYPE = "agent";
+
+/** How many of an agent's alerts its summary keeps, newest first. */
+const ALERTS_SHOWN = 3;
 
 /** AgentSummary is what the Agents page shows of one agent. */
 export interface AgentSummary {
@@ -21,17 +25,23 @@ export interface AgentSummary {
   readonly recentDecisions: number;
   /** Its own suspension, when one is in force. */
   readonly suspension: Suspension | undefined;
+  /** Its newest recent alerts (a few), newest first. */
+  readonly alerts: readonly Alert[];
+  /** How many of its recent alerts are open. */
+  readonly openAlerts: number;
 }
 
 /**
- * agentRoster gathers the agents of relationships (objects of {@link AGENT_TYPE}) and of
- * decisions (actors, and subjects of that type), in name order, with whom each acts for (its
- * relationships' subjects, by relation), its recent decisions and denials, and its suspension.
+ * agentRoster gathers the agents of relationships (objects of {@link AGENT_TYPE}), of decisions
+ * (actors, and subjects of that type) and of alerts (newest first, as listed), in name order,
+ * with whom each acts for (its relationships' subjects, by relation), its recent decisions and
+ * denials, its recent alerts, and its suspension.
  */
 export function agentRoster(
   relationships: readonly Relationship[],
   decisions: readonly Decision[],
   suspensions: readonly Suspension[],
+  alerts: readonly Alert[],
 ): AgentSummary[] {
   const actsFor = new Map<string, Set<string>>();
   const counts = new Map<string, { decisions: number; denials: number }>();
@@ -58,6 +68,12 @@ export function agentRoster(
       counts.set(agent, count);
     }
   }
+  const alertsOf = new Map<string, Alert[]>();
+  for (const alert of alerts) {
+    if (!alert.agent.startsWith(`${AGENT_TYPE}:`)) continue;
+    see(alert.agent);
+    alertsOf.set(alert.agent, [...(alertsOf.get(alert.agent) ?? []), alert]);
+  }
   const suspended = new Map(suspensions.map((s) => [subjectText(s.subject), s]));
   return [...actsFor.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
@@ -67,5 +83,7 @@ export function agentRoster(
       recentDecisions: counts.get(agent)?.decisions ?? 0,
       recentDenials: counts.get(agent)?.denials ?? 0,
       suspension: suspended.get(agent),
+      alerts: (alertsOf.get(agent) ?? []).slice(0, ALERTS_SHOWN),
+      openAlerts: (alertsOf.get(agent) ?? []).filter((a) => a.status === AlertStatus.OPEN).length,
     }));
 }

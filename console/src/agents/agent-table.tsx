@@ -1,9 +1,10 @@
-// The agents, a row each: whom it acts for, its recent denials, its suspension, suspend or resume.
+// The agents, a row each: whom it acts for, its recent denials and alerts, its suspension, suspend or resume.
 
 import { useState } from "preact/hooks";
 import { Link } from "../routing/link.js";
 import { consoleHref } from "../routing/route.js";
 import { TimeText } from "../ui/time-text.js";
+import { AgentAlerts } from "./agent-alerts.js";
 import type { AgentSummary } from "./agent-roster.js";
 import { ResumeButton } from "./resume-button.js";
 import { SuspendForm } from "./suspend-form.js";
@@ -28,6 +29,7 @@ export function AgentTable({ agents, onChange }: AgentTableProps) {
             <th scope="col">Agent</th>
             <th scope="col">Acts for</th>
             <th scope="col">Recent denials</th>
+            <th scope="col">Recent alerts</th>
             <th scope="col">Status</th>
             <th scope="col">Action</th>
           </tr>
@@ -45,6 +47,9 @@ export function AgentTable({ agents, onChange }: AgentTableProps) {
                 <Link href={consoleHref(["decisions"], { actor: agent.agent, result: "denied" })}>
                   {agent.recentDenials} of {agent.recentDecisions}
                 </Link>
+              </td>
+              <td>
+                <AgentAlerts agent={agent} />
               </td>
               <td>
                 {agent.suspension === undefined ? (

@@ -1,18 +1,24 @@
-// The Agents page: the emergency stop, every agent with whom it acts for and its denials, suspend and resume.
+// The Agents page: the emergency stop, every agent with whom it acts for, its denials and alerts, suspend and resume.
 
 import { useClients } from "../api/clients-context.js";
 import { useCall } from "../api/use-call.js";
 import { CallView } from "../ui/call-view.js";
 import { ErrorNote } from "../ui/error-note.js";
 import { Loading } from "../ui/loading.js";
-import { loadAgentRelationships, loadRecentDecisions, loadSuspensions } from "./agent-loads.js";
+import {
+  loadAgentRelationships,
+  loadRecentAlerts,
+  loadRecentDecisions,
+  loadSuspensions,
+} from "./agent-loads.js";
 import { AGENT_TYPE, agentRoster } from "./agent-roster.js";
 import { AgentTable } from "./agent-table.js";
 import { EmergencyStop } from "./emergency-stop.js";
 
 /**
  * AgentsPage reads the suspensions and the agents' relationships (the page needs them), and the
- * recent decisions (for the counts; without the `audit` scope the page says so and goes on).
+ * recent decisions and alerts (for the counts and alerts; without the `audit` scope the page
+ * says so and goes on).
  */
 export function AgentsPage() {
   const clients = useClients();
@@ -27,6 +33,7 @@ export function AgentsPage() {
     [clients],
   );
   const [decisions] = useCall((signal) => loadRecentDecisions(clients, signal), [clients]);
+  const [alerts] = useCall((signal) => loadRecentAlerts(clients, signal), [clients]);
   return (
     <section>
       <h1>Agents</h1>
@@ -36,6 +43,7 @@ export function AgentsPage() {
             (s) => s.subject?.object?.type === AGENT_TYPE && s.subject.object.id === "*",
           );
           if (decisions.status === "loading") return <Loading what="recent decisions" />;
+          if (alerts.status === "loading") return <Loading what="recent alerts" />;
           const recent = decisions.status === "done" ? decisions.value : [];
           return (
             <>
@@ -46,8 +54,16 @@ export function AgentsPage() {
               ) : (
                 <p class="hint">Denials are counted over the latest {recent.length} decisions.</p>
               )}
+              {alerts.status === "failed" ? (
+                <ErrorNote message={`Alerts are not shown. ${alerts.message}`} />
+              ) : null}
               <AgentTable
-                agents={agentRoster(relationships, recent, suspensions)}
+                agents={agentRoster(
+                  relationships,
+                  recent,
+                  suspensions,
+                  alerts.status === "done" ? alerts.value : [],
+                )}
                 onChange={reload}
               />
             </>

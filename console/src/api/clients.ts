@@ -3,6 +3,7 @@
 import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { AgentService } from "../../../src/gen/latch/v1/agent_service_pb.js";
+import { AlertService } from "../../../src/gen/latch/v1/alert_service_pb.js";
 import { ApprovalService } from "../../../src/gen/latch/v1/approval_service_pb.js";
 import { DecisionService } from "../../../src/gen/latch/v1/decision_service_pb.js";
 import { PermissionService } from "../../../src/gen/latch/v1/permission_service_pb.js";
@@ -17,6 +18,7 @@ export interface Clients {
   readonly agents: Client<typeof AgentService>;
   readonly approvals: Client<typeof ApprovalService>;
   readonly decisions: Client<typeof DecisionService>;
+  readonly alerts: Client<typeof AlertService>;
 }
 
 /**
@@ -45,5 +47,6 @@ export function createClients(apiKey: string | undefined): Clients {
     agents: createClient(AgentService, transport),
     approvals: createClient(ApprovalService, transport),
     decisions: createClient(DecisionService, transport),
+    alerts: createClient(AlertService, transport),
   };
 }

@@ -4,16 +4,10 @@ import {
   type AccessRequest,
   AccessRequestStatus,
 } from "../../../src/gen/latch/v1/approval_service_pb.js";
+import type { ById } from "../api/by-id.js";
 
 /** RequestBook is the requests known, by id; a change replaces the request it is about. */
-export type RequestBook = ReadonlyMap<string, AccessRequest>;
-
-/** withRequests is book with requests added or replaced (a listing, or one streamed change). */
-export function withRequests(book: RequestBook, requests: readonly AccessRequest[]): RequestBook {
-  const next = new Map(book);
-  for (const request of requests) next.set(request.id, request);
-  return next;
-}
+export type RequestBook = ById<AccessRequest>;
 
 /** withStatus lists the requests of book with status, oldest request first. */
 export function withStatus(book: RequestBook, status: AccessRequestStatus): AccessRequest[] {

@@ -1,10 +1,11 @@
 // The pending requests and approved grants, listed at one snapshot and then kept live by WatchAccessRequests.
 
 import { useEffect, useState } from "preact/hooks";
+import { withItems } from "../api/by-id.js";
 import type { Clients } from "../api/clients.js";
 import { UNARY_TIMEOUT_MS } from "../api/clients.js";
 import { errorText, isCanceled } from "../api/error-text.js";
-import { GRANTS, INBOX, type RequestBook, withRequests } from "./request-book.js";
+import { GRANTS, INBOX, type RequestBook } from "./request-book.js";
 
 /** The most requests of each status the page lists. */
 const MOST = 1000;
@@ -48,12 +49,12 @@ export function useRequestBook(clients: Clients, round: number): BookState {
         },
         { signal, timeoutMs: UNARY_TIMEOUT_MS },
       );
-      let book = withRequests(new Map(), [...pending.requests, ...approved.requests]);
+      let book = withItems(new Map(), [...pending.requests, ...approved.requests]);
       setState({ status: "live", book });
       const changes = clients.approvals.watchAccessRequests({ since: pending.readAt }, { signal });
       for await (const change of changes) {
         if (change.request !== undefined) {
-          book = withRequests(book, [change.request]);
+          book = withItems(book, [change.request]);
           setState({ status: "live", book });
         }
       }

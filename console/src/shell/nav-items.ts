@@ -6,14 +6,12 @@ export interface NavItem {
   readonly label: string;
 }
 
-/**
- * NAV_ITEMS lists the pages; a new page (Alerts) is one more entry here and one more case in
- * the page switch.
- */
+/** NAV_ITEMS lists the pages; a new page is one more entry here and one more case in the page switch. */
 export const NAV_ITEMS: readonly NavItem[] = [
   { segment: "live", label: "Live" },
   { segment: "decisions", label: "Decisions" },
   { segment: "agents", label: "Agents" },
+  { segment: "alerts", label: "Alerts" },
   { segment: "requests", label: "Access requests" },
   { segment: "relationships", label: "Relationships" },
   { segment: "schema", label: "Schema" },

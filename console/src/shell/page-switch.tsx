@@ -1,6 +1,7 @@
 // Which page a route shows.
 
 import { AgentsPage } from "../agents/agents-page.js";
+import { AlertsPage } from "../alerts/alerts-page.js";
 import { DecisionPage } from "../decisions/decision-page.js";
 import { DecisionsPage } from "../decisions/decisions-page.js";
 import { LivePage } from "../live/live-page.js";
@@ -27,6 +28,8 @@ export function PageSwitch({ segment, route }: PageSwitchProps) {
       return <LivePage query={route.query} />;
     case "agents":
       return <AgentsPage />;
+    case "alerts":
+      return <AlertsPage query={route.query} />;
     case "requests":
       return <RequestsPage />;
     case "relationships":

@@ -147,4 +147,14 @@ describe("alert rules on the embedded store", () => {
       [alert!.id, "robot-denied", "robot:r2"],
     ]);
   });
+
+  it("streams from the first alert after id 0, as a client that listed none asks", async () => {
+    const stop = new AbortController();
+    const stream = running!.client.alerts.watchAlerts({ afterId: "0" }, { signal: stop.signal });
+    for await (const { alert } of stream) {
+      expect(alert?.rule).toBe("robot-denied");
+      break;
+    }
+    stop.abort();
+  });
 });

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { AxeBuilder } from "@axe-core/playwright";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { type ServedLatch, serveLatch, servingPorts } from "../../support/latch-serve.js";
 
@@ -78,40 +79,16 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
-/** The roles of the controls a person operates: each needs a name a screen reader can say. */
-const CONTROL_ROLES = new Set([
-  "button",
-  "link",
-  "textbox",
-  "combobox",
-  "checkbox",
-  "radio",
-  "searchbox",
-  "spinbutton",
-]);
-
-/** AxNode is the part of a Chrome DevTools accessibility node the check reads. */
-interface AxNode {
-  readonly ignored?: boolean;
-  readonly role?: { readonly value?: string };
-  readonly name?: { readonly value?: string };
-}
+/** SERIOUS are the impacts of axe's violations that fail the accessibility check. */
+const SERIOUS = new Set(["serious", "critical"]);
 
 /**
- * unnamedControls lists the controls of page (from Chromium's accessibility tree, as assistive
- * technology gets it) that have no accessible name, as `role` entries: none is the aim.
+ * seriousViolations runs axe over page as it stands and lists its serious and critical
+ * violations, each as `rule: target, target…`: none is the bar.
  */
-export async function unnamedControls(page: Page): Promise<string[]> {
-  const session = await page.context().newCDPSession(page);
-  try {
-    const { nodes } = (await session.send("Accessibility.getFullAXTree")) as {
-      nodes: AxNode[];
-    };
-    return nodes
-      .filter((node) => !node.ignored && CONTROL_ROLES.has(String(node.role?.value)))
-      .filter((node) => String(node.name?.value ?? "").trim() === "")
-      .map((node) => String(node.role?.value));
-  } finally {
-    await session.detach();
-  }
+export async function seriousViolations(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations
+    .filter((violation) => SERIOUS.has(String(violation.impact)))
+    .map((v) => `${v.id}: ${v.nodes.map((node) => node.target.join(" ")).join(", ")}`);
 }

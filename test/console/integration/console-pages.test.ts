@@ -1,6 +1,8 @@
 // The console in a real browser against a real `latch serve`: sign-in, and each page doing its job.
 
-import { mkdir } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashApiKey } from "../../../src/api/api-keys.js";
@@ -13,8 +15,8 @@ import {
   launchBrowser,
   SCREENSHOTS,
   screenshot,
+  seriousViolations,
   serveConsole,
-  unnamedControls,
 } from "./console-browser.js";
 
 const missing = browserMissing();
@@ -44,12 +46,22 @@ async function latch(server: ConsoleServer, args: string[]): Promise<string> {
   return run.stdout;
 }
 
+/** RULES raise an alert for every decision an agent takes part in about the payroll document. */
+const RULES = `rules:
+  - name: payroll-watch
+    match: { actor: agent, resource: "document:payroll" }
+    condition: any
+`;
+
 describe.skipIf(missing !== undefined)("the console in development mode", () => {
   let server: ConsoleServer;
   let page: Page;
+  let rulesDir: string;
 
   beforeAll(async () => {
-    server = await serveConsole();
+    rulesDir = await mkdtemp(join(tmpdir(), "latch-console-rules-"));
+    await writeFile(join(rulesDir, "alerts.yaml"), RULES);
+    server = await serveConsole({ LATCH_ALERTS: join(rulesDir, "alerts.yaml") });
     await latch(server, ["import", "schema/agent.yaml"]);
     await latch(server, [
       "check",
@@ -72,12 +84,14 @@ describe.skipIf(missing !== undefined)("the console in development mode", () => 
         ),
       30_000,
     );
-    page = await browser.newPage();
+    // A page of its own context: axe opens another page in it to gather its results.
+    page = await (await browser.newContext()).newPage();
   });
 
   afterAll(async () => {
-    await page?.close();
+    await page?.context().close();
     await server?.stop();
+    await rm(rulesDir, { recursive: true, force: true });
   });
 
   it("opens with no sign-in, on the decisions", async () => {
@@ -99,8 +113,8 @@ describe.skipIf(missing !== undefined)("the console in development mode", () => 
     await page.getByRole("button", { name: "Search" }).click();
     await page.waitForURL(/\/console\/decisions\?resource=document%3Areview&result=denied$/);
     const row = page.getByRole("row").filter({ hasText: "document:review" });
-    await row.first().waitFor();
-    await expect(row.count()).resolves.toBe(1);
+    // The unfiltered list may still show while the search loads: wait for the search's rows.
+    await expect.poll(() => row.count()).toBe(1);
     await screenshot(page, "decisions");
 
     // The URL alone reproduces the search.
@@ -273,6 +287,42 @@ describe.skipIf(missing !== undefined)("the console in development mode", () => 
     );
   });
 
+  it("shows an alert as its rule fires, acknowledges it with a note, and lists it with its agent", async () => {
+    await page.goto(`${server.consoleUrl}/alerts?rule=payroll-watch`);
+    await expect(page.getByLabel("Rule").inputValue()).resolves.toBe("payroll-watch");
+    await page.getByText("No alert matches.").waitFor();
+    await page.getByText("Live: alerts appear as they are raised").waitFor();
+    await latch(server, [
+      "check",
+      "document:payroll#view@user:eng_manager",
+      "--actor",
+      "agent:assistant",
+    ]);
+    const row = page.getByRole("row").filter({ hasText: "payroll-watch" });
+    await row.waitFor({ timeout: 30_000 });
+    await expect(row.getByRole("cell").nth(2).textContent()).resolves.toBe("agent:assistant");
+    await expect(row.textContent()).resolves.toContain("document:payroll");
+    await row.getByLabel("Note").fill("expected: quarterly audit");
+    await screenshot(page, "alerts");
+    await row.getByRole("button", { name: "Acknowledge" }).click();
+    await row.getByText("by development").waitFor();
+    await expect(row.textContent()).resolves.toContain(": expected: quarterly audit");
+    await expect(
+      latch(server, ["alerts", "list", "--rule", "payroll-watch", "--status", "acknowledged"]),
+    ).resolves.toMatch(/acknowledged payroll-watch agent:assistant/);
+
+    // The URL alone filters: no open alert is left.
+    await page.goto(`${server.consoleUrl}/alerts?rule=payroll-watch&status=open`);
+    await page.getByText("No alert matches.").waitFor();
+
+    await page.goto(`${server.consoleUrl}/agents`);
+    const agent = page.getByRole("row").filter({ hasText: "agent:assistant" });
+    await agent.getByText("payroll-watch (acknowledged)").waitFor();
+    await agent.getByRole("link", { name: "0 open: every alert of agent:assistant" }).click();
+    await page.waitForURL(/\/console\/alerts\?agent=agent%3Aassistant$/);
+    await page.getByRole("row").filter({ hasText: "payroll-watch" }).waitFor();
+  });
+
   it("writes a relationship and lists it, filters by the URL, and deletes it", async () => {
     await page.goto(`${server.consoleUrl}/relationships`);
     await page.getByLabel("Filter", { exact: true }).fill("document:console_test");
@@ -350,6 +400,7 @@ describe.skipIf(missing !== undefined)("the console in development mode", () => 
       for (const path of [
         "decisions?result=denied",
         "agents",
+        "alerts",
         "requests",
         "schema",
         "playground",
@@ -387,11 +438,12 @@ describe.skipIf(missing !== undefined)("the console in development mode", () => 
     }
   });
 
-  it("names every control and heads every page, for assistive technology", async () => {
+  it("has no serious accessibility violation (axe), light or dark, and one heading on every page", async () => {
     for (const path of [
       "live",
       "decisions?result=denied",
       "agents",
+      "alerts",
       "requests",
       "relationships",
       "schema",
@@ -401,8 +453,17 @@ describe.skipIf(missing !== undefined)("the console in development mode", () => 
       await page.getByRole("heading", { level: 1 }).waitFor();
       await page.getByRole("status").filter({ hasText: "Loading" }).waitFor({ state: "detached" });
       await expect(page.getByRole("heading", { level: 1 }).count(), path).resolves.toBe(1);
-      await expect(unnamedControls(page), path).resolves.toEqual([]);
+      // Both colour schemes: the console follows the viewer's, and each has its own contrast.
+      for (const colorScheme of ["light", "dark"] as const) {
+        await page.emulateMedia({ colorScheme });
+        await expect(seriousViolations(page), `${path} (${colorScheme})`).resolves.toEqual([]);
+      }
     }
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.goto(`${server.consoleUrl}/decisions?result=denied`);
+    await page.locator("table.decisions tbody a").first().click();
+    await page.getByRole("heading", { name: "Actor chain" }).waitFor();
+    await expect(seriousViolations(page), "a decision").resolves.toEqual([]);
     await expect(page.getAttribute("html", "lang")).resolves.toBe("en");
   });
 
@@ -436,7 +497,8 @@ describe.skipIf(missing !== undefined)("the console with API keys", () => {
     server = await serveConsole({
       LATCH_API_KEYS: `admin:${hashApiKey(ADMIN)}:admin,reader:${hashApiKey(READER)}:read`,
     });
-    page = await browser.newPage();
+    // A page of its own context: axe opens another page in it to gather its results.
+    page = await (await browser.newContext()).newPage();
     page.on("request", (request) => {
       const path = new URL(request.url()).pathname;
       if (path.startsWith("/latch.v1.")) {
@@ -446,7 +508,7 @@ describe.skipIf(missing !== undefined)("the console with API keys", () => {
   });
 
   afterAll(async () => {
-    await page?.close();
+    await page?.context().close();
     await server?.stop();
   });
 
@@ -455,6 +517,7 @@ describe.skipIf(missing !== undefined)("the console with API keys", () => {
     await page.getByLabel("API key").waitFor();
     await expect(page.getByRole("navigation").count()).resolves.toBe(0);
     await screenshot(page, "sign-in");
+    await expect(seriousViolations(page), "sign-in").resolves.toEqual([]);
     await page.getByLabel("API key").fill("not-a-key");
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByText("The server does not know this API key.").waitFor();

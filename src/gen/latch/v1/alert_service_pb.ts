@@ -564,7 +564,9 @@ export type WatchAlertsRequest = Message<"latch.v1.WatchAlertsRequest"> & {
   filter?: AlertFilter | undefined;
 
   /**
-   * Start after this alert id (an Alert's id); empty starts with the next alert raised.
+   * Start after this alert id (an Alert's id, or 0 for the first alert); empty starts with the
+   * next alert raised. A client that listed alerts passes the newest it saw (0 when it saw none),
+   * so that nothing raised in between is missed.
    *
    * @generated from field: string after_id = 2;
    */
@@ -585,7 +587,9 @@ export type WatchAlertsRequestJson = {
   filter?: AlertFilterJson;
 
   /**
-   * Start after this alert id (an Alert's id); empty starts with the next alert raised.
+   * Start after this alert id (an Alert's id, or 0 for the first alert); empty starts with the
+   * next alert raised. A client that listed alerts passes the newest it saw (0 when it saw none),
+   * so that nothing raised in between is missed.
    *
    * @generated from field: string after_id = 2;
    */
