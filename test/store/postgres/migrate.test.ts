@@ -128,6 +128,7 @@ describe("loadMigrations", () => {
       [3, "schema"],
       [4, "shape_index"],
       [5, "decisions"],
+      [6, "alerts"],
     ]);
     expect(migrations[0]?.sql).toContain("CREATE TABLE latch_relationships");
   });
