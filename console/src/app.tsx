@@ -1,14 +1,16 @@
 // The console: signs in (or not, in development mode), then shows the page the URL names.
 
 import { useEffect, useMemo, useState } from "preact/hooks";
+import { AccessContext } from "./api/access-context.js";
 import { forgetApiKey, storeApiKey, storedApiKey } from "./api/api-key-store.js";
 import { createClients } from "./api/clients.js";
 import { ClientsContext } from "./api/clients-context.js";
+import { describeKey } from "./api/describe-key.js";
 import { errorText } from "./api/error-text.js";
-import { probeKey } from "./api/probe-key.js";
+import { allows, type KeyAccess } from "./api/key-access.js";
 import { useRoute } from "./routing/route.js";
 import { NavBar } from "./shell/nav-bar.js";
-import { DEFAULT_SEGMENT } from "./shell/nav-items.js";
+import { landingSegment } from "./shell/nav-items.js";
 import { PageBoundary } from "./shell/page-boundary.js";
 import { PageSwitch } from "./shell/page-switch.js";
 import { SignIn } from "./shell/sign-in.js";
@@ -20,7 +22,11 @@ type Session =
   | { readonly state: "checking" }
   | { readonly state: "unreachable"; readonly message: string }
   | { readonly state: "signed-out" }
-  | { readonly state: "signed-in"; readonly apiKey: string | undefined };
+  | {
+      readonly state: "signed-in";
+      readonly apiKey: string | undefined;
+      readonly access: KeyAccess;
+    };
 
 /** App is the whole console. */
 export function App() {
@@ -32,10 +38,11 @@ export function App() {
   useEffect(() => {
     const abort = new AbortController();
     const kept = storedApiKey();
-    probeKey(kept, abort.signal).then(
-      (accepted) => {
-        if (accepted) setSession({ state: "signed-in", apiKey: kept });
-        else {
+    describeKey(kept, abort.signal).then(
+      (access) => {
+        if (access !== undefined) {
+          setSession({ state: "signed-in", apiKey: access.development ? undefined : kept, access });
+        } else {
           forgetApiKey();
           setSession({ state: "signed-out" });
         }
@@ -61,29 +68,35 @@ export function App() {
   if (session.state === "signed-out") {
     return (
       <SignIn
-        onSignedIn={(key) => {
+        onSignedIn={(key, access) => {
           storeApiKey(key);
-          setSession({ state: "signed-in", apiKey: key });
+          setSession({ state: "signed-in", apiKey: key, access });
         }}
       />
     );
   }
+  const { access } = session;
   const signOut = () => {
     forgetApiKey();
     setSession({ state: "signed-out" });
   };
-  const segment = route.segments[0] ?? DEFAULT_SEGMENT;
+  const segment = route.segments[0] ?? landingSegment((method) => allows(access, method));
   return (
     <ClientsContext.Provider value={clients}>
-      <a class="skip" href="#page">
-        Skip to the page
-      </a>
-      <NavBar current={segment} onSignOut={apiKey === undefined ? undefined : signOut} />
-      <main id="page" tabIndex={-1}>
-        <PageBoundary key={segment}>
-          <PageSwitch segment={segment} route={route} />
-        </PageBoundary>
-      </main>
+      <AccessContext.Provider value={access}>
+        <a class="skip" href="#page">
+          Skip to the page
+        </a>
+        <NavBar
+          current={segment}
+          session={access.development ? undefined : { keyName: access.name, onSignOut: signOut }}
+        />
+        <main id="page" tabIndex={-1}>
+          <PageBoundary key={segment}>
+            <PageSwitch segment={segment} route={route} />
+          </PageBoundary>
+        </main>
+      </AccessContext.Provider>
     </ClientsContext.Provider>
   );
 }

@@ -177,7 +177,7 @@ function authorize(path: string, context: HandlerContext, keys: ApiKeyRing): Pri
   const principal = keys.authenticate(key);
   if (principal === undefined) throw new ConnectError("unknown API key", Code.Unauthenticated);
   const scope = METHOD_SCOPES[path] ?? "admin";
-  if (!principal.scopes.has(scope) && !principal.scopes.has("admin")) {
+  if (scope !== "any" && !principal.scopes.has(scope) && !principal.scopes.has("admin")) {
     throw new ConnectError(
       `API key ${principal.keyName} lacks the scope '${scope}' that ${path} needs`,
       Code.PermissionDenied,

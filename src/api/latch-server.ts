@@ -24,6 +24,7 @@ import { AgentService } from "../gen/latch/v1/agent_service_pb.js";
 import { AlertService } from "../gen/latch/v1/alert_service_pb.js";
 import { ApprovalService } from "../gen/latch/v1/approval_service_pb.js";
 import { DecisionService } from "../gen/latch/v1/decision_service_pb.js";
+import { KeyService } from "../gen/latch/v1/key_service_pb.js";
 import { PermissionService } from "../gen/latch/v1/permission_service_pb.js";
 import { RelationshipService } from "../gen/latch/v1/relationship_service_pb.js";
 import { SchemaService } from "../gen/latch/v1/schema_service_pb.js";
@@ -58,6 +59,7 @@ import { LiveCalls, shutdownError } from "./grpc-call-context.js";
 import { type GrpcPort, listenGrpc } from "./grpc-port.js";
 import { bearerKey, guardService } from "./guard-service.js";
 import { createHttpHandler } from "./http-handler.js";
+import { createKeyService } from "./key-service.js";
 import { listenOn, type PortName } from "./listen-error.js";
 import { createPermissionService } from "./permission-service.js";
 import { Readiness } from "./readiness.js";
@@ -225,6 +227,7 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
       ApprovalService,
       DecisionService,
       AlertService,
+      KeyService,
     ].map((s) => s.typeName),
     ...SPICEDB_SERVICES,
   ];
@@ -281,6 +284,7 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
     ),
     served(DecisionService, createDecisionService(decisionLog)),
     served(AlertService, createAlertService(alertArchive)),
+    served(KeyService, createKeyService()),
   ];
   const shutdown = new AbortController();
   // Every call in flight listens to the shutdown signal: no limit on listeners.

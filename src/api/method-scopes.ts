@@ -2,12 +2,17 @@
 
 import type { Scope } from "./api-keys.js";
 
+/** MethodScope is the scope a method needs, or `any`: any valid key may call it. */
+export type MethodScope = Scope | "any";
+
 /**
  * METHOD_SCOPES maps `service/method` (as in the gRPC path, without the leading slash) to the
  * scope a key needs for it; `admin` grants every scope. Methods missing here need `admin`. SpiceDB's
- * methods (authzed.api.v1) need what their latch.v1 counterparts need.
+ * methods (authzed.api.v1) need what their latch.v1 counterparts need. The console imports it
+ * too (to offer only what a key may do): it holds data and types only.
  */
-export const METHOD_SCOPES: Readonly<Record<string, Scope>> = {
+export const METHOD_SCOPES: Readonly<Record<string, MethodScope>> = {
+  "latch.v1.KeyService/DescribeKey": "any",
   "latch.v1.PermissionService/Check": "check",
   "latch.v1.PermissionService/CheckBulk": "check",
   "latch.v1.PermissionService/Expand": "check",

@@ -1,6 +1,8 @@
 // The agents, a row each: whom it acts for, its recent denials and alerts, its suspension, suspend or resume.
 
 import { useState } from "preact/hooks";
+import { AgentService } from "../../../src/gen/latch/v1/agent_service_pb.js";
+import { useAllows } from "../api/access-context.js";
 import { Link } from "../routing/link.js";
 import { consoleHref } from "../routing/route.js";
 import { TimeText } from "../ui/time-text.js";
@@ -15,9 +17,14 @@ export interface AgentTableProps {
   readonly onChange: () => void;
 }
 
-/** AgentTable lists agents; one row at a time opens its suspend form. */
+/**
+ * AgentTable lists agents; one row at a time opens its suspend form. A key that may not suspend
+ * and resume gets no action column (the page says why).
+ */
 export function AgentTable({ agents, onChange }: AgentTableProps) {
   const [suspending, setSuspending] = useState<string>();
+  const allows = useAllows();
+  const mayAct = allows(AgentService.method.suspend) && allows(AgentService.method.resume);
   if (agents.length === 0) {
     return <p>No agent is seen yet: none has relationships or took part in a recent decision.</p>;
   }
@@ -31,7 +38,7 @@ export function AgentTable({ agents, onChange }: AgentTableProps) {
             <th scope="col">Recent denials</th>
             <th scope="col">Recent alerts</th>
             <th scope="col">Status</th>
-            <th scope="col">Action</th>
+            {mayAct ? <th scope="col">Action</th> : null}
           </tr>
         </thead>
         <tbody>
@@ -66,28 +73,30 @@ export function AgentTable({ agents, onChange }: AgentTableProps) {
                   </>
                 )}
               </td>
-              <td>
-                {agent.suspension !== undefined ? (
-                  <ResumeButton
-                    subject={agent.agent}
-                    label={`Resume ${agent.agent}`}
-                    onDone={onChange}
-                  />
-                ) : suspending === agent.agent ? (
-                  <SuspendForm
-                    subject={agent.agent}
-                    onDone={() => {
-                      setSuspending(undefined);
-                      onChange();
-                    }}
-                    onCancel={() => setSuspending(undefined)}
-                  />
-                ) : (
-                  <button type="button" onClick={() => setSuspending(agent.agent)}>
-                    Suspend {agent.agent}…
-                  </button>
-                )}
-              </td>
+              {mayAct ? (
+                <td>
+                  {agent.suspension !== undefined ? (
+                    <ResumeButton
+                      subject={agent.agent}
+                      label={`Resume ${agent.agent}`}
+                      onDone={onChange}
+                    />
+                  ) : suspending === agent.agent ? (
+                    <SuspendForm
+                      subject={agent.agent}
+                      onDone={() => {
+                        setSuspending(undefined);
+                        onChange();
+                      }}
+                      onCancel={() => setSuspending(undefined)}
+                    />
+                  ) : (
+                    <button type="button" onClick={() => setSuspending(agent.agent)}>
+                      Suspend {agent.agent}…
+                    </button>
+                  )}
+                </td>
+              ) : null}
             </tr>
           ))}
         </tbody>

@@ -1,10 +1,12 @@
 // The Agents page: the emergency stop, every agent with whom it acts for, its denials and alerts, suspend and resume.
 
+import { AgentService } from "../../../src/gen/latch/v1/agent_service_pb.js";
 import { useClients } from "../api/clients-context.js";
 import { useCall } from "../api/use-call.js";
 import { CallView } from "../ui/call-view.js";
 import { ErrorNote } from "../ui/error-note.js";
 import { Loading } from "../ui/loading.js";
+import { ScopeNote } from "../ui/scope-note.js";
 import {
   loadAgentRelationships,
   loadRecentAlerts,
@@ -49,6 +51,7 @@ export function AgentsPage() {
             <>
               <EmergencyStop stop={stop} onChange={reload} />
               <h2>Every agent</h2>
+              <ScopeNote method={AgentService.method.suspend} action="Suspending an agent" />
               {decisions.status === "failed" ? (
                 <ErrorNote message={`Recent decisions are not counted. ${decisions.message}`} />
               ) : (

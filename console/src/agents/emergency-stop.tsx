@@ -1,7 +1,9 @@
 // The emergency stop: suspend every agent at once (`agent:*`), after a confirmation; and lift it.
 
 import { useState } from "preact/hooks";
-import type { Suspension } from "../../../src/gen/latch/v1/agent_service_pb.js";
+import { AgentService, type Suspension } from "../../../src/gen/latch/v1/agent_service_pb.js";
+import { useAllows } from "../api/access-context.js";
+import { ScopeNote } from "../ui/scope-note.js";
 import { TimeText } from "../ui/time-text.js";
 import { AGENT_TYPE } from "./agent-roster.js";
 import { ResumeButton } from "./resume-button.js";
@@ -21,6 +23,7 @@ export interface EmergencyStopProps {
  */
 export function EmergencyStop({ stop, onChange }: EmergencyStopProps) {
   const [confirming, setConfirming] = useState(false);
+  const allows = useAllows();
   if (stop !== undefined) {
     return (
       <section class="emergency stopped" aria-labelledby="emergency">
@@ -34,14 +37,20 @@ export function EmergencyStop({ stop, onChange }: EmergencyStopProps) {
             </>
           )}
         </p>
-        <ResumeButton subject={EVERY_AGENT} label="Resume all agents" onDone={onChange} />
+        {allows(AgentService.method.resume) ? (
+          <ResumeButton subject={EVERY_AGENT} label="Resume all agents" onDone={onChange} />
+        ) : (
+          <ScopeNote method={AgentService.method.resume} action="Resuming all agents" />
+        )}
       </section>
     );
   }
   return (
     <section class="emergency" aria-labelledby="emergency">
       <h2 id="emergency">Emergency stop</h2>
-      {confirming ? (
+      {!allows(AgentService.method.suspend) ? (
+        <ScopeNote method={AgentService.method.suspend} action="Stopping all agents" />
+      ) : confirming ? (
         <>
           <p>
             <strong>

@@ -1,7 +1,8 @@
 // Alerts as rows: when, which rule, which agent, what happened (its decision), where it stands.
 
 import type { Alert } from "../../../src/gen/latch/v1/alert_service_pb.js";
-import { AlertStatus } from "../../../src/gen/latch/v1/alert_service_pb.js";
+import { AlertService, AlertStatus } from "../../../src/gen/latch/v1/alert_service_pb.js";
+import { useAllows } from "../api/access-context.js";
 import { Link } from "../routing/link.js";
 import { consoleHref } from "../routing/route.js";
 import { TimeText } from "../ui/time-text.js";
@@ -16,6 +17,7 @@ export interface AlertTableProps {
 
 /** AlertTable lists alerts; each open one has its acknowledgement form. */
 export function AlertTable({ alerts, onAcknowledged }: AlertTableProps) {
+  const mayAcknowledge = useAllows()(AlertService.method.acknowledgeAlert);
   if (alerts.length === 0) return <p>No alert matches.</p>;
   return (
     <div class="table-scroll">
@@ -56,9 +58,9 @@ export function AlertTable({ alerts, onAcknowledged }: AlertTableProps) {
                     by {alert.acknowledgedBy}, <TimeText at={alert.acknowledgedAt} />
                     {alert.note === "" ? null : `: ${alert.note}`}
                   </p>
-                ) : (
+                ) : mayAcknowledge ? (
                   <AcknowledgeForm alert={alert} onDone={onAcknowledged} />
-                )}
+                ) : null}
               </td>
             </tr>
           ))}

@@ -1,9 +1,11 @@
 // The Alerts page: the alerts the URL's filter matches, newest first, new ones as they are raised; acknowledge.
 
 import { useMemo, useState } from "preact/hooks";
+import { AlertService } from "../../../src/gen/latch/v1/alert_service_pb.js";
 import { useClients } from "../api/clients-context.js";
 import { ErrorNote } from "../ui/error-note.js";
 import { Loading } from "../ui/loading.js";
+import { ScopeNote } from "../ui/scope-note.js";
 import { alertFilterOf, alertQueryFromParams } from "./alert-query.js";
 import { AlertSearchForm } from "./alert-search-form.js";
 import { AlertTable } from "./alert-table.js";
@@ -43,6 +45,10 @@ export function AlertsPage({ query: params }: { readonly query: URLSearchParams 
           ) : (
             <ErrorNote message={`Live updates stopped: ${state.stopped}`} onRetry={reload} />
           )}
+          <ScopeNote
+            method={AlertService.method.acknowledgeAlert}
+            action="Acknowledging an alert"
+          />
           <AlertTable alerts={newestFirst(state.alerts)} onAcknowledged={acknowledged} />
         </>
       )}

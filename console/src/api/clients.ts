@@ -6,6 +6,7 @@ import { AgentService } from "../../../src/gen/latch/v1/agent_service_pb.js";
 import { AlertService } from "../../../src/gen/latch/v1/alert_service_pb.js";
 import { ApprovalService } from "../../../src/gen/latch/v1/approval_service_pb.js";
 import { DecisionService } from "../../../src/gen/latch/v1/decision_service_pb.js";
+import { KeyService } from "../../../src/gen/latch/v1/key_service_pb.js";
 import { PermissionService } from "../../../src/gen/latch/v1/permission_service_pb.js";
 import { RelationshipService } from "../../../src/gen/latch/v1/relationship_service_pb.js";
 import { SchemaService } from "../../../src/gen/latch/v1/schema_service_pb.js";
@@ -19,6 +20,7 @@ export interface Clients {
   readonly approvals: Client<typeof ApprovalService>;
   readonly decisions: Client<typeof DecisionService>;
   readonly alerts: Client<typeof AlertService>;
+  readonly keys: Client<typeof KeyService>;
 }
 
 /**
@@ -48,5 +50,6 @@ export function createClients(apiKey: string | undefined): Clients {
     approvals: createClient(ApprovalService, transport),
     decisions: createClient(DecisionService, transport),
     alerts: createClient(AlertService, transport),
+    keys: createClient(KeyService, transport),
   };
 }

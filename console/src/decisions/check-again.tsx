@@ -2,14 +2,19 @@
 
 import { useState } from "preact/hooks";
 import type { Decision } from "../../../src/gen/latch/v1/decision_service_pb.js";
-import type { CheckResponse } from "../../../src/gen/latch/v1/permission_service_pb.js";
+import {
+  type CheckResponse,
+  PermissionService,
+} from "../../../src/gen/latch/v1/permission_service_pb.js";
 import { parseSubjectRef } from "../../../src/tuple/parse-ref.js";
+import { useAllows } from "../api/access-context.js";
 import { UNARY_TIMEOUT_MS } from "../api/clients.js";
 import { useClients } from "../api/clients-context.js";
 import { objectInput, subjectInput } from "../api/parse-input.js";
 import { useAction } from "../api/use-call.js";
 import { ErrorNote } from "../ui/error-note.js";
 import { ResultBadge } from "../ui/result-badge.js";
+import { ScopeNote } from "../ui/scope-note.js";
 import { CheckAnswerView } from "./check-answer-view.js";
 
 /**
@@ -21,6 +26,7 @@ export function CheckAgain({ decision }: { readonly decision: Decision }) {
   const clients = useClients();
   const [answer, setAnswer] = useState<CheckResponse>();
   const [action, run] = useAction();
+  const mayCheck = useAllows()(PermissionService.method.check);
   const ask = () =>
     run(async (signal) => {
       const response = await clients.permissions.check(
@@ -50,9 +56,13 @@ export function CheckAgain({ decision }: { readonly decision: Decision }) {
           ? " Some context values were masked in the log and are sent as their hashes, so a caveat on them may answer differently."
           : ""}
       </p>
-      <button type="button" onClick={ask} disabled={action.running}>
-        {action.running ? "Checking…" : "Check again now"}
-      </button>
+      {mayCheck ? (
+        <button type="button" onClick={ask} disabled={action.running}>
+          {action.running ? "Checking…" : "Check again now"}
+        </button>
+      ) : (
+        <ScopeNote method={PermissionService.method.check} action="Checking again" />
+      )}
       {action.error === undefined ? null : <ErrorNote message={action.error} />}
       {answer === undefined ? null : (
         <div class="check-again" role="status">

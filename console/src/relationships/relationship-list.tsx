@@ -10,13 +10,16 @@ import { useAction } from "../api/use-call.js";
 import { ErrorNote } from "../ui/error-note.js";
 import { TimeText } from "../ui/time-text.js";
 
-/** RelationshipListProps are the relationships shown and what to do after one is deleted. */
+/**
+ * RelationshipListProps are the relationships shown and what to do after one is deleted:
+ * undefined when the key may not delete, and no delete button is offered.
+ */
 export interface RelationshipListProps {
   readonly relationships: readonly Relationship[];
-  readonly onDeleted: (token: string) => void;
+  readonly onDeleted: ((token: string) => void) | undefined;
 }
 
-/** RelationshipList shows relationships in a table, with a delete button each. */
+/** RelationshipList shows relationships in a table, with a delete button each when offered. */
 export function RelationshipList({ relationships, onDeleted }: RelationshipListProps) {
   if (relationships.length === 0) return <p>No relationship matches.</p>;
   return (
@@ -26,7 +29,7 @@ export function RelationshipList({ relationships, onDeleted }: RelationshipListP
           <tr>
             <th scope="col">Relationship</th>
             <th scope="col">Expires</th>
-            <th scope="col">Action</th>
+            {onDeleted === undefined ? null : <th scope="col">Action</th>}
           </tr>
         </thead>
         <tbody>
@@ -44,9 +47,11 @@ export function RelationshipList({ relationships, onDeleted }: RelationshipListP
                     <TimeText at={relationship.expiresAt} />
                   )}
                 </td>
-                <td>
-                  <DeleteButton relationship={relationship} text={text} onDeleted={onDeleted} />
-                </td>
+                {onDeleted === undefined ? null : (
+                  <td>
+                    <DeleteButton relationship={relationship} text={text} onDeleted={onDeleted} />
+                  </td>
+                )}
               </tr>
             );
           })}

@@ -3,11 +3,14 @@
 import { useEffect, useState } from "preact/hooks";
 import { parseFilter } from "../../../src/cli/query-arguments.js";
 import type { Relationship } from "../../../src/gen/latch/v1/core_pb.js";
+import { RelationshipService } from "../../../src/gen/latch/v1/relationship_service_pb.js";
+import { useAllows } from "../api/access-context.js";
 import { UNARY_TIMEOUT_MS } from "../api/clients.js";
 import { useClients } from "../api/clients-context.js";
 import { useCall } from "../api/use-call.js";
 import { consoleHref, navigate } from "../routing/route.js";
 import { CallView } from "../ui/call-view.js";
+import { ScopeNote } from "../ui/scope-note.js";
 import { RelationshipList } from "./relationship-list.js";
 import { WriteRelationshipForm } from "./write-relationship-form.js";
 
@@ -20,6 +23,7 @@ const PAGE_SIZE = 200;
  */
 export function RelationshipsPage({ query }: { readonly query: URLSearchParams }) {
   const clients = useClients();
+  const mayWrite = useAllows()(RelationshipService.method.writeRelationships);
   const filterText = query.get("filter") ?? "";
   const [draft, setDraft] = useState(filterText);
   useEffect(() => setDraft(filterText), [filterText]);
@@ -69,11 +73,18 @@ export function RelationshipsPage({ query }: { readonly query: URLSearchParams }
         <code>document:plan#viewer</code>, <code>document#viewer@user</code>, or only the subject:{" "}
         <code>@user:alice</code>.
       </p>
-      <WriteRelationshipForm onWritten={setToken} />
+      {mayWrite ? <WriteRelationshipForm onWritten={setToken} /> : null}
+      <ScopeNote
+        method={RelationshipService.method.writeRelationships}
+        action="Writing or deleting a relationship"
+      />
       <CallView state={state} what="relationships" onRetry={retry}>
         {(found) => (
           <>
-            <RelationshipList relationships={found.slice(0, PAGE_SIZE)} onDeleted={setToken} />
+            <RelationshipList
+              relationships={found.slice(0, PAGE_SIZE)}
+              onDeleted={mayWrite ? setToken : undefined}
+            />
             {found.length > PAGE_SIZE ? (
               <p class="hint">
                 Only the first {PAGE_SIZE} are shown: narrow the filter to see the others.

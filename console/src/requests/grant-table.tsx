@@ -2,15 +2,20 @@
 
 import { useState } from "preact/hooks";
 import { relationshipText } from "../../../src/cli/api-values.js";
-import type { AccessRequest } from "../../../src/gen/latch/v1/approval_service_pb.js";
+import {
+  type AccessRequest,
+  ApprovalService,
+} from "../../../src/gen/latch/v1/approval_service_pb.js";
+import { useAllows } from "../api/access-context.js";
 import { UNARY_TIMEOUT_MS } from "../api/clients.js";
 import { useClients } from "../api/clients-context.js";
 import { useAction } from "../api/use-call.js";
 import { ErrorNote } from "../ui/error-note.js";
 import { TimeText } from "../ui/time-text.js";
 
-/** GrantTable lists approved requests with a revoke button each. */
+/** GrantTable lists approved requests with a revoke button each, when the key may revoke. */
 export function GrantTable({ grants }: { readonly grants: readonly AccessRequest[] }) {
+  const mayRevoke = useAllows()(ApprovalService.method.revoke);
   if (grants.length === 0) return <p>No approved grant is in force.</p>;
   return (
     <div class="table-scroll">
@@ -20,7 +25,7 @@ export function GrantTable({ grants }: { readonly grants: readonly AccessRequest
             <th scope="col">Grant</th>
             <th scope="col">Approved by</th>
             <th scope="col">Expires</th>
-            <th scope="col">Action</th>
+            {mayRevoke ? <th scope="col">Action</th> : null}
           </tr>
         </thead>
         <tbody>
@@ -36,9 +41,11 @@ export function GrantTable({ grants }: { readonly grants: readonly AccessRequest
               <td>
                 <TimeText at={grant.grantExpiresAt} />
               </td>
-              <td>
-                <RevokeButton grant={grant} />
-              </td>
+              {mayRevoke ? (
+                <td>
+                  <RevokeButton grant={grant} />
+                </td>
+              ) : null}
             </tr>
           ))}
         </tbody>

@@ -1,7 +1,11 @@
 // One pending request: what, for how long, why, who asked, the subject's recent decisions, and the decision.
 
 import { relationshipText } from "../../../src/cli/api-values.js";
-import type { AccessRequest } from "../../../src/gen/latch/v1/approval_service_pb.js";
+import {
+  type AccessRequest,
+  ApprovalService,
+} from "../../../src/gen/latch/v1/approval_service_pb.js";
+import { useAllows } from "../api/access-context.js";
 import { subjectText } from "../api/ref-text.js";
 import { durationText } from "../ui/duration-text.js";
 import { TimeText } from "../ui/time-text.js";
@@ -10,6 +14,8 @@ import { RecentDecisions } from "./recent-decisions.js";
 
 /** RequestCard shows a pending request and the form that decides it. */
 export function RequestCard({ request }: { readonly request: AccessRequest }) {
+  const allows = useAllows();
+  const mayDecide = allows(ApprovalService.method.approve) && allows(ApprovalService.method.deny);
   const relationship = relationshipText(request.relationship);
   const subject = subjectText(request.relationship?.subject);
   return (
@@ -38,7 +44,7 @@ export function RequestCard({ request }: { readonly request: AccessRequest }) {
         <summary>Recent decisions of {subject}</summary>
         <RecentDecisions subject={subject} />
       </details>
-      <DecideForm request={request} />
+      {mayDecide ? <DecideForm request={request} /> : null}
     </article>
   );
 }

@@ -1,9 +1,11 @@
 // The Access requests page: the inbox of pending requests and the grants in force, both live.
 
 import { useState } from "preact/hooks";
+import { ApprovalService } from "../../../src/gen/latch/v1/approval_service_pb.js";
 import { useClients } from "../api/clients-context.js";
 import { ErrorNote } from "../ui/error-note.js";
 import { Loading } from "../ui/loading.js";
+import { ScopeNote } from "../ui/scope-note.js";
 import { GrantTable } from "./grant-table.js";
 import { GRANTS, INBOX, withStatus } from "./request-book.js";
 import { RequestCard } from "./request-card.js";
@@ -42,6 +44,10 @@ export function RequestsPage() {
       ) : (
         <ErrorNote message={`Live updates stopped: ${state.stopped}`} onRetry={reload} />
       )}
+      <ScopeNote
+        method={ApprovalService.method.approve}
+        action="Approving, denying or revoking access"
+      />
       <h2>Pending ({pending.length})</h2>
       {pending.length === 0 ? <p>No request is waiting.</p> : null}
       {pending.map((request) => (

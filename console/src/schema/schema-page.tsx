@@ -2,12 +2,17 @@
 
 import { Code, ConnectError } from "@connectrpc/connect";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { SchemaDiagnostic } from "../../../src/gen/latch/v1/schema_service_pb.js";
+import {
+  type SchemaDiagnostic,
+  SchemaService,
+} from "../../../src/gen/latch/v1/schema_service_pb.js";
+import { useAllows } from "../api/access-context.js";
 import { UNARY_TIMEOUT_MS } from "../api/clients.js";
 import { useClients } from "../api/clients-context.js";
 import { useAction, useCall } from "../api/use-call.js";
 import { CallView } from "../ui/call-view.js";
 import { ErrorNote } from "../ui/error-note.js";
+import { ScopeNote } from "../ui/scope-note.js";
 import { DiagnosticList } from "./diagnostic-list.js";
 import { offsetOf } from "./text-position.js";
 
@@ -49,6 +54,7 @@ function SchemaEditor({ written, readAt }: { readonly written: string; readonly 
   const [checked, setChecked] = useState<{ text: string; outcome: Outcome }>();
   const [action, run] = useAction();
   const editor = useRef<HTMLTextAreaElement>(null);
+  const maySave = useAllows()(SchemaService.method.writeSchema);
   useEffect(() => setText(written), [written]);
 
   const validate = async (signal: AbortSignal) => {
@@ -96,9 +102,7 @@ function SchemaEditor({ written, readAt }: { readonly written: string; readonly 
   return (
     <form onSubmit={save} aria-label="Edit the schema">
       <p class="hint">
-        {readAt === ""
-          ? "No schema is written yet."
-          : `As read at token ${readAt}. Saving needs a key with the schema scope.`}
+        {readAt === "" ? "No schema is written yet." : `As read at token ${readAt}.`}
       </p>
       <label>
         Schema
@@ -114,10 +118,13 @@ function SchemaEditor({ written, readAt }: { readonly written: string; readonly 
         <button type="button" onClick={check} disabled={action.running}>
           Check
         </button>{" "}
-        <button type="submit" disabled={action.running || text === written}>
-          {action.running ? "Working…" : "Save"}
-        </button>
+        {maySave ? (
+          <button type="submit" disabled={action.running || text === written}>
+            {action.running ? "Working…" : "Save"}
+          </button>
+        ) : null}
       </p>
+      <ScopeNote method={SchemaService.method.writeSchema} action="Saving the schema" />
       {action.error === undefined ? null : <ErrorNote message={action.error} />}
       {outcome?.kind === "errors" ? (
         <DiagnosticList

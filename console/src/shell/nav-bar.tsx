@@ -1,24 +1,26 @@
-// The bar at the top of every page: the pages, the session, sign-out.
+// The bar at the top of every page: the pages the key may see, the session, sign-out.
 
+import { useAllows } from "../api/access-context.js";
 import { Link } from "../routing/link.js";
 import { consoleHref } from "../routing/route.js";
 import { NAV_ITEMS } from "./nav-items.js";
 
-/** NavBarProps say which page is open and how the session signs out. */
+/** NavBarProps say which page is open, whose key it is, and how the session signs out. */
 export interface NavBarProps {
   readonly current: string;
-  /** Undefined in development mode, where there is no key to sign out of. */
-  readonly onSignOut: (() => void) | undefined;
+  /** The signed-in key's name, and how to sign out; undefined in development mode (no key). */
+  readonly session: { readonly keyName: string; readonly onSignOut: () => void } | undefined;
 }
 
-/** NavBar lists the pages, marks the current one, and offers sign-out. */
-export function NavBar({ current, onSignOut }: NavBarProps) {
+/** NavBar lists the pages the key's scopes allow, marks the current one, and offers sign-out. */
+export function NavBar({ current, session }: NavBarProps) {
+  const allows = useAllows();
   return (
     <header class="nav-bar">
       <span class="brand">Latch</span>
       <nav aria-label="Pages">
         <ul>
-          {NAV_ITEMS.map((item) => (
+          {NAV_ITEMS.filter((item) => allows(item.shownBy)).map((item) => (
             <li key={item.segment}>
               <Link href={consoleHref([item.segment])} current={item.segment === current}>
                 {item.label}
@@ -27,12 +29,15 @@ export function NavBar({ current, onSignOut }: NavBarProps) {
           ))}
         </ul>
       </nav>
-      {onSignOut === undefined ? (
+      {session === undefined ? (
         <span class="session">Development mode: no API key</span>
       ) : (
-        <button type="button" class="session" onClick={onSignOut}>
-          Sign out
-        </button>
+        <span class="session">
+          Key {session.keyName}{" "}
+          <button type="button" onClick={session.onSignOut}>
+            Sign out
+          </button>
+        </span>
       )}
     </header>
   );

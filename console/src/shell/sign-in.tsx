@@ -1,13 +1,14 @@
 // The sign-in form: paste an API key; it is checked with the server, then kept for this tab only.
 
 import { useState } from "preact/hooks";
-import { probeKey } from "../api/probe-key.js";
+import { describeKey } from "../api/describe-key.js";
+import type { KeyAccess } from "../api/key-access.js";
 import { useAction } from "../api/use-call.js";
 import { ErrorNote } from "../ui/error-note.js";
 
-/** SignInProps say what to do with an accepted key. */
+/** SignInProps say what to do with an accepted key and what it may do. */
 export interface SignInProps {
-  readonly onSignedIn: (apiKey: string) => void;
+  readonly onSignedIn: (apiKey: string, access: KeyAccess) => void;
 }
 
 /** SignIn asks for an API key and signs in once the server accepts it. */
@@ -20,7 +21,8 @@ export function SignIn({ onSignedIn }: SignInProps) {
     const key = apiKey.trim();
     setRefused(false);
     run(async (signal) => {
-      if (await probeKey(key, signal)) onSignedIn(key);
+      const access = await describeKey(key, signal);
+      if (access !== undefined) onSignedIn(key, access);
       else setRefused(true);
     });
   };
@@ -39,7 +41,7 @@ export function SignIn({ onSignedIn }: SignInProps) {
         />
         <p class="hint">
           The key is kept in this tab's session storage only, and sent with each call to the server.
-          The pages show what its scopes allow.
+          The console offers only the pages and actions its scopes allow.
         </p>
         <button type="submit" disabled={action.running}>
           {action.running ? "Checking…" : "Sign in"}

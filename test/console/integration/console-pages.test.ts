@@ -35,11 +35,17 @@ afterAll(async () => {
 });
 
 /**
- * latch runs the CLI against server and returns what it printed; it fails the test when the
- * command fails (a check's denial, exit code 1 with nothing on stderr, is an answer).
+ * latch runs the CLI against server (with token as its API key, if given) and returns what it
+ * printed; it fails the test when the command fails (a check's denial, exit code 1 with nothing
+ * on stderr, is an answer).
  */
-async function latch(server: ConsoleServer, args: string[]): Promise<string> {
-  const run = await runLatch(args, {}, { env: { ...process.env, ...server.cliEnv } });
+async function latch(server: ConsoleServer, args: string[], token?: string): Promise<string> {
+  const env = {
+    ...process.env,
+    ...server.cliEnv,
+    ...(token === undefined ? {} : { LATCH_TOKEN: token }),
+  };
+  const run = await runLatch(args, {}, { env });
   if (run.exitCode !== 0 && run.stderr !== "") {
     throw new Error(`latch ${args.join(" ")}: ${run.stderr}`);
   }
@@ -489,14 +495,20 @@ describe.skipIf(missing !== undefined)("the console in development mode", () => 
 describe.skipIf(missing !== undefined)("the console with API keys", () => {
   const ADMIN = "lt_console_admin_secret";
   const READER = "lt_console_reader_secret";
+  const CHECKER = "lt_console_checker_secret";
   let server: ConsoleServer;
   let page: Page;
   const apiCalls: { path: string; authorization: string | undefined }[] = [];
 
   beforeAll(async () => {
     server = await serveConsole({
-      LATCH_API_KEYS: `admin:${hashApiKey(ADMIN)}:admin,reader:${hashApiKey(READER)}:read`,
+      LATCH_API_KEYS: [
+        `admin:${hashApiKey(ADMIN)}:admin`,
+        `reader:${hashApiKey(READER)}:read`,
+        `checker:${hashApiKey(CHECKER)}:check+read`,
+      ].join(","),
     });
+    await latch(server, ["import", "schema/agent.yaml"], ADMIN);
     // A page of its own context: axe opens another page in it to gather its results.
     page = await (await browser.newContext()).newPage();
     page.on("request", (request) => {
@@ -544,5 +556,59 @@ describe.skipIf(missing !== undefined)("the console with API keys", () => {
     await page.getByLabel("API key").fill(ADMIN);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByText("No decision matches.").waitFor();
+  });
+  it("offers a key only the pages and actions its scopes allow", async () => {
+    const own = await (await browser.newContext()).newPage();
+    const nav = own.getByRole("navigation", { name: "Pages" });
+    const link = (name: string) => nav.getByRole("link", { name, exact: true });
+    const signIn = async (key: string) => {
+      await own.goto(`${server.consoleUrl}/`);
+      await own.getByLabel("API key").fill(key);
+      await own.getByRole("button", { name: "Sign in" }).click();
+      await link("Relationships").waitFor();
+    };
+    const relationships = `${server.consoleUrl}/relationships?filter=document:design`;
+    const rows = own
+      .getByRole("row")
+      .filter({ hasText: "document:design#parent@folder:eng_notes" });
+
+    // check and read: no decision log, no alerts, no changes; the checks and the reads work.
+    await signIn(CHECKER);
+    await own.getByRole("heading", { name: "Agents" }).waitFor();
+    for (const hidden of ["Decisions", "Live", "Alerts"]) {
+      await expect(link(hidden).count(), hidden).resolves.toBe(0);
+    }
+    for (const shown of ["Agents", "Access requests", "Schema", "Playground"]) {
+      await expect(link(shown).count(), shown).resolves.toBe(1);
+    }
+    const question = new URLSearchParams({
+      resource: "document:review",
+      permission: "view",
+      subject: "user:eng_manager",
+      actors: "agent:assistant",
+    });
+    await own.goto(`${server.consoleUrl}/playground?${question}`);
+    await own.getByText("Denied by agent:assistant: no permission.").waitFor();
+    await own.goto(relationships);
+    await rows.waitFor();
+    await own.getByText("Writing or deleting a relationship needs the scope write").waitFor();
+    await expect(own.getByLabel("New relationship").count()).resolves.toBe(0);
+    await expect(own.getByRole("button", { name: /^Delete / }).count()).resolves.toBe(0);
+    await expect(seriousViolations(own), "scoped relationships").resolves.toEqual([]);
+
+    // admin: every page, and the changes.
+    await own.getByRole("button", { name: "Sign out" }).click();
+    await signIn(ADMIN);
+    await own.getByRole("heading", { name: "Decisions" }).waitFor();
+    for (const shown of ["Decisions", "Live", "Alerts", "Playground"]) {
+      await expect(link(shown).count(), shown).resolves.toBe(1);
+    }
+    await own.goto(relationships);
+    await rows.waitFor();
+    await expect(own.getByLabel("New relationship").count()).resolves.toBe(1);
+    await expect(
+      rows.getByRole("button", { name: "Delete document:design#parent@folder:eng_notes" }).count(),
+    ).resolves.toBe(1);
+    await own.context().close();
   });
 });
