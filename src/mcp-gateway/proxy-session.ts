@@ -241,18 +241,20 @@ export function createProxySession(identity: Identity, settings: SessionSettings
   });
 
   // A completion shows what a prompt or resource holds: checked as its get or read.
-  server.setRequestHandler(CompleteRequestSchema, async (request, extra) => {
-    const { ref, argument } = request.params;
-    const options = { timeout, signal: extra.signal };
-    if (ref.type === "ref/prompt") {
-      const { upstream, name } = await gettable(ref.name, "completion/complete", {
-        argument: argument.name,
-      });
-      return upstream.client.complete({ ...request.params, ref: { ...ref, name } }, options);
-    }
-    const upstream = await readable(templateServers, ref.uri, "completion/complete");
-    return upstream.client.complete(request.params, options);
-  });
+  if (capabilities.completions !== undefined) {
+    server.setRequestHandler(CompleteRequestSchema, async (request, extra) => {
+      const { ref, argument } = request.params;
+      const options = { timeout, signal: extra.signal };
+      if (ref.type === "ref/prompt") {
+        const { upstream, name } = await gettable(ref.name, "completion/complete", {
+          argument: argument.name,
+        });
+        return upstream.client.complete({ ...request.params, ref: { ...ref, name } }, options);
+      }
+      const upstream = await readable(templateServers, ref.uri, "completion/complete");
+      return upstream.client.complete(request.params, options);
+    });
+  }
 
   if (capabilities.logging !== undefined) {
     server.setRequestHandler(SetLevelRequestSchema, async (request) => {
