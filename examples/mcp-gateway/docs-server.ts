@@ -157,7 +157,8 @@ function docsServer(): McpServer {
         ElicitResultSchema,
       );
       const chosen = answer.action === "accept" ? String(answer.content?.document_id) : undefined;
-      const text = chosen === undefined ? answer.action : (documents.get(chosen) ?? "no such document");
+      const text =
+        chosen === undefined ? answer.action : (documents.get(chosen) ?? "no such document");
       return { content: [{ type: "text", text }] };
     },
   );

@@ -288,7 +288,8 @@ export function createProxySession(identity: Identity, settings: SessionSettings
     recorded: Record<string, JsonValue>,
   ): Promise<{ upstream: Upstream; name: string }> => {
     const found = upstreams.resolve(listed);
-    if (found === undefined) throw new McpError(ErrorCode.InvalidParams, `unknown prompt ${listed}`);
+    if (found === undefined)
+      throw new McpError(ErrorCode.InvalidParams, `unknown prompt ${listed}`);
     const { upstream, name } = found;
     const asked = origin({ server: upstream.name, method, prompt: name, ...recorded });
     const refusal = await refused(

@@ -66,8 +66,8 @@ export class SessionHub {
 
   /** during runs a call of session on upstream, marking it in flight while it runs. */
   async during<T>(session: HubSession, upstream: Upstream, call: () => Promise<T>): Promise<T> {
-    let calls = this.calling.get(upstream);
-    if (calls === undefined) this.calling.set(upstream, (calls = new Map()));
+    const calls = this.calling.get(upstream) ?? new Map<HubSession, number>();
+    this.calling.set(upstream, calls);
     calls.set(session, (calls.get(session) ?? 0) + 1);
     try {
       return await call();
@@ -95,7 +95,8 @@ export class SessionHub {
   private listen(upstream: Upstream): void {
     const { client } = upstream;
     const toAll = (method: string) => () => {
-      for (const session of this.sessions) void session.server.notification({ method }).catch(() => {});
+      for (const session of this.sessions)
+        void session.server.notification({ method }).catch(() => {});
     };
     client.setNotificationHandler(
       ToolListChangedNotificationSchema,
