@@ -78,7 +78,8 @@ export function createProxySession(identity: Identity, settings: SessionSettings
   };
   const server = new Server({ name: "latch-mcp-gateway", version: "1" }, { capabilities });
   const session: HubSession = { server, identity };
-  hub.join(session);
+  // Joined once initialized: a session whose start failed is never closed, and must not be held.
+  server.oninitialized = () => hub.join(session);
   server.onclose = () => void hub.leave(session);
   const origin = (fields: Record<string, JsonValue>): JsonObject => ({
     via: "mcp-gateway",
