@@ -44,7 +44,7 @@ describe("latch serve --mcp-gateway", () => {
 
   it("serves the gateway on its own port, checking with the server it runs in", async () => {
     const { grpcPort } = await servingPorts(served);
-    const [, url] = await logged(served, /MCP gateway serving docs on (http:\S+)/);
+    const [, url] = await logged(served, /MCP gateway serving docs on (http:[^\s"]+)/);
     const added = await runLatch(
       ["rel", "touch", ...RELATIONSHIPS],
       {},
