@@ -216,6 +216,16 @@ describe.each<UpstreamKind>(["stdio", "http"])(
       await expect(
         intern.complete({ ref: prompt, argument: { name: "document_id", value: "" } }),
       ).rejects.toThrow("denied: agent:intern does not have get on mcp_prompt:docs/summarize");
+      const { decisions } = await rig.latch.decisions.listDecisions({
+        filter: { actor: "agent:intern", resource: "mcp_prompt:docs/summarize" },
+      });
+      expect(decisions.map((d) => d.origin)).toContainEqual({
+        via: "mcp-gateway",
+        server: "docs",
+        method: "completion/complete",
+        prompt: "summarize",
+        argument: "document_id",
+      });
 
       const template = { type: "ref/resource" as const, uri: TEMPLATE };
       const values = await assistant.complete({
