@@ -119,9 +119,21 @@ const configSchema = z
           .default(1024 * 1024),
         callTimeoutMs: z.number().int().min(100).max(3_600_000).default(60_000),
         maxSessions: z.number().int().min(1).max(100_000).default(1000),
+        /** How long a session goes unused before a new one may take its place at maxSessions. */
+        sessionIdleMs: z
+          .number()
+          .int()
+          .min(1)
+          .max(7 * 86_400_000)
+          .default(30 * 60_000),
       })
       .strict()
-      .default({ maxBodyBytes: 1024 * 1024, callTimeoutMs: 60_000, maxSessions: 1000 }),
+      .default({
+        maxBodyBytes: 1024 * 1024,
+        callTimeoutMs: 60_000,
+        maxSessions: 1000,
+        sessionIdleMs: 30 * 60_000,
+      }),
   })
   .strict();
 

@@ -15,9 +15,6 @@ import { createProxySession, type SessionSettings } from "./proxy-session.js";
 /** MCP_PATH is where the gateway serves MCP over Streamable HTTP. */
 export const MCP_PATH = "/mcp";
 
-/** How long a session may go without a request before a new session may take its place. */
-const SESSION_IDLE_MS = 30 * 60_000;
-
 interface Session {
   readonly identity: Identity;
   readonly transport: StreamableHTTPServerTransport;
@@ -35,14 +32,14 @@ export interface McpHttpHandler {
  * createMcpHttpHandler serves sessions over Streamable HTTP. Every request authenticates (an
  * expired JWT ends its session's use at its next request), and a request with a session id must
  * resolve to that session's identity. Bodies above `maxBodyBytes` are refused, and so are
- * sessions beyond `maxSessions`, once those idle for 30 minutes are closed.
+ * sessions beyond `maxSessions`, once those idle for `sessionIdleMs` are closed.
  */
 export function createMcpHttpHandler(
   resolve: IdentityResolver,
   settings: SessionSettings,
 ): McpHttpHandler {
   const sessions = new Map<string, Session>();
-  const { maxBodyBytes, maxSessions } = settings.config.limits;
+  const { maxBodyBytes, maxSessions, sessionIdleMs } = settings.config.limits;
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     let identity: Identity;
@@ -76,7 +73,7 @@ export function createMcpHttpHandler(
       return refuse(response, 400, "send initialize first, or the mcp-session-id of a session");
     }
     // Clients that never end their sessions would otherwise hold every place.
-    if (sessions.size >= maxSessions) await closeIdle(sessions);
+    if (sessions.size >= maxSessions) await closeIdle(sessions, sessionIdleMs);
     if (sessions.size >= maxSessions)
       return refuse(response, 503, `at the limit of ${maxSessions} sessions`);
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
@@ -103,8 +100,8 @@ export function createMcpHttpHandler(
   };
 }
 
-async function closeIdle(sessions: Map<string, Session>): Promise<void> {
-  const before = performance.now() - SESSION_IDLE_MS;
+async function closeIdle(sessions: Map<string, Session>, idleMs: number): Promise<void> {
+  const before = performance.now() - idleMs;
   const idle = [...sessions.entries()].filter(([, s]) => s.usedAt < before);
   for (const [id] of idle) sessions.delete(id);
   await Promise.allSettled(idle.map(([, s]) => s.transport.close()));

@@ -8,6 +8,7 @@ import type { GatewayConfig } from "./gateway-config.js";
 import { createMcpHttpHandler, MCP_PATH, type McpHttpHandler } from "./gateway-http.js";
 import { type Credentials, createIdentityResolver } from "./identity.js";
 import { createProxySession, type SessionSettings } from "./proxy-session.js";
+import { SessionHub } from "./session-hub.js";
 import { Upstreams } from "./upstreams.js";
 
 /** How long a client has to send a request's headers, and the whole request. */
@@ -89,7 +90,11 @@ export async function serveStdio(
   const settings = await sessionSettings(options);
   const server = createProxySession(identity, settings);
   const closed = new Promise<void>((resolve) => {
-    server.onclose = resolve;
+    const leave = server.onclose;
+    server.onclose = () => {
+      leave?.();
+      resolve();
+    };
   }).then(() => settings.upstreams.close());
   await server.connect(new StdioServerTransport());
   return {
@@ -104,9 +109,11 @@ export async function serveStdio(
 async function sessionSettings(options: GatewayOptions): Promise<SessionSettings> {
   const { config, latch } = options;
   const upstreams = await Upstreams.connect(config.servers, config.limits.callTimeoutMs);
+  const authorizer = new Authorizer(latch, config.accessRequests.durationMinutes);
   return {
     upstreams,
-    authorizer: new Authorizer(latch, config.accessRequests.durationMinutes),
+    authorizer,
+    hub: new SessionHub(upstreams, authorizer, config.limits.callTimeoutMs),
     config,
   };
 }

@@ -5,6 +5,7 @@ import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
   CallToolRequestSchema,
   type CallToolResult,
+  CompleteRequestSchema,
   ErrorCode,
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
@@ -15,11 +16,16 @@ import {
   type Progress,
   ReadResourceRequestSchema,
   type ServerCapabilities,
+  SetLevelRequestSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { checkContext } from "../tuple/context-limits.js";
 import type { Authorizer } from "./authorizer.js";
 import type { GatewayConfig } from "./gateway-config.js";
 import type { Identity } from "./identity.js";
+import type { HubSession } from "./resource-subscriptions.js";
+import type { SessionHub } from "./session-hub.js";
 import {
   type CheckTarget,
   callTargets,
@@ -40,6 +46,7 @@ const MAX_LIST_PAGES = 20;
 export interface SessionSettings {
   readonly upstreams: Upstreams;
   readonly authorizer: Authorizer;
+  readonly hub: SessionHub;
   readonly config: GatewayConfig;
 }
 
@@ -48,18 +55,38 @@ export interface SessionSettings {
  * listed as `<server>__<name>`, resources by their URIs; lists hold only what the chain may use
  * (one CheckBulk per list), and a call, read or get is checked before it is forwarded. A refused
  * call is a tool error whose text says why; a refused read or get is an InvalidRequest error.
- * What passes goes to the server as it came and comes back as the server answered.
+ * What passes goes to the server as it came and comes back as the server answered. A subscription
+ * is checked as a read, a completion as the get or read of what it completes; the servers' own
+ * messages reach the session through the {@link SessionHub}.
  */
 export function createProxySession(identity: Identity, settings: SessionSettings): Server {
-  const { upstreams, authorizer, config } = settings;
+  const { upstreams, authorizer, hub, config } = settings;
   const timeout = config.limits.callTimeoutMs;
-  const capabilities: ServerCapabilities = { tools: {}, resources: {}, prompts: {} };
+  const offered = (capability: "logging" | "completions") =>
+    upstreams.all.some((u) => u.client.getServerCapabilities()?.[capability] !== undefined);
+  const capabilities: ServerCapabilities = {
+    tools: { listChanged: true },
+    resources: {
+      listChanged: true,
+      subscribe: upstreams.all.some(
+        (u) => u.client.getServerCapabilities()?.resources?.subscribe === true,
+      ),
+    },
+    prompts: { listChanged: true },
+    ...(offered("logging") ? { logging: {} } : {}),
+    ...(offered("completions") ? { completions: {} } : {}),
+  };
   const server = new Server({ name: "latch-mcp-gateway", version: "1" }, { capabilities });
+  const session: HubSession = { server, identity };
+  // Joined once initialized: a session whose start failed is never closed, and must not be held.
+  server.oninitialized = () => hub.join(session);
+  server.onclose = () => void hub.leave(session);
   const origin = (fields: Record<string, JsonValue>): JsonObject => ({
     via: "mcp-gateway",
     ...fields,
   });
   const resourceServers = new Map<string, Upstream>();
+  const templateServers = new Map<string, Upstream>();
 
   server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => {
     const listed = await collect(upstreams, "tools", async (u, cursor) => {
@@ -112,11 +139,13 @@ export function createProxySession(identity: Identity, settings: SessionSettings
                 method: "notifications/progress",
                 params: { ...progress, progressToken },
               });
-      const result = await upstream.client.callTool({ ...request.params, name }, undefined, {
-        timeout,
-        signal: extra.signal,
-        ...(onprogress === undefined ? {} : { onprogress }),
-      });
+      const result = await hub.during(session, upstream, () =>
+        upstream.client.callTool({ ...request.params, name }, undefined, {
+          timeout,
+          signal: extra.signal,
+          ...(onprogress === undefined ? {} : { onprogress }),
+        }),
+      );
       return result as CallToolResult;
     },
   );
@@ -149,22 +178,33 @@ export function createProxySession(identity: Identity, settings: SessionSettings
       });
       return { items: page.resourceTemplates, nextCursor: page.nextCursor };
     });
+    for (const { upstream, item } of listed) templateServers.set(item.uriTemplate, upstream);
     return { resourceTemplates: listed.map(({ item }) => item) };
   });
 
   server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
     const { uri } = request.params;
-    const upstream = resourceServers.get(uri) ?? soleServerWith(upstreams, "resources");
-    if (upstream === undefined)
-      throw new McpError(ErrorCode.InvalidParams, `unknown resource ${uri}: list resources first`);
-    const targets = namedTarget(RESOURCE_TYPE, upstream.name, uri);
-    const refusal = await refused(
-      usableList(targets),
-      origin({ server: upstream.name, method: "resources/read", uri }),
-      `read ${uri}`,
+    const upstream = await readable(resourceServers, uri, "resources/read");
+    return hub.during(session, upstream, () =>
+      upstream.client.readResource(request.params, { timeout, signal: extra.signal }),
     );
-    if (refusal !== undefined) throw new McpError(ErrorCode.InvalidRequest, refusal.text);
-    return upstream.client.readResource(request.params, { timeout, signal: extra.signal });
+  });
+
+  server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+    const { uri } = request.params;
+    const upstream = await readable(resourceServers, uri, "resources/subscribe");
+    if (upstream.client.getServerCapabilities()?.resources?.subscribe !== true)
+      throw new McpError(ErrorCode.InvalidRequest, `server ${upstream.name} has no subscriptions`);
+    await hub.subscriptions.subscribe(session, upstream, uri);
+    return {};
+  });
+
+  // Unsubscribing only narrows what the session gets: nothing to check.
+  server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
+    const { uri } = request.params;
+    const upstream = resourceServers.get(uri) ?? soleServerWith(upstreams, "resources");
+    if (upstream !== undefined) await hub.subscriptions.unsubscribe(session, upstream, uri);
+    return {};
   });
 
   server.setRequestHandler(ListPromptsRequestSchema, async (_request, extra) => {
@@ -193,24 +233,74 @@ export function createProxySession(identity: Identity, settings: SessionSettings
   });
 
   server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
-    const found = upstreams.resolve(request.params.name);
-    if (found === undefined)
-      throw new McpError(ErrorCode.InvalidParams, `unknown prompt ${request.params.name}`);
-    const { upstream, name } = found;
-    const target = namedTarget(PROMPT_TYPE, upstream.name, name);
-    const asked = origin({
-      server: upstream.name,
-      method: "prompts/get",
-      prompt: name,
+    const { upstream, name } = await gettable(request.params.name, "prompts/get", {
       ...recordedArguments(request.params.arguments ?? {}, config.redactArguments),
     });
-    const refusal = await refused(usableList(target), asked, `get prompt ${upstream.name}/${name}`);
-    if (refusal !== undefined) throw new McpError(ErrorCode.InvalidRequest, refusal.text);
-    return upstream.client.getPrompt(
-      { ...request.params, name },
-      { timeout, signal: extra.signal },
+    return hub.during(session, upstream, () =>
+      upstream.client.getPrompt({ ...request.params, name }, { timeout, signal: extra.signal }),
     );
   });
+
+  // A completion shows what a prompt or resource holds: checked as its get or read.
+  if (capabilities.completions !== undefined) {
+    server.setRequestHandler(CompleteRequestSchema, async (request, extra) => {
+      const { ref, argument } = request.params;
+      const options = { timeout, signal: extra.signal };
+      if (ref.type === "ref/prompt") {
+        const { upstream, name } = await gettable(ref.name, "completion/complete", {
+          argument: argument.name,
+        });
+        return upstream.client.complete({ ...request.params, ref: { ...ref, name } }, options);
+      }
+      const upstream = await readable(templateServers, ref.uri, "completion/complete");
+      return upstream.client.complete(request.params, options);
+    });
+  }
+
+  if (capabilities.logging !== undefined) {
+    server.setRequestHandler(SetLevelRequestSchema, async (request) => {
+      await hub.setLevel(session, request.params.level);
+      return {};
+    });
+  }
+
+  /** readable is the server of uri (from listed, else the only one with resources), once Latch lets the chain read it. */
+  const readable = async (
+    listed: ReadonlyMap<string, Upstream>,
+    uri: string,
+    method: string,
+  ): Promise<Upstream> => {
+    const upstream = listed.get(uri) ?? soleServerWith(upstreams, "resources");
+    if (upstream === undefined)
+      throw new McpError(ErrorCode.InvalidParams, `unknown resource ${uri}: list resources first`);
+    const refusal = await refused(
+      usableList(namedTarget(RESOURCE_TYPE, upstream.name, uri)),
+      origin({ server: upstream.name, method, uri }),
+      `${method === "resources/read" ? "read" : method} ${uri}`,
+    );
+    if (refusal !== undefined) throw new McpError(ErrorCode.InvalidRequest, refusal.text);
+    return upstream;
+  };
+
+  /** gettable is the server and own name of a listed prompt, once Latch lets the chain get it. */
+  const gettable = async (
+    listed: string,
+    method: string,
+    recorded: Record<string, JsonValue>,
+  ): Promise<{ upstream: Upstream; name: string }> => {
+    const found = upstreams.resolve(listed);
+    if (found === undefined)
+      throw new McpError(ErrorCode.InvalidParams, `unknown prompt ${listed}`);
+    const { upstream, name } = found;
+    const asked = origin({ server: upstream.name, method, prompt: name, ...recorded });
+    const refusal = await refused(
+      usableList(namedTarget(PROMPT_TYPE, upstream.name, name)),
+      asked,
+      `${method === "prompts/get" ? "get prompt" : method} ${upstream.name}/${name}`,
+    );
+    if (refusal !== undefined) throw new McpError(ErrorCode.InvalidRequest, refusal.text);
+    return found;
+  };
 
   /** refused is why Latch refuses targets, with the access request made for it; undefined when it allows. */
   const refused = async (

@@ -44,7 +44,11 @@ export class Upstreams {
     const connected = new Map<string, Upstream>();
     try {
       for (const [name, config] of Object.entries(servers)) {
-        const client = new Client({ name: "latch-mcp-gateway", version: "1" });
+        // What the gateway can pass on to a client calling; see SessionHub for to whom.
+        const client = new Client(
+          { name: "latch-mcp-gateway", version: "1" },
+          { capabilities: { sampling: {}, elicitation: { form: {}, url: {} }, roots: {} } },
+        );
         const transport =
           config.command !== undefined
             ? new StdioClientTransport({

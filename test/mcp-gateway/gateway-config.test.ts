@@ -14,7 +14,7 @@ const problems = (text: string) => {
 };
 
 describe("parseGatewayConfig", () => {
-  it("fills in the defaults: 127.0.0.1, one-hour grants, bounded bodies and calls", () => {
+  it("fills in the defaults: 127.0.0.1, one-hour grants, bounded bodies, calls and sessions", () => {
     const config = parseGatewayConfig(
       "gateway.yaml",
       "identity: {}\nservers:\n  docs:\n    url: http://127.0.0.1:9000/mcp\n",
@@ -25,6 +25,7 @@ describe("parseGatewayConfig", () => {
       maxBodyBytes: 1048576,
       callTimeoutMs: 60000,
       maxSessions: 1000,
+      sessionIdleMs: 1800000,
     });
   });
 

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
 import { type ApiKey, ApiKeyRing, hashApiKey } from "../../../src/api/api-keys.js";
 import { type LatchServer, startServer } from "../../../src/api/latch-server.js";
 import { createLatchClient, type LatchClient } from "../../../src/cli/client.js";
@@ -132,8 +133,10 @@ export interface GatewayRig {
   latchCli(...args: string[]): Promise<string>;
   /** calls are the tools the docs server ran, in order. */
   calls(): string[];
-  /** connect is an MCP client of the gateway with these headers. */
-  connect(headers: Record<string, string>): Promise<Client>;
+  /** connect is an MCP client of the gateway with these headers, and these capabilities. */
+  connect(headers: Record<string, string>, capabilities?: ClientCapabilities): Promise<Client>;
+  /** another is a second gateway in front of the same server, its `limits` these. */
+  another(limits: string): Promise<{ url: string; connect: GatewayRig["connect"] }>;
   close(): Promise<void>;
 }
 
@@ -193,7 +196,6 @@ export async function startRig(
       upstream = `    url: ${docs.url}`;
     }
     const yaml = gatewayYaml(upstream);
-    const config = parseGatewayConfig("gateway.yaml", yaml);
     const gatewayEnv = {
       LATCH_ENDPOINT: endpoint,
       LATCH_TOKEN: GATEWAY,
@@ -201,18 +203,27 @@ export async function startRig(
     };
     const gatewayLatch = createLatchClient(gatewayEnv);
     undo.push(async () => gatewayLatch.close());
-    const gateway: Gateway = await openGateway({
-      config,
-      latch: gatewayLatch,
-      env: gatewayEnv,
-    });
-    undo.push(() => gateway.close());
-    const listening = await listenGateway(gateway, config);
-    undo.push(() => new Promise((resolve) => listening.server.close(resolve)));
-    const clients: Client[] = [];
-    undo.push(() => Promise.allSettled(clients.map((c) => c.close())));
+    const serve = async (text: string) => {
+      const config = parseGatewayConfig("gateway.yaml", text);
+      const gateway: Gateway = await openGateway({ config, latch: gatewayLatch, env: gatewayEnv });
+      undo.push(() => gateway.close());
+      const listening = await listenGateway(gateway, config);
+      undo.push(() => new Promise((resolve) => listening.server.close(resolve)));
+      const clients: Client[] = [];
+      undo.push(() => Promise.allSettled(clients.map((c) => c.close())));
+      const connect: GatewayRig["connect"] = async (headers, capabilities = {}) => {
+        const client = new Client({ name: "test-agent", version: "1" }, { capabilities });
+        await client.connect(
+          new StreamableHTTPClientTransport(new URL(listening.url), { requestInit: { headers } }),
+        );
+        clients.push(client);
+        return client;
+      };
+      return { url: listening.url, connect };
+    };
+    const first = await serve(yaml);
     return {
-      url: listening.url,
+      url: first.url,
       upstreamUrl,
       latch,
       yaml,
@@ -225,14 +236,8 @@ export async function startRig(
           return [];
         }
       },
-      connect: async (headers) => {
-        const client = new Client({ name: "test-agent", version: "1" });
-        await client.connect(
-          new StreamableHTTPClientTransport(new URL(listening.url), { requestInit: { headers } }),
-        );
-        clients.push(client);
-        return client;
-      },
+      connect: first.connect,
+      another: (limits) => serve(`${yaml}limits: ${limits}\n`),
       close: () => closeAll(undo, scratch),
     };
   } catch (error) {
