@@ -8,7 +8,8 @@ import { ALERT_QUERY_FIELDS, type AlertQuery } from "./alert-query.js";
 export function AlertSearchForm({ query }: { readonly query: AlertQuery }) {
   const [draft, setDraft] = useState(query);
   useEffect(() => setDraft(query), [query]);
-  const set = (name: keyof AlertQuery, value: string) => setDraft({ ...draft, [name]: value });
+  const set = (name: keyof AlertQuery, value: string) =>
+    setDraft((current) => ({ ...current, [name]: value }));
   const submit = (event: Event) => {
     event.preventDefault();
     const entries = ALERT_QUERY_FIELDS.map((name) => [name, draft[name].trim()] as const);

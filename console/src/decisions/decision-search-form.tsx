@@ -26,7 +26,8 @@ export interface DecisionSearchFormProps {
 export function DecisionSearchForm({ query, page }: DecisionSearchFormProps) {
   const [draft, setDraft] = useState(query);
   useEffect(() => setDraft(query), [query]);
-  const set = (name: keyof DecisionQuery, value: string) => setDraft({ ...draft, [name]: value });
+  const set = (name: keyof DecisionQuery, value: string) =>
+    setDraft((current) => ({ ...current, [name]: value }));
   const submit = (event: Event) => {
     event.preventDefault();
     const entries = QUERY_FIELDS.map((name) => [name, draft[name].trim()] as const);

@@ -58,7 +58,10 @@ export function PlaygroundPage({ query: params }: { readonly query: URLSearchPar
               value={draft[field.name]}
               placeholder={field.placeholder}
               required={field.name !== "actors" && field.name !== "context"}
-              onInput={(event) => setDraft({ ...draft, [field.name]: event.currentTarget.value })}
+              onInput={(event) => {
+                const { value } = event.currentTarget;
+                setDraft((current) => ({ ...current, [field.name]: value }));
+              }}
             />
           </label>
         ))}

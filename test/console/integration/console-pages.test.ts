@@ -114,6 +114,8 @@ describe.skipIf(missing !== undefined)("the console in development mode", () => 
 
   it("searches the decisions by the URL, opens a denial and reads its reason in the proof", async () => {
     await page.goto(`${server.consoleUrl}/decisions`);
+    // Type once the list has loaded: the fields are then the user's alone.
+    await page.getByRole("row").nth(1).waitFor();
     await page.getByLabel("Resource").fill("document:review");
     await page.getByLabel("Result").selectOption("denied");
     await page.getByRole("button", { name: "Search" }).click();
