@@ -1,12 +1,14 @@
 // Benchmark: what the MCP gateway adds to an allowed tools/call whose decision Latch has cached.
 // The docs example server over Streamable HTTP; Latch on Postgres (PGlite without one), decision
-// log async (the default). Rows, each measured in this run, sequentially after a warm-up:
+// log async (the default). Rows, each measured in this run, the paths taking turns after a warm-up:
 //   direct   an MCP client calling the docs server itself (the floor);
 //   check    the gateway's Check alone (agent for user, cached), over gRPC;
 //   gateway  the same call through `latch mcp-gateway` (a process of its own): agent → gateway →
 //            Latch Check → docs server.
-// "overhead" is gateway less direct, at each percentile.
-//   npm run bench:mcp [-- --calls N] [-- --json]
+// "overhead" is gateway less direct, at each percentile; below it, the gateway process's CPU time
+// per call, a number the machine's other load disturbs far less than latencies.
+//   npm run bench:mcp [-- --calls N] [-- --json] [-- --cpu-prof DIR]
+// --cpu-prof writes the gateway process's CPU profile into DIR, to read where its time goes.
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -22,11 +24,13 @@ import {
   type GatewayRig,
   startRig,
 } from "../mcp-gateway/integration/gateway-harness.js";
+import { clockTicksPerSecond, cpuTicks } from "./server-bench-cpu.js";
 
 const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const args = process.argv.slice(2);
 const json = args.includes("--json");
 const calls = Number(args[args.indexOf("--calls") + 1] ?? 0) || 3000;
+const profileDir = args.includes("--cpu-prof") ? args[args.indexOf("--cpu-prof") + 1] : undefined;
 const WARM_UP = 300;
 
 interface Row {
@@ -36,15 +40,26 @@ interface Row {
   readonly ratioP50: number;
 }
 
-async function timed(call: () => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < WARM_UP; i++) await call();
-  const times: number[] = [];
-  for (let i = 0; i < calls; i++) {
-    const started = performance.now();
-    await call();
-    times.push(performance.now() - started);
+/** ROUNDS: the paths take turns, calls / ROUNDS each a turn, so that each sees the machine's same load. */
+const ROUNDS = 10;
+
+/** timedInTurns times each path's calls, the paths in turns after a warm-up of each; sorted times per path. */
+async function timedInTurns<const Paths extends readonly (() => Promise<unknown>)[]>(
+  paths: Paths,
+): Promise<{ [P in keyof Paths]: number[] }> {
+  for (const call of paths) for (let i = 0; i < WARM_UP; i++) await call();
+  const times = paths.map((): number[] => []);
+  const turn = Math.ceil(calls / ROUNDS);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [p, call] of paths.entries()) {
+      for (let i = 0; i < turn; i++) {
+        const started = performance.now();
+        await call();
+        times[p]!.push(performance.now() - started);
+      }
+    }
   }
-  return times.sort((a, b) => a - b);
+  return times.map((t) => t.sort((a, b) => a - b)) as { [P in keyof Paths]: number[] };
 }
 
 const at = (sorted: number[], q: number) =>
@@ -56,7 +71,15 @@ async function startGatewayProcess(rig: GatewayRig, scratch: string) {
   writeFileSync(configFile, rig.yaml);
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", MAIN, "mcp-gateway", "--config", configFile],
+    [
+      ...(profileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", profileDir]),
+      "--import",
+      "tsx",
+      MAIN,
+      "mcp-gateway",
+      "--config",
+      configFile,
+    ],
     { env: { ...process.env, ...rig.gatewayEnv }, stdio: ["ignore", "inherit", "pipe"] },
   );
   const url = await new Promise<string>((resolve, reject) => {
@@ -88,12 +111,25 @@ try {
     subject: { object: { type: "user", id: "alice" } },
     actors: [{ object: { type: "agent", id: "assistant" } }],
   };
-  const directTimes = await timed(() => direct.callTool({ name: "list_documents" }));
-  const checkTimes = await timed(() => rig.latch.permissions.check(check));
-  const gatewayTimes = await timed(() => gateway.callTool({ name: "docs__list_documents" }));
+  const gatewayTicks = cpuTicks(child.pid!);
+  const [directTimes, checkTimes, gatewayTimes] = await timedInTurns([
+    () => direct.callTool({ name: "list_documents" }),
+    () => rig.latch.permissions.check(check),
+    () => gateway.callTool({ name: "docs__list_documents" }),
+  ]);
+  // What the gateway process spent per call (its warm-up included), whatever else the machine ran.
+  const gatewayCpuMs = Number(
+    (
+      (((cpuTicks(child.pid!) - gatewayTicks) / clockTicksPerSecond()) * 1000) /
+      (calls + WARM_UP)
+    ).toFixed(3),
+  );
   await direct.close();
   await gateway.close();
+  // Awaited: the gateway writes its profile as it exits.
+  const exited = new Promise((resolve) => child.once("exit", resolve));
   child.kill("SIGTERM");
+  await exited;
   const floor = at(directTimes, 0.5);
   const row = (path: string, times: number[]): Row => ({
     path,
@@ -107,7 +143,7 @@ try {
     p99Ms: Number((at(gatewayTimes, 0.99) - at(directTimes, 0.99)).toFixed(3)),
   };
   if (json) {
-    console.log(JSON.stringify({ calls, rows, overhead }));
+    console.log(JSON.stringify({ calls, rows, overhead, gatewayCpuMs }));
   } else {
     console.log(
       `MCP gateway, an allowed tools/call with a cached decision: ${calls} calls per path`,
@@ -123,6 +159,7 @@ try {
     console.log(
       `overhead (gateway − direct): p50 ${overhead.p50Ms.toFixed(3)} ms, p99 ${overhead.p99Ms.toFixed(3)} ms (target: p99 ≤ 2 ms)`,
     );
+    console.log(`gateway process CPU per call: ${gatewayCpuMs.toFixed(3)} ms`);
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true });
