@@ -7,6 +7,7 @@ import {
 } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { UpstreamConfig } from "./gateway-config.js";
+import { createKeptAliveFetch, type KeptAliveFetch } from "./http-fetch.js";
 
 /** UPSTREAM_SEPARATOR joins a server's name and a tool's or prompt's: `docs__read_document`. */
 export const UPSTREAM_SEPARATOR = "__";
@@ -34,7 +35,10 @@ export class UpstreamError extends Error {
  * gateway as its one client, whichever person and agent a call is for.
  */
 export class Upstreams {
-  private constructor(private readonly byName: ReadonlyMap<string, Upstream>) {}
+  private constructor(
+    private readonly byName: ReadonlyMap<string, Upstream>,
+    private readonly fetches: readonly KeptAliveFetch[],
+  ) {}
 
   /** connect connects to every server within timeoutMs each, or closes those it reached and throws. */
   static async connect(
@@ -42,22 +46,36 @@ export class Upstreams {
     timeoutMs: number,
   ): Promise<Upstreams> {
     const connected = new Map<string, Upstream>();
+    const fetches: KeptAliveFetch[] = [];
     try {
       for (const [name, config] of Object.entries(servers)) {
         // What the gateway can pass on to a client calling; see SessionHub for to whom.
         const client = new Client(
           { name: "latch-mcp-gateway", version: "1" },
-          { capabilities: { sampling: {}, elicitation: { form: {}, url: {} }, roots: {} } },
+          {
+            capabilities: {
+              sampling: {},
+              elicitation: { form: {}, url: {} },
+              roots: { listChanged: true },
+            },
+          },
         );
-        const transport =
-          config.command !== undefined
-            ? new StdioClientTransport({
-                command: config.command[0]!,
-                args: config.command.slice(1),
-                env: { ...getDefaultEnvironment(), ...config.env },
-                stderr: "inherit",
-              })
-            : new StreamableHTTPClientTransport(new URL(config.url!));
+        let transport: StdioClientTransport | StreamableHTTPClientTransport;
+        if (config.command !== undefined) {
+          transport = new StdioClientTransport({
+            command: config.command[0]!,
+            args: config.command.slice(1),
+            env: { ...getDefaultEnvironment(), ...config.env },
+            stderr: "inherit",
+          });
+        } else {
+          // Connections of its own per server, kept alive from call to call.
+          const kept = createKeptAliveFetch();
+          fetches.push(kept);
+          transport = new StreamableHTTPClientTransport(new URL(config.url!), {
+            fetch: kept.fetch,
+          });
+        }
         try {
           await client.connect(transport, { timeout: timeoutMs });
         } catch (error) {
@@ -68,9 +86,10 @@ export class Upstreams {
       }
     } catch (error) {
       await Promise.allSettled([...connected.values()].map((u) => u.client.close()));
+      for (const kept of fetches) kept.close();
       throw error;
     }
-    return new Upstreams(connected);
+    return new Upstreams(connected, fetches);
   }
 
   /** all are the servers, in the configuration's order. */
@@ -91,5 +110,6 @@ export class Upstreams {
   /** close ends every connection (and stops the servers run as commands). */
   async close(): Promise<void> {
     await Promise.allSettled(this.all.map((u) => u.client.close()));
+    for (const kept of this.fetches) kept.close();
   }
 }
