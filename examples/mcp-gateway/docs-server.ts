@@ -5,7 +5,8 @@
 //
 // Run over stdio (`tsx docs-server.ts`) or Streamable HTTP (`tsx docs-server.ts --http 9000`, at
 // /mcp). With MCP_CALL_LOG set, it appends the name of each tool it runs to that file, a line each,
-// so that one can see which calls reached it.
+// so that one can see which calls reached it (and `notifications/roots/list_changed` when a client
+// says its roots changed).
 
 import { randomUUID } from "node:crypto";
 import { appendFileSync } from "node:fs";
@@ -18,6 +19,7 @@ import {
   CreateMessageResultSchema,
   ElicitResultSchema,
   ListRootsResultSchema,
+  RootsListChangedNotificationSchema,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
@@ -58,6 +60,10 @@ function docsServer(): McpServer {
   server.server.onclose = () => {
     connected.delete(server);
   };
+  // The roots are asked for afresh at each list_roots call; a change is only logged.
+  server.server.setNotificationHandler(RootsListChangedNotificationSchema, () => {
+    logCall("notifications/roots/list_changed");
+  });
   server.server.setRequestHandler(SubscribeRequestSchema, ({ params }) => {
     subscribed.add(params.uri);
     return {};

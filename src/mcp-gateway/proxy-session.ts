@@ -15,6 +15,7 @@ import {
   McpError,
   type Progress,
   ReadResourceRequestSchema,
+  RootsListChangedNotificationSchema,
   type ServerCapabilities,
   SetLevelRequestSchema,
   SubscribeRequestSchema,
@@ -57,7 +58,8 @@ export interface SessionSettings {
  * call is a tool error whose text says why; a refused read or get is an InvalidRequest error.
  * What passes goes to the server as it came and comes back as the server answered. A subscription
  * is checked as a read, a completion as the get or read of what it completes; the servers' own
- * messages reach the session through the {@link SessionHub}.
+ * messages reach the session, and a change of the session's roots the servers, through the
+ * {@link SessionHub}.
  */
 export function createProxySession(identity: Identity, settings: SessionSettings): Server {
   const { upstreams, authorizer, hub, config } = settings;
@@ -256,6 +258,9 @@ export function createProxySession(identity: Identity, settings: SessionSettings
       return upstream.client.complete(request.params, options);
     });
   }
+
+  // Which roots a server is told is the session's calling it: every server asks again.
+  server.setNotificationHandler(RootsListChangedNotificationSchema, () => hub.rootsChanged());
 
   if (capabilities.logging !== undefined) {
     server.setRequestHandler(SetLevelRequestSchema, async (request) => {

@@ -37,6 +37,7 @@ export class RelayError extends McpError {
  * elicitation, roots), goes to the one session with a call in flight on that server — with none
  * or several the log message is not delivered and the request is refused, since a shared
  * connection does not say whose call it is about and another person's session must not see it.
+ * A client's change of roots goes to every server.
  */
 export class SessionHub {
   readonly subscriptions: ResourceSubscriptions;
@@ -76,6 +77,14 @@ export class SessionHub {
       if (left === 0) calls.delete(session);
       else calls.set(session, left);
     }
+  }
+
+  /**
+   * rootsChanged tells every server that a client's roots changed: a server asks for roots
+   * during a call, and is then answered by the session calling, so each should ask again.
+   */
+  async rootsChanged(): Promise<void> {
+    await Promise.allSettled(this.upstreams.all.map((u) => u.client.sendRootsListChanged()));
   }
 
   /**

@@ -1,6 +1,7 @@
 // What the MCP gateway passes on besides lists and calls, the server over stdio and over HTTP:
 // subscriptions and completions (checked), log lines and list changes, and the server's requests
-// to the client (sampling, elicitation, roots) relayed to the session whose call asked.
+// to the client (sampling, elicitation, roots) relayed to the session whose call asked; the
+// client's change of roots passed to the server.
 
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import {
@@ -173,6 +174,17 @@ describe.each<UpstreamKind>(["stdio", "http"])(
       const refused = await unable.callTool({ name: "docs__list_roots" });
       expect(refused.isError).toBe(true);
       expect(text(refused)).toContain("roots/list: the client calling does not support roots");
+    });
+
+    it("the client's change of roots to the server, whose next roots/list gets the new ones", async () => {
+      let roots = [{ uri: "file:///before" }];
+      const client = await rig.connect(AS_ASSISTANT, { roots: { listChanged: true } });
+      client.setRequestHandler(ListRootsRequestSchema, () => ({ roots }));
+      expect(text(await client.callTool({ name: "docs__list_roots" }))).toBe("file:///before");
+      roots = [{ uri: "file:///after" }];
+      await client.sendRootsListChanged();
+      await vi.waitFor(() => expect(rig.calls()).toContain("notifications/roots/list_changed"));
+      expect(text(await client.callTool({ name: "docs__list_roots" }))).toBe("file:///after");
     });
 
     it("refuses a server's request while several sessions' calls are in flight", async () => {
