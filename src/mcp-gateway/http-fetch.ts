@@ -1,6 +1,6 @@
 // A fetch for the SDK's Streamable HTTP client transport, over node:http with connections kept alive.
 
-import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from "node:http";
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { Readable } from "node:stream";
 

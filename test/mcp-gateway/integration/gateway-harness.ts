@@ -137,6 +137,8 @@ export interface GatewayRig {
   connect(headers: Record<string, string>, capabilities?: ClientCapabilities): Promise<Client>;
   /** another is a second gateway in front of the same server, its `limits` these. */
   another(limits: string): Promise<{ url: string; connect: GatewayRig["connect"] }>;
+  /** fronting is a second gateway in front of the server at url, named docs as the first. */
+  fronting(url: string): Promise<{ url: string; connect: GatewayRig["connect"] }>;
   close(): Promise<void>;
 }
 
@@ -238,6 +240,7 @@ export async function startRig(
       },
       connect: first.connect,
       another: (limits) => serve(`${yaml}limits: ${limits}\n`),
+      fronting: (url) => serve(gatewayYaml(`    url: ${url}`)),
       close: () => closeAll(undo, scratch),
     };
   } catch (error) {
