@@ -96,7 +96,9 @@ export function createProxySession(identity: Identity, settings: SessionSettings
         timeout,
         signal: extra.signal,
       });
-      return { items: page.tools, nextCursor: page.nextCursor };
+      // The gateway offers no tasks: a tool that must run as one cannot be called through it.
+      const callable = page.tools.filter((tool) => tool.execution?.taskSupport !== "required");
+      return { items: callable, nextCursor: page.nextCursor };
     });
     const gates = listed.map(({ upstream, item }) =>
       usable(toolGate(upstream.name, item.name, upstream.config.tools?.[item.name])),
