@@ -15,6 +15,7 @@ import {
   McpError,
   type Progress,
   ReadResourceRequestSchema,
+  ResultSchema,
   RootsListChangedNotificationSchema,
   type ServerCapabilities,
   SetLevelRequestSchema,
@@ -143,12 +144,14 @@ export function createProxySession(identity: Identity, settings: SessionSettings
                 method: "notifications/progress",
                 params: { ...progress, progressToken },
               });
+      // Read as any result: the server's answer is validated once, as this session sends it on
+      // (and the client checks structured content against the tool's output schema itself).
       const result = await hub.during(session, upstream, () =>
-        upstream.client.callTool({ ...request.params, name }, undefined, {
-          timeout,
-          signal: extra.signal,
-          ...(onprogress === undefined ? {} : { onprogress }),
-        }),
+        upstream.client.request(
+          { method: "tools/call", params: { ...request.params, name } },
+          ResultSchema,
+          { timeout, signal: extra.signal, ...(onprogress === undefined ? {} : { onprogress }) },
+        ),
       );
       return result as CallToolResult;
     },
