@@ -30,9 +30,9 @@ const documents = new Map([
   ["salaries", "Confidential."],
 ]);
 
-function logCall(tool: string): void {
+function logCall(what: string): void {
   const log = process.env.MCP_CALL_LOG;
-  if (log) appendFileSync(log, `${tool}\n`);
+  if (log) appendFileSync(log, `${what}\n`);
 }
 
 const INDEX = "docs://index";
