@@ -11,13 +11,18 @@
 
 import { createServer } from "node:http";
 import { performance } from "node:perf_hooks";
-import type { MessageInitShape } from "@bufbuild/protobuf";
 import { durationFromMs, timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { LatchClient } from "../../src/cli/client.js";
-import type { ConsistencySchema } from "../../src/gen/latch/v1/core_pb.js";
 import { CheckResult } from "../../src/gen/latch/v1/permission_service_pb.js";
 import { RelationshipUpdate_Operation } from "../../src/gen/latch/v1/relationship_service_pb.js";
-import { startBenchReplicas } from "./bench-replicas.js";
+import {
+  atLeastAsFresh,
+  type Consistency,
+  MINIMIZE_LATENCY,
+  readReplicaBenchArgs,
+  startBenchReplicas,
+  wallNow,
+} from "./bench-replicas.js";
 import { latencyStats } from "./latency-stats.js";
 
 const APPROVE_GOAL_MS = 10;
@@ -38,23 +43,8 @@ definition document {
 }
 `;
 
-const args = process.argv.slice(2);
-const json = args.includes("--json");
-const option = (name: string): string | undefined => {
-  const at = args.indexOf(name);
-  return at === -1 ? undefined : args[at + 1];
-};
-const trials = Number(option("--trials") ?? 100);
-if (!Number.isSafeInteger(trials) || trials < 1) {
-  throw new Error(`--trials must be a positive integer, got ${option("--trials")}`);
-}
+const { json, trials, redis } = readReplicaBenchArgs(100);
 
-type Consistency = MessageInitShape<typeof ConsistencySchema>;
-const MINIMIZE_LATENCY: Consistency = { requirement: { case: "minimizeLatency", value: true } };
-const atLeastAsFresh = (token: string): Consistency => ({
-  requirement: { case: "atLeastAsFresh", value: token },
-});
-const wallNow = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // The receiver: each alert's arrival time, by the agent it names.
@@ -86,7 +76,7 @@ rules:
 `;
 
 const replicas = await startBenchReplicas({
-  redis: option("--redis"),
+  redis,
   env: { LATCH_BENCH_ALERTS: RULES, LATCH_BENCH_ALERT_SECRET: "bench-secret" },
 }).catch((error: unknown) => {
   receiver.close();

@@ -1,7 +1,10 @@
-// Two Latch processes, A and B, on one fresh Postgres database and one Redis: the setup and the
-// teardown of the benchmarks that time what a write through A does to B's answers.
+// Two Latch processes, A and B, on one fresh Postgres database and one Redis: the setup, teardown,
+// command line and request helpers of the benchmarks that time what a write through A does to B.
 
+import { performance } from "node:perf_hooks";
+import type { MessageInitShape } from "@bufbuild/protobuf";
 import { createLatchClient, type LatchClient } from "../../src/cli/client.js";
+import type { ConsistencySchema } from "../../src/gen/latch/v1/core_pb.js";
 import { createTestDatabase, findPostgres } from "../store/postgres/test-database.js";
 import { chooseRedis } from "./bench-redis.js";
 import { readReadyLine } from "./child-ready-line.js";
@@ -73,3 +76,37 @@ export async function startBenchReplicas(
     throw error;
   }
 }
+
+/** ReplicaBenchArgs are the command line of a two-replica benchmark. */
+export interface ReplicaBenchArgs {
+  readonly json: boolean;
+  readonly trials: number;
+  readonly redis: string | undefined;
+}
+
+/** readReplicaBenchArgs reads `--json`, `--trials N` (default defaultTrials) and `--redis URL`. */
+export function readReplicaBenchArgs(defaultTrials: number): ReplicaBenchArgs {
+  const args = process.argv.slice(2);
+  const option = (name: string): string | undefined => {
+    const at = args.indexOf(name);
+    return at === -1 ? undefined : args[at + 1];
+  };
+  const trials = Number(option("--trials") ?? defaultTrials);
+  if (!Number.isSafeInteger(trials) || trials < 1) {
+    throw new Error(`--trials must be a positive integer, got ${option("--trials")}`);
+  }
+  return { json: args.includes("--json"), trials, redis: option("--redis") };
+}
+
+/** Consistency is a request's consistency, as a client sends it. */
+export type Consistency = MessageInitShape<typeof ConsistencySchema>;
+/** MINIMIZE_LATENCY asks for any recent revision: B's cache, as far as its change stream went. */
+export const MINIMIZE_LATENCY: Consistency = {
+  requirement: { case: "minimizeLatency", value: true },
+};
+/** atLeastAsFresh asks for a revision at least as fresh as the write that returned token. */
+export const atLeastAsFresh = (token: string): Consistency => ({
+  requirement: { case: "atLeastAsFresh", value: token },
+});
+/** wallNow is the time of day in epoch ms with sub-millisecond resolution. */
+export const wallNow = () => performance.timeOrigin + performance.now();

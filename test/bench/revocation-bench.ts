@@ -6,13 +6,18 @@
 //   npm run bench:revocation [-- --trials N] [-- --json] [-- --redis URL]
 
 import { performance } from "node:perf_hooks";
-import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { LatchClient } from "../../src/cli/client.js";
-import type { ConsistencySchema } from "../../src/gen/latch/v1/core_pb.js";
 import { CheckResult } from "../../src/gen/latch/v1/permission_service_pb.js";
 import { RelationshipUpdate_Operation } from "../../src/gen/latch/v1/relationship_service_pb.js";
-import { startBenchReplicas } from "./bench-replicas.js";
+import {
+  atLeastAsFresh,
+  type Consistency,
+  MINIMIZE_LATENCY,
+  readReplicaBenchArgs,
+  startBenchReplicas,
+  wallNow,
+} from "./bench-replicas.js";
 import { latencyStats } from "./latency-stats.js";
 import { REVOCATION_SCHEMA } from "./revocation-bench-schema.js";
 
@@ -32,16 +37,7 @@ const GIVE_UP_MS = 5_000;
 const WARM_UP_TRIALS = 50;
 const FLOOR_CHECKS = 2_000;
 
-const args = process.argv.slice(2);
-const json = args.includes("--json");
-const option = (name: string): string | undefined => {
-  const at = args.indexOf(name);
-  return at === -1 ? undefined : args[at + 1];
-};
-const trials = Number(option("--trials") ?? 1000);
-if (!Number.isSafeInteger(trials) || trials < 1) {
-  throw new Error(`--trials must be a positive integer, got ${option("--trials")}`);
-}
+const { json, trials, redis } = readReplicaBenchArgs(1_000);
 
 type Kind = "delete" | "exclusion" | "expiry" | "suspend";
 const KINDS: readonly Kind[] = ["delete", "exclusion", "expiry", "suspend"];
@@ -54,14 +50,6 @@ const KIND_NAMES: Record<Kind, string> = {
 /** The kinds a write through A revokes, timed from its acknowledgement. */
 type AcknowledgedKind = Exclude<Kind, "expiry">;
 
-type Consistency = MessageInitShape<typeof ConsistencySchema>;
-const MINIMIZE_LATENCY: Consistency = { requirement: { case: "minimizeLatency", value: true } };
-const atLeastAsFresh = (token: string): Consistency => ({
-  requirement: { case: "atLeastAsFresh", value: token },
-});
-
-/** wallNow is the time of day in epoch ms with sub-millisecond resolution. */
-const wallNow = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function sleepUntil(epochMs: number): Promise<void> {
@@ -79,7 +67,7 @@ interface KindResult {
   missedSetups: number;
 }
 
-const replicas = await startBenchReplicas({ redis: option("--redis") });
+const replicas = await startBenchReplicas({ redis });
 try {
   const { a, b } = replicas;
   const [writer, reader] = [a, b];
