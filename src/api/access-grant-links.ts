@@ -15,7 +15,7 @@ const INDEXED_REVISIONS = 4;
 /** Approved requests read per query while an index is built. */
 const READ_PAGE = 1000;
 /** How long a proof waits for the followed index to reach its revision before reading one itself. */
-const FOLLOW_WAIT_MS = 200;
+const FOLLOW_WAIT_MS = 50;
 /**
  * How long past its expiry a grant stays indexed: a proof is made as of its decision's time,
  * moments (or, while the log cannot write, minutes) after it; not for grants long expired.
