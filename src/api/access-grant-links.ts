@@ -5,6 +5,7 @@ import { type AccessRequest, accessRequestOf } from "../approvals/access-request
 import { ACCESS_REQUEST_DEFINITION } from "../approvals/access-request-names.js";
 import type { DecisionProof, ProofRelationship } from "../decisions/decision-proof.js";
 import type { Revision } from "../revision/revision.js";
+import { RevisionWaiters } from "../revision/revision-waiters.js";
 import type { Store } from "../store/store.js";
 import type { Relationship } from "../tuple/relationship.js";
 import { relationshipKey } from "../tuple/relationship-key.js";
@@ -39,7 +40,7 @@ export class AccessGrantLinks {
   /** The revision the followed index reflects every change up to; undefined until it is read. */
   private applied: number | undefined;
   private following: Promise<void> | undefined;
-  private waiters: { readonly revision: number; readonly resolve: () => void }[] = [];
+  private readonly waiters = new RevisionWaiters();
   private prunedSize = 0;
   private readonly indexes = new LRUCache<string, Promise<ReadonlyMap<string, string>>>({
     max: INDEXED_REVISIONS,
@@ -84,20 +85,7 @@ export class AccessGrantLinks {
     await this.following.catch(() => {});
     if (this.applied === undefined) return false;
     if (this.applied >= revision) return true;
-    return new Promise((resolve) => {
-      const waiter = {
-        revision,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve(true);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        resolve(false);
-      }, FOLLOW_WAIT_MS);
-      this.waiters.push(waiter);
-    });
+    return this.waiters.waitFor(revision, FOLLOW_WAIT_MS);
   }
 
   /**
@@ -142,10 +130,7 @@ export class AccessGrantLinks {
 
   private advance(revision: number): void {
     this.applied = revision;
-    const ready = this.waiters.filter((w) => w.revision <= revision);
-    if (ready.length === 0) return;
-    this.waiters = this.waiters.filter((w) => w.revision > revision);
-    for (const waiter of ready) waiter.resolve();
+    this.waiters.applied(revision);
   }
 
   private indexAt(revision: Revision): Promise<ReadonlyMap<string, string>> {
