@@ -19,7 +19,7 @@ const LEASE_MS = 5_000;
 const RENEW_MS = 1_000;
 /** The most decisions reread to warm the counts up after a takeover. */
 const WARM_UP_LIMIT = 100_000;
-/** The most waiting deliveries sent again after a takeover. */
+/** The most undelivered alerts one sweep sends again, oldest first. */
 const PENDING_LIMIT = 10_000;
 
 /** DecisionTail is the decision log as the evaluator follows it. */
@@ -37,6 +37,8 @@ export interface AlertActions {
 /** EvaluatorEvents are what the evaluator tells its server. */
 export interface EvaluatorEvents {
   readonly raised: (rule: string) => void;
+  /** undelivered is called at each sweep with how many alerts wait for their webhook (at most 10,000). */
+  readonly undelivered: (count: number) => void;
   readonly log: (line: string) => void;
 }
 
@@ -45,9 +47,12 @@ export interface EvaluatorEvents {
  * in the database every second, and the one holding it follows the decision log from where the
  * last holder stopped (the position is stored in the transaction that stores the alerts a read
  * raised, under a check that the lease is still this replica's). A new holder first rereads the
- * longest count window's decisions to warm its counts, and sends again the webhooks still
- * waiting. An alert is stored once per rule, key and window, so a decision read twice across a
- * takeover never raises it twice; its webhook and suspension follow only its first storing.
+ * longest count window's decisions to warm its counts. While it holds the lease it sweeps the
+ * alerts whose webhook has not taken them (from before, or given up on since) every
+ * `sweepMs` of the sender's retry, the first time at once, and sends them again (each after its
+ * backoff: see WebhookSender.resend). An alert is stored once per rule, key and window, so a
+ * decision read twice across a takeover never raises it twice; its webhook and suspension follow
+ * only its first storing.
  */
 export class AlertEvaluator {
   private readonly id = randomUUID();
@@ -156,10 +161,42 @@ export class AlertEvaluator {
     if (from.at !== undefined && from.decidedAt !== undefined && state.longestWindowMs > 0) {
       await this.warmUp(state, from.at, Date.parse(from.decidedAt) - state.longestWindowMs);
     }
-    for (const { alert, webhook } of await pendingDeliveries(this.db, PENDING_LIMIT)) {
-      const target = this.rules.webhooks.get(webhook);
-      if (target !== undefined) this.actions.webhooks.send(alert, target);
+    // The sweep ends with the lead, however it ends (a lost lease, a failed read).
+    const led = new AbortController();
+    const sweeping = this.sweep(AbortSignal.any([signal, led.signal]));
+    try {
+      await this.follow(state, from, signal);
+    } finally {
+      led.abort();
+      await sweeping;
     }
+  }
+
+  /** sweep sends again, every sweepMs until signal aborts, the alerts still undelivered. */
+  private async sweep(signal: AbortSignal): Promise<void> {
+    const { webhooks } = this.actions;
+    while (!signal.aborted) {
+      try {
+        const pending = await pendingDeliveries(this.db, PENDING_LIMIT);
+        this.events.undelivered(pending.length);
+        const now = Date.now();
+        for (const { alert, webhook } of pending) {
+          const target = this.rules.webhooks.get(webhook);
+          if (target !== undefined && !signal.aborted) webhooks.resend(alert, target, now);
+        }
+      } catch (error) {
+        this.failures.report("sweeping undelivered alert webhooks", error);
+      }
+      await delay(webhooks.retry.sweepMs, undefined, { signal }).catch(() => {});
+    }
+  }
+
+  /** follow evaluates the decisions after from, storing and acting on the alerts they raise. */
+  private async follow(
+    state: RuleState,
+    from: { at?: DecisionPosition },
+    signal: AbortSignal,
+  ): Promise<void> {
     for await (const batch of this.decisions.tail(from.at, signal)) {
       const raised: { alert: NewAlert; windowStart: number; webhook?: string }[] = [];
       for (const record of batch.records) {

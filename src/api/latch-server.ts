@@ -13,7 +13,7 @@ import { AlertEvaluator } from "../alerts/alert-evaluator.js";
 import type { AlertRules } from "../alerts/alert-rule.js";
 import { markDelivered } from "../alerts/alert-store.js";
 import { AlertRulesError } from "../alerts/rule-file.js";
-import { WebhookSender } from "../alerts/webhook-sender.js";
+import { type WebhookRetry, WebhookSender } from "../alerts/webhook-sender.js";
 import { DEFAULT_ACCESS_REQUEST_TTL_MS } from "../approvals/access-request.js";
 import { type CacheLayer, type CacheOptions, openCacheLayer } from "../cache/cache-layer.js";
 import { OFF_LOG } from "../decisions/decision-log.js";
@@ -123,9 +123,14 @@ export interface ServerOptions {
   readonly decisions?: { readonly database: SqlExecutor; readonly settings: DecisionSettings };
   /**
    * The alert rules (LATCH_ALERTS) and their webhooks' secrets: evaluated on one replica at a
-   * time, over the decision log, which must then be on.
+   * time, over the decision log, which must then be on; `retry` is how hard undelivered webhooks
+   * are retried (DEFAULT_WEBHOOK_RETRY when unset).
    */
-  readonly alerts?: { readonly rules: AlertRules; readonly secrets: ReadonlyMap<string, Buffer> };
+  readonly alerts?: {
+    readonly rules: AlertRules;
+    readonly secrets: ReadonlyMap<string, Buffer>;
+    readonly retry?: WebhookRetry;
+  };
   /**
    * The store's database (that of a SqlBackedStore), for the gauges of its connection pool in
    * /metrics; PGlite's has no pool.
@@ -393,17 +398,25 @@ function startAlerts(
     return undefined;
   }
   const { metrics } = context;
-  const sender = new WebhookSender(options.alerts.secrets, {
-    count: (webhook, outcome) => metrics.countWebhook(webhook, outcome),
-    delivered: (alert) => markDelivered(database, alert.id),
-    log: options.log,
-  });
+  const sender = new WebhookSender(
+    options.alerts.secrets,
+    {
+      count: (webhook, outcome) => metrics.countWebhook(webhook, outcome),
+      delivered: (alert) => markDelivered(database, alert.id),
+      log: options.log,
+    },
+    options.alerts.retry,
+  );
   const evaluator = new AlertEvaluator(
     database,
     decisionLog,
     options.alerts.rules,
     { webhooks: sender, suspend: alertSuspender(context) },
-    { raised: (rule) => metrics.countAlert(rule), log: options.log },
+    {
+      raised: (rule) => metrics.countAlert(rule),
+      undelivered: (count) => metrics.setUndeliveredWebhooks(count),
+      log: options.log,
+    },
   );
   evaluator.start();
   return {

@@ -2,6 +2,7 @@
 
 import { readsBySubject } from "../agents/suspension-leg.js";
 import { type Revision, revision } from "../revision/revision.js";
+import { RevisionWaiters } from "../revision/revision-waiters.js";
 import { type ChangeKind, type Store, StoreError, type WatchedChange } from "../store/store.js";
 import type { Relationship } from "../tuple/relationship.js";
 import { objectRelationKey, relationshipKey } from "../tuple/relationship-key.js";
@@ -73,7 +74,7 @@ export class ChangeTracker {
   private readonly lastChange = new Map<string, SetChanges>();
   private readonly maxTrackedSets: number;
   private readonly stop = new AbortController();
-  private waiters: { readonly revision: number; readonly resolve: () => void }[] = [];
+  private readonly waiters = new RevisionWaiters();
   /** The oldest head seen beyond the applied revision, and when it was first seen. */
   private behind: { readonly revision: number; readonly since: number } | undefined;
   private lagging: ChangeLag | undefined;
@@ -174,20 +175,7 @@ export class ChangeTracker {
   /** waitFor resolves true once revision is applied, or false after timeoutMs. */
   waitFor(target: number, timeoutMs: number): Promise<boolean> {
     if (this.applied >= target) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const waiter = {
-        revision: target,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve(true);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        resolve(false);
-      }, timeoutMs);
-      this.waiters.push(waiter);
-    });
+    return this.waiters.waitFor(target, timeoutMs);
   }
 
   /** close stops following the stream. */
@@ -252,9 +240,6 @@ export class ChangeTracker {
 
   private advance(at: number): void {
     this.applied = at;
-    const ready = this.waiters.filter((w) => w.revision <= at);
-    if (ready.length === 0) return;
-    this.waiters = this.waiters.filter((w) => w.revision > at);
-    for (const waiter of ready) waiter.resolve();
+    this.waiters.applied(at);
   }
 }

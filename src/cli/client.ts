@@ -1,15 +1,12 @@
 // The CLI's connection to a running server: gRPC to LATCH_ENDPOINT, with LATCH_TOKEN as the API key.
 
 import type { ClientHttp2Stream, Http2Session } from "node:http2";
-import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
-import { AgentService } from "../gen/latch/v1/agent_service_pb.js";
-import { AlertService } from "../gen/latch/v1/alert_service_pb.js";
-import { ApprovalService } from "../gen/latch/v1/approval_service_pb.js";
-import { DecisionService } from "../gen/latch/v1/decision_service_pb.js";
-import { PermissionService } from "../gen/latch/v1/permission_service_pb.js";
-import { RelationshipService } from "../gen/latch/v1/relationship_service_pb.js";
-import { SchemaService } from "../gen/latch/v1/schema_service_pb.js";
+import {
+  bearerToken,
+  createServiceClients,
+  type ServiceClients,
+} from "../client/service-clients.js";
 import { UsageError } from "./usage-error.js";
 
 /** The port `latch serve` listens on for gRPC by default, LATCH_GRPC_PORT's default. */
@@ -25,20 +22,13 @@ const DEFAULT_ENDPOINT = `localhost:${DEFAULT_GRPC_PORT}`;
 const DECODE_RECURSION_LIMIT = 1000;
 
 /** LatchClient holds a client for each Latch service, over one connection. */
-export interface LatchClient {
+export interface LatchClient extends ServiceClients {
   /** endpoint is the server's address, for messages. */
   readonly endpoint: string;
   /** baseUrl is the endpoint as a URL: `http://` for plaintext, `https://` for TLS. */
   readonly baseUrl: URL;
   /** sendsToken is whether calls carry LATCH_TOKEN, for messages. */
   readonly sendsToken: boolean;
-  readonly permissions: Client<typeof PermissionService>;
-  readonly relationships: Client<typeof RelationshipService>;
-  readonly schema: Client<typeof SchemaService>;
-  readonly agents: Client<typeof AgentService>;
-  readonly approvals: Client<typeof ApprovalService>;
-  readonly decisions: Client<typeof DecisionService>;
-  readonly alerts: Client<typeof AlertService>;
   /** close drops the connection, which would otherwise keep the process alive. */
   close(): void;
 }
@@ -58,20 +48,14 @@ export function createLatchClient(env: Readonly<Record<string, string | undefine
   const transport = createGrpcTransport({
     baseUrl: baseUrl.toString(),
     sessionManager,
-    interceptors: token ? [bearer(token)] : [],
+    interceptors: token ? [bearerToken(token)] : [],
     binaryOptions: { recursionLimit: DECODE_RECURSION_LIMIT },
   });
   return {
     endpoint,
     baseUrl,
     sendsToken: Boolean(token),
-    permissions: createClient(PermissionService, transport),
-    relationships: createClient(RelationshipService, transport),
-    schema: createClient(SchemaService, transport),
-    agents: createClient(AgentService, transport),
-    approvals: createClient(ApprovalService, transport),
-    decisions: createClient(DecisionService, transport),
-    alerts: createClient(AlertService, transport),
+    ...createServiceClients(transport),
     close: () => sessionManager.abort(),
   };
 }
@@ -114,11 +98,4 @@ class GuardedSessionManager extends Http2SessionManager {
     }
     return stream;
   }
-}
-
-function bearer(token: string): Interceptor {
-  return (next) => (request) => {
-    request.header.set("authorization", `Bearer ${token}`);
-    return next(request);
-  };
 }

@@ -43,9 +43,15 @@ export interface LatchMetrics {
   countAlert(rule: string): void;
   /**
    * countWebhook counts a webhook delivery's outcome (latch_alert_webhook_deliveries_total):
-   * delivered, retried (one per retry), failed (given up), dropped (the queue was full).
+   * delivered, retried (one per retry), failed (a round of attempts given up), dropped (the queue
+   * was full), resent (sent again by a sweep).
    */
   countWebhook(webhook: string, outcome: DeliveryOutcome): void;
+  /**
+   * setUndeliveredWebhooks sets how many alerts wait for their webhook, as the elected
+   * evaluator's last sweep found (latch_alert_webhooks_undelivered).
+   */
+  setUndeliveredWebhooks(count: number): void;
   /** watchDecisionQueue exports queued() as latch_decisions_queued, read at each scrape. */
   watchDecisionQueue(queued: () => number): void;
   /** watchPool exports the database pool's stats as latch_db_pool_connections, read at each scrape. */
@@ -158,8 +164,13 @@ export function createMetrics(): LatchMetrics {
   });
   const webhooks = new Counter({
     name: "latch_alert_webhook_deliveries_total",
-    help: "Alert webhook deliveries by webhook and outcome: delivered, retried (each retry), failed (given up), dropped (queue full).",
+    help: "Alert webhook deliveries by webhook and outcome: delivered, retried (each retry), failed (a round of attempts given up), dropped (queue full), resent (sent again by a sweep).",
     labelNames: ["webhook", "outcome"],
+    registers: [registry],
+  });
+  const undelivered = new Gauge({
+    name: "latch_alert_webhooks_undelivered",
+    help: "Alerts waiting for their webhook, as the elected alert evaluator's last sweep found (at most 10,000).",
     registers: [registry],
   });
   return {
@@ -206,6 +217,7 @@ export function createMetrics(): LatchMetrics {
     countDecisions: (outcome, count) => decisions[outcome].inc(count),
     countAlert: (rule) => alerts.inc({ rule }),
     countWebhook: (webhook, outcome) => webhooks.inc({ webhook, outcome }),
+    setUndeliveredWebhooks: (count) => undelivered.set(count),
     watchDecisionQueue(queued) {
       new Gauge({
         name: "latch_decisions_queued",

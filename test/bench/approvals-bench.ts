@@ -11,18 +11,19 @@
 
 import { createServer } from "node:http";
 import { performance } from "node:perf_hooks";
-import type { MessageInitShape } from "@bufbuild/protobuf";
 import { durationFromMs, timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { createLatchClient, type LatchClient } from "../../src/cli/client.js";
-import type { ConsistencySchema } from "../../src/gen/latch/v1/core_pb.js";
+import type { LatchClient } from "../../src/cli/client.js";
 import { CheckResult } from "../../src/gen/latch/v1/permission_service_pb.js";
 import { RelationshipUpdate_Operation } from "../../src/gen/latch/v1/relationship_service_pb.js";
-import { createTestDatabase, findPostgres } from "../store/postgres/test-database.js";
-import { chooseRedis } from "./bench-redis.js";
-import { readReadyLine } from "./child-ready-line.js";
+import {
+  atLeastAsFresh,
+  type Consistency,
+  MINIMIZE_LATENCY,
+  readReplicaBenchArgs,
+  startBenchReplicas,
+  wallNow,
+} from "./bench-replicas.js";
 import { latencyStats } from "./latency-stats.js";
-import type { RevocationTargetReady } from "./revocation-bench-target.js";
-import { killBenchChildren, spawnBenchChild } from "./server-bench-children.js";
 
 const APPROVE_GOAL_MS = 10;
 const ALERT_GOAL_MS = 1000;
@@ -42,23 +43,8 @@ definition document {
 }
 `;
 
-const args = process.argv.slice(2);
-const json = args.includes("--json");
-const option = (name: string): string | undefined => {
-  const at = args.indexOf(name);
-  return at === -1 ? undefined : args[at + 1];
-};
-const trials = Number(option("--trials") ?? 100);
-if (!Number.isSafeInteger(trials) || trials < 1) {
-  throw new Error(`--trials must be a positive integer, got ${option("--trials")}`);
-}
+const { json, trials, redis } = readReplicaBenchArgs(100);
 
-type Consistency = MessageInitShape<typeof ConsistencySchema>;
-const MINIMIZE_LATENCY: Consistency = { requirement: { case: "minimizeLatency", value: true } };
-const atLeastAsFresh = (token: string): Consistency => ({
-  requirement: { case: "atLeastAsFresh", value: token },
-});
-const wallNow = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // The receiver: each alert's arrival time, by the agent it names.
@@ -89,30 +75,15 @@ rules:
     suspend: true
 `;
 
-const postgres = await findPostgres();
-if (postgres.url === undefined) throw new Error(`the benchmark needs Postgres: ${postgres.reason}`);
-const database = await createTestDatabase(postgres.url);
-const redis = await chooseRedis(option("--redis"));
-let a: LatchClient | undefined;
-let b: LatchClient | undefined;
+const replicas = await startBenchReplicas({
+  redis,
+  env: { LATCH_BENCH_ALERTS: RULES, LATCH_BENCH_ALERT_SECRET: "bench-secret" },
+}).catch((error: unknown) => {
+  receiver.close();
+  throw error;
+});
 try {
-  const start = async (name: string): Promise<LatchClient> => {
-    const url = new URL(database.url);
-    url.searchParams.set("application_name", name);
-    process.env.LATCH_BENCH_DATABASE_URL = url.toString();
-    process.env.LATCH_BENCH_REDIS_URL = redis.url;
-    process.env.LATCH_BENCH_ALERTS = RULES;
-    process.env.LATCH_BENCH_ALERT_SECRET = "bench-secret";
-    const target = spawnBenchChild("test/bench/approvals-bench-target.ts", undefined, [
-      "pipe",
-      "pipe",
-      "inherit",
-    ]);
-    const ready = await readReadyLine<RevocationTargetReady>(target);
-    return createLatchClient({ LATCH_ENDPOINT: `127.0.0.1:${ready.grpcPort}` });
-  };
-  a = await start("latch-bench-a");
-  b = await start("latch-bench-b");
+  const { a, b } = replicas;
   const [writer, reader] = [a, b];
   await writer.schema.writeSchema({ schema: SCHEMA });
   await writer.relationships.writeRelationships({
@@ -216,8 +187,8 @@ try {
   const alertTrial = async (n: number, record: boolean) => {
     const agent = `agent${n}`;
     await pollB("open", agent, CheckResult.ALLOWED);
-    await check(a!, "alarm", agent, MINIMIZE_LATENCY);
-    await check(a!, "alarm", agent, MINIMIZE_LATENCY);
+    await check(a, "alarm", agent, MINIMIZE_LATENCY);
+    await check(a, "alarm", agent, MINIMIZE_LATENCY);
     const completed = wallNow();
     const suspended = await pollB("open", agent, CheckResult.DENIED);
     const giveUp = Date.now() + GIVE_UP_MS;
@@ -285,7 +256,7 @@ try {
   } else {
     const ms = (x: number) => x.toFixed(2);
     console.log(
-      `Two Latch processes on one Postgres database and Redis ${redis.url}, decision log async; ${trials} trials each; ` +
+      `Two Latch processes on one Postgres database and Redis ${replicas.redisUrl}, decision log async; ${trials} trials each; ` +
         `grants of ${GRANT_MS} ms; the alert rule counts 2 matching checks of an agent, POSTs a webhook and suspends it\n`,
     );
     console.log("| measure | trials | p50 ms | p99 ms | max ms | p99 × floor | p99 goal |");
@@ -304,10 +275,6 @@ try {
     );
   }
 } finally {
-  a?.close();
-  b?.close();
-  killBenchChildren();
   receiver.close();
-  await redis.owned?.destroy();
-  await database.drop();
+  await replicas.close();
 }

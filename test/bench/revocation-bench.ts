@@ -6,19 +6,20 @@
 //   npm run bench:revocation [-- --trials N] [-- --json] [-- --redis URL]
 
 import { performance } from "node:perf_hooks";
-import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { createLatchClient, type LatchClient } from "../../src/cli/client.js";
-import type { ConsistencySchema } from "../../src/gen/latch/v1/core_pb.js";
+import type { LatchClient } from "../../src/cli/client.js";
 import { CheckResult } from "../../src/gen/latch/v1/permission_service_pb.js";
 import { RelationshipUpdate_Operation } from "../../src/gen/latch/v1/relationship_service_pb.js";
-import { createTestDatabase, findPostgres } from "../store/postgres/test-database.js";
-import { chooseRedis } from "./bench-redis.js";
-import { readReadyLine } from "./child-ready-line.js";
+import {
+  atLeastAsFresh,
+  type Consistency,
+  MINIMIZE_LATENCY,
+  readReplicaBenchArgs,
+  startBenchReplicas,
+  wallNow,
+} from "./bench-replicas.js";
 import { latencyStats } from "./latency-stats.js";
 import { REVOCATION_SCHEMA } from "./revocation-bench-schema.js";
-import type { RevocationTargetReady } from "./revocation-bench-target.js";
-import { killBenchChildren, spawnBenchChild } from "./server-bench-children.js";
 
 /** The issue's goal for B's first denial after A's acknowledgement. */
 const GOAL_P99_MS = 10;
@@ -36,16 +37,7 @@ const GIVE_UP_MS = 5_000;
 const WARM_UP_TRIALS = 50;
 const FLOOR_CHECKS = 2_000;
 
-const args = process.argv.slice(2);
-const json = args.includes("--json");
-const option = (name: string): string | undefined => {
-  const at = args.indexOf(name);
-  return at === -1 ? undefined : args[at + 1];
-};
-const trials = Number(option("--trials") ?? 1000);
-if (!Number.isSafeInteger(trials) || trials < 1) {
-  throw new Error(`--trials must be a positive integer, got ${option("--trials")}`);
-}
+const { json, trials, redis } = readReplicaBenchArgs(1_000);
 
 type Kind = "delete" | "exclusion" | "expiry" | "suspend";
 const KINDS: readonly Kind[] = ["delete", "exclusion", "expiry", "suspend"];
@@ -58,14 +50,6 @@ const KIND_NAMES: Record<Kind, string> = {
 /** The kinds a write through A revokes, timed from its acknowledgement. */
 type AcknowledgedKind = Exclude<Kind, "expiry">;
 
-type Consistency = MessageInitShape<typeof ConsistencySchema>;
-const MINIMIZE_LATENCY: Consistency = { requirement: { case: "minimizeLatency", value: true } };
-const atLeastAsFresh = (token: string): Consistency => ({
-  requirement: { case: "atLeastAsFresh", value: token },
-});
-
-/** wallNow is the time of day in epoch ms with sub-millisecond resolution. */
-const wallNow = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function sleepUntil(epochMs: number): Promise<void> {
@@ -83,30 +67,9 @@ interface KindResult {
   missedSetups: number;
 }
 
-const postgres = await findPostgres();
-if (postgres.url === undefined) throw new Error(`the benchmark needs Postgres: ${postgres.reason}`);
-const database = await createTestDatabase(postgres.url);
-const redis = await chooseRedis(option("--redis"));
-let a: LatchClient | undefined;
-let b: LatchClient | undefined;
+const replicas = await startBenchReplicas({ redis });
 try {
-  const start = async (name: string): Promise<LatchClient> => {
-    const url = new URL(database.url);
-    url.searchParams.set("application_name", name);
-    // The child inherits the environment as it is at the spawn.
-    process.env.LATCH_BENCH_DATABASE_URL = url.toString();
-    process.env.LATCH_BENCH_REDIS_URL = redis.url;
-    const target = spawnBenchChild("test/bench/revocation-bench-target.ts", undefined, [
-      "pipe",
-      "pipe",
-      "inherit",
-    ]);
-    const ready = await readReadyLine<RevocationTargetReady>(target);
-    return createLatchClient({ LATCH_ENDPOINT: `127.0.0.1:${ready.grpcPort}` });
-  };
-  // A first: it applies the migrations; B then finds the database ready.
-  a = await start("latch-bench-a");
-  b = await start("latch-bench-b");
+  const { a, b } = replicas;
   const [writer, reader] = [a, b];
   await writer.schema.writeSchema({ schema: REVOCATION_SCHEMA });
 
@@ -345,7 +308,7 @@ try {
     const goal = (p99: number) =>
       `≤ ${GOAL_P99_MS} ms ${p99 <= GOAL_P99_MS ? "(met)" : "(missed)"}`;
     console.log(
-      `Two Latch processes on one Postgres database and Redis ${redis.url}; ${trials} trials per kind; ` +
+      `Two Latch processes on one Postgres database and Redis ${replicas.redisUrl}; ${trials} trials per kind; ` +
         "B polled back to back at minimize_latency from A's acknowledgement (expiry: from the expiry instant)\n",
     );
     console.log(
@@ -369,9 +332,5 @@ try {
     );
   }
 } finally {
-  a?.close();
-  b?.close();
-  killBenchChildren();
-  await redis.owned?.destroy();
-  await database.drop();
+  await replicas.close();
 }

@@ -488,6 +488,35 @@ if (serverUrl !== undefined) {
       ]);
     });
 
+    it("grants approved after the first linked proof are linked too, approved on either replica", async () => {
+      // The first proof reads the approved requests; those after come to A from the change stream.
+      for (const [doc, approver] of [
+        ["linked-1", a],
+        ["linked-2", b],
+        ["linked-3", a],
+      ] as const) {
+        const asked = await ask(approver, doc);
+        const { grantedAt } = await approver.client.approvals.approve({ id: asked.id });
+        const answer = await a.client.permissions.check({
+          resource: { type: "document", id: doc },
+          permission: "view",
+          subject: { object: { type: "agent", id: "bot" }, relation: "" },
+          consistency: atLeastAsFresh(grantedAt),
+        });
+        expect(answer.result).toBe(CheckResult.ALLOWED);
+        const { decision } = await a.client.decisions.getDecision({
+          decisionId: answer.decisionId,
+        });
+        expect(decisionRecord(decision!).proof?.grantedBy).toEqual([
+          {
+            relationship: `document:${doc}#viewer@agent:bot`,
+            expiresAt: expect.any(String),
+            accessRequest: asked.id,
+          },
+        ]);
+      }
+    });
+
     describe("WatchAccessRequests", () => {
       /** Seen is one streamed change: the request's id, document, status and token. */
       interface Seen {
