@@ -43,6 +43,7 @@ interface Pending {
  */
 const UNSET_IN_MERGED_READS = Object.keys({
   exceptResourceTypePrefix: true,
+  resourceIdPrefix: true,
   subjectType: true,
   subjectIds: true,
   subjectRelation: true,

@@ -17,6 +17,8 @@ export interface RelationshipFilter {
    */
   readonly exceptResourceTypePrefix?: string;
   readonly resourceIds?: readonly string[];
+  /** Only relationships on resources whose id starts with this prefix. */
+  readonly resourceIdPrefix?: string;
   readonly relation?: string;
   /**
    * The relationships of any of these sets `type:id#relation`, exactly (of a set that names
@@ -108,6 +110,14 @@ export interface WatchOptions {
   readonly signal?: AbortSignal;
 }
 
+/** DeleteOptions add preconditions to a delete by filter, and let a limited one delete part of what matches. */
+export interface DeleteOptions {
+  /** Checked atomically with the delete, as a write's are: if one fails, nothing is deleted. */
+  readonly preconditions?: readonly Precondition[];
+  /** With a limit: when more match, delete the first `limit` in key order instead of refusing. */
+  readonly partial?: boolean;
+}
+
 /** WriteOptions add a condition to a write or an import. */
 export interface WriteOptions {
   /**
@@ -197,10 +207,15 @@ export interface Store {
     options?: WriteOptions,
   ): Promise<ImportResult>;
   /**
-   * deleteMatching deletes the relationships matching a filter (at most `limit`), atomically; when
-   * none matches it commits no revision, and its result names the head.
+   * deleteMatching deletes the relationships matching a filter (at most `limit`), atomically with
+   * the checks of its preconditions; when none matches it commits no revision, and its result
+   * names the head.
    */
-  deleteMatching(filter: RelationshipFilter, limit?: number): Promise<DeleteResult>;
+  deleteMatching(
+    filter: RelationshipFilter,
+    limit?: number,
+    options?: DeleteOptions,
+  ): Promise<DeleteResult>;
   /**
    * watch streams changes committed after `after`, in revision order, without gaps or repeats.
    * It rejects with "revision-unavailable" when `after` is beyond the head or before the oldest

@@ -27,17 +27,25 @@ export function resourceTest(filter: RelationshipFilter): RelationshipTest | und
 }
 
 /**
- * fieldsTest tests a set against filter's resource type (and the prefix it excepts), ids and
- * relation (not the sets it names), or is undefined when filter sets none of them.
+ * fieldsTest tests a set against filter's resource type (and the prefix it excepts), ids, id
+ * prefix and relation (not the sets it names), or is undefined when filter sets none of them.
  */
 export function fieldsTest(filter: RelationshipFilter): SetTest | undefined {
-  const { relation } = filter;
+  const { relation, resourceIdPrefix: prefix } = filter;
   const hasId = idTest(filter.resourceIds);
   const typeTest = typeTestOf(filter);
-  if (typeTest === undefined && hasId === undefined && relation === undefined) return undefined;
+  if (
+    typeTest === undefined &&
+    hasId === undefined &&
+    relation === undefined &&
+    prefix === undefined
+  ) {
+    return undefined;
+  }
   return (type, id, setRelation) =>
     (typeTest === undefined || typeTest(type)) &&
     (hasId === undefined || hasId(id)) &&
+    (prefix === undefined || id.startsWith(prefix)) &&
     (relation === undefined || setRelation === relation);
 }
 
@@ -51,6 +59,14 @@ export function typeTestOf(filter: RelationshipFilter): ((type: string) => boole
   return (type) =>
     (resourceType === undefined || type === resourceType) &&
     (except === undefined || !type.startsWith(except));
+}
+
+/** relationshipTest tests every field of filter, resource and subject; undefined when it sets none. */
+export function relationshipTest(filter: RelationshipFilter): RelationshipTest | undefined {
+  const resource = resourceTest(filter);
+  const subject = subjectTest(filter);
+  if (resource === undefined || subject === undefined) return resource ?? subject;
+  return (rel) => resource(rel) && subject(rel);
 }
 
 /**

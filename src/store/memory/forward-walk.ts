@@ -55,7 +55,8 @@ export function walkForward(
   if (resourceType !== undefined && typeAllowed !== undefined && !typeAllowed(resourceType)) {
     return walk.out;
   }
-  const ids = resourceIds === undefined ? undefined : sortedIds(resourceIds);
+  const prefix = filter.resourceIdPrefix;
+  const ids = resourceIds === undefined ? undefined : withPrefix(sortedIds(resourceIds), prefix);
   if (resourceType !== undefined && ids !== undefined && relation !== undefined) {
     const byId = index.byRelation.get(resourceType)?.get(relation);
     if (byId !== undefined) walkIds(walk, resourceType, ids, byId);
@@ -68,7 +69,8 @@ export function walkForward(
     const type = types[t]!;
     if (typeAllowed !== undefined && !typeAllowed(type)) continue;
     const byId = index.byType.get(type);
-    if (byId !== undefined && walkType(walk, type, byId, ids, relation)) break;
+    const list = ids ?? (byId === undefined ? undefined : withPrefix(byId.parts(), prefix));
+    if (byId !== undefined && walkType(walk, type, byId, list, relation)) break;
   }
   return walk.out;
 }
@@ -198,6 +200,11 @@ function take(walk: Walk, row: Row): boolean {
     return out.length >= walk.max;
   }
   return false;
+}
+
+/** withPrefix keeps the ids that start with prefix, in their order; all of them without one. */
+function withPrefix(ids: readonly string[], prefix: string | undefined): readonly string[] {
+  return prefix === undefined ? ids : ids.filter((id) => id.startsWith(prefix));
 }
 
 /** sortedIds puts ids in key order ('#' follows an id and sorts below every id character), once each. */

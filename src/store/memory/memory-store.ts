@@ -10,6 +10,7 @@ import { checkLimit, revisionCollected, schemaChanged } from "../refusals.js";
 import { relationshipShape, shapeSelects } from "../relationship-shape.js";
 import {
   type ChangeEvent,
+  type DeleteOptions,
   type DeleteResult,
   type GarbageCollection,
   type Head,
@@ -176,10 +177,7 @@ class MemoryStore implements Store {
     preconditions: readonly Precondition[],
     nowMs: number,
   ): RelationshipWriteResult {
-    const firstMatch = (filter: RelationshipFilter) =>
-      this.index.select(filter, { accept: (row) => isLiveAtHead(row, nowMs), limit: 1 })[0]
-        ?.relationship;
-    for (const precondition of preconditions) checkPrecondition(precondition, firstMatch);
+    this.checkAtHead(preconditions, nowMs);
     for (const { operation, key, relationship } of prepared) {
       const newest = this.newest.get(key);
       if (operation === "create" && newest !== undefined && isLiveAtHead(newest, nowMs)) {
@@ -215,6 +213,14 @@ class MemoryStore implements Store {
     return { revision: at, deleted };
   }
 
+  /** checkAtHead throws unless every precondition holds at the head as of nowMs. */
+  private checkAtHead(preconditions: readonly Precondition[], nowMs: number): void {
+    const firstMatch = (filter: RelationshipFilter) =>
+      this.index.select(filter, { accept: (row) => isLiveAtHead(row, nowMs), limit: 1 })[0]
+        ?.relationship;
+    for (const precondition of preconditions) checkPrecondition(precondition, firstMatch);
+  }
+
   /** isLive says whether the relationship with key is live at the head and not expired at nowMs. */
   private isLive(key: string, nowMs: number): boolean {
     const newest = this.newest.get(key);
@@ -224,13 +230,23 @@ class MemoryStore implements Store {
   /**
    * deleteMatching deletes, at a new revision, every relationship that matches filter at the head
    * and has not expired. With a limit, when more than `limit` match it deletes nothing and rejects
-   * with "too-many-updates", as SpiceDB does when `optional_allow_partial_deletions` is false.
+   * with "too-many-updates", as SpiceDB does when `optional_allow_partial_deletions` is false;
+   * with `partial`, it deletes the first `limit` in key order.
    */
-  async deleteMatching(filter: RelationshipFilter, limit?: number): Promise<DeleteResult> {
+  async deleteMatching(
+    filter: RelationshipFilter,
+    limit?: number,
+    options: DeleteOptions = {},
+  ): Promise<DeleteResult> {
     this.assertOpen();
     checkLimit(limit);
+    const { preconditions = [], partial = false } = options;
+    checkPreconditions(preconditions, this.options.maxPreconditionsPerWrite);
     if (this.schemaWrite !== undefined) await this.schemaWritten();
-    const rows = this.liveRows(filter, Date.now());
+    const nowMs = Date.now();
+    this.checkAtHead(preconditions, nowMs);
+    let rows = this.liveRows(filter, nowMs);
+    if (limit !== undefined && rows.length > limit && partial) rows = rows.slice(0, limit);
     if (limit !== undefined && rows.length > limit) {
       throw new StoreError(
         "too-many-updates",

@@ -32,6 +32,11 @@ export function filterConditions(filter: RelationshipFilter, params: unknown[]):
   if (resourceIds !== undefined) {
     conditions.push(`resource_id = ANY(${param(params, [...resourceIds], "text[]")})`);
   }
+  if (filter.resourceIdPrefix !== undefined) {
+    // LIKE's default escape character is the backslash: the prefix matches literally.
+    const pattern = `${filter.resourceIdPrefix.replace(/[\\%_]/g, "\\$&")}%`;
+    conditions.push(`resource_id LIKE ${param(params, pattern)}`);
+  }
   if (relation !== undefined) conditions.push(`relation = ${param(params, relation)}`);
   if (objectRelations !== undefined) conditions.push(namedSetsCondition(objectRelations, params));
   if (subjectType !== undefined) conditions.push(`subject_type = ${param(params, subjectType)}`);

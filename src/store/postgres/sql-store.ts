@@ -7,6 +7,7 @@ import { prepareUpdates } from "../prepare-updates.js";
 import { checkLimit, revisionCollected } from "../refusals.js";
 import {
   type ChangeEvent,
+  type DeleteOptions,
   type DeleteResult,
   type GarbageCollection,
   type Head,
@@ -302,14 +303,20 @@ class SqlStore implements SqlBackedStore {
   /**
    * deleteMatching deletes, at a new revision, every relationship that matches filter at the head
    * and has not expired. With a limit, when more than `limit` match it deletes nothing and rejects
-   * with "too-many-updates", as SpiceDB does when `optional_allow_partial_deletions` is false.
+   * with "too-many-updates", as SpiceDB does when `optional_allow_partial_deletions` is false;
+   * with `partial`, it deletes the first `limit` in key order.
    */
-  async deleteMatching(filter: RelationshipFilter, limit?: number): Promise<DeleteResult> {
+  async deleteMatching(
+    filter: RelationshipFilter,
+    limit?: number,
+    options: DeleteOptions = {},
+  ): Promise<DeleteResult> {
     this.assertOpen();
     checkLimit(limit);
+    checkPreconditions(options.preconditions ?? [], this.options.maxPreconditionsPerWrite);
     const now = new Date();
     const commit = await this.run((db) =>
-      db.transaction((tx) => deleteMatchingTransaction(tx, filter, limit, now)),
+      db.transaction((tx) => deleteMatchingTransaction(tx, filter, limit, now, options)),
     );
     this.committed(commit);
     return { revision: revision(commit.revision), deleted: commit.deleted };

@@ -139,17 +139,25 @@ export async function insertVersions(
 
 /**
  * deleteMatchingVersions ends, at revision `at`, the newest version of every relationship that
- * matches filter and has not expired at now, logs their delete events in key order, and returns
- * how many it deleted.
+ * matches filter and has not expired at now (only the first `first` of them in key order, when
+ * given), logs their delete events in key order, and returns how many it deleted.
  */
 export async function deleteMatchingVersions(
   tx: SqlQueryable,
   at: number,
   filter: RelationshipFilter,
   now: Date,
+  first?: number,
 ): Promise<number> {
   const params: unknown[] = [at];
   const where = [...liveConditions(now, params), ...filterConditions(filter, params)];
+  if (first !== undefined) {
+    // One live version per key: the keys of the first matches name exactly those versions.
+    where.push(
+      `rel_key IN (SELECT rel_key FROM latch_relationships WHERE ${where.join(" AND ")}
+        ORDER BY rel_key COLLATE "C" LIMIT ${param(params, first, "bigint")})`,
+    );
+  }
   const [row] = await tx.query(
     `WITH deleted AS (
       UPDATE latch_relationships SET deleted_rev = $1::bigint

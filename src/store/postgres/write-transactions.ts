@@ -5,6 +5,7 @@ import type { Relationship } from "../../tuple/relationship.js";
 import { checkPrecondition } from "../check-precondition.js";
 import type { PreparedUpdate } from "../prepare-updates.js";
 import {
+  type DeleteOptions,
   type Precondition,
   type RelationshipFilter,
   type SchemaWriteCheck,
@@ -95,20 +96,23 @@ async function checkBeforeWrite(
 
 /**
  * deleteMatchingTransaction deletes in tx, at the next revision, the relationships that match
- * filter at the head and have not expired at now, and returns how many; past limit it rejects
- * with "too-many-updates" (the transaction rolls back: nothing is deleted). When none matches it
- * takes no revision: it returns the head's.
+ * filter at the head and have not expired at now, once its preconditions hold there, and returns
+ * how many; past limit it rejects with "too-many-updates" (the transaction rolls back: nothing is
+ * deleted), unless `partial` asks for the first `limit` in key order. When none matches it takes
+ * no revision: it returns the head's.
  */
 export async function deleteMatchingTransaction(
   tx: SqlQueryable,
   filter: RelationshipFilter,
   limit: number | undefined,
   now: Date,
+  { preconditions = [], partial = false }: DeleteOptions = {},
 ): Promise<Commit & { readonly deleted: number }> {
   const head = await lockHead(tx);
+  await checkBeforeWrite(tx, preconditions, now, {});
   if ((await firstLiveMatch(tx, filter, now)) === undefined) return { revision: head, deleted: 0 };
   const at = await takeWriteRevision(tx, now, (revision) => formatNotification({ revision }));
-  const deleted = await deleteMatchingVersions(tx, at, filter, now);
+  const deleted = await deleteMatchingVersions(tx, at, filter, now, partial ? limit : undefined);
   if (limit !== undefined && deleted > limit) {
     throw new StoreError(
       "too-many-updates",

@@ -74,5 +74,56 @@ export function describeDeleteMatchingConformance(makeStore: MakeStore): void {
       const result = await s.deleteMatching({ resourceType: "document", resourceIds: ["a", "a"] });
       expect(result.deleted).toBe(2);
     });
+
+    it("with partial, deletes the first matches in key order up to the limit", async () => {
+      const s = store();
+      await seed(s);
+      const first = await s.deleteMatching({ resourceType: "document" }, 2, { partial: true });
+      expect(first).toEqual({ revision: rev(2), deleted: 2 });
+      expect(await readKeys(s)).toEqual(DATA.slice(2));
+      const rest = await s.deleteMatching({ resourceType: "document" }, 2, { partial: true });
+      expect(rest).toEqual({ revision: rev(3), deleted: 1 });
+      expect(await readKeys(s)).toEqual(["folder:f#viewer@user:alice"]);
+    });
+
+    it("deletes once its preconditions hold, and nothing when one fails", async () => {
+      const s = store();
+      await seed(s);
+      const folder = { resourceType: "folder", resourceIds: ["f"] };
+      await expectStoreError(
+        s.deleteMatching({ resourceType: "document" }, undefined, {
+          preconditions: [{ operation: "must-not-match", filter: folder }],
+        }),
+        "precondition-failed",
+        "folder:f#viewer@user:alice",
+      );
+      // A precondition fails even when the filter matches nothing.
+      await expectStoreError(
+        s.deleteMatching({ resourceType: "group" }, undefined, {
+          preconditions: [{ operation: "must-match", filter: { resourceType: "group" } }],
+        }),
+        "precondition-failed",
+        "must-match",
+      );
+      expect(await s.headRevision()).toBe(1);
+      expect(await readKeys(s)).toEqual(DATA);
+      const result = await s.deleteMatching({ resourceType: "document" }, undefined, {
+        preconditions: [{ operation: "must-match", filter: folder }],
+      });
+      expect(result).toEqual({ revision: rev(2), deleted: 3 });
+    });
+
+    it("refuses more preconditions than a write may hold", async () => {
+      const s = store();
+      const many = Array.from({ length: s.writeLimits.maxPreconditionsPerWrite + 1 }, () => ({
+        operation: "must-match" as const,
+        filter: { resourceType: "document" },
+      }));
+      await expectStoreError(
+        s.deleteMatching({ resourceType: "document" }, undefined, { preconditions: many }),
+        "too-many-preconditions",
+        "preconditions",
+      );
+    });
   });
 }

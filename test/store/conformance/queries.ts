@@ -345,6 +345,42 @@ export function describeQueryConformance(makeStore: MakeStore): void {
       expect(await readKeys(store(), filter)).toEqual(expected);
     });
 
+    it("by resource id prefix, matching LIKE's wildcards literally", async () => {
+      const s = store();
+      const ids = ["a_1", "a_2", "ab1", "a", "b_1"];
+      await s.write(ids.map((id) => touch(`document:${id}#viewer@user:u`)));
+      await s.write([touch("folder:a_9#viewer@user:u")]);
+      const idsOf = async (filter: RelationshipFilter) =>
+        (await read(s, filter)).map((r) => `${r.resource.type}:${r.resource.id}`);
+      const documents = { resourceType: "document" };
+      expect(await idsOf({ ...documents, resourceIdPrefix: "a_" })).toEqual([
+        "document:a_1",
+        "document:a_2",
+      ]);
+      // No id holds `%` or `\\`: a prefix of them matches nothing, never everything.
+      expect(await idsOf({ resourceIdPrefix: "%" })).toEqual([]);
+      expect(await idsOf({ resourceIdPrefix: "\\" })).toEqual([]);
+      expect(await idsOf({ resourceIdPrefix: "a_" })).toEqual([
+        "document:a_1",
+        "document:a_2",
+        "folder:a_9",
+      ]);
+      const bySubject = { ...documents, resourceIdPrefix: "a", relation: "viewer" };
+      expect(await idsOf({ ...bySubject, subjectType: "user", subjectIds: ["u"] })).toEqual([
+        "document:a",
+        "document:a_1",
+        "document:a_2",
+        "document:ab1",
+      ]);
+      expect(
+        await idsOf({ ...documents, resourceIdPrefix: "a_", resourceIds: ["a_1", "b_1"] }),
+      ).toEqual(["document:a_1"]);
+      const set = { type: "document", id: "b_1", relation: "viewer" };
+      expect(await idsOf({ objectRelations: [set], resourceIdPrefix: "a" })).toEqual([]);
+      const { deleted } = await s.deleteMatching({ ...documents, resourceIdPrefix: "a_" });
+      expect(deleted).toBe(2);
+    });
+
     it("with many ids, as the engine's walks ask", async () => {
       const s = store();
       const ids = Array.from({ length: 200 }, (_, i) => `d${i}`);

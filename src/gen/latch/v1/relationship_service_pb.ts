@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file latch/v1/relationship_service.proto.
  */
 export const file_latch_v1_relationship_service: GenFile = /*@__PURE__*/
-  fileDesc("CiNsYXRjaC92MS9yZWxhdGlvbnNoaXBfc2VydmljZS5wcm90bxIIbGF0Y2gudjEi5gEKElJlbGF0aW9uc2hpcFVwZGF0ZRI5CglvcGVyYXRpb24YASABKA4yJi5sYXRjaC52MS5SZWxhdGlvbnNoaXBVcGRhdGUuT3BlcmF0aW9uEiwKDHJlbGF0aW9uc2hpcBgCIAEoCzIWLmxhdGNoLnYxLlJlbGF0aW9uc2hpcCJnCglPcGVyYXRpb24SGQoVT1BFUkFUSU9OX1VOU1BFQ0lGSUVEEAASFAoQT1BFUkFUSU9OX0NSRUFURRABEhMKD09QRVJBVElPTl9UT1VDSBACEhQKEE9QRVJBVElPTl9ERUxFVEUQAyJ5ChlXcml0ZVJlbGF0aW9uc2hpcHNSZXF1ZXN0Ei0KB3VwZGF0ZXMYASADKAsyHC5sYXRjaC52MS5SZWxhdGlvbnNoaXBVcGRhdGUSLQoNcHJlY29uZGl0aW9ucxgCIAMoCzIWLmxhdGNoLnYxLlByZWNvbmRpdGlvbiJHChpXcml0ZVJlbGF0aW9uc2hpcHNSZXNwb25zZRISCgp3cml0dGVuX2F0GAEgASgJEhUKDWRlbGV0ZWRfY291bnQYAiABKAQiWQoaRGVsZXRlUmVsYXRpb25zaGlwc1JlcXVlc3QSLAoGZmlsdGVyGAEgASgLMhwubGF0Y2gudjEuUmVsYXRpb25zaGlwRmlsdGVyEg0KBWxpbWl0GAIgASgNIkgKG0RlbGV0ZVJlbGF0aW9uc2hpcHNSZXNwb25zZRISCgpkZWxldGVkX2F0GAEgASgJEhUKDWRlbGV0ZWRfY291bnQYAiABKAQikwEKGFJlYWRSZWxhdGlvbnNoaXBzUmVxdWVzdBIsCgZmaWx0ZXIYASABKAsyHC5sYXRjaC52MS5SZWxhdGlvbnNoaXBGaWx0ZXISKgoLY29uc2lzdGVuY3kYAiABKAsyFS5sYXRjaC52MS5Db25zaXN0ZW5jeRINCgVsaW1pdBgDIAEoDRIOCgZjdXJzb3IYBCABKAkicAoZUmVhZFJlbGF0aW9uc2hpcHNSZXNwb25zZRIsCgxyZWxhdGlvbnNoaXAYASABKAsyFi5sYXRjaC52MS5SZWxhdGlvbnNoaXASDwoHcmVhZF9hdBgCIAEoCRIUCgxhZnRlcl9jdXJzb3IYAyABKAkiNQoMV2F0Y2hSZXF1ZXN0EhYKDnJlc291cmNlX3R5cGVzGAEgAygJEg0KBXNpbmNlGAIgASgJIuwBCgtXYXRjaENoYW5nZRIyCglvcGVyYXRpb24YASABKA4yHy5sYXRjaC52MS5XYXRjaENoYW5nZS5PcGVyYXRpb24SLAoMcmVsYXRpb25zaGlwGAIgASgLMhYubGF0Y2gudjEuUmVsYXRpb25zaGlwEhIKCmNoYW5nZWRfYXQYAyABKAkiZwoJT3BlcmF0aW9uEhkKFU9QRVJBVElPTl9VTlNQRUNJRklFRBAAEhMKD09QRVJBVElPTl9UT1VDSBABEhQKEE9QRVJBVElPTl9ERUxFVEUQAhIUChBPUEVSQVRJT05fRVhQSVJFEAMiUAoNV2F0Y2hSZXNwb25zZRImCgdjaGFuZ2VzGAEgAygLMhUubGF0Y2gudjEuV2F0Y2hDaGFuZ2USFwoPY2hhbmdlc190aHJvdWdoGAIgASgJIksKGkltcG9ydFJlbGF0aW9uc2hpcHNSZXF1ZXN0Ei0KDXJlbGF0aW9uc2hpcHMYASADKAsyFi5sYXRjaC52MS5SZWxhdGlvbnNoaXAiSQobSW1wb3J0UmVsYXRpb25zaGlwc1Jlc3BvbnNlEhYKDmltcG9ydGVkX2NvdW50GAEgASgEEhIKCndyaXR0ZW5fYXQYAiABKAkihgEKGkV4cG9ydFJlbGF0aW9uc2hpcHNSZXF1ZXN0EiwKBmZpbHRlchgBIAEoCzIcLmxhdGNoLnYxLlJlbGF0aW9uc2hpcEZpbHRlchIqCgtjb25zaXN0ZW5jeRgCIAEoCzIVLmxhdGNoLnYxLkNvbnNpc3RlbmN5Eg4KBmN1cnNvchgDIAEoCSJ3ChtFeHBvcnRSZWxhdGlvbnNoaXBzUmVzcG9uc2USLQoNcmVsYXRpb25zaGlwcxgBIAMoCzIWLmxhdGNoLnYxLlJlbGF0aW9uc2hpcBIUCgxhZnRlcl9jdXJzb3IYAiABKAkSEwoLZXhwb3J0ZWRfYXQYAyABKAkywgQKE1JlbGF0aW9uc2hpcFNlcnZpY2USXwoSV3JpdGVSZWxhdGlvbnNoaXBzEiMubGF0Y2gudjEuV3JpdGVSZWxhdGlvbnNoaXBzUmVxdWVzdBokLmxhdGNoLnYxLldyaXRlUmVsYXRpb25zaGlwc1Jlc3BvbnNlEmIKE0RlbGV0ZVJlbGF0aW9uc2hpcHMSJC5sYXRjaC52MS5EZWxldGVSZWxhdGlvbnNoaXBzUmVxdWVzdBolLmxhdGNoLnYxLkRlbGV0ZVJlbGF0aW9uc2hpcHNSZXNwb25zZRJeChFSZWFkUmVsYXRpb25zaGlwcxIiLmxhdGNoLnYxLlJlYWRSZWxhdGlvbnNoaXBzUmVxdWVzdBojLmxhdGNoLnYxLlJlYWRSZWxhdGlvbnNoaXBzUmVzcG9uc2UwARI6CgVXYXRjaBIWLmxhdGNoLnYxLldhdGNoUmVxdWVzdBoXLmxhdGNoLnYxLldhdGNoUmVzcG9uc2UwARJkChNJbXBvcnRSZWxhdGlvbnNoaXBzEiQubGF0Y2gudjEuSW1wb3J0UmVsYXRpb25zaGlwc1JlcXVlc3QaJS5sYXRjaC52MS5JbXBvcnRSZWxhdGlvbnNoaXBzUmVzcG9uc2UoARJkChNFeHBvcnRSZWxhdGlvbnNoaXBzEiQubGF0Y2gudjEuRXhwb3J0UmVsYXRpb25zaGlwc1JlcXVlc3QaJS5sYXRjaC52MS5FeHBvcnRSZWxhdGlvbnNoaXBzUmVzcG9uc2UwAWIGcHJvdG8z", [file_latch_v1_core]);
+  fileDesc("CiNsYXRjaC92MS9yZWxhdGlvbnNoaXBfc2VydmljZS5wcm90bxIIbGF0Y2gudjEi5gEKElJlbGF0aW9uc2hpcFVwZGF0ZRI5CglvcGVyYXRpb24YASABKA4yJi5sYXRjaC52MS5SZWxhdGlvbnNoaXBVcGRhdGUuT3BlcmF0aW9uEiwKDHJlbGF0aW9uc2hpcBgCIAEoCzIWLmxhdGNoLnYxLlJlbGF0aW9uc2hpcCJnCglPcGVyYXRpb24SGQoVT1BFUkFUSU9OX1VOU1BFQ0lGSUVEEAASFAoQT1BFUkFUSU9OX0NSRUFURRABEhMKD09QRVJBVElPTl9UT1VDSBACEhQKEE9QRVJBVElPTl9ERUxFVEUQAyJ5ChlXcml0ZVJlbGF0aW9uc2hpcHNSZXF1ZXN0Ei0KB3VwZGF0ZXMYASADKAsyHC5sYXRjaC52MS5SZWxhdGlvbnNoaXBVcGRhdGUSLQoNcHJlY29uZGl0aW9ucxgCIAMoCzIWLmxhdGNoLnYxLlByZWNvbmRpdGlvbiJHChpXcml0ZVJlbGF0aW9uc2hpcHNSZXNwb25zZRISCgp3cml0dGVuX2F0GAEgASgJEhUKDWRlbGV0ZWRfY291bnQYAiABKAQinwEKGkRlbGV0ZVJlbGF0aW9uc2hpcHNSZXF1ZXN0EiwKBmZpbHRlchgBIAEoCzIcLmxhdGNoLnYxLlJlbGF0aW9uc2hpcEZpbHRlchINCgVsaW1pdBgCIAEoDRItCg1wcmVjb25kaXRpb25zGAMgAygLMhYubGF0Y2gudjEuUHJlY29uZGl0aW9uEhUKDWFsbG93X3BhcnRpYWwYBCABKAgiSAobRGVsZXRlUmVsYXRpb25zaGlwc1Jlc3BvbnNlEhIKCmRlbGV0ZWRfYXQYASABKAkSFQoNZGVsZXRlZF9jb3VudBgCIAEoBCKTAQoYUmVhZFJlbGF0aW9uc2hpcHNSZXF1ZXN0EiwKBmZpbHRlchgBIAEoCzIcLmxhdGNoLnYxLlJlbGF0aW9uc2hpcEZpbHRlchIqCgtjb25zaXN0ZW5jeRgCIAEoCzIVLmxhdGNoLnYxLkNvbnNpc3RlbmN5Eg0KBWxpbWl0GAMgASgNEg4KBmN1cnNvchgEIAEoCSJwChlSZWFkUmVsYXRpb25zaGlwc1Jlc3BvbnNlEiwKDHJlbGF0aW9uc2hpcBgBIAEoCzIWLmxhdGNoLnYxLlJlbGF0aW9uc2hpcBIPCgdyZWFkX2F0GAIgASgJEhQKDGFmdGVyX2N1cnNvchgDIAEoCSJ5CgxXYXRjaFJlcXVlc3QSFgoOcmVzb3VyY2VfdHlwZXMYASADKAkSDQoFc2luY2UYAiABKAkSLQoHZmlsdGVycxgDIAMoCzIcLmxhdGNoLnYxLlJlbGF0aW9uc2hpcEZpbHRlchITCgtjaGVja3BvaW50cxgEIAEoCCLsAQoLV2F0Y2hDaGFuZ2USMgoJb3BlcmF0aW9uGAEgASgOMh8ubGF0Y2gudjEuV2F0Y2hDaGFuZ2UuT3BlcmF0aW9uEiwKDHJlbGF0aW9uc2hpcBgCIAEoCzIWLmxhdGNoLnYxLlJlbGF0aW9uc2hpcBISCgpjaGFuZ2VkX2F0GAMgASgJImcKCU9wZXJhdGlvbhIZChVPUEVSQVRJT05fVU5TUEVDSUZJRUQQABITCg9PUEVSQVRJT05fVE9VQ0gQARIUChBPUEVSQVRJT05fREVMRVRFEAISFAoQT1BFUkFUSU9OX0VYUElSRRADIlAKDVdhdGNoUmVzcG9uc2USJgoHY2hhbmdlcxgBIAMoCzIVLmxhdGNoLnYxLldhdGNoQ2hhbmdlEhcKD2NoYW5nZXNfdGhyb3VnaBgCIAEoCSJLChpJbXBvcnRSZWxhdGlvbnNoaXBzUmVxdWVzdBItCg1yZWxhdGlvbnNoaXBzGAEgAygLMhYubGF0Y2gudjEuUmVsYXRpb25zaGlwIkkKG0ltcG9ydFJlbGF0aW9uc2hpcHNSZXNwb25zZRIWCg5pbXBvcnRlZF9jb3VudBgBIAEoBBISCgp3cml0dGVuX2F0GAIgASgJIoYBChpFeHBvcnRSZWxhdGlvbnNoaXBzUmVxdWVzdBIsCgZmaWx0ZXIYASABKAsyHC5sYXRjaC52MS5SZWxhdGlvbnNoaXBGaWx0ZXISKgoLY29uc2lzdGVuY3kYAiABKAsyFS5sYXRjaC52MS5Db25zaXN0ZW5jeRIOCgZjdXJzb3IYAyABKAkidwobRXhwb3J0UmVsYXRpb25zaGlwc1Jlc3BvbnNlEi0KDXJlbGF0aW9uc2hpcHMYASADKAsyFi5sYXRjaC52MS5SZWxhdGlvbnNoaXASFAoMYWZ0ZXJfY3Vyc29yGAIgASgJEhMKC2V4cG9ydGVkX2F0GAMgASgJMsIEChNSZWxhdGlvbnNoaXBTZXJ2aWNlEl8KEldyaXRlUmVsYXRpb25zaGlwcxIjLmxhdGNoLnYxLldyaXRlUmVsYXRpb25zaGlwc1JlcXVlc3QaJC5sYXRjaC52MS5Xcml0ZVJlbGF0aW9uc2hpcHNSZXNwb25zZRJiChNEZWxldGVSZWxhdGlvbnNoaXBzEiQubGF0Y2gudjEuRGVsZXRlUmVsYXRpb25zaGlwc1JlcXVlc3QaJS5sYXRjaC52MS5EZWxldGVSZWxhdGlvbnNoaXBzUmVzcG9uc2USXgoRUmVhZFJlbGF0aW9uc2hpcHMSIi5sYXRjaC52MS5SZWFkUmVsYXRpb25zaGlwc1JlcXVlc3QaIy5sYXRjaC52MS5SZWFkUmVsYXRpb25zaGlwc1Jlc3BvbnNlMAESOgoFV2F0Y2gSFi5sYXRjaC52MS5XYXRjaFJlcXVlc3QaFy5sYXRjaC52MS5XYXRjaFJlc3BvbnNlMAESZAoTSW1wb3J0UmVsYXRpb25zaGlwcxIkLmxhdGNoLnYxLkltcG9ydFJlbGF0aW9uc2hpcHNSZXF1ZXN0GiUubGF0Y2gudjEuSW1wb3J0UmVsYXRpb25zaGlwc1Jlc3BvbnNlKAESZAoTRXhwb3J0UmVsYXRpb25zaGlwcxIkLmxhdGNoLnYxLkV4cG9ydFJlbGF0aW9uc2hpcHNSZXF1ZXN0GiUubGF0Y2gudjEuRXhwb3J0UmVsYXRpb25zaGlwc1Jlc3BvbnNlMAFiBnByb3RvMw", [file_latch_v1_core]);
 
 /**
  * RelationshipUpdate is one change of a write.
@@ -239,6 +239,22 @@ export type DeleteRelationshipsRequest = Message<"latch.v1.DeleteRelationshipsRe
    * @generated from field: uint32 limit = 2;
    */
   limit: number;
+
+  /**
+   * Conditions checked atomically with the delete; if one fails, nothing is deleted and the
+   * call fails with FAILED_PRECONDITION.
+   *
+   * @generated from field: repeated latch.v1.Precondition preconditions = 3;
+   */
+  preconditions: Precondition[];
+
+  /**
+   * With `limit`: when more match, delete the first `limit` of them (in the stable order reads
+   * use) instead of failing. Call again until fewer than `limit` are deleted.
+   *
+   * @generated from field: bool allow_partial = 4;
+   */
+  allowPartial: boolean;
 };
 
 /**
@@ -263,6 +279,22 @@ export type DeleteRelationshipsRequestJson = {
    * @generated from field: uint32 limit = 2;
    */
   limit?: number;
+
+  /**
+   * Conditions checked atomically with the delete; if one fails, nothing is deleted and the
+   * call fails with FAILED_PRECONDITION.
+   *
+   * @generated from field: repeated latch.v1.Precondition preconditions = 3;
+   */
+  preconditions?: PreconditionJson[];
+
+  /**
+   * With `limit`: when more match, delete the first `limit` of them (in the stable order reads
+   * use) instead of failing. Call again until fewer than `limit` are deleted.
+   *
+   * @generated from field: bool allow_partial = 4;
+   */
+  allowPartial?: boolean;
 };
 
 /**
@@ -487,6 +519,22 @@ export type WatchRequest = Message<"latch.v1.WatchRequest"> & {
    * @generated from field: string since = 2;
    */
   since: string;
+
+  /**
+   * Only changes to relationships matching at least one of these filters; empty means all.
+   * Combined with `resource_types`, a change must satisfy both.
+   *
+   * @generated from field: repeated latch.v1.RelationshipFilter filters = 3;
+   */
+  filters: RelationshipFilter[];
+
+  /**
+   * Also send a response with no changes, carrying `changes_through`, for each revision whose
+   * changes the filters all left out: a filtered watcher's token still advances.
+   *
+   * @generated from field: bool checkpoints = 4;
+   */
+  checkpoints: boolean;
 };
 
 /**
@@ -509,6 +557,22 @@ export type WatchRequestJson = {
    * @generated from field: string since = 2;
    */
   since?: string;
+
+  /**
+   * Only changes to relationships matching at least one of these filters; empty means all.
+   * Combined with `resource_types`, a change must satisfy both.
+   *
+   * @generated from field: repeated latch.v1.RelationshipFilter filters = 3;
+   */
+  filters?: RelationshipFilterJson[];
+
+  /**
+   * Also send a response with no changes, carrying `changes_through`, for each revision whose
+   * changes the filters all left out: a filtered watcher's token still advances.
+   *
+   * @generated from field: bool checkpoints = 4;
+   */
+  checkpoints?: boolean;
 };
 
 /**
