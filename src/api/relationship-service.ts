@@ -12,7 +12,13 @@ import {
 import { decodeToken } from "../revision/consistency-token.js";
 import type { Revision } from "../revision/revision.js";
 import type { CompiledSchema } from "../schema/compiled-schema.js";
-import type { ChangeEvent, ChangeKind, RelationshipUpdate } from "../store/store.js";
+import { relationshipTest } from "../store/memory/filter-match.js";
+import type {
+  ChangeEvent,
+  ChangeKind,
+  RelationshipFilter,
+  RelationshipUpdate,
+} from "../store/store.js";
 import { checkWriteSize } from "../store/write-limits.js";
 import type { Relationship } from "../tuple/relationship.js";
 import { relationshipKey } from "../tuple/relationship-key.js";
@@ -61,17 +67,26 @@ export function createRelationshipService(
     },
 
     async deleteRelationships(request) {
+      checkWriteSize(store.writeLimits, 0, request.preconditions.length);
       const filter = readFilter("filter", request.filter, "require-some-field");
       if (filter.resourceType !== undefined) {
         refuseReservedType("filter.resource_type", filter.resourceType);
       }
-      checkFilterFits((await schemaAtHead(context)).compiled, "filter", filter);
+      const preconditions = request.preconditions.map((p, i) =>
+        readPrecondition(`preconditions[${i}]`, p),
+      );
+      const schema = (await schemaAtHead(context)).compiled;
+      checkFilterFits(schema, "filter", filter);
+      preconditions.forEach((p, i) => {
+        checkFilterFits(schema, `preconditions[${i}].filter`, p.filter);
+      });
       const limit = request.limit === 0 ? undefined : request.limit;
       // A filter that names no type (`@agent:bot`) matches suspensions too: AgentService alone
       // lifts them, recording who and why.
       const { revision, deleted } = await store.deleteMatching(
         { ...filter, exceptResourceTypePrefix: RESERVED_PREFIX },
         limit,
+        { preconditions, partial: request.allowPartial },
       );
       return { deletedAt: tokenFor(context, revision), deletedCount: BigInt(deleted) };
     },
@@ -103,27 +118,37 @@ export function createRelationshipService(
 
     async *watch(request, { signal }) {
       const types = request.resourceTypes.map((type, i) => readType(`resource_types[${i}]`, type));
-      if (types.length > 0) {
+      const filters = request.filters.map((f, i) => readFilter(`filters[${i}]`, f, "may-be-empty"));
+      if (types.length > 0 || filters.length > 0) {
         const schema = await schemaAtHead(context);
         types.forEach((type, i) => {
           requireDefinition(schema.compiled, `resource_types[${i}]`, type);
+        });
+        filters.forEach((filter, i) => {
+          checkFilterFits(schema.compiled, `filters[${i}]`, filter);
         });
       }
       const since: Revision =
         request.since === ""
           ? await store.headRevision()
           : decodeToken(request.since, store.storeId);
+      // A checkpoint needs every revision to pass by: the store then filters nothing.
+      const storeTypes = request.checkpoints ? [] : types;
       const events = store.watch(since, {
         signal,
-        ...(types.length === 0 ? {} : { resourceTypes: types }),
+        ...(storeTypes.length === 0 ? {} : { resourceTypes: storeTypes }),
       });
+      const wanted = changeTest(request.checkpoints ? types : [], filters);
       // One response per revision, or several for a large one: only the response that ends the
       // revision carries `changes_through`, the token that resumes after it.
       let batch: ChangeEvent[] = [];
       for await (const change of events) {
-        batch.push(change);
+        if (wanted === undefined || wanted(change.relationship)) batch.push(change);
         if (change.lastInRevision) {
-          yield watchResponse(context, batch, "ends-revision");
+          if (batch.length > 0) yield watchResponse(context, batch, "ends-revision");
+          else if (request.checkpoints) {
+            yield { changes: [], changesThrough: tokenFor(context, change.revision) };
+          }
           batch = [];
         } else if (batch.length >= limits.maxPageSize) {
           yield watchResponse(context, batch, "more-to-come");
@@ -179,7 +204,6 @@ export function createRelationshipService(
   };
 }
 
-/** watchResponse is a batch of one revision's changes; `changes_through` only on its last. */
 /** checkedUpdates converts the request's updates, each checked against the schema. */
 function checkedUpdates(
   schema: CompiledSchema,
@@ -204,6 +228,22 @@ function checkedUpdates(
   });
 }
 
+/**
+ * changeTest passes the relationships on one of types (when some are given) that match one of
+ * filters (when some are given); undefined when neither narrows the stream.
+ */
+function changeTest(
+  types: readonly string[],
+  filters: readonly RelationshipFilter[],
+): ((relationship: Relationship) => boolean) | undefined {
+  const tests = filters.map((filter) => relationshipTest(filter) ?? (() => true));
+  if (types.length === 0 && tests.length === 0) return undefined;
+  return (relationship) =>
+    (types.length === 0 || types.includes(relationship.resource.type)) &&
+    (tests.length === 0 || tests.some((test) => test(relationship)));
+}
+
+/** watchResponse is a batch of one revision's changes; `changes_through` only on its last. */
 function watchResponse(
   context: ApiContext,
   batch: readonly ChangeEvent[],

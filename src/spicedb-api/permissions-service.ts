@@ -1,9 +1,8 @@
 // authzed.api.v1.PermissionsService, answered by Latch's permission and relationship services.
 
 import { v1 } from "@authzed/authzed-node";
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
-import type { RelationshipSchema } from "../gen/latch/v1/core_pb.js";
+import { create } from "@bufbuild/protobuf";
+import { Code, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import {
   ExpandRequestSchema,
   type PermissionService,
@@ -14,7 +13,6 @@ import {
   ImportRelationshipsRequestSchema,
   ReadRelationshipsRequestSchema,
   type RelationshipService,
-  RelationshipUpdate_Operation,
   WriteRelationshipsRequestSchema,
 } from "../gen/latch/v1/relationship_service_pb.js";
 import { StoreError } from "../store/store.js";
@@ -190,41 +188,30 @@ export function createPermissionsService({ permissions, relationships }: LatchSe
 }
 
 /**
- * deleteMatching deletes what the filter matches. With a limit, Latch's delete by filter deletes
- * nothing when more match (SpiceDB's answer without `optional_allow_partial_deletions`, given its
- * reason here); with partial deletions allowed, the first `limit` matches are read and deleted in
- * one write, PARTIAL when the limit was reached. Preconditions on a delete are refused
- * UNIMPLEMENTED: Latch's delete by filter takes none.
+ * deleteMatching deletes what the filter matches, once the preconditions hold, in one
+ * transaction. With a limit, more matches than the limit delete nothing (SpiceDB's answer
+ * without `optional_allow_partial_deletions`, given its reason here); with partial deletions
+ * allowed, the first `limit` matches are deleted, PARTIAL when the limit was reached.
  */
 async function deleteMatching(
   relationships: LatchServices["relationships"],
   request: v1.DeleteRelationshipsRequest,
   context: HandlerContext,
 ): Promise<v1.DeleteRelationshipsResponse> {
-  if (request.optionalPreconditions.length > 0) {
-    throw new ConnectError(
-      "optional_preconditions: Latch deletes by filter without preconditions; use WriteRelationships with DELETE updates and preconditions",
-      Code.Unimplemented,
-    );
-  }
-  const filter = latchFilter("relationship_filter", request.relationshipFilter);
   const limit = request.optionalLimit;
-  if (limit > 0 && request.optionalAllowPartialDeletions) {
-    // Reading names no reserved type (suspensions, which only AgentService lifts) once the filter names a type.
-    if (!filter?.resourceType) {
-      throw new ConnectError(
-        "relationship_filter.resource_type: a partial deletion names the resource type",
-        Code.InvalidArgument,
-      );
-    }
-    return deleteFirst(relationships, filter, limit, context);
-  }
+  const latchRequest = create(DeleteRelationshipsRequestSchema, {
+    filter: latchFilter("relationship_filter", request.relationshipFilter),
+    limit,
+    preconditions: request.optionalPreconditions.map((p, i) =>
+      latchPrecondition(`optional_preconditions[${i}]`, p),
+    ),
+    allowPartial: request.optionalAllowPartialDeletions,
+  });
   let answer: Awaited<ReturnType<LatchServices["relationships"]["deleteRelationships"]>>;
   try {
-    const latchRequest = create(DeleteRelationshipsRequestSchema, { filter, limit });
     answer = await relationships.deleteRelationships(latchRequest, context);
   } catch (error) {
-    // A valid filter's delete is refused for one reason: more match than the limit.
+    // A valid filter's delete is refused so for one reason: more match than the limit.
     if (limit > 0 && error instanceof StoreError && error.code === "too-many-updates") {
       throw withReason(
         error.message,
@@ -234,42 +221,13 @@ async function deleteMatching(
     }
     throw error;
   }
+  const deleted = answer.deletedCount ?? 0n;
+  const partial = request.optionalAllowPartialDeletions && limit > 0 && deleted === BigInt(limit);
   return {
     deletedAt: zedToken(answer.deletedAt),
-    deletionProgress: v1.DeleteRelationshipsResponse_DeletionProgress.COMPLETE,
-    relationshipsDeletedCount: (answer.deletedCount ?? 0n).toString(),
-  };
-}
-
-/** deleteFirst deletes the first `limit` relationships filter matches, in one write. */
-async function deleteFirst(
-  relationships: LatchServices["relationships"],
-  filter: ReturnType<typeof latchFilter>,
-  limit: number,
-  context: HandlerContext,
-): Promise<v1.DeleteRelationshipsResponse> {
-  const read = create(ReadRelationshipsRequestSchema, {
-    filter,
-    consistency: { requirement: { case: "fullyConsistent", value: true } },
-    limit,
-  });
-  const found: MessageInitShape<typeof RelationshipSchema>[] = [];
-  for await (const item of relationships.readRelationships(read, context)) {
-    if (item.relationship !== undefined) found.push(item.relationship);
-  }
-  const write = create(WriteRelationshipsRequestSchema, {
-    updates: found.map((relationship) => ({
-      operation: RelationshipUpdate_Operation.DELETE,
-      relationship,
-    })),
-  });
-  const answer = await relationships.writeRelationships(write, context);
-  return {
-    deletedAt: zedToken(answer.writtenAt),
-    deletionProgress:
-      found.length === limit
-        ? v1.DeleteRelationshipsResponse_DeletionProgress.PARTIAL
-        : v1.DeleteRelationshipsResponse_DeletionProgress.COMPLETE,
-    relationshipsDeletedCount: String(found.length),
+    deletionProgress: partial
+      ? v1.DeleteRelationshipsResponse_DeletionProgress.PARTIAL
+      : v1.DeleteRelationshipsResponse_DeletionProgress.COMPLETE,
+    relationshipsDeletedCount: deleted.toString(),
   };
 }

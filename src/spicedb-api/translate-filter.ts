@@ -17,24 +17,25 @@ const OPERATIONS: Readonly<Record<v1.Precondition_Operation, Precondition_Operat
 
 /**
  * latchFilter is the SpiceDB relationship filter at field as Latch's: a resource id and a subject
- * id become one-element id lists. A resource id prefix is refused UNIMPLEMENTED: Latch's stores
- * match ids exactly, and a prefix scan would be a new index on every store.
+ * id become one-element id lists; a resource id prefix stays a prefix. A resource id and a prefix
+ * together are refused, as SpiceDB refuses them.
  */
 export function latchFilter(
   field: string,
   filter: v1.RelationshipFilter | undefined,
 ): MessageInitShape<typeof RelationshipFilterSchema> | undefined {
   if (filter === undefined) return undefined;
-  if (filter.optionalResourceIdPrefix !== "") {
+  if (filter.optionalResourceIdPrefix !== "" && filter.optionalResourceId !== "") {
     throw new ConnectError(
-      `${field}.optional_resource_id_prefix: Latch matches resource ids exactly; list the ids instead`,
-      Code.Unimplemented,
+      `${field}.optional_resource_id_prefix cannot be combined with ${field}.optional_resource_id`,
+      Code.InvalidArgument,
     );
   }
   const subject = filter.optionalSubjectFilter;
   return {
     resourceType: filter.resourceType,
     resourceIds: filter.optionalResourceId === "" ? [] : [filter.optionalResourceId],
+    resourceIdPrefix: filter.optionalResourceIdPrefix,
     relation: filter.optionalRelation,
     ...(subject === undefined
       ? {}

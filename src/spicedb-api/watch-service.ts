@@ -10,6 +10,7 @@ import {
 } from "../gen/latch/v1/relationship_service_pb.js";
 import { streamed } from "./error-reasons.js";
 import { spiceRelationship, zedToken } from "./translate-core.js";
+import { latchFilter } from "./translate-filter.js";
 
 /**
  * The operation each change is reported with: an expiry removes the relationship as a delete
@@ -24,35 +25,45 @@ const OPERATIONS: Readonly<Record<WatchChange_Operation, v1.RelationshipUpdate_O
 
 /**
  * createWatchService answers SpiceDB's Watch with Latch's change stream, from the ZedToken in
- * `optional_start_cursor` (from now without one), for the object types asked. Relationship
- * filters are refused UNIMPLEMENTED (Latch's stream filters by resource type only); schema
- * updates and checkpoints are not sent.
+ * `optional_start_cursor` (from now without one), for the object types asked and the changes
+ * matching any of `optional_relationship_filters`. With WATCH_KIND_INCLUDE_CHECKPOINTS, a
+ * revision whose changes the filters all left out is sent as a checkpoint carrying its token.
+ * Schema updates are refused: Latch's change stream carries relationship changes only.
  */
 export function createWatchService(relationships: ServiceImpl<typeof RelationshipService>) {
   return {
     watch(request: v1.WatchRequest, context: HandlerContext) {
-      if (request.optionalRelationshipFilters.length > 0) {
+      const kinds = request.optionalUpdateKinds;
+      const schemaKind = kinds.indexOf(v1.WatchKind.INCLUDE_SCHEMA_UPDATES);
+      if (schemaKind >= 0) {
         throw new ConnectError(
-          "optional_relationship_filters: Latch's change stream filters by object type only (optional_object_types)",
+          `optional_update_kinds[${schemaKind}]: WATCH_KIND_INCLUDE_SCHEMA_UPDATES is not supported; Latch's change stream carries relationship changes only (read schema changes with ReadSchema)`,
           Code.Unimplemented,
         );
       }
       const watch = create(WatchRequestSchema, {
         resourceTypes: request.optionalObjectTypes,
         since: request.optionalStartCursor?.token ?? "",
+        filters: request.optionalRelationshipFilters.map(
+          (filter, i) => latchFilter(`optional_relationship_filters[${i}]`, filter) ?? {},
+        ),
+        checkpoints: kinds.includes(v1.WatchKind.INCLUDE_CHECKPOINTS),
       });
       return streamed(
         () => relationships.watch(watch, context),
-        (batch): v1.WatchResponse => ({
-          updates: (batch.changes ?? []).map((change) => ({
-            operation: OPERATIONS[change.operation ?? WatchChange_Operation.UNSPECIFIED],
-            relationship: spiceRelationship(change.relationship ?? {}),
-          })),
-          changesThrough: zedToken(batch.changesThrough),
-          schemaUpdated: false,
-          isCheckpoint: false,
-          fullRevisionMetadata: [],
-        }),
+        (batch): v1.WatchResponse => {
+          const changes = batch.changes ?? [];
+          return {
+            updates: changes.map((change) => ({
+              operation: OPERATIONS[change.operation ?? WatchChange_Operation.UNSPECIFIED],
+              relationship: spiceRelationship(change.relationship ?? {}),
+            })),
+            changesThrough: zedToken(batch.changesThrough),
+            schemaUpdated: false,
+            isCheckpoint: changes.length === 0,
+            fullRevisionMetadata: [],
+          };
+        },
       );
     },
   };

@@ -60,6 +60,9 @@ export function readFilter(
     ...(message?.resourceIds.length
       ? { resourceIds: readIds(`${field}.resource_ids`, message.resourceIds, checkObjectId) }
       : {}),
+    ...(message?.resourceIdPrefix
+      ? { resourceIdPrefix: readIdPrefix(field, message.resourceIds, message.resourceIdPrefix) }
+      : {}),
     ...(message?.relation ? { relation: readName(`${field}.relation`, message.relation) } : {}),
     ...(message?.subjectType
       ? { subjectType: readType(`${field}.subject_type`, message.subjectType) }
@@ -103,6 +106,17 @@ export function readPrecondition(
 }
 
 /** readIds checks each id of a filter's list at field; a subject id may be the wildcard `*`. */
+/** readIdPrefix reads a resource id prefix: an id's leading characters, never beside named ids. */
+function readIdPrefix(field: string, ids: readonly string[], prefix: string): string {
+  if (ids.length > 0) {
+    throw new RequestError(
+      `${field}.resource_id_prefix`,
+      `${field}.resource_id_prefix cannot be combined with ${field}.resource_ids`,
+    );
+  }
+  return readId(`${field}.resource_id_prefix`, prefix, checkObjectId);
+}
+
 function readIds(field: string, ids: string[], check: typeof checkObjectId): string[] {
   return ids.map((id, i) => readId(`${field}[${i}]`, id, check));
 }

@@ -445,6 +445,155 @@ describe("read and delete by filter", () => {
   });
 });
 
+describe("delete preconditions and id prefixes", () => {
+  const viewers = (id: string) =>
+    v1.RelationshipFilter.create({ resourceType: "document", optionalResourceId: id });
+  const precondition = (operation: v1.Precondition_Operation, filter: v1.RelationshipFilter) =>
+    v1.Precondition.create({ operation, filter });
+  const readIds = async (filter: v1.RelationshipFilter, at: v1.ZedToken | undefined) =>
+    (
+      await test().spice.readRelationships(
+        v1.ReadRelationshipsRequest.create({
+          consistency: consistentAt(at),
+          relationshipFilter: filter,
+        }),
+      )
+    ).map((r) => relText(r.relationship));
+
+  it("deletes once its preconditions hold; a failed one deletes nothing, FAILED_PRECONDITION", async () => {
+    const { spice } = test();
+    const { writtenAt } = await spice.writeRelationships(
+      v1.WriteRelationshipsRequest.create({
+        updates: [
+          touch(rel("document:dp1#viewer@user:a")),
+          touch(rel("document:dp1#viewer@user:b")),
+          touch(rel("document:lock#owner@user:olga")),
+        ],
+      }),
+    );
+    const failed = await expectSpiceError(
+      spice.deleteRelationships(
+        v1.DeleteRelationshipsRequest.create({
+          relationshipFilter: viewers("dp1"),
+          optionalPreconditions: [
+            precondition(v1.Precondition_Operation.MUST_MATCH, viewers("dp1")),
+            precondition(v1.Precondition_Operation.MUST_NOT_MATCH, viewers("lock")),
+          ],
+        }),
+      ),
+      status.FAILED_PRECONDITION,
+      "ERROR_REASON_WRITE_OR_DELETE_PRECONDITION_FAILURE",
+    );
+    expect(failed.details).toContain("document:lock#owner@user:olga");
+    expect(await readIds(viewers("dp1"), writtenAt)).toHaveLength(2);
+
+    const missing = v1.RelationshipFilter.create({
+      resourceType: "document",
+      optionalResourceId: "none",
+    });
+    const deleted = await spice.deleteRelationships(
+      v1.DeleteRelationshipsRequest.create({
+        relationshipFilter: viewers("dp1"),
+        optionalPreconditions: [
+          precondition(v1.Precondition_Operation.MUST_MATCH, viewers("lock")),
+          precondition(v1.Precondition_Operation.MUST_NOT_MATCH, missing),
+        ],
+      }),
+    );
+    expect(deleted.relationshipsDeletedCount).toBe("2");
+    expect(await readIds(viewers("dp1"), deleted.deletedAt)).toEqual([]);
+  });
+
+  it("checks preconditions with partial deletions too", async () => {
+    const { spice } = test();
+    await spice.writeRelationships(
+      v1.WriteRelationshipsRequest.create({
+        updates: ["1", "2", "3"].map((n) => touch(rel(`document:dp2#viewer@user:u${n}`))),
+      }),
+    );
+    const request = (operation: v1.Precondition_Operation) =>
+      v1.DeleteRelationshipsRequest.create({
+        relationshipFilter: viewers("dp2"),
+        optionalLimit: 2,
+        optionalAllowPartialDeletions: true,
+        optionalPreconditions: [precondition(operation, viewers("dp2"))],
+      });
+    await expectSpiceError(
+      spice.deleteRelationships(request(v1.Precondition_Operation.MUST_NOT_MATCH)),
+      status.FAILED_PRECONDITION,
+      "ERROR_REASON_WRITE_OR_DELETE_PRECONDITION_FAILURE",
+    );
+    const partial = await spice.deleteRelationships(request(v1.Precondition_Operation.MUST_MATCH));
+    expect(partial.deletionProgress).toBe(v1.DeleteRelationshipsResponse_DeletionProgress.PARTIAL);
+    expect(await readIds(viewers("dp2"), partial.deletedAt)).toEqual([
+      "document:dp2#viewer@user:u3",
+    ]);
+  });
+
+  it("reads, exports and deletes by resource id prefix, `_` matching itself only", async () => {
+    const { spice } = test();
+    const { writtenAt } = await spice.writeRelationships(
+      v1.WriteRelationshipsRequest.create({
+        updates: ["tenant_1-a", "tenant_1-b", "tenantX1-c", "tenant_2-a"].map((id) =>
+          touch(rel(`document:${id}#viewer@user:p`)),
+        ),
+      }),
+    );
+    const prefixed = (prefix: string) =>
+      v1.RelationshipFilter.create({ resourceType: "document", optionalResourceIdPrefix: prefix });
+    expect(await readIds(prefixed("tenant_1"), writtenAt)).toEqual([
+      "document:tenant_1-a#viewer@user:p",
+      "document:tenant_1-b#viewer@user:p",
+    ]);
+    const exported = await spice.exportBulkRelationships(
+      v1.ExportBulkRelationshipsRequest.create({
+        consistency: consistentAt(writtenAt),
+        optionalRelationshipFilter: prefixed("tenant_2"),
+      }),
+    );
+    expect(exported.flatMap((batch) => batch.relationships.map(relText))).toEqual([
+      "document:tenant_2-a#viewer@user:p",
+    ]);
+    const mustMatch = precondition(v1.Precondition_Operation.MUST_MATCH, prefixed("tenantX"));
+    const deleted = await spice.deleteRelationships(
+      v1.DeleteRelationshipsRequest.create({
+        relationshipFilter: prefixed("tenant_"),
+        optionalPreconditions: [mustMatch],
+      }),
+    );
+    expect(deleted.relationshipsDeletedCount).toBe("3");
+    expect(await readIds(prefixed("tenant"), deleted.deletedAt)).toEqual([
+      "document:tenantX1-c#viewer@user:p",
+    ]);
+  });
+
+  it("refuses a resource id with a prefix, and a prefix that no id could start with, naming the field", async () => {
+    const { spice } = test();
+    const both = await expectSpiceError(
+      spice.readRelationships(
+        v1.ReadRelationshipsRequest.create({
+          relationshipFilter: {
+            resourceType: "document",
+            optionalResourceId: "a",
+            optionalResourceIdPrefix: "a",
+          },
+        }),
+      ),
+      status.INVALID_ARGUMENT,
+    );
+    expect(both.details).toContain("relationship_filter.optional_resource_id_prefix");
+    const bad = await expectSpiceError(
+      spice.deleteRelationships(
+        v1.DeleteRelationshipsRequest.create({
+          relationshipFilter: { resourceType: "document", optionalResourceIdPrefix: "a%" },
+        }),
+      ),
+      status.INVALID_ARGUMENT,
+    );
+    expect(bad.details).toContain("filter.resource_id_prefix");
+  });
+});
+
 describe("cursors", () => {
   it("refuses a cursor Latch did not make, INVALID_ARGUMENT with INVALID_CURSOR", async () => {
     const { spice } = test();

@@ -87,14 +87,90 @@ describe("Watch", () => {
     expect(seen[1]?.through).toBe(last.writtenAt?.token);
   });
 
-  it("refuses relationship filters UNIMPLEMENTED", async () => {
-    const stream = test().spiceStreams.watch(
+  it("sends the changes matching any of its relationship filters", async () => {
+    const { spiceStreams } = test();
+    const start = await write(touch(rel("document:wf0#viewer@user:start")));
+    const stream = spiceStreams.watch(
       v1.WatchRequest.create({
-        optionalRelationshipFilters: [v1.RelationshipFilter.create({ resourceType: "document" })],
+        optionalStartCursor: start.writtenAt,
+        optionalRelationshipFilters: [
+          { resourceType: "document", optionalResourceIdPrefix: "wf_" },
+          {
+            resourceType: "group",
+            optionalSubjectFilter: { subjectType: "user", optionalSubjectId: "fay" },
+          },
+        ],
       }),
     );
-    const error = await new Promise<{ code: number }>((resolve) => stream.on("error", resolve));
-    expect(error.code).toBe(status.UNIMPLEMENTED);
+    const seen: string[] = [];
+    stream.on("data", (response: v1.WatchResponse) => {
+      seen.push(...response.updates.map((u) => relText(u.relationship)));
+    });
+    stream.on("error", () => {});
+    await write(
+      touch(rel("document:wf_1#viewer@user:ann")),
+      touch(rel("document:wfx#viewer@user:ann")),
+      touch(rel("group:gf#member@user:ann")),
+    );
+    await write(touch(rel("group:gf#member@user:fay")));
+    await waitFor("both matching changes", () => seen.length >= 2, 10_000);
+    stream.cancel();
+    expect(seen).toEqual(["document:wf_1#viewer@user:ann", "group:gf#member@user:fay"]);
+  });
+
+  it("with checkpoints, advances a filtered watcher past revisions it filters out", async () => {
+    const { spiceStreams } = test();
+    const start = await write(touch(rel("document:wc0#viewer@user:start")));
+    const stream = spiceStreams.watch(
+      v1.WatchRequest.create({
+        optionalStartCursor: start.writtenAt,
+        optionalObjectTypes: ["group"],
+        optionalUpdateKinds: [v1.WatchKind.INCLUDE_CHECKPOINTS],
+      }),
+    );
+    const responses: v1.WatchResponse[] = [];
+    stream.on("data", (response: v1.WatchResponse) => responses.push(response));
+    stream.on("error", () => {});
+    const skipped = await write(touch(rel("document:wc1#viewer@user:ann")));
+    const kept = await write(touch(rel("group:gc#member@user:ann")));
+    await waitFor("both revisions", () => responses.length >= 2, 10_000);
+    stream.cancel();
+    expect(
+      responses.map((r) => ({
+        checkpoint: r.isCheckpoint,
+        updates: r.updates.map((u) => relText(u.relationship)),
+        through: r.changesThrough?.token,
+      })),
+    ).toEqual([
+      { checkpoint: true, updates: [], through: skipped.writtenAt?.token },
+      { checkpoint: false, updates: ["group:gc#member@user:ann"], through: kept.writtenAt?.token },
+    ]);
+  });
+
+  it("refuses schema updates UNIMPLEMENTED, naming the field, and an invalid filter INVALID_ARGUMENT", async () => {
+    const watchError = (request: v1.WatchRequest) => {
+      const stream = test().spiceStreams.watch(request);
+      return new Promise<{ code: number; details: string }>((resolve) =>
+        stream.on("error", resolve),
+      );
+    };
+    const schema = await watchError(
+      v1.WatchRequest.create({
+        optionalUpdateKinds: [
+          v1.WatchKind.INCLUDE_CHECKPOINTS,
+          v1.WatchKind.INCLUDE_SCHEMA_UPDATES,
+        ],
+      }),
+    );
+    expect(schema.code).toBe(status.UNIMPLEMENTED);
+    expect(schema.details).toContain("optional_update_kinds[1]");
+    const filter = await watchError(
+      v1.WatchRequest.create({
+        optionalRelationshipFilters: [{ resourceType: "document", optionalRelation: "nope" }],
+      }),
+    );
+    expect(filter.code).toBe(status.INVALID_ARGUMENT);
+    expect(filter.details).toContain("filters[0].relation");
   });
 });
 
