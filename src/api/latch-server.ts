@@ -305,7 +305,7 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
   for (const [service, impl] of services) {
     addConnectService(grpcServer, service, impl, live);
   }
-  addSpiceDbApi(grpcServer, backends, guard, live);
+  addSpiceDbApi(grpcServer, backends, guard, live, options.tracing !== undefined);
   health.addToServer(grpcServer);
   new ReflectionService({
     ...reflectedFiles("latch.v1", compiledFiles(services.map(([service]) => service))),

@@ -54,7 +54,22 @@ export function traceService<S extends DescService>(
 const SERVER_SPAN = Object.freeze({ kind: SpanKind.SERVER });
 
 function wrap(method: DescMethod, handler: AnyHandler): AnyHandler {
-  const name = `${method.parent.typeName}/${method.name}`;
+  const streaming = method.methodKind === "server_streaming";
+  return traceMethod(method.parent.typeName, method.name, streaming, handler);
+}
+
+/**
+ * traceMethod wraps one method's handler as {@link traceService} does every method of a service:
+ * service is the package-qualified service name, and a streaming handler is one that answers
+ * with a stream (server streaming).
+ */
+export function traceMethod(
+  service: string,
+  methodName: string,
+  streaming: boolean,
+  handler: AnyHandler,
+): AnyHandler {
+  const name = `${service}/${methodName}`;
   // Taken once: the SDK is started before any service is wrapped.
   const spans = tracer();
   const start = (call: HandlerContext): Span =>
@@ -62,11 +77,11 @@ function wrap(method: DescMethod, handler: AnyHandler): AnyHandler {
   const describe = (span: Span, call: HandlerContext) =>
     span.setAttributes({
       "rpc.system": call.protocolName === "grpc" ? "grpc" : "connect_rpc",
-      "rpc.service": method.parent.typeName,
-      "rpc.method": method.name,
+      "rpc.service": service,
+      "rpc.method": methodName,
       "rpc.connect_rpc.protocol": call.protocolName,
     });
-  if (method.methodKind === "server_streaming") {
+  if (streaming) {
     return async function* (input, call) {
       const span = start(call);
       if (!span.isRecording()) {

@@ -15,6 +15,7 @@ import type { LiveCalls } from "../api/grpc-call-context.js";
 import { type GuardOptions, guardMethod } from "../api/guard-service.js";
 import { reflectedFiles } from "../api/reflected-files.js";
 import { RequestError } from "../api/request-error.js";
+import { traceMethod } from "../api/trace-service.js";
 import { PermissionService } from "../gen/latch/v1/permission_service_pb.js";
 import { RelationshipService } from "../gen/latch/v1/relationship_service_pb.js";
 import { SchemaService } from "../gen/latch/v1/schema_service_pb.js";
@@ -55,14 +56,16 @@ export interface SpiceDbBackends extends LatchServices {
  * addSpiceDbApi registers SpiceDB's PermissionsService, SchemaService (ReadSchema, WriteSchema),
  * WatchService and ExperimentalService's bulk import and export on server: each method decoded
  * and encoded with the message types @authzed/authzed-node publishes, guarded like Latch's own
- * methods (its `authorization: Bearer` key and scope from METHOD_SCOPES, its metrics), and
- * answered by the Latch service underneath. Methods not listed answer UNIMPLEMENTED.
+ * methods (its `authorization: Bearer` key and scope from METHOD_SCOPES, its metrics), traced
+ * like them when traced is true (a server span per call), and answered by the Latch service
+ * underneath. Methods not listed answer UNIMPLEMENTED.
  */
 export function addSpiceDbApi(
   server: grpc.Server,
   backends: SpiceDbBackends,
   guard: GuardOptions,
   live: LiveCalls,
+  traced: boolean,
 ): void {
   const permissions = createPermissionsService(backends);
   const latch = {
@@ -79,7 +82,7 @@ export function addSpiceDbApi(
     watch: RelationshipService.method.watch,
   };
   const add = (service: SpiceServiceType, served: Record<string, Served>) =>
-    addGrpcMethods(server, spiceMethods(service, served, guard), live);
+    addGrpcMethods(server, spiceMethods(service, served, guard, traced), live);
   add(v1.PermissionsService, {
     checkPermission: [permissions.checkPermission, latch.check],
     checkBulkPermissions: [permissions.checkBulkPermissions, latch.checkBulk],
@@ -112,6 +115,7 @@ function spiceMethods(
   service: SpiceServiceType,
   served: Record<string, Served>,
   guard: GuardOptions,
+  traced: boolean,
 ): Record<string, GrpcMethod> {
   const methods: Record<string, GrpcMethod> = {};
   for (const method of service.methods) {
@@ -119,11 +123,15 @@ function spiceMethods(
     if (entry === undefined) continue;
     const [handler, contextMethod] = entry;
     const path = `${service.typeName}/${method.name}`;
+    const guarded = guardMethod(path, method.serverStreaming, handler as AnyHandler, guard);
     methods[method.localName] = {
       definition: methodDefinition(path, method),
       output: (message) => message,
       contextMethod,
-      handler: guardMethod(path, method.serverStreaming, handler as AnyHandler, guard),
+      // The span is outside the guard, as on latch.v1: the guard's errors are statuses already.
+      handler: traced
+        ? traceMethod(service.typeName, method.name, method.serverStreaming, guarded)
+        : guarded,
     };
   }
   return methods;

@@ -8,8 +8,10 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { v1 } from "@authzed/authzed-node";
 import { type Client, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import { Metadata } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decisionRecord } from "../../../src/cli/decision-text.js";
 import { DecisionService } from "../../../src/gen/latch/v1/decision_service_pb.js";
@@ -242,6 +244,45 @@ describe("latch serve, traced", () => {
     expect(beneath.length).toBeGreaterThan(0);
   });
 
+  it("spans a call on SpiceDB's API as a latch.v1 call, beneath the caller's", async () => {
+    const traceId = hex(16);
+    const callerSpan = hex(8);
+    const client = v1.NewClient(
+      "any-token",
+      `127.0.0.1:${ports.grpcPort}`,
+      v1.ClientSecurity.INSECURE_PLAINTEXT_CREDENTIALS,
+    );
+    const metadata = new Metadata();
+    metadata.set("traceparent", `00-${traceId}-${callerSpan}-01`);
+    try {
+      const answer = await client.promises.checkPermission(
+        v1.CheckPermissionRequest.create({
+          resource: { objectType: "document", objectId: "plan" },
+          permission: "view",
+          subject: { object: { objectType: "user", objectId: "alice" }, optionalRelation: "" },
+        }),
+        metadata,
+      );
+      expect(answer.permissionship).toBe(v1.CheckPermissionResponse_Permissionship.HAS_PERMISSION);
+    } finally {
+      client.close();
+    }
+    const name = "authzed.api.v1.PermissionsService/CheckPermission";
+    const server = () =>
+      receiver.spans.find((span) => span.traceId === traceId && span.name === name);
+    await waitFor("the SpiceDB call's server span", () => server() !== undefined, 30_000);
+    expect(server()).toMatchObject({
+      parentSpanId: callerSpan,
+      kind: 2,
+      attributes: {
+        "rpc.system": "grpc",
+        "rpc.service": "authzed.api.v1.PermissionsService",
+        "rpc.method": "CheckPermission",
+        "rpc.grpc.status_code": 0,
+      },
+    });
+  });
+
   it("samples no call that came without a sampled traceparent, and logs JSON lines", async () => {
     const traced = new Set(
       receiver.spans
@@ -249,8 +290,10 @@ describe("latch serve, traced", () => {
         .map((span) => span.traceId),
     );
     expect(traced.size).toBe(2);
-    const lookups = receiver.spans.filter((span) => span.name.endsWith("/LookupResources"));
-    for (const span of lookups) traced.add(span.traceId);
+    const others = receiver.spans.filter(
+      (span) => span.name.endsWith("/LookupResources") || span.name.startsWith("authzed.api.v1."),
+    );
+    for (const span of others) traced.add(span.traceId);
     expect(receiver.spans.filter((span) => !traced.has(span.traceId))).toEqual([]);
 
     const lines = served.log().trimEnd().split("\n");
