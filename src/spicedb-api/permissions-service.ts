@@ -15,6 +15,7 @@ import {
   type RelationshipService,
   WriteRelationshipsRequestSchema,
 } from "../gen/latch/v1/relationship_service_pb.js";
+import { ReadSchemaRequestSchema, type SchemaService } from "../gen/latch/v1/schema_service_pb.js";
 import { StoreError } from "../store/store.js";
 import { answered, streamed, withReason } from "./error-reasons.js";
 import {
@@ -22,6 +23,7 @@ import {
   latchCheckBulk,
   spiceCheckBulkResponse,
   spiceCheckResponse,
+  spiceTracedCheckResponse,
 } from "./translate-check.js";
 import {
   latchConsistency,
@@ -44,22 +46,38 @@ import {
 export interface LatchServices {
   readonly permissions: ServiceImpl<typeof PermissionService>;
   readonly relationships: ServiceImpl<typeof RelationshipService>;
+  readonly schema: ServiceImpl<typeof SchemaService>;
 }
 
 /**
  * createPermissionsService answers SpiceDB's PermissionsService with Latch's services: each
  * request translated to Latch's, each answer back, nothing evaluated twice.
  */
-export function createPermissionsService({ permissions, relationships }: LatchServices) {
+export function createPermissionsService({ permissions, relationships, schema }: LatchServices) {
+  /** schemaText is the schema a traced check was answered under (read once it answered). */
+  const schemaText = async (context: HandlerContext) =>
+    (await schema.readSchema(create(ReadSchemaRequestSchema), context)).schema ?? "";
   return {
     checkPermission(request: v1.CheckPermissionRequest, context: HandlerContext) {
+      if (request.withTracing) {
+        return answered(
+          async () => {
+            const answer = await permissions.check(latchCheck(request), context);
+            return { answer, schema: await schemaText(context) };
+          },
+          ({ answer, schema }) => spiceTracedCheckResponse(request, answer, schema),
+        );
+      }
       return answered(() => permissions.check(latchCheck(request), context), spiceCheckResponse);
     },
 
     checkBulkPermissions(request: v1.CheckBulkPermissionsRequest, context: HandlerContext) {
       return answered(
-        () => permissions.checkBulk(latchCheckBulk(request), context),
-        (answer) => spiceCheckBulkResponse(request, answer),
+        async () => {
+          const answer = await permissions.checkBulk(latchCheckBulk(request), context);
+          return { answer, schema: request.withTracing ? await schemaText(context) : "" };
+        },
+        ({ answer, schema }) => spiceCheckBulkResponse(request, answer, schema),
       );
     },
 

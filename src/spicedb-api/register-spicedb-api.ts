@@ -2,7 +2,6 @@
 
 import { v1 } from "@authzed/authzed-node";
 import type { DescMethod } from "@bufbuild/protobuf";
-import type { ServiceImpl } from "@connectrpc/connect";
 import type * as grpc from "@grpc/grpc-js";
 import type { PackageDefinition } from "@grpc/proto-loader";
 import {
@@ -48,9 +47,7 @@ export function spiceDbReflection(): PackageDefinition {
 }
 
 /** SpiceDbBackends are the Latch services (unguarded) that answer the SpiceDB API. */
-export interface SpiceDbBackends extends LatchServices {
-  readonly schema: ServiceImpl<typeof SchemaService>;
-}
+export type SpiceDbBackends = LatchServices;
 
 /**
  * addSpiceDbApi registers SpiceDB's PermissionsService, SchemaService (ReadSchema, WriteSchema),

@@ -1,6 +1,6 @@
 // CheckPermission and CheckBulkPermissions messages as Latch's Check and CheckBulk, and back.
 
-import { v1 } from "@authzed/authzed-node";
+import { type protobuf, v1 } from "@authzed/authzed-node";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import {
   type CheckBulkRequest,
@@ -19,6 +19,11 @@ import {
   spiceTimestamp,
   zedToken,
 } from "./translate-core.js";
+import {
+  type DebugInformation,
+  spiceDebugTrace,
+  type TraceQuestion,
+} from "./translate-debug-trace.js";
 
 type CheckResponseInit = MessageInitShape<typeof CheckResponseSchema>;
 type CheckBulkResponseInit = MessageInitShape<typeof CheckBulkResponseSchema>;
@@ -31,8 +36,8 @@ const PERMISSIONSHIP: Readonly<Record<CheckResult, v1.CheckPermissionResponse_Pe
 };
 
 /**
- * latchCheck is a CheckPermission request as Latch's Check. `with_tracing` asks for nothing:
- * Latch's proofs (Check's `explain`) have no counterpart in SpiceDB's debug trace.
+ * latchCheck is a CheckPermission request as Latch's Check; `with_tracing` asks for Latch's
+ * proof (`explain`), which {@link spiceTracedCheckResponse} turns into SpiceDB's trace.
  */
 export function latchCheck(request: v1.CheckPermissionRequest): CheckRequest {
   return create(CheckRequestSchema, {
@@ -41,7 +46,33 @@ export function latchCheck(request: v1.CheckPermissionRequest): CheckRequest {
     subject: latchSubject(request.subject),
     context: latchContext(request.context),
     consistency: latchConsistency(request.consistency),
+    explain: request.withTracing,
   });
+}
+
+/**
+ * spiceTracedCheckResponse is Latch's answer to a check with its proof as SpiceDB's answer with
+ * its debug trace, and schema the schema text it was checked under.
+ */
+export function spiceTracedCheckResponse(
+  request: v1.CheckPermissionRequest,
+  answer: CheckResponseInit,
+  schema: string,
+): v1.CheckPermissionResponse {
+  return { ...translate(answer), ...debugTrace(request, request.context, answer, schema) };
+}
+
+/** debugTrace is the debug information of an answer with a proof; none without one. */
+function debugTrace(
+  asked: TraceQuestion,
+  context: protobuf.Struct | undefined,
+  answer: { readonly explanation?: CheckResponseInit["explanation"] },
+  schema: string,
+): { debugTrace?: DebugInformation } {
+  const { explanation } = answer;
+  if (explanation === undefined) return {};
+  const check = spiceDebugTrace(asked, explanation, latchContext(context));
+  return { debugTrace: { check, schemaUsed: schema } };
 }
 
 /** The SpiceDB answers of frozen Latch answers: a cached check's is shared by many calls. */
@@ -97,6 +128,7 @@ function spiceItem(answer: {
 export function latchCheckBulk(request: v1.CheckBulkPermissionsRequest): CheckBulkRequest {
   return create(CheckBulkRequestSchema, {
     consistency: latchConsistency(request.consistency),
+    explain: request.withTracing,
     items: request.items.map((item) => ({
       resource: latchObject(item.resource),
       permission: item.permission,
@@ -108,11 +140,13 @@ export function latchCheckBulk(request: v1.CheckBulkPermissionsRequest): CheckBu
 
 /**
  * spiceCheckBulkResponse is Latch's CheckBulk answer as SpiceDB's: each pair echoes the item
- * asked, in order, with its answer or the status of its error.
+ * asked, in order, with its answer or the status of its error, and its debug trace when it was
+ * asked with tracing (schema is then the schema text the items were checked under).
  */
 export function spiceCheckBulkResponse(
   request: v1.CheckBulkPermissionsRequest,
   answer: CheckBulkResponseInit,
+  schema = "",
 ): v1.CheckBulkPermissionsResponse {
   const pairs = answer.pairs ?? [];
   return {
@@ -125,7 +159,11 @@ export function spiceCheckBulkResponse(
           request: item,
           response: {
             oneofKind: "item",
-            item: { permissionship, ...(partialCaveatInfo ? { partialCaveatInfo } : {}) },
+            item: {
+              permissionship,
+              ...(partialCaveatInfo ? { partialCaveatInfo } : {}),
+              ...debugTrace(item, item.context, response.value, schema),
+            },
           },
         };
       }

@@ -164,6 +164,102 @@ describe("CheckPermission", () => {
   });
 });
 
+/** TracedCheck is a node of SpiceDB's debug trace, as a response carries it. */
+type TracedCheck = NonNullable<NonNullable<v1.CheckPermissionResponse["debugTrace"]>["check"]>;
+
+/**
+ * traceLines renders a debug trace one check a line, indented by depth: `resource#permission
+ * TYPE RESULT`, with the caveat's name and result when it has one.
+ */
+function traceLines(trace: TracedCheck | undefined, depth = 0): string[] {
+  if (trace === undefined) return [];
+  const types = ["UNSPECIFIED", "RELATION", "PERMISSION"];
+  const results = ["UNSPECIFIED", "NO", "HAS", "CONDITIONAL"];
+  const caveat = trace.caveatEvaluationInfo;
+  const line = `${"  ".repeat(depth)}${trace.resource?.objectType}:${trace.resource?.objectId}#${trace.permission} ${types[trace.permissionType]} ${results[trace.result]}${caveat ? ` [${caveat.caveatName} ${caveat.result}]` : ""}`;
+  const subs =
+    trace.resolution.oneofKind === "subProblems" ? trace.resolution.subProblems.traces : [];
+  return [line, ...subs.flatMap((sub) => traceLines(sub, depth + 1))];
+}
+
+describe("CheckPermission with_tracing", () => {
+  const traced = (resource: string, permission: string, subject: string) =>
+    test().spice.checkPermission(
+      v1.CheckPermissionRequest.create({
+        resource: obj(resource),
+        permission,
+        subject: subj(subject),
+        consistency: consistentAt(written),
+        withTracing: true,
+      }),
+    );
+
+  it("answers with the proof as SpiceDB's trace: each check, its type, result and sub-problems", async () => {
+    const answer = await traced("document:plan", "view", "user:alice");
+    expect(answer.permissionship).toBe(Permissionship.HAS_PERMISSION);
+    const trace = answer.debugTrace?.check;
+    expect(answer.debugTrace?.schemaUsed).toBe(TEST_SCHEMA);
+    expect(
+      relText({
+        resource: trace?.resource,
+        relation: "",
+        subject: trace?.subject,
+      } as v1.Relationship),
+    ).toBe("document:plan#@user:alice");
+    const lines = traceLines(trace);
+    expect(lines[0]).toBe("document:plan#view PERMISSION HAS");
+    expect(lines).toContain("  document:plan#viewer RELATION HAS");
+    expect(lines).toContain("    group:eng#member RELATION HAS");
+    expect(lines.join("\n")).toMatch(/^ {2}document:plan#banned RELATION NO$/m);
+  });
+
+  it("names a caveat's evaluation and missing context on the relation that used it", async () => {
+    const answer = await traced("document:memo", "view", "user:carl");
+    expect(answer.permissionship).toBe(Permissionship.CONDITIONAL_PERMISSION);
+    const lines = traceLines(answer.debugTrace?.check);
+    expect(lines[0]).toBe("document:memo#view PERMISSION CONDITIONAL");
+    expect(lines).toContain("  document:memo#viewer RELATION CONDITIONAL [in_region 4]");
+    const find = (t: TracedCheck | undefined): TracedCheck | undefined =>
+      t?.caveatEvaluationInfo !== undefined
+        ? t
+        : t?.resolution.oneofKind === "subProblems"
+          ? t.resolution.subProblems.traces.map(find).find((x) => x !== undefined)
+          : undefined;
+    const info = find(answer.debugTrace?.check)?.caveatEvaluationInfo;
+    expect(info?.partialCaveatInfo?.missingRequiredContext).toEqual(["region"]);
+    expect(v1.PbStruct.toJson(info!.context!)).toEqual({ allowed: ["eu"] });
+  });
+
+  it("starts at the permission asked when it only names another", async () => {
+    const lines = traceLines(
+      (await traced("document:plan", "edit", "user:olga")).debugTrace?.check,
+    );
+    expect(lines.slice(0, 2)).toEqual([
+      "document:plan#edit PERMISSION HAS",
+      "  document:plan#owner RELATION HAS",
+    ]);
+  });
+
+  it("sends no trace unless asked, and one per item of a bulk check asked with tracing", async () => {
+    expect((await check("document:plan", "view", "user:alice")).debugTrace).toBeUndefined();
+    const bulk = await test().spice.checkBulkPermissions(
+      v1.CheckBulkPermissionsRequest.create({
+        consistency: consistentAt(written),
+        withTracing: true,
+        items: [
+          { resource: obj("document:plan"), permission: "view", subject: subj("user:mallory") },
+        ],
+      }),
+    );
+    const [pair] = bulk.pairs;
+    const item = pair?.response.oneofKind === "item" ? pair.response.item : undefined;
+    expect(item?.permissionship).toBe(Permissionship.NO_PERMISSION);
+    const lines = traceLines(item?.debugTrace?.check);
+    expect(lines[0]).toBe("document:plan#view PERMISSION NO");
+    expect(lines).toContain("  document:plan#banned RELATION HAS");
+  });
+});
+
 describe("CheckBulkPermissions", () => {
   it("answers each item in order, an error item among them", async () => {
     const item = (resource: string, permission: string, subject: string, context?: object) =>
