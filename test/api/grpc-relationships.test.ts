@@ -207,7 +207,88 @@ describe("ReadRelationships and DeleteRelationships", () => {
   });
 });
 
+describe("DeleteRelationships with preconditions, partially, by id prefix", () => {
+  it("checks its preconditions in the delete, deletes the first matches up to its limit", async () => {
+    const { clients } = test();
+    await write(
+      ["p_1", "p_2", "p_3", "px4"].map((id) =>
+        update("TOUCH", relationship(`document:${id}`, "owner", "user:pia")),
+      ),
+    );
+    const prefixed = { resourceType: "document", resourceIdPrefix: "p_" };
+    expect(await readAll(prefixed)).toEqual([
+      "document:p_1#owner@user:pia",
+      "document:p_2#owner@user:pia",
+      "document:p_3#owner@user:pia",
+    ]);
+    const request = (operation: string) => ({
+      filter: prefixed,
+      limit: 2,
+      allowPartial: true,
+      preconditions: [{ operation, filter: { resourceType: "document", resourceIds: ["px4"] } }],
+    });
+    await expectStatus(
+      unary(clients.relationships, "DeleteRelationships", request("OPERATION_MUST_NOT_MATCH")),
+      status.FAILED_PRECONDITION,
+      "document:px4#owner@user:pia",
+    );
+    const first = await unary(
+      clients.relationships,
+      "DeleteRelationships",
+      request("OPERATION_MUST_MATCH"),
+    );
+    expect(first.deletedCount).toBe("2");
+    expect(await readAll(prefixed)).toEqual(["document:p_3#owner@user:pia"]);
+    await expectStatus(
+      unary(clients.relationships, "DeleteRelationships", {
+        filter: { ...prefixed, resourceIds: ["p_3"] },
+      }),
+      status.INVALID_ARGUMENT,
+      "filter.resource_id_prefix cannot be combined with filter.resource_ids",
+    );
+  });
+});
+
 describe("Watch", () => {
+  it("sends the changes matching any filter, and a checkpoint for a revision they all leave out", async () => {
+    const { clients } = test();
+    const call = clients.relationships as unknown as Record<
+      string,
+      (r: JsonMessage) => AsyncIterable<JsonMessage> & { cancel(): void }
+    >;
+    const start = await write([update("TOUCH", relationship("group:wf", "member", "user:bo"))]);
+    const stream = call.watch!({
+      since: start.writtenAt,
+      filters: [
+        { resourceType: "group", subjectType: "user", subjectIds: ["flo"] },
+        { resourceType: "document", resourceIdPrefix: "wf_" },
+      ],
+      checkpoints: true,
+    });
+    const received: JsonMessage[] = [];
+    const reading = (async () => {
+      for await (const response of stream) {
+        received.push(response);
+        if (received.length === 3) break;
+      }
+    })();
+    const skipped = await write([update("TOUCH", relationship("group:wf", "member", "user:ann"))]);
+    await write([
+      update("TOUCH", relationship("group:wf", "member", "user:flo")),
+      update("TOUCH", relationship("document:wfx", "owner", "user:flo")),
+    ]);
+    const last = await write([update("TOUCH", relationship("document:wf_1", "owner", "user:ann"))]);
+    await reading;
+    stream.cancel();
+    const ids = (r: JsonMessage) =>
+      r.changes.map(
+        (c: JsonMessage) => `${c.relationship.resource.id}@${c.relationship.subject.object.id}`,
+      );
+    expect(received.map(ids)).toEqual([[], ["wf@flo"], ["wf_1@ann"]]);
+    expect(received[0]?.changesThrough).toBe(skipped.writtenAt);
+    expect(received[2]?.changesThrough).toBe(last.writtenAt);
+  });
+
   it("streams each revision's changes with the token that resumes after it", async () => {
     const { clients } = test();
     const call = clients.relationships as unknown as Record<
