@@ -142,17 +142,21 @@ export function createRelationshipService(
       // One response per revision, or several for a large one: only the response that ends the
       // revision carries `changes_through`, the token that resumes after it.
       let batch: ChangeEvent[] = [];
+      // Whether part of the current revision was sent: its end must be, changes or none.
+      let begun = false;
       for await (const change of events) {
         if (wanted === undefined || wanted(change.relationship)) batch.push(change);
         if (change.lastInRevision) {
           if (batch.length > 0) yield watchResponse(context, batch, "ends-revision");
-          else if (request.checkpoints) {
+          else if (begun || request.checkpoints) {
             yield { changes: [], changesThrough: tokenFor(context, change.revision) };
           }
           batch = [];
+          begun = false;
         } else if (batch.length >= limits.maxPageSize) {
           yield watchResponse(context, batch, "more-to-come");
           batch = [];
+          begun = true;
         }
       }
       // The change stream never ends by itself: it stopped because the call did, and the call's

@@ -33,9 +33,16 @@ export function filterConditions(filter: RelationshipFilter, params: unknown[]):
     conditions.push(`resource_id = ANY(${param(params, [...resourceIds], "text[]")})`);
   }
   if (filter.resourceIdPrefix !== undefined) {
-    // LIKE's default escape character is the backslash: the prefix matches literally.
-    const pattern = `${filter.resourceIdPrefix.replace(/[\\%_]/g, "\\$&")}%`;
-    conditions.push(`resource_id LIKE ${param(params, pattern)}`);
+    const prefix = filter.resourceIdPrefix;
+    // LIKE's default escape character is the backslash: the prefix matches literally. The range
+    // lets a generic plan use the index (the column sorts bytewise, COLLATE "C"): every id
+    // character sorts below `~`, so the ids starting with prefix lie in [prefix, prefix + "~").
+    const pattern = `${prefix.replace(/[\\%_]/g, "\\$&")}%`;
+    conditions.push(
+      `resource_id >= ${param(params, prefix)}`,
+      `resource_id < ${param(params, `${prefix}~`)}`,
+      `resource_id LIKE ${param(params, pattern)}`,
+    );
   }
   if (relation !== undefined) conditions.push(`relation = ${param(params, relation)}`);
   if (objectRelations !== undefined) conditions.push(namedSetsCondition(objectRelations, params));

@@ -701,7 +701,8 @@ export const WatchChange_OperationSchema: GenEnum<WatchChange_Operation, WatchCh
  */
 export type WatchResponse = Message<"latch.v1.WatchResponse"> & {
   /**
-   * The changes, all of one revision.
+   * The changes, all of one revision. None on a checkpoint, and on the last response of a split
+   * revision whose remaining changes the filters left out.
    *
    * @generated from field: repeated latch.v1.WatchChange changes = 1;
    */
@@ -724,7 +725,8 @@ export type WatchResponse = Message<"latch.v1.WatchResponse"> & {
  */
 export type WatchResponseJson = {
   /**
-   * The changes, all of one revision.
+   * The changes, all of one revision. None on a checkpoint, and on the last response of a split
+   * revision whose remaining changes the filters left out.
    *
    * @generated from field: repeated latch.v1.WatchChange changes = 1;
    */
