@@ -66,6 +66,12 @@ export interface ReadPoint {
 /** SnapshotRead is a request's read point with the reader of its snapshot. */
 export interface SnapshotRead extends ReadPoint {
   readonly reader: SnapshotReader;
+  /**
+   * The call's trace, taken when it asked for the read: what runs after the read's await makes
+   * it active again (the active context does not cross awaits), so the engine's spans are the
+   * call's.
+   */
+  readonly trace: OtelContext;
 }
 
 /** The last token made per store: most answers in a row are at the same revision. */
@@ -150,7 +156,7 @@ function withReader(
   const { tracing } = context;
   const traced =
     tracing === undefined ? snapshot : tracedReader(snapshot, tracing.identifiers, parent);
-  return { ...point, reader: abortableReader(traced, signal) };
+  return { ...point, reader: abortableReader(traced, signal), trace: parent };
 }
 
 /** schemaAtHead is the schema current at the store's head, for writes. */

@@ -148,12 +148,9 @@ export function createPermissionService(
     startedAt: number,
     origin: JsonObject | undefined,
   ) => {
-    // The call's trace, taken before the first await loses it, for the engine's dispatches and
-    // the record.
-    const traced = otelContext.active();
     const read = await readAt(context, "consistency", consistency, call.signal);
     const work: CheckWork = { dispatches: 0, queries: 0 };
-    const result = await otelContext.with(traced, () =>
+    const result = await otelContext.with(read.trace, () =>
       read.engines.checks.check(read.reader, question, work),
     );
     context.metrics.observeCheckWork(work);
@@ -164,7 +161,7 @@ export function createPermissionService(
       checkedAt: read.token,
     };
     if (!recorder.recording) return response;
-    return otelContext.with(traced, () =>
+    return otelContext.with(read.trace, () =>
       recorded(call, read, question, result, evaluatedAt, startedAt, origin, response),
     );
   };
@@ -240,7 +237,9 @@ export function createPermissionService(
         const { origin: _, ...question } = r;
         return [question];
       });
-      const answers = await read.engines.checks.checkBulk(read.reader, valid);
+      const answers = await otelContext.with(read.trace, () =>
+        read.engines.checks.checkBulk(read.reader, valid),
+      );
       const evaluatedAt = read.reader.now.getTime();
       const commits: Promise<void>[] = [];
       /** answerOf is an item's answer, recorded as a decision of its own when the log is on. */
@@ -348,7 +347,9 @@ export function createPermissionService(
         ...given,
       };
       const read = await readAt(context, "consistency", request.consistency, call.signal);
-      const found = await read.engines.lookups.lookupSubjects(read.reader, question);
+      const found = await otelContext.with(read.trace, () =>
+        read.engines.lookups.lookupSubjects(read.reader, question),
+      );
       const lookup = { kind: "lookup_subjects", question } as const;
       yield* recordedLookup(call, read, lookup, startedAt, found, (item, decisionId) => ({
         subjectId: item.id,

@@ -12,7 +12,8 @@ import {
   type TextMapGetter,
   trace,
 } from "@opentelemetry/api";
-import { tracer } from "../telemetry/tracing.js";
+import { sampledCallContext, samplesCall } from "../telemetry/call-sampling.js";
+import { callSampling, tracer } from "../telemetry/tracing.js";
 import type { AnyHandler } from "./grpc-adapter.js";
 import { requestHeaderValue } from "./grpc-call-context.js";
 import { wrapMethods } from "./wrap-methods.js";
@@ -39,9 +40,10 @@ const SERVER_FAULTS = new Set<Code>([
 /**
  * traceService returns impl with a server span around each call, named `package.Service/Method`
  * and the child of the caller's `traceparent` (gRPC metadata or HTTP header) when it sent one.
- * The sampler decides once per call: an unsampled call runs as it would untraced, with no span
- * made active, so that nothing beneath it makes a span or an attribute. Put it outside
- * guardService, whose errors are statuses already.
+ * Each call is decided first, from its traceparent alone (see samplesCall): an unsampled call
+ * runs as it would untraced, with no id drawn, no span made and none active, so that nothing
+ * beneath it makes a span or an attribute (its decision record still takes the caller's trace id
+ * from the header). Put it outside guardService, whose errors are statuses already.
  */
 export function traceService<S extends DescService>(
   service: S,
@@ -50,7 +52,7 @@ export function traceService<S extends DescService>(
   return wrapMethods(service, impl, wrap);
 }
 
-/** SERVER_SPAN are the options of every server span, made once: the sampler decides on most calls. */
+/** SERVER_SPAN are the options of every server span, made once. */
 const SERVER_SPAN = Object.freeze({ kind: SpanKind.SERVER });
 
 function wrap(method: DescMethod, handler: AnyHandler): AnyHandler {
@@ -72,8 +74,21 @@ export function traceMethod(
   const name = `${service}/${methodName}`;
   // Taken once: the SDK is started before any service is wrapped.
   const spans = tracer();
-  const start = (call: HandlerContext): Span =>
-    spans.startSpan(name, SERVER_SPAN, propagation.extract(ROOT_CONTEXT, call, HEADERS));
+  const sampling = callSampling();
+  /** start is the call's server span if it is sampled, else undefined. */
+  const start = (call: HandlerContext): Span | undefined => {
+    if (sampling === undefined) {
+      const span = spans.startSpan(
+        name,
+        SERVER_SPAN,
+        propagation.extract(ROOT_CONTEXT, call, HEADERS),
+      );
+      return span.isRecording() ? span : undefined;
+    }
+    if (!samplesCall(sampling, requestHeaderValue(call, "traceparent"))) return undefined;
+    const parent = propagation.extract(ROOT_CONTEXT, call, HEADERS);
+    return spans.startSpan(name, SERVER_SPAN, sampledCallContext(parent));
+  };
   const describe = (span: Span, call: HandlerContext) =>
     span.setAttributes({
       "rpc.system": call.protocolName === "grpc" ? "grpc" : "connect_rpc",
@@ -84,7 +99,7 @@ export function traceMethod(
   if (streaming) {
     return async function* (input, call) {
       const span = start(call);
-      if (!span.isRecording()) {
+      if (span === undefined) {
         yield* handler(input, call) as AsyncIterable<unknown>;
         return;
       }
@@ -117,7 +132,7 @@ export function traceMethod(
   }
   return (input, call) => {
     const span = start(call);
-    if (!span.isRecording()) return handler(input, call);
+    if (span === undefined) return handler(input, call);
     describe(span, call);
     const active = trace.setSpan(ROOT_CONTEXT, span);
     let answer: unknown;

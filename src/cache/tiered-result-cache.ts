@@ -1,5 +1,6 @@
 // The in-process cache in front of the shared one: hits stay local, misses ask Redis.
 
+import type { Context } from "@opentelemetry/api";
 import type { CachedResult } from "./cached-result.js";
 import type { MemoryResultCache } from "./memory-result-cache.js";
 import type { ResultCache } from "./result-cache.js";
@@ -19,17 +20,17 @@ export class TieredResultCache implements ResultCache {
     return this.local.peek(key);
   }
 
-  async get(key: string): Promise<CachedResult | undefined> {
+  async get(key: string, trace?: Context): Promise<CachedResult | undefined> {
     const hit = this.local.peek(key);
     if (hit !== undefined) return hit;
-    const shared = await this.shared.get(key);
+    const shared = await this.shared.get(key, trace);
     if (shared !== undefined) await this.local.set(key, shared);
     return shared;
   }
 
-  async set(key: string, result: CachedResult): Promise<void> {
+  async set(key: string, result: CachedResult, trace?: Context): Promise<void> {
     await this.local.set(key, result);
-    await this.shared.set(key, result);
+    await this.shared.set(key, result, trace);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 // The shared cache with a client span per Redis command of a sampled request.
 
-import { context } from "@opentelemetry/api";
+import { type Context, context } from "@opentelemetry/api";
 import { clientSpan, recordingSpan } from "../telemetry/tracing.js";
 import type { CachedResult } from "./cached-result.js";
 import type { ResultCache } from "./result-cache.js";
@@ -9,9 +9,9 @@ const GET_ATTRIBUTES = Object.freeze({ "db.system": "redis", "db.operation.name"
 const SET_ATTRIBUTES = Object.freeze({ "db.system": "redis", "db.operation.name": "SET" });
 
 /**
- * TracedResultCache is a Redis cache whose GET and SET, made while a sampled span is active, are
- * spans `redis GET` and `redis SET` beneath the dispatch that made them synchronously (a GET says whether it found an entry, `latch.cache_hit`);
- * other commands go straight to it.
+ * TracedResultCache is a Redis cache whose GET and SET of a sampled dispatch (the trace given, or
+ * else the span active) are spans `redis GET` and `redis SET` beneath it (a GET says whether it
+ * found an entry, `latch.cache_hit`); other commands go straight to it.
  */
 export class TracedResultCache implements ResultCache {
   constructor(private readonly redis: ResultCache) {}
@@ -20,8 +20,8 @@ export class TracedResultCache implements ResultCache {
     return this.redis.peek(key);
   }
 
-  get(key: string): Promise<CachedResult | undefined> {
-    const parent = context.active();
+  get(key: string, trace?: Context): Promise<CachedResult | undefined> {
+    const parent = trace ?? context.active();
     if (recordingSpan(parent) === undefined) return this.redis.get(key);
     return clientSpan(
       parent,
@@ -32,8 +32,8 @@ export class TracedResultCache implements ResultCache {
     );
   }
 
-  set(key: string, result: CachedResult): Promise<void> {
-    const parent = context.active();
+  set(key: string, result: CachedResult, trace?: Context): Promise<void> {
+    const parent = trace ?? context.active();
     if (recordingSpan(parent) === undefined) return this.redis.set(key, result);
     return clientSpan(parent, "redis SET", SET_ATTRIBUTES, () => this.redis.set(key, result));
   }

@@ -1,5 +1,6 @@
 // The caching link of the dispatcher chain: answers sub-problems from the cache while they are exact.
 
+import type { Context } from "@opentelemetry/api";
 import type { CachedResult } from "../cache/cached-result.js";
 import type { ChangeTracker } from "../cache/change-tracker.js";
 import type { ResultCache } from "../cache/result-cache.js";
@@ -72,6 +73,7 @@ export function createCachingDispatcher(options: CachingDispatcherOptions): Disp
     now: number,
     depthRemaining: number,
     revision?: number,
+    trace?: Context,
   ): CachedResult | undefined => {
     const found = isExact(entry, now, revision)
       ? entry
@@ -79,7 +81,7 @@ export function createCachingDispatcher(options: CachingDispatcherOptions): Disp
         ? ahead
         : undefined;
     if (found === undefined || found.depthRequired > depthRemaining) return undefined;
-    if (found === ahead) void cache.set(key, ahead);
+    if (found === ahead) void cache.set(key, ahead, trace);
     return found;
   };
 
@@ -103,12 +105,16 @@ export function createCachingDispatcher(options: CachingDispatcherOptions): Disp
       const misses: string[] = [];
       const now = request.evaluation.reader.now.getTime();
       const asker = requestKey(request.evaluation);
+      // The cache's commands are spans of this dispatch's trace, after awaits too.
+      const trace = request.traceContext;
       await Promise.all(
         request.resourceIds.map(async (id) => {
           const key = keyOf(request.resourceType, id, request.name, asker);
           keys.set(id, key);
-          const entry = await cache.get(key);
-          const ahead = expiredBy(entry, now) ? await cache.get(key + AHEAD_SUFFIX) : undefined;
+          const entry = await cache.get(key, trace);
+          const ahead = expiredBy(entry, now)
+            ? await cache.get(key + AHEAD_SUFFIX, trace)
+            : undefined;
           const exact = usable(
             key,
             entry,
@@ -116,6 +122,7 @@ export function createCachingDispatcher(options: CachingDispatcherOptions): Disp
             now,
             request.depthRemaining,
             request.evaluation.reader.revision,
+            trace,
           );
           options.onLookup?.(exact !== undefined);
           if (exact !== undefined) results.set(id, fromEntry(exact));
@@ -135,7 +142,7 @@ export function createCachingDispatcher(options: CachingDispatcherOptions): Disp
         if (keep && !outcome.cyclic && outcome.explanation === undefined) {
           const key = keys.get(id)!;
           const entry = toEntry(outcome, computedAt, now);
-          void cache.set(isAhead(key) ? key + AHEAD_SUFFIX : key, entry);
+          void cache.set(isAhead(key) ? key + AHEAD_SUFFIX : key, entry, trace);
         }
       }
       return results;

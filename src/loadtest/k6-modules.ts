@@ -22,7 +22,7 @@ export function k6Modules(vu: VuContext): Record<string, K6Module> {
     for (const [name, checker] of Object.entries(sets)) {
       const passed = Boolean(checker(value));
       all &&= passed;
-      vu.registry.add(checks, passed ? 1 : 0, { ...sampleTags(vu, tags), check: name });
+      vu.registry.add(checks, passed ? 1 : 0, sampleTags(vu, tags, name));
     }
     return all;
   };

@@ -6,7 +6,7 @@ import { writeFile } from "node:fs/promises";
 import { LoadTestError } from "./load-test-error.js";
 import { runScript } from "./run-script.js";
 import { summaryExport } from "./summary-export.js";
-import { summaryText } from "./summary-text.js";
+import { runnerText, summaryText } from "./summary-text.js";
 
 /** k6's exit codes: thresholds failed, script error. */
 const THRESHOLDS_FAILED = 99;
@@ -60,6 +60,8 @@ async function main(): Promise<number> {
   const run = await runScript(args.script, { ...systemEnv, ...args.env });
   console.log(summaryText(run.report));
   console.log(`  vus_max: ${run.vusMax}`);
+  const iterations = run.report.metrics.find((m) => m.name === "iterations")?.stats.count ?? 0;
+  console.log(runnerText(run.runner, iterations));
   if (run.failedIterations > 0) {
     console.log(
       `\n  ${run.failedIterations} iterations failed; first errors:\n    ${run.firstErrors.join("\n    ")}`,
@@ -68,7 +70,8 @@ async function main(): Promise<number> {
   if (run.abortedBy !== undefined)
     console.log(`\n  aborted: the threshold ${run.abortedBy} failed`);
   if (args.summaryExport !== undefined) {
-    await writeFile(args.summaryExport, `${JSON.stringify(summaryExport(run.report), null, 2)}\n`);
+    const exported = { ...summaryExport(run.report), runner: run.runner };
+    await writeFile(args.summaryExport, `${JSON.stringify(exported, null, 2)}\n`);
   }
   if (!run.report.ok) {
     console.error("some thresholds have failed");

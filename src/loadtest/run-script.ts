@@ -8,6 +8,7 @@ import { runScenario } from "./executors.js";
 import { LoadRun } from "./load-run.js";
 import { LoadTestError } from "./load-test-error.js";
 import { abortingThresholdFails, type RunReport, report } from "./run-report.js";
+import { type RunnerLoad, watchRunner } from "./runner-load.js";
 import { parseScenarios } from "./scenarios.js";
 import { parseThresholds } from "./thresholds.js";
 
@@ -20,6 +21,8 @@ export interface ScriptRun {
   readonly vusMax: number;
   readonly failedIterations: number;
   readonly firstErrors: readonly string[];
+  /** runner is how loaded the runner itself was while the scenarios ran. */
+  readonly runner: RunnerLoad;
   /** abortedBy is the abortOnFail threshold that stopped the run, if one did. */
   readonly abortedBy?: string;
 }
@@ -34,6 +37,7 @@ export async function runScript(path: string, env: Record<string, string>): Prom
   const thresholds = parseThresholds(options.thresholds);
   const began = performance.now();
   let abortedBy: string | undefined;
+  let runner: RunnerLoad | undefined;
   const watch = thresholds.some((t) => t.abortOnFail)
     ? setInterval(() => {
         const failed = abortingThresholdFails(run.registry, thresholds, performance.now() - began);
@@ -48,7 +52,9 @@ export async function runScript(path: string, env: Record<string, string>): Prom
         ? await run.call(main, "setup", undefined)
         : undefined;
     const shared = data === undefined ? undefined : JSON.parse(JSON.stringify(data));
+    const watched = watchRunner();
     await Promise.all(scenarios.map((scenario) => runScenario(run, scenario, shared)));
+    runner = watched();
     if (run.fatal !== undefined) throw run.fatal;
     if (typeof main.exports.teardown === "function") await run.call(main, "teardown", shared);
   } catch (error) {
@@ -63,6 +69,7 @@ export async function runScript(path: string, env: Record<string, string>): Prom
     vusMax: run.vusMax,
     failedIterations: run.failedIterations,
     firstErrors: run.firstErrors,
+    runner: runner!,
     ...(abortedBy === undefined ? {} : { abortedBy }),
   };
 }

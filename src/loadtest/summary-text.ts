@@ -3,6 +3,7 @@
 
 import type { Stats } from "./metric-registry.js";
 import type { RunReport } from "./run-report.js";
+import type { RunnerLoad } from "./runner-load.js";
 
 /** TREND_STATS are the trend statistics the summary shows, in order. */
 export const TREND_STATS = ["avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"] as const;
@@ -84,4 +85,22 @@ function format(stats: Stats, value: number, as: "rate" | "value"): string {
 
 function trim(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
+}
+
+/**
+ * runnerText says how loaded the runner was: its CPU, its CPU per iteration (and so the most
+ * iterations a second its one thread could start, whatever the target), its event loop's delay;
+ * and warns when it, not the target, may have set the pace (see RunnerLoad).
+ */
+export function runnerText(runner: RunnerLoad, iterations: number): string {
+  const perIteration = iterations > 0 ? runner.cpuMicros / iterations : Number.NaN;
+  const lines = [
+    `  runner: CPU ${Math.round(runner.cpuShare * 100)}% of a core` +
+      (iterations > 0
+        ? `, ${Math.round(perIteration)}µs per iteration (at most ~${Math.floor(1e6 / perIteration)} iterations/s on one core)`
+        : "") +
+      `; event loop delay p99 ${trim(runner.loopDelayP99Ms)}ms, max ${trim(runner.loopDelayMaxMs)}ms`,
+  ];
+  if (runner.warning !== undefined) lines.push(`  ⚠ ${runner.warning}`);
+  return lines.join("\n");
 }

@@ -38,15 +38,49 @@ export function track(vu: VuContext, promise: Promise<unknown>): void {
   promise.then(forget, forget);
 }
 
-/** sampleTags merges the VU's tags with a call's. */
-export function sampleTags(vu: VuContext, tags: object | undefined): Tags {
-  if (tags === undefined) return vu.tags;
-  const own = tags as Record<string, unknown>;
-  const keys = Object.keys(own);
-  if (keys.length === 0) return vu.tags;
-  const merged: Record<string, string> = { ...vu.tags };
-  for (const key of keys) merged[key] = String(own[key]);
-  return merged;
+/**
+ * TagNode is a tag set already made: a VU's tags, then each (key, value) added in turn. Samples
+ * share them, so a call makes no tag object (at thousands a second, they were the runner's
+ * garbage).
+ */
+interface TagNode {
+  readonly tags: Tags;
+  next?: Map<string, Map<string, TagNode>>;
+}
+
+/** The tag sets made so far, from each VU's tags. */
+const madeTags = new WeakMap<Tags, TagNode>();
+/** Past this many tag sets (a tag with a value per call), each sample makes its own. */
+const MAX_TAG_SETS = 10_000;
+let tagSets = 0;
+
+/**
+ * sampleTags merges the VU's tags with a call's (and then, when given, the check's name as
+ * `check`), as one shared, frozen object per distinct set.
+ */
+export function sampleTags(vu: VuContext, tags: object | undefined, check?: string): Tags {
+  let node = madeTags.get(vu.tags);
+  if (node === undefined) {
+    node = { tags: vu.tags };
+    madeTags.set(vu.tags, node);
+  }
+  const own = tags as Record<string, unknown> | undefined;
+  for (const key in own) node = withTag(node, key, String(own[key]));
+  if (check !== undefined) node = withTag(node, "check", check);
+  return node.tags;
+}
+
+function withTag(node: TagNode, key: string, value: string): TagNode {
+  const byValue = node.next?.get(key);
+  const known = byValue?.get(value);
+  if (known !== undefined) return known;
+  const made: TagNode = { tags: Object.freeze({ ...node.tags, [key]: value }) };
+  if (tagSets >= MAX_TAG_SETS) return made;
+  tagSets++;
+  node.next ??= new Map();
+  if (byValue === undefined) node.next.set(key, new Map([[value, made]]));
+  else byValue.set(value, made);
+  return made;
 }
 
 /** K6Module is one k6 module as a script imports it: its named exports and `default`. */

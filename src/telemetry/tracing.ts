@@ -11,6 +11,7 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { NodeSDK } from "@opentelemetry/sdk-node";
+import { type CallSampling, createCallSampler, readCallSampling } from "./call-sampling.js";
 import { SyncContextManager } from "./sync-context.js";
 
 /** TraceSettings say how a server traces; a server given none makes no span and pays nothing. */
@@ -49,14 +50,28 @@ export function tracingRequested(env: NodeJS.ProcessEnv): boolean {
  */
 export function startTracing(env: NodeJS.ProcessEnv): Tracing | undefined {
   if (!tracingRequested(env)) return undefined;
+  started = readCallSampling(env);
   const sdk = new NodeSDK({
     ...(env.OTEL_SERVICE_NAME ? {} : { serviceName: "latch" }),
+    ...(started === undefined ? {} : { sampler: createCallSampler(started) }),
     contextManager: new SyncContextManager(),
     metricReaders: [],
     logRecordProcessors: [],
   });
   sdk.start();
   return { stop: () => sdk.shutdown() };
+}
+
+/** The sampling startTracing read, which the sampler it gave the SDK applies. */
+let started: CallSampling | undefined;
+
+/**
+ * callSampling is the sampling of the SDK that startTracing started, with which a server decides
+ * a call before it makes a span (see samplesCall); undefined when the SDK was not started so or
+ * only it can read a caller's trace (other propagators), and then the SDK decides each call.
+ */
+export function callSampling(): CallSampling | undefined {
+  return started;
 }
 
 /** tracer is Latch's tracer (the global provider's, once the SDK registered it). */

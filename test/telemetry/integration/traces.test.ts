@@ -1,8 +1,9 @@
 // `latch serve` traced over OTLP/HTTP JSON to a receiver the test runs: a Check carrying a caller's
 // traceparent, on each port, is a server span beneath the caller's, with the engine's dispatches,
-// the store's queries and Redis's commands beneath it, and its trace id in the decision record;
-// calls without one are not sampled (parentbased_traceidratio at 0). Its log is JSON lines, and
-// /metrics' per-check histograms move with the checks.
+// the store's queries and Redis's commands beneath it (those after the walk's awaits too), and
+// its trace id in the decision record; calls without one are not sampled
+// (parentbased_traceidratio at 0). Its log is JSON lines, and /metrics' per-check histograms move
+// with the checks.
 
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -192,6 +193,13 @@ describe("latch serve, traced", () => {
         "db.system": "redis",
         "latch.cache_hit": false,
       });
+      // The results computed are kept after the walk's awaits, still within the dispatches'
+      // trace; a SET may end after the server span.
+      await waitFor("the Redis SET spans", () => named("redis SET").length > 0, 30_000);
+      for (const command of [...named("redis GET"), ...named("redis SET")]) {
+        expect(ancestors(command)).toContain("latch.v1.PermissionService/Check");
+        expect(ancestors(command)[0]).toMatch(/^check /);
+      }
       // Identifiers are not traced unless LATCH_TRACE_IDENTIFIERS allows it.
       for (const span of inTrace()) {
         expect(
