@@ -13,7 +13,7 @@ import {
 import { createDayPartitions, type Day, dayOf } from "./decision-partitions.js";
 import type { DecisionProof } from "./decision-proof.js";
 import type { Decision } from "./decision-record.js";
-import { type Redactor, recordText } from "./redaction.js";
+import { type Redactor, recordParts } from "./redaction.js";
 import {
   batchCommitted,
   type PreparedRecord,
@@ -113,7 +113,7 @@ export class DecisionWriter implements DecisionLog {
   /** prepare makes a decision's record: masked, as text, with its columns. */
   private prepare(decision: Decision, proof: DecisionProof | undefined): PreparedRecord {
     const redacted = this.redact(decision, proof);
-    return prepareRecord(recordColumns(redacted.decision), recordText(redacted));
+    return prepareRecord(recordColumns(redacted.decision), recordParts(redacted));
   }
 
   /**
@@ -257,15 +257,18 @@ export class DecisionWriter implements DecisionLog {
 
   /** takeBatch takes the oldest records, up to MAX_BATCH, all of the first one's day. */
   private takeBatch(): { entries: Entry[]; day: Day } {
-    const day = dayOf(Date.parse(this.queue[0]!.time));
+    const first = this.queue[0]!.time;
+    // A record's time is RFC 3339 in UTC: its day is its first ten characters.
+    const date = first.slice(0, 10);
     let count = 0;
     while (
       count < this.queue.length &&
       count < MAX_BATCH &&
-      dayOf(Date.parse(this.queue[count]!.time)) === day
+      this.queue[count]!.time.startsWith(date)
     ) {
       count++;
     }
+    const day = dayOf(Date.parse(first));
     return { entries: this.queue.splice(0, count), day };
   }
 

@@ -71,27 +71,53 @@ export function createRedactor(keys: readonly string[], secret: Buffer): Redacto
   };
 }
 
-/** The JSON of proofs that many records share, written once. */
-const proofTexts = new WeakMap<DecisionProof, string>();
+/**
+ * ProofText is the JSON of a proof as it sits in the text of each record it proves (`,"proof":…`):
+ * made once per proof, and one object for all its records, so that a writer can keep what it
+ * derives from it (its bytes) once too.
+ */
+export interface ProofText {
+  readonly text: string;
+}
+
+const proofTexts = new WeakMap<DecisionProof, ProofText>();
 
 /**
- * recordText is a redacted decision's record as stored and hashed: the decision's JSON, then the
- * proof made for it and `masked`. (JSON.stringify's order, not sorted: several times faster, and
+ * RecordText is a redacted decision's record as stored and hashed, in three parts: the decision's
+ * JSON without its closing brace, the proof made for it (shared by every record it proves), and
+ * `masked` with the closing brace. (JSON.stringify's order, not sorted: several times faster, and
  * the hash covers the text as stored, never a re-serialization.)
  */
-export function recordText(redacted: RedactedDecision): string {
+export interface RecordText {
+  readonly head: string;
+  readonly proof: ProofText | undefined;
+  readonly tail: string;
+}
+
+const NOTHING_MASKED_TAIL = `,"masked":[]}`;
+
+/** recordParts is a redacted decision's record text, in its three parts. */
+export function recordParts(redacted: RedactedDecision): RecordText {
   const { decision, proof, masked } = redacted;
-  let tail = "";
+  let shared: ProofText | undefined;
   if (proof !== undefined) {
-    let text = proofTexts.get(proof);
-    if (text === undefined) {
-      text = JSON.stringify(proof);
-      proofTexts.set(proof, text);
+    shared = proofTexts.get(proof);
+    if (shared === undefined) {
+      shared = { text: `,"proof":${JSON.stringify(proof)}` };
+      proofTexts.set(proof, shared);
     }
-    tail = `,"proof":${text}`;
   }
-  const head = JSON.stringify(decision);
-  return `${head.slice(0, -1)}${tail},"masked":${JSON.stringify(masked)}}`;
+  return {
+    head: JSON.stringify(decision).slice(0, -1),
+    proof: shared,
+    tail: masked.length === 0 ? NOTHING_MASKED_TAIL : `,"masked":${JSON.stringify(masked)}}`,
+  };
+}
+
+/** recordText is a redacted decision's record as stored and hashed: its parts joined. */
+export function recordText(redacted: RedactedDecision): string {
+  const { head, proof, tail } = recordParts(redacted);
+  return `${head}${proof?.text ?? ""}${tail}`;
 }
 
 /** recordOf is the record a redacted decision is stored as. */

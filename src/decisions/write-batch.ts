@@ -1,8 +1,9 @@
 // One batch of decision records committed: chained to the batch before it, and announced to watchers.
 
-import { copyRow } from "../store/postgres/copy-text.js";
+import { copyField, copyRow } from "../store/postgres/copy-text.js";
 import type { SqlExecutor } from "../store/postgres/sql-executor.js";
 import { batchHash, HASH_BYTES, recordHash } from "./chain-hash.js";
+import type { ProofText, RecordText } from "./redaction.js";
 
 /** DECISIONS_CHANNEL is the NOTIFY channel a committed batch announces its seq on. */
 export const DECISIONS_CHANNEL = "latch_decisions";
@@ -34,9 +35,23 @@ export interface PreparedRecord {
   readonly bytes: Buffer;
 }
 
-/** prepareRecord makes the record of columns (a decision's, see recordColumns) and its text. */
-export function prepareRecord(columns: RecordColumns, text: string): PreparedRecord {
-  const row = copyRow([
+/** ProofBytes is a shared proof's text as COPY data, and whether escaping left it as it was. */
+interface ProofBytes {
+  readonly copied: Buffer;
+  readonly unescaped: boolean;
+}
+
+const proofBytes = new WeakMap<ProofText, ProofBytes>();
+const NO_PROOF: ProofBytes = { copied: Buffer.alloc(0), unescaped: true };
+
+/**
+ * prepareRecord makes the record of columns (a decision's, see recordColumns) and its text. The
+ * text's shared proof is encoded once, then copied into each record's bytes; and when nothing in
+ * the text needed COPY's escapes (JSON rarely holds a backslash), its hash is taken over those
+ * bytes, so that a record's text is never joined into one string nor encoded twice.
+ */
+export function prepareRecord(columns: RecordColumns, record: RecordText): PreparedRecord {
+  const fields = copyRow([
     columns.decidedAt,
     columns.decisionId,
     columns.kind,
@@ -46,12 +61,59 @@ export function prepareRecord(columns: RecordColumns, text: string): PreparedRec
     columns.resource,
     columns.permission,
     columns.result,
-    text,
-  ]);
-  const bytes = Buffer.allocUnsafe(HASH_BYTES + Buffer.byteLength(row));
-  recordHash(text).copy(bytes);
-  bytes.write(row, HASH_BYTES);
+    "",
+  ]).slice(0, -1);
+  const head = copyField(record.head);
+  const tail = copyField(record.tail);
+  const proof = record.proof === undefined ? NO_PROOF : bytesOf(record.proof);
+  const textAt = HASH_BYTES + Buffer.byteLength(fields);
+  const proofAt = textAt + Buffer.byteLength(head);
+  const tailAt = proofAt + proof.copied.length;
+  const bytes = recordBuffer(tailAt + Buffer.byteLength(tail) + 1);
+  bytes.write(fields, HASH_BYTES);
+  bytes.write(head, textAt);
+  proof.copied.copy(bytes, proofAt);
+  bytes.write(tail, tailAt);
+  bytes[bytes.length - 1] = NEWLINE;
+  const unescaped = head === record.head && tail === record.tail && proof.unescaped;
+  const hash = unescaped
+    ? recordHash(bytes.subarray(textAt, bytes.length - 1))
+    : recordHash(`${record.head}${record.proof?.text ?? ""}${record.tail}`);
+  hash.copy(bytes);
   return { decidedAt: columns.decidedAt, decisionId: columns.decisionId, bytes };
+}
+
+const NEWLINE = 0x0a;
+
+/**
+ * RECORD_SLAB_BYTES is the size of the buffers prepared records are cut from: a record written
+ * soon after the one before it shares its buffer, where Node's own pool (8 KiB) would make a new
+ * buffer every few records, each for the garbage collector to track and free.
+ */
+const RECORD_SLAB_BYTES = 256 * 1024;
+let slab = Buffer.allocUnsafeSlow(RECORD_SLAB_BYTES);
+let slabUsed = 0;
+
+/** recordBuffer is a buffer of size bytes for one record, cut from the current slab when it fits. */
+function recordBuffer(size: number): Buffer {
+  if (size > RECORD_SLAB_BYTES / 16) return Buffer.allocUnsafeSlow(size);
+  if (slabUsed + size > RECORD_SLAB_BYTES) {
+    slab = Buffer.allocUnsafeSlow(RECORD_SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const bytes = slab.subarray(slabUsed, slabUsed + size);
+  slabUsed += size;
+  return bytes;
+}
+
+function bytesOf(proof: ProofText): ProofBytes {
+  let bytes = proofBytes.get(proof);
+  if (bytes === undefined) {
+    const copied = copyField(proof.text);
+    bytes = { copied: Buffer.from(copied), unescaped: copied === proof.text };
+    proofBytes.set(proof, bytes);
+  }
+  return bytes;
 }
 
 /** The columns COPY fills, in the order a batch writes them: batch_seq and position, then a prepared row. */

@@ -1,0 +1,75 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { HASH_BYTES, recordHash } from "../../src/decisions/chain-hash.js";
+import { recordColumns } from "../../src/decisions/decision-writer.js";
+import { createRedactor, recordParts, recordText } from "../../src/decisions/redaction.js";
+import { prepareRecord } from "../../src/decisions/write-batch.js";
+import { copyRow } from "../../src/store/postgres/copy-text.js";
+import { makeDecision } from "./decision-fixtures.js";
+
+const redact = createRedactor([], Buffer.alloc(32));
+
+/** expectedRow is the COPY row of a decision's columns and record text, built the plain way. */
+function expectedRow(text: string, decision: ReturnType<typeof makeDecision>): string {
+  const c = recordColumns(decision);
+  const actors = `{${c.actors.map((a) => `"${a.replace(/["\\]/g, (ch) => `\\${ch}`)}"`).join(",")}}`;
+  return copyRow([
+    c.decidedAt,
+    c.decisionId,
+    c.kind,
+    c.apiKey,
+    c.subject,
+    actors,
+    c.resource,
+    c.permission,
+    c.result,
+    text,
+  ]);
+}
+
+describe("prepareRecord", () => {
+  it("writes the record's COPY row and the hash of its text, whatever the text holds", () => {
+    const contexts = fc.dictionary(
+      fc.string({ maxLength: 6 }),
+      fc.oneof(
+        fc.string({ maxLength: 12 }),
+        fc.constantFrom("a\\b", "tab\there", "new\nline", "é✓"),
+      ),
+      { maxKeys: 3 },
+    );
+    fc.assert(
+      fc.property(contexts, contexts, fc.boolean(), (context, caveatContext, proven) => {
+        const base = makeDecision({ context });
+        const proof = proven
+          ? {
+              grantedBy: [{ relationship: "document:plan#viewer@user:alice", caveatContext }],
+            }
+          : undefined;
+        const { proof: _inside, ...decision } = base;
+        const redacted = redact(decision, proof);
+        const text = recordText(redacted);
+        const prepared = prepareRecord(recordColumns(redacted.decision), recordParts(redacted));
+        expect(prepared.bytes.subarray(HASH_BYTES).toString()).toBe(expectedRow(text, base));
+        expect(prepared.bytes.subarray(0, HASH_BYTES).equals(recordHash(text))).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("shares one proof's bytes between the records it proves, each row still whole", () => {
+    const { proof, ...decision } = makeDecision();
+    const first = redact(decision, proof);
+    const second = redact(
+      { ...decision, decisionId: "0190a0b0-0000-7000-8000-000000000002" },
+      proof,
+    );
+    const [a, b] = [first, second].map((r) =>
+      prepareRecord(recordColumns(r.decision), recordParts(r))
+        .bytes.subarray(HASH_BYTES)
+        .toString(),
+    );
+    expect(a).toBe(expectedRow(recordText(first), decision as ReturnType<typeof makeDecision>));
+    expect(b).toContain(`"proof":${JSON.stringify(proof)}`);
+    expect(b).toContain("0190a0b0-0000-7000-8000-000000000002");
+  });
+});
