@@ -17,10 +17,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { createKeptAliveFetch } from "../../src/mcp-gateway/http-fetch.js";
 import { ON_BEHALF_OF_HEADER } from "../../src/mcp-gateway/identity.js";
 import {
   ASSISTANT_KEY,
-  directClient,
   type GatewayRig,
   startRig,
 } from "../mcp-gateway/integration/gateway-harness.js";
@@ -98,12 +98,21 @@ async function startGatewayProcess(rig: GatewayRig, scratch: string) {
 const rig = await startRig("http", "async");
 const scratch = mkdtempSync(join(tmpdir(), "latch-mcp-bench-"));
 try {
-  const direct: Client = await directClient(rig.upstreamUrl!);
+  // Both clients over kept-alive connections, as the gateway's own upstream client: the global
+  // fetch leaves an abort listener per call on the transport's signal (thousands, and a warning).
+  const connections = [createKeptAliveFetch(), createKeptAliveFetch()];
+  const direct = new Client({ name: "bench-direct", version: "1" });
+  await direct.connect(
+    new StreamableHTTPClientTransport(new URL(rig.upstreamUrl!), { fetch: connections[0]!.fetch }),
+  );
   const { child, url } = await startGatewayProcess(rig, scratch);
   const gateway = new Client({ name: "bench-agent", version: "1" });
   const headers = { authorization: `Bearer ${ASSISTANT_KEY}`, [ON_BEHALF_OF_HEADER]: "user:alice" };
   await gateway.connect(
-    new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }),
+    new StreamableHTTPClientTransport(new URL(url), {
+      requestInit: { headers },
+      fetch: connections[1]!.fetch,
+    }),
   );
   const check = {
     resource: { type: "mcp_tool", id: "docs/list_documents" },
@@ -126,6 +135,7 @@ try {
   );
   await direct.close();
   await gateway.close();
+  for (const connection of connections) connection.close();
   // Awaited: the gateway writes its profile as it exits.
   const exited = new Promise((resolve) => child.once("exit", resolve));
   child.kill("SIGTERM");
