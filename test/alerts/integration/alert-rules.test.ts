@@ -4,7 +4,6 @@
 // other replica when its holder stops; alerts listed, acknowledged and streamed on either.
 
 import { createHmac } from "node:crypto";
-import { createServer, type Server } from "node:http";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AlertRules } from "../../../src/alerts/alert-rule.js";
@@ -23,6 +22,7 @@ import {
   type TestDatabase,
 } from "../../store/postgres/test-database.js";
 import { waitFor } from "../../support/wait-for.js";
+import { startWebhookReceiver, type WebhookReceiver } from "../../support/webhook-receiver.js";
 
 const SUITE = "alert rules across two Latch servers";
 const PATIENCE_MS = 20_000;
@@ -72,24 +72,15 @@ interface Replica {
   readonly client: LatchClient;
 }
 
-/** Delivery is one request the webhook receiver got. */
-interface Delivery {
-  readonly body: string;
-  readonly signature: string | undefined;
-  readonly idempotencyKey: string | undefined;
-  readonly status: number;
-}
-
 const serverUrl = await postgresForTests(SUITE);
 
 if (serverUrl !== undefined) {
   describe(SUITE, () => {
     let database: TestDatabase;
-    let receiver: Server;
+    let receiver: WebhookReceiver | undefined;
     let rules: AlertRules;
     let a: Replica | undefined;
     let b: Replica | undefined;
-    const deliveries: Delivery[] = [];
     /** How many requests the receiver still fails with 503. */
     let failing = 2;
     const logs: string[] = [];
@@ -139,26 +130,8 @@ if (serverUrl !== undefined) {
       (await replica.client.alerts.listAlerts({ filter: { rule: rule ?? "" } })).alerts;
 
     beforeAll(async () => {
-      receiver = createServer((request, response) => {
-        let body = "";
-        request.on("data", (chunk: Buffer) => {
-          body += chunk.toString();
-        });
-        request.on("end", () => {
-          const status = failing > 0 ? 503 : 200;
-          failing--;
-          deliveries.push({
-            body,
-            signature: request.headers["latch-signature"] as string | undefined,
-            idempotencyKey: request.headers["idempotency-key"] as string | undefined,
-            status,
-          });
-          response.writeHead(status).end();
-        });
-      });
-      await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-      const address = receiver.address();
-      rules = rulesFor(typeof address === "object" && address !== null ? address.port : 0);
+      receiver = await startWebhookReceiver(() => (failing-- > 0 ? 503 : 200));
+      rules = rulesFor(receiver.port);
       database = await createTestDatabase(serverUrl);
       a = await startReplica("latch-a");
       b = await startReplica("latch-b");
@@ -180,7 +153,7 @@ if (serverUrl !== undefined) {
       await stop(a);
       await stop(b);
       await database?.drop();
-      await new Promise((resolve) => receiver?.close(resolve));
+      await receiver?.close();
     });
 
     it("count: fires once when 3 denials fall in the window, across both replicas; the webhook is retried until delivered, signed, with one idempotency key", async () => {
@@ -194,7 +167,7 @@ if (serverUrl !== undefined) {
       );
       await waitFor(
         "the webhook to be delivered after two failures",
-        () => deliveries.some((d) => d.status === 200),
+        () => receiver!.deliveries.some((d) => d.status === 200),
         PATIENCE_MS,
       );
       const [alert, ...more] = await alertsOf(a!, "burst");
@@ -209,15 +182,15 @@ if (serverUrl !== undefined) {
         status: AlertStatus.OPEN,
       });
       expect(alert!.count).toBe(3);
-      expect(deliveries.map((d) => d.status)).toEqual([503, 503, 200]);
-      expect(new Set(deliveries.map((d) => d.idempotencyKey))).toEqual(
+      expect(receiver!.deliveries.map((d) => d.status)).toEqual([503, 503, 200]);
+      expect(new Set(receiver!.deliveries.map((d) => d.idempotencyKey))).toEqual(
         new Set([`alert-${alert!.id}`]),
       );
-      for (const delivery of deliveries) {
+      for (const delivery of receiver!.deliveries) {
         const expected = `sha256=${createHmac("sha256", SECRET).update(delivery.body).digest("hex")}`;
         expect(delivery.signature).toBe(expected);
       }
-      const body = JSON.parse(deliveries[2]!.body);
+      const body = JSON.parse(receiver!.deliveries[2]!.body);
       expect(body).toMatchObject({ type: "latch.alert", alert: { id: alert!.id, rule: "burst" } });
       // Three more in the same window raise nothing more.
       for (const replica of [a!, b!, a!]) await checkAs(replica, "bot1", "plan");

@@ -2,7 +2,6 @@
 // attempts gets the alert again at the evaluator's sweeps, with backoff, until it recovers; then
 // once more at most (at-least-once, one idempotency key), and /metrics shows the rounds.
 
-import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAlertRules } from "../../../src/alerts/rule-file.js";
 import type { WebhookRetry } from "../../../src/alerts/webhook-sender.js";
@@ -17,6 +16,7 @@ import {
   type TestDatabase,
 } from "../../store/postgres/test-database.js";
 import { waitFor } from "../../support/wait-for.js";
+import { startWebhookReceiver, type WebhookReceiver } from "../../support/webhook-receiver.js";
 
 const SUITE = "undelivered alert webhooks swept again";
 const PATIENCE_MS = 20_000;
@@ -38,22 +38,15 @@ definition document {
 }
 `;
 
-/** Delivery is one request the receiver got. */
-interface Delivery {
-  readonly idempotencyKey: string | undefined;
-  readonly status: number;
-}
-
 const serverUrl = await postgresForTests(SUITE);
 
 if (serverUrl !== undefined) {
   describe(SUITE, () => {
     let database: TestDatabase;
-    let receiver: Server;
+    let receiver: WebhookReceiver | undefined;
     let store: SqlBackedStore;
     let server: LatchServer;
     let client: LatchClient;
-    const deliveries: Delivery[] = [];
     let recovered = false;
     const logs: string[] = [];
 
@@ -67,23 +60,11 @@ if (serverUrl !== undefined) {
       metric(`latch_alert_webhook_deliveries_total{webhook="hook",outcome="${outcome}"}`);
 
     beforeAll(async () => {
-      receiver = createServer((request, response) => {
-        request.resume();
-        request.on("end", () => {
-          const status = recovered ? 200 : 503;
-          deliveries.push({
-            idempotencyKey: request.headers["idempotency-key"] as string | undefined,
-            status,
-          });
-          response.writeHead(status).end();
-        });
-      });
-      await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-      const { port } = receiver.address() as { port: number };
+      receiver = await startWebhookReceiver(() => (recovered ? 200 : 503));
       const rules = parseAlertRules(
         `webhooks:
   hook:
-    url: http://127.0.0.1:${port}/alerts
+    url: http://127.0.0.1:${receiver.port}/alerts
     secret_env: TEST_ALERT_SECRET
 rules:
   - name: secret
@@ -118,7 +99,7 @@ rules:
       await server?.close(1000);
       await store?.close();
       await database?.drop();
-      await new Promise((resolve) => receiver?.close(resolve));
+      await receiver?.close();
     });
 
     it("sends an alert again at later sweeps while the receiver fails, and stops once it took it", async () => {
@@ -141,19 +122,23 @@ rules:
       );
 
       recovered = true;
-      await waitFor("the delivery", () => deliveries.some((d) => d.status === 200), PATIENCE_MS);
+      await waitFor(
+        "the delivery",
+        () => receiver!.deliveries.some((d) => d.status === 200),
+        PATIENCE_MS,
+      );
       // A sweep after the delivery was marked finds nothing left to send.
       await waitFor(
         "a sweep to find nothing undelivered",
         async () => (await metric("latch_alert_webhooks_undelivered")) === 0,
         PATIENCE_MS,
       );
-      expect(deliveries.filter((d) => d.status === 200)).toHaveLength(1);
+      expect(receiver!.deliveries.filter((d) => d.status === 200)).toHaveLength(1);
       expect(await deliveriesTotal("delivered")).toBe(1);
       const [alert, ...more] = (await client.alerts.listAlerts({ filter: { rule: "secret" } }))
         .alerts;
       expect(more).toEqual([]);
-      expect(new Set(deliveries.map((d) => d.idempotencyKey))).toEqual(
+      expect(new Set(receiver!.deliveries.map((d) => d.idempotencyKey))).toEqual(
         new Set([`alert-${alert!.id}`]),
       );
       expect(logs.some((line) => line.includes("sent again later"))).toBe(true);
