@@ -26,7 +26,10 @@ export function decisionConditions(filter: DecisionFilter, params: unknown[]): s
   const conditions: string[] = [];
   const { subject, actor, resource, permission, result, apiKey, since, until } = filter;
   if (subject !== undefined) conditions.push(refCondition("subject", subject, params));
-  if (actor !== undefined) conditions.push(`actors @> ARRAY[${param(params, actor, "text")}]`);
+  if (actor !== undefined) {
+    // The actors index holds only rows with actors: the second condition lets the planner use it.
+    conditions.push(`actors @> ARRAY[${param(params, actor, "text")}] AND cardinality(actors) > 0`);
+  }
   if (resource !== undefined) conditions.push(refCondition("resource", resource, params));
   if (permission !== undefined) conditions.push(`permission = ${param(params, permission)}`);
   if (result !== undefined) conditions.push(`result = ${param(params, result)}`);

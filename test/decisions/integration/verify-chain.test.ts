@@ -62,7 +62,7 @@ describe.each(DECISION_STORES)("verifying the decision log on $name", ({ open })
     const { log, db, ids } = await written();
     const victim = ids[7]!;
     await db.query(
-      `UPDATE latch_decisions SET result = 'denied', record = replace(record::text, '"allowed"', '"denied"')::json
+      `UPDATE latch_decisions SET result = 'denied', record = replace(record, '"allowed"', '"denied"')
        WHERE decision_id = $1::uuid`,
       [victim],
     );
@@ -119,7 +119,7 @@ describe.each(DECISION_STORES)("verifying the decision log on $name", ({ open })
     const forged = makeDecision({ subject: "user:mallory" });
     await db.query(
       `INSERT INTO latch_decisions (decided_at, decision_id, batch_seq, position, kind, api_key, subject, actors, resource, permission, result, record)
-       SELECT $1::timestamptz, $2::uuid, batch_seq, 99, kind, api_key, 'user:mallory', actors, resource, permission, result, $3::json
+       SELECT $1::timestamptz, $2::uuid, batch_seq, 99, kind, api_key, 'user:mallory', actors, resource, permission, result, $3
        FROM latch_decisions WHERE decision_id = $4::uuid`,
       [forged.time, forged.decisionId, JSON.stringify({ ...forged, masked: [] }), ids[3]],
     );
