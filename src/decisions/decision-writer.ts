@@ -238,9 +238,11 @@ export class DecisionWriter implements DecisionLog {
    * is missing.
    */
   private async prepareAll(entries: readonly Entry[]): Promise<void> {
-    const proving = entries.map(async (entry) => {
-      const { pending } = entry;
-      if (pending === undefined) return;
+    // Most records were prepared when they came: a promise each for those would be waste.
+    const waiting = entries.filter((entry) => entry.pending !== undefined);
+    if (waiting.length === 0) return;
+    const proving = waiting.map(async (entry) => {
+      const pending = entry.pending!;
       let proof: DecisionProof;
       try {
         proof = await pending.prove();
