@@ -127,6 +127,18 @@ export interface WriteOptions {
   readonly schemaRevision?: Revision;
 }
 
+/** RelationshipWriteOptions configure a write of relationships ({@link Store.write}). */
+export interface RelationshipWriteOptions extends WriteOptions {
+  /**
+   * stamp, when set, is given each relationship the write creates or touches and the revision the
+   * write takes, and returns the relationship to store in its place, within the same transaction:
+   * for a record that names the revision of its own write (an approved access request, its
+   * grant's token), so that no second write is needed. It may change only the caveat's context:
+   * the key, the expiry and the checks already made of the update stand.
+   */
+  readonly stamp?: (relationship: Relationship, revision: Revision) => Relationship;
+}
+
 /** WriteResult is the revision a write committed at. */
 export interface WriteResult {
   readonly revision: Revision;
@@ -185,7 +197,7 @@ export interface Store {
   write(
     updates: readonly RelationshipUpdate[],
     preconditions?: readonly Precondition[],
-    options?: WriteOptions,
+    options?: RelationshipWriteOptions,
   ): Promise<RelationshipWriteResult>;
   /** readSchema returns the stored schema, or undefined before the first schema write. */
   readSchema(): Promise<StoredSchema | undefined>;

@@ -21,6 +21,7 @@ import {
   type RelationshipFilter,
   type RelationshipShape,
   type RelationshipUpdate,
+  type RelationshipWriteOptions,
   type RelationshipWriteResult,
   type SchemaWriteCheck,
   type ShapeFilter,
@@ -140,7 +141,7 @@ class MemoryStore implements Store {
   async write(
     updates: readonly RelationshipUpdate[],
     preconditions: readonly Precondition[] = [],
-    options: WriteOptions = {},
+    options: RelationshipWriteOptions = {},
   ): Promise<RelationshipWriteResult> {
     this.assertOpen();
     if (this.schemaWrite !== undefined) await this.schemaWritten();
@@ -148,7 +149,7 @@ class MemoryStore implements Store {
     const nowMs = Date.now();
     const prepared = prepareUpdates(updates, this.options.maxUpdatesPerWrite, nowMs);
     checkPreconditions(preconditions, this.options.maxPreconditionsPerWrite);
-    return this.apply(prepared, preconditions, nowMs);
+    return this.apply(prepared, preconditions, nowMs, options.stamp);
   }
 
   async importRelationships(
@@ -169,13 +170,15 @@ class MemoryStore implements Store {
   }
 
   /**
-   * apply checks the preconditions and applies prepared updates at the next revision; when they
-   * change nothing it commits no revision and returns the head.
+   * apply checks the preconditions and applies prepared updates at the next revision, each created
+   * or touched relationship as stamp makes it of the revision; when they change nothing it
+   * commits no revision and returns the head.
    */
   private apply(
     prepared: readonly PreparedUpdate[],
     preconditions: readonly Precondition[],
     nowMs: number,
+    stamp?: RelationshipWriteOptions["stamp"],
   ): RelationshipWriteResult {
     this.checkAtHead(preconditions, nowMs);
     for (const { operation, key, relationship } of prepared) {
@@ -205,8 +208,9 @@ class MemoryStore implements Store {
         }
       }
       if (operation !== "delete") {
-        this.addRow(key, relationship, at);
-        events.push({ revision: at, kind: "touch", relationship });
+        const stored = stamp === undefined ? relationship : stamp(relationship, at);
+        this.addRow(key, stored, at);
+        events.push({ revision: at, kind: "touch", relationship: stored });
       }
     }
     this.commit(at, events, nowMs);

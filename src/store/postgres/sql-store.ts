@@ -16,6 +16,7 @@ import {
   type QueryOptions,
   type RelationshipFilter,
   type RelationshipUpdate,
+  type RelationshipWriteOptions,
   type RelationshipWriteResult,
   type SchemaWriteCheck,
   type SnapshotReader,
@@ -277,7 +278,7 @@ class SqlStore implements SqlBackedStore {
   async write(
     updates: readonly RelationshipUpdate[],
     preconditions: readonly Precondition[] = [],
-    options: WriteOptions = {},
+    options: RelationshipWriteOptions = {},
   ): Promise<RelationshipWriteResult> {
     this.assertOpen();
     const now = new Date();

@@ -1,5 +1,6 @@
 // The store's write transactions, statement by statement: a write, a delete by filter, logging expiries.
 
+import { revision as toRevision } from "../../revision/revision.js";
 import { formatRelationship } from "../../tuple/format-relationship.js";
 import type { Relationship } from "../../tuple/relationship.js";
 import { checkPrecondition } from "../check-precondition.js";
@@ -8,6 +9,7 @@ import {
   type DeleteOptions,
   type Precondition,
   type RelationshipFilter,
+  type RelationshipWriteOptions,
   type SchemaWriteCheck,
   StoreError,
   type WriteOptions,
@@ -38,7 +40,8 @@ export interface Commit {
 
 /**
  * writeTransaction applies updates in tx at the next revision, once the preconditions hold at the
- * head as of now, and logs them; first it logs the expiries already due, at the previous revision.
+ * head as of now, and logs them (each created or touched relationship as options.stamp makes it of
+ * the revision); first it logs the expiries already due, at the previous revision.
  * It rejects with a StoreError when a precondition fails or a create finds its relationship. A
  * write that changes nothing (only deletes, none of a live relationship) takes no revision: it
  * returns the head's.
@@ -48,7 +51,7 @@ export async function writeTransaction(
   updates: readonly PreparedUpdate[],
   preconditions: readonly Precondition[],
   now: Date,
-  options: WriteOptions = {},
+  options: RelationshipWriteOptions = {},
 ): Promise<Commit & { readonly deleted: number }> {
   const written = updates.flatMap(({ operation, relationship }, i) =>
     operation === "delete" ? [] : [{ position: i + 1, relationship }],
@@ -76,7 +79,14 @@ export async function writeTransaction(
       `cannot create ${text}: the relationship already exists`,
     );
   }
-  if (written.length > 0) await insertVersions(tx, at, written);
+  const { stamp } = options;
+  if (written.length > 0) {
+    const stored =
+      stamp === undefined
+        ? written
+        : written.map((w) => ({ ...w, relationship: stamp(w.relationship, toRevision(at)) }));
+    await insertVersions(tx, at, stored);
+  }
   return expiry === undefined ? { revision: at, deleted } : { revision: at, expiry, deleted };
 }
 

@@ -1,7 +1,9 @@
 // Conformance: revisions, snapshots at old revisions, create/touch/delete, preconditions, write checks.
 
 import { describe, expect, it } from "vitest";
+import type { Revision } from "../../../src/revision/revision.js";
 import type { Precondition, Store, UpdateOperation } from "../../../src/store/store.js";
+import type { Relationship } from "../../../src/tuple/relationship.js";
 import { waitFor } from "../../support/wait-for.js";
 import {
   create,
@@ -14,6 +16,7 @@ import {
   rel,
   remove,
   rev,
+  take,
   touch,
   useStore,
 } from "../store-test-helpers.js";
@@ -178,6 +181,32 @@ export function describeWriteConformance(makeStore: MakeStore): void {
       expect(stored).toEqual(written);
       expect(Object.is(stored?.caveat?.context?.n, -0)).toBe(true);
       expect(stored?.expiresAt?.getTime()).toBe(Date.parse("2100-01-01T00:00:00.123Z"));
+    });
+
+    it("stores each created or touched relationship as stamp makes it of the write's revision", async () => {
+      const s = store();
+      await s.write([touch("document:x#viewer@user:zoe")]);
+      const stamp = (relationship: Relationship, at: Revision): Relationship => ({
+        ...relationship,
+        caveat: { name: "written_at", context: { revision: at } },
+      });
+      const written = await s.write(
+        [
+          touch("document:a#viewer@user:alice"),
+          create("document:b#viewer@user:bob"),
+          remove("document:x#viewer@user:zoe"),
+        ],
+        [],
+        { stamp },
+      );
+      expect(written).toEqual({ revision: rev(2), deleted: 1 });
+      const stamped = [
+        rel('document:a#viewer@user:alice[written_at:{"revision":2}]'),
+        rel('document:b#viewer@user:bob[written_at:{"revision":2}]'),
+      ];
+      expect(await read(s)).toEqual(stamped);
+      const events = await take(s.watch(rev(1)), 3);
+      expect(events.filter((e) => e.kind === "touch").map((e) => e.relationship)).toEqual(stamped);
     });
 
     it("keeps a subject relation and a wildcard subject", async () => {
