@@ -69,6 +69,7 @@ export function createApprovalService(
       ...decided.request,
       decision: { by: principalName(call), at: now, note: decided.note },
     });
+    const stamp = decided.grant === undefined ? undefined : tokenStamp(context, "granted_at");
     const { revision } = await writeUnderSchema(context, (schema) => {
       if (decided.grant !== undefined) checkStillGrantable(schema.compiled, request);
       return {
@@ -81,9 +82,10 @@ export function createApprovalService(
         ],
         // Another replica's decision in between makes this one fail, writing nothing.
         preconditions: [{ operation: "must-match", filter: accessRequestFilter(id, "pending") }],
+        ...(stamp === undefined ? {} : { stamp }),
       };
     }).catch(refusedWhenDecided(id));
-    return { record, revision, now };
+    return { record: stamp === undefined ? record : stamp(record, revision), revision, now };
   };
 
   return {
@@ -212,9 +214,10 @@ export function createApprovalService(
           grant: { ...pending.relationship, expiresAt: grantExpiresAt },
         };
       });
-      const grantedAt = tokenFor(context, revision);
-      const approved = await annotate(context, record, { granted_at: grantedAt });
-      return { request: accessRequestMessage(approved, now), grantedAt };
+      return {
+        request: accessRequestMessage(accessRequestOf(record), now),
+        grantedAt: tokenFor(context, revision),
+      };
     },
 
     async deny(request, call) {
@@ -263,6 +266,7 @@ export function createApprovalService(
         status: "revoked",
         decision: { by: principalName(call), at: now, note },
       });
+      const stamp = tokenStamp(context, "revoked_at");
       const { revision } = await writeUnderSchema(context, () => ({
         updates: [
           { operation: "delete", relationship: accessRequestRecord(approved) },
@@ -270,10 +274,13 @@ export function createApprovalService(
           ...(stillOurs ? [{ operation: "delete" as const, relationship: grant }] : []),
         ],
         preconditions: [{ operation: "must-match", filter: accessRequestFilter(id, "approved") }],
+        stamp,
       })).catch(refusedWhenDecided(id));
-      const revokedAt = tokenFor(context, revision);
-      const revoked = await annotate(context, record, { revoked_at: revokedAt });
-      return { request: accessRequestMessage(revoked, now), revokedAt };
+      const revoked = accessRequestOf(stamp(record, revision));
+      return {
+        request: accessRequestMessage(revoked, now),
+        revokedAt: tokenFor(context, revision),
+      };
     },
   };
 }
@@ -523,31 +530,21 @@ function refusedWhenDecided(id: string) {
 }
 
 /**
- * annotate records on a decided request's record the token its decision was written at, which
- * only the write's commit tells. The decision and its grant are already one write; this is a
- * second, that holds only while the record is still the one decided: after a revoke in between,
- * the revoked record stands as it is, and the token is in the response alone.
+ * tokenStamp is the stamp of a decision's write (see PreparedWrite) that records on the request's
+ * record, as field, the token of the revision the write commits at: the decision, its grant (or
+ * the grant's deletion) and the token are one write, and the token is on the record from the
+ * moment the decision is. The record is the write's only relationship of Latch's own definition.
  */
-async function annotate(
+function tokenStamp(
   context: ApiContext,
-  record: Relationship,
-  tokens: Readonly<Partial<Record<"granted_at" | "revoked_at", string>>>,
-): Promise<AccessRequest> {
-  const { caveat } = record;
-  const annotated: Relationship =
-    caveat === undefined
-      ? record
-      : { ...record, caveat: { ...caveat, context: { ...caveat.context, ...tokens } } };
-  const request = accessRequestOf(record);
-  try {
-    await writeUnderSchema(context, () => ({
-      updates: [{ operation: "touch", relationship: annotated }],
-      preconditions: [
-        { operation: "must-match", filter: accessRequestFilter(request.id, request.status) },
-      ],
-    }));
-  } catch (error) {
-    if (!(error instanceof StoreError && error.code === "precondition-failed")) throw error;
-  }
-  return accessRequestOf(annotated);
+  field: "granted_at" | "revoked_at",
+): (relationship: Relationship, revision: Revision) => Relationship {
+  return (relationship, revision) => {
+    const { caveat } = relationship;
+    if (relationship.resource.type !== ACCESS_REQUEST_DEFINITION || caveat === undefined) {
+      return relationship;
+    }
+    const note = { ...caveat.context, [field]: tokenFor(context, revision) };
+    return { ...relationship, caveat: { ...caveat, context: note } };
+  };
 }

@@ -1,14 +1,23 @@
 // Relationship writes checked against the current schema, and committed only while it is current.
 
-import type { Precondition, RelationshipUpdate, RelationshipWriteResult } from "../store/store.js";
+import type {
+  Precondition,
+  RelationshipUpdate,
+  RelationshipWriteOptions,
+  RelationshipWriteResult,
+} from "../store/store.js";
 import { StoreError } from "../store/store.js";
 import { type ApiContext, schemaAtHead } from "./api-context.js";
 import type { ActiveSchema } from "./schema-source.js";
 
-/** PreparedWrite is what a write applies: its updates, after its preconditions hold. */
+/**
+ * PreparedWrite is what a write applies: its updates, after its preconditions hold, each as stamp
+ * makes it of the write's revision (see {@link RelationshipWriteOptions}).
+ */
 export interface PreparedWrite {
   readonly updates: readonly RelationshipUpdate[];
   readonly preconditions?: readonly Precondition[];
+  readonly stamp?: RelationshipWriteOptions["stamp"];
 }
 
 /**
@@ -22,10 +31,11 @@ export async function writeUnderSchema(
 ): Promise<RelationshipWriteResult> {
   for (let attempt = 1; ; attempt++) {
     const schema = await schemaAtHead(context);
-    const { updates, preconditions = [] } = prepare(schema);
+    const { updates, preconditions = [], stamp } = prepare(schema);
     try {
       return await context.store.write(updates, preconditions, {
         schemaRevision: schema.revision,
+        ...(stamp === undefined ? {} : { stamp }),
       });
     } catch (error) {
       if (attempt === 2 || !(error instanceof StoreError && error.code === "schema-changed")) {

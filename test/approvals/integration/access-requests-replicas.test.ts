@@ -143,9 +143,12 @@ if (serverUrl !== undefined) {
         })
       ).request!;
 
-    const get = async (replica: Replica, id: string) =>
-      (await replica.client.approvals.getAccessRequest({ id, consistency: FULLY_CONSISTENT }))
-        .request!;
+    const get = async (replica: Replica, id: string, consistency: Consistency = FULLY_CONSISTENT) =>
+      (await replica.client.approvals.getAccessRequest({ id, consistency })).request!;
+    /** atSnapshot reads exactly at the revision of the write that returned token. */
+    const atSnapshot = (token: string): Consistency => ({
+      requirement: { case: "atExactSnapshot", value: token },
+    });
 
     /** relationshipsOf reads, at the head, the relationships on document:doc. */
     const relationshipsOf = async (doc: string) => {
@@ -202,7 +205,8 @@ if (serverUrl !== undefined) {
       expect(expiresAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 2000 - 1000);
       expect(expiresAt).toBeLessThanOrEqual(Date.now() + 2000);
       expect(await viewOn(b, "q3", atLeastAsFresh(approved.grantedAt))).toBe(CheckResult.ALLOWED);
-      const recorded = await get(b, asked.id);
+      // The token is on the record in the very write that decided it.
+      const recorded = await get(b, asked.id, atSnapshot(approved.grantedAt));
       expect(recorded).toMatchObject({
         status: AccessRequestStatus.APPROVED,
         note: "for the quarterly report",
@@ -256,6 +260,11 @@ if (serverUrl !== undefined) {
       expect(revoked.request).toMatchObject({
         status: AccessRequestStatus.REVOKED,
         note: "task done",
+        grantedAt: approved.grantedAt,
+        revokedAt: revoked.revokedAt,
+      });
+      expect(await get(a, asked.id, atSnapshot(revoked.revokedAt))).toMatchObject({
+        status: AccessRequestStatus.REVOKED,
         grantedAt: approved.grantedAt,
         revokedAt: revoked.revokedAt,
       });
