@@ -6,7 +6,8 @@
 // - from the check that completes an alert rule's condition (its answer received) to the webhook's
 //   arrival at a receiver in this process, and to the agent's suspension in effect on B.
 // A cached check on B (one round trip) is the floor, and a relationship deleted through A (to B's
-// first denial) the revocation bar, both measured in the same run.
+// first denial) the revocation bar, both measured in the same run; Approve's own round trip on A,
+// which comes before the first measure, is printed beside them.
 //   npm run bench:approvals [-- --trials N] [-- --json] [-- --redis URL]
 
 import { createServer } from "node:http";
@@ -124,8 +125,10 @@ try {
       duration: durationFromMs(GRANT_MS),
       justification: "benchmark",
     });
+    const sent = wallNow();
     const approved = await writer.approvals.approve({ id: request!.id, note: "benchmark" });
     return {
+      sent,
       acknowledged: wallNow(),
       token: approved.grantedAt,
       expiresAt: timestampDate(approved.request!.grantExpiresAt!).getTime(),
@@ -133,6 +136,7 @@ try {
   };
 
   const approveLatencies: number[] = [];
+  const approveCallLatencies: number[] = [];
   const expiryLatencies: number[] = [];
   let deniedWithToken = 0;
   let timeouts = 0;
@@ -153,6 +157,7 @@ try {
     if (first.result !== CheckResult.ALLOWED) deniedWithToken++;
     if (allowed === undefined || denied === undefined) timeouts++;
     approveLatencies.push((allowed ?? grant.acknowledged + GIVE_UP_MS) - grant.acknowledged);
+    approveCallLatencies.push(grant.acknowledged - grant.sent);
     expiryLatencies.push(Math.max((denied ?? grant.expiresAt + GIVE_UP_MS) - grant.expiresAt, 0));
   };
 
@@ -237,12 +242,16 @@ try {
     ["condition completed → webhook arrived", webhookLatencies, ALERT_GOAL_MS],
     ["condition completed → suspension in effect on B", suspendLatencies, ALERT_GOAL_MS],
   ] as const;
+  /** What Approve takes itself, sent to acknowledged: the time before the measures start. */
+  const approveCall = latencyStats(approveCallLatencies);
   if (json) {
     console.log(
       JSON.stringify({
         trials,
         floor_p50_ms: floor.p50_ms,
         floor_p99_ms: floor.p99_ms,
+        approve_call_p50_ms: approveCall.p50_ms,
+        approve_call_p99_ms: approveCall.p99_ms,
         denied_with_token: deniedWithToken,
         timeouts,
         measures: Object.fromEntries(
@@ -270,6 +279,7 @@ try {
     }
     console.log(
       `\nFloor, a cached check on B (one round trip): p50 ${ms(floor.p50_ms)} ms, p99 ${ms(floor.p99_ms)} ms. ` +
+        `Approve itself on A (sent to acknowledged, one write): p50 ${ms(approveCall.p50_ms)} ms, p99 ${ms(approveCall.p99_ms)} ms. ` +
         `First answers on B with the approval's token that were not allowed: ${deniedWithToken} (goal 0). ` +
         `Timeouts (nothing within ${GIVE_UP_MS} ms): ${timeouts}.`,
     );
