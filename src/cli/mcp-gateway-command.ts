@@ -7,7 +7,7 @@ import { listenGateway, openGateway, serveStdio } from "../mcp-gateway/mcp-gatew
 import { UpstreamError } from "../mcp-gateway/upstreams.js";
 import { EXIT_USAGE_OR_SERVER_ERROR } from "./call-server.js";
 import type { CliIo } from "./cli-io.js";
-import { createLatchClient } from "./client.js";
+import { createUnaryLatchClient } from "./client.js";
 
 interface GatewayOptions {
   readonly config: string;
@@ -36,7 +36,7 @@ export function addMcpGatewayCommand(
       "serve one local client on stdin and stdout (LATCH_MCP_TOKEN, LATCH_MCP_ON_BEHALF_OF)",
     )
     .action(async (options: GatewayOptions) => {
-      const latch = createLatchClient(io.env);
+      const latch = createUnaryLatchClient(io.env);
       try {
         const config = await loadGatewayConfig(options.config);
         const opened = { config, latch, env: io.env };

@@ -25,7 +25,7 @@ import { BackgroundFailures } from "../telemetry/background-failures.js";
 import { createLogger, type Logger } from "../telemetry/logger.js";
 import { startTracing, type TraceSettings } from "../telemetry/tracing.js";
 import type { CliIo } from "./cli-io.js";
-import { createLatchClient } from "./client.js";
+import { createUnaryLatchClient } from "./client.js";
 
 /** LOOPBACK_HOSTS are the addresses development mode (no API key) may bind to. */
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -228,7 +228,7 @@ async function startGateway(
   endpoint: string,
   progress: (line: string) => void,
 ): Promise<{ close(): Promise<void> }> {
-  const latch = createLatchClient({
+  const latch = createUnaryLatchClient({
     LATCH_ENDPOINT: endpoint,
     LATCH_TOKEN: process.env.LATCH_TOKEN,
   });

@@ -2,7 +2,7 @@
 
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import {
   type Identity,
@@ -17,7 +17,7 @@ export const MCP_PATH = "/mcp";
 
 interface Session {
   readonly identity: Identity;
-  readonly transport: StreamableHTTPServerTransport;
+  readonly transport: WebStandardStreamableHTTPServerTransport;
   /** performance.now() of its last request. */
   usedAt: number;
 }
@@ -67,7 +67,7 @@ export function createMcpHttpHandler(
         return refuse(response, 403, "the session belongs to another identity");
       }
       session.usedAt = performance.now();
-      return session.transport.handleRequest(request, response, body);
+      return serve(session.transport, request, response, body);
     }
     if (request.method !== "POST" || !isInitializeRequest(body)) {
       return refuse(response, 400, "send initialize first, or the mcp-session-id of a session");
@@ -76,19 +76,20 @@ export function createMcpHttpHandler(
     if (sessions.size >= maxSessions) await closeIdle(sessions, sessionIdleMs);
     if (sessions.size >= maxSessions)
       return refuse(response, 503, `at the limit of ${maxSessions} sessions`);
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: randomUUID,
-      // A call's answer as one JSON body: cheaper than an event stream for both sides.
-      enableJsonResponse: true,
-      onsessioninitialized: (id) => {
-        sessions.set(id, { identity, transport, usedAt: performance.now() });
-      },
-    });
+    const transport: WebStandardStreamableHTTPServerTransport =
+      new WebStandardStreamableHTTPServerTransport({
+        sessionIdGenerator: randomUUID,
+        // A call's answer as one JSON body: cheaper than an event stream for both sides.
+        enableJsonResponse: true,
+        onsessioninitialized: (id) => {
+          sessions.set(id, { identity, transport, usedAt: performance.now() });
+        },
+      });
     transport.onclose = () => {
       if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
     };
     await createProxySession(identity, settings).connect(transport);
-    await transport.handleRequest(request, response, body);
+    await serve(transport, request, response, body);
   };
 
   return {
@@ -98,6 +99,54 @@ export function createMcpHttpHandler(
       sessions.clear();
     },
   };
+}
+
+/**
+ * serve hands a request to transport and writes its answer. The SDK's Node transport does this
+ * through a request listener made per request that converts both ways; here the request becomes a
+ * web Request of its method and headers (the body was read already), and an answer that is not an
+ * event stream is written whole, with its length, in one write rather than as a chunk and an end.
+ * An event stream is written event by event until either side ends it.
+ */
+async function serve(
+  transport: WebStandardStreamableHTTPServerTransport,
+  request: IncomingMessage,
+  response: ServerResponse,
+  parsedBody: unknown,
+): Promise<void> {
+  const headers = new Headers();
+  const raw = request.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+  const method = request.method ?? "GET";
+  const answer = await transport.handleRequest(
+    new Request(`http://${request.headers.host ?? "gateway"}${request.url ?? MCP_PATH}`, {
+      method,
+      headers,
+    }),
+    { parsedBody },
+  );
+  const outgoing: Record<string, string> = {};
+  for (const [name, value] of answer.headers) outgoing[name] = value;
+  const stream = answer.headers.get("content-type")?.startsWith("text/event-stream") === true;
+  if (answer.body === null || !stream) {
+    const bytes = Buffer.from(await answer.arrayBuffer());
+    if (answer.body !== null) outgoing["content-length"] = String(bytes.length);
+    response.writeHead(answer.status, outgoing).end(bytes);
+    return;
+  }
+  response.writeHead(answer.status, outgoing);
+  response.flushHeaders();
+  const reader = answer.body.getReader();
+  // A client gone cancels the stream, which ends it in the transport too.
+  response.once("close", () => void reader.cancel().catch(() => {}));
+  try {
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      response.write(next.value);
+    }
+  } catch {
+    // Cancelled as its client went: there is no one left to tell.
+  }
+  response.end();
 }
 
 async function closeIdle(sessions: Map<string, Session>, idleMs: number): Promise<void> {

@@ -12,7 +12,11 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
 import { type ApiKey, ApiKeyRing, hashApiKey } from "../../../src/api/api-keys.js";
 import { type LatchServer, startServer } from "../../../src/api/latch-server.js";
-import { createLatchClient, type LatchClient } from "../../../src/cli/client.js";
+import {
+  createLatchClient,
+  createUnaryLatchClient,
+  type LatchClient,
+} from "../../../src/cli/client.js";
 import { parseGatewayConfig } from "../../../src/mcp-gateway/gateway-config.js";
 import { type Gateway, listenGateway, openGateway } from "../../../src/mcp-gateway/mcp-gateway.js";
 import { runLatch } from "../../cli/run-cli-helper.js";
@@ -203,7 +207,7 @@ export async function startRig(
       LATCH_TOKEN: GATEWAY,
       GATEWAY_JWT_SECRET: JWT_SECRET,
     };
-    const gatewayLatch = createLatchClient(gatewayEnv);
+    const gatewayLatch = createUnaryLatchClient(gatewayEnv);
     undo.push(async () => gatewayLatch.close());
     const serve = async (text: string) => {
       const config = parseGatewayConfig("gateway.yaml", text);
