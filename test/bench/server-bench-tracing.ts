@@ -1,5 +1,6 @@
 // The server benchmark's tracing rounds: the hot Check on a server that traces 1% of its calls to
-// an OTLP receiver the driver runs, against the same on a server that does not trace, alternating.
+// an OTLP receiver the driver runs, against the same on a server that does not trace, started and
+// warmed up alike, alternating.
 
 import { startOtlpReceiver } from "../support/otlp-receiver.js";
 import type { Cores } from "./server-bench-children.js";
@@ -9,7 +10,7 @@ import type { LoadCommand } from "./server-bench-protocol.js";
 /** TRACE_RATIO is the share of calls the traced server samples. */
 export const TRACE_RATIO = 0.01;
 
-/** TracingRound is one round: tracing off, then on, and the spans the receiver got over it. */
+/** TracingRound is one round: tracing off and on, and the spans the receiver got over it. */
 export interface TracingRound {
   readonly off: Phase;
   readonly on: Phase;
@@ -18,33 +19,43 @@ export interface TracingRound {
 
 /**
  * compareTracing runs rounds of the hot command on a server that traces ({@link TRACE_RATIO} of
- * calls sampled, exported over OTLP/HTTP JSON) and on plain, which does not.
+ * calls sampled, exported over OTLP/HTTP JSON) and on one that does not. Both are started for
+ * these rounds and given the same warm-up, and each round swaps which goes first: a server that
+ * has already served the benchmark's earlier phases costs less per call than one just started
+ * (its heap and compiled code have settled), which against a fresh traced server would be
+ * charged to tracing.
  */
 export async function compareTracing(
   cores: Cores,
-  plain: BenchServer,
   hot: LoadCommand,
   warmUp: LoadCommand,
   rounds: number,
 ): Promise<TracingRound[]> {
   const receiver = await startOtlpReceiver();
-  const traced = await startBenchServer(cores, [
-    "--traced",
-    receiver.endpoint,
-    String(TRACE_RATIO),
-  ]);
+  const servers: BenchServer[] = [];
   try {
+    const untraced = await startBenchServer(cores);
+    servers.push(untraced);
+    const traced = await startBenchServer(cores, [
+      "--traced",
+      receiver.endpoint,
+      String(TRACE_RATIO),
+    ]);
+    servers.push(traced);
+    await untraced.run("warm-up checks, tracing off", warmUp);
     await traced.run("warm-up checks, traced", warmUp);
+    const runOff = () => untraced.run("Check, hot set, tracing off", hot);
     const measured: TracingRound[] = [];
     for (let round = 0; round < rounds; round++) {
       const before = receiver.spans.length;
+      const first = round % 2 === 0 ? await runOff() : undefined;
       const on = await traced.run(`Check, hot set, traced (${100 * TRACE_RATIO}% sampled)`, hot);
-      const off = await plain.run("Check, hot set, tracing off", hot);
+      const off = first ?? (await runOff());
       measured.push({ off, on, spans: receiver.spans.length - before });
     }
     return measured;
   } finally {
-    await traced.stop();
+    for (const server of servers) await server.stop();
     await receiver.close();
   }
 }
