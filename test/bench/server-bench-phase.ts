@@ -93,6 +93,35 @@ export function ask(load: ChildProcess, command: LoadCommand): Promise<LoadReply
   });
 }
 
+/**
+ * poolPhases is two phases of the same command on the same server as one: counts, time and CPU
+ * summed, CPU per call and busy shares over both; its latencies are the worse of the two.
+ */
+export function poolPhases(a: Phase, b: Phase): Phase {
+  const calls = a.calls + b.calls;
+  const seconds = a.seconds + b.seconds;
+  const ticks = a.ticks + b.ticks;
+  const cpuMicros = a.cpuMicros + b.cpuMicros;
+  return {
+    name: a.name,
+    calls,
+    checks: a.checks + b.checks,
+    errors: a.errors + b.errors,
+    allowed: a.allowed + b.allowed,
+    servedFromCache: a.servedFromCache + b.servedFromCache,
+    cacheable: a.cacheable + b.cacheable,
+    seconds,
+    cpuMicros,
+    p50: Math.max(a.p50, b.p50),
+    p99: Math.max(a.p99, b.p99),
+    max: Math.max(a.max, b.max),
+    ticks,
+    serverCpuMicros: ((ticks / HZ) * 1e6) / calls,
+    serverBusy: (a.serverBusy * a.seconds + b.serverBusy * b.seconds) / seconds,
+    loadBusy: cpuMicros / 1e6 / seconds,
+  };
+}
+
 async function runPhase(
   name: string,
   load: ChildProcess,

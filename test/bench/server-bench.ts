@@ -4,7 +4,7 @@
 // benchmark's dataset in a memory store; then p50 and p99 at a fixed offered load; then the result
 // cache's hit ratio on a Zipf workload with writes; and the hot Check with the decision log on (async, to
 // Postgres) against off, alternating on two servers; and the hot Check traced (1% sampled, to an
-// OTLP receiver) against tracing off, alternating likewise. Prints a table with ratios against the floor, or JSON with --json.
+// OTLP receiver) against tracing off, on two servers started for it alike (off, on, on, off). Prints a table with ratios against the floor, or JSON with --json.
 //   npm run bench [-- --json] [-- --duration SECONDS_PER_PHASE] [-- --target HOST:PORT]
 // With --target, the closed-loop and latency phases run against that server instead (see
 // server-bench-remote.ts).
@@ -46,7 +46,7 @@ const LOG_CPU_GOAL = 1.2;
 const LOG_ROUNDS = 3;
 /** The goal for the hot Check traced with 1% sampled, against tracing off. */
 const TRACE_CPU_GOAL = 1.1;
-/** Rounds of the hot Check traced and not (odd: the median is reported). */
+/** Rounds (off, on, on, off) of the hot Check traced and not (odd: the median is reported). */
 const TRACE_ROUNDS = 3;
 /**
  * The floor and the hot set alternate this many times (odd), and the round with the median ratio
@@ -149,7 +149,7 @@ try {
   const logRounds = await compareDecisionLog(cores, served, hotChecks, warmUpChecks, LOG_ROUNDS);
   const logCpuRatio = (r: DecisionLogRound) => r.on.serverCpuMicros / r.off.serverCpuMicros;
   const logRound = logRounds === undefined ? undefined : medianBy(logRounds, logCpuRatio);
-  const traceRounds = await compareTracing(cores, served, hotChecks, warmUpChecks, TRACE_ROUNDS);
+  const traceRounds = await compareTracing(cores, hotChecks, warmUpChecks, TRACE_ROUNDS);
   const traceCpuRatio = (r: TracingRound) => r.on.serverCpuMicros / r.off.serverCpuMicros;
   const traceRound = medianBy(traceRounds, traceCpuRatio);
   const callsPerSecond = (p: Phase) => p.calls / p.seconds;
