@@ -146,7 +146,7 @@ try {
   // The decision log's and tracing's rounds: the hot Check on a second server against this one.
   const hotChecks = throughput("check-hot");
   const warmUpChecks = { ...throughput("check-warm-up"), ...warmUp(2) };
-  const logRounds = await compareDecisionLog(cores, served, hotChecks, warmUpChecks, LOG_ROUNDS);
+  const logRounds = await compareDecisionLog(cores, hotChecks, warmUpChecks, LOG_ROUNDS);
   const logCpuRatio = (r: DecisionLogRound) => r.on.serverCpuMicros / r.off.serverCpuMicros;
   const logRound = logRounds === undefined ? undefined : medianBy(logRounds, logCpuRatio);
   const traceRounds = await compareTracing(cores, hotChecks, warmUpChecks, TRACE_ROUNDS);

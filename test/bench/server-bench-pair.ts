@@ -1,0 +1,65 @@
+// The server benchmark's paired rounds: the hot Check on a server with a feature on against the
+// same on a server without it, both started and warmed up alike, alternating.
+
+import type { Cores } from "./server-bench-children.js";
+import {
+  type BenchServer,
+  type Phase,
+  poolPhases,
+  startBenchServer,
+} from "./server-bench-phase.js";
+import type { LoadCommand } from "./server-bench-protocol.js";
+
+/** PairedRound is one round: the feature off and on, each server's two phases pooled. */
+export interface PairedRound {
+  readonly off: Phase;
+  readonly on: Phase;
+}
+
+/** Pair names the feature's server (its target arguments) and each side's phases. */
+export interface Pair {
+  readonly onArgs: readonly string[];
+  readonly offName: string;
+  readonly onName: string;
+}
+
+/**
+ * comparePair runs rounds of the hot command on a server started with the pair's arguments and
+ * on one started without, and adds to each round what `observe` measured over it (called as the
+ * round starts, its result as it ends). Both servers are started for these rounds and given the
+ * same warm-up: a server that has already served the benchmark's earlier phases costs less per
+ * call than one just started, which would be charged to the feature. Each round runs off, on,
+ * on, off and pools each server's two phases: a phase right after the other server's measured
+ * dearer than the same server's next one, so each server has one of each.
+ */
+export async function comparePair<Extra>(
+  cores: Cores,
+  pair: Pair,
+  hot: LoadCommand,
+  warmUp: LoadCommand,
+  rounds: number,
+  observe: () => (round: PairedRound) => Extra,
+): Promise<(PairedRound & Extra)[]> {
+  const servers: BenchServer[] = [];
+  try {
+    const without = await startBenchServer(cores);
+    servers.push(without);
+    const withIt = await startBenchServer(cores, pair.onArgs);
+    servers.push(withIt);
+    await withIt.run(`warm-up checks, ${pair.onName}`, warmUp);
+    await without.run(`warm-up checks, ${pair.offName}`, warmUp);
+    const runOff = () => without.run(`Check, hot set, ${pair.offName}`, hot);
+    const runOn = () => withIt.run(`Check, hot set, ${pair.onName}`, hot);
+    const measured: (PairedRound & Extra)[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const observed = observe();
+      const offFirst = await runOff();
+      const on = poolPhases(await runOn(), await runOn());
+      const off = poolPhases(offFirst, await runOff());
+      measured.push({ off, on, ...observed({ off, on }) });
+    }
+    return measured;
+  } finally {
+    for (const server of servers) await server.stop();
+  }
+}
