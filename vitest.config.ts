@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 /**
@@ -21,6 +22,11 @@ export default defineConfig({
     // as on an idle one. A test that needs more says so.
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Vitest's default, one worker fewer than the cores, runs the files one at a time on a 2-core
+    // machine, leaving a core idle while a file waits on Postgres, a child process or the browser:
+    // one worker more than the cores keeps both busy. A file does not rely on running alone: it
+    // makes its own databases, ports and directories.
+    maxWorkers: availableParallelism() + 1,
     projects: [
       {
         extends: true,

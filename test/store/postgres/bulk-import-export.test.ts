@@ -1,6 +1,6 @@
 // Bulk import and streaming export on PGlite (in memory) and on Postgres (a fresh database).
 
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { importRelationships } from "../../../src/store/postgres/bulk-import.js";
 import { CHANGES_CHANNEL } from "../../../src/store/postgres/change-notification.js";
@@ -25,6 +25,7 @@ import {
   take,
 } from "../store-test-helpers.js";
 import { EMPTY_STORE } from "./empty-store.js";
+import { freshPglite } from "./fresh-pglite.js";
 import { createTestDatabase, postgresForTests, type TestDatabase } from "./test-database.js";
 
 /** generate makes count distinct relationships, some with a subject relation, caveat or expiry. */
@@ -326,7 +327,7 @@ function describeBulk(name: string, executor: () => SqlExecutor): void {
 let lite: PGlite | undefined;
 let liteExecutor: SqlExecutor | undefined;
 beforeAll(async () => {
-  lite = await PGlite.create();
+  lite = await freshPglite();
   liteExecutor = createPgliteExecutor(lite);
 });
 afterAll(async () => {

@@ -1,10 +1,11 @@
 // Deferred indexes: only the ones no constraint rests on are dropped, and they come back as defined.
 
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deferIndexes } from "../../../src/store/postgres/copy-deferred-indexes.js";
 import { createPgliteExecutor } from "../../../src/store/postgres/pglite-executor.js";
 import type { SqlExecutor } from "../../../src/store/postgres/sql-executor.js";
+import { freshPglite } from "./fresh-pglite.js";
 
 const TABLE = `CREATE TABLE "Odd Table" (
   id int PRIMARY KEY,
@@ -21,7 +22,7 @@ describe("deferIndexes", () => {
   let lite: PGlite | undefined;
   let executor: SqlExecutor;
   beforeAll(async () => {
-    lite = await PGlite.create();
+    lite = await freshPglite();
     executor = createPgliteExecutor(lite);
     await executor.exec(TABLE);
   });

@@ -1,6 +1,5 @@
 // COPY's text format: escaping, and values read back unchanged through COPY on PGlite and Postgres.
 
-import { PGlite } from "@electric-sql/pglite";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -13,6 +12,7 @@ import { createPgExecutor } from "../../../src/store/postgres/pg-executor.js";
 import { createPgliteExecutor } from "../../../src/store/postgres/pglite-executor.js";
 import type { SqlExecutor } from "../../../src/store/postgres/sql-executor.js";
 import { canonicalJson } from "../../../src/tuple/canonical-json.js";
+import { freshPglite } from "./fresh-pglite.js";
 import { createTestDatabase, postgresForTests } from "./test-database.js";
 
 /** Values that COPY would misread if written as they are, and some it would not. */
@@ -162,7 +162,7 @@ function describeRoundTrip(name: string, open: () => Promise<Opened>): void {
 }
 
 describeRoundTrip("PGlite", async () => {
-  const lite = await PGlite.create();
+  const lite = await freshPglite();
   return { executor: createPgliteExecutor(lite), close: () => lite.close() };
 });
 

@@ -3,13 +3,14 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadMigrations, MigrationError, migrate } from "../../../src/store/postgres/migrate.js";
 import { createPgExecutor } from "../../../src/store/postgres/pg-executor.js";
 import { createPgliteExecutor } from "../../../src/store/postgres/pglite-executor.js";
 import type { SqlExecutor } from "../../../src/store/postgres/sql-executor.js";
 import { createSqlStore } from "../../../src/store/postgres/sql-store.js";
+import { freshPglite } from "./fresh-pglite.js";
 import { createTestDatabase, postgresForTests } from "./test-database.js";
 
 /** A fresh, empty database: connect opens an executor on it (any number of them), drop ends it. */
@@ -148,7 +149,7 @@ describe("loadMigrations", () => {
 // PGlite: one instance (starting one takes seconds), its schema dropped between tests.
 let pglite: PGlite | undefined;
 beforeAll(async () => {
-  pglite = await PGlite.create();
+  pglite = await freshPglite();
 });
 afterAll(async () => {
   await pglite?.close();

@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readEmbeddedTemplate } from "../../../src/store/postgres/embedded-template.js";
 import { liveRelationshipsIn } from "../../../src/store/postgres/live-shape-reads.js";
@@ -27,13 +27,14 @@ import {
   touch,
 } from "../store-test-helpers.js";
 import { EMPTY_STORE } from "./empty-store.js";
+import { freshPglite } from "./fresh-pglite.js";
 
 // Starting PGlite takes seconds, so the suite's fresh stores share one database, emptied for each
 // (the first store migrates it): the store under test runs as on a database of its own.
 let shared: PGlite;
 
 beforeAll(async () => {
-  shared = await PGlite.create();
+  shared = await freshPglite();
 });
 
 afterAll(async () => {
