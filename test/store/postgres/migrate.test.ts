@@ -130,6 +130,7 @@ describe("loadMigrations", () => {
       [4, "shape_index"],
       [5, "decisions"],
       [6, "alerts"],
+      [7, "decision_record_text"],
     ]);
     expect(migrations[0]?.sql).toContain("CREATE TABLE latch_relationships");
   });
