@@ -16,6 +16,7 @@ import { toConnectError } from "./api-error.js";
 import { decodeRequest } from "./decode-request.js";
 import { CallContext, type LiveCalls } from "./grpc-call-context.js";
 import { RequestError } from "./request-error.js";
+import { encodeShared } from "./shared-response.js";
 
 /** AnyHandler is a method's implementation: a Connect handler, of any message types. */
 export type AnyHandler = (input: unknown, context: HandlerContext) => unknown;
@@ -90,7 +91,7 @@ function methodDefinition(
     requestSerialize: (message) => Buffer.from(toBinary(method.input, message as never)),
     requestDeserialize: (bytes) => decodeOrRefusal(method.input, bytes),
     responseSerialize: (message) =>
-      encodeOnce(message, () => Buffer.from(toBinary(method.output, message as never))),
+      encodeOnce(message, (m) => Buffer.from(toBinary(method.output, m as never))),
     responseDeserialize: (bytes) => fromBinary(method.output, bytes),
     originalName: method.localName,
   };
@@ -114,14 +115,17 @@ const encodings = new WeakMap<object, Buffer>();
 
 /**
  * encodeOnce encodes a response message with encode; a frozen one (a cached check's answer,
- * shared by every call it answers) is encoded once. grpc-js copies the bytes into its frame,
+ * shared by every call it answers) is encoded once, and one made from it with a call's own field
+ * (see withOwnString) is its encoding and that field's. grpc-js copies the bytes into its frame,
  * never keeps or changes them.
  */
-export function encodeOnce(message: unknown, encode: () => Buffer): Buffer {
+export function encodeOnce(message: unknown, encode: (message: unknown) => Buffer): Buffer {
+  const shared = encodeShared(message, (part) => encodeOnce(part, encode));
+  if (shared !== undefined) return shared;
   const frozen = Object.isFrozen(message);
   const known = frozen ? encodings.get(message as object) : undefined;
   if (known !== undefined) return known;
-  const encoded = encode();
+  const encoded = encode(message);
   if (frozen) encodings.set(message as object, encoded);
   return encoded;
 }

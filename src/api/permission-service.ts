@@ -41,6 +41,7 @@ import { DecisionRecorder } from "./decision-recorder.js";
 import { RequestError, RequestLimitError } from "./request-error.js";
 import { requestableRelationships } from "./requestable-relationships.js";
 import { refuseServerContext } from "./server-context.js";
+import { withOwnString } from "./shared-response.js";
 
 type CheckResponseInit = MessageInitShape<typeof CheckResponseSchema>;
 
@@ -136,7 +137,10 @@ export function createPermissionService(
       startedAt,
       origin,
     );
-    const withId = { ...response, decisionId };
+    // A shared answer's encoding is kept: this call's adds only its own id to it.
+    const withId = Object.isFrozen(response)
+      ? withOwnString(response, CheckResponseSchema.field.decisionId, decisionId)
+      : { ...response, decisionId };
     return committed === undefined ? withId : committed.then(() => withId);
   };
 

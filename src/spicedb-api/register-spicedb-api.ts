@@ -146,7 +146,7 @@ function methodDefinition(
     requestSerialize: (message) => Buffer.from(input.toBinary(message as never)),
     requestDeserialize: (bytes: Buffer) => decodeOrRefusal(method, bytes),
     responseSerialize: (message) =>
-      encodeOnce(message, () => Buffer.from(output.toBinary(message as never))),
+      encodeOnce(message, (m) => Buffer.from(output.toBinary(m as never))),
     responseDeserialize: (bytes: Buffer) => output.fromBinary(bytes),
     originalName: method.localName,
   };
