@@ -19,7 +19,13 @@ import {
   type PermissionService,
 } from "../gen/latch/v1/permission_service_pb.js";
 import type { Relationship } from "../tuple/relationship.js";
-import { type ApiContext, latestReadPoint, type ReadPoint, readAt } from "./api-context.js";
+import {
+  type ApiContext,
+  latestReadPoint,
+  type ReadPoint,
+  readAt,
+  type SnapshotRead,
+} from "./api-context.js";
 import { toConnectError } from "./api-error.js";
 import { readConsistency } from "./convert/read-consistency.js";
 import { readContext } from "./convert/read-context.js";
@@ -96,13 +102,16 @@ export function createPermissionService(
    */
   async function* recordedLookup<Item, Response>(
     call: HandlerContext,
-    at: ReadPoint,
+    at: SnapshotRead,
     lookup: LookupQuestion,
     startedAt: number,
     found: AsyncIterable<Item> | Iterable<Item>,
     response: (item: Item, decisionId: string) => Response,
   ): AsyncGenerator<Response> {
-    const record = recorder.recording ? recorder.lookup(call, at, lookup, startedAt) : undefined;
+    // In the call's trace (the active context does not cross the read's await): its id is the record's.
+    const record = recorder.recording
+      ? otelContext.with(at.trace, () => recorder.lookup(call, at, lookup, startedAt))
+      : undefined;
     let returned = 0;
     try {
       for await (const item of found) {
@@ -270,20 +279,23 @@ export function createPermissionService(
       let next = 0;
       const response = {
         checkedAt: read.token,
-        pairs: requests.map((r, i) => {
-          const item = items[i]!;
-          if (!("resource" in r)) return { request: item, response: statusOf(r) };
-          const answer = answers[next++]!;
-          return answer.ok
-            ? {
-                request: item,
-                response: {
-                  case: "item" as const,
-                  value: answerOf(valid[next - 1]!, r.origin, answer.result),
-                },
-              }
-            : { request: item, response: statusOf(toConnectError(answer.error)) };
-        }),
+        // In the call's trace, as the answers were: the trace id of each item's record is the call's.
+        pairs: otelContext.with(read.trace, () =>
+          requests.map((r, i) => {
+            const item = items[i]!;
+            if (!("resource" in r)) return { request: item, response: statusOf(r) };
+            const answer = answers[next++]!;
+            return answer.ok
+              ? {
+                  request: item,
+                  response: {
+                    case: "item" as const,
+                    value: answerOf(valid[next - 1]!, r.origin, answer.result),
+                  },
+                }
+              : { request: item, response: statusOf(toConnectError(answer.error)) };
+          }),
+        ),
       };
       await Promise.all(commits);
       return response;
