@@ -13,12 +13,12 @@
 // tenth slowest, not the slowest); those that wait out a grant or an alert, a tenth as many.
 //   npm run bench:approvals [-- --trials N] [-- --json] [-- --redis URL]
 
-import { createServer } from "node:http";
 import { performance } from "node:perf_hooks";
 import { durationFromMs, timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { LatchClient } from "../../src/cli/client.js";
 import { CheckResult } from "../../src/gen/latch/v1/permission_service_pb.js";
 import { RelationshipUpdate_Operation } from "../../src/gen/latch/v1/relationship_service_pb.js";
+import { startWebhookReceiver } from "../support/webhook-receiver.js";
 import {
   atLeastAsFresh,
   type Consistency,
@@ -58,25 +58,15 @@ const slowTrials = Math.max(1, Math.round(trials / 10));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// The receiver: each alert's arrival time, by the agent it names.
-const arrivals = new Map<string, number>();
-const receiver = createServer((request, response) => {
-  let body = "";
-  request.on("data", (chunk: Buffer) => {
-    body += chunk.toString();
-  });
-  request.on("end", () => {
-    const at = wallNow();
-    const agent = (JSON.parse(body) as { alert: { agent: string } }).alert.agent;
-    if (!arrivals.has(agent)) arrivals.set(agent, at);
-    response.writeHead(204).end();
-  });
-});
-await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-const receiverPort = (receiver.address() as { port: number }).port;
+const receiver = await startWebhookReceiver(() => 204);
+/** arrivalOf is when the first alert naming agent arrived, if one did. */
+const arrivalOf = (agent: string) =>
+  receiver.deliveries.find(
+    (delivery) => (JSON.parse(delivery.body) as { alert: { agent: string } }).alert.agent === agent,
+  )?.arrivedAt;
 const RULES = `webhooks:
   bench:
-    url: http://127.0.0.1:${receiverPort}/alerts
+    url: http://127.0.0.1:${receiver.port}/alerts
     secret_env: LATCH_BENCH_ALERT_SECRET
 rules:
   - name: alarm
@@ -89,8 +79,8 @@ rules:
 const replicas = await startBenchReplicas({
   redis,
   env: { LATCH_BENCH_ALERTS: RULES, LATCH_BENCH_ALERT_SECRET: "bench-secret" },
-}).catch((error: unknown) => {
-  receiver.close();
+}).catch(async (error: unknown) => {
+  await receiver.close();
   throw error;
 });
 try {
@@ -216,8 +206,8 @@ try {
     const completed = wallNow();
     const suspended = await pollB("open", agent, CheckResult.DENIED);
     const giveUp = Date.now() + GIVE_UP_MS;
-    while (!arrivals.has(`agent:${agent}`) && Date.now() < giveUp) await sleep(1);
-    const arrived = arrivals.get(`agent:${agent}`);
+    while (arrivalOf(`agent:${agent}`) === undefined && Date.now() < giveUp) await sleep(1);
+    const arrived = arrivalOf(`agent:${agent}`);
     if (!record) return;
     if (suspended === undefined || arrived === undefined) timeouts++;
     suspendLatencies.push((suspended ?? completed + GIVE_UP_MS) - completed);
@@ -307,6 +297,6 @@ try {
     );
   }
 } finally {
-  receiver.close();
+  await receiver.close();
   await replicas.close();
 }

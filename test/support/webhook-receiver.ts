@@ -2,6 +2,7 @@
 // the test chooses for it.
 
 import { createServer } from "node:http";
+import { performance } from "node:perf_hooks";
 
 /** WebhookDelivery is one request the receiver got, and the status it answered. */
 export interface WebhookDelivery {
@@ -9,6 +10,8 @@ export interface WebhookDelivery {
   readonly signature: string | undefined;
   readonly idempotencyKey: string | undefined;
   readonly status: number;
+  /** When the body had arrived: epoch ms with sub-millisecond resolution. */
+  readonly arrivedAt: number;
 }
 
 /** WebhookReceiver is a running receiver: its port, what it got, and what stops it. */
@@ -30,12 +33,14 @@ export async function startWebhookReceiver(statusFor: () => number): Promise<Web
       body += chunk.toString();
     });
     request.on("end", () => {
+      const arrivedAt = performance.timeOrigin + performance.now();
       const status = statusFor();
       deliveries.push({
         body,
         signature: request.headers["latch-signature"] as string | undefined,
         idempotencyKey: request.headers["idempotency-key"] as string | undefined,
         status,
+        arrivedAt,
       });
       response.writeHead(status).end();
     });
