@@ -10,7 +10,13 @@ import {
   type IdentityResolver,
   ON_BEHALF_OF_HEADER,
 } from "./identity.js";
-import { createProxySession, type SessionSettings } from "./proxy-session.js";
+import {
+  answerCall,
+  cancelledCall,
+  directCall,
+  type RequestId,
+} from "./direct-tool-call.js";
+import { createProxySession, type ProxySession, type SessionSettings } from "./proxy-session.js";
 
 /** MCP_PATH is where the gateway serves MCP over Streamable HTTP. */
 export const MCP_PATH = "/mcp";
@@ -18,6 +24,9 @@ export const MCP_PATH = "/mcp";
 interface Session {
   readonly identity: Identity;
   readonly transport: WebStandardStreamableHTTPServerTransport;
+  readonly proxy: ProxySession;
+  /** The calls in flight that the gateway answers itself, to cancel. */
+  readonly calls: Map<RequestId, AbortController>;
   /** performance.now() of its last request. */
   usedAt: number;
 }
@@ -67,6 +76,11 @@ export function createMcpHttpHandler(
         return refuse(response, 403, "the session belongs to another identity");
       }
       session.usedAt = performance.now();
+      // The hot path: a call on a session the gateway answers itself (see direct-tool-call).
+      const call = request.method === "POST" ? directCall(request.headers, body) : undefined;
+      if (call !== undefined) return answerCall(session, sessionId, call, response);
+      const cancelled = cancelledCall(body, session.calls);
+      cancelled?.controller.abort(cancelled.reason);
       return serve(session.transport, request, response, body);
     }
     if (request.method !== "POST" || !isInitializeRequest(body)) {
@@ -76,19 +90,22 @@ export function createMcpHttpHandler(
     if (sessions.size >= maxSessions) await closeIdle(sessions, sessionIdleMs);
     if (sessions.size >= maxSessions)
       return refuse(response, 503, `at the limit of ${maxSessions} sessions`);
+    const proxy = createProxySession(identity, settings);
+    const calls = new Map<RequestId, AbortController>();
     const transport: WebStandardStreamableHTTPServerTransport =
       new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: randomUUID,
         // A call's answer as one JSON body: cheaper than an event stream for both sides.
         enableJsonResponse: true,
         onsessioninitialized: (id) => {
-          sessions.set(id, { identity, transport, usedAt: performance.now() });
+          sessions.set(id, { identity, transport, proxy, calls, usedAt: performance.now() });
         },
       });
     transport.onclose = () => {
       if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
+      for (const controller of calls.values()) controller.abort("the session closed");
     };
-    await createProxySession(identity, settings).connect(transport);
+    await proxy.server.connect(transport);
     await serve(transport, request, response, body);
   };
 

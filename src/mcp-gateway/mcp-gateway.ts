@@ -88,7 +88,7 @@ export async function serveStdio(
 ): Promise<StdioGateway> {
   const identity = await createIdentityResolver(options.config.identity, options.env)(credentials);
   const settings = await sessionSettings(options);
-  const server = createProxySession(identity, settings);
+  const { server } = createProxySession(identity, settings);
   const closed = new Promise<void>((resolve) => {
     const leave = server.onclose;
     server.onclose = () => {

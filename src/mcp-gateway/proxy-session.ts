@@ -15,7 +15,6 @@ import {
   McpError,
   type Progress,
   ReadResourceRequestSchema,
-  ResultSchema,
   RootsListChangedNotificationSchema,
   type ServerCapabilities,
   SetLevelRequestSchema,
@@ -37,12 +36,34 @@ import {
   type TargetProblem,
   toolGate,
 } from "./tool-resource.js";
+import type { RpcAnswer, RpcError } from "./upstream-calls.js";
 import { UPSTREAM_SEPARATOR, type Upstream, type Upstreams } from "./upstreams.js";
 
 /** REDACTED replaces the value of an argument the configuration names in `redactArguments`. */
 export const REDACTED = "[redacted]";
 /** How many pages of a server's list the gateway reads for one listing of its own. */
 const MAX_LIST_PAGES = 20;
+
+/** ToolCallParams are the parameters of a tools/call the gateway reads: the rest it passes on. */
+export interface ToolCallParams {
+  readonly name: string;
+  readonly arguments?: Readonly<Record<string, unknown>> | undefined;
+  readonly [key: string]: unknown;
+}
+
+/**
+ * ProxySession is one client's session: its MCP server, and its tools/call, which the SDK server
+ * runs and the HTTP endpoint may run itself (see gateway-http). A call is answered with the
+ * gateway's refusal as a tool error, or with the server's result or error as the server gave it.
+ */
+export interface ProxySession {
+  readonly server: Server;
+  callTool(
+    params: ToolCallParams,
+    signal: AbortSignal | undefined,
+    onprogress?: (progress: Progress) => void,
+  ): Promise<RpcAnswer>;
+}
 
 /** SessionSettings are what every session shares: the servers, Latch, the configuration. */
 export interface SessionSettings {
@@ -62,7 +83,7 @@ export interface SessionSettings {
  * messages reach the session, and a change of the session's roots the servers, through the
  * {@link SessionHub}.
  */
-export function createProxySession(identity: Identity, settings: SessionSettings): Server {
+export function createProxySession(identity: Identity, settings: SessionSettings): ProxySession {
   const { upstreams, authorizer, hub, config } = settings;
   const timeout = config.limits.callTimeoutMs;
   const offered = (capability: "logging" | "completions") =>
@@ -118,22 +139,28 @@ export function createProxySession(identity: Identity, settings: SessionSettings
     };
   });
 
+  const callTool: ProxySession["callTool"] = async (params, signal, onprogress) => {
+    const found = upstreams.resolve(params.name);
+    if (found === undefined) return { result: toolError(`unknown tool ${params.name}`) };
+    const { upstream, name } = found;
+    const args = params.arguments ?? {};
+    const targets = callTargets(upstream.name, name, upstream.config.tools?.[name], args);
+    const asked = origin({
+      server: upstream.name,
+      method: "tools/call",
+      tool: name,
+      ...recordedArguments(args, config.redactArguments),
+    });
+    const refusal = await refused(targets, asked, `call ${upstream.name}/${name}`);
+    if (refusal !== undefined) return { result: toolError(refusal.text, refusal.accessRequestId) };
+    return hub.during(session, upstream, () =>
+      upstream.caller.call({ ...params, name }, { timeout, signal, onprogress }),
+    );
+  };
+
   server.setRequestHandler(
     CallToolRequestSchema,
     async (request, extra): Promise<CallToolResult> => {
-      const found = upstreams.resolve(request.params.name);
-      if (found === undefined) return toolError(`unknown tool ${request.params.name}`);
-      const { upstream, name } = found;
-      const args = request.params.arguments ?? {};
-      const targets = callTargets(upstream.name, name, upstream.config.tools?.[name], args);
-      const asked = origin({
-        server: upstream.name,
-        method: "tools/call",
-        tool: name,
-        ...recordedArguments(args, config.redactArguments),
-      });
-      const refusal = await refused(targets, asked, `call ${upstream.name}/${name}`);
-      if (refusal !== undefined) return toolError(refusal.text, refusal.accessRequestId);
       // The server's progress goes to the client under the client's token.
       const progressToken = request.params._meta?.progressToken;
       const onprogress =
@@ -144,16 +171,9 @@ export function createProxySession(identity: Identity, settings: SessionSettings
                 method: "notifications/progress",
                 params: { ...progress, progressToken },
               });
-      // Read as any result: the server's answer is validated once, as this session sends it on
-      // (and the client checks structured content against the tool's output schema itself).
-      const result = await hub.during(session, upstream, () =>
-        upstream.client.request(
-          { method: "tools/call", params: { ...request.params, name } },
-          ResultSchema,
-          { timeout, signal: extra.signal, ...(onprogress === undefined ? {} : { onprogress }) },
-        ),
-      );
-      return result as CallToolResult;
+      const answer = await callTool(request.params, extra.signal, onprogress);
+      if ("error" in answer) throw new RelayedError(answer.error);
+      return answer.result as CallToolResult;
     },
   );
 
@@ -334,7 +354,22 @@ export function createProxySession(identity: Identity, settings: SessionSettings
     };
   };
 
-  return server;
+  return { server, callTool };
+}
+
+/**
+ * RelayedError is a server's JSON-RPC error to a call, thrown so that the SDK server answers the
+ * client with it unchanged: its code, message and data.
+ */
+export class RelayedError extends Error {
+  readonly code: number;
+  readonly data: unknown;
+  constructor(error: RpcError) {
+    super(error.message);
+    this.name = "RelayedError";
+    this.code = error.code;
+    this.data = error.data;
+  }
 }
 
 /** collect reads the lists of every server with capability, page by page, each item with its server. */

@@ -7,16 +7,21 @@ import {
 } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { UpstreamConfig } from "./gateway-config.js";
-import { createKeptAliveFetch, type KeptAliveFetch } from "./http-fetch.js";
+import { createKeptAliveFetch } from "./http-fetch.js";
+import { createHttpCaller, createStdioCaller, type UpstreamCaller } from "./upstream-calls.js";
 
 /** UPSTREAM_SEPARATOR joins a server's name and a tool's or prompt's: `docs__read_document`. */
 export const UPSTREAM_SEPARATOR = "__";
 
-/** Upstream is one connected server: its name, its configuration, the client speaking to it. */
+/**
+ * Upstream is one connected server: its name, its configuration, the client speaking to it, and
+ * the caller its tool calls go through (in the client's session, without its per-message work).
+ */
 export interface Upstream {
   readonly name: string;
   readonly config: UpstreamConfig;
   readonly client: Client;
+  readonly caller: UpstreamCaller;
 }
 
 /** UpstreamError is a server the gateway could not reach at start. */
@@ -37,7 +42,7 @@ export class UpstreamError extends Error {
 export class Upstreams {
   private constructor(
     private readonly byName: ReadonlyMap<string, Upstream>,
-    private readonly fetches: readonly KeptAliveFetch[],
+    private readonly connections: readonly { close(): void }[],
   ) {}
 
   /** connect connects to every server within timeoutMs each, or closes those it reached and throws. */
@@ -46,7 +51,7 @@ export class Upstreams {
     timeoutMs: number,
   ): Promise<Upstreams> {
     const connected = new Map<string, Upstream>();
-    const fetches: KeptAliveFetch[] = [];
+    const connections: { close(): void }[] = [];
     try {
       for (const [name, config] of Object.entries(servers)) {
         // What the gateway can pass on to a client calling; see SessionHub for to whom.
@@ -71,7 +76,7 @@ export class Upstreams {
         } else {
           // Connections of its own per server, kept alive from call to call.
           const kept = createKeptAliveFetch();
-          fetches.push(kept);
+          connections.push(kept);
           transport = new StreamableHTTPClientTransport(new URL(config.url!), {
             fetch: kept.fetch,
           });
@@ -82,14 +87,19 @@ export class Upstreams {
           await client.close();
           throw new UpstreamError(name, error);
         }
-        connected.set(name, { name, config, client });
+        const caller =
+          transport instanceof StreamableHTTPClientTransport
+            ? createHttpCaller(name, new URL(config.url!), client, transport)
+            : createStdioCaller(name, client, transport);
+        connections.push(caller);
+        connected.set(name, { name, config, client, caller });
       }
     } catch (error) {
       await Promise.allSettled([...connected.values()].map((u) => u.client.close()));
-      for (const kept of fetches) kept.close();
+      for (const connection of connections) connection.close();
       throw error;
     }
-    return new Upstreams(connected, fetches);
+    return new Upstreams(connected, connections);
   }
 
   /** all are the servers, in the configuration's order. */
@@ -110,6 +120,6 @@ export class Upstreams {
   /** close ends every connection (and stops the servers run as commands). */
   async close(): Promise<void> {
     await Promise.allSettled(this.all.map((u) => u.client.close()));
-    for (const kept of this.fetches) kept.close();
+    for (const connection of this.connections) connection.close();
   }
 }

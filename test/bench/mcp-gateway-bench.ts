@@ -7,8 +7,10 @@
 //            Latch Check → docs server.
 // "overhead" is gateway less direct, at each percentile; below it, the gateway process's CPU time
 // per call, a number the machine's other load disturbs far less than latencies.
-//   npm run bench:mcp [-- --calls N] [-- --json] [-- --cpu-prof DIR]
+//   npm run bench:mcp [-- --calls N] [-- --json] [-- --cpu-prof DIR] [-- --baseline CLI]
 // --cpu-prof writes the gateway process's CPU profile into DIR, to read where its time goes.
+// --baseline runs a second gateway from another build's CLI (`../main/dist/cli/main.js`) as a
+// path taking its turns with the others: an A/B of two builds under the same load.
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -17,7 +19,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { createKeptAliveFetch } from "../../src/mcp-gateway/http-fetch.js";
+import { createKeptAliveFetch, type KeptAliveFetch } from "../../src/mcp-gateway/http-fetch.js";
 import { ON_BEHALF_OF_HEADER } from "../../src/mcp-gateway/identity.js";
 import {
   ASSISTANT_KEY,
@@ -31,6 +33,7 @@ const args = process.argv.slice(2);
 const json = args.includes("--json");
 const calls = Number(args[args.indexOf("--calls") + 1] ?? 0) || 3000;
 const profileDir = args.includes("--cpu-prof") ? args[args.indexOf("--cpu-prof") + 1] : undefined;
+const baselineCli = args.includes("--baseline") ? args[args.indexOf("--baseline") + 1] : undefined;
 const WARM_UP = 300;
 
 interface Row {
@@ -65,17 +68,19 @@ async function timedInTurns<const Paths extends readonly (() => Promise<unknown>
 const at = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
-/** startGatewayProcess runs `latch mcp-gateway` with the rig's configuration; resolves its URL. */
-async function startGatewayProcess(rig: GatewayRig, scratch: string) {
+/**
+ * startGatewayProcess runs `latch mcp-gateway` of cli (TypeScript through tsx, or built) with the
+ * rig's configuration, profiled when asked; resolves its URL.
+ */
+async function startGatewayProcess(rig: GatewayRig, scratch: string, cli: string, profile: boolean) {
   const configFile = join(scratch, "gateway.yaml");
   writeFileSync(configFile, rig.yaml);
   const child = spawn(
     process.execPath,
     [
-      ...(profileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", profileDir]),
-      "--import",
-      "tsx",
-      MAIN,
+      ...(profile && profileDir !== undefined ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : []),
+      ...(cli.endsWith(".ts") ? ["--import", "tsx"] : []),
+      cli,
       "mcp-gateway",
       "--config",
       configFile,
@@ -98,48 +103,62 @@ async function startGatewayProcess(rig: GatewayRig, scratch: string) {
 const rig = await startRig("http", "async");
 const scratch = mkdtempSync(join(tmpdir(), "latch-mcp-bench-"));
 try {
-  // Both clients over kept-alive connections, as the gateway's own upstream client: the global
+  // Every client over kept-alive connections, as the gateway's own upstream client: the global
   // fetch leaves an abort listener per call on the transport's signal (thousands, and a warning).
-  const connections = [createKeptAliveFetch(), createKeptAliveFetch()];
-  const direct = new Client({ name: "bench-direct", version: "1" });
-  await direct.connect(
-    new StreamableHTTPClientTransport(new URL(rig.upstreamUrl!), { fetch: connections[0]!.fetch }),
-  );
-  const { child, url } = await startGatewayProcess(rig, scratch);
-  const gateway = new Client({ name: "bench-agent", version: "1" });
+  const connections: KeptAliveFetch[] = [];
+  const connected = async (url: string, requestInit?: RequestInit) => {
+    const kept = createKeptAliveFetch();
+    connections.push(kept);
+    const client = new Client({ name: "bench-agent", version: "1" });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(url), {
+        fetch: kept.fetch,
+        ...(requestInit === undefined ? {} : { requestInit }),
+      }),
+    );
+    return client;
+  };
+  const direct = await connected(rig.upstreamUrl!);
   const headers = { authorization: `Bearer ${ASSISTANT_KEY}`, [ON_BEHALF_OF_HEADER]: "user:alice" };
-  await gateway.connect(
-    new StreamableHTTPClientTransport(new URL(url), {
-      requestInit: { headers },
-      fetch: connections[1]!.fetch,
-    }),
-  );
+  const builds = [
+    { path: "gateway", cli: MAIN },
+    ...(baselineCli === undefined ? [] : [{ path: "baseline", cli: baselineCli }]),
+  ];
+  const gateways = [];
+  for (const [i, build] of builds.entries()) {
+    const { child, url } = await startGatewayProcess(rig, scratch, build.cli, i === 0);
+    gateways.push({ ...build, child, client: await connected(url, { headers }) });
+  }
   const check = {
     resource: { type: "mcp_tool", id: "docs/list_documents" },
     permission: "call",
     subject: { object: { type: "user", id: "alice" } },
     actors: [{ object: { type: "agent", id: "assistant" } }],
   };
-  const gatewayTicks = cpuTicks(child.pid!);
-  const [directTimes, checkTimes, gatewayTimes] = await timedInTurns([
+  const ticks = gateways.map((g) => cpuTicks(g.child.pid!));
+  const [directTimes, checkTimes, ...gatewayTimes] = await timedInTurns([
     () => direct.callTool({ name: "list_documents" }),
     () => rig.latch.permissions.check(check),
-    () => gateway.callTool({ name: "docs__list_documents" }),
+    ...gateways.map((g) => () => g.client.callTool({ name: "docs__list_documents" })),
   ]);
-  // What the gateway process spent per call (its warm-up included), whatever else the machine ran.
-  const gatewayCpuMs = Number(
-    (
-      (((cpuTicks(child.pid!) - gatewayTicks) / clockTicksPerSecond()) * 1000) /
-      (calls + WARM_UP)
-    ).toFixed(3),
+  // What each gateway process spent per call (its warm-up included), whatever else the machine ran.
+  const cpuMs = gateways.map((g, i) =>
+    Number(
+      (
+        (((cpuTicks(g.child.pid!) - ticks[i]!) / clockTicksPerSecond()) * 1000) /
+        (calls + WARM_UP)
+      ).toFixed(3),
+    ),
   );
   await direct.close();
-  await gateway.close();
+  for (const g of gateways) await g.client.close();
   for (const connection of connections) connection.close();
-  // Awaited: the gateway writes its profile as it exits.
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  await exited;
+  // Awaited: a gateway writes its profile as it exits.
+  for (const { child } of gateways) {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+  }
   const floor = at(directTimes, 0.5);
   const row = (path: string, times: number[]): Row => ({
     path,
@@ -147,29 +166,36 @@ try {
     p99Ms: Number(at(times, 0.99).toFixed(3)),
     ratioP50: Number((at(times, 0.5) / floor).toFixed(2)),
   });
-  const rows = [row("direct", directTimes), row("check", checkTimes), row("gateway", gatewayTimes)];
-  const overhead = {
-    p50Ms: Number((at(gatewayTimes, 0.5) - at(directTimes, 0.5)).toFixed(3)),
-    p99Ms: Number((at(gatewayTimes, 0.99) - at(directTimes, 0.99)).toFixed(3)),
-  };
+  const rows = [
+    row("direct", directTimes),
+    row("check", checkTimes),
+    ...gateways.map((g, i) => row(g.path, gatewayTimes[i]!)),
+  ];
+  const overheads = gateways.map((g, i) => ({
+    path: g.path,
+    p50Ms: Number((at(gatewayTimes[i]!, 0.5) - at(directTimes, 0.5)).toFixed(3)),
+    p99Ms: Number((at(gatewayTimes[i]!, 0.99) - at(directTimes, 0.99)).toFixed(3)),
+    cpuMs: cpuMs[i]!,
+  }));
   if (json) {
-    console.log(JSON.stringify({ calls, rows, overhead, gatewayCpuMs }));
+    console.log(JSON.stringify({ calls, rows, overheads }));
   } else {
     console.log(
       `MCP gateway, an allowed tools/call with a cached decision: ${calls} calls per path`,
     );
-    console.log("| path    | p50 ms  | p99 ms  | p50 ÷ direct |");
-    console.log("| ------- | ------- | ------- | ------------ |");
+    console.log("| path     | p50 ms  | p99 ms  | p50 ÷ direct |");
+    console.log("| -------- | ------- | ------- | ------------ |");
     for (const r of rows) {
       const cells = [r.p50Ms.toFixed(3).padStart(7), r.p99Ms.toFixed(3).padStart(7)];
       console.log(
-        `| ${r.path.padEnd(7)} | ${cells.join(" | ")} | ${r.ratioP50.toFixed(2).padStart(12)} |`,
+        `| ${r.path.padEnd(8)} | ${cells.join(" | ")} | ${r.ratioP50.toFixed(2).padStart(12)} |`,
       );
     }
-    console.log(
-      `overhead (gateway − direct): p50 ${overhead.p50Ms.toFixed(3)} ms, p99 ${overhead.p99Ms.toFixed(3)} ms (target: p99 ≤ 2 ms)`,
-    );
-    console.log(`gateway process CPU per call: ${gatewayCpuMs.toFixed(3)} ms`);
+    for (const o of overheads) {
+      console.log(
+        `${o.path} overhead (− direct): p50 ${o.p50Ms.toFixed(3)} ms, p99 ${o.p99Ms.toFixed(3)} ms (target: p99 ≤ 2 ms); process CPU per call: ${o.cpuMs.toFixed(3)} ms`,
+      );
+    }
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true });
