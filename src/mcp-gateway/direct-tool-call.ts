@@ -116,4 +116,3 @@ function onlyKeys(value: Record<string, unknown>, allowed: ReadonlySet<string>):
   for (const key in value) if (!allowed.has(key)) return false;
   return true;
 }
-

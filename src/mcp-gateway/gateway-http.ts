@@ -4,18 +4,13 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import { answerCall, cancelledCall, directCall, type RequestId } from "./direct-tool-call.js";
 import {
   type Identity,
   IdentityError,
   type IdentityResolver,
   ON_BEHALF_OF_HEADER,
 } from "./identity.js";
-import {
-  answerCall,
-  cancelledCall,
-  directCall,
-  type RequestId,
-} from "./direct-tool-call.js";
 import { createProxySession, type ProxySession, type SessionSettings } from "./proxy-session.js";
 
 /** MCP_PATH is where the gateway serves MCP over Streamable HTTP. */

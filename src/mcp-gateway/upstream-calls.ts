@@ -102,7 +102,11 @@ class PendingCalls {
           })
           .catch(() => {});
         // As the SDK client: a reason that is no MCP error is reported as a timeout.
-        fail(reason instanceof McpError ? reason : new McpError(ErrorCode.RequestTimeout, String(reason)));
+        fail(
+          reason instanceof McpError
+            ? reason
+            : new McpError(ErrorCode.RequestTimeout, String(reason)),
+        );
       };
       const aborted = () => cancel(signal?.reason);
       const timer = setTimeout(
@@ -138,7 +142,9 @@ class PendingCalls {
     if (call === undefined) return false;
     const answer = answerOf(message as { result?: unknown; error?: unknown });
     if (answer === undefined)
-      call.reject(new Error(`server ${this.server} answered call ${m.id} with neither a result nor an error`));
+      call.reject(
+        new Error(`server ${this.server} answered call ${m.id} with neither a result nor an error`),
+      );
     else call.resolve(answer);
     return true;
   }
@@ -162,7 +168,11 @@ function answerOf(message: { result?: unknown; error?: unknown }): RpcAnswer | u
  * request is a line on its stdin, and the responses to the caller's calls (and their progress) are
  * taken from its stdout before the SDK client sees them; all else goes to the client as before.
  */
-export function createStdioCaller(name: string, client: Client, transport: Transport): UpstreamCaller {
+export function createStdioCaller(
+  name: string,
+  client: Client,
+  transport: Transport,
+): UpstreamCaller {
   const calls = new PendingCalls(client, name);
   const toClient = transport.onmessage;
   transport.onmessage = (message, extra) => {
@@ -245,7 +255,11 @@ async function readAnswer(
   const status = response.statusCode ?? 0;
   const type = (response.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
   response.setEncoding("utf8");
-  if (status < 200 || status > 299 || (type !== "application/json" && type !== "text/event-stream")) {
+  if (
+    status < 200 ||
+    status > 299 ||
+    (type !== "application/json" && type !== "text/event-stream")
+  ) {
     let text = "";
     for await (const chunk of response as AsyncIterable<string>) text += chunk;
     throw new Error(

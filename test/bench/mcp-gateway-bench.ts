@@ -7,8 +7,9 @@
 //            Latch Check → docs server.
 // "overhead" is gateway less direct, at each percentile; below it, the gateway process's CPU time
 // per call, a number the machine's other load disturbs far less than latencies.
-//   npm run bench:mcp [-- --calls N] [-- --json] [-- --cpu-prof DIR] [-- --baseline CLI]
+//   npm run bench:mcp [-- --calls N] [-- --json] [-- --cpu-prof DIR] [-- --cli CLI] [-- --baseline CLI]
 // --cpu-prof writes the gateway process's CPU profile into DIR, to read where its time goes.
+// --cli runs the gateway from a built CLI (`dist/cli/main.js`) rather than the sources through tsx.
 // --baseline runs a second gateway from another build's CLI (`../main/dist/cli/main.js`) as a
 // path taking its turns with the others: an A/B of two builds under the same load.
 
@@ -34,6 +35,7 @@ const json = args.includes("--json");
 const calls = Number(args[args.indexOf("--calls") + 1] ?? 0) || 3000;
 const profileDir = args.includes("--cpu-prof") ? args[args.indexOf("--cpu-prof") + 1] : undefined;
 const baselineCli = args.includes("--baseline") ? args[args.indexOf("--baseline") + 1] : undefined;
+const cli = args.includes("--cli") ? args[args.indexOf("--cli") + 1]! : MAIN;
 const WARM_UP = 300;
 
 interface Row {
@@ -72,7 +74,12 @@ const at = (sorted: number[], q: number) =>
  * startGatewayProcess runs `latch mcp-gateway` of cli (TypeScript through tsx, or built) with the
  * rig's configuration, profiled when asked; resolves its URL.
  */
-async function startGatewayProcess(rig: GatewayRig, scratch: string, cli: string, profile: boolean) {
+async function startGatewayProcess(
+  rig: GatewayRig,
+  scratch: string,
+  cli: string,
+  profile: boolean,
+) {
   const configFile = join(scratch, "gateway.yaml");
   writeFileSync(configFile, rig.yaml);
   const child = spawn(
@@ -121,7 +128,7 @@ try {
   const direct = await connected(rig.upstreamUrl!);
   const headers = { authorization: `Bearer ${ASSISTANT_KEY}`, [ON_BEHALF_OF_HEADER]: "user:alice" };
   const builds = [
-    { path: "gateway", cli: MAIN },
+    { path: "gateway", cli },
     ...(baselineCli === undefined ? [] : [{ path: "baseline", cli: baselineCli }]),
   ];
   const gateways = [];
