@@ -232,7 +232,7 @@ export function createHttpCaller(
         if (transport.protocolVersion !== undefined)
           headers["mcp-protocol-version"] = transport.protocolVersion;
         const post = (secure ? httpsRequest : httpRequest)(url, { method: "POST", headers, agent });
-        post.once("error", fail);
+        post.on("error", fail);
         post.once("response", (response) => {
           readAnswer(name, response, take).then(
             () => fail(new Error(`server ${name} ended its answer without answering the call`)),

@@ -19,6 +19,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ON_BEHALF_OF_HEADER } from "../../../src/mcp-gateway/identity.js";
+import { createHttpCaller } from "../../../src/mcp-gateway/upstream-calls.js";
 import { ASSISTANT_KEY, directClient, type GatewayRig, startRig } from "./gateway-harness.js";
 
 const AS_ASSISTANT = {
@@ -181,6 +182,20 @@ describe.each([
     });
     expect(result.content).toEqual([{ type: "text", text: "done" }]);
     expect(upstream.seen).toContain("progress asked");
+  });
+
+  it("the server's progress to the caller, under the call's own token", async () => {
+    const transport = direct.transport as StreamableHTTPClientTransport;
+    const caller = createHttpCaller("docs", new URL(upstream.url), direct, transport);
+    const progress: number[] = [];
+    const answer = await caller.call(
+      { name: "progress" },
+      { timeout: 10_000, onprogress: (p) => progress.push(p.progress) },
+    );
+    caller.close();
+    expect(answer).toEqual({ result: { content: [{ type: "text", text: "done" }] } });
+    // A server answering by JSON has no stream to send progress on.
+    expect(progress).toEqual(json ? [] : [1, 2]);
   });
 
   it("the client's cancellation to the server", async () => {
