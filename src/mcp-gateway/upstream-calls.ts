@@ -280,7 +280,7 @@ async function readAnswer(
  * readEvents calls onData with the data of each message event of a text/event-stream as it
  * completes: `data:` lines joined by newlines, events of another type and other fields ignored.
  */
-export async function readEvents(
+async function readEvents(
   chunks: AsyncIterable<string>,
   onData: (data: string) => void,
 ): Promise<void> {
