@@ -2,6 +2,7 @@
 
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { urlToHttpOptions } from "node:url";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
@@ -214,6 +215,7 @@ export function createHttpCaller(
 ): UpstreamCaller {
   const calls = new PendingCalls(client, name);
   const secure = url.protocol === "https:";
+  const target = urlToHttpOptions(url);
   const agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
   const take = (message: unknown) => {
     if (calls.deliver(message)) return;
@@ -231,7 +233,12 @@ export function createHttpCaller(
         if (transport.sessionId !== undefined) headers["mcp-session-id"] = transport.sessionId;
         if (transport.protocolVersion !== undefined)
           headers["mcp-protocol-version"] = transport.protocolVersion;
-        const post = (secure ? httpsRequest : httpRequest)(url, { method: "POST", headers, agent });
+        const post = (secure ? httpsRequest : httpRequest)({
+          ...target,
+          method: "POST",
+          headers,
+          agent,
+        });
         post.on("error", fail);
         post.once("response", (response) => {
           readAnswer(name, response, take).then(
@@ -255,39 +262,55 @@ async function readAnswer(
   const status = response.statusCode ?? 0;
   const type = (response.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
   response.setEncoding("utf8");
-  if (
-    status < 200 ||
-    status > 299 ||
-    (type !== "application/json" && type !== "text/event-stream")
-  ) {
-    let text = "";
-    for await (const chunk of response as AsyncIterable<string>) text += chunk;
+  if (type === "text/event-stream" && status >= 200 && status <= 299) {
+    await eachChunk(
+      response,
+      eventReader((data) => take(JSON.parse(data))),
+    );
+    return;
+  }
+  let text = "";
+  await eachChunk(response, (chunk) => {
+    text += chunk;
+  });
+  if (type !== "application/json" || status < 200 || status > 299) {
     throw new Error(
       `server ${name} answered a call with HTTP ${status}${type === "" ? "" : ` (${type})`}: ${text.slice(0, 200)}`,
     );
   }
-  if (type === "application/json") {
-    let text = "";
-    for await (const chunk of response as AsyncIterable<string>) text += chunk;
-    const body: unknown = JSON.parse(text);
-    for (const message of Array.isArray(body) ? body : [body]) take(message);
-    return;
-  }
-  await readEvents(response as AsyncIterable<string>, (data) => take(JSON.parse(data)));
+  const body: unknown = JSON.parse(text);
+  for (const message of Array.isArray(body) ? body : [body]) take(message);
+}
+
+/** eachChunk calls onChunk with each chunk of response; settles as it ends, fails or onChunk throws. */
+function eachChunk(response: IncomingMessage, onChunk: (chunk: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    response.on("data", (chunk: string) => {
+      try {
+        onChunk(chunk);
+      } catch (error) {
+        response.destroy();
+        reject(error);
+      }
+    });
+    response.once("end", resolve);
+    response.once("error", reject);
+    response.once("close", () => {
+      if (!response.complete) reject(new Error("the connection closed before the answer ended"));
+    });
+  });
 }
 
 /**
- * readEvents calls onData with the data of each message event of a text/event-stream as it
- * completes: `data:` lines joined by newlines, events of another type and other fields ignored.
+ * eventReader reads a text/event-stream chunk by chunk, calling onData with the data of each
+ * message event as it completes: `data:` lines joined by newlines, events of another type and
+ * other fields ignored.
  */
-async function readEvents(
-  chunks: AsyncIterable<string>,
-  onData: (data: string) => void,
-): Promise<void> {
+function eventReader(onData: (data: string) => void): (chunk: string) => void {
   let partial = "";
   let data: string[] = [];
   let event = "";
-  for await (const chunk of chunks) {
+  return (chunk) => {
     const lines = (partial + chunk).split("\n");
     partial = lines.pop()!;
     for (const raw of lines) {
@@ -305,5 +328,5 @@ async function readEvents(
       if (field === "data") data.push(value);
       else if (field === "event") event = value;
     }
-  }
+  };
 }
