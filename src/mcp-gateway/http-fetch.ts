@@ -49,7 +49,8 @@ export function createKeptAliveFetch(): KeptAliveFetch {
       signal?.addEventListener("abort", abort, { once: true });
       const settled = () => signal?.removeEventListener("abort", abort);
       request.once("close", settled);
-      request.once("error", (error) => {
+      // Listened to for good: an error no listener hears ends the process.
+      request.on("error", (error) => {
         settled();
         reject(error);
       });
