@@ -1,7 +1,7 @@
 // Whether an agent used a permission before: an earlier decision of it that the rule matches, in the log.
 
-import { parseRecord } from "../decisions/decision-queries.js";
 import type { DecisionRecord } from "../decisions/decision-record.js";
+import { readRecords } from "../decisions/stored-proof.js";
 import type { SqlQueryable } from "../store/postgres/sql-executor.js";
 import type { AlertRule } from "./alert-rule.js";
 import { agentOf, matchesRule } from "./rule-match.js";
@@ -27,6 +27,6 @@ export function createFirstUseQuery(db: SqlQueryable): FirstUseQuery {
        ORDER BY decided_at DESC LIMIT ${LOOK_BACK}`,
       [agent, record.permission, record.time, record.decisionId],
     );
-    return rows.some((row) => matchesRule(rule.match, parseRecord(row)));
+    return (await readRecords(db, rows)).some((earlier) => matchesRule(rule.match, earlier));
   };
 }

@@ -22,9 +22,9 @@ export function dayStart(day: Day): number {
 }
 
 /**
- * createDayPartitions makes the partitions of both tables for each of days that lacks them, in
- * one transaction holding an advisory lock, so that replicas making the same day at once do not
- * collide. It is DDL, which locks the parent tables briefly: the writer runs it ahead of time
+ * createDayPartitions makes the partitions of the three tables (records, batches, proofs) for
+ * each of days that lacks them, in one transaction holding an advisory lock, so that replicas
+ * making the same day at once do not collide. It is DDL, which locks the parent tables briefly: the writer runs it ahead of time
  * (today and tomorrow, every hour), and in a batch's way only for a day it finds missing.
  */
 export async function createDayPartitions(db: SqlExecutor, days: Iterable<Day>): Promise<void> {
@@ -39,7 +39,8 @@ export async function createDayPartitions(db: SqlExecutor, days: Iterable<Day>):
       const to = new Date(dayStart(day) + DAY_MS).toISOString();
       await tx.exec(
         `CREATE TABLE latch_decisions_${day} PARTITION OF latch_decisions FOR VALUES FROM ('${from}') TO ('${to}');
-         CREATE TABLE latch_decision_batches_${day} PARTITION OF latch_decision_batches FOR VALUES FROM ('${from}') TO ('${to}');`,
+         CREATE TABLE latch_decision_batches_${day} PARTITION OF latch_decision_batches FOR VALUES FROM ('${from}') TO ('${to}');
+         CREATE TABLE latch_decision_proofs_${day} PARTITION OF latch_decision_proofs FOR VALUES FROM ('${from}') TO ('${to}');`,
       );
     }
   });
@@ -65,8 +66,8 @@ export interface DroppedDays {
 }
 
 /**
- * dropDaysBefore drops the partitions of every day that ended at or before `before`, records and
- * batches alike, in one transaction that holds the chain's head. It first moves retention's mark
+ * dropDaysBefore drops the partitions of every day that ended at or before `before`, records,
+ * batches and proofs alike, in one transaction that holds the chain's head. It first moves retention's mark
  * to the newest batch it drops, so that the batches kept still chain to a hash the log holds.
  * (Near midnight a batch of the next day may have committed before the last one of the day
  * dropped: such a batch lies behind the mark, and verification passes over it.)
@@ -89,7 +90,9 @@ export async function dropDaysBefore(db: SqlExecutor, before: number): Promise<D
       );
     }
     for (const day of days) {
-      await tx.exec(`DROP TABLE latch_decisions_${day}; DROP TABLE latch_decision_batches_${day};`);
+      await tx.exec(
+        `DROP TABLE latch_decisions_${day}; DROP TABLE latch_decision_batches_${day}; DROP TABLE latch_decision_proofs_${day};`,
+      );
     }
     return { days, throughSeq };
   });

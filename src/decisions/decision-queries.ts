@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor } from "./decision-cursor.js";
 import { type DecisionFilter, decisionConditions } from "./decision-filter.js";
 import { decisionIdTime } from "./decision-id.js";
 import type { DecisionRecord } from "./decision-record.js";
+import { readRecords } from "./stored-proof.js";
 
 /** DecisionPage is one page of a listing, and the cursor to the next (undefined after the last). */
 export interface DecisionPage {
@@ -38,7 +39,7 @@ export async function listDecisions(
      ORDER BY decided_at DESC, decision_id DESC LIMIT ${param(params, pageSize + 1, "integer")}`,
     params,
   );
-  const records = rows.slice(0, pageSize).map(parseRecord);
+  const records = await readRecords(db, rows.slice(0, pageSize));
   const last = records[records.length - 1];
   return rows.length > pageSize && last !== undefined
     ? { records, nextCursor: encodeCursor(last.decisionId, filter) }
@@ -59,10 +60,5 @@ export async function getDecision(
     "SELECT record::text AS record FROM latch_decisions WHERE decided_at = $1::timestamptz AND decision_id = $2::uuid",
     [time.toISOString(), id],
   );
-  return row === undefined ? undefined : parseRecord(row);
-}
-
-/** parseRecord reads the record of a row whose `record` column is its text. */
-export function parseRecord(row: Readonly<Record<string, unknown>>): DecisionRecord {
-  return JSON.parse(String(row.record)) as DecisionRecord;
+  return row === undefined ? undefined : (await readRecords(db, [row]))[0];
 }

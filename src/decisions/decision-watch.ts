@@ -6,8 +6,8 @@ import { RetryDelay } from "../store/postgres/retry-delay.js";
 import type { SqlQueryable } from "../store/postgres/sql-executor.js";
 import { StoreUnavailableError } from "../store/store.js";
 import { type DecisionFilter, decisionConditions } from "./decision-filter.js";
-import { parseRecord } from "./decision-queries.js";
 import type { DecisionRecord } from "./decision-record.js";
+import { readRecords } from "./stored-proof.js";
 
 /** Records one read returns at most. */
 const READ_LIMIT = 1000;
@@ -69,10 +69,12 @@ export async function* tailDecisions(
     const generation = wake.generation;
     let rows: Awaited<ReturnType<SqlQueryable["query"]>>;
     let head: number;
+    let records: DecisionRecord[];
     try {
       at ??= await startPosition(db, filter.since);
       head = Number((await db.query("SELECT seq FROM latch_decision_chain"))[0]?.seq);
       rows = await readAfter(db, at, head, filter);
+      records = await readRecords(db, rows);
       retry.reset();
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;
@@ -85,7 +87,6 @@ export async function* tailDecisions(
       ? { seq: Number(last.batch_seq), position: Number(last.position) }
       : { seq: Math.max(head, at.seq), position: END_OF_BATCH };
     if (rows.length > 0) {
-      const records = rows.map(parseRecord);
       yield { records, through: at, lastAt: records[records.length - 1]?.time };
     }
     if (full) continue;

@@ -14,6 +14,7 @@ import { createDayPartitions, type Day, dayOf } from "./decision-partitions.js";
 import type { DecisionProof } from "./decision-proof.js";
 import type { Decision } from "./decision-record.js";
 import { type Redactor, recordParts } from "./redaction.js";
+import type { StoredProof } from "./stored-proof.js";
 import {
   batchCommitted,
   type PreparedRecord,
@@ -78,7 +79,17 @@ export class DecisionWriter implements DecisionLog {
   private deadline = Number.POSITIVE_INFINITY;
   /** Records dropped since the queue last had room, for the one log line an overflow gets. */
   private dropping = 0;
-  private readonly days = new Set<Day>();
+  /**
+   * The days known to have partitions, each with a token of its partitions: made anew when they
+   * are made again (after retention dropped them), so that proofs are then written again.
+   */
+  private readonly days = new Map<Day, object>();
+  /**
+   * The day partitions each shared proof was committed to by this writer, by the token of the
+   * last: kept as long as the proof is (the proof cache bounds them), so that a proof is written
+   * once a day, not once a batch.
+   */
+  private readonly proofsWritten = new WeakMap<StoredProof, object>();
 
   constructor(
     private readonly db: SqlExecutor,
@@ -110,8 +121,15 @@ export class DecisionWriter implements DecisionLog {
     });
   }
 
-  /** prepare makes a decision's record: masked, as text, with its columns. */
+  /**
+   * prepare makes a decision's record: masked, as text, with its columns. A proof that came inside
+   * the decision is taken out of it, so that it too is stored once for the records it proves.
+   */
   private prepare(decision: Decision, proof: DecisionProof | undefined): PreparedRecord {
+    if (decision.proof !== undefined) {
+      const { proof: inside, ...proven } = decision;
+      return this.prepare(proven, proof ?? inside);
+    }
     const redacted = this.redact(decision, proof);
     return prepareRecord(recordColumns(redacted.decision), recordParts(redacted));
   }
@@ -132,7 +150,7 @@ export class DecisionWriter implements DecisionLog {
   /** prepareDays makes the partitions for the given days ahead of the records that need them. */
   async prepareDays(days: readonly Day[]): Promise<void> {
     await createDayPartitions(this.db, days);
-    for (const day of days) this.days.add(day);
+    for (const day of days) if (!this.days.has(day)) this.days.set(day, {});
   }
 
   /** forgetDays drops days from those known to have partitions, after retention dropped them. */
@@ -288,10 +306,13 @@ export class DecisionWriter implements DecisionLog {
         if (!this.days.has(batch.day)) await this.prepareDays([batch.day]);
         await this.prepareAll(batch.entries);
         records ??= batch.entries.map((e) => e.prepared!);
+        const partitions = this.days.get(batch.day)!;
+        const proofs = this.unwrittenProofs(records, partitions);
         const seq =
           uncertain && (await batchCommitted(this.db, records[0]!))
             ? undefined
-            : await writeBatch(this.db, records);
+            : await writeBatch(this.db, batch.day, records, proofs);
+        for (const proof of proofs) this.proofsWritten.set(proof, partitions);
         if (failing !== undefined) {
           const seconds = ((Date.now() - failing.since) / 1000).toFixed(1);
           this.events.log(`decision log: writing again after ${seconds} s`);
@@ -314,6 +335,15 @@ export class DecisionWriter implements DecisionLog {
       await delay(wait);
       wait = Math.min(wait * 2, MAX_RETRY_MS);
     }
+  }
+
+  /** unwrittenProofs are the distinct proofs records refer to that this writer did not commit to partitions. */
+  private unwrittenProofs(records: readonly PreparedRecord[], partitions: object): StoredProof[] {
+    const proofs = new Set<StoredProof>();
+    for (const { proof } of records) {
+      if (proof !== undefined && this.proofsWritten.get(proof) !== partitions) proofs.add(proof);
+    }
+    return [...proofs];
   }
 }
 

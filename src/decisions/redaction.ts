@@ -72,21 +72,21 @@ export function createRedactor(keys: readonly string[], secret: Buffer): Redacto
 }
 
 /**
- * ProofText is the JSON of a proof as it sits in the text of each record it proves (`,"proof":…`):
- * made once per proof, and one object for all its records, so that a writer can keep what it
- * derives from it (its bytes) once too.
+ * ProofText is the JSON of a proof shared by the records it proves: made once per proof, and one
+ * object for all its records, so that a writer can keep what it derives from it (its hash) once too.
  */
 export interface ProofText {
-  readonly text: string;
+  readonly json: string;
 }
 
 const proofTexts = new WeakMap<DecisionProof, ProofText>();
 
 /**
- * RecordText is a redacted decision's record as stored and hashed, in three parts: the decision's
- * JSON without its closing brace, the proof made for it (shared by every record it proves), and
- * `masked` with the closing brace. (JSON.stringify's order, not sorted: several times faster, and
- * the hash covers the text as stored, never a re-serialization.)
+ * RecordText is a redacted decision's record in three parts: the decision's JSON without its
+ * closing brace, the proof made for it (shared by every record it proves; the log stores it once
+ * and the record's text a reference to it, see stored-proof.ts), and `masked` with the closing
+ * brace. (JSON.stringify's order, not sorted: several times faster, and the hash covers the text
+ * as stored, never a re-serialization.)
  */
 export interface RecordText {
   readonly head: string;
@@ -103,7 +103,7 @@ export function recordParts(redacted: RedactedDecision): RecordText {
   if (proof !== undefined) {
     shared = proofTexts.get(proof);
     if (shared === undefined) {
-      shared = { text: `,"proof":${JSON.stringify(proof)}` };
+      shared = { json: JSON.stringify(proof) };
       proofTexts.set(proof, shared);
     }
   }
@@ -114,10 +114,10 @@ export function recordParts(redacted: RedactedDecision): RecordText {
   };
 }
 
-/** recordText is a redacted decision's record as stored and hashed: its parts joined. */
+/** recordText is a redacted decision's record, whole: its parts joined, its proof inside. */
 export function recordText(redacted: RedactedDecision): string {
   const { head, proof, tail } = recordParts(redacted);
-  return `${head}${proof?.text ?? ""}${tail}`;
+  return `${head}${proof === undefined ? "" : `,"proof":${proof.json}`}${tail}`;
 }
 
 /** recordOf is the record a redacted decision is stored as. */

@@ -4,6 +4,7 @@ import type { SqlQueryable, SqlRow } from "../store/postgres/sql-executor.js";
 import { batchHash, HASH_BYTES, recordHash } from "./chain-hash.js";
 import type { DecisionRecord } from "./decision-record.js";
 import { recordColumns } from "./decision-writer.js";
+import { proofKey, proofRowOf, readProofRows, type StoredRecord } from "./stored-proof.js";
 import type { RecordColumns } from "./write-batch.js";
 
 /** Batches read per round trip (with their records: up to MAX_BATCH each). */
@@ -50,7 +51,8 @@ interface BatchRow {
  * problem: a batch missing from the sequence or not chained to the one before (its row or the
  * previous one was changed), a record removed, changed (its text no longer has the hash its batch
  * holds, or a column disagrees with its text), in a place of its batch other than the one it was
- * written in, or in a batch that did not write it.
+ * written in, or in a batch that did not write it, and a proof row a record refers to gone or
+ * changed (its text no longer has the hash the record's text names).
  */
 export async function verifyChain(db: SqlQueryable, since?: Date): Promise<VerifyReport> {
   const [chain] = await db.query(
@@ -92,6 +94,10 @@ export async function verifyChain(db: SqlQueryable, since?: Date): Promise<Verif
        FROM latch_decisions WHERE batch_seq BETWEEN $1::bigint AND $2::bigint ORDER BY batch_seq, position`,
       [page[0]!.seq, page[page.length - 1]!.seq],
     );
+    const proofs = await readProofRows(
+      db,
+      rows.map((row) => proofRowOf(storedRecord(row))).filter((r) => r !== undefined),
+    );
     for (const batch of page) {
       const checked = { batches: expected - firstBatch, records, firstBatch };
       if (batch.seq !== expected) return removedBatch(expected, checked.batches, records);
@@ -100,6 +106,7 @@ export async function verifyChain(db: SqlQueryable, since?: Date): Promise<Verif
         recordProblem(
           batch,
           rows.filter((row) => Number(row.batch_seq) === batch.seq),
+          proofs,
         );
       if (problem !== undefined) return { ...checked, lastBatch: batch.seq, problem };
       records += batch.ids.length;
@@ -183,8 +190,15 @@ function chainProblem(batch: BatchRow, previous: Buffer): ChainProblem | undefin
   return undefined;
 }
 
-/** recordProblem compares a batch's rows with the ids and hashes it wrote; the first problem by position wins. */
-function recordProblem(batch: BatchRow, rows: readonly SqlRow[]): ChainProblem | undefined {
+/**
+ * recordProblem compares a batch's rows with the ids and hashes it wrote, and the proofs they
+ * refer to (of proofs, by proofKey) with their hashes; the first problem by position wins.
+ */
+function recordProblem(
+  batch: BatchRow,
+  rows: readonly SqlRow[],
+  proofs: ReadonlyMap<string, string>,
+): ChainProblem | undefined {
   const problems: ChainProblem[] = [];
   const found = (kind: ProblemKind, position: number, decisionId: string, detail: string) =>
     problems.push({ kind, batch: batch.seq, position, decisionId, detail });
@@ -204,8 +218,20 @@ function recordProblem(batch: BatchRow, rows: readonly SqlRow[]): ChainProblem |
       found("changed", i, id, "its record is not the text that was written (its hash differs)");
       return;
     }
-    const column = columnMismatch(row, recordColumns(JSON.parse(text) as DecisionRecord));
-    if (column !== undefined) found("changed", i, id, column);
+    const record = JSON.parse(text) as StoredRecord;
+    const column = columnMismatch(row, recordColumns(record as DecisionRecord));
+    if (column !== undefined) {
+      found("changed", i, id, column);
+      return;
+    }
+    const proofRow = proofRowOf(record);
+    if (proofRow === undefined) return;
+    const proof = proofs.get(proofKey(proofRow));
+    if (proof === undefined) {
+      found("removed", i, id, `its proof (${record.proof}) is gone from its day's proofs`);
+    } else if (recordHash(proof).toString("hex") !== proofRow.hash) {
+      found("changed", i, id, `its proof (${record.proof}) was changed: its text has another hash`);
+    }
   });
   const written = new Set(batch.ids);
   for (const row of rows) {
@@ -242,6 +268,15 @@ function columnMismatch(row: SqlRow, expected: RecordColumns): string | undefine
   const column = Object.keys(wanted).find((key) => actual[key] !== wanted[key]);
   if (column === undefined) return undefined;
   return `its ${column} column says ${JSON.stringify(actual[column])}, its record ${JSON.stringify(wanted[column])}`;
+}
+
+/** storedRecord reads a row's record text, or an empty record for one that is not JSON (reported as changed). */
+function storedRecord(row: SqlRow): StoredRecord {
+  try {
+    const record: unknown = JSON.parse(String(row.record));
+    if (typeof record === "object" && record !== null) return record as StoredRecord;
+  } catch {}
+  return {} as StoredRecord;
 }
 
 function batchRow(row: SqlRow): BatchRow {

@@ -3,7 +3,9 @@
 import { copyField, copyRow } from "../store/postgres/copy-text.js";
 import type { SqlExecutor } from "../store/postgres/sql-executor.js";
 import { batchHash, HASH_BYTES, recordHash } from "./chain-hash.js";
-import type { ProofText, RecordText } from "./redaction.js";
+import type { Day } from "./decision-partitions.js";
+import type { RecordText } from "./redaction.js";
+import { insertProofs, type StoredProof, storedProof } from "./stored-proof.js";
 
 /** DECISIONS_CHANNEL is the NOTIFY channel a committed batch announces its seq on. */
 export const DECISIONS_CHANNEL = "latch_decisions";
@@ -33,22 +35,16 @@ export interface PreparedRecord {
   readonly decisionId: string;
   /** HASH_BYTES of the record's hash, then its COPY row's UTF-8 bytes. */
   readonly bytes: Buffer;
+  /** The proof its text refers to, which its batch writes unless the day's proofs hold it. */
+  readonly proof: StoredProof | undefined;
 }
-
-/** ProofBytes is a shared proof's text as COPY data, and whether escaping left it as it was. */
-interface ProofBytes {
-  readonly copied: Buffer;
-  readonly unescaped: boolean;
-}
-
-const proofBytes = new WeakMap<ProofText, ProofBytes>();
-const NO_PROOF: ProofBytes = { copied: Buffer.alloc(0), unescaped: true };
 
 /**
- * prepareRecord makes the record of columns (a decision's, see recordColumns) and its text. The
- * text's shared proof is encoded once, then copied into each record's bytes; and when nothing in
- * the text needed COPY's escapes (JSON rarely holds a backslash), its hash is taken over those
- * bytes, so that a record's text is never joined into one string nor encoded twice.
+ * prepareRecord makes the record of columns (a decision's, see recordColumns) and its text: the
+ * text refers to its shared proof by the proof's hash (see stored-proof.ts) rather than holding
+ * it, and when nothing in the text needed COPY's escapes (JSON rarely holds a backslash), its
+ * hash is taken over the row's bytes, so that a record's text is never joined into one string
+ * nor encoded twice.
  */
 export function prepareRecord(columns: RecordColumns, record: RecordText): PreparedRecord {
   const fields = copyRow([
@@ -65,22 +61,24 @@ export function prepareRecord(columns: RecordColumns, record: RecordText): Prepa
   ]).slice(0, -1);
   const head = copyField(record.head);
   const tail = copyField(record.tail);
-  const proof = record.proof === undefined ? NO_PROOF : bytesOf(record.proof);
+  const proof = record.proof === undefined ? undefined : storedProof(record.proof);
+  // ASCII, nothing to escape.
+  const reference = proof?.reference ?? "";
   const textAt = HASH_BYTES + Buffer.byteLength(fields);
-  const proofAt = textAt + Buffer.byteLength(head);
-  const tailAt = proofAt + proof.copied.length;
+  const referenceAt = textAt + Buffer.byteLength(head);
+  const tailAt = referenceAt + reference.length;
   const bytes = recordBuffer(tailAt + Buffer.byteLength(tail) + 1);
   bytes.write(fields, HASH_BYTES);
   bytes.write(head, textAt);
-  proof.copied.copy(bytes, proofAt);
+  bytes.write(reference, referenceAt, "latin1");
   bytes.write(tail, tailAt);
   bytes[bytes.length - 1] = NEWLINE;
-  const unescaped = head === record.head && tail === record.tail && proof.unescaped;
-  const hash = unescaped
-    ? recordHash(bytes.subarray(textAt, bytes.length - 1))
-    : recordHash(`${record.head}${record.proof?.text ?? ""}${record.tail}`);
+  const hash =
+    head === record.head && tail === record.tail
+      ? recordHash(bytes.subarray(textAt, bytes.length - 1))
+      : recordHash(`${record.head}${reference}${record.tail}`);
   hash.copy(bytes);
-  return { decidedAt: columns.decidedAt, decisionId: columns.decisionId, bytes };
+  return { decidedAt: columns.decidedAt, decisionId: columns.decisionId, bytes, proof };
 }
 
 const NEWLINE = 0x0a;
@@ -106,16 +104,6 @@ function recordBuffer(size: number): Buffer {
   return bytes;
 }
 
-function bytesOf(proof: ProofText): ProofBytes {
-  let bytes = proofBytes.get(proof);
-  if (bytes === undefined) {
-    const copied = copyField(proof.text);
-    bytes = { copied: Buffer.from(copied), unescaped: copied === proof.text };
-    proofBytes.set(proof, bytes);
-  }
-  return bytes;
-}
-
 /** The columns COPY fills, in the order a batch writes them: batch_seq and position, then a prepared row. */
 const COPY_TARGET =
   "latch_decisions (batch_seq, position, decided_at, decision_id, kind, api_key, subject, actors, resource, permission, result, record)";
@@ -130,14 +118,17 @@ const CLOSE_BATCH = `WITH batch AS (
 SELECT pg_notify('${DECISIONS_CHANNEL}', $1::bigint::text)`;
 
 /**
- * writeBatch commits records (all of one UTC day, in the order given) as the next batch of the
- * chain, and returns its seq: the records by COPY, then the batch row and the chain's head in one
- * statement. The transaction locks the head first, so that batches from every replica commit one
- * at a time in seq order, each chained to the one before.
+ * writeBatch commits records (all of day, in the order given) as the next batch of the chain, and
+ * returns its seq: the proofs they refer to that the day's proofs may not hold yet, the records by
+ * COPY, then the batch row and the chain's head in one statement. The transaction locks the head
+ * first, so that batches from every replica commit one at a time in seq order, each chained to the
+ * one before.
  */
 export async function writeBatch(
   db: SqlExecutor,
+  day: Day,
   records: readonly PreparedRecord[],
+  proofs: readonly StoredProof[],
 ): Promise<number> {
   const hashes = Buffer.concat(
     records.map((r) => r.bytes.subarray(0, HASH_BYTES)),
@@ -148,6 +139,7 @@ export async function writeBatch(
     const [head] = await tx.query("SELECT seq, hash FROM latch_decision_chain FOR UPDATE");
     const seq = Number(head?.seq) + 1;
     const previous = Buffer.from(head?.hash as Uint8Array);
+    await insertProofs(tx, day, proofs);
     await tx.copyFrom!(COPY_TARGET, copyData(seq, records));
     await tx.query(CLOSE_BATCH, [
       seq,

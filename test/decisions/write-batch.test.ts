@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { HASH_BYTES, recordHash } from "../../src/decisions/chain-hash.js";
@@ -27,6 +28,17 @@ function expectedRow(text: string, decision: ReturnType<typeof makeDecision>): s
   ]);
 }
 
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** storedText is a record's whole text as stored: its proof replaced by the proof's hash. */
+function storedText(text: string, proof: object | undefined): string {
+  if (proof === undefined) return text;
+  const json = JSON.stringify(proof);
+  return text.replace(`,"proof":${json}`, `,"proof":"sha256:${sha256(json)}"`);
+}
+
 describe("prepareRecord", () => {
   it("writes the record's COPY row and the hash of its text, whatever the text holds", () => {
     const contexts = fc.dictionary(
@@ -47,16 +59,17 @@ describe("prepareRecord", () => {
           : undefined;
         const { proof: _inside, ...decision } = base;
         const redacted = redact(decision, proof);
-        const text = recordText(redacted);
+        const text = storedText(recordText(redacted), proof);
         const prepared = prepareRecord(recordColumns(redacted.decision), recordParts(redacted));
         expect(prepared.bytes.subarray(HASH_BYTES).toString()).toBe(expectedRow(text, base));
         expect(prepared.bytes.subarray(0, HASH_BYTES).equals(recordHash(text))).toBe(true);
+        expect(prepared.proof?.json).toBe(proof === undefined ? undefined : JSON.stringify(proof));
       }),
       { numRuns: 200 },
     );
   });
 
-  it("shares one proof's bytes between the records it proves, each row still whole", () => {
+  it("refers to one proof from each record it proves, by the hash of its row", () => {
     const { proof, ...decision } = makeDecision();
     const first = redact(decision, proof);
     const second = redact(
@@ -64,12 +77,18 @@ describe("prepareRecord", () => {
       proof,
     );
     const [a, b] = [first, second].map((r) =>
-      prepareRecord(recordColumns(r.decision), recordParts(r))
-        .bytes.subarray(HASH_BYTES)
-        .toString(),
+      prepareRecord(recordColumns(r.decision), recordParts(r)),
     );
-    expect(a).toBe(expectedRow(recordText(first), decision as ReturnType<typeof makeDecision>));
-    expect(b).toContain(`"proof":${JSON.stringify(proof)}`);
-    expect(b).toContain("0190a0b0-0000-7000-8000-000000000002");
+    expect(a!.bytes.subarray(HASH_BYTES).toString()).toBe(
+      expectedRow(
+        storedText(recordText(first), proof),
+        decision as ReturnType<typeof makeDecision>,
+      ),
+    );
+    expect(b!.proof).toBe(a!.proof);
+    const row = b!.bytes.subarray(HASH_BYTES).toString();
+    expect(row).not.toContain(JSON.stringify(proof));
+    expect(row).toContain(`"proof":"sha256:${sha256(JSON.stringify(proof))}"`);
+    expect(row).toContain("0190a0b0-0000-7000-8000-000000000002");
   });
 });

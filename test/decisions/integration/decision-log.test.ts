@@ -229,10 +229,15 @@ describe.each(DECISION_STORES)("the decision log on $name", ({ open }) => {
       const tables = await db.query(
         `SELECT string_agg(t::text, ' ') AS everything FROM (
            SELECT d::text AS t FROM latch_decisions d UNION ALL SELECT b::text FROM latch_decision_batches b
+           UNION ALL SELECT p::text FROM latch_decision_proofs p
          ) rows`,
       );
       const everything = String(tables[0]?.everything);
       expect(everything).toContain("hmac-sha256:");
+      const [proofs] = await db.query(
+        "SELECT string_agg(proof, ' ') AS proofs FROM latch_decision_proofs",
+      );
+      expect(String(proofs?.proofs)).toContain('"ssn":"hmac-sha256:');
       expect(everything).not.toContain(SSN);
       expect(JSON.stringify(streamed)).not.toContain(SSN);
       for (const record of streamed) {
@@ -252,20 +257,37 @@ describe.each(DECISION_STORES)("the decision log on $name", ({ open }) => {
   });
 
   it.skipIf(open === undefined)(
-    "drops the days past retention, and verification starts after them",
+    "drops the days past retention, their proofs with them, and verification starts after them",
     async () => {
       const { log, db } = await openLog("sync", 2 * DAY_MS);
       const now = Date.now();
+      // One proof for every day: written once a day, in the day's partition.
+      const { proof } = makeDecision();
+      const proven = (decision: Decision) => {
+        const { proof: _own, ...unproved } = decision;
+        return log.record(unproved, proof);
+      };
       const old = (daysAgo: number) => decisionAt(now - daysAgo * DAY_MS);
-      await log.record(old(5));
-      await log.record(old(4));
-      await log.record(makeDecision());
+      await proven(old(5));
+      await proven(old(4));
+      await proven(old(4));
+      await proven(makeDecision());
+      const proofDays = async () =>
+        (await db.query("SELECT day_start FROM latch_decision_proofs ORDER BY day_start")).map(
+          (row) => dayOf(new Date(row.day_start as string | Date)),
+        );
       expect(await listDays(db)).toEqual(
         expect.arrayContaining([dayOf(now - 5 * DAY_MS), dayOf(now - 4 * DAY_MS), dayOf(now)]),
       );
+      expect(await proofDays()).toEqual([
+        dayOf(now - 5 * DAY_MS),
+        dayOf(now - 4 * DAY_MS),
+        dayOf(now),
+      ]);
       const dropped = await dropDaysBefore(db, now - 2 * DAY_MS);
       expect(dropped.days).toEqual([dayOf(now - 5 * DAY_MS), dayOf(now - 4 * DAY_MS)]);
       expect(await listDays(db)).not.toContain(dayOf(now - 4 * DAY_MS));
+      expect(await proofDays()).toEqual([dayOf(now)]);
       const report = await log.verify();
       expect(report.problem).toBeUndefined();
       expect(report.records).toBe(1);

@@ -1,14 +1,62 @@
 // Tamper evidence: on each SQL store, a log written in several batches verifies while untouched,
 // and verification names the first record changed (its text, or only a column), removed, swapped
-// with another, or inserted, and a batch removed.
+// with another, or inserted, a batch removed, and a proof row changed or removed; records written
+// with their proof inline (before proofs had rows) still read and verify.
 
 import { afterEach, describe, expect, it } from "vitest";
+import { batchHash, recordHash } from "../../../src/decisions/chain-hash.js";
+import type { Decision } from "../../../src/decisions/decision-record.js";
 import { SqlDecisionLog } from "../../../src/decisions/sql-decision-log.js";
 import type { SqlExecutor } from "../../../src/store/postgres/sql-executor.js";
 import { makeDecision } from "../decision-fixtures.js";
 import { DECISION_STORES, type OpenedStore } from "./decision-stores.js";
 
 const BATCHES = 4;
+
+/**
+ * writeInlineBatch appends decisions as the next batch the way the log wrote them before proofs
+ * had rows of their own (migration 0008): each record's text holds its proof.
+ */
+async function writeInlineBatch(db: SqlExecutor, decisions: readonly Decision[]): Promise<void> {
+  const texts = decisions.map((d) => JSON.stringify({ ...d, masked: [] }));
+  const hashes = Buffer.concat(texts.map((text) => recordHash(text)));
+  const ids = decisions.map((d) => d.decisionId);
+  await db.transaction(async (tx) => {
+    const [head] = await tx.query("SELECT seq, hash FROM latch_decision_chain FOR UPDATE");
+    const seq = Number(head?.seq) + 1;
+    const previous = Buffer.from(head?.hash as Uint8Array);
+    for (const [position, d] of decisions.entries()) {
+      await tx.query(
+        `INSERT INTO latch_decisions (decided_at, decision_id, batch_seq, position, kind, api_key, subject, actors, resource, permission, result, record)
+         VALUES ($1::timestamptz, $2::uuid, $3::bigint, $4::int, $5, $6, $7, $8::text[], $9, $10, $11, $12)`,
+        [
+          d.time,
+          d.decisionId,
+          seq,
+          position,
+          d.kind,
+          d.apiKey ?? null,
+          d.subject,
+          d.actors,
+          d.resource,
+          d.permission,
+          d.result ?? null,
+          texts[position],
+        ],
+      );
+    }
+    const hash = batchHash(previous, ids, hashes);
+    await tx.query(
+      `INSERT INTO latch_decision_batches (first_at, seq, last_at, decision_ids, record_hashes, prev_hash, hash)
+       VALUES ($1::timestamptz, $2::bigint, $3::timestamptz, $4::uuid[], $5::bytea, $6::bytea, $7::bytea)`,
+      [decisions[0]!.time, seq, decisions.at(-1)!.time, ids, hashes, previous, hash],
+    );
+    await tx.query("UPDATE latch_decision_chain SET seq = $1::bigint, hash = $2::bytea", [
+      seq,
+      hash,
+    ]);
+  });
+}
 const PER_BATCH = 5;
 
 describe.each(DECISION_STORES)("verifying the decision log on $name", ({ open }) => {
@@ -57,6 +105,54 @@ describe.each(DECISION_STORES)("verifying the decision log on $name", ({ open })
     expect(report.lastHash).toMatch(/^[0-9a-f]{64}$/);
     expect((await log.verify(new Date(Date.now() - 60_000))).problem).toBeUndefined();
   });
+
+  it.skipIf(open === undefined)(
+    "stores the proof its records share once, and reads each record with it whole",
+    async () => {
+      const { log, db, ids } = await written();
+      const proofs = await db.query("SELECT proof FROM latch_decision_proofs");
+      expect(proofs.map((row) => JSON.parse(String(row.proof)))).toEqual([makeDecision().proof]);
+      const [row] = await db.query("SELECT record FROM latch_decisions LIMIT 1");
+      expect(String(row?.record)).toMatch(/"proof":"sha256:[0-9a-f]{64}"/);
+      expect((await log.get(ids[3]!))?.proof).toEqual(makeDecision().proof);
+    },
+  );
+
+  it.skipIf(open === undefined)("names the first record whose proof row was changed", async () => {
+    const { log, db, ids } = await written();
+    await db.query(`UPDATE latch_decision_proofs SET proof = replace(proof, 'alice', 'mallory')`);
+    const { problem } = await log.verify();
+    expect(problem).toMatchObject({ kind: "changed", decisionId: ids[0], batch: 1, position: 0 });
+    expect(problem?.detail).toMatch(
+      /^its proof \(sha256:[0-9a-f]{64}\) was changed: its text has another hash$/,
+    );
+  });
+
+  it.skipIf(open === undefined)("names the first record whose proof row was deleted", async () => {
+    const { log, db, ids } = await written();
+    await db.query("DELETE FROM latch_decision_proofs");
+    expect((await log.verify()).problem).toMatchObject({ kind: "removed", decisionId: ids[0] });
+    expect((await log.get(ids[1]!))?.proof?.unavailable).toMatch(
+      /^the log no longer holds this record's proof \(sha256:[0-9a-f]{64}\)$/,
+    );
+  });
+
+  it.skipIf(open === undefined)(
+    "reads and verifies records written with their proof inline, before proofs had rows",
+    async () => {
+      const { log, db, ids } = await written();
+      const earlier = Array.from({ length: 3 }, () => makeDecision());
+      await writeInlineBatch(db, earlier);
+      const report = await log.verify();
+      expect(report.problem).toBeUndefined();
+      expect(report.records).toBe(ids.length + earlier.length);
+      for (const decision of earlier) {
+        expect(await log.get(decision.decisionId)).toEqual({ ...decision, masked: [] });
+      }
+      const listed = await log.list({}, 100);
+      expect(listed.records.every((r) => r.proof?.grantedBy?.length === 1)).toBe(true);
+    },
+  );
 
   it.skipIf(open === undefined)("names a record whose text was changed", async () => {
     const { log, db, ids } = await written();

@@ -131,6 +131,7 @@ describe("loadMigrations", () => {
       [5, "decisions"],
       [6, "alerts"],
       [7, "decision_record_text"],
+      [8, "decision_proofs"],
     ]);
     expect(migrations[0]?.sql).toContain("CREATE TABLE latch_relationships");
   });
