@@ -6,7 +6,7 @@ import { decisionIdBytes } from "./decision-id.js";
 /** HASH_BYTES is the length of every hash in the chain (SHA-256). */
 export const HASH_BYTES = 32;
 
-/** recordHash is the SHA-256 of a record's text (its JSON, as stored), or of that text's UTF-8 bytes. */
+/** recordHash is the SHA-256 of a record's text as stored, or of a stored proof's JSON (as text or UTF-8 bytes). */
 export function recordHash(text: string | Uint8Array): Buffer {
   return hash("sha256", text, "buffer");
 }

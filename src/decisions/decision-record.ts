@@ -82,8 +82,9 @@ export interface Decision {
 /**
  * DecisionRecord is a decision as stored, returned and exported: its context (and the caveat
  * contexts in its proof) with the configured keys replaced by their keyed hash, and `masked`
- * naming each value so replaced, as a path (`context.ssn`). Its JSON is the text stored and
- * hashed; export writes it with keys sorted, one a line.
+ * naming each value so replaced, as a path (`context.ssn`). Its JSON, its proof replaced by a
+ * reference to the proof's own row (see stored-proof.ts), is the text stored and hashed; export
+ * writes it whole with keys sorted, one a line.
  */
 export interface DecisionRecord extends Decision {
   readonly masked: readonly string[];
