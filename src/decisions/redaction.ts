@@ -34,6 +34,12 @@ export type Redactor = (decision: Decision, proof?: DecisionProof) => RedactedDe
 
 const NONE_MASKED: readonly string[] = [];
 
+/** MaskedProof is a proof with the configured keys masked, and the paths of the values masked. */
+interface MaskedProof {
+  readonly proof: DecisionProof;
+  readonly paths: readonly string[];
+}
+
 /** createRedactor makes the redactor of keys under secret; with no keys, records keep contexts as they are. */
 export function createRedactor(keys: readonly string[], secret: Buffer): Redactor {
   const masked = new Set(keys);
@@ -49,25 +55,42 @@ export function createRedactor(keys: readonly string[], secret: Buffer): Redacto
     }
     return copy ?? context;
   };
+  // A proof is shared by many decisions: masked once, it stays one object for all of them (so
+  // that the log stores it once), and one with nothing to mask stays the proof it was.
+  const maskedProofs = new WeakMap<DecisionProof, MaskedProof>();
+  const redactProof = (given: DecisionProof): MaskedProof => {
+    let masking = maskedProofs.get(given);
+    if (masking === undefined) {
+      const paths: string[] = [];
+      const grantedBy = given.grantedBy?.map((rel, i) =>
+        rel.caveatContext === undefined
+          ? rel
+          : {
+              ...rel,
+              caveatContext: redact(
+                rel.caveatContext,
+                `proof.grantedBy[${i}].caveatContext`,
+                paths,
+              ),
+            },
+      );
+      masking = { proof: paths.length === 0 ? given : { ...given, grantedBy }, paths };
+      maskedProofs.set(given, masking);
+    }
+    return masking;
+  };
   return (decision, proof) => {
     if (masked.size === 0) return { decision, proof, masked: NONE_MASKED };
     const paths: string[] = [];
     const context =
       decision.context === undefined ? undefined : redact(decision.context, "context", paths);
     const given = proof ?? decision.proof;
-    const grantedBy = given?.grantedBy?.map((rel, i) =>
-      rel.caveatContext === undefined
-        ? rel
-        : {
-            ...rel,
-            caveatContext: redact(rel.caveatContext, `proof.grantedBy[${i}].caveatContext`, paths),
-          },
-    );
+    const masking = given === undefined ? undefined : redactProof(given);
+    if (masking !== undefined) paths.push(...masking.paths);
     if (paths.length === 0) return { decision, proof, masked: NONE_MASKED };
-    const masking = grantedBy === undefined ? given : { ...given, grantedBy };
     return proof === undefined
-      ? { decision: { ...decision, context, proof: masking }, proof, masked: paths }
-      : { decision: { ...decision, context }, proof: masking, masked: paths };
+      ? { decision: { ...decision, context, proof: masking?.proof }, proof, masked: paths }
+      : { decision: { ...decision, context }, proof: masking?.proof, masked: paths };
   };
 }
 

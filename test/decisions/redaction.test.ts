@@ -29,6 +29,18 @@ describe("redaction", () => {
     expect(proof?.grantedBy?.[0]?.caveatContext?.ssn).toBe("078-05-1120");
   });
 
+  it("masks a shared proof once: every decision it proves gets the one masked proof", () => {
+    const redact = createRedactor(["ssn"], SECRET);
+    const { proof, ...first } = makeDecision();
+    const { proof: _own, ...second } = makeDecision({ context: { ip: "10.9.9.9" } });
+    const [a, b] = [redact(first, proof), redact(second, proof)];
+    expect(a.proof).toBe(b.proof);
+    expect(a.masked).toEqual(["context.ssn", "proof.grantedBy[0].caveatContext.ssn"]);
+    expect(b.masked).toEqual(["proof.grantedBy[0].caveatContext.ssn"]);
+    const clean = { grantedBy: [{ relationship: "document:plan#viewer@user:alice" }] };
+    expect(redact(first, clean).proof).toBe(clean);
+  });
+
   it("hashes under the secret: another secret gives another hash", () => {
     const decision = makeDecision();
     const one = recordOf(createRedactor(["ssn"], SECRET)(decision));
