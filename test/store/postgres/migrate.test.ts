@@ -94,6 +94,33 @@ function describeMigrations(name: string, openDatabase: () => Promise<FreshDatab
         }
       }));
 
+    it("give the decision log's days that have partitions a partition for their proofs (0008)", () =>
+      withDatabase(async (db) => {
+        const executor = db.connect();
+        try {
+          await migrate(
+            executor,
+            KNOWN.filter((m) => m.version < 8),
+          );
+          await executor.exec(
+            `CREATE TABLE latch_decisions_20250131 PARTITION OF latch_decisions
+               FOR VALUES FROM ('2025-01-31T00:00:00.000Z') TO ('2025-02-01T00:00:00.000Z');
+             CREATE TABLE latch_decision_batches_20250131 PARTITION OF latch_decision_batches
+               FOR VALUES FROM ('2025-01-31T00:00:00.000Z') TO ('2025-02-01T00:00:00.000Z');`,
+          );
+          await migrate(executor, KNOWN);
+          await executor.query(
+            "INSERT INTO latch_decision_proofs (day_start, hash, proof) VALUES ('2025-01-31T00:00:00Z', '\\x00', '{}')",
+          );
+          const [row] = await executor.query(
+            "SELECT tableoid::regclass::text AS partition FROM latch_decision_proofs",
+          );
+          expect(row?.partition).toBe("latch_decision_proofs_20250131");
+        } finally {
+          await executor.close();
+        }
+      }));
+
     it("refuse a database whose schema is newer than this Latch, changing nothing", () =>
       withDatabase(async (db) => {
         const executor = db.connect();
