@@ -1,7 +1,6 @@
-// `latch serve`: the server, on Postgres or the embedded store, until SIGTERM or SIGINT.
+// What `latch serve` runs: the server, on Postgres or the embedded store, until SIGTERM or SIGINT.
 
 import { createServer } from "node:net";
-import type { Command } from "commander";
 import { AlertRulesError, readAlertRules, webhookSecrets } from "../alerts/rule-file.js";
 import { DEFAULT_API_LIMITS } from "../api/api-context.js";
 import { ApiKeyRing } from "../api/api-keys.js";
@@ -32,43 +31,36 @@ const LOOPBACK_HOSTS = new Set(["127.0.0.1", "::1", "localhost"]);
 /** How long a graceful shutdown waits for calls in flight. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-/** addServeCommand registers `latch serve`. */
-export function addServeCommand(
-  program: Command,
+/** ServeOptions are the options of `latch serve`. */
+export interface ServeOptions {
+  readonly config?: string;
+  readonly alerts?: string;
+  readonly mcpGateway?: string;
+}
+
+/**
+ * runServe runs `latch serve` with options until SIGTERM or SIGINT. A failure is said on stderr
+ * and sets the exit code: 2 for a configuration error, else 1.
+ */
+export async function runServe(
+  options: ServeOptions,
   io: CliIo,
   setExitCode: (code: number) => void,
-): void {
-  program
-    .command("serve")
-    .description(
-      "serve the API: gRPC on LATCH_GRPC_PORT (50051), Connect/gRPC-Web and /healthz, /readyz on LATCH_HTTP_PORT (8080)",
-    )
-    .option("--config <file>", "a YAML configuration file; the environment overrides it")
-    .option("--alerts <file>", "an alert rule file (LATCH_ALERTS); see `latch alerts check`")
-    .option(
-      "--mcp-gateway <file>",
-      "also run the MCP gateway this file configures, asking this server (with LATCH_TOKEN)",
-    )
-    .action(async (options: { config?: string; alerts?: string; mcpGateway?: string }) => {
-      try {
-        const env =
-          options.alerts === undefined
-            ? process.env
-            : { ...process.env, LATCH_ALERTS: options.alerts };
-        const gateway =
-          options.mcpGateway === undefined
-            ? undefined
-            : await loadGatewayConfig(options.mcpGateway);
-        await serve(await readServerConfig(env, options.config), io, gateway);
-      } catch (error) {
-        io.stderr(`latch serve: ${describeFailure(error)}\n`);
-        const configuration =
-          error instanceof ConfigError ||
-          error instanceof AlertRulesError ||
-          error instanceof GatewayConfigError;
-        setExitCode(configuration ? 2 : 1);
-      }
-    });
+): Promise<void> {
+  try {
+    const env =
+      options.alerts === undefined ? process.env : { ...process.env, LATCH_ALERTS: options.alerts };
+    const gateway =
+      options.mcpGateway === undefined ? undefined : await loadGatewayConfig(options.mcpGateway);
+    await serve(await readServerConfig(env, options.config), io, gateway);
+  } catch (error) {
+    io.stderr(`latch serve: ${describeFailure(error)}\n`);
+    const configuration =
+      error instanceof ConfigError ||
+      error instanceof AlertRulesError ||
+      error instanceof GatewayConfigError;
+    setExitCode(configuration ? 2 : 1);
+  }
 }
 
 /** The variable that sets each port, for messages. */
