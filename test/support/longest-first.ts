@@ -5,16 +5,23 @@ import { join, relative } from "node:path";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /**
- * LONGEST are the test files that run longest, longest first: each starts real servers, a browser
- * or many processes, minutes of a loaded 2-core machine. Vitest knows the durations only from an
- * earlier run on the same checkout, which CI's clean clone never has; without them it starts the
- * biggest files first, and a short file that runs long would start last and run alone at the end.
+ * LONGEST are the test files that run longest, longest first: the README's examples, the MCP
+ * walkthrough and `latch serve`'s tests start many processes, the console's a browser, and the
+ * rest run hundreds of generated cases or a store's whole contract; minutes each on a loaded
+ * 2-core machine. Vitest knows durations only from an earlier run of the same checkout, which
+ * CI's clean clone never has; without them it starts the biggest files first (the integration
+ * project's, then the unit project's), and a small file that runs long would start late and end
+ * the run alone.
  */
 const LONGEST = [
   "test/readme/readme-examples.test.ts",
   "test/mcp-gateway/integration/readme-walkthrough.test.ts",
   "test/cli/serve-command.test.ts",
   "test/console/integration/console-pages.test.ts",
+  "test/engine/chain-against-reference.test.ts",
+  "test/store/postgres/pglite-store.test.ts",
+  "test/store/postgres/postgres-store.test.ts",
+  "test/cache/integration/revocation.test.ts",
 ];
 
 /**
