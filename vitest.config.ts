@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
+import { LongestFirst } from "./test/support/longest-first.js";
 
 /**
  * The tests that use Postgres, Redis, a server or a child process, by folder: four whole folders,
@@ -27,6 +28,8 @@ export default defineConfig({
     // one worker more than the cores keeps both busy. A file does not rely on running alone: it
     // makes its own databases, ports and directories.
     maxWorkers: availableParallelism() + 1,
+    // The longest files start first, so that the run does not end on one of them alone.
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         extends: true,

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLatchClient } from "../../src/cli/client.js";
+import { entryArguments } from "../support/built-entry.js";
 import { type CliTestServer, startCliServer, TEST_SCHEMA } from "./cli-test-server.js";
 import { runLatch } from "./run-cli-helper.js";
 
@@ -138,7 +139,7 @@ describe("latch pointed at what is not a Latch gRPC endpoint", () => {
       stderr: `${endpoint}: the server's TLS certificate is not accepted (self-signed certificate); if a private CA signed it, set NODE_EXTRA_CA_CERTS to that CA's certificate file\n`,
     });
     // Node reads NODE_EXTRA_CA_CERTS as it starts: the advice is followed in a process of its own.
-    const trusted = await run(process.execPath, ["--import", "tsx", MAIN, "schema", "read"], {
+    const trusted = await run(process.execPath, [...entryArguments(MAIN), "schema", "read"], {
       env: { ...process.env, LATCH_ENDPOINT: endpoint, NODE_EXTRA_CA_CERTS: certificate.certFile },
     });
     expect(trusted.stdout).toContain("definition document {");

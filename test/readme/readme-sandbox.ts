@@ -1,5 +1,5 @@
 // Where the README's examples run: a scratch copy of the repository's top level, a `latch` that
-// runs the CLI compiled from source, and `latch serve` started there as after `npm start`.
+// runs the compiled CLI, and `latch serve` started there as after `npm start`.
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
@@ -7,14 +7,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { builtIsFresh } from "../support/built-entry.js";
 import { freePort } from "../support/free-port.js";
 
 const REPOSITORY = fileURLToPath(new URL("../..", import.meta.url));
 /**
- * Entries of the repository not linked into the scratch directory: its data, its history, and the
- * compiled code, which the sandbox compiles afresh from src/.
+ * Entries of the repository not linked into the scratch directory: its data and its history; and
+ * the compiled code unless {@link builtIsFresh}, in which case the sandbox compiles src/ afresh.
  */
-const NOT_LINKED = new Set([".latch", ".git", "dist"]);
+const NOT_LINKED = new Set([".latch", ".git"]);
 /** Variables that would point the server or the CLI elsewhere than a fresh `npm start`. */
 const FOREIGN = /^(LATCH_\w+|DATABASE_URL|REDIS_URL)$/;
 /** How long `latch serve` may take to answer /readyz: the embedded database is slow to create. */
@@ -37,25 +38,30 @@ export interface ReadmeSandbox {
  * openReadmeSandbox starts `latch serve` in a scratch directory that links every top-level entry
  * of the repository, with no LATCH_* or DATABASE_URL setting but the ports: the embedded store in
  * `./.latch/data`, new, and the example schema, as `npm start` serves on a fresh clone. `latch`
- * (and `npx latch`) run `dist/cli/main.js`, compiled from src/ file by file as `npm run build`
- * lays it out, by esbuild: a third of the start-up CPU of running the sources through tsx, for
- * every command of every example.
+ * (and `npx latch`) run `dist/cli/main.js`: the repository's build when it is fresh, as on a
+ * fresh clone after `npm ci`; else src/ compiled file by file as `npm run build` lays it out, by
+ * esbuild. Either costs a third of the start-up CPU of running the sources through tsx, for every
+ * command of every example.
  */
 export async function openReadmeSandbox(): Promise<ReadmeSandbox> {
   const directory = await mkdtemp(join(tmpdir(), "latch-readme-"));
   const bin = join(directory, ".bin");
   await mkdir(bin);
+  const built = builtIsFresh();
   for (const entry of await readdir(REPOSITORY)) {
-    if (!NOT_LINKED.has(entry)) await symlink(join(REPOSITORY, entry), join(directory, entry));
+    if (NOT_LINKED.has(entry) || (entry === "dist" && !built)) continue;
+    await symlink(join(REPOSITORY, entry), join(directory, entry));
   }
-  await build({
-    entryPoints: [join(REPOSITORY, "src/**/*.ts")],
-    outbase: join(REPOSITORY, "src"),
-    outdir: join(directory, "dist"),
-    format: "esm",
-    platform: "node",
-    logLevel: "error",
-  });
+  if (!built) {
+    await build({
+      entryPoints: [join(REPOSITORY, "src/**/*.ts")],
+      outbase: join(REPOSITORY, "src"),
+      outdir: join(directory, "dist"),
+      format: "esm",
+      platform: "node",
+      logLevel: "error",
+    });
+  }
   const latch = join(bin, "latch");
   const main = join(directory, "dist/cli/main.js");
   await writeFile(latch, `#!/bin/sh\nexec "${process.execPath}" "${main}" "$@"\n`);

@@ -1,8 +1,9 @@
-// `latch serve` as a child process, run from the sources: the server as it is deployed, for tests
-// of start-up, signals and what survives them.
+// `latch serve` as a child process, built (or from the sources when the build is stale): the
+// server as it is deployed, for tests of start-up, signals and what survives them.
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { entryArguments } from "./built-entry.js";
 
 const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 
@@ -24,7 +25,7 @@ export function serveLatch(
   env: Record<string, string>,
   options: readonly string[] = [],
 ): ServedLatch {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, "serve", ...options], {
+  const child = spawn(process.execPath, [...entryArguments(MAIN), "serve", ...options], {
     env: {
       ...process.env,
       DATABASE_URL: "",

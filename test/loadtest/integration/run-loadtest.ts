@@ -1,8 +1,10 @@
-// Runs `npm run loadtest`'s entry point as a user runs it: a child process, from the sources.
+// Runs `npm run loadtest`'s entry point as a user runs it: a child process (built, when the build
+// is fresh: the same code, started with less CPU).
 
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { entryArguments } from "../../support/built-entry.js";
 
 const MAIN = fileURLToPath(new URL("../../../src/loadtest/main.ts", import.meta.url));
 const REPOSITORY = fileURLToPath(new URL("../../..", import.meta.url));
@@ -16,7 +18,7 @@ export interface LoadtestRun {
 /** runLoadtest runs the runner with args in the repository's directory, until it exits. */
 export function runLoadtest(args: string[]): Promise<LoadtestRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
+    const child = spawn(process.execPath, [...entryArguments(MAIN), ...args], {
       cwd: REPOSITORY,
       stdio: ["ignore", "pipe", "pipe"],
     });

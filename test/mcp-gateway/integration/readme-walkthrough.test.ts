@@ -12,6 +12,7 @@ import { shellExample } from "../../readme/example-steps.js";
 import { outputMatches } from "../../readme/expected-output.js";
 import { readmeBlocks } from "../../readme/readme-blocks.js";
 import { runExample } from "../../readme/run-example.js";
+import { entryArguments } from "../../support/built-entry.js";
 import { type ServedLatch, serveLatch, servingPorts } from "../../support/latch-serve.js";
 
 const REPOSITORY = fileURLToPath(new URL("../../..", import.meta.url));
@@ -31,8 +32,10 @@ describe("the README's MCP gateway walkthrough", () => {
     });
     const { grpcPort } = await servingPorts(served);
     const latch = join(scratch, "latch");
-    const main = join(REPOSITORY, "src/cli/main.ts");
-    await writeFile(latch, `#!/bin/sh\nexec "${process.execPath}" --import tsx "${main}" "$@"\n`);
+    const main = entryArguments(join(REPOSITORY, "src/cli/main.ts"))
+      .map((argument) => `"${argument}"`)
+      .join(" ");
+    await writeFile(latch, `#!/bin/sh\nexec "${process.execPath}" ${main} "$@"\n`);
     await chmod(latch, 0o755);
     const base = Object.fromEntries(
       Object.entries(process.env).filter(
