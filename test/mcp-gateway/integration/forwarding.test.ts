@@ -70,7 +70,8 @@ describe.each<UpstreamKind>(["stdio", "http"])(
       );
       // The intern may subscribe while it may read; the grant ends before the update.
       await rig.latchCli("rel", "touch", INDEX_READER);
-      await intern.subscribeResource({ uri: INDEX });
+      // Checked at minimize_latency: the cached denial may answer until the grant reaches the cache.
+      await vi.waitFor(() => intern.subscribeResource({ uri: INDEX }));
       await rig.latchCli("rel", "delete", INDEX_READER);
       await subscriber.subscribeResource({ uri: INDEX });
 
