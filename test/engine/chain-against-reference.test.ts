@@ -73,7 +73,9 @@ describe("checks on behalf of a subject agree with the reference evaluator", () 
           seen.set(key, (seen.get(key) ?? 0) + 1);
         }
       }),
-      { numRuns: 80 },
+      // Seeded, as the generators' own coverage samples are: the outcomes counted below are then
+      // every run's, where a random seed now and then drew no conditional answer in 80 cases.
+      { numRuns: 80, seed: 20250601 },
     );
     // Every outcome happened, for chains of every length; the rarer ones over all lengths.
     const count = (actors: number[], outcome: string) =>
