@@ -389,7 +389,7 @@ function readOrigin(field: string, origin: JsonObject | undefined): JsonObject |
  * expiry or explanation) is the same message for every such check at one read point: made once
  * there, and frozen, so that the gRPC adapter encodes it once too.
  */
-const plainAnswers = new WeakMap<ReadPoint, Map<OutcomeKind, CheckResponse>>();
+const plainAnswers = new WeakMap<ReadPoint, Map<`${OutcomeKind} ${boolean}`, CheckResponse>>();
 
 /**
  * cachedCheckResponse is the response to a check the cache answered at read point `at`, with the
@@ -413,12 +413,14 @@ function cachedCheckResponse(
     answers = new Map();
     plainAnswers.set(at, answers);
   }
-  let response = answers.get(result.result);
+  // By whether the cache answered it too: a response must say so as the metrics count it.
+  const key = `${result.result} ${result.servedFromCache}` as const;
+  let response = answers.get(key);
   if (response === undefined) {
     response = Object.freeze(
       create(CheckResponseSchema, { ...checkItem(question, result, []), checkedAt: at.token }),
     );
-    answers.set(result.result, response);
+    answers.set(key, response);
   }
   return response;
 }
