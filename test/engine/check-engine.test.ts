@@ -11,7 +11,7 @@ import { roundTripReader } from "./round-trip-reader.js";
 
 const SCHEMA = `definition user {}
 definition group {
-	relation member: user | group#member
+	relation member: user | group#member | group#member with over_limit
 }
 definition folder {
 	relation parent: folder
@@ -117,6 +117,25 @@ describe("Check", () => {
       context: { limit: 1000, amount: 50 },
     });
     expect(decided.result).toBe("denied");
+  });
+
+  it("awaits only the parameters of a derivation that does not come back on a cycle", async () => {
+    // g1's members include g1's own members under over_limit: that derivation grants alice only
+    // under more conditions than the one through g2, so its missing `limit` never decides.
+    const { engine, reader } = await setUp([
+      'group:g1#member@group:g2#member[over_limit:{"limit":5}]',
+      "group:g1#member@group:g1#member[over_limit]",
+      "group:g2#member@user:alice",
+    ]);
+    const question = { resource: { type: "group", id: "g1" }, permission: "member" };
+    const open = await engine.check(reader, { ...question, subject: user("alice") });
+    expect(open).toMatchObject({ result: "conditional", missing: ["amount"] });
+    const decided = await engine.check(reader, {
+      ...question,
+      subject: user("alice"),
+      context: { amount: 3 },
+    });
+    expect(decided.result).toBe("allowed");
   });
 
   it("reads each level of its walk in one query from a store with round trips", async () => {

@@ -420,6 +420,25 @@ describe("evaluateAll: caveats", () => {
   });
 });
 
+describe("evaluateAll: caveats on a cycle in the data", () => {
+  // d1's editors include d1's own editors under has_tag: that derivation grants d3#editor only
+  // under more conditions than the direct one, so the answer awaits the direct one's parameter.
+  const model = modelOf(
+    `caveat has_tag(tag string, tags list<string>) { tag in tags }
+     definition document {
+       relation editor: document#editor with has_tag
+     }`,
+    [
+      'document:d1#editor@document:d3#editor[has_tag:{"tag":"red"}]',
+      "document:d1#editor@document:d1#editor[has_tag]",
+    ],
+  );
+
+  it("awaits only the parameters of the derivations that do not come back to the question", () => {
+    expect(check(model, "document:d1#editor@document:d3#editor")).toEqual(conditional("tags"));
+  });
+});
+
 describe("evaluateAll: expiration", () => {
   const schema = `
     use expiration

@@ -119,19 +119,14 @@ export function evaluateAll(
     }
   }
 
-  /** Every cell (object, member) for one subject, solved stratum by stratum. */
-  const solve = (subject: SubjectRef, objects: readonly ObjectRef[]): Map<string, Truth> => {
-    const table = new Map<string, Truth>();
-    const read = (object: ObjectRef, name: string): Truth => {
-      if (schema.member(object.type, name) === undefined) return FALSE;
-      const value = table.get(cellKey(object, name));
-      if (value === undefined) {
-        throw new Error(
-          `reference evaluator bug: ${cellKey(object, name)} read before its stratum`,
-        );
-      }
-      return value;
-    };
+  /**
+   * The value of one cell for one subject, from the values of the cells it reads: `read` gives
+   * them (the fixpoint's table, or an unfolding along one path).
+   */
+  const cellEvaluator = (
+    subject: SubjectRef,
+    read: (object: ObjectRef, name: string) => Truth,
+  ): ((object: ObjectRef, name: string) => Truth) => {
     const evaluateRewrite = (object: ObjectRef, rewrite: Rewrite): Truth => {
       switch (rewrite.kind) {
         case "nil":
@@ -189,6 +184,22 @@ export function evaluateAll(
       return read({ type: stored.type, id: stored.id }, stored.relation);
     };
 
+    return evaluateCell;
+  };
+
+  /** Every cell (object, member) for one subject, solved stratum by stratum. */
+  const solve = (subject: SubjectRef, objects: readonly ObjectRef[]): Map<string, Truth> => {
+    const table = new Map<string, Truth>();
+    const evaluateCell = cellEvaluator(subject, (object, name) => {
+      if (schema.member(object.type, name) === undefined) return FALSE;
+      const value = table.get(cellKey(object, name));
+      if (value === undefined) {
+        throw new Error(
+          `reference evaluator bug: ${cellKey(object, name)} read before its stratum`,
+        );
+      }
+      return value;
+    });
     const allCells: Cell[] = [];
     for (const stratum of strata) {
       const cells = stratum.flatMap((key) => {
@@ -255,8 +266,34 @@ export function evaluateAll(
     }
     return tableFor(subject, resource).get(cellKey(resource, permission))!;
   };
-  const check = (resource: ObjectRef, permission: string, subject: SubjectRef): RefResult =>
-    toResult(truth(resource, permission, subject));
+  /**
+   * The value of one cell over its acyclic derivations only: a derivation that comes back to a
+   * cell on its own path counts as granting nothing. Its truth level is the fixpoint's (the least
+   * fixpoint is reached by acyclic derivations), and its missing names are the ones an undecided
+   * answer awaits: a derivation through a cycle grants the cell only under more conditions than
+   * its other derivations (Q = base ∨ (c ∧ Q) is base), so its caveats never decide the answer.
+   */
+  const unfold = (resource: ObjectRef, permission: string, subject: SubjectRef): Truth => {
+    const valueOnPath =
+      (path: ReadonlySet<string>) =>
+      (object: ObjectRef, name: string): Truth => {
+        const key = cellKey(object, name);
+        if (path.has(key)) return FALSE;
+        return cellEvaluator(subject, valueOnPath(new Set(path).add(key)))(object, name);
+      };
+    return valueOnPath(new Set())(resource, permission);
+  };
+  const check = (resource: ObjectRef, permission: string, subject: SubjectRef): RefResult => {
+    const value = truth(resource, permission, subject);
+    if (value.kind !== "unknown") return toResult(value);
+    const unfolded = unfold(resource, permission, subject);
+    if (unfolded.kind !== "unknown") {
+      throw new Error(
+        `reference evaluator bug: ${cellKey(resource, permission)} is decided over acyclic derivations only`,
+      );
+    }
+    return toResult(unfolded);
+  };
   const idsOfType = (type: string, extra: ObjectRef): string[] => {
     const ids = new Set([...universe.values()].filter((o) => o.type === type).map((o) => o.id));
     if (extra.type === type && extra.id !== WILDCARD) ids.add(extra.id);
