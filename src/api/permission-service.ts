@@ -389,7 +389,13 @@ function readOrigin(field: string, origin: JsonObject | undefined): JsonObject |
  * expiry or explanation) is the same message for every such check at one read point: made once
  * there, and frozen, so that the gRPC adapter encodes it once too.
  */
-const plainAnswers = new WeakMap<ReadPoint, Map<`${OutcomeKind} ${boolean}`, CheckResponse>>();
+const plainAnswers = new WeakMap<ReadPoint, PlainAnswers>();
+
+/** PlainAnswers holds one read point's plain responses by whether the cache answered them. */
+interface PlainAnswers {
+  readonly fromCache: Map<OutcomeKind, CheckResponse>;
+  readonly computed: Map<OutcomeKind, CheckResponse>;
+}
 
 /**
  * cachedCheckResponse is the response to a check the cache answered at read point `at`, with the
@@ -410,17 +416,17 @@ function cachedCheckResponse(
   if (!plain) return { ...checkItem(question, result, requestable), checkedAt: at.token };
   let answers = plainAnswers.get(at);
   if (answers === undefined) {
-    answers = new Map();
+    answers = { fromCache: new Map(), computed: new Map() };
     plainAnswers.set(at, answers);
   }
   // By whether the cache answered it too: a response must say so as the metrics count it.
-  const key = `${result.result} ${result.servedFromCache}` as const;
-  let response = answers.get(key);
+  const byResult = result.servedFromCache ? answers.fromCache : answers.computed;
+  let response = byResult.get(result.result);
   if (response === undefined) {
     response = Object.freeze(
       create(CheckResponseSchema, { ...checkItem(question, result, []), checkedAt: at.token }),
     );
-    answers.set(key, response);
+    byResult.set(result.result, response);
   }
   return response;
 }
