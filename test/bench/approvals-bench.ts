@@ -18,15 +18,9 @@ import { durationFromMs, timestampDate, timestampFromDate } from "@bufbuild/prot
 import type { LatchClient } from "../../src/cli/client.js";
 import { CheckResult } from "../../src/gen/latch/v1/permission_service_pb.js";
 import { RelationshipUpdate_Operation } from "../../src/gen/latch/v1/relationship_service_pb.js";
+import { atLeastAsFresh, type Consistency, MINIMIZE_LATENCY } from "../support/replica.js";
 import { startWebhookReceiver } from "../support/webhook-receiver.js";
-import {
-  atLeastAsFresh,
-  type Consistency,
-  MINIMIZE_LATENCY,
-  readReplicaBenchArgs,
-  startBenchReplicas,
-  wallNow,
-} from "./bench-replicas.js";
+import { readReplicaBenchArgs, startBenchReplicas, wallNow } from "./bench-replicas.js";
 import { latencyStats } from "./latency-stats.js";
 
 const APPROVE_GOAL_MS = 10;

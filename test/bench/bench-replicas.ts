@@ -2,9 +2,7 @@
 // command line and request helpers of the benchmarks that time what a write through A does to B.
 
 import { performance } from "node:perf_hooks";
-import type { MessageInitShape } from "@bufbuild/protobuf";
 import { createUnaryLatchClient, type LatchClient } from "../../src/cli/client.js";
-import type { ConsistencySchema } from "../../src/gen/latch/v1/core_pb.js";
 import { createTestDatabase, findPostgres } from "../store/postgres/test-database.js";
 import { chooseRedis } from "./bench-redis.js";
 import { readReadyLine } from "./child-ready-line.js";
@@ -100,15 +98,5 @@ export function readReplicaBenchArgs(defaultTrials: number): ReplicaBenchArgs {
   return { json: args.includes("--json"), trials, redis: option("--redis") };
 }
 
-/** Consistency is a request's consistency, as a client sends it. */
-export type Consistency = MessageInitShape<typeof ConsistencySchema>;
-/** MINIMIZE_LATENCY asks for any recent revision: B's cache, as far as its change stream went. */
-export const MINIMIZE_LATENCY: Consistency = {
-  requirement: { case: "minimizeLatency", value: true },
-};
-/** atLeastAsFresh asks for a revision at least as fresh as the write that returned token. */
-export const atLeastAsFresh = (token: string): Consistency => ({
-  requirement: { case: "atLeastAsFresh", value: token },
-});
 /** wallNow is the time of day in epoch ms with sub-millisecond resolution. */
 export const wallNow = () => performance.timeOrigin + performance.now();

@@ -10,14 +10,8 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { LatchClient } from "../../src/cli/client.js";
 import { CheckResult } from "../../src/gen/latch/v1/permission_service_pb.js";
 import { RelationshipUpdate_Operation } from "../../src/gen/latch/v1/relationship_service_pb.js";
-import {
-  atLeastAsFresh,
-  type Consistency,
-  MINIMIZE_LATENCY,
-  readReplicaBenchArgs,
-  startBenchReplicas,
-  wallNow,
-} from "./bench-replicas.js";
+import { atLeastAsFresh, type Consistency, MINIMIZE_LATENCY } from "../support/replica.js";
+import { readReplicaBenchArgs, startBenchReplicas, wallNow } from "./bench-replicas.js";
 import { latencyStats } from "./latency-stats.js";
 import { REVOCATION_SCHEMA } from "./revocation-bench-schema.js";
 

@@ -8,19 +8,18 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AlertRules } from "../../../src/alerts/alert-rule.js";
 import { parseAlertRules } from "../../../src/alerts/rule-file.js";
-import { ApiKeyRing } from "../../../src/api/api-keys.js";
-import { type LatchServer, startServer } from "../../../src/api/latch-server.js";
-import { createLatchClient, type LatchClient } from "../../../src/cli/client.js";
+import type { LatchServer } from "../../../src/api/latch-server.js";
+import type { LatchClient } from "../../../src/cli/client.js";
 import { type Alert, AlertStatus } from "../../../src/gen/latch/v1/alert_service_pb.js";
 import { CheckResult } from "../../../src/gen/latch/v1/permission_service_pb.js";
 import { RelationshipUpdate_Operation } from "../../../src/gen/latch/v1/relationship_service_pb.js";
-import { createPostgresStore } from "../../../src/store/postgres/postgres-store.js";
 import type { SqlBackedStore } from "../../../src/store/postgres/sql-store.js";
 import {
   createTestDatabase,
   postgresForTests,
   type TestDatabase,
 } from "../../store/postgres/test-database.js";
+import { namedUrl, startReplica, stopReplica } from "../../support/replica.js";
 import { waitFor } from "../../support/wait-for.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../../support/webhook-receiver.js";
 
@@ -85,34 +84,16 @@ if (serverUrl !== undefined) {
     let failing = 2;
     const logs: string[] = [];
 
-    async function startReplica(name: string): Promise<Replica> {
-      const url = new URL(database.url);
-      url.searchParams.set("application_name", name);
-      const store = await createPostgresStore({ connectionString: url.toString() });
-      const server = await startServer({
-        store,
+    const start = (name: string): Promise<Replica> =>
+      startReplica(namedUrl(database.url, name), (store) => ({
         decisions: {
           database: store.database,
           settings: { mode: "async", retentionMs: 86_400_000, redactKeys: [] },
         },
         alerts: { rules, secrets: new Map([["hook", Buffer.from(SECRET)]]) },
-        keys: new ApiKeyRing([]),
-        host: "127.0.0.1",
-        grpcPort: 0,
-        httpPort: 0,
         onInternalError: (method, error) => logs.push(`${method}: ${String(error)}`),
         log: (line) => logs.push(line),
-      });
-      const client = createLatchClient({ LATCH_ENDPOINT: `127.0.0.1:${server.grpcPort}` });
-      return { store, server, client };
-    }
-
-    async function stop(replica: Replica | undefined): Promise<void> {
-      if (replica === undefined) return;
-      replica.client.close();
-      await replica.server.close(1000);
-      await replica.store.close();
-    }
+      }));
 
     /** checkAs asks, on replica, whether agent:bot acting for alice has permission on doc. */
     const checkAs = async (replica: Replica, bot: string, doc: string, permission = "view") =>
@@ -133,8 +114,8 @@ if (serverUrl !== undefined) {
       receiver = await startWebhookReceiver(() => (failing-- > 0 ? 503 : 200));
       rules = rulesFor(receiver.port);
       database = await createTestDatabase(serverUrl);
-      a = await startReplica("latch-a");
-      b = await startReplica("latch-b");
+      a = await start("latch-a");
+      b = await start("latch-b");
       await a.client.schema.writeSchema({ schema: SCHEMA });
       const owner = (bot: string) => ({
         operation: RelationshipUpdate_Operation.TOUCH,
@@ -150,8 +131,8 @@ if (serverUrl !== undefined) {
     });
 
     afterAll(async () => {
-      await stop(a);
-      await stop(b);
+      await stopReplica(a);
+      await stopReplica(b);
       await database?.drop();
       await receiver?.close();
     });
@@ -319,7 +300,7 @@ if (serverUrl !== undefined) {
     });
 
     it("the evaluator moves on when its replica stops: no alert is raised twice", async () => {
-      await stop(a);
+      await stopReplica(a);
       a = undefined;
       for (let i = 0; i < 3; i++) await checkAs(b!, "bot5", "plan");
       await waitFor(

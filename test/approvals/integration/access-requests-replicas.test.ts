@@ -8,9 +8,8 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiKeyRing } from "../../../src/api/api-keys.js";
-import { type LatchServer, startServer } from "../../../src/api/latch-server.js";
-import { createLatchClient, type LatchClient } from "../../../src/cli/client.js";
+import type { LatchServer } from "../../../src/api/latch-server.js";
+import type { LatchClient } from "../../../src/cli/client.js";
 import { decisionRecord } from "../../../src/cli/decision-text.js";
 import {
   AccessRequestStatus,
@@ -19,13 +18,13 @@ import {
 import type { ConsistencySchema, RelationshipSchema } from "../../../src/gen/latch/v1/core_pb.js";
 import { CheckResult } from "../../../src/gen/latch/v1/permission_service_pb.js";
 import { RelationshipUpdate_Operation } from "../../../src/gen/latch/v1/relationship_service_pb.js";
-import { createPostgresStore } from "../../../src/store/postgres/postgres-store.js";
 import type { SqlBackedStore } from "../../../src/store/postgres/sql-store.js";
 import {
   createTestDatabase,
   postgresForTests,
   type TestDatabase,
 } from "../../store/postgres/test-database.js";
+import { namedUrl, startReplica, stopReplica } from "../../support/replica.js";
 import { waitFor } from "../../support/wait-for.js";
 
 const SUITE = "access requests across two Latch servers";
@@ -87,12 +86,8 @@ if (serverUrl !== undefined) {
     let b: Replica;
     const internalErrors: string[] = [];
 
-    async function startReplica(name: string, accessRequestTtlMs?: number): Promise<Replica> {
-      const url = new URL(database.url);
-      url.searchParams.set("application_name", name);
-      const store = await createPostgresStore({ connectionString: url.toString() });
-      const server = await startServer({
-        store,
+    const start = (name: string, accessRequestTtlMs?: number): Promise<Replica> =>
+      startReplica(namedUrl(database.url, name), (store) => ({
         // A keeps a decision log, its records written before the answer.
         ...(name === "latch-a"
           ? {
@@ -102,24 +97,10 @@ if (serverUrl !== undefined) {
               },
             }
           : {}),
-        keys: new ApiKeyRing([]),
-        host: "127.0.0.1",
-        grpcPort: 0,
-        httpPort: 0,
         ...(accessRequestTtlMs === undefined ? {} : { accessRequestTtlMs }),
         onInternalError: (method, error) => internalErrors.push(`${method}: ${String(error)}`),
         log: () => {},
-      });
-      const client = createLatchClient({ LATCH_ENDPOINT: `127.0.0.1:${server.grpcPort}` });
-      return { store, server, client };
-    }
-
-    async function stop(replica: Replica | undefined): Promise<void> {
-      if (replica === undefined) return;
-      replica.client.close();
-      await replica.server.close(1000);
-      await replica.store.close();
-    }
+      }));
 
     /** viewOn asks replica whether agent:bot may view document:doc, at consistency. */
     const viewOn = async (replica: Replica, doc: string, consistency: Consistency) =>
@@ -164,14 +145,14 @@ if (serverUrl !== undefined) {
 
     beforeAll(async () => {
       database = await createTestDatabase(serverUrl);
-      a = await startReplica("latch-a");
-      b = await startReplica("latch-b", SHORT_TTL_MS);
+      a = await start("latch-a");
+      b = await start("latch-b", SHORT_TTL_MS);
       await a.client.schema.writeSchema({ schema: SCHEMA });
     });
 
     afterAll(async () => {
-      await stop(a);
-      await stop(b);
+      await stopReplica(a);
+      await stopReplica(b);
       await database?.drop();
     });
 

@@ -4,18 +4,11 @@
 
 import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
 import { performance } from "node:perf_hooks";
-import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ApiKeyRing } from "../../../src/api/api-keys.js";
-import { type LatchServer, startServer } from "../../../src/api/latch-server.js";
-import { createLatchClient, type LatchClient } from "../../../src/cli/client.js";
-import type { ConsistencySchema } from "../../../src/gen/latch/v1/core_pb.js";
 import { CheckResult } from "../../../src/gen/latch/v1/permission_service_pb.js";
 import { RelationshipUpdate_Operation } from "../../../src/gen/latch/v1/relationship_service_pb.js";
-import { createPostgresStore } from "../../../src/store/postgres/postgres-store.js";
-import type { Store } from "../../../src/store/store.js";
 import { REVOCATION_SCHEMA } from "../../bench/revocation-bench-schema.js";
 import {
   createTestDatabase,
@@ -27,6 +20,15 @@ import {
   type PrivateRedis,
   startPrivateRedis,
 } from "../../support/private-redis.js";
+import {
+  atLeastAsFresh,
+  type Consistency,
+  MINIMIZE_LATENCY,
+  namedUrl,
+  type Replica,
+  startReplica,
+  stopReplica,
+} from "../../support/replica.js";
 import { waitFor } from "../../support/wait-for.js";
 
 const SUITE = "revocation across two Latch servers";
@@ -54,21 +56,8 @@ const CATCH_UP_BOUND_MS = 1500;
 /** How long a step that should take milliseconds may take before the test gives up on it. */
 const PATIENCE_MS = 15_000;
 
-type Consistency = MessageInitShape<typeof ConsistencySchema>;
-const MINIMIZE_LATENCY: Consistency = { requirement: { case: "minimizeLatency", value: true } };
-const atLeastAsFresh = (token: string): Consistency => ({
-  requirement: { case: "atLeastAsFresh", value: token },
-});
-
 /** Revocation is how access is taken away: deleting the grant, or adding to the excluded relation. */
 type Revocation = "delete" | "exclusion";
-
-/** Replica is one Latch server with its own store, and a gRPC client to it. */
-interface Replica {
-  readonly store: Store;
-  readonly server: LatchServer;
-  readonly client: LatchClient;
-}
 
 /**
  * Answer is what a Check said, and when its request left and its response came back (epoch ms, the
@@ -177,28 +166,12 @@ if (serverUrl !== undefined) {
     const internalErrors: string[] = [];
     let nextId = 0;
 
-    const urlWith = (url: string, applicationName: string, port?: number): string => {
-      const parsed = new URL(url);
-      if (port !== undefined) parsed.host = `127.0.0.1:${port}`;
-      parsed.searchParams.set("application_name", applicationName);
-      return parsed.toString();
-    };
-
-    async function startReplica(connectionString: string): Promise<Replica> {
-      const store = await createPostgresStore({ connectionString });
-      const server = await startServer({
-        store,
-        keys: new ApiKeyRing([]),
-        host: "127.0.0.1",
-        grpcPort: 0,
-        httpPort: 0,
+    const start = (connectionString: string): Promise<Replica> =>
+      startReplica(connectionString, () => ({
         cache: { redis: { url: redis.url } },
         onInternalError: (method, error) => internalErrors.push(`${method}: ${String(error)}`),
         log: () => {},
-      });
-      const client = createLatchClient({ LATCH_ENDPOINT: `127.0.0.1:${server.grpcPort}` });
-      return { store, server, client };
-    }
+      }));
 
     const relationship = (resource: string, relation: string, user: string, expiresAt?: Date) => ({
       resource: { type: "document", id: resource },
@@ -374,9 +347,11 @@ if (serverUrl !== undefined) {
         postgres.hostname || "127.0.0.1",
         Number(postgres.port || 5432),
       );
-      a = await startReplica(urlWith(database.url, "latch-a"));
+      a = await start(namedUrl(database.url, "latch-a"));
       // B reaches Postgres through the proxy, so that its notifications can be lost on purpose.
-      b = await startReplica(urlWith(database.url, "latch-b", dropper.port));
+      const throughDropper = new URL(database.url);
+      throughDropper.host = `127.0.0.1:${dropper.port}`;
+      b = await start(namedUrl(throughDropper.toString(), "latch-b"));
       await a.client.schema.writeSchema({ schema: REVOCATION_SCHEMA });
       // Connections opened and code warmed, so that the first test's trials are not the slowest.
       await prepareTrial();
@@ -384,12 +359,7 @@ if (serverUrl !== undefined) {
     });
 
     afterAll(async () => {
-      for (const replica of [a, b]) {
-        if (replica === undefined) continue;
-        replica.client.close();
-        await replica.server.close(1000);
-        await replica.store.close();
-      }
+      for (const replica of [a, b]) await stopReplica(replica);
       await dropper?.close();
       await redis?.destroy();
       await database?.drop();

@@ -2,17 +2,10 @@
 // token at once, and at minimize_latency as soon as B's change stream has applied it, though B had
 // the allow cached; Resume reaches B the same way; suspensions survive a restart of both.
 
-import type { MessageInitShape } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ApiKeyRing } from "../../../src/api/api-keys.js";
-import { type LatchServer, startServer } from "../../../src/api/latch-server.js";
-import { createLatchClient, type LatchClient } from "../../../src/cli/client.js";
-import type { ConsistencySchema } from "../../../src/gen/latch/v1/core_pb.js";
 import { CheckResult, DenialReason } from "../../../src/gen/latch/v1/permission_service_pb.js";
 import { RelationshipUpdate_Operation } from "../../../src/gen/latch/v1/relationship_service_pb.js";
 import { decodeToken } from "../../../src/revision/consistency-token.js";
-import { createPostgresStore } from "../../../src/store/postgres/postgres-store.js";
-import type { Store } from "../../../src/store/store.js";
 import { AGENT_SCHEMA } from "../../agents/agent-schema.js";
 import {
   createTestDatabase,
@@ -24,6 +17,15 @@ import {
   type PrivateRedis,
   startPrivateRedis,
 } from "../../support/private-redis.js";
+import {
+  atLeastAsFresh,
+  type Consistency,
+  MINIMIZE_LATENCY,
+  namedUrl,
+  type Replica,
+  startReplica,
+  stopReplica,
+} from "../../support/replica.js";
 import { waitFor } from "../../support/wait-for.js";
 
 const SUITE = "suspension across two Latch servers";
@@ -31,19 +33,6 @@ const SUITE = "suspension across two Latch servers";
 const TRIALS = 20;
 /** How long a step that should take milliseconds may take before the test gives up on it. */
 const PATIENCE_MS = 15_000;
-
-type Consistency = MessageInitShape<typeof ConsistencySchema>;
-const MINIMIZE_LATENCY: Consistency = { requirement: { case: "minimizeLatency", value: true } };
-const atLeastAsFresh = (token: string): Consistency => ({
-  requirement: { case: "atLeastAsFresh", value: token },
-});
-
-/** Replica is one Latch server with its own store, and a gRPC client to it. */
-interface Replica {
-  readonly store: Store;
-  readonly server: LatchServer;
-  readonly client: LatchClient;
-}
 
 const object = (type: string, id: string) => ({ object: { type, id }, relation: "" });
 
@@ -57,30 +46,12 @@ if (serverUrl !== undefined) {
     let b: Replica;
     const internalErrors: string[] = [];
 
-    async function startReplica(name: string): Promise<Replica> {
-      const url = new URL(database.url);
-      url.searchParams.set("application_name", name);
-      const store = await createPostgresStore({ connectionString: url.toString() });
-      const server = await startServer({
-        store,
-        keys: new ApiKeyRing([]),
-        host: "127.0.0.1",
-        grpcPort: 0,
-        httpPort: 0,
+    const start = (name: string): Promise<Replica> =>
+      startReplica(namedUrl(database.url, name), () => ({
         cache: { redis: { url: redis.url } },
         onInternalError: (method, error) => internalErrors.push(`${method}: ${String(error)}`),
         log: () => {},
-      });
-      const client = createLatchClient({ LATCH_ENDPOINT: `127.0.0.1:${server.grpcPort}` });
-      return { store, server, client };
-    }
-
-    async function stop(replica: Replica | undefined): Promise<void> {
-      if (replica === undefined) return;
-      replica.client.close();
-      await replica.server.close(1000);
-      await replica.store.close();
-    }
+      }));
 
     /** check asks replica whether agent acts on document:doc for user:owner. */
     const check = (replica: Replica, n: number, consistency: Consistency) =>
@@ -142,14 +113,14 @@ if (serverUrl !== undefined) {
     beforeAll(async () => {
       database = await createTestDatabase(serverUrl);
       redis = await startPrivateRedis();
-      a = await startReplica("latch-a");
-      b = await startReplica("latch-b");
+      a = await start("latch-a");
+      b = await start("latch-b");
       await a.client.schema.writeSchema({ schema: AGENT_SCHEMA });
     });
 
     afterAll(async () => {
-      await stop(a);
-      await stop(b);
+      await stopReplica(a);
+      await stopReplica(b);
       await redis?.destroy();
       await database?.drop();
     });
@@ -196,10 +167,10 @@ if (serverUrl !== undefined) {
       expect((await check(b, 0, atLeastAsFresh(suspended.suspendedAt))).reason).toBe(
         DenialReason.SUSPENDED,
       );
-      await stop(a);
-      await stop(b);
-      a = await startReplica("latch-a-again");
-      b = await startReplica("latch-b-again");
+      await stopReplica(a);
+      await stopReplica(b);
+      a = await start("latch-a-again");
+      b = await start("latch-b-again");
       const listed = await b.client.agents.listSuspensions({
         consistency: { requirement: { case: "fullyConsistent", value: true } },
       });
