@@ -59,6 +59,7 @@ import { LiveCalls, shutdownError } from "./grpc-call-context.js";
 import { type GrpcPort, listenGrpc } from "./grpc-port.js";
 import { bearerKey, guardService } from "./guard-service.js";
 import { createHttpHandler } from "./http-handler.js";
+import { createInProcessClient, type InProcessClient } from "./in-process-client.js";
 import { createKeyService } from "./key-service.js";
 import { listenOn, type PortName } from "./listen-error.js";
 import { createPermissionService } from "./permission-service.js";
@@ -147,6 +148,15 @@ export interface ServerOptions {
 export interface LatchServer {
   readonly grpcPort: number;
   readonly httpPort: number;
+  /**
+   * inProcessClient is a client of service's unary methods calling this server's implementation
+   * in this process (see createInProcessClient), as a caller sending requestHeader would: the
+   * gateway of `latch serve` asks its checks so, without a round trip to its own port.
+   */
+  inProcessClient<S extends DescService>(
+    service: S,
+    requestHeader: Readonly<Record<string, string>>,
+  ): InProcessClient<S>;
   /**
    * close stops accepting calls, ends streams that never finish by themselves (Watch), waits up
    * to graceMs for calls in flight, then cuts what is left.
@@ -379,7 +389,16 @@ export async function startServer(options: ServerOptions): Promise<LatchServer> 
       onConnectionLimit,
     );
     const httpPort = await listenOn(httpServer, "HTTP", options.host, options.httpPort);
-    return { grpcPort: grpcPort.port, httpPort, close: running.close };
+    return {
+      grpcPort: grpcPort.port,
+      httpPort,
+      inProcessClient: (service, requestHeader) => {
+        const impl = services.find(([served]) => served === service)?.[1];
+        if (impl === undefined) throw new Error(`${service.typeName} is not served`);
+        return createInProcessClient(service, impl as ServiceImpl<typeof service>, requestHeader);
+      },
+      close: running.close,
+    };
   } catch (error) {
     await running.close(0);
     throw error;

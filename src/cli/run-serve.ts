@@ -5,7 +5,7 @@ import { AlertRulesError, readAlertRules, webhookSecrets } from "../alerts/rule-
 import { DEFAULT_API_LIMITS } from "../api/api-context.js";
 import { ApiKeyRing } from "../api/api-keys.js";
 import { bootstrapSchema } from "../api/bootstrap-schema.js";
-import { startServer } from "../api/latch-server.js";
+import { type LatchServer, startServer } from "../api/latch-server.js";
 import { ListenError, listenOn, type PortName } from "../api/listen-error.js";
 import { ConfigError, readServerConfig, type ServerConfig } from "../config/server-config.js";
 import { loadRedactionSecret } from "../decisions/redaction-secret.js";
@@ -15,6 +15,7 @@ import {
   GatewayConfigError,
   loadGatewayConfig,
 } from "../mcp-gateway/gateway-config.js";
+import { inProcessLatch } from "../mcp-gateway/in-process-latch.js";
 import { listenGateway, openGateway } from "../mcp-gateway/mcp-gateway.js";
 import { createPgliteStore } from "../store/postgres/pglite-store.js";
 import { createPostgresStore } from "../store/postgres/postgres-store.js";
@@ -24,7 +25,6 @@ import { BackgroundFailures } from "../telemetry/background-failures.js";
 import { createLogger, type Logger } from "../telemetry/logger.js";
 import { startTracing, type TraceSettings } from "../telemetry/tracing.js";
 import type { CliIo } from "./cli-io.js";
-import { createUnaryLatchClient } from "./client.js";
 
 /** LOOPBACK_HOSTS are the addresses development mode (no API key) may bind to. */
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -193,9 +193,8 @@ async function runServer(
     );
     let gateway: { close(): Promise<void> } | undefined;
     if (gatewayConfig !== undefined) {
-      const endpoint = `${bracketed(config.host)}:${server.grpcPort}`;
       // A gateway that cannot start stops the server it was to run beside.
-      gateway = await startGateway(gatewayConfig, endpoint, progress).catch(async (error) => {
+      gateway = await startGateway(gatewayConfig, server, progress).catch(async (error) => {
         await server.close(0);
         throw error;
       });
@@ -212,33 +211,24 @@ async function runServer(
 }
 
 /**
- * startGateway runs the MCP gateway of config beside the server, asking it at endpoint with
- * LATCH_TOKEN as any client would; close stops the gateway, then its connection to the server.
+ * startGateway runs the MCP gateway of config beside server, asking it in process as a client
+ * sending LATCH_TOKEN would; close stops the gateway.
  */
 async function startGateway(
   config: GatewayConfig,
-  endpoint: string,
+  server: LatchServer,
   progress: (line: string) => void,
 ): Promise<{ close(): Promise<void> }> {
-  const latch = createUnaryLatchClient({
-    LATCH_ENDPOINT: endpoint,
-    LATCH_TOKEN: process.env.LATCH_TOKEN,
-  });
-  try {
-    const gateway = await openGateway({ config, latch, env: process.env });
-    const { url, server } = await listenGateway(gateway, config);
-    progress(`MCP gateway serving ${Object.keys(config.servers).join(", ")} on ${url}`);
-    return {
-      close: async () => {
-        server.close();
-        await gateway.close();
-        latch.close();
-      },
-    };
-  } catch (error) {
-    latch.close();
-    throw error;
-  }
+  const latch = inProcessLatch(server, process.env.LATCH_TOKEN);
+  const gateway = await openGateway({ config, latch, env: process.env });
+  const { url, server: listening } = await listenGateway(gateway, config);
+  progress(`MCP gateway serving ${Object.keys(config.servers).join(", ")} on ${url}`);
+  return {
+    close: async () => {
+      listening.close();
+      await gateway.close();
+    },
+  };
 }
 
 /** decisionSettings are the decision log's settings, with the redaction key when keys are masked. */

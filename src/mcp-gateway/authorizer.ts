@@ -1,19 +1,23 @@
 // Asks Latch, on behalf of a session's person, whether its agents may use a tool; turns denials into access requests.
 
-import type { JsonObject } from "@bufbuild/protobuf";
-import type { Client } from "@connectrpc/connect";
+import type { JsonObject, MessageInitShape } from "@bufbuild/protobuf";
 import {
   type AccessRequest,
   AccessRequestStatus,
-  type ApprovalService,
+  type GetAccessRequestRequestSchema,
+  type GetAccessRequestResponse,
+  type RequestAccessRequestSchema,
+  type RequestAccessResponse,
 } from "../gen/latch/v1/approval_service_pb.js";
 import type { Relationship } from "../gen/latch/v1/core_pb.js";
 import {
+  type CheckBulkRequestSchema,
+  type CheckBulkResponse,
   type CheckBulkResponseItem,
+  type CheckRequestSchema,
   type CheckResponse,
   CheckResult,
   DenialReason,
-  type PermissionService,
 } from "../gen/latch/v1/permission_service_pb.js";
 import type { Identity } from "./identity.js";
 import type { CheckTarget } from "./tool-resource.js";
@@ -23,10 +27,25 @@ export type Verdict =
   | { readonly allowed: true }
   | { readonly allowed: false; readonly reason: string; readonly accessRequestId?: string };
 
-/** LatchApi is the part of Latch's API the gateway calls. */
+/**
+ * LatchApi is the part of Latch's API the gateway calls, as the gateway's key. A standalone
+ * gateway calls it over gRPC (a Connect client of Latch); the gateway of `latch serve` calls the
+ * server's own implementation in process (see LatchServer.inProcessClient): the same checks,
+ * cache, decision log and access requests, without a round trip per call.
+ */
 export interface LatchApi {
-  readonly permissions: Client<typeof PermissionService>;
-  readonly approvals: Client<typeof ApprovalService>;
+  readonly permissions: {
+    check(request: MessageInitShape<typeof CheckRequestSchema>): Promise<CheckResponse>;
+    checkBulk(request: MessageInitShape<typeof CheckBulkRequestSchema>): Promise<CheckBulkResponse>;
+  };
+  readonly approvals: {
+    requestAccess(
+      request: MessageInitShape<typeof RequestAccessRequestSchema>,
+    ): Promise<RequestAccessResponse>;
+    getAccessRequest(
+      request: MessageInitShape<typeof GetAccessRequestRequestSchema>,
+    ): Promise<GetAccessRequestResponse>;
+  };
 }
 
 type Answer = CheckResponse | CheckBulkResponseItem;

@@ -17,7 +17,9 @@ import {
   createUnaryLatchClient,
   type LatchClient,
 } from "../../../src/cli/client.js";
+import type { LatchApi } from "../../../src/mcp-gateway/authorizer.js";
 import { parseGatewayConfig } from "../../../src/mcp-gateway/gateway-config.js";
+import { inProcessLatch } from "../../../src/mcp-gateway/in-process-latch.js";
 import { type Gateway, listenGateway, openGateway } from "../../../src/mcp-gateway/mcp-gateway.js";
 import { runLatch } from "../../cli/run-cli-helper.js";
 import { DECISION_STORES, type OpenedStore } from "../../decisions/integration/decision-stores.js";
@@ -122,6 +124,12 @@ redactArguments: [secret]
 /** Upstream is how the gateway reaches the docs server: it runs it over stdio, or calls it over HTTP. */
 export type UpstreamKind = "stdio" | "http";
 
+/**
+ * GatewayMode is how the gateway asks Latch: as `latch mcp-gateway` does, over gRPC
+ * ("standalone"), or as the gateway of `latch serve` does, in process ("serve").
+ */
+export type GatewayMode = "standalone" | "serve";
+
 /** GatewayRig is everything running, and what the tests call through. */
 export interface GatewayRig {
   /** The gateway's MCP endpoint. */
@@ -148,11 +156,12 @@ export interface GatewayRig {
 
 /**
  * startRig starts Latch (its decision log in `decisions` mode: sync, so that tests read a call's
- * record as soon as it returns), the docs server (over `kind`) and the gateway.
+ * record as soon as it returns), the docs server (over `kind`) and the gateway (in `mode`).
  */
 export async function startRig(
   kind: UpstreamKind,
   decisions: "sync" | "async" = "sync",
+  mode: GatewayMode = "standalone",
 ): Promise<GatewayRig> {
   const { open } = [...DECISION_STORES].reverse().find((s) => s.open !== undefined)!;
   const scratch = mkdtempSync(join(tmpdir(), "latch-mcp-"));
@@ -207,8 +216,13 @@ export async function startRig(
       LATCH_TOKEN: GATEWAY,
       GATEWAY_JWT_SECRET: JWT_SECRET,
     };
-    const gatewayLatch = createUnaryLatchClient(gatewayEnv);
-    undo.push(async () => gatewayLatch.close());
+    let gatewayLatch: LatchApi;
+    if (mode === "serve") gatewayLatch = inProcessLatch(server, GATEWAY);
+    else {
+      const client = createUnaryLatchClient(gatewayEnv);
+      undo.push(async () => client.close());
+      gatewayLatch = client;
+    }
     const serve = async (text: string) => {
       const config = parseGatewayConfig("gateway.yaml", text);
       const gateway: Gateway = await openGateway({ config, latch: gatewayLatch, env: gatewayEnv });

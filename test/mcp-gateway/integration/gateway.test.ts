@@ -4,13 +4,14 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { CheckResult } from "../../../src/gen/latch/v1/permission_service_pb.js";
 import { ON_BEHALF_OF_HEADER } from "../../../src/mcp-gateway/identity.js";
 import { REDACTED } from "../../../src/mcp-gateway/proxy-session.js";
 import {
   ASSISTANT_KEY,
   directClient,
+  type GatewayMode,
   type GatewayRig,
   INTERN_KEY,
   JWT_SECRET,
@@ -28,6 +29,19 @@ const AS_INTERN = { authorization: `Bearer ${INTERN_KEY}`, [ON_BEHALF_OF_HEADER]
 const names = async (client: Client) => (await client.listTools()).tools.map((t) => t.name).sort();
 const text = (result: unknown) => ((result as CallToolResult).content[0] as { text: string }).text;
 
+/**
+ * untilApplied waits for call's answer to match expected: a write takes effect on a replica's
+ * `minimize_latency` checks (the gateway's) once its change tracker has applied it, a few
+ * milliseconds after the write returns. Every call after the first that matches must match too:
+ * no answer from before the write comes back.
+ */
+async function untilApplied(call: () => Promise<string>, expected: string | RegExp): Promise<void> {
+  const matches = (answer: string) =>
+    typeof expected === "string" ? answer === expected : expected.test(answer);
+  await vi.waitFor(async () => expect(matches(await call())).toBe(true));
+  for (let i = 0; i < 3; i++) expect(matches(await call())).toBe(true);
+}
+
 function jwt(
   claims: Record<string, unknown>,
   secret = JWT_SECRET,
@@ -40,11 +54,16 @@ function jwt(
     .sign(new TextEncoder().encode(secret));
 }
 
-describe.each<UpstreamKind>(["stdio", "http"])("the MCP gateway, the server over %s", (kind) => {
+describe.each<[GatewayMode, UpstreamKind]>([
+  ["standalone", "stdio"],
+  ["standalone", "http"],
+  ["serve", "stdio"],
+  ["serve", "http"],
+])("the MCP gateway (%s), the server over %s", (mode, kind) => {
   let rig: GatewayRig;
 
   beforeAll(async () => {
-    rig = await startRig(kind);
+    rig = await startRig(kind, "sync", mode);
   });
   afterAll(async () => {
     await rig?.close();
@@ -111,11 +130,14 @@ describe.each<UpstreamKind>(["stdio", "http"])("the MCP gateway, the server over
     expect(await rig.latchCli("access", "approve", requestId, "--for", "10m")).toContain(
       "approved mcp_tool:docs/delete_document#caller@agent:assistant",
     );
-    const retried = await gateway.callTool({
-      name: "docs__delete_document",
-      arguments: { document_id: "roadmap" },
+    // As soon as this replica has applied the grant (until then the cached denial answers).
+    await vi.waitFor(async () => {
+      const retried = await gateway.callTool({
+        name: "docs__delete_document",
+        arguments: { document_id: "roadmap" },
+      });
+      expect(text(retried)).toBe("deleted roadmap");
     });
-    expect(text(retried)).toBe("deleted roadmap");
     expect(rig.calls().slice(before)).toEqual(["delete_document"]);
     await rig.latchCli("access", "revoke", requestId);
   });
@@ -123,13 +145,14 @@ describe.each<UpstreamKind>(["stdio", "http"])("the MCP gateway, the server over
   it("cuts a suspended agent off in the middle of its session", async () => {
     const gateway = await rig.connect(AS_ASSISTANT);
     expect(text(await gateway.callTool({ name: "docs__list_documents" }))).toContain("salaries");
+    const list = async () => text(await gateway.callTool({ name: "docs__list_documents" }));
     await rig.latchCli("suspend", "agent:assistant", "--reason", "test");
     try {
-      const refused = await gateway.callTool({ name: "docs__list_documents" });
-      expect(text(refused)).toBe("denied: agent:assistant is suspended");
+      await untilApplied(list, "denied: agent:assistant is suspended");
       expect(await names(gateway)).toEqual([]);
     } finally {
       await rig.latchCli("resume", "agent:assistant");
+      await vi.waitFor(async () => expect(await list()).toContain("salaries"));
     }
   });
 
@@ -217,12 +240,14 @@ describe.each<UpstreamKind>(["stdio", "http"])("the MCP gateway, the server over
     const call = decisions.find((d) => d.origin?.method === "tools/call");
     expect(call).toBeDefined();
     expect({
+      apiKey: call!.apiKey,
       subject: call!.subject,
       actors: call!.actors,
       permission: call!.permission,
       result: call!.result,
       deniedBy: call!.deniedBy,
     }).toEqual({
+      apiKey: "gateway",
       subject: "user:alice",
       actors: ["agent:intern"],
       permission: "call",
@@ -245,5 +270,22 @@ describe.each<UpstreamKind>(["stdio", "http"])("the MCP gateway, the server over
         (d) => d.origin?.method === "tools/list" && d.origin.tool === "delete_document",
       ),
     ).toBe(true);
+  });
+
+  // Last: a grant given back may be denied from the cache for a moment.
+  it("denies the next call once a relationship it relied on is deleted", async () => {
+    const gateway = await rig.connect(AS_INTERN);
+    const list = async () => text(await gateway.callTool({ name: "docs__list_documents" }));
+    expect(await list()).toContain("salaries");
+    const grant = "mcp_tool:docs/list_documents#caller@agent:intern";
+    await rig.latchCli("rel", "delete", grant);
+    try {
+      await untilApplied(
+        list,
+        /^denied: agent:intern does not have call on mcp_tool:docs\/list_documents; access request /,
+      );
+    } finally {
+      await rig.latchCli("rel", "touch", grant);
+    }
   });
 });

@@ -13,7 +13,7 @@ import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKeptAliveFetch } from "../../../src/mcp-gateway/http-fetch.js";
 import { ON_BEHALF_OF_HEADER } from "../../../src/mcp-gateway/identity.js";
-import { ASSISTANT_KEY, type GatewayRig, startRig } from "./gateway-harness.js";
+import { ASSISTANT_KEY, type GatewayMode, type GatewayRig, startRig } from "./gateway-harness.js";
 
 const AS_ASSISTANT = {
   authorization: `Bearer ${ASSISTANT_KEY}`,
@@ -52,12 +52,12 @@ async function startCountingServer(): Promise<{
   };
 }
 
-describe("a long MCP gateway session", () => {
+describe.each<GatewayMode>(["standalone", "serve"])("a long MCP gateway session (%s)", (mode) => {
   let rig: GatewayRig;
   let upstream: Awaited<ReturnType<typeof startCountingServer>>;
 
   beforeAll(async () => {
-    rig = await startRig("stdio", "async");
+    rig = await startRig("stdio", "async", mode);
     upstream = await startCountingServer();
   });
   afterAll(async () => {
