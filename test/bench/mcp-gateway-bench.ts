@@ -3,17 +3,21 @@
 // log async (the default). Rows, each measured in this run, the paths taking turns after a warm-up:
 //   direct   an MCP client calling the docs server itself (the floor);
 //   check    the gateway's Check alone (agent for user, cached), over gRPC;
-//   gateway  the same call through `latch mcp-gateway` (a process of its own): agent → gateway →
-//            Latch Check → docs server.
-// "overhead" is gateway less direct, at each percentile; below it, the gateway process's CPU time
-// per call, a number the machine's other load disturbs far less than latencies.
+//   standalone  the same call through `latch mcp-gateway` (a process of its own): agent → gateway
+//            → Latch Check over gRPC → docs server;
+//   serve    the same call through the gateway of `latch serve --mcp-gateway` (Latch and the
+//            gateway in one process, on Postgres, its own database): the Check in process.
+// "overhead" is a gateway less direct, at each percentile; beside it, the gateway's process's CPU
+// time per call, a number the machine's other load disturbs far less than latencies (serve's
+// includes the Check, which the standalone gateway's Latch spends in this process).
 //   npm run bench:mcp [-- --calls N] [-- --json] [-- --cpu-prof DIR] [-- --cli CLI] [-- --baseline CLI]
-// --cpu-prof writes the gateway process's CPU profile into DIR, to read where its time goes.
-// --cli runs the gateway from a built CLI (`dist/cli/main.js`) rather than the sources through tsx.
-// --baseline runs a second gateway from another build's CLI (`../main/dist/cli/main.js`) as a
-// path taking its turns with the others: an A/B of two builds under the same load.
+// --cpu-prof writes the gateway processes' CPU profiles into DIR, to read where their time goes.
+// --cli runs the gateways from a built CLI (`dist/cli/main.js`) rather than the sources through tsx.
+// --baseline runs both gateways from another build's CLI (`../main/dist/cli/main.js`) too, as
+// paths (`base standalone`, `base serve`) taking their turns with the others: an A/B of two builds
+// under the same load.
 
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,11 +26,15 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { createKeptAliveFetch, type KeptAliveFetch } from "../../src/mcp-gateway/http-fetch.js";
 import { ON_BEHALF_OF_HEADER } from "../../src/mcp-gateway/identity.js";
+import { runLatch } from "../cli/run-cli-helper.js";
 import {
   ASSISTANT_KEY,
   type GatewayRig,
+  RELATIONSHIPS,
+  SCHEMA,
   startRig,
 } from "../mcp-gateway/integration/gateway-harness.js";
+import { createTestDatabase, findPostgres } from "../store/postgres/test-database.js";
 import { clockTicksPerSecond, cpuTicks } from "./server-bench-cpu.js";
 
 const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
@@ -74,41 +82,90 @@ const at = (sorted: number[], q: number) =>
  * startGatewayProcess runs `latch mcp-gateway` of cli (TypeScript through tsx, or built) with the
  * rig's configuration, profiled when asked; resolves its URL.
  */
-async function startGatewayProcess(
-  rig: GatewayRig,
-  scratch: string,
+function startGatewayProcess(rig: GatewayRig, scratch: string, cli: string, profile: boolean) {
+  return startCli(cli, ["mcp-gateway", "--config", config(rig, scratch)], rig.gatewayEnv, profile);
+}
+
+/**
+ * startServeProcess runs `latch serve --mcp-gateway` of cli with the rig's gateway configuration,
+ * on a database of its own (a fresh one on the test Postgres server, else PGlite in scratch) with
+ * the rig's schema and relationships, in development mode (no keys); resolves its gateway's URL.
+ */
+async function startServeProcess(rig: GatewayRig, scratch: string, cli: string, profile: boolean) {
+  const postgres = await findPostgres();
+  const database = postgres.url === undefined ? undefined : await createTestDatabase(postgres.url);
+  const dir = mkdtempSync(join(scratch, "serve-"));
+  writeFileSync(join(dir, "schema.zed"), SCHEMA);
+  const started = await startCli(
+    cli,
+    ["serve", "--mcp-gateway", config(rig, scratch)],
+    {
+      DATABASE_URL: database?.url ?? "",
+      LATCH_DATA_DIR: join(dir, "data"),
+      LATCH_SCHEMA: join(dir, "schema.zed"),
+      LATCH_GRPC_PORT: "0",
+      LATCH_HTTP_PORT: "0",
+      REDIS_URL: "",
+      GATEWAY_JWT_SECRET: rig.gatewayEnv.GATEWAY_JWT_SECRET!,
+    },
+    profile,
+    /gRPC port (\d+)/,
+  );
+  const touched = await runLatch(
+    ["rel", "touch", ...RELATIONSHIPS],
+    {},
+    {
+      env: { LATCH_ENDPOINT: `127.0.0.1:${started.matched}` },
+    },
+  );
+  if (touched.exitCode !== 0) throw new Error(`latch rel touch: ${touched.stderr}`);
+  return { ...started, drop: () => database?.drop() };
+}
+
+function config(rig: GatewayRig, scratch: string): string {
+  const file = join(scratch, "gateway.yaml");
+  writeFileSync(file, rig.yaml);
+  return file;
+}
+
+/**
+ * startCli runs `latch ...args` of cli with env over this process's, its CPU profiled when asked;
+ * resolves the gateway's URL once it logs it, with what `also` (logged before it) matched.
+ */
+async function startCli(
   cli: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
   profile: boolean,
+  also?: RegExp,
 ) {
-  const configFile = join(scratch, "gateway.yaml");
-  writeFileSync(configFile, rig.yaml);
   const child = spawn(
     process.execPath,
     [
       ...(profile && profileDir !== undefined ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : []),
       ...(cli.endsWith(".ts") ? ["--import", "tsx"] : []),
       cli,
-      "mcp-gateway",
-      "--config",
-      configFile,
+      ...args,
     ],
-    { env: { ...process.env, ...rig.gatewayEnv }, stdio: ["ignore", "inherit", "pipe"] },
+    { env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "pipe"] },
   );
-  const url = await new Promise<string>((resolve, reject) => {
-    let log = "";
-    child.stderr?.on("data", (chunk: Buffer) => {
-      log += chunk.toString();
-      process.stderr.write(chunk);
-      const found = / on (http:\S+)/.exec(log);
-      if (found) resolve(found[1]!);
-    });
-    child.once("exit", (code) => reject(new Error(`latch mcp-gateway exited (${code}): ${log}`)));
-  });
-  return { child, url };
+  return new Promise<{ child: ChildProcess; url: string; matched: string | undefined }>(
+    (resolve, reject) => {
+      let log = "";
+      child.stderr?.on("data", (chunk: Buffer) => {
+        log += chunk.toString();
+        process.stderr.write(chunk);
+        const found = / on (http:[^\s"]+)/.exec(log);
+        if (found) resolve({ child, url: found[1]!, matched: also?.exec(log)?.[1] });
+      });
+      child.once("exit", (code) => reject(new Error(`latch ${args[0]} exited (${code}): ${log}`)));
+    },
+  );
 }
 
 const rig = await startRig("http", "async");
 const scratch = mkdtempSync(join(tmpdir(), "latch-mcp-bench-"));
+const drops: (() => Promise<void> | undefined)[] = [];
 try {
   // Every client over kept-alive connections, as the gateway's own upstream client: the global
   // fetch leaves an abort listener per call on the transport's signal (thousands, and a warning).
@@ -128,13 +185,24 @@ try {
   const direct = await connected(rig.upstreamUrl!);
   const headers = { authorization: `Bearer ${ASSISTANT_KEY}`, [ON_BEHALF_OF_HEADER]: "user:alice" };
   const builds = [
-    { path: "gateway", cli },
-    ...(baselineCli === undefined ? [] : [{ path: "baseline", cli: baselineCli }]),
+    { prefix: "", cli },
+    ...(baselineCli === undefined ? [] : [{ prefix: "base ", cli: baselineCli }]),
   ];
   const gateways = [];
   for (const [i, build] of builds.entries()) {
-    const { child, url } = await startGatewayProcess(rig, scratch, build.cli, i === 0);
-    gateways.push({ ...build, child, client: await connected(url, { headers }) });
+    const standalone = await startGatewayProcess(rig, scratch, build.cli, i === 0);
+    gateways.push({
+      path: `${build.prefix}standalone`,
+      child: standalone.child,
+      client: await connected(standalone.url, { headers }),
+    });
+    const serve = await startServeProcess(rig, scratch, build.cli, i === 0);
+    drops.push(serve.drop);
+    gateways.push({
+      path: `${build.prefix}serve`,
+      child: serve.child,
+      client: await connected(serve.url, { headers }),
+    });
   }
   const check = {
     resource: { type: "mcp_tool", id: "docs/list_documents" },
@@ -190,12 +258,12 @@ try {
     console.log(
       `MCP gateway, an allowed tools/call with a cached decision: ${calls} calls per path`,
     );
-    console.log("| path     | p50 ms  | p99 ms  | p50 ÷ direct |");
-    console.log("| -------- | ------- | ------- | ------------ |");
+    console.log("| path            | p50 ms  | p99 ms  | p50 ÷ direct |");
+    console.log("| --------------- | ------- | ------- | ------------ |");
     for (const r of rows) {
       const cells = [r.p50Ms.toFixed(3).padStart(7), r.p99Ms.toFixed(3).padStart(7)];
       console.log(
-        `| ${r.path.padEnd(8)} | ${cells.join(" | ")} | ${r.ratioP50.toFixed(2).padStart(12)} |`,
+        `| ${r.path.padEnd(15)} | ${cells.join(" | ")} | ${r.ratioP50.toFixed(2).padStart(12)} |`,
       );
     }
     for (const o of overheads) {
@@ -205,6 +273,7 @@ try {
     }
   }
 } finally {
+  for (const drop of drops) await drop();
   rmSync(scratch, { recursive: true, force: true });
   await rig.close();
 }
