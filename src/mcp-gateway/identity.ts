@@ -11,6 +11,8 @@ export const ON_BEHALF_OF_HEADER = "latch-on-behalf-of";
 const MAX_ACTORS = 16;
 const OBJECT = /^[a-z][a-z0-9_]{1,62}[a-z0-9]:[a-zA-Z0-9/_|\-=+]{1,1024}$/;
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/;
+/** How many verified JWTs a gateway remembers; past it, the one verified first is forgotten. */
+const REMEMBERED_JWTS = 4096;
 
 /**
  * Identity is whom a client session acts as: `subject` the person (`user:alice`), `actors` the
@@ -44,6 +46,8 @@ export type IdentityResolver = (credentials: Credentials) => Promise<Identity>;
  * parts) verified against the configured JWKS or shared key, its `sub` the subject and its nested
  * `act` claims (RFC 8693, the outermost the current actor) the actors; else an agent key, the
  * agent the configuration names for its SHA-256, acting for the on-behalf-of header's subject.
+ * A JWT's identity is remembered until its `exp` (a session sends its token with every request:
+ * its signature is verified once); one without `exp` is verified every time.
  */
 export function createIdentityResolver(
   config: GatewayConfig["identity"],
@@ -65,6 +69,7 @@ export function createIdentityResolver(
     }
     key = new TextEncoder().encode(secret);
   }
+  const verifiedJwts = new Map<string, { identity: Identity; expiresMs: number }>();
   return async ({ authorization, onBehalfOf }) => {
     const token = /^bearer[ \t]+(\S+)$/i.exec(authorization?.trim() ?? "")?.[1];
     if (token === undefined)
@@ -72,7 +77,18 @@ export function createIdentityResolver(
     if (JWT_SHAPE.test(token)) {
       if (jwt === undefined || key === undefined)
         throw new IdentityError("JWTs are not accepted: no identity.jwt configured");
-      return fromJwt(await verified(token, key, jwt), jwt.subjectType, jwt.actorType);
+      const known = verifiedJwts.get(token);
+      if (known !== undefined && Date.now() < known.expiresMs) return known.identity;
+      verifiedJwts.delete(token);
+      const payload = await verified(token, key, jwt);
+      const identity = fromJwt(payload, jwt.subjectType, jwt.actorType);
+      if (payload.exp !== undefined) {
+        if (verifiedJwts.size >= REMEMBERED_JWTS) {
+          verifiedJwts.delete(verifiedJwts.keys().next().value!);
+        }
+        verifiedJwts.set(token, { identity, expiresMs: payload.exp * 1000 });
+      }
+      return identity;
     }
     const digest = createHash("sha256").update(token, "utf8").digest();
     let agent: string | undefined;

@@ -1,7 +1,7 @@
 // Identity: agent keys with an on-behalf-of header, JWTs with nested act claims, and refusals.
 
 import { SignJWT } from "jose";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { hashApiKey } from "../../src/api/api-keys.js";
 import { createIdentityResolver } from "../../src/mcp-gateway/identity.js";
 
@@ -33,6 +33,25 @@ describe("createIdentityResolver", () => {
       subject: "user:alice",
       actors: ["agent:first", "agent:caller"],
     });
+  });
+
+  it("remembers a verified JWT until its exp only, and verifies any other token afresh", async () => {
+    const token = await sign({ sub: "alice", act: { sub: "bot" } });
+    const credentials = { authorization: `Bearer ${token}`, onBehalfOf: undefined };
+    const identity = { subject: "user:alice", actors: ["agent:bot"] };
+    expect(await resolve(credentials)).toEqual(identity);
+    expect(await resolve(credentials)).toEqual(identity);
+    const forged = `${token.slice(0, token.lastIndexOf(".") + 1)}${"A".repeat(43)}`;
+    await expect(
+      resolve({ authorization: `Bearer ${forged}`, onBehalfOf: undefined }),
+    ).rejects.toThrow("JWS_SIGNATURE_VERIFICATION_FAILED");
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + 61_000);
+      await expect(resolve(credentials)).rejects.toThrow("the JWT has expired");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("refuses what names no one", async () => {
