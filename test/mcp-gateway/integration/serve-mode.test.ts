@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createLatchClient } from "../../../src/cli/client.js";
 import { ON_BEHALF_OF_HEADER } from "../../../src/mcp-gateway/identity.js";
 import { runLatch } from "../../cli/run-cli-helper.js";
 import { logged, type ServedLatch, serveLatch, servingPorts } from "../../support/latch-serve.js";
@@ -42,7 +43,7 @@ describe("latch serve --mcp-gateway", () => {
     await rm(scratch, { recursive: true, force: true });
   });
 
-  it("serves the gateway on its own port, checking with the server it runs in", async () => {
+  it("serves the gateway on its own port, checking in process with the server it runs in", async () => {
     const { grpcPort } = await servingPorts(served);
     const [, url] = await logged(served, /MCP gateway serving docs on (http:[^\s"]+)/);
     const added = await runLatch(
@@ -53,6 +54,7 @@ describe("latch serve --mcp-gateway", () => {
       },
     );
     expect(added.exitCode).toBe(0);
+    const latch = createLatchClient({ LATCH_ENDPOINT: `127.0.0.1:${grpcPort}` });
     const client = new Client({ name: "test-agent", version: "1" });
     const headers = {
       authorization: `Bearer ${ASSISTANT_KEY}`,
@@ -67,8 +69,17 @@ describe("latch serve --mcp-gateway", () => {
         "docs__list_documents",
         "docs__read_document",
       ]);
+      expect((await client.callTool({ name: "docs__list_documents" })).isError).toBeFalsy();
+      // Checked in process, and recorded as a check over the network is (the log is async).
+      await vi.waitFor(async () => {
+        const { decisions } = await latch.decisions.listDecisions({
+          filter: { actor: "agent:assistant", resource: "mcp_tool:docs/list_documents" },
+        });
+        expect(decisions.map((d) => d.origin?.method)).toContain("tools/call");
+      });
     } finally {
       await client.close();
+      latch.close();
     }
     served.process.kill("SIGTERM");
     expect(await served.exited).toBe(0);
