@@ -78,7 +78,7 @@ export class DecisionRecorder {
   ): Recorded {
     const made = checkDecision(this.call(call, at, startedAt), question, result, origin);
     announce(call, made.decisionId);
-    const { proof: explained, ...unproved } = made;
+    const explained = made.proof;
     let decision: Decision = made;
     let proof: DecisionProof | ProofSource | undefined;
     if (explained === undefined) {
@@ -88,6 +88,8 @@ export class DecisionRecorder {
         (() => this.proofs.prove(at, question, result, evaluatedAt));
     } else if (this.links.mayLink(explained)) {
       // An explained answer's proof may rest on a grant: named as the log writes, off the path.
+      // (Only here is the decision copied without it: a copy of every record would cost each.)
+      const { proof: _named, ...unproved } = made;
       decision = unproved;
       proof = () => this.links.link(at.revision, explained);
     }

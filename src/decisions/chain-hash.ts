@@ -1,7 +1,7 @@
 // The hashes that chain the decision log: one per record, one per batch over its records and the batch before.
 
-import { createHash, hash } from "node:crypto";
-import { decisionIdBytes } from "./decision-id.js";
+import { hash } from "node:crypto";
+import { ID_BYTES, writeDecisionIdBytes } from "./decision-id.js";
 
 /** HASH_BYTES is the length of every hash in the chain (SHA-256). */
 export const HASH_BYTES = 32;
@@ -12,15 +12,27 @@ export function recordHash(text: string | Uint8Array): Buffer {
 }
 
 /**
+ * writeRecordHash writes recordHash(text) into target at offset. (The digest comes as a "binary"
+ * (latin1) string, a character a byte: a string costs far less to make than a digest's buffer.)
+ */
+export function writeRecordHash(text: string | Uint8Array, target: Buffer, offset: number): void {
+  target.write(hash("sha256", text, "binary"), offset, HASH_BYTES, "binary");
+}
+
+/**
  * batchHash is SHA-256(previous || id₁ || hash₁ || … || idₙ || hashₙ): the previous batch's hash,
  * then for each record in order its id's 16 bytes and the hash of its text. `hashes` holds the
- * record hashes back to back, as the batch row stores them.
+ * record hashes back to back, as the batch row stores them. The input is laid out in one buffer
+ * and hashed at once: two updates a record cost several times more than the hashing.
  */
 export function batchHash(previous: Buffer, ids: readonly string[], hashes: Buffer): Buffer {
-  const digest = createHash("sha256").update(previous);
+  const pair = ID_BYTES + HASH_BYTES;
+  const input = Buffer.allocUnsafe(previous.length + ids.length * pair);
+  previous.copy(input);
   ids.forEach((id, i) => {
-    digest.update(decisionIdBytes(id));
-    digest.update(hashes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES));
+    const at = previous.length + i * pair;
+    writeDecisionIdBytes(id, input, at);
+    hashes.copy(input, at + ID_BYTES, i * HASH_BYTES, (i + 1) * HASH_BYTES);
   });
-  return digest.digest();
+  return recordHash(input);
 }

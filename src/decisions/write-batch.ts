@@ -1,8 +1,8 @@
 // One batch of decision records committed: chained to the batch before it, and announced to watchers.
 
-import { copyField, copyRow } from "../store/postgres/copy-text.js";
+import { COPY_NULL, copyField } from "../store/postgres/copy-text.js";
 import type { SqlExecutor } from "../store/postgres/sql-executor.js";
-import { batchHash, HASH_BYTES, recordHash } from "./chain-hash.js";
+import { batchHash, HASH_BYTES, writeRecordHash } from "./chain-hash.js";
 import type { Day } from "./decision-partitions.js";
 import type { RecordText } from "./redaction.js";
 import { insertProofs, type StoredProof, storedProof } from "./stored-proof.js";
@@ -44,44 +44,60 @@ export interface PreparedRecord {
  * text refers to its shared proof by the proof's hash (see stored-proof.ts) rather than holding
  * it, and when nothing in the text needed COPY's escapes (JSON rarely holds a backslash), its
  * hash is taken over the row's bytes, so that a record's text is never joined into one string
- * nor encoded twice.
+ * nor encoded twice. Its parts are written one after the other into room reserved for the most
+ * bytes they could take (three per UTF-16 unit), so that none is measured before it is written.
  */
 export function prepareRecord(columns: RecordColumns, record: RecordText): PreparedRecord {
-  const fields = copyRow([
-    columns.decidedAt,
-    columns.decisionId,
-    columns.kind,
-    columns.apiKey,
-    columns.subject,
-    arrayLiteral(columns.actors),
-    columns.resource,
-    columns.permission,
-    columns.result,
-    "",
-  ]).slice(0, -1);
-  const head = copyField(record.head);
-  const tail = copyField(record.tail);
+  const fields = columnFields(columns);
+  const head = copyJsonField(record.head);
+  const tail = copyJsonField(record.tail);
   const proof = record.proof === undefined ? undefined : storedProof(record.proof);
   // ASCII, nothing to escape.
   const reference = proof?.reference ?? "";
-  const textAt = HASH_BYTES + Buffer.byteLength(fields);
-  const referenceAt = textAt + Buffer.byteLength(head);
-  const tailAt = referenceAt + reference.length;
-  const bytes = recordBuffer(tailAt + Buffer.byteLength(tail) + 1);
-  bytes.write(fields, HASH_BYTES);
-  bytes.write(head, textAt);
-  bytes.write(reference, referenceAt, "latin1");
-  bytes.write(tail, tailAt);
-  bytes[bytes.length - 1] = NEWLINE;
-  const hash =
+  const start = reserveRecord(
+    HASH_BYTES + UTF8_PER_UNIT * (fields.length + head.length + tail.length) + reference.length + 1,
+  );
+  const { buffer } = slab;
+  const textAt = start + HASH_BYTES + buffer.write(fields, start + HASH_BYTES);
+  let end = textAt + buffer.write(head, textAt);
+  end += buffer.write(reference, end, "latin1");
+  end += buffer.write(tail, end);
+  buffer[end++] = NEWLINE;
+  slab.used = end;
+  const text =
     head === record.head && tail === record.tail
-      ? recordHash(bytes.subarray(textAt, bytes.length - 1))
-      : recordHash(`${record.head}${reference}${record.tail}`);
-  hash.copy(bytes);
+      ? buffer.subarray(textAt, end - 1)
+      : `${record.head}${reference}${record.tail}`;
+  writeRecordHash(text, buffer, start);
+  const bytes = buffer.subarray(start, end);
   return { decidedAt: columns.decidedAt, decisionId: columns.decisionId, bytes, proof };
 }
 
+/** The most UTF-8 bytes one UTF-16 code unit of a string takes. */
+const UTF8_PER_UNIT = 3;
 const NEWLINE = 0x0a;
+
+/**
+ * columnFields are the COPY fields of a record's columns, each followed by a tab (the record's
+ * text comes next). Its time, id, kind and result are the log's own text, never in need of an escape.
+ */
+function columnFields(c: RecordColumns): string {
+  const apiKey = c.apiKey === null ? COPY_NULL : copyField(c.apiKey);
+  const actors = c.actors.length === 0 ? NO_ACTORS : copyField(arrayLiteral(c.actors));
+  const result = c.result ?? COPY_NULL;
+  return `${c.decidedAt}\t${c.decisionId}\t${c.kind}\t${apiKey}\t${copyField(c.subject)}\t${actors}\t${copyField(c.resource)}\t${copyField(c.permission)}\t${result}\t`;
+}
+
+const NO_ACTORS = "{}";
+
+/**
+ * copyJsonField writes JSON text as a COPY field: JSON escapes every control character, so of
+ * the characters COPY takes for an escape or a separator only the backslash can be there (and
+ * looking for one character is many times cheaper than matching a character class).
+ */
+function copyJsonField(json: string): string {
+  return json.includes("\\") ? json.replaceAll("\\", "\\\\") : json;
+}
 
 /**
  * RECORD_SLAB_BYTES is the size of the buffers prepared records are cut from: a record written
@@ -89,19 +105,20 @@ const NEWLINE = 0x0a;
  * buffer every few records, each for the garbage collector to track and free.
  */
 const RECORD_SLAB_BYTES = 256 * 1024;
-let slab = Buffer.allocUnsafeSlow(RECORD_SLAB_BYTES);
-let slabUsed = 0;
 
-/** recordBuffer is a buffer of size bytes for one record, cut from the current slab when it fits. */
-function recordBuffer(size: number): Buffer {
-  if (size > RECORD_SLAB_BYTES / 16) return Buffer.allocUnsafeSlow(size);
-  if (slabUsed + size > RECORD_SLAB_BYTES) {
-    slab = Buffer.allocUnsafeSlow(RECORD_SLAB_BYTES);
-    slabUsed = 0;
+/** The buffer records are being cut from, and how much of it they took. */
+const slab = { buffer: Buffer.allocUnsafeSlow(RECORD_SLAB_BYTES), used: 0 };
+
+/**
+ * reserveRecord makes room in the slab for a record of at most size bytes (a new slab when the
+ * rest of this one is too small) and returns where it starts; the record takes what it writes.
+ */
+function reserveRecord(size: number): number {
+  if (slab.used + size > slab.buffer.length) {
+    slab.buffer = Buffer.allocUnsafeSlow(Math.max(RECORD_SLAB_BYTES, size));
+    slab.used = 0;
   }
-  const bytes = slab.subarray(slabUsed, slabUsed + size);
-  slabUsed += size;
-  return bytes;
+  return slab.used;
 }
 
 /** The columns COPY fills, in the order a batch writes them: batch_seq and position, then a prepared row. */
@@ -135,6 +152,8 @@ export async function writeBatch(
     records.length * HASH_BYTES,
   );
   const ids = records.map((r) => r.decisionId);
+  // An array literal, not the array: pg would quote and escape each id (UUIDs need neither).
+  const idList = `{${ids.join(",")}}`;
   return db.transaction(async (tx) => {
     const [head] = await tx.query("SELECT seq, hash FROM latch_decision_chain FOR UPDATE");
     const seq = Number(head?.seq) + 1;
@@ -145,7 +164,7 @@ export async function writeBatch(
       seq,
       records[0]!.decidedAt,
       records[records.length - 1]!.decidedAt,
-      ids,
+      idList,
       hashes,
       previous,
       batchHash(previous, ids, hashes),
