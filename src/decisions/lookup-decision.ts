@@ -4,7 +4,7 @@ import type { JsonObject } from "@bufbuild/protobuf";
 import type { LookupResourcesRequest } from "../engine/lookup-resources.js";
 import type { LookupSubjectsRequest } from "../engine/lookup-subjects.js";
 import { formatObjectRef, formatSubjectRef } from "../tuple/format-relationship.js";
-import { callFields, type DecisionCall } from "./decision-call.js";
+import { callDecision, type DecisionCall } from "./decision-call.js";
 import type { Decision } from "./decision-record.js";
 
 /** LookupQuestion is what a lookup call asked. */
@@ -49,5 +49,5 @@ export function lookupDecision(
           lookup: { returned },
         };
   const context = input.question.context as JsonObject | undefined;
-  return Object.assign(callFields(call), asked, { context, cached: false });
+  return callDecision(call, { ...asked, context, cached: false });
 }
