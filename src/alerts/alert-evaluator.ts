@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
 import type { DecisionBatch, DecisionPosition } from "../decisions/decision-watch.js";
-import { readRecords } from "../decisions/stored-proof.js";
+import { recordsWithoutProofs } from "../decisions/stored-proof.js";
 import type { SqlExecutor } from "../store/postgres/sql-executor.js";
 import { BackgroundFailures } from "../telemetry/background-failures.js";
 import { type Alert, type NewAlert, newAlert } from "./alert.js";
@@ -234,7 +234,7 @@ export class AlertEvaluator {
        ORDER BY batch_seq, position LIMIT ${WARM_UP_LIMIT}`,
       [new Date(since).toISOString(), at.seq, at.position],
     );
-    for (const record of await readRecords(this.db, rows)) state.remember(record);
+    for (const record of recordsWithoutProofs(rows)) state.remember(record);
   }
 
   /** act runs the actions of alert's rule: its webhook, its suspension. */

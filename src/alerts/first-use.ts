@@ -1,7 +1,7 @@
 // Whether an agent used a permission before: an earlier decision of it that the rule matches, in the log.
 
 import type { DecisionRecord } from "../decisions/decision-record.js";
-import { readRecords } from "../decisions/stored-proof.js";
+import { recordsWithoutProofs } from "../decisions/stored-proof.js";
 import type { SqlQueryable } from "../store/postgres/sql-executor.js";
 import type { AlertRule } from "./alert-rule.js";
 import { agentOf, matchesRule } from "./rule-match.js";
@@ -29,6 +29,7 @@ export function createFirstUseQuery(db: SqlQueryable): FirstUseQuery {
        ORDER BY decided_at DESC LIMIT ${LOOK_BACK}`,
       [agent, record.permission, record.time],
     );
-    return (await readRecords(db, rows)).some((earlier) => matchesRule(rule.match, earlier));
+    // Rules never read a proof: the proofs' rows are not read.
+    return recordsWithoutProofs(rows).some((earlier) => matchesRule(rule.match, earlier));
   };
 }

@@ -7,7 +7,7 @@ import type { SqlQueryable } from "../store/postgres/sql-executor.js";
 import { StoreUnavailableError } from "../store/store.js";
 import { type DecisionFilter, decisionConditions } from "./decision-filter.js";
 import type { DecisionRecord } from "./decision-record.js";
-import { readRecords } from "./stored-proof.js";
+import { readRecords, recordsWithoutProofs } from "./stored-proof.js";
 
 /** Records one read returns at most. */
 const READ_LIMIT = 1000;
@@ -44,7 +44,7 @@ export async function* watchDecisions(
   filter: DecisionFilter,
   signal: AbortSignal,
 ): AsyncGenerator<readonly DecisionRecord[]> {
-  for await (const batch of tailDecisions(db, wake, undefined, filter, signal)) {
+  for await (const batch of tailDecisions(db, wake, undefined, filter, true, signal)) {
     yield batch.records;
   }
 }
@@ -54,13 +54,15 @@ export async function* watchDecisions(
  * {@link watchDecisions} starts), a read at a time, in batch order, each read with the position
  * it reached, until signal aborts. It is woken by wake (this process's commits and other
  * replicas' notifications) and reads at least every POLL_MS; a database that does not answer
- * delays it, and it goes on from where it was.
+ * delays it, and it goes on from where it was. Records come with their proofs when withProofs
+ * says so, else without (a read of the proofs' rows saved).
  */
 export async function* tailDecisions(
   db: SqlQueryable,
   wake: ChangeSignal,
   from: DecisionPosition | undefined,
   filter: DecisionFilter,
+  withProofs: boolean,
   signal: AbortSignal,
 ): AsyncGenerator<DecisionBatch> {
   const retry = new RetryDelay();
@@ -74,7 +76,7 @@ export async function* tailDecisions(
       at ??= await startPosition(db, filter.since);
       head = Number((await db.query("SELECT seq FROM latch_decision_chain"))[0]?.seq);
       rows = await readAfter(db, at, head, filter);
-      records = await readRecords(db, rows);
+      records = withProofs ? await readRecords(db, rows) : recordsWithoutProofs(rows);
       retry.reset();
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;

@@ -144,14 +144,15 @@ export class SqlDecisionLog implements DecisionLog, DecisionArchive {
 
   /**
    * tail yields every record after from (from the next batch without it), with the position
-   * each read reached, until signal aborts: what the alert evaluator follows.
+   * each read reached, until signal aborts: what the alert evaluator follows. Records come
+   * without their proofs, which no alert rule reads.
    */
   async *tail(
     from: DecisionPosition | undefined,
     signal: AbortSignal,
   ): AsyncIterable<DecisionBatch> {
     await this.listen();
-    yield* tailDecisions(this.db, this.wake, from, {}, signal);
+    yield* tailDecisions(this.db, this.wake, from, {}, false, signal);
   }
 
   verify(since?: Date): Promise<VerifyReport> {

@@ -115,6 +115,20 @@ export async function readProofRows(
 }
 
 /**
+ * recordsWithoutProofs are the records of rows whose `record` column is their text, each without
+ * its proof: for readers that never look at one (alert rules), which are spared reading the
+ * proofs' rows.
+ */
+export function recordsWithoutProofs(
+  rows: readonly Readonly<Record<string, unknown>>[],
+): DecisionRecord[] {
+  return rows.map((row) => {
+    const { proof: _reference, ...record } = JSON.parse(String(row.record)) as StoredRecord;
+    return record;
+  });
+}
+
+/**
  * readRecords reads the records of rows whose `record` column is their text: each with its proof,
  * whether its text holds it or refers to its row. A proof whose row is gone reads as unavailable,
  * saying so (verification reports it).
