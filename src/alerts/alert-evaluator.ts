@@ -10,6 +10,7 @@ import { type Alert, type NewAlert, newAlert } from "./alert.js";
 import type { AlertRule, AlertRules } from "./alert-rule.js";
 import { insertAlerts, pendingDeliveries } from "./alert-store.js";
 import { createFirstUseQuery } from "./first-use.js";
+import { ruleConditions } from "./rule-prefilter.js";
 import { RuleState } from "./rule-state.js";
 import type { WebhookSender } from "./webhook-sender.js";
 
@@ -19,12 +20,22 @@ const LEASE_MS = 5_000;
 const RENEW_MS = 1_000;
 /** The most decisions reread to warm the counts up after a takeover. */
 const WARM_UP_LIMIT = 100_000;
+/**
+ * How often, at most, the position is stored while the reads find nothing the rules could match:
+ * a new holder then rereads this much at most, where storing it at each read would cost a
+ * transaction per batch any replica commits.
+ */
+const IDLE_POSITION_MS = 1_000;
 /** The most undelivered alerts one sweep sends again, oldest first. */
 const PENDING_LIMIT = 10_000;
 
-/** DecisionTail is the decision log as the evaluator follows it. */
+/** DecisionTail is the decision log as the evaluator follows it: the records where selects. */
 export interface DecisionTail {
-  tail(from: DecisionPosition | undefined, signal: AbortSignal): AsyncIterable<DecisionBatch>;
+  tail(
+    from: DecisionPosition | undefined,
+    where: (params: unknown[]) => string[],
+    signal: AbortSignal,
+  ): AsyncIterable<DecisionBatch>;
 }
 
 /** AlertActions are what an alert does beyond being stored. */
@@ -158,14 +169,16 @@ export class AlertEvaluator {
     signal: AbortSignal,
   ): Promise<void> {
     const state = new RuleState(this.rules.rules, createFirstUseQuery(this.db));
+    const matches = this.rules.rules.map((rule) => rule.match);
+    const where = (params: unknown[]) => ruleConditions(matches, params);
     if (from.at !== undefined && from.decidedAt !== undefined && state.longestWindowMs > 0) {
-      await this.warmUp(state, from.at, Date.parse(from.decidedAt) - state.longestWindowMs);
+      await this.warmUp(state, where, from.at, Date.parse(from.decidedAt) - state.longestWindowMs);
     }
     // The sweep ends with the lead, however it ends (a lost lease, a failed read).
     const led = new AbortController();
     const sweeping = this.sweep(AbortSignal.any([signal, led.signal]));
     try {
-      await this.follow(state, from, signal);
+      await this.follow(state, where, from, signal);
     } finally {
       led.abort();
       await sweeping;
@@ -191,13 +204,21 @@ export class AlertEvaluator {
     }
   }
 
-  /** follow evaluates the decisions after from, storing and acting on the alerts they raise. */
+  /**
+   * follow evaluates the decisions after from that where selects, storing and acting on the
+   * alerts they raise, and storing the position it reached.
+   */
   private async follow(
     state: RuleState,
+    where: (params: unknown[]) => string[],
     from: { at?: DecisionPosition },
     signal: AbortSignal,
   ): Promise<void> {
-    for await (const batch of this.decisions.tail(from.at, signal)) {
+    let storedAt = 0;
+    for await (const batch of this.decisions.tail(from.at, where, signal)) {
+      const now = Date.now();
+      if (batch.records.length === 0 && now - storedAt < IDLE_POSITION_MS) continue;
+      storedAt = now;
       const raised: { alert: NewAlert; windowStart: number; webhook?: string }[] = [];
       for (const record of batch.records) {
         for (const firing of await state.evaluate(record)) {
@@ -216,7 +237,8 @@ export class AlertEvaluator {
         if (lease?.holder !== this.id) return undefined;
         const alerts = await insertAlerts(tx, raised);
         await tx.query(
-          "UPDATE latch_alert_evaluator SET batch_seq = $1, position = $2, decided_at = $3::timestamptz",
+          // A read that found nothing keeps the time of the last record found, for the warm-up.
+          "UPDATE latch_alert_evaluator SET batch_seq = $1, position = $2, decided_at = COALESCE($3::timestamptz, decided_at)",
           [batch.through.seq, batch.through.position, batch.lastAt ?? null],
         );
         return alerts;
@@ -226,13 +248,23 @@ export class AlertEvaluator {
     }
   }
 
-  /** warmUp feeds the counts the decisions from `since` (Unix ms) through `at`, without firing. */
-  private async warmUp(state: RuleState, at: DecisionPosition, since: number): Promise<void> {
+  /**
+   * warmUp feeds the counts the decisions where selects from `since` (Unix ms) through `at`,
+   * without firing.
+   */
+  private async warmUp(
+    state: RuleState,
+    where: (params: unknown[]) => string[],
+    at: DecisionPosition,
+    since: number,
+  ): Promise<void> {
+    const params: unknown[] = [new Date(since).toISOString(), at.seq, at.position];
     const rows = await this.db.query(
       `SELECT record::text AS record FROM latch_decisions
        WHERE decided_at >= $1::timestamptz AND (batch_seq, position) <= ($2::bigint, $3::integer)
+         AND ${where(params).join(" AND ")}
        ORDER BY batch_seq, position LIMIT ${WARM_UP_LIMIT}`,
-      [new Date(since).toISOString(), at.seq, at.position],
+      params,
     );
     for (const record of recordsWithoutProofs(rows)) state.remember(record);
   }

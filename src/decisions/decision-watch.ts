@@ -33,6 +33,23 @@ export interface DecisionBatch {
 }
 
 /**
+ * RecordSelection is what a tail reads: the records from `since` on (see {@link watchDecisions}),
+ * that meet every SQL condition `conditions` appends (its values pushed to params).
+ */
+export interface RecordSelection {
+  readonly since?: Date;
+  conditions(params: unknown[]): string[];
+}
+
+/** filterSelection selects what a DecisionFilter matches. */
+export function filterSelection(filter: DecisionFilter): RecordSelection {
+  return {
+    ...(filter.since === undefined ? {} : { since: filter.since }),
+    conditions: (params) => decisionConditions(filter, params),
+  };
+}
+
+/**
  * watchDecisions yields the records matching filter as their batches commit, a read at a time, in
  * batch order (commit order, every replica's batches included), until signal aborts. With
  * `filter.since` it starts at the first batch holding a record of that time or later, and yields
@@ -44,24 +61,32 @@ export async function* watchDecisions(
   filter: DecisionFilter,
   signal: AbortSignal,
 ): AsyncGenerator<readonly DecisionRecord[]> {
-  for await (const batch of tailDecisions(db, wake, undefined, filter, true, signal)) {
-    yield batch.records;
+  for await (const batch of tailDecisions(
+    db,
+    wake,
+    undefined,
+    filterSelection(filter),
+    true,
+    signal,
+  )) {
+    if (batch.records.length > 0) yield batch.records;
   }
 }
 
 /**
- * tailDecisions yields the records matching filter after `from` (or, without it, as
+ * tailDecisions yields the records of selection after `from` (or, without it, as
  * {@link watchDecisions} starts), a read at a time, in batch order, each read with the position
- * it reached, until signal aborts. It is woken by wake (this process's commits and other
- * replicas' notifications) and reads at least every POLL_MS; a database that does not answer
- * delays it, and it goes on from where it was. Records come with their proofs when withProofs
- * says so, else without (a read of the proofs' rows saved).
+ * it reached, until signal aborts; a read that found nothing selected yields no records but the
+ * position it passed (for a reader that keeps its place). It is woken by wake (this process's
+ * commits and other replicas' notifications) and reads at least every POLL_MS; a database that
+ * does not answer delays it, and it goes on from where it was. Records come with their proofs
+ * when withProofs says so, else without (a read of the proofs' rows saved).
  */
 export async function* tailDecisions(
   db: SqlQueryable,
   wake: ChangeSignal,
   from: DecisionPosition | undefined,
-  filter: DecisionFilter,
+  selection: RecordSelection,
   withProofs: boolean,
   signal: AbortSignal,
 ): AsyncGenerator<DecisionBatch> {
@@ -73,9 +98,9 @@ export async function* tailDecisions(
     let head: number;
     let records: DecisionRecord[];
     try {
-      at ??= await startPosition(db, filter.since);
+      at ??= await startPosition(db, selection.since);
       head = Number((await db.query("SELECT seq FROM latch_decision_chain"))[0]?.seq);
-      rows = await readAfter(db, at, head, filter);
+      rows = await readAfter(db, at, head, selection);
       records = withProofs ? await readRecords(db, rows) : recordsWithoutProofs(rows);
       retry.reset();
     } catch (error) {
@@ -85,12 +110,13 @@ export async function* tailDecisions(
     }
     const last = rows[rows.length - 1];
     const full = rows.length === READ_LIMIT && last !== undefined;
-    at = full
+    const through = full
       ? { seq: Number(last.batch_seq), position: Number(last.position) }
       : { seq: Math.max(head, at.seq), position: END_OF_BATCH };
-    if (rows.length > 0) {
-      yield { records, through: at, lastAt: records[records.length - 1]?.time };
+    if (rows.length > 0 || through.seq > at.seq) {
+      yield { records, through, lastAt: records[records.length - 1]?.time };
     }
+    at = through;
     if (full) continue;
     await wake.wait(generation, signal, POLL_MS);
   }
@@ -112,12 +138,17 @@ async function startPosition(db: SqlQueryable, since: Date | undefined): Promise
   return { seq: Number(first.seq) - 1, position: END_OF_BATCH };
 }
 
-function readAfter(db: SqlQueryable, at: DecisionPosition, head: number, filter: DecisionFilter) {
+function readAfter(
+  db: SqlQueryable,
+  at: DecisionPosition,
+  head: number,
+  selection: RecordSelection,
+) {
   const params: unknown[] = [];
   const where = [
     `(batch_seq, position) > (${param(params, at.seq, "bigint")}, ${param(params, at.position, "integer")})`,
     `batch_seq <= ${param(params, head, "bigint")}`,
-    ...decisionConditions(filter, params),
+    ...selection.conditions(params),
   ];
   return db.query(
     `SELECT batch_seq, position, record::text AS record FROM latch_decisions

@@ -14,6 +14,7 @@ import type { Decision, DecisionRecord } from "./decision-record.js";
 import {
   type DecisionBatch,
   type DecisionPosition,
+  type RecordSelection,
   tailDecisions,
   watchDecisions,
 } from "./decision-watch.js";
@@ -143,16 +144,17 @@ export class SqlDecisionLog implements DecisionLog, DecisionArchive {
   }
 
   /**
-   * tail yields every record after from (from the next batch without it), with the position
-   * each read reached, until signal aborts: what the alert evaluator follows. Records come
-   * without their proofs, which no alert rule reads.
+   * tail yields the records after from (from the next batch without it) that meet the SQL
+   * conditions of where, with the position each read reached, until signal aborts: what the alert
+   * evaluator follows. Records come without their proofs, which no alert rule reads.
    */
   async *tail(
     from: DecisionPosition | undefined,
+    where: RecordSelection["conditions"],
     signal: AbortSignal,
   ): AsyncIterable<DecisionBatch> {
     await this.listen();
-    yield* tailDecisions(this.db, this.wake, from, {}, false, signal);
+    yield* tailDecisions(this.db, this.wake, from, { conditions: where }, false, signal);
   }
 
   verify(since?: Date): Promise<VerifyReport> {
