@@ -1,7 +1,7 @@
 // The decision from its legs: their Kleene AND, the first failing leg's member and reason, the legs themselves.
 
 import type { CheckResult } from "../engine/check-engine.js";
-import type { Outcome, OutcomeKind } from "../engine/outcome.js";
+import { flattenReads, type Outcome, type OutcomeKind } from "../engine/outcome.js";
 import type { DecisionLeg, LegKind, LegQuestion } from "./decision-leg.js";
 import { type Denial, denialReason } from "./denial-reason.js";
 
@@ -45,11 +45,19 @@ export function combineLegs(
     missing: result !== "conditional" || missing === undefined ? [] : sortedOnce(missing),
     validUntil,
     servedFromCache,
-    ...(principal?.explanation && { explanation: principal.explanation }),
+    ...(principal?.explanation && {
+      explanation: principal.explanation,
+      ...(outcomes.every((outcome) => !outcome.cyclic) && { reads: readsOf(outcomes) }),
+    }),
     ...(denial && { deniedBy: denial.deniedBy, reason: denial.reason }),
   };
   if (!withActors && denial?.reason !== "suspended") return decided;
   return { ...decided, legs: legs.map((leg, index) => decisionLeg(leg, outcomes[index]!)) };
+}
+
+/** readsOf lists the sets outcomes read, once each. */
+function readsOf(outcomes: readonly Outcome[]): string[] {
+  return flattenReads({ sets: [], from: outcomes.flatMap((outcome) => outcome.reads ?? []) });
 }
 
 /**

@@ -54,7 +54,7 @@ export class DecisionRecorder {
 
   constructor(private readonly context: ApiContext) {
     this.links = new AccessGrantLinks(context.store);
-    this.proofs = new ProofCache(context.store, this.links);
+    this.proofs = new ProofCache(context.store, context.tracker, this.links);
   }
 
   /** recording says whether the log is on: when it is not, nothing is recorded and no id given. */

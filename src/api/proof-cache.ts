@@ -1,10 +1,12 @@
 // Proofs for the decision log, made off the request path and shared by the answers they prove.
 
 import { LRUCache } from "lru-cache";
+import type { ChangeTracker } from "../cache/change-tracker.js";
 import { checkProof, type DecisionProof } from "../decisions/decision-proof.js";
 import { questionKey } from "../dispatch/request-key.js";
 import type { CheckRequest, CheckResult } from "../engine/check-engine.js";
 import type { OutcomeKind } from "../engine/outcome.js";
+import type { Revision } from "../revision/revision.js";
 import type { Store } from "../store/store.js";
 import { formatObjectRef, formatSubjectRef } from "../tuple/format-relationship.js";
 import type { AccessGrantLinks } from "./access-grant-links.js";
@@ -17,6 +19,8 @@ const PROOF_CACHE_ENTRIES = 10_000;
 interface MadeProof {
   readonly result: OutcomeKind;
   readonly proof: DecisionProof;
+  /** The sets its evaluation read; absent when it cut a cycle (then it proves its revision only). */
+  readonly reads: readonly string[] | undefined;
   /** The time (epoch ms) it was evaluated as of, and until when its answer held. */
   readonly evaluatedAt: number;
   readonly validUntil: number;
@@ -24,6 +28,8 @@ interface MadeProof {
 
 interface Entry {
   readonly schema: ReadPoint["schema"];
+  /** The revision it is made at. */
+  readonly revision: Revision;
   readonly made: Promise<MadeProof>;
   /** The proof once made. */
   done?: MadeProof;
@@ -32,16 +38,19 @@ interface Entry {
 /**
  * ProofCache makes the proof of a check that was answered without an explanation (most are: from
  * the cache, or evaluated without `explain`): the same question, evaluated again with `explain`
- * at the same revision and time, by the engines without a cache. Answers to one question at one
- * revision share a proof while it holds (until the earliest expiry or caveat time it rests on),
- * so a hot check costs one evaluation per revision, not one per answer. A proof whose answer is
- * not the one given says so instead of proving it. Its grants name their access requests.
+ * at the same revision and time, by the engines without a cache. Answers to one question share a
+ * proof while it holds: until the earliest expiry or caveat time it rests on, and at later
+ * revisions while the change tracker vouches that none of the sets it read changed (as it does
+ * for the result cache), so that a hot check costs one evaluation, not one per answer nor one per
+ * write anywhere in the store. A proof whose answer is not the one given says so instead of
+ * proving it. Its grants name their access requests.
  */
 export class ProofCache {
   private readonly made = new LRUCache<string, Entry>({ max: PROOF_CACHE_ENTRIES });
 
   constructor(
     private readonly store: Store,
+    private readonly tracker: ChangeTracker,
     private readonly links: AccessGrantLinks,
   ) {}
 
@@ -55,11 +64,13 @@ export class ProofCache {
     answer: CheckResult,
     evaluatedAt: number,
   ): DecisionProof | undefined {
-    const entry = this.made.get(proofKey(at, question));
-    const made = entry?.schema === at.schema ? entry.done : undefined;
-    return made !== undefined && holds(made, evaluatedAt) && made.result === answer.result
-      ? made.proof
-      : undefined;
+    const asked = proofKey(question);
+    const exact = this.entry(`${at.revision}|${asked}`, at)?.done;
+    const made =
+      exact !== undefined && holds(exact, evaluatedAt)
+        ? exact
+        : this.laterProof(asked, at, evaluatedAt);
+    return made?.result === answer.result ? made.proof : undefined;
   }
 
   /** prove is the proof of `answer`, given to question at read point `at` as of evaluatedAt (epoch ms). */
@@ -69,19 +80,30 @@ export class ProofCache {
     answer: CheckResult,
     evaluatedAt: number,
   ): Promise<DecisionProof> {
-    const key = proofKey(at, question);
-    const entry = this.made.get(key);
-    let made = entry?.schema === at.schema ? await entry.made : undefined;
+    const asked = proofKey(question);
+    const key = `${at.revision}|${asked}`;
+    const exact = this.entry(key, at);
+    let made = exact === undefined ? undefined : await exact.made;
     if (made === undefined || !holds(made, evaluatedAt)) {
-      const fresh: Entry = { schema: at.schema, made: this.evaluate(at, question, evaluatedAt) };
+      made = this.laterProof(asked, at, evaluatedAt);
+    }
+    if (made === undefined) {
+      const fresh: Entry = {
+        schema: at.schema,
+        revision: at.revision,
+        made: this.evaluate(at, question, evaluatedAt),
+      };
       this.made.set(key, fresh);
+      // The newest proof of a question is the one later revisions may share.
+      const latest = this.made.get(asked);
+      if (latest === undefined || latest.revision <= at.revision) this.made.set(asked, fresh);
       fresh.made.then(
         (done) => {
           fresh.done = done;
         },
         () => {
           // A failed evaluation is not kept: the next answer tries again.
-          if (this.made.get(key) === fresh) this.made.delete(key);
+          for (const k of [key, asked]) if (this.made.get(k) === fresh) this.made.delete(k);
         },
       );
       made = await fresh.made;
@@ -92,6 +114,31 @@ export class ProofCache {
       };
     }
     return made.proof;
+  }
+
+  /** entry is the entry of key when it was made under at's schema. */
+  private entry(key: string, at: ReadPoint): Entry | undefined {
+    const entry = this.made.get(key);
+    return entry?.schema === at.schema ? entry : undefined;
+  }
+
+  /**
+   * laterProof is the newest proof made of question (asked) at an earlier revision than at's,
+   * when it proves answers at that revision as of evaluatedAt: it holds then, and none of the
+   * sets it read changed since it was made (which the tracker can tell only up to the revision
+   * it applied).
+   */
+  private laterProof(asked: string, at: ReadPoint, evaluatedAt: number): MadeProof | undefined {
+    const latest = this.entry(asked, at);
+    const made = latest?.done;
+    return made !== undefined &&
+      made.reads !== undefined &&
+      latest!.revision < at.revision &&
+      at.revision <= this.tracker.appliedRevision &&
+      holds(made, evaluatedAt) &&
+      this.tracker.unchangedSince(made.reads, latest!.revision, made.evaluatedAt)
+      ? made
+      : undefined;
   }
 
   private async evaluate(
@@ -105,6 +152,7 @@ export class ProofCache {
     return {
       result: result.result,
       proof: await this.links.link(at.revision, checkProof(explained, result)),
+      reads: result.reads,
       evaluatedAt,
       validUntil: result.validUntil,
     };
@@ -116,8 +164,8 @@ function holds(made: MadeProof, at: number): boolean {
   return made.evaluatedAt <= at && at < made.validUntil;
 }
 
-function proofKey(at: ReadPoint, question: CheckRequest): string {
+function proofKey(question: CheckRequest): string {
   const actors = question.actors?.map(formatSubjectRef).join(",") ?? "";
   const asked = `${formatObjectRef(question.resource)}#${question.permission}`;
-  return `${at.revision}|${asked}${questionKey(question.subject, question.context ?? {})}|${actors}`;
+  return `${asked}${questionKey(question.subject, question.context ?? {})}|${actors}`;
 }

@@ -70,6 +70,11 @@ export interface CheckResult {
   readonly reason?: DenialReason;
   /** The decision's legs, when the request named actors or a suspension denied it. */
   readonly legs?: readonly DecisionLeg[];
+  /**
+   * For an explained answer: the sets (see the change tracker) every leg read, so that its proof
+   * holds at a later revision while none of them changed; absent when a leg cut a cycle.
+   */
+  readonly reads?: readonly string[];
 }
 
 /** BulkCheckItem is one answer of a bulk check: a result, or the error of that item alone. */

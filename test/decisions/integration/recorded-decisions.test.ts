@@ -180,6 +180,42 @@ describe.each(cases)("decisions recorded on $store.name, $mode", ({ store, mode 
   );
 
   it.skipIf(store.open === undefined)(
+    "proves an answer with what grants it at its own revision, across writes to other relationships and to its own",
+    async () => {
+      const relationships = createClient(RelationshipService, transport());
+      const write = async (touch: readonly string[], remove: readonly string[] = []) => {
+        const { writtenAt } = await relationships.writeRelationships({
+          updates: [
+            ...touch.map((text) => ({
+              operation: RelationshipUpdate_Operation.TOUCH,
+              relationship: relationshipOf(text),
+            })),
+            ...remove.map((text) => ({
+              operation: RelationshipUpdate_Operation.DELETE,
+              relationship: relationshipOf(text),
+            })),
+          ],
+        });
+        const answer = await permissions.check({
+          resource: ref("document:spec"),
+          permission: "view",
+          subject: subject("user:gail"),
+          consistency: { requirement: { case: "atLeastAsFresh", value: writtenAt } },
+        });
+        expect(answer.result).toBe(CheckResult.ALLOWED);
+        return (await recordOf(answer.decisionId)).proof?.grantedBy?.map((g) => g.relationship);
+      };
+      const direct = ["document:spec#viewer@user:gail"];
+      expect(await write(direct)).toEqual(direct);
+      // Another document's grant changes nothing this answer read: the same proof holds.
+      expect(await write(["document:other#viewer@user:zed"])).toEqual(direct);
+      // Its own grant replaced by the folder's: the proof names the path that grants it now.
+      const throughFolder = ["document:spec#parent@folder:specs", "folder:specs#viewer@user:gail"];
+      expect(await write(throughFolder, direct)).toEqual(throughFolder);
+    },
+  );
+
+  it.skipIf(store.open === undefined)(
     "records a denial with what was tried, and a conditional answer with its caveat",
     async () => {
       const denied = await permissions.check({
