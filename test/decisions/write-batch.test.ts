@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { HASH_BYTES, recordHash } from "../../src/decisions/chain-hash.js";
 import { recordColumns } from "../../src/decisions/decision-writer.js";
 import { createRedactor, recordParts, recordText } from "../../src/decisions/redaction.js";
-import { prepareRecord } from "../../src/decisions/write-batch.js";
+import { type PreparedRecord, prepareRecord } from "../../src/decisions/write-batch.js";
 import { copyRow } from "../../src/store/postgres/copy-text.js";
 import { makeDecision } from "./decision-fixtures.js";
 
@@ -26,6 +26,11 @@ function expectedRow(text: string, decision: ReturnType<typeof makeDecision>): s
     c.result,
     text,
   ]);
+}
+
+/** rowOf is a prepared record's COPY row, after its hash. */
+function rowOf(prepared: PreparedRecord): Buffer {
+  return prepared.slab.subarray(prepared.start + HASH_BYTES, prepared.end);
 }
 
 function sha256(text: string): string {
@@ -61,8 +66,12 @@ describe("prepareRecord", () => {
         const redacted = redact(decision, proof);
         const text = storedText(recordText(redacted), proof);
         const prepared = prepareRecord(recordColumns(redacted.decision), recordParts(redacted));
-        expect(prepared.bytes.subarray(HASH_BYTES).toString()).toBe(expectedRow(text, base));
-        expect(prepared.bytes.subarray(0, HASH_BYTES).equals(recordHash(text))).toBe(true);
+        expect(rowOf(prepared).toString()).toBe(expectedRow(text, base));
+        expect(
+          prepared.slab
+            .subarray(prepared.start, prepared.start + HASH_BYTES)
+            .equals(recordHash(text)),
+        ).toBe(true);
         expect(prepared.proof?.json).toBe(proof === undefined ? undefined : JSON.stringify(proof));
       }),
       { numRuns: 200 },
@@ -79,14 +88,14 @@ describe("prepareRecord", () => {
     const [a, b] = [first, second].map((r) =>
       prepareRecord(recordColumns(r.decision), recordParts(r)),
     );
-    expect(a!.bytes.subarray(HASH_BYTES).toString()).toBe(
+    expect(rowOf(a!).toString()).toBe(
       expectedRow(
         storedText(recordText(first), proof),
         decision as ReturnType<typeof makeDecision>,
       ),
     );
     expect(b!.proof).toBe(a!.proof);
-    const row = b!.bytes.subarray(HASH_BYTES).toString();
+    const row = rowOf(b!).toString();
     expect(row).not.toContain(JSON.stringify(proof));
     expect(row).toContain(`"proof":"sha256:${sha256(JSON.stringify(proof))}"`);
     expect(row).toContain("0190a0b0-0000-7000-8000-000000000002");
