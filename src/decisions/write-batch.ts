@@ -52,10 +52,10 @@ export interface PreparedRecord {
  * bytes they could take (three per UTF-16 unit), so that none is measured before it is written.
  */
 export function prepareRecord(columns: RecordColumns, record: RecordText): PreparedRecord {
-  const fields = columnFields(columns);
+  const proof = record.proof === undefined ? undefined : storedProof(record.proof);
+  const fields = columnFields(columns, proof);
   const head = copyJsonField(record.head);
   const tail = copyJsonField(record.tail);
-  const proof = record.proof === undefined ? undefined : storedProof(record.proof);
   // ASCII, nothing to escape.
   const reference = proof?.reference ?? "";
   const start = reserveRecord(
@@ -89,13 +89,47 @@ const NEWLINE = 0x0a;
 
 /**
  * columnFields are the COPY fields of a record's columns, each followed by a tab (the record's
- * text comes next). Its time, id, kind and result are the log's own text, never in need of an escape.
+ * text comes next). Its time, id, kind and result are the log's own text, never in need of an
+ * escape. Those after the id are the question's: kept with the proof the question's answers
+ * share (as its text is, see recordHead), they are written once per question, not per record.
  */
-function columnFields(c: RecordColumns): string {
+function columnFields(c: RecordColumns, proof: StoredProof | undefined): string {
+  const known = proof === undefined ? undefined : questionFields.get(proof);
+  let fields = known !== undefined && sameQuestion(known.columns, c) ? known.fields : undefined;
+  if (fields === undefined) {
+    fields = askedFields(c);
+    if (proof !== undefined) questionFields.set(proof, { columns: c, fields });
+  }
+  return `${c.decidedAt}\t${c.decisionId}\t${fields}`;
+}
+
+/** QuestionFields are the COPY fields of a question's columns, with the columns they were written from. */
+interface QuestionFields {
+  readonly columns: RecordColumns;
+  readonly fields: string;
+}
+
+const questionFields = new WeakMap<StoredProof, QuestionFields>();
+
+/** askedFields are the COPY fields of a record's columns after its id, each followed by a tab. */
+function askedFields(c: RecordColumns): string {
   const apiKey = c.apiKey === null ? COPY_NULL : copyField(c.apiKey);
   const actors = c.actors.length === 0 ? NO_ACTORS : copyField(arrayLiteral(c.actors));
   const result = c.result ?? COPY_NULL;
-  return `${c.decidedAt}\t${c.decisionId}\t${c.kind}\t${apiKey}\t${copyField(c.subject)}\t${actors}\t${copyField(c.resource)}\t${copyField(c.permission)}\t${result}\t`;
+  return `${c.kind}\t${apiKey}\t${copyField(c.subject)}\t${actors}\t${copyField(c.resource)}\t${copyField(c.permission)}\t${result}\t`;
+}
+
+/** sameQuestion says whether two records' columns after their ids are the same (actors: the same array). */
+function sameQuestion(a: RecordColumns, b: RecordColumns): boolean {
+  return (
+    a.subject === b.subject &&
+    a.resource === b.resource &&
+    a.permission === b.permission &&
+    a.result === b.result &&
+    a.apiKey === b.apiKey &&
+    a.kind === b.kind &&
+    a.actors === b.actors
+  );
 }
 
 const NO_ACTORS = "{}";

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { HASH_BYTES, recordHash } from "../../src/decisions/chain-hash.js";
+import type { Decision } from "../../src/decisions/decision-record.js";
 import { recordColumns } from "../../src/decisions/decision-writer.js";
 import { createRedactor, recordParts, recordText } from "../../src/decisions/redaction.js";
 import { type PreparedRecord, prepareRecord } from "../../src/decisions/write-batch.js";
@@ -99,5 +100,38 @@ describe("prepareRecord", () => {
     expect(row).not.toContain(JSON.stringify(proof));
     expect(row).toContain(`"proof":"sha256:${sha256(JSON.stringify(proof))}"`);
     expect(row).toContain("0190a0b0-0000-7000-8000-000000000002");
+  });
+
+  it("writes each column of a record sharing its proof with one before, whichever differs", () => {
+    const { proof, ...decision } = makeDecision();
+    const rowFor = (changed: Decision) => {
+      const redacted = redact(changed, proof);
+      const prepared = prepareRecord(recordColumns(redacted.decision), recordParts(redacted));
+      expect(rowOf(prepared).toString()).toBe(
+        expectedRow(
+          storedText(recordText(redacted), proof),
+          changed as ReturnType<typeof makeDecision>,
+        ),
+      );
+    };
+    rowFor(decision);
+    const changes: Partial<Decision>[] = [
+      { decisionId: "0190a0b0-0000-7000-8000-000000000003" },
+      { time: new Date(0).toISOString() },
+      { kind: "lookup_resources" },
+      { apiKey: "other" },
+      { apiKey: undefined },
+      { subject: "user:bob" },
+      { actors: [] },
+      { actors: ["agent:other"] },
+      { resource: "document:other" },
+      { permission: "edit" },
+      { result: "denied" },
+      { result: undefined },
+    ];
+    for (const change of changes) {
+      rowFor({ ...decision, ...change });
+      rowFor(decision);
+    }
   });
 });
