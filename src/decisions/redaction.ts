@@ -5,6 +5,7 @@ import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { canonicalJson } from "../tuple/canonical-json.js";
 import type { DecisionProof } from "./decision-proof.js";
 import type { Decision, DecisionRecord } from "./decision-record.js";
+import { recordHead } from "./record-head.js";
 
 /** MASK_PREFIX starts every masked value: `hmac-sha256:` and 64 hex digits. */
 export const MASK_PREFIX = "hmac-sha256:";
@@ -131,7 +132,10 @@ export function recordParts(redacted: RedactedDecision): RecordText {
     }
   }
   return {
-    head: JSON.stringify(decision).slice(0, -1),
+    head:
+      proof === undefined || decision.proof !== undefined
+        ? JSON.stringify(decision).slice(0, -1)
+        : recordHead(decision, proof),
     proof: shared,
     tail: masked.length === 0 ? NOTHING_MASKED_TAIL : `,"masked":${JSON.stringify(masked)}}`,
   };

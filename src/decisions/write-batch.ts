@@ -28,13 +28,17 @@ export interface RecordColumns {
  * `decided_at` on (batch_seq and position are known only when its batch is written). Bytes live
  * outside the JavaScript heap, so a record waiting up to a flush interval for its batch costs the
  * garbage collector almost nothing to keep, where its text, columns and objects cost every young
- * collection a copy (measured: most of the decision log's cost on a hot check).
+ * collection a copy (measured: most of the decision log's cost on a hot check). They are kept as
+ * where they are in the slab they were written to, not as a view of it: a Buffer is an object of
+ * its own for each record, several times dearer to make than the record's other fields.
  */
 export interface PreparedRecord {
   readonly decidedAt: string;
   readonly decisionId: string;
-  /** HASH_BYTES of the record's hash, then its COPY row's UTF-8 bytes. */
-  readonly bytes: Buffer;
+  /** The buffer holding, from start to end, HASH_BYTES of the record's hash, then its COPY row's UTF-8 bytes. */
+  readonly slab: Buffer;
+  readonly start: number;
+  readonly end: number;
   /** The proof its text refers to, which its batch writes unless the day's proofs hold it. */
   readonly proof: StoredProof | undefined;
 }
@@ -48,10 +52,10 @@ export interface PreparedRecord {
  * bytes they could take (three per UTF-16 unit), so that none is measured before it is written.
  */
 export function prepareRecord(columns: RecordColumns, record: RecordText): PreparedRecord {
-  const fields = columnFields(columns);
+  const proof = record.proof === undefined ? undefined : storedProof(record.proof);
+  const fields = columnFields(columns, proof);
   const head = copyJsonField(record.head);
   const tail = copyJsonField(record.tail);
-  const proof = record.proof === undefined ? undefined : storedProof(record.proof);
   // ASCII, nothing to escape.
   const reference = proof?.reference ?? "";
   const start = reserveRecord(
@@ -69,8 +73,14 @@ export function prepareRecord(columns: RecordColumns, record: RecordText): Prepa
       ? buffer.subarray(textAt, end - 1)
       : `${record.head}${reference}${record.tail}`;
   writeRecordHash(text, buffer, start);
-  const bytes = buffer.subarray(start, end);
-  return { decidedAt: columns.decidedAt, decisionId: columns.decisionId, bytes, proof };
+  return {
+    decidedAt: columns.decidedAt,
+    decisionId: columns.decisionId,
+    slab: buffer,
+    start,
+    end,
+    proof,
+  };
 }
 
 /** The most UTF-8 bytes one UTF-16 code unit of a string takes. */
@@ -79,13 +89,47 @@ const NEWLINE = 0x0a;
 
 /**
  * columnFields are the COPY fields of a record's columns, each followed by a tab (the record's
- * text comes next). Its time, id, kind and result are the log's own text, never in need of an escape.
+ * text comes next). Its time, id, kind and result are the log's own text, never in need of an
+ * escape. Those after the id are the question's: kept with the proof the question's answers
+ * share (as its text is, see recordHead), they are written once per question, not per record.
  */
-function columnFields(c: RecordColumns): string {
+function columnFields(c: RecordColumns, proof: StoredProof | undefined): string {
+  const known = proof === undefined ? undefined : questionFields.get(proof);
+  let fields = known !== undefined && sameQuestion(known.columns, c) ? known.fields : undefined;
+  if (fields === undefined) {
+    fields = askedFields(c);
+    if (proof !== undefined) questionFields.set(proof, { columns: c, fields });
+  }
+  return `${c.decidedAt}\t${c.decisionId}\t${fields}`;
+}
+
+/** QuestionFields are the COPY fields of a question's columns, with the columns they were written from. */
+interface QuestionFields {
+  readonly columns: RecordColumns;
+  readonly fields: string;
+}
+
+const questionFields = new WeakMap<StoredProof, QuestionFields>();
+
+/** askedFields are the COPY fields of a record's columns after its id, each followed by a tab. */
+function askedFields(c: RecordColumns): string {
   const apiKey = c.apiKey === null ? COPY_NULL : copyField(c.apiKey);
   const actors = c.actors.length === 0 ? NO_ACTORS : copyField(arrayLiteral(c.actors));
   const result = c.result ?? COPY_NULL;
-  return `${c.decidedAt}\t${c.decisionId}\t${c.kind}\t${apiKey}\t${copyField(c.subject)}\t${actors}\t${copyField(c.resource)}\t${copyField(c.permission)}\t${result}\t`;
+  return `${c.kind}\t${apiKey}\t${copyField(c.subject)}\t${actors}\t${copyField(c.resource)}\t${copyField(c.permission)}\t${result}\t`;
+}
+
+/** sameQuestion says whether two records' columns after their ids are the same (actors: the same array). */
+function sameQuestion(a: RecordColumns, b: RecordColumns): boolean {
+  return (
+    a.subject === b.subject &&
+    a.resource === b.resource &&
+    a.permission === b.permission &&
+    a.result === b.result &&
+    a.apiKey === b.apiKey &&
+    a.kind === b.kind &&
+    a.actors === b.actors
+  );
 }
 
 const NO_ACTORS = "{}";
@@ -147,10 +191,10 @@ export async function writeBatch(
   records: readonly PreparedRecord[],
   proofs: readonly StoredProof[],
 ): Promise<number> {
-  const hashes = Buffer.concat(
-    records.map((r) => r.bytes.subarray(0, HASH_BYTES)),
-    records.length * HASH_BYTES,
-  );
+  const hashes = Buffer.allocUnsafe(records.length * HASH_BYTES);
+  records.forEach((r, i) => {
+    r.slab.copy(hashes, i * HASH_BYTES, r.start, r.start + HASH_BYTES);
+  });
   const ids = records.map((r) => r.decisionId);
   // An array literal, not the array: pg would quote and escape each id (UUIDs need neither).
   const idList = `{${ids.join(",")}}`;
@@ -183,14 +227,14 @@ function copyData(seq: number, records: readonly PreparedRecord[]): Buffer[] {
   let used = 0;
   records.forEach((r, position) => {
     const prefix = `${seq}\t${position}\t`;
-    const needed = prefix.length + r.bytes.length - HASH_BYTES;
+    const needed = prefix.length + r.end - r.start - HASH_BYTES;
     if (used + needed > chunk.length) {
       chunks.push(chunk.subarray(0, used));
       chunk = Buffer.allocUnsafe(Math.max(COPY_CHUNK_BYTES, needed));
       used = 0;
     }
     used += chunk.write(prefix, used, "latin1");
-    used += r.bytes.copy(chunk, used, HASH_BYTES);
+    used += r.slab.copy(chunk, used, r.start + HASH_BYTES, r.end);
   });
   chunks.push(chunk.subarray(0, used));
   return chunks;

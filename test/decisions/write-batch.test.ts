@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { HASH_BYTES, recordHash } from "../../src/decisions/chain-hash.js";
+import type { Decision } from "../../src/decisions/decision-record.js";
 import { recordColumns } from "../../src/decisions/decision-writer.js";
 import { createRedactor, recordParts, recordText } from "../../src/decisions/redaction.js";
-import { prepareRecord } from "../../src/decisions/write-batch.js";
+import { type PreparedRecord, prepareRecord } from "../../src/decisions/write-batch.js";
 import { copyRow } from "../../src/store/postgres/copy-text.js";
 import { makeDecision } from "./decision-fixtures.js";
 
@@ -26,6 +27,11 @@ function expectedRow(text: string, decision: ReturnType<typeof makeDecision>): s
     c.result,
     text,
   ]);
+}
+
+/** rowOf is a prepared record's COPY row, after its hash. */
+function rowOf(prepared: PreparedRecord): Buffer {
+  return prepared.slab.subarray(prepared.start + HASH_BYTES, prepared.end);
 }
 
 function sha256(text: string): string {
@@ -61,8 +67,12 @@ describe("prepareRecord", () => {
         const redacted = redact(decision, proof);
         const text = storedText(recordText(redacted), proof);
         const prepared = prepareRecord(recordColumns(redacted.decision), recordParts(redacted));
-        expect(prepared.bytes.subarray(HASH_BYTES).toString()).toBe(expectedRow(text, base));
-        expect(prepared.bytes.subarray(0, HASH_BYTES).equals(recordHash(text))).toBe(true);
+        expect(rowOf(prepared).toString()).toBe(expectedRow(text, base));
+        expect(
+          prepared.slab
+            .subarray(prepared.start, prepared.start + HASH_BYTES)
+            .equals(recordHash(text)),
+        ).toBe(true);
         expect(prepared.proof?.json).toBe(proof === undefined ? undefined : JSON.stringify(proof));
       }),
       { numRuns: 200 },
@@ -79,16 +89,49 @@ describe("prepareRecord", () => {
     const [a, b] = [first, second].map((r) =>
       prepareRecord(recordColumns(r.decision), recordParts(r)),
     );
-    expect(a!.bytes.subarray(HASH_BYTES).toString()).toBe(
+    expect(rowOf(a!).toString()).toBe(
       expectedRow(
         storedText(recordText(first), proof),
         decision as ReturnType<typeof makeDecision>,
       ),
     );
     expect(b!.proof).toBe(a!.proof);
-    const row = b!.bytes.subarray(HASH_BYTES).toString();
+    const row = rowOf(b!).toString();
     expect(row).not.toContain(JSON.stringify(proof));
     expect(row).toContain(`"proof":"sha256:${sha256(JSON.stringify(proof))}"`);
     expect(row).toContain("0190a0b0-0000-7000-8000-000000000002");
+  });
+
+  it("writes each column of a record sharing its proof with one before, whichever differs", () => {
+    const { proof, ...decision } = makeDecision();
+    const rowFor = (changed: Decision) => {
+      const redacted = redact(changed, proof);
+      const prepared = prepareRecord(recordColumns(redacted.decision), recordParts(redacted));
+      expect(rowOf(prepared).toString()).toBe(
+        expectedRow(
+          storedText(recordText(redacted), proof),
+          changed as ReturnType<typeof makeDecision>,
+        ),
+      );
+    };
+    rowFor(decision);
+    const changes: Partial<Decision>[] = [
+      { decisionId: "0190a0b0-0000-7000-8000-000000000003" },
+      { time: new Date(0).toISOString() },
+      { kind: "lookup_resources" },
+      { apiKey: "other" },
+      { apiKey: undefined },
+      { subject: "user:bob" },
+      { actors: [] },
+      { actors: ["agent:other"] },
+      { resource: "document:other" },
+      { permission: "edit" },
+      { result: "denied" },
+      { result: undefined },
+    ];
+    for (const change of changes) {
+      rowFor({ ...decision, ...change });
+      rowFor(decision);
+    }
   });
 });
