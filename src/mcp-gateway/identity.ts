@@ -1,6 +1,6 @@
 // Who an MCP client is: the person it acts for and the chain of agents, from an agent key or a JWT.
 
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
 import type { GatewayConfig } from "./gateway-config.js";
 
@@ -90,7 +90,7 @@ export function createIdentityResolver(
       }
       return identity;
     }
-    const digest = createHash("sha256").update(token, "utf8").digest();
+    const digest = hash("sha256", token, "buffer");
     let agent: string | undefined;
     for (const k of keys)
       if (timingSafeEqual(digest, k.digest) && agent === undefined) agent = k.agent;

@@ -51,7 +51,9 @@ export async function listenGateway(
   config: GatewayConfig,
 ): Promise<{ url: string; server: HttpServer }> {
   const server = createServer((request, response) => {
-    const path = new URL(request.url ?? "/", "http://gateway").pathname;
+    // Clients ask for the path as it is: parsed only when it is not.
+    const path =
+      request.url === MCP_PATH ? MCP_PATH : new URL(request.url ?? "/", "http://gateway").pathname;
     if (path !== MCP_PATH) {
       response.writeHead(404).end();
       return;
