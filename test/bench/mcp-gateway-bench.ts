@@ -44,7 +44,13 @@ const calls = Number(args[args.indexOf("--calls") + 1] ?? 0) || 3000;
 const profileDir = args.includes("--cpu-prof") ? args[args.indexOf("--cpu-prof") + 1] : undefined;
 const baselineCli = args.includes("--baseline") ? args[args.indexOf("--baseline") + 1] : undefined;
 const cli = args.includes("--cli") ? args[args.indexOf("--cli") + 1]! : MAIN;
-const WARM_UP = 300;
+/**
+ * WARM_UP is how many calls each path makes before any is timed. V8 optimizes the gateway's code
+ * over its first thousands of calls, compiling as it goes; a gateway that has served for a while
+ * runs it optimized. After 300 calls, serve's timed calls cost its process about twice the CPU
+ * they cost after 6,000.
+ */
+const WARM_UP = 6000;
 
 interface Row {
   readonly path: string;
@@ -56,16 +62,22 @@ interface Row {
 /** ROUNDS: the paths take turns, calls / ROUNDS each a turn, so that each sees the machine's same load. */
 const ROUNDS = 10;
 
-/** timedInTurns times each path's calls, the paths in turns after a warm-up of each; sorted times per path. */
+/** TURN is how many calls a path makes in its turn. */
+const TURN = Math.ceil(calls / ROUNDS);
+
+/** warmUp makes each path's {@link WARM_UP} calls, one path after the other. */
+async function warmUp(paths: readonly (() => Promise<unknown>)[]): Promise<void> {
+  for (const call of paths) for (let i = 0; i < WARM_UP; i++) await call();
+}
+
+/** timedInTurns times each path's calls, the paths in turns; sorted times per path. */
 async function timedInTurns<const Paths extends readonly (() => Promise<unknown>)[]>(
   paths: Paths,
 ): Promise<{ [P in keyof Paths]: number[] }> {
-  for (const call of paths) for (let i = 0; i < WARM_UP; i++) await call();
   const times = paths.map((): number[] => []);
-  const turn = Math.ceil(calls / ROUNDS);
   for (let round = 0; round < ROUNDS; round++) {
     for (const [p, call] of paths.entries()) {
-      for (let i = 0; i < turn; i++) {
+      for (let i = 0; i < TURN; i++) {
         const started = performance.now();
         await call();
         times[p]!.push(performance.now() - started);
@@ -210,18 +222,20 @@ try {
     subject: { object: { type: "user", id: "alice" } },
     actors: [{ object: { type: "agent", id: "assistant" } }],
   };
-  const ticks = gateways.map((g) => cpuTicks(g.child.pid!));
-  const [directTimes, checkTimes, ...gatewayTimes] = await timedInTurns([
+  const paths = [
     () => direct.callTool({ name: "list_documents" }),
     () => rig.latch.permissions.check(check),
     ...gateways.map((g) => () => g.client.callTool({ name: "docs__list_documents" })),
-  ]);
-  // What each gateway process spent per call (its warm-up included), whatever else the machine ran.
+  ] as const;
+  await warmUp(paths);
+  const ticks = gateways.map((g) => cpuTicks(g.child.pid!));
+  const [directTimes, checkTimes, ...gatewayTimes] = await timedInTurns(paths);
+  // What each gateway process spent per timed call, whatever else the machine ran.
   const cpuMs = gateways.map((g, i) =>
     Number(
       (
         (((cpuTicks(g.child.pid!) - ticks[i]!) / clockTicksPerSecond()) * 1000) /
-        (calls + WARM_UP)
+        (TURN * ROUNDS)
       ).toFixed(3),
     ),
   );
