@@ -45,8 +45,8 @@ export interface LookupRecord {
 /**
  * DecisionRecorder records the decisions of one server's permission service: a record per check
  * (per CheckBulk item) and per lookup call, each with a new decision id. A check answered without
- * an explanation gets its proof from a {@link ProofCache} when the log writes it, off the request
- * path; a proof's grants name their access requests ({@link AccessGrantLinks}). With the log off it records nothing and gives no ids.
+ * an explanation gets its proof from a {@link ProofCache}, made off the request path just after
+ * the answer is sent; a proof's grants name their access requests ({@link AccessGrantLinks}). With the log off it records nothing and gives no ids.
  */
 export class DecisionRecorder {
   private readonly proofs: ProofCache;
@@ -85,7 +85,7 @@ export class DecisionRecorder {
       // Most answers' proofs were made for an answer before them: then the record is ready at once.
       proof =
         this.proofs.known(at, question, result, evaluatedAt) ??
-        (() => this.proofs.prove(at, question, result, evaluatedAt));
+        this.proofs.proving(at, question, result, evaluatedAt);
     } else if (this.links.mayLink(explained)) {
       // An explained answer's proof may rest on a grant: named as the log writes, off the path.
       // (Only here is the decision copied without it: a copy of every record would cost each.)

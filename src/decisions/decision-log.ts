@@ -13,7 +13,7 @@ export type DecisionMode = "async" | "sync" | "off";
 export const DECISION_MODES: readonly DecisionMode[] = ["async", "sync", "off"];
 
 /**
- * ProofSource makes a decision's proof when the log writes it, off the request path: a check
+ * ProofSource gives a decision's proof when the log writes it (made off the request path): a check
  * answered from the cache carries no explanation, and most answers share one (see the check
  * path's proof cache). It rejects with a StoreUnavailableError when the store does not answer
  * (the log retries), and with any other error when no proof can be made (the record says so).
