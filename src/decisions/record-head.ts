@@ -5,9 +5,11 @@ import type { Decision } from "./decision-record.js";
 
 /**
  * QuestionText is the JSON of a decision around its per-call fields (see recordHead): `between`
- * from the API key to the schema revision, `asked` from `kind` on; with the decision it was made from.
+ * from the API key to the schema revision, `asked` from `kind` on; with the decision it was made
+ * from. It is one object for all the records of its question, so that a writer can keep what it
+ * derives from the question's fields (its row's columns) with it, once.
  */
-interface QuestionText {
+export interface QuestionText {
   readonly decision: Decision;
   readonly between: string;
   readonly asked: string;
@@ -16,27 +18,36 @@ interface QuestionText {
 const questionTexts = new WeakMap<DecisionProof, QuestionText>();
 
 /**
- * recordHead is JSON.stringify(decision) without its closing brace, for a decision that shares
- * proof (kept apart from it) with the other answers to its question (see ProofCache). A hot
- * question's records differ only in their id, time, latency and trace id: the rest of the JSON
- * is made once per question, kept with the proof, and the record's text joined around those.
- * (Measured: several times cheaper than stringifying the record's twenty fields each time.) A
- * decision whose fields are not in callDecision's order is stringified whole, every time.
+ * sharedQuestion is the QuestionText of a decision that shares proof (kept apart from it) with
+ * the other answers to its question (see ProofCache), made with the first of them; undefined for
+ * a decision whose fields are not in callDecision's order (see recordHead). A hot question's
+ * records differ only in their id, time, latency and trace id: the rest of the JSON is made once
+ * per question, kept with the proof. (Measured: several times cheaper than stringifying the
+ * record's twenty fields each time.)
  */
-export function recordHead(decision: Decision, proof: DecisionProof): string {
+export function sharedQuestion(decision: Decision, proof: DecisionProof): QuestionText | undefined {
   const known = questionTexts.get(proof);
-  if (known !== undefined && sameQuestion(known.decision, decision)) {
-    return `${callStart(decision)}${known.between}${callEnd(decision)}${known.asked}`;
-  }
+  if (known !== undefined && sameQuestion(known.decision, decision)) return known;
   const json = JSON.stringify(decision);
   const start = callStart(decision);
   const between = betweenJson(decision);
   const end = callEnd(decision);
   const asked = json.slice(start.length + between.length + end.length, -1);
-  if (json.startsWith(`${start}${between}${end}`) && asked.startsWith(',"kind":')) {
-    questionTexts.set(proof, { decision, between, asked });
-  }
-  return json.slice(0, -1);
+  if (!json.startsWith(`${start}${between}${end}`) || !asked.startsWith(',"kind":'))
+    return undefined;
+  const made = { decision, between, asked };
+  questionTexts.set(proof, made);
+  return made;
+}
+
+/**
+ * recordHead is JSON.stringify(decision) without its closing brace: joined around the decision's
+ * own fields from its question's text (see sharedQuestion) when it has one, else stringified whole.
+ */
+export function recordHead(decision: Decision, question: QuestionText | undefined): string {
+  return question === undefined
+    ? JSON.stringify(decision).slice(0, -1)
+    : `${callStart(decision)}${question.between}${callEnd(decision)}${question.asked}`;
 }
 
 /*

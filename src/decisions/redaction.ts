@@ -5,7 +5,7 @@ import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { canonicalJson } from "../tuple/canonical-json.js";
 import type { DecisionProof } from "./decision-proof.js";
 import type { Decision, DecisionRecord } from "./decision-record.js";
-import { recordHead } from "./record-head.js";
+import { type QuestionText, recordHead, sharedQuestion } from "./record-head.js";
 
 /** MASK_PREFIX starts every masked value: `hmac-sha256:` and 64 hex digits. */
 export const MASK_PREFIX = "hmac-sha256:";
@@ -116,6 +116,12 @@ export interface RecordText {
   readonly head: string;
   readonly proof: ProofText | undefined;
   readonly tail: string;
+  /**
+   * The text of its question, one object for every record of the question (see sharedQuestion):
+   * what a writer derives from the question's fields can be kept with it. Undefined when the
+   * record's head was made whole.
+   */
+  readonly question: QuestionText | undefined;
 }
 
 const NOTHING_MASKED_TAIL = `,"masked":[]}`;
@@ -131,13 +137,15 @@ export function recordParts(redacted: RedactedDecision): RecordText {
       proofTexts.set(proof, shared);
     }
   }
+  const question =
+    proof === undefined || decision.proof !== undefined
+      ? undefined
+      : sharedQuestion(decision, proof);
   return {
-    head:
-      proof === undefined || decision.proof !== undefined
-        ? JSON.stringify(decision).slice(0, -1)
-        : recordHead(decision, proof),
+    head: recordHead(decision, question),
     proof: shared,
     tail: masked.length === 0 ? NOTHING_MASKED_TAIL : `,"masked":${JSON.stringify(masked)}}`,
+    question,
   };
 }
 

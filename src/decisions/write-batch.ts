@@ -4,6 +4,7 @@ import { COPY_NULL, copyField } from "../store/postgres/copy-text.js";
 import type { SqlExecutor } from "../store/postgres/sql-executor.js";
 import { batchHash, HASH_BYTES, writeRecordHash } from "./chain-hash.js";
 import type { Day } from "./decision-partitions.js";
+import type { QuestionText } from "./record-head.js";
 import type { RecordText } from "./redaction.js";
 import { insertProofs, type StoredProof, storedProof } from "./stored-proof.js";
 
@@ -53,8 +54,11 @@ export interface PreparedRecord {
  */
 export function prepareRecord(columns: RecordColumns, record: RecordText): PreparedRecord {
   const proof = record.proof === undefined ? undefined : storedProof(record.proof);
-  const fields = columnFields(columns, proof);
-  const head = copyJsonField(record.head);
+  const { question } = record;
+  const asked = question === undefined ? undefined : questionRow(columns, question);
+  const fields = `${columns.decidedAt}\t${columns.decisionId}\t${asked?.fields ?? askedFields(columns)}`;
+  // A question's text says whether its records' heads need escapes: their own fields never do.
+  const head = asked?.plainHead === true ? record.head : copyJsonField(record.head);
   const tail = copyJsonField(record.tail);
   // ASCII, nothing to escape.
   const reference = proof?.reference ?? "";
@@ -88,28 +92,31 @@ const UTF8_PER_UNIT = 3;
 const NEWLINE = 0x0a;
 
 /**
- * columnFields are the COPY fields of a record's columns, each followed by a tab (the record's
- * text comes next). Its time, id, kind and result are the log's own text, never in need of an
- * escape. Those after the id are the question's: kept with the proof the question's answers
- * share (as its text is, see recordHead), they are written once per question, not per record.
+ * QuestionRow is what the rows of a question's records share: the COPY fields of their columns
+ * after the id (each followed by a tab), and whether their heads are free of backslashes, which
+ * COPY escapes (a record's own fields, its id, time, latency and trace id, never hold one).
  */
-function columnFields(c: RecordColumns, proof: StoredProof | undefined): string {
-  const known = proof === undefined ? undefined : questionFields.get(proof);
-  let fields = known !== undefined && sameQuestion(known.columns, c) ? known.fields : undefined;
-  if (fields === undefined) {
-    fields = askedFields(c);
-    if (proof !== undefined) questionFields.set(proof, { columns: c, fields });
-  }
-  return `${c.decidedAt}\t${c.decisionId}\t${fields}`;
-}
-
-/** QuestionFields are the COPY fields of a question's columns, with the columns they were written from. */
-interface QuestionFields {
-  readonly columns: RecordColumns;
+interface QuestionRow {
   readonly fields: string;
+  readonly plainHead: boolean;
 }
 
-const questionFields = new WeakMap<StoredProof, QuestionFields>();
+const questionRows = new WeakMap<QuestionText, QuestionRow>();
+
+/**
+ * questionRow is the row a question's records share, made with the first of them and kept with
+ * the question's text (one object for all of them, see sharedQuestion). The time, id, kind and
+ * result in a row are the log's own text, never in need of an escape.
+ */
+function questionRow(c: RecordColumns, question: QuestionText): QuestionRow {
+  let row = questionRows.get(question);
+  if (row === undefined) {
+    const plainHead = !question.between.includes("\\") && !question.asked.includes("\\");
+    row = { fields: askedFields(c), plainHead };
+    questionRows.set(question, row);
+  }
+  return row;
+}
 
 /** askedFields are the COPY fields of a record's columns after its id, each followed by a tab. */
 function askedFields(c: RecordColumns): string {
@@ -117,19 +124,6 @@ function askedFields(c: RecordColumns): string {
   const actors = c.actors.length === 0 ? NO_ACTORS : copyField(arrayLiteral(c.actors));
   const result = c.result ?? COPY_NULL;
   return `${c.kind}\t${apiKey}\t${copyField(c.subject)}\t${actors}\t${copyField(c.resource)}\t${copyField(c.permission)}\t${result}\t`;
-}
-
-/** sameQuestion says whether two records' columns after their ids are the same (actors: the same array). */
-function sameQuestion(a: RecordColumns, b: RecordColumns): boolean {
-  return (
-    a.subject === b.subject &&
-    a.resource === b.resource &&
-    a.permission === b.permission &&
-    a.result === b.result &&
-    a.apiKey === b.apiKey &&
-    a.kind === b.kind &&
-    a.actors === b.actors
-  );
 }
 
 const NO_ACTORS = "{}";

@@ -1,6 +1,7 @@
 // Test helpers: decisions as the check path will hand them to the log, with every field set.
 
 import { randomBytes } from "node:crypto";
+import { callDecision } from "../../src/decisions/decision-call.js";
 import { decisionIdFromBytes, newDecisionId } from "../../src/decisions/decision-id.js";
 import type { Decision } from "../../src/decisions/decision-record.js";
 
@@ -62,4 +63,32 @@ export function decisionAt(ms: number, overrides: Partial<Decision> = {}): Decis
   bytes[8] = 0x80 | (bytes[8]! & 0x3f);
   const decisionId = decisionIdFromBytes(bytes);
   return makeDecision({ decisionId, time: new Date(ms).toISOString(), ...overrides });
+}
+
+/** madeDecision is a decision as the check path makes it (callDecision's order), every field set. */
+export function madeDecision(): Decision {
+  const {
+    proof: _proof,
+    decisionId: _id,
+    time: _time,
+    ...asked
+  } = makeDecision({
+    deniedBy: "agent:bot",
+    reason: "not_delegated",
+    missingParameters: ["ip"],
+    lookup: { limit: 1, cursor: "c", returned: 0 },
+    origin: { tool: "read" },
+  });
+  return callDecision(
+    {
+      stamp: newDecisionId(),
+      startedAt: performance.now(),
+      apiKey: 'key "one"',
+      token: "lt1_t",
+      revision: 3,
+      schemaRevision: 1,
+      traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    },
+    asked,
+  );
 }

@@ -1,37 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { callDecision } from "../../src/decisions/decision-call.js";
 import { newDecisionId } from "../../src/decisions/decision-id.js";
 import type { DecisionProof } from "../../src/decisions/decision-proof.js";
 import type { Decision } from "../../src/decisions/decision-record.js";
-import { recordHead } from "../../src/decisions/record-head.js";
-import { makeDecision } from "./decision-fixtures.js";
+import { recordHead, sharedQuestion } from "../../src/decisions/record-head.js";
+import { madeDecision, makeDecision } from "./decision-fixtures.js";
 
-/** madeDecision is a decision as the check path makes it (callDecision's order), every field set. */
-function madeDecision(): Decision {
-  const {
-    proof: _proof,
-    decisionId: _id,
-    time: _time,
-    ...asked
-  } = makeDecision({
-    deniedBy: "agent:bot",
-    reason: "not_delegated",
-    missingParameters: ["ip"],
-    lookup: { limit: 1, cursor: "c", returned: 0 },
-    origin: { tool: "read" },
-  });
-  return callDecision(
-    {
-      stamp: newDecisionId(),
-      startedAt: performance.now(),
-      apiKey: 'key "one"',
-      token: "lt1_t",
-      revision: 3,
-      schemaRevision: 1,
-      traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-    },
-    asked,
-  );
+/** headOf is a decision's record head, from the text of its question when it shares one (as recordParts makes it). */
+function headOf(decision: Decision, proof: DecisionProof): string {
+  return recordHead(decision, sharedQuestion(decision, proof));
 }
 
 /** A value for each field that is not a string (or is the log's own text, never escaped), else a quote is added. */
@@ -60,23 +36,23 @@ describe("recordHead", () => {
       grantedBy: [{ relationship: "document:plan#viewer@user:alice" }],
     };
     const first = madeDecision();
-    expect(recordHead(first, proof)).toBe(JSON.stringify(first).slice(0, -1));
+    expect(headOf(first, proof)).toBe(JSON.stringify(first).slice(0, -1));
     // Every field callDecision writes, changed alone: the text follows it.
     for (const field of Object.keys(first)) {
       const value =
         field in OTHER_VALUES ? OTHER_VALUES[field] : `${String(first[field as keyof Decision])}"x`;
       const changed = { ...first, [field]: value } as Decision;
-      expect(recordHead(changed, proof), field).toBe(JSON.stringify(changed).slice(0, -1));
-      expect(recordHead(first, proof), field).toBe(JSON.stringify(first).slice(0, -1));
+      expect(headOf(changed, proof), field).toBe(JSON.stringify(changed).slice(0, -1));
+      expect(headOf(first, proof), field).toBe(JSON.stringify(first).slice(0, -1));
     }
     const next = madeDecision();
-    expect(recordHead(next, proof)).toBe(JSON.stringify(next).slice(0, -1));
+    expect(headOf(next, proof)).toBe(JSON.stringify(next).slice(0, -1));
   });
 
   it("writes a decision in another order as JSON.stringify does", () => {
     const proof: DecisionProof = { grantedBy: [] };
     const fixture = makeDecision();
-    expect(recordHead(fixture, proof)).toBe(JSON.stringify(fixture).slice(0, -1));
-    expect(recordHead(fixture, proof)).toBe(JSON.stringify(fixture).slice(0, -1));
+    expect(headOf(fixture, proof)).toBe(JSON.stringify(fixture).slice(0, -1));
+    expect(headOf(fixture, proof)).toBe(JSON.stringify(fixture).slice(0, -1));
   });
 });

@@ -7,7 +7,7 @@ import { recordColumns } from "../../src/decisions/decision-writer.js";
 import { createRedactor, recordParts, recordText } from "../../src/decisions/redaction.js";
 import { type PreparedRecord, prepareRecord } from "../../src/decisions/write-batch.js";
 import { copyRow } from "../../src/store/postgres/copy-text.js";
-import { makeDecision } from "./decision-fixtures.js";
+import { madeDecision, makeDecision } from "./decision-fixtures.js";
 
 const redact = createRedactor([], Buffer.alloc(32));
 
@@ -103,10 +103,14 @@ describe("prepareRecord", () => {
   });
 
   it("writes each column of a record sharing its proof with one before, whichever differs", () => {
-    const { proof, ...decision } = makeDecision();
+    const { proof } = makeDecision();
+    // As the check path makes it: its question's text, and its columns with it, made once.
+    const decision = madeDecision();
     const rowFor = (changed: Decision) => {
       const redacted = redact(changed, proof);
-      const prepared = prepareRecord(recordColumns(redacted.decision), recordParts(redacted));
+      const parts = recordParts(redacted);
+      expect(parts.question).toBeDefined();
+      const prepared = prepareRecord(recordColumns(redacted.decision), parts);
       expect(rowOf(prepared).toString()).toBe(
         expectedRow(
           storedText(recordText(redacted), proof),
@@ -128,6 +132,9 @@ describe("prepareRecord", () => {
       { permission: "edit" },
       { result: "denied" },
       { result: undefined },
+      // A question whose text holds a backslash, which COPY escapes, in a column or only in the text.
+      { subject: "user:back\\slash" },
+      { context: { path: "C:\\dir" } },
     ];
     for (const change of changes) {
       rowFor({ ...decision, ...change });
