@@ -46,7 +46,7 @@ export interface LookupRecord {
  * DecisionRecorder records the decisions of one server's permission service: a record per check
  * (per CheckBulk item) and per lookup call, each with a new decision id. A check answered without
  * an explanation gets its proof from a {@link ProofCache}, made off the request path just after
- * the answer is sent; a proof's grants name their access requests ({@link AccessGrantLinks}). With the log off it records nothing and gives no ids.
+ * the answer goes out; a proof's grants name their access requests ({@link AccessGrantLinks}). With the log off it records nothing and gives no ids.
  */
 export class DecisionRecorder {
   private readonly proofs: ProofCache;

@@ -13,6 +13,14 @@ import { formatObjectRef, formatSubjectRef } from "../tuple/format-relationship.
 import type { AccessGrantLinks } from "./access-grant-links.js";
 import type { ReadPoint } from "./api-context.js";
 
+/**
+ * PROOF_DELAY_MS is how long after an answer its proof starts: once the answer has gone out (its
+ * trailers wait for its message's write, a turn or more of the event loop). Started in the next
+ * turn, the proof delayed the answer: the first denial after a grant's expiry took p50 1.6 ms to
+ * reach its caller, against 0.9 ms when its proof started later.
+ */
+const PROOF_DELAY_MS = 5;
+
 /** PROOF_CACHE_ENTRIES bounds how many proofs are kept for answers still to come. */
 const PROOF_CACHE_ENTRIES = 10_000;
 
@@ -75,11 +83,12 @@ export class ProofCache {
   }
 
   /**
-   * proving starts the proof of `answer` (see prove) as soon as the answer is on its way, and is
-   * where the log gets it: that proof first, then, should the log need it again (the store did
-   * not answer), a new attempt. Made as answers are given, proofs spread out with them: made as
-   * the log writes, every 100 ms, they came in bursts of queries that the checks of that moment
-   * waited behind (measured: most of the approval bench's p99 on two cores).
+   * proving starts the proof of `answer` (see prove) PROOF_DELAY_MS after the answer, or at once
+   * when the log asks for it sooner, and is where the log gets it: that proof first, then, should
+   * the log need it again (the store did not answer), a new attempt. Made as answers are given,
+   * proofs spread out with them: made as the log writes, every 100 ms, they came in bursts of
+   * queries that the checks of that moment waited behind (measured: most of the approval bench's
+   * p99 on two cores).
    */
   proving(
     at: ReadPoint,
@@ -88,15 +97,17 @@ export class ProofCache {
     evaluatedAt: number,
   ): ProofSource {
     const prove = () => this.prove(at, question, answer, evaluatedAt);
-    let started: Promise<DecisionProof> | undefined = new Promise((resolve) => {
-      // After this turn, in which the answer is sent: the proof does not delay it.
-      setImmediate(() => resolve(prove()));
-    });
-    // Its failure is the log's to handle, when it takes the proof.
-    started.catch(() => {});
+    let early: Promise<DecisionProof> | undefined;
+    const timer = setTimeout(() => {
+      early = prove();
+      // Its failure is the log's to handle, when it takes the proof.
+      early.catch(() => {});
+    }, PROOF_DELAY_MS);
+    timer.unref();
     return () => {
-      const proof = started ?? prove();
-      started = undefined;
+      clearTimeout(timer);
+      const proof = early ?? prove();
+      early = undefined;
       return proof;
     };
   }
