@@ -122,20 +122,23 @@ export async function* tailDecisions(
   }
 }
 
+/**
+ * startPosition is where a tail from `since` starts: before the first batch holding a record of
+ * that time or later, else (none yet, or no since) after the head. One statement, so one
+ * snapshot: read apart, a batch committed between the two reads would be neither that first
+ * batch nor after the head read, and its records would be skipped.
+ */
 async function startPosition(db: SqlQueryable, since: Date | undefined): Promise<DecisionPosition> {
-  if (since === undefined) {
-    const [head] = await db.query("SELECT seq FROM latch_decision_chain");
-    return { seq: Number(head?.seq), position: END_OF_BATCH };
-  }
-  const [first] = await db.query(
-    "SELECT min(seq) AS seq FROM latch_decision_batches WHERE last_at >= $1::timestamptz",
-    [since.toISOString()],
+  const params: unknown[] = [];
+  const first =
+    since === undefined
+      ? "NULL"
+      : `(SELECT min(seq) - 1 FROM latch_decision_batches WHERE last_at >= ${param(params, since.toISOString(), "timestamptz")})`;
+  const [row] = await db.query(
+    `SELECT COALESCE(${first}, (SELECT seq FROM latch_decision_chain)) AS seq`,
+    params,
   );
-  if (first?.seq === null || first?.seq === undefined) {
-    const [head] = await db.query("SELECT seq FROM latch_decision_chain");
-    return { seq: Number(head?.seq), position: END_OF_BATCH };
-  }
-  return { seq: Number(first.seq) - 1, position: END_OF_BATCH };
+  return { seq: Number(row?.seq), position: END_OF_BATCH };
 }
 
 function readAfter(

@@ -8,8 +8,11 @@ import { newDecisionId } from "../../../src/decisions/decision-id.js";
 import type { DecisionMode } from "../../../src/decisions/decision-log.js";
 import { dayOf, dropDaysBefore, listDays } from "../../../src/decisions/decision-partitions.js";
 import type { Decision, DecisionRecord } from "../../../src/decisions/decision-record.js";
+import { watchDecisions } from "../../../src/decisions/decision-watch.js";
 import { createRedactor, recordOf } from "../../../src/decisions/redaction.js";
 import { SqlDecisionLog } from "../../../src/decisions/sql-decision-log.js";
+import { ChangeSignal } from "../../../src/store/postgres/change-signal.js";
+import type { SqlQueryable } from "../../../src/store/postgres/sql-executor.js";
 import { waitFor } from "../../support/wait-for.js";
 import { decisionAt, lookupDecision, makeDecision } from "../decision-fixtures.js";
 import { DECISION_STORES, type OpenedStore } from "./decision-stores.js";
@@ -243,6 +246,45 @@ describe.each(DECISION_STORES)("the decision log on $name", ({ open }) => {
       for (const record of streamed) {
         expect(record.masked).toContain("context.ssn");
       }
+    },
+  );
+
+  it.skipIf(open === undefined)(
+    "watches from a time without missing a batch that commits as the watch starts",
+    async () => {
+      const { log, db } = await openLog("sync");
+      // The watch's first read finds nothing; batches commit before it reads anything else.
+      let first = true;
+      const racing: SqlQueryable = Object.create(db, {
+        query: {
+          value: async (sql: string, params?: readonly unknown[]) => {
+            const rows = await db.query(sql, params);
+            if (first) {
+              first = false;
+              await Promise.all(mixedDecisions(5).map((d) => log.record(d)));
+            }
+            return rows;
+          },
+        },
+      });
+      const stop = new AbortController();
+      const streamed: DecisionRecord[] = [];
+      const following = (async () => {
+        const watch = watchDecisions(
+          racing,
+          new ChangeSignal(),
+          { since: new Date(0) },
+          stop.signal,
+        );
+        for await (const records of watch) streamed.push(...records);
+      })();
+      await waitFor(
+        "the records committed as the watch started",
+        () => streamed.length === 5,
+        10_000,
+      );
+      stop.abort();
+      await following;
     },
   );
 
