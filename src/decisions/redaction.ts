@@ -107,19 +107,21 @@ const proofTexts = new WeakMap<DecisionProof, ProofText>();
 
 /**
  * RecordText is a redacted decision's record in three parts: the decision's JSON without its
- * closing brace, the proof made for it (shared by every record it proves; the log stores it once
- * and the record's text a reference to it, see stored-proof.ts), and `masked` with the closing
- * brace. (JSON.stringify's order, not sorted: several times faster, and the hash covers the text
- * as stored, never a re-serialization.)
+ * closing brace (see recordHead; left to the writer, who may write it without making it), the
+ * proof made for it (shared by every record it proves; the log stores it once and the record's
+ * text a reference to it, see stored-proof.ts), and `masked` with the closing brace. (JSON.stringify's
+ * order, not sorted: several times faster, and the hash covers the text as stored, never a
+ * re-serialization.)
  */
 export interface RecordText {
-  readonly head: string;
+  /** The redacted decision, whose JSON up to its proof is the text's head. */
+  readonly decision: Decision;
   readonly proof: ProofText | undefined;
   readonly tail: string;
   /**
    * The text of its question, one object for every record of the question (see sharedQuestion):
    * what a writer derives from the question's fields can be kept with it. Undefined when the
-   * record's head was made whole.
+   * record's head is made whole.
    */
   readonly question: QuestionText | undefined;
 }
@@ -142,7 +144,7 @@ export function recordParts(redacted: RedactedDecision): RecordText {
       ? undefined
       : sharedQuestion(decision, proof);
   return {
-    head: recordHead(decision, question),
+    decision,
     proof: shared,
     tail: masked.length === 0 ? NOTHING_MASKED_TAIL : `,"masked":${JSON.stringify(masked)}}`,
     question,
@@ -151,7 +153,8 @@ export function recordParts(redacted: RedactedDecision): RecordText {
 
 /** recordText is a redacted decision's record, whole: its parts joined, its proof inside. */
 export function recordText(redacted: RedactedDecision): string {
-  const { head, proof, tail } = recordParts(redacted);
+  const { decision, question, proof, tail } = recordParts(redacted);
+  const head = recordHead(decision, question);
   return `${head}${proof === undefined ? "" : `,"proof":${proof.json}`}${tail}`;
 }
 

@@ -3,9 +3,8 @@
 import type { SqlQueryable, SqlRow } from "../store/postgres/sql-executor.js";
 import { batchHash, HASH_BYTES, recordHash } from "./chain-hash.js";
 import type { DecisionRecord } from "./decision-record.js";
-import { recordColumns } from "./decision-writer.js";
 import { proofKey, proofRowOf, readProofRows, type StoredRecord } from "./stored-proof.js";
-import type { RecordColumns } from "./write-batch.js";
+import { type RecordColumns, recordColumns } from "./write-batch.js";
 
 /** Batches read per round trip (with their records: up to MAX_BATCH each). */
 const BATCH_PAGE = 20;

@@ -4,7 +4,17 @@ import { COPY_NULL, copyField } from "../store/postgres/copy-text.js";
 import type { SqlExecutor } from "../store/postgres/sql-executor.js";
 import { batchHash, HASH_BYTES, writeRecordHash } from "./chain-hash.js";
 import type { Day } from "./decision-partitions.js";
-import type { QuestionText } from "./record-head.js";
+import type { Decision } from "./decision-record.js";
+import {
+  AFTER_TIME,
+  AFTER_TRACE_ID,
+  BEFORE_ID,
+  BEFORE_LATENCY,
+  BEFORE_TIME,
+  BEFORE_TRACE_ID,
+  type QuestionText,
+  recordHead,
+} from "./record-head.js";
 import type { RecordText } from "./redaction.js";
 import { insertProofs, type StoredProof, storedProof } from "./stored-proof.js";
 
@@ -24,14 +34,26 @@ export interface RecordColumns {
   readonly result: string | null;
 }
 
+/** recordColumns are the columns of a decision's row that filters read, copied from its record. */
+export function recordColumns(decision: Decision): RecordColumns {
+  return {
+    decidedAt: decision.time,
+    decisionId: decision.decisionId,
+    kind: decision.kind,
+    apiKey: decision.apiKey ?? null,
+    subject: decision.subject,
+    actors: decision.actors,
+    resource: decision.resource,
+    permission: decision.permission,
+    result: decision.result ?? null,
+  };
+}
+
 /**
  * PreparedRecord is one record ready to write, kept as bytes: its hash, then its COPY row from
- * `decided_at` on (batch_seq and position are known only when its batch is written). Bytes live
- * outside the JavaScript heap, so a record waiting up to a flush interval for its batch costs the
- * garbage collector almost nothing to keep, where its text, columns and objects cost every young
- * collection a copy (measured: most of the decision log's cost on a hot check). They are kept as
- * where they are in the slab they were written to, not as a view of it: a Buffer is an object of
- * its own for each record, several times dearer to make than the record's other fields.
+ * `decided_at` on (batch_seq and position are known only when its batch is written). They are
+ * kept as where they are in the slab they were written to, not as a view of it: a Buffer is an
+ * object of its own for each record, several times dearer to make than the record's other fields.
  */
 export interface PreparedRecord {
   readonly decidedAt: string;
@@ -44,21 +66,114 @@ export interface PreparedRecord {
   readonly proof: StoredProof | undefined;
 }
 
+/** A row starts with the record's time (RFC 3339 in UTC, with milliseconds) and id (a UUID), each followed by a tab. */
+const TIME_LENGTH = "2026-01-01T00:00:00.000Z".length;
+const ID_LENGTH = "00000000-0000-7000-8000-000000000000".length;
+const TIME_AT = HASH_BYTES;
+const ID_AT = TIME_AT + TIME_LENGTH + 1;
+
 /**
- * prepareRecord makes the record of columns (a decision's, see recordColumns) and its text: the
+ * prepareRecord writes a record (a redacted decision's parts, see recordParts) to the slab: the
  * text refers to its shared proof by the proof's hash (see stored-proof.ts) rather than holding
- * it, and when nothing in the text needed COPY's escapes (JSON rarely holds a backslash), its
- * hash is taken over the row's bytes, so that a record's text is never joined into one string
- * nor encoded twice. Its parts are written one after the other into room reserved for the most
- * bytes they could take (three per UTF-16 unit), so that none is measured before it is written.
+ * it, and it is hashed over the row's bytes where they are its text (nothing in it needed COPY's
+ * escapes: JSON rarely holds a backslash), so that a record's text is never joined into one
+ * string nor encoded twice. A record of a question seen before (see sharedQuestion) is written
+ * from its question's bytes, encoded once, and its own fields (id, time, latency, trace id: the
+ * log's own text, in no need of escapes); any other from its strings, written one after the other
+ * into room reserved for the most bytes they could take (three per UTF-16 unit), so that none is
+ * measured before it is written.
  */
-export function prepareRecord(columns: RecordColumns, record: RecordText): PreparedRecord {
+export function prepareRecord(record: RecordText): PreparedRecord {
+  const { decision } = record;
   const proof = record.proof === undefined ? undefined : storedProof(record.proof);
   const { question } = record;
-  const asked = question === undefined ? undefined : questionRow(columns, question);
-  const fields = `${columns.decidedAt}\t${columns.decisionId}\t${asked?.fields ?? askedFields(columns)}`;
-  // A question's text says whether its records' heads need escapes: their own fields never do.
-  const head = asked?.plainHead === true ? record.head : copyJsonField(record.head);
+  const row =
+    question === undefined ? undefined : questionRow(question, proof?.reference ?? "", record.tail);
+  const start =
+    row?.template !== undefined && hasOwnFieldsOfTemplate(decision)
+      ? writeFromTemplate(decision, row.template)
+      : writeRecordText(record, proof, row);
+  return {
+    decidedAt: decision.time,
+    decisionId: decision.decisionId,
+    slab: slab.buffer,
+    start,
+    end: slab.used,
+    proof,
+  };
+}
+
+/** hasOwnFieldsOfTemplate says whether a decision's own fields have the lengths and form writeFromTemplate writes (as callDecision makes them). */
+function hasOwnFieldsOfTemplate(d: Decision): boolean {
+  return (
+    d.time.length === TIME_LENGTH &&
+    d.decisionId.length === ID_LENGTH &&
+    Number.isSafeInteger(d.latencyUs)
+  );
+}
+
+/**
+ * writeFromTemplate writes a record whose question's bytes are template, and returns where it
+ * starts: its own fields around them, ASCII all, its time and id each written once and copied.
+ * (Typed arrays' own set and copyWithin, and a plain view to hash: Buffer's copy and subarray
+ * cost more than the rest of a record, through the argument checks and views they make.)
+ */
+function writeFromTemplate(d: Decision, template: QuestionBytes): number {
+  const traceLength =
+    d.traceId === undefined ? 0 : BEFORE_TRACE_ID.length + d.traceId.length + AFTER_TRACE_ID.length;
+  const { columns, beforeId, beforeTime, beforeLatency, rest } = template;
+  // The time, the id and a tab each, the template around the id again, the time again, the latency, a newline.
+  const start = reserveRecord(
+    ID_AT + 2 * ID_LENGTH + 1 + template.length + TIME_LENGTH + MAX_DIGITS + traceLength + 1,
+  );
+  const buffer = slab.buffer;
+  const timeAt = start + TIME_AT;
+  const idAt = start + ID_AT;
+  writeAscii(buffer, timeAt, d.time);
+  buffer[timeAt + TIME_LENGTH] = TAB;
+  writeAscii(buffer, idAt, d.decisionId);
+  buffer[idAt + ID_LENGTH] = TAB;
+  let at = setPart(buffer, idAt + ID_LENGTH + 1, columns);
+  const textStart = at;
+  at = setPart(buffer, at, beforeId);
+  buffer.copyWithin(at, idAt, idAt + ID_LENGTH);
+  at = setPart(buffer, at + ID_LENGTH, beforeTime);
+  buffer.copyWithin(at, timeAt, timeAt + TIME_LENGTH);
+  at = setPart(buffer, at + TIME_LENGTH, beforeLatency);
+  at = writeDigits(buffer, at, d.latencyUs);
+  if (d.traceId !== undefined) {
+    at = writeAscii(buffer, at, BEFORE_TRACE_ID);
+    at = writeAscii(buffer, at, d.traceId);
+    at = writeAscii(buffer, at, AFTER_TRACE_ID);
+  }
+  at = setPart(buffer, at, rest);
+  writeRecordHash(
+    new Uint8Array(buffer.buffer, buffer.byteOffset + textStart, at - textStart),
+    buffer,
+    start,
+  );
+  buffer[at++] = NEWLINE;
+  slab.used = at;
+  return start;
+}
+
+/** setPart writes part into buffer at `at`, and returns where it ends. */
+function setPart(buffer: Buffer, at: number, part: Uint8Array): number {
+  buffer.set(part, at);
+  return at + part.length;
+}
+
+/** writeRecordText writes a record from its strings (its question's row, if any), and returns where it starts. */
+function writeRecordText(
+  record: RecordText,
+  proof: StoredProof | undefined,
+  row: QuestionRow | undefined,
+): number {
+  const { decision, question } = record;
+  const asked = row?.fields ?? askedFields(recordColumns(decision));
+  const fields = `${decision.time}\t${decision.decisionId}\t${asked}`;
+  const text = recordHead(decision, question);
+  const head = copyJsonField(text);
   const tail = copyJsonField(record.tail);
   // ASCII, nothing to escape.
   const reference = proof?.reference ?? "";
@@ -70,52 +185,117 @@ export function prepareRecord(columns: RecordColumns, record: RecordText): Prepa
   let end = textAt + buffer.write(head, textAt);
   end += buffer.write(reference, end, "latin1");
   end += buffer.write(tail, end);
+  writeRecordHash(
+    head === text && tail === record.tail
+      ? buffer.subarray(textAt, end)
+      : `${text}${reference}${record.tail}`,
+    buffer,
+    start,
+  );
   buffer[end++] = NEWLINE;
   slab.used = end;
-  const text =
-    head === record.head && tail === record.tail
-      ? buffer.subarray(textAt, end - 1)
-      : `${record.head}${reference}${record.tail}`;
-  writeRecordHash(text, buffer, start);
-  return {
-    decidedAt: columns.decidedAt,
-    decisionId: columns.decisionId,
-    slab: buffer,
-    start,
-    end,
-    proof,
-  };
+  return start;
 }
 
 /** The most UTF-8 bytes one UTF-16 code unit of a string takes. */
 const UTF8_PER_UNIT = 3;
 const NEWLINE = 0x0a;
+const TAB = 0x09;
+/** The most digits of a safe integer, with a sign. */
+const MAX_DIGITS = 17;
+
+/** writeAscii writes text (ASCII) into buffer at `at`, and returns where it ends. */
+function writeAscii(buffer: Buffer, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) buffer[at + i] = text.charCodeAt(i);
+  return at + text.length;
+}
+
+/** writeDigits writes a safe integer in decimal, as JSON does, into buffer at `at`, and returns where it ends. */
+function writeDigits(buffer: Buffer, at: number, value: number): number {
+  const magnitude = Math.abs(value);
+  let digits = 1;
+  for (let rest = magnitude; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  const first = value < 0 ? at + 1 : at;
+  if (value < 0) buffer[at] = MINUS;
+  let rest = magnitude;
+  for (let i = first + digits - 1; i >= first; i--) {
+    buffer[i] = ZERO + (rest % 10);
+    rest = Math.floor(rest / 10);
+  }
+  return first + digits;
+}
+
+const ZERO = 0x30;
+const MINUS = 0x2d;
 
 /**
- * QuestionRow is what the rows of a question's records share: the COPY fields of their columns
- * after the id (each followed by a tab), and whether their heads are free of backslashes, which
- * COPY escapes (a record's own fields, its id, time, latency and trace id, never hold one).
+ * QuestionRow is what the rows of a question's records share, with the proof reference and tail
+ * they were made for: the COPY fields of their columns after the id (each followed by a tab), and
+ * when their text needs no COPY escapes (no backslash), its bytes around each record's own fields.
  */
 interface QuestionRow {
   readonly fields: string;
-  readonly plainHead: boolean;
+  readonly reference: string;
+  readonly tail: string;
+  readonly template: QuestionBytes | undefined;
+}
+
+/**
+ * QuestionBytes are a question's row around its records' own fields, encoded: its columns, and
+ * its text before the id, before the time, before the latency, and after the trace id (if any)
+ * with the reference and tail; and how many bytes they are together.
+ */
+interface QuestionBytes {
+  readonly columns: Uint8Array;
+  readonly beforeId: Uint8Array;
+  readonly beforeTime: Uint8Array;
+  readonly beforeLatency: Uint8Array;
+  readonly rest: Uint8Array;
+  readonly length: number;
 }
 
 const questionRows = new WeakMap<QuestionText, QuestionRow>();
 
 /**
  * questionRow is the row a question's records share, made with the first of them and kept with
- * the question's text (one object for all of them, see sharedQuestion). The time, id, kind and
- * result in a row are the log's own text, never in need of an escape.
+ * the question's text (one object for all of them, see sharedQuestion), for records with this
+ * proof reference and tail (as they all are but for a change of redaction). The time, id, kind
+ * and result in a row are the log's own text, never in need of an escape.
  */
-function questionRow(c: RecordColumns, question: QuestionText): QuestionRow {
-  let row = questionRows.get(question);
-  if (row === undefined) {
-    const plainHead = !question.between.includes("\\") && !question.asked.includes("\\");
-    row = { fields: askedFields(c), plainHead };
-    questionRows.set(question, row);
-  }
+function questionRow(question: QuestionText, reference: string, tail: string): QuestionRow {
+  const known = questionRows.get(question);
+  if (known !== undefined && known.reference === reference && known.tail === tail) return known;
+  const fields = askedFields(recordColumns(question.decision));
+  const plain = ![question.between, question.asked, tail].some((part) => part.includes("\\"));
+  const row = {
+    fields,
+    reference,
+    tail,
+    template: plain
+      ? questionBytes(
+          fields,
+          `${AFTER_TIME}${question.between}${BEFORE_LATENCY}`,
+          `${question.asked}${reference}${tail}`,
+        )
+      : undefined,
+  };
+  questionRows.set(question, row);
   return row;
+}
+
+/** questionBytes encodes a question row's parts (see QuestionBytes), given as text. */
+function questionBytes(columns: string, beforeLatency: string, rest: string): QuestionBytes {
+  const parts = [columns, BEFORE_ID, BEFORE_TIME, beforeLatency, rest].map(
+    (part) => new Uint8Array(Buffer.from(part)),
+  );
+  return {
+    columns: parts[0]!,
+    beforeId: parts[1]!,
+    beforeTime: parts[2]!,
+    beforeLatency: parts[3]!,
+    rest: parts[4]!,
+    length: parts.reduce((total, part) => total + part.length, 0),
+  };
 }
 
 /** askedFields are the COPY fields of a record's columns after its id, each followed by a tab. */

@@ -3,9 +3,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { HASH_BYTES, recordHash } from "../../src/decisions/chain-hash.js";
 import type { Decision } from "../../src/decisions/decision-record.js";
-import { recordColumns } from "../../src/decisions/decision-writer.js";
 import { createRedactor, recordParts, recordText } from "../../src/decisions/redaction.js";
-import { type PreparedRecord, prepareRecord } from "../../src/decisions/write-batch.js";
+import {
+  type PreparedRecord,
+  prepareRecord,
+  recordColumns,
+} from "../../src/decisions/write-batch.js";
 import { copyRow } from "../../src/store/postgres/copy-text.js";
 import { madeDecision, makeDecision } from "./decision-fixtures.js";
 
@@ -32,6 +35,11 @@ function expectedRow(text: string, decision: ReturnType<typeof makeDecision>): s
 /** rowOf is a prepared record's COPY row, after its hash. */
 function rowOf(prepared: PreparedRecord): Buffer {
   return prepared.slab.subarray(prepared.start + HASH_BYTES, prepared.end);
+}
+
+/** hashOf is the hash a prepared record was written with. */
+function hashOf(prepared: PreparedRecord): Buffer {
+  return prepared.slab.subarray(prepared.start, prepared.start + HASH_BYTES);
 }
 
 function sha256(text: string): string {
@@ -66,13 +74,9 @@ describe("prepareRecord", () => {
         const { proof: _inside, ...decision } = base;
         const redacted = redact(decision, proof);
         const text = storedText(recordText(redacted), proof);
-        const prepared = prepareRecord(recordColumns(redacted.decision), recordParts(redacted));
+        const prepared = prepareRecord(recordParts(redacted));
         expect(rowOf(prepared).toString()).toBe(expectedRow(text, base));
-        expect(
-          prepared.slab
-            .subarray(prepared.start, prepared.start + HASH_BYTES)
-            .equals(recordHash(text)),
-        ).toBe(true);
+        expect(hashOf(prepared).equals(recordHash(text))).toBe(true);
         expect(prepared.proof?.json).toBe(proof === undefined ? undefined : JSON.stringify(proof));
       }),
       { numRuns: 200 },
@@ -86,9 +90,7 @@ describe("prepareRecord", () => {
       { ...decision, decisionId: "0190a0b0-0000-7000-8000-000000000002" },
       proof,
     );
-    const [a, b] = [first, second].map((r) =>
-      prepareRecord(recordColumns(r.decision), recordParts(r)),
-    );
+    const [a, b] = [first, second].map((r) => prepareRecord(recordParts(r)));
     expect(rowOf(a!).toString()).toBe(
       expectedRow(
         storedText(recordText(first), proof),
@@ -110,13 +112,12 @@ describe("prepareRecord", () => {
       const redacted = redact(changed, proof);
       const parts = recordParts(redacted);
       expect(parts.question).toBeDefined();
-      const prepared = prepareRecord(recordColumns(redacted.decision), parts);
+      const prepared = prepareRecord(parts);
+      const text = storedText(recordText(redacted), proof);
       expect(rowOf(prepared).toString()).toBe(
-        expectedRow(
-          storedText(recordText(redacted), proof),
-          changed as ReturnType<typeof makeDecision>,
-        ),
+        expectedRow(text, changed as ReturnType<typeof makeDecision>),
       );
+      expect(hashOf(prepared).equals(recordHash(text))).toBe(true);
     };
     rowFor(decision);
     const changes: Partial<Decision>[] = [
@@ -132,13 +133,24 @@ describe("prepareRecord", () => {
       { permission: "edit" },
       { result: "denied" },
       { result: undefined },
+      // A record's own fields, written into its question's bytes.
+      { latencyUs: 0 },
+      { latencyUs: 10 },
+      { latencyUs: Number.MAX_SAFE_INTEGER },
+      { latencyUs: 1.5 },
+      { traceId: undefined },
+      { traceId: "0af7651916cd43dd8448eb211c80319c" },
+      { time: "+010000-01-01T00:00:00.000Z" },
       // A question whose text holds a backslash, which COPY escapes, in a column or only in the text.
       { subject: "user:back\\slash" },
       { context: { path: "C:\\dir" } },
     ];
-    for (const change of changes) {
-      rowFor({ ...decision, ...change });
-      rowFor(decision);
+    // Its text with a backslash (the key's name is quoted), and without: then written from its question's bytes.
+    for (const base of [decision, { ...decision, apiKey: "key one" }]) {
+      for (const change of changes) {
+        rowFor({ ...base, ...change });
+        rowFor(base);
+      }
     }
   });
 });
