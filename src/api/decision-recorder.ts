@@ -126,7 +126,7 @@ export class DecisionRecorder {
       revision: at.revision,
       schemaRevision: at.schema.revision,
       traceparent: requestHeaderValue(call, "traceparent"),
-      ...(span === undefined ? {} : { spanTraceId: span.spanContext().traceId }),
+      spanTraceId: span?.spanContext().traceId,
     };
   }
 }

@@ -74,7 +74,12 @@ export class ProofCache {
     evaluatedAt: number,
   ): DecisionProof | undefined {
     const asked = proofKey(question);
-    const exact = this.entry(`${at.revision}|${asked}`, at)?.done;
+    // The question's newest proof is most often of this very revision: then it is the exact one.
+    const latest = this.entry(asked, at);
+    const exact =
+      latest?.revision === at.revision
+        ? latest.done
+        : this.entry(`${at.revision}|${asked}`, at)?.done;
     const made =
       exact !== undefined && holds(exact, evaluatedAt)
         ? exact
@@ -206,5 +211,5 @@ function holds(made: MadeProof, at: number): boolean {
 function proofKey(question: CheckRequest): string {
   const actors = question.actors?.map(formatSubjectRef).join(",") ?? "";
   const asked = `${formatObjectRef(question.resource)}#${question.permission}`;
-  return `${asked}${questionKey(question.subject, question.context ?? {})}|${actors}`;
+  return `${asked}${questionKey(question.subject, question.context)}|${actors}`;
 }

@@ -20,7 +20,7 @@ export interface DecisionCall {
    * The trace id of the call's sampled span, when it is traced: the caller's trace when it sent a
    * `traceparent`, else the one the server began.
    */
-  readonly spanTraceId?: string;
+  readonly spanTraceId?: string | undefined;
 }
 
 /** CallFields are the fields of a record that {@link DecisionCall} gives. */

@@ -6,10 +6,13 @@ import { formatSubjectRef } from "../tuple/format-relationship.js";
 import type { SubjectRef } from "../tuple/relationship.js";
 import type { Evaluation } from "./dispatcher.js";
 
-/** questionKey is the `@subject|context` part of a sub-problem's key. */
-export function questionKey(subject: SubjectRef, context: CaveatContext): string {
-  return `@${formatSubjectRef(subject)}|${canonicalJson(context)}`;
+/** questionKey is the `@subject|context` part of a sub-problem's key; no context is the empty one. */
+export function questionKey(subject: SubjectRef, context: CaveatContext | undefined): string {
+  const json = context === undefined ? EMPTY_CONTEXT : canonicalJson(context);
+  return `@${formatSubjectRef(subject)}|${json}`;
 }
+
+const EMPTY_CONTEXT = canonicalJson({});
 
 /**
  * requestKeys returns a function giving each request's `@subject|context` key, computed once per

@@ -75,7 +75,7 @@ async function proofSetup() {
     store.snapshot(head.revision, new Date()),
     QUESTION,
   );
-  return { proofs, at, answer, reads };
+  return { proofs, at, answer, reads, store, tracker };
 }
 
 describe("ProofCache.proving", () => {
@@ -105,5 +105,36 @@ describe("ProofCache.proving", () => {
     expect(proof.grantedBy?.map((g) => g.relationship)).toEqual([
       "document:plan#viewer@user:alice",
     ]);
+  });
+});
+
+describe("ProofCache.known", () => {
+  it("gives each answer the proof of its revision, and at a later one while no set it read changed", async () => {
+    const { proofs, at, answer, reads, store, tracker } = await proofSetup();
+    const proof = await proofs.prove(at, QUESTION, answer, Date.now());
+    expect(proofs.known(at, QUESTION, answer, Date.now())).toBe(proof);
+
+    /** writeAt writes a relationship and is the read point of the revision it made, once applied. */
+    const writeAt = async (relationship: string): Promise<ReadPoint> => {
+      const parsed = parseRelationship(relationship);
+      if (!parsed.ok) throw new Error(parsed.error.message);
+      const { revision } = await store.write([{ operation: "touch", relationship: parsed.value }]);
+      expect(await tracker.waitFor(revision, 5_000)).toBe(true);
+      return { ...at, revision };
+    };
+    // A write to a set the proof did not read: a later answer shares it.
+    const unrelated = await writeAt("document:other#viewer@user:bob");
+    expect(proofs.known(unrelated, QUESTION, answer, Date.now())).toBe(proof);
+    // A write to a set it read: no proof is known for answers from then on.
+    const related = await writeAt("document:plan#viewer@user:carol");
+    expect(proofs.known(related, QUESTION, answer, Date.now())).toBeUndefined();
+    const reproved = await proofs.prove(related, QUESTION, answer, Date.now());
+    expect(proofs.known(related, QUESTION, answer, Date.now())).toBe(reproved);
+    // An answer given at the first revision still gets the proof of that revision.
+    const before = reads.count;
+    expect(proofs.known(at, QUESTION, answer, Date.now())).toBe(proof);
+    expect(reads.count).toBe(before);
+    // A different answer is not proven by it.
+    expect(proofs.known(at, QUESTION, { ...answer, result: "denied" }, Date.now())).toBeUndefined();
   });
 });
