@@ -5,7 +5,7 @@ import { findPostgres } from "../store/postgres/test-database.js";
 import type { Cores } from "./server-bench-children.js";
 import { ticksOfProcessesNamed } from "./server-bench-cpu.js";
 import { comparePair, type PairedRound } from "./server-bench-pair.js";
-import { HZ } from "./server-bench-phase.js";
+import { HZ, poolPhases } from "./server-bench-phase.js";
 import type { LoadCommand } from "./server-bench-protocol.js";
 
 /** DecisionLogRound is one round: the log off and on, and Postgres's CPU per call logged. */
@@ -40,4 +40,20 @@ export async function compareDecisionLog(
       postgresCpuMicros: (((ticksOfProcessesNamed("postgres") - before) / HZ) * 1e6) / on.calls,
     });
   });
+}
+
+/**
+ * poolDecisionLogRounds is the rounds as one: each side's phases pooled (see poolPhases), and
+ * Postgres's CPU per call logged over all of them. Over many short rounds this is steadier than
+ * any one round: a server's garbage collection costs it more or less per call for seconds at a
+ * time, so that single rounds of the same servers spread by more than the log's goal allows.
+ */
+export function poolDecisionLogRounds(rounds: readonly DecisionLogRound[]): DecisionLogRound {
+  return rounds.reduce((a, b) => ({
+    off: poolPhases(a.off, b.off),
+    on: poolPhases(a.on, b.on),
+    postgresCpuMicros:
+      (a.postgresCpuMicros * a.on.calls + b.postgresCpuMicros * b.on.calls) /
+      (a.on.calls + b.on.calls),
+  }));
 }

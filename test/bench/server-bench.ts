@@ -12,7 +12,11 @@
 import { DEFAULT_MEMORY_CACHE_BYTES } from "../../src/cache/memory-result-cache.js";
 import { generateDataset, seededRandom } from "./engine-dataset.js";
 import { killBenchChildren, pickCores } from "./server-bench-children.js";
-import { compareDecisionLog, type DecisionLogRound } from "./server-bench-decision-log.js";
+import {
+  compareDecisionLog,
+  type DecisionLogRound,
+  poolDecisionLogRounds,
+} from "./server-bench-decision-log.js";
 import { type CacheLookups, readCacheLookups } from "./server-bench-metrics.js";
 import { HZ as hz, type Phase, startBenchServer } from "./server-bench-phase.js";
 import type { Workload } from "./server-bench-protocol.js";
@@ -43,11 +47,15 @@ const SPICEDB_RATIO_GOAL = 1.1;
 const LOG_THROUGHPUT_GOAL = 0.85;
 const LOG_CPU_GOAL = 1.2;
 /**
- * Rounds of the hot Check with the decision log on and off (odd: the median is reported): five,
- * as its rounds spread the most (a server's garbage collection costs it more or less per call for
- * seconds at a time, see the README).
+ * Rounds of the hot Check with the decision log on and off, each phase LOG_PHASE of --duration,
+ * all pooled for the table: a server's garbage collection costs it more or less per call for
+ * seconds at a time, so that one round's ratio spreads more than many short rounds pooled (for
+ * the same code, five rounds of 4 s phases gave medians from 1.15 to 1.52 over six runs; sixteen
+ * rounds of 1.5 s phases, pooled, 1.32 to 1.37 over three).
  */
-const LOG_ROUNDS = 5;
+const LOG_ROUNDS = 12;
+/** A decision-log phase's share of --duration: long enough for 100 ticks of a server 60% busy. */
+const LOG_PHASE = 0.75;
 /** The issue's goal for the hot Check traced with 1% sampled, against tracing off. */
 const TRACE_CPU_GOAL = 1.1;
 /** Rounds (off, on, on, off) of the hot Check traced and not (odd: the median is reported). */
@@ -150,9 +158,15 @@ try {
   // The decision log's and tracing's rounds: the hot Check on a second server against this one.
   const hotChecks = throughput("check-hot");
   const warmUpChecks = { ...throughput("check-warm-up"), ...warmUp(2) };
-  const logRounds = await compareDecisionLog(cores, hotChecks, warmUpChecks, LOG_ROUNDS);
+  const logSeconds = LOG_PHASE * duration;
+  const logRounds = await compareDecisionLog(
+    cores,
+    { ...hotChecks, seconds: logSeconds, minCalls: 0, maxSeconds: logSeconds },
+    warmUpChecks,
+    LOG_ROUNDS,
+  );
   const logCpuRatio = (r: DecisionLogRound) => r.on.serverCpuMicros / r.off.serverCpuMicros;
-  const logRound = logRounds === undefined ? undefined : medianBy(logRounds, logCpuRatio);
+  const logRound = logRounds === undefined ? undefined : poolDecisionLogRounds(logRounds);
   const traceRounds = await compareTracing(cores, hotChecks, warmUpChecks, TRACE_ROUNDS);
   const traceCpuRatio = (r: TracingRound) => r.on.serverCpuMicros / r.off.serverCpuMicros;
   const traceRound = medianBy(traceRounds, traceCpuRatio);
@@ -263,6 +277,7 @@ try {
               decision_log_off_cpu_us: logRound.off.serverCpuMicros,
               decision_log_on_cpu_us: logRound.on.serverCpuMicros,
               decision_log_cpu_ratio: logCpuRatio(logRound),
+              decision_log_cpu_ratios: logRounds?.map(logCpuRatio),
               decision_log_postgres_cpu_us: logRound.postgresCpuMicros,
             }),
       }),
@@ -334,8 +349,9 @@ try {
     );
     if (logRounds !== undefined && logRound !== undefined) {
       console.log(
-        `Decision log on (async, to Postgres) against off, hot Check, round by round: CPU ${logRounds.map((r) => logCpuRatio(r).toFixed(2)).join(", ")}×, throughput ${logRounds.map((r) => percent(logThroughput(r))).join(", ")}; ` +
-          `Postgres (every postgres process, on this machine's cores) used ${logRound.postgresCpuMicros.toFixed(1)} µs of CPU per decision logged in the median round.`,
+        `Decision log on (async, to Postgres) against off, hot Check, ${logRounds.length} rounds pooled in the table; round by round: ` +
+          `CPU ${quartiles(logRounds.map(logCpuRatio), (r) => `${r.toFixed(2)}×`)}, throughput ${quartiles(logRounds.map(logThroughput), (r) => percent(r))}; ` +
+          `Postgres (every postgres process, on this machine's cores) used ${logRound.postgresCpuMicros.toFixed(1)} µs of CPU per decision logged.`,
       );
     }
     console.log(
@@ -367,6 +383,13 @@ try {
 /** medianBy is the item of an odd number of them whose key is the median. */
 function medianBy<T>(items: readonly T[], key: (item: T) => number): T {
   return [...items].sort((x, y) => key(x) - key(y))[(items.length - 1) / 2]!;
+}
+
+/** quartiles says where values' median and middle half lie, each written by format. */
+function quartiles(values: readonly number[], format: (value: number) => string): string {
+  const sorted = [...values].sort((x, y) => x - y);
+  const at = (q: number) => format(sorted[Math.round(q * (sorted.length - 1))]!);
+  return `median ${at(0.5)} (middle half ${at(0.25)}–${at(0.75)})`;
 }
 
 /** lookupRatio is the share of sub-problem lookups between two readings of /metrics that hit. */
