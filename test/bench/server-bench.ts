@@ -51,7 +51,7 @@ const LOG_CPU_GOAL = 1.2;
  * all pooled for the table: a server's garbage collection costs it more or less per call for
  * seconds at a time, so that one round's ratio spreads more than many short rounds pooled (for
  * the same code, five rounds of 4 s phases gave medians from 1.15 to 1.52 over six runs; sixteen
- * rounds of 1.5 s phases, pooled, 1.32 to 1.37 over three).
+ * rounds of 1.5 s phases, pooled, 1.32 to 1.42 over five).
  */
 const LOG_ROUNDS = 12;
 /** A decision-log phase's share of --duration: long enough for 100 ticks of a server 60% busy. */
