@@ -11,6 +11,7 @@
 
 import { DEFAULT_MEMORY_CACHE_BYTES } from "../../src/cache/memory-result-cache.js";
 import { generateDataset, seededRandom } from "./engine-dataset.js";
+import { percentile } from "./latency-stats.js";
 import { killBenchChildren, pickCores } from "./server-bench-children.js";
 import {
   compareDecisionLog,
@@ -388,7 +389,7 @@ function medianBy<T>(items: readonly T[], key: (item: T) => number): T {
 /** quartiles says where values' median and middle half lie, each written by format. */
 function quartiles(values: readonly number[], format: (value: number) => string): string {
   const sorted = [...values].sort((x, y) => x - y);
-  const at = (q: number) => format(sorted[Math.round(q * (sorted.length - 1))]!);
+  const at = (q: number) => format(percentile(sorted, q));
   return `median ${at(0.5)} (middle half ${at(0.25)}–${at(0.75)})`;
 }
 
