@@ -4,8 +4,8 @@
 import { findPostgres } from "../store/postgres/test-database.js";
 import type { Cores } from "./server-bench-children.js";
 import { ticksOfProcessesNamed } from "./server-bench-cpu.js";
-import { comparePair, type PairedRound } from "./server-bench-pair.js";
-import { HZ, poolPhases } from "./server-bench-phase.js";
+import { comparePair, type PairedRound, poolPairedRound } from "./server-bench-pair.js";
+import { HZ } from "./server-bench-phase.js";
 import type { LoadCommand } from "./server-bench-protocol.js";
 
 /** DecisionLogRound is one round: the log off and on, and Postgres's CPU per call logged. */
@@ -50,8 +50,7 @@ export async function compareDecisionLog(
  */
 export function poolDecisionLogRounds(rounds: readonly DecisionLogRound[]): DecisionLogRound {
   return rounds.reduce((a, b) => ({
-    off: poolPhases(a.off, b.off),
-    on: poolPhases(a.on, b.on),
+    ...poolPairedRound(a, b),
     postgresCpuMicros:
       (a.postgresCpuMicros * a.on.calls + b.postgresCpuMicros * b.on.calls) /
       (a.on.calls + b.on.calls),

@@ -63,3 +63,8 @@ export async function comparePair<Extra>(
     for (const server of servers) await server.stop();
   }
 }
+
+/** poolPairedRound is two rounds as one: each side's phases pooled (see poolPhases). */
+export function poolPairedRound(a: PairedRound, b: PairedRound): PairedRound {
+  return { off: poolPhases(a.off, b.off), on: poolPhases(a.on, b.on) };
+}

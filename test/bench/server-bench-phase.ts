@@ -11,6 +11,18 @@ import type { TargetReady } from "./server-bench-target.js";
 /** Below this many ticks of server CPU in a phase, the tick is more than 1% of the measure. */
 const ENOUGH_TICKS = 100;
 
+/**
+ * warnOfFewTicks warns of each phase reported (a round's, or rounds' pooled) whose server CPU is
+ * too few ticks to measure it to 1%.
+ */
+export function warnOfFewTicks(phases: readonly Phase[]): void {
+  for (const { name, ticks } of phases) {
+    if (ticks < ENOUGH_TICKS) {
+      console.warn(`warning: ${name}: only ${ticks} ticks of server CPU; try a longer --duration`);
+    }
+  }
+}
+
 /** HZ is the unit of /proc's CPU times. */
 export const HZ = clockTicksPerSecond();
 
@@ -140,9 +152,6 @@ async function runPhase(
     throw new Error(
       `${name}: ${result.errors} of ${result.calls} calls failed: ${result.firstError}`,
     );
-  }
-  if (ticks < ENOUGH_TICKS && !name.startsWith("warm-up")) {
-    console.warn(`warning: ${name}: only ${ticks} ticks of server CPU; try a longer --duration`);
   }
   return {
     ...result,

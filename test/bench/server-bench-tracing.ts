@@ -3,7 +3,7 @@
 
 import { startOtlpReceiver } from "../support/otlp-receiver.js";
 import type { Cores } from "./server-bench-children.js";
-import { comparePair, type PairedRound } from "./server-bench-pair.js";
+import { comparePair, type PairedRound, poolPairedRound } from "./server-bench-pair.js";
 import type { LoadCommand } from "./server-bench-protocol.js";
 
 /** TRACE_RATIO is the share of calls the traced server samples. */
@@ -38,4 +38,9 @@ export async function compareTracing(
   } finally {
     await receiver.close();
   }
+}
+
+/** poolTracingRounds is the rounds as one: each side's phases pooled, and their spans summed. */
+export function poolTracingRounds(rounds: readonly TracingRound[]): TracingRound {
+  return rounds.reduce((a, b) => ({ ...poolPairedRound(a, b), spans: a.spans + b.spans }));
 }

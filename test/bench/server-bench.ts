@@ -1,6 +1,6 @@
 // Benchmark: Latch's server CPU per call over gRPC, the server pinned to one core and a bare HTTP/2
 // gRPC load generator on another, for the health check (the floor), Check on a hot repeated set and
-// the same checks on behalf of their users by one agent each and through SpiceDB's API (CheckPermission; alternating, five rounds), and Check on a cold set of distinct checks, over the engine
+// the same checks on behalf of their users by one agent each and through SpiceDB's API (CheckPermission; ten rounds, each kind's phases pooled), and Check on a cold set of distinct checks, over the engine
 // benchmark's dataset in a memory store; then p50 and p99 at a fixed offered load; then the result
 // cache's hit ratio on a Zipf workload with writes; and the hot Check with the decision log on (async, to
 // Postgres) against off, alternating on two servers; and the hot Check traced (1% sampled, to an
@@ -19,10 +19,21 @@ import {
   poolDecisionLogRounds,
 } from "./server-bench-decision-log.js";
 import { type CacheLookups, readCacheLookups } from "./server-bench-metrics.js";
-import { HZ as hz, type Phase, startBenchServer } from "./server-bench-phase.js";
+import {
+  HZ as hz,
+  type Phase,
+  poolPhases,
+  startBenchServer,
+  warnOfFewTicks,
+} from "./server-bench-phase.js";
 import type { Workload } from "./server-bench-protocol.js";
 import { benchTarget } from "./server-bench-remote.js";
-import { compareTracing, TRACE_RATIO, type TracingRound } from "./server-bench-tracing.js";
+import {
+  compareTracing,
+  poolTracingRounds,
+  TRACE_RATIO,
+  type TracingRound,
+} from "./server-bench-tracing.js";
 import { ZIPF_EXPONENT, ZIPF_WRITES } from "./server-bench-zipf-workload.js";
 
 /** Calls kept outstanding in the throughput phases. */
@@ -59,13 +70,17 @@ const LOG_ROUNDS = 12;
 const LOG_PHASE = 0.75;
 /** The issue's goal for the hot Check traced with 1% sampled, against tracing off. */
 const TRACE_CPU_GOAL = 1.1;
-/** Rounds (off, on, on, off) of the hot Check traced and not (odd: the median is reported). */
-const TRACE_ROUNDS = 3;
+/** Rounds (off, on, on, off) of the hot Check traced and not, each phase ROUND_PHASE of --duration, pooled. */
+const TRACE_ROUNDS = 6;
 /**
- * The floor and the hot set alternate this many times (odd), and the round with the median ratio
- * is the one reported: the machine's speed drifts by more than the goal's margin between phases.
+ * Rounds of the floor, the hot set, on behalf and SpiceDB's API, one after the other, each phase
+ * ROUND_PHASE of --duration, each kind's phases pooled for the table: the machine's speed and a
+ * server's garbage collection drift by more than a goal's margin between phases, so that one
+ * round's ratio spreads more than many rounds' pooled (see LOG_ROUNDS).
  */
-const ROUNDS = 5;
+const ROUNDS = 10;
+/** A round's phase's share of --duration: pooled over ROUNDS, several hundred ticks a kind. */
+const ROUND_PHASE = 0.5;
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");
@@ -118,11 +133,14 @@ try {
       maxSeconds: MAX_STRETCH * duration,
       inFlight: IN_FLIGHT,
     }) as const;
-  const warmUp = (seconds: number) => ({ seconds, minCalls: 0, maxSeconds: seconds });
-  await run("warm-up health", { ...throughput("health"), ...warmUp(1) });
-  await run("warm-up checks", { ...throughput("check-warm-up"), ...warmUp(2) });
-  await run("warm-up checks on behalf", { ...throughput("check-hot-on-behalf"), ...warmUp(1) });
-  await run("warm-up SpiceDB checks", { ...throughput("spicedb-check-hot"), ...warmUp(1) });
+  /** timed is a workload run for seconds, however many calls it makes. */
+  const timed = (workload: Workload, seconds: number) =>
+    ({ ...throughput(workload), seconds, minCalls: 0, maxSeconds: seconds }) as const;
+  const roundPhase = (workload: Workload) => timed(workload, ROUND_PHASE * duration);
+  await run("warm-up health", timed("health", 1));
+  await run("warm-up checks", timed("check-warm-up", 2));
+  await run("warm-up checks on behalf", timed("check-hot-on-behalf", 1));
+  await run("warm-up SpiceDB checks", timed("spicedb-check-hot", 1));
   const rounds: {
     readonly floor: Phase;
     readonly hot: Phase;
@@ -131,46 +149,46 @@ try {
   }[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     rounds.push({
-      floor: await run("Health/Check (floor)", throughput("health")),
-      hot: await run(`Check, hot set (${init.hot} checks repeated)`, throughput("check-hot")),
+      floor: await run("Health/Check (floor)", roundPhase("health")),
+      hot: await run(`Check, hot set (${init.hot} checks repeated)`, roundPhase("check-hot")),
       onBehalf: await run(
         "Check, hot set, on behalf of each user by its agent",
-        throughput("check-hot-on-behalf"),
+        roundPhase("check-hot-on-behalf"),
       ),
       spiceDb: await run(
         "CheckPermission (SpiceDB's API), the same hot set",
-        throughput("spicedb-check-hot"),
+        roundPhase("spicedb-check-hot"),
       ),
     });
   }
-  const hotRatio = (r: (typeof rounds)[number]) => r.hot.serverCpuMicros / r.floor.serverCpuMicros;
-  const hotRatios = rounds.map(hotRatio);
-  const { floor, hot } = medianBy(rounds, hotRatio);
-  // On behalf of against the plain hot Check of the same round, whose machine speed it shares.
-  const onBehalfRatio = (r: (typeof rounds)[number]) =>
-    r.onBehalf.serverCpuMicros / r.hot.serverCpuMicros;
-  const onBehalfRatios = rounds.map(onBehalfRatio);
-  const { onBehalf, hot: onBehalfHot } = medianBy(rounds, onBehalfRatio);
-  // SpiceDB's CheckPermission against latch.v1's Check of the same round.
-  const spiceDbRatio = (r: (typeof rounds)[number]) =>
-    r.spiceDb.serverCpuMicros / r.hot.serverCpuMicros;
-  const spiceDbRatios = rounds.map(spiceDbRatio);
-  const { spiceDb, hot: spiceDbHot } = medianBy(rounds, spiceDbRatio);
+  const pooled = (kind: (r: (typeof rounds)[number]) => Phase) =>
+    rounds.map(kind).reduce(poolPhases);
+  const floor = pooled((r) => r.floor);
+  const hot = pooled((r) => r.hot);
+  const onBehalf = pooled((r) => r.onBehalf);
+  const spiceDb = pooled((r) => r.spiceDb);
+  const hotRatios = rounds.map((r) => r.hot.serverCpuMicros / r.floor.serverCpuMicros);
+  // On behalf of, and SpiceDB's CheckPermission, against the plain hot Check (as each round's).
+  const onBehalfRatios = rounds.map((r) => r.onBehalf.serverCpuMicros / r.hot.serverCpuMicros);
+  const spiceDbRatios = rounds.map((r) => r.spiceDb.serverCpuMicros / r.hot.serverCpuMicros);
   // The decision log's and tracing's rounds: the hot Check on a second server against this one.
-  const hotChecks = throughput("check-hot");
-  const warmUpChecks = { ...throughput("check-warm-up"), ...warmUp(2) };
-  const logSeconds = LOG_PHASE * duration;
+  const warmUpChecks = timed("check-warm-up", 2);
   const logRounds = await compareDecisionLog(
     cores,
-    { ...hotChecks, seconds: logSeconds, minCalls: 0, maxSeconds: logSeconds },
+    timed("check-hot", LOG_PHASE * duration),
     warmUpChecks,
     LOG_ROUNDS,
   );
   const logCpuRatio = (r: DecisionLogRound) => r.on.serverCpuMicros / r.off.serverCpuMicros;
   const logRound = logRounds === undefined ? undefined : poolDecisionLogRounds(logRounds);
-  const traceRounds = await compareTracing(cores, hotChecks, warmUpChecks, TRACE_ROUNDS);
+  const traceRounds = await compareTracing(
+    cores,
+    roundPhase("check-hot"),
+    warmUpChecks,
+    TRACE_ROUNDS,
+  );
   const traceCpuRatio = (r: TracingRound) => r.on.serverCpuMicros / r.off.serverCpuMicros;
-  const traceRound = medianBy(traceRounds, traceCpuRatio);
+  const traceRound = poolTracingRounds(traceRounds);
   const callsPerSecond = (p: Phase) => p.calls / p.seconds;
   const logThroughput = (r: DecisionLogRound) => callsPerSecond(r.on) / callsPerSecond(r.off);
   const cold = await run("Check, cold set (each check distinct)", throughput("check-cold"));
@@ -191,10 +209,7 @@ try {
   };
   const zipfName = `Zipf s = ${ZIPF_EXPONENT} over ${init.zipf} checks, ${100 * ZIPF_WRITES}% writes`;
   const zipfCold = await zipfPhase(`${zipfName}, from cold`);
-  const zipfWarmUp = await run("warm-up Zipf", {
-    ...throughput("zipf-warm-up"),
-    ...warmUp(ZIPF_WARM_UP_MAX_SECONDS),
-  });
+  const zipfWarmUp = await run("warm-up Zipf", timed("zipf-warm-up", ZIPF_WARM_UP_MAX_SECONDS));
   const zipf = await zipfPhase(`${zipfName}, warm (each check asked before)`);
   const zipfCpuPerCheck = (p: Phase) => ((p.ticks / hz) * 1e6) / p.checks;
   if (zipfWarmUp.seconds >= ZIPF_WARM_UP_MAX_SECONDS) {
@@ -211,6 +226,21 @@ try {
   }
 
   const cacheRatio = (p: Phase) => p.servedFromCache / p.checks;
+  const zipfs: Phase[] = [zipfCold, zipf];
+  const logged = logRound === undefined ? [] : [logRound.off, logRound.on];
+  const reported = [
+    floor,
+    hot,
+    onBehalf,
+    spiceDb,
+    ...logged,
+    traceRound.off,
+    traceRound.on,
+    cold,
+    latency,
+    ...zipfs,
+  ];
+  warnOfFewTicks(reported);
   if (json) {
     const perSecond = (p: Phase) => Math.round(p.calls / p.seconds);
     console.log(
@@ -227,11 +257,11 @@ try {
         check_hot_ratio: hot.serverCpuMicros / floor.serverCpuMicros,
         check_hot_ratios: hotRatios,
         check_on_behalf_cpu_us: onBehalf.serverCpuMicros,
-        check_on_behalf_ratio_to_hot: onBehalf.serverCpuMicros / onBehalfHot.serverCpuMicros,
+        check_on_behalf_ratio_to_hot: onBehalf.serverCpuMicros / hot.serverCpuMicros,
         check_on_behalf_ratios_to_hot: onBehalfRatios,
         check_on_behalf_served_from_cache: cacheRatio(onBehalf),
         spicedb_check_hot_cpu_us: spiceDb.serverCpuMicros,
-        spicedb_check_hot_ratio_to_hot: spiceDb.serverCpuMicros / spiceDbHot.serverCpuMicros,
+        spicedb_check_hot_ratio_to_hot: spiceDb.serverCpuMicros / hot.serverCpuMicros,
         spicedb_check_hot_ratios_to_hot: spiceDbRatios,
         check_cold_ratio: cold.serverCpuMicros / floor.serverCpuMicros,
         floor_calls_per_s: perSecond(floor),
@@ -300,11 +330,11 @@ try {
       [hot, `≤ ${HOT_RATIO_GOAL}× floor`],
       [
         onBehalf,
-        `≤ ${ON_BEHALF_RATIO_GOAL}× hot Check: ${(onBehalf.serverCpuMicros / onBehalfHot.serverCpuMicros).toFixed(2)}×`,
+        `≤ ${ON_BEHALF_RATIO_GOAL}× hot Check: ${(onBehalf.serverCpuMicros / hot.serverCpuMicros).toFixed(2)}×`,
       ],
       [
         spiceDb,
-        `≤ ${SPICEDB_RATIO_GOAL}× hot Check: ${(spiceDb.serverCpuMicros / spiceDbHot.serverCpuMicros).toFixed(2)}×`,
+        `≤ ${SPICEDB_RATIO_GOAL}× hot Check: ${(spiceDb.serverCpuMicros / hot.serverCpuMicros).toFixed(2)}×`,
       ],
       [zipf, `served from cache ≥ ${percent(HIT_RATIO_GOAL)}`],
     ]);
@@ -318,20 +348,7 @@ try {
       traceRound.on,
       `CPU ≤ ${TRACE_CPU_GOAL}× tracing off: ${traceCpuRatio(traceRound).toFixed(2)}×`,
     );
-    const zipfs: Phase[] = [zipfCold, zipf];
-    const logged = logRound === undefined ? [] : [logRound.off, logRound.on];
-    const traced = [traceRound.off, traceRound.on];
-    for (const p of [
-      floor,
-      hot,
-      onBehalf,
-      spiceDb,
-      ...logged,
-      ...traced,
-      cold,
-      latency,
-      ...zipfs,
-    ]) {
+    for (const p of reported) {
       const checks = p === floor ? "" : `${p.allowed}`;
       const cached = p === floor ? "" : percent(cacheRatio(p), 1);
       const could = zipfs.includes(p) ? percent(p.cacheable / p.checks, 1) : "";
@@ -339,25 +356,23 @@ try {
         `| ${p.name} | ${p.calls} | ${(p.calls / p.seconds).toFixed(0)} | ${p.serverCpuMicros.toFixed(1)} | ${(p.serverCpuMicros / floor.serverCpuMicros).toFixed(2)} | ${percent(p.serverBusy)} | ${percent(p.loadBusy)} | ${checks} | ${cached} | ${could} | ${goals.get(p) ?? ""} |`,
       );
     }
+    const times = (r: number) => `${r.toFixed(2)}×`;
     console.log(
-      `\nHot Check CPU against the floor, round by round: ${hotRatios.map((r) => r.toFixed(2)).join(", ")}; the table shows the median round.`,
-    );
-    console.log(
-      `Hot Check on behalf of a user (one agent) against the plain hot Check of its round: ${onBehalfRatios.map((r) => r.toFixed(2)).join(", ")}; the table shows the median round's.`,
-    );
-    console.log(
-      `Hot CheckPermission through SpiceDB's API against latch.v1's hot Check of its round: ${spiceDbRatios.map((r) => r.toFixed(2)).join(", ")}; the table shows the median round's.`,
+      `\n${ROUNDS} rounds of the floor, the hot Check, on behalf and SpiceDB's API, pooled in the table; round by round: ` +
+        `hot Check against the floor ${quartiles(hotRatios, times)}; ` +
+        `on behalf of a user (one agent) against the plain hot Check ${quartiles(onBehalfRatios, times)}; ` +
+        `SpiceDB's CheckPermission against latch.v1's Check ${quartiles(spiceDbRatios, times)}.`,
     );
     if (logRounds !== undefined && logRound !== undefined) {
       console.log(
         `Decision log on (async, to Postgres) against off, hot Check, ${logRounds.length} rounds pooled in the table; round by round: ` +
-          `CPU ${quartiles(logRounds.map(logCpuRatio), (r) => `${r.toFixed(2)}×`)}, throughput ${quartiles(logRounds.map(logThroughput), (r) => percent(r))}; ` +
+          `CPU ${quartiles(logRounds.map(logCpuRatio), times)}, throughput ${quartiles(logRounds.map(logThroughput), (r) => percent(r))}; ` +
           `Postgres (every postgres process, on this machine's cores) used ${logRound.postgresCpuMicros.toFixed(1)} µs of CPU per decision logged.`,
       );
     }
     console.log(
-      `Hot Check traced (${100 * TRACE_RATIO}% sampled, OTLP/HTTP JSON to a local receiver) against tracing off, round by round: CPU ${traceRounds.map((r) => traceCpuRatio(r).toFixed(2)).join(", ")}×; ` +
-        `${traceRound.spans} spans received in the median round's traced phase.`,
+      `Hot Check traced (${100 * TRACE_RATIO}% sampled, OTLP/HTTP JSON to a local receiver) against tracing off, ${traceRounds.length} rounds pooled in the table; ` +
+        `round by round: CPU ${quartiles(traceRounds.map(traceCpuRatio), times)}; ${traceRound.spans} spans received in the traced phases.`,
     );
     console.log(
       `Latency at ${OFFERED_RATE} checks/s offered (open loop, hot set, ${2 * duration} s): ` +
@@ -379,11 +394,6 @@ try {
 } finally {
   finished = true;
   killBenchChildren();
-}
-
-/** medianBy is the item of an odd number of them whose key is the median. */
-function medianBy<T>(items: readonly T[], key: (item: T) => number): T {
-  return [...items].sort((x, y) => key(x) - key(y))[(items.length - 1) / 2]!;
 }
 
 /** quartiles says where values' median and middle half lie, each written by format. */
