@@ -9,7 +9,6 @@ import { ExpiryRefresher } from "../dispatch/expiry-refresh.js";
 import type { CheckRequest, CheckResult } from "../engine/check-engine.js";
 import type { CheckWork } from "../engine/check-work.js";
 import { expand } from "../engine/expand.js";
-import type { OutcomeKind } from "../engine/outcome.js";
 import type { Consistency, RelationshipSchema } from "../gen/latch/v1/core_pb.js";
 import {
   type CheckResponse,
@@ -36,7 +35,12 @@ import {
   readSubjectRef,
   readType,
 } from "./convert/read-refs.js";
-import { type DecisionFields, decisionFields, showsDecision } from "./convert/write-decision.js";
+import {
+  type DecisionFields,
+  decisionFields,
+  decisionFieldsKey,
+  showsDecision,
+} from "./convert/write-decision.js";
 import { expandMessage } from "./convert/write-expand.js";
 import {
   checkResultMessage,
@@ -386,16 +390,27 @@ function readOrigin(field: string, origin: JsonObject | undefined): JsonObject |
 
 /**
  * The response to a check answered from the cache with a plain result (no missing parameters,
- * expiry or explanation) is the same message for every such check at one read point: made once
+ * expiry, explanation or relationships to request) is the same message for every check with that
+ * result, and, when it names who in the chain failed and its legs, for every check whose chain's
+ * legs came out alike (a leg names its member, not the resource), at one read point: made once
  * there, and frozen, so that the gRPC adapter encodes it once too.
  */
-const plainAnswers = new WeakMap<ReadPoint, PlainAnswers>();
+const sharedAnswers = new WeakMap<ReadPoint, SharedAnswers>();
 
-/** PlainAnswers holds one read point's plain responses by whether the cache answered them. */
-interface PlainAnswers {
-  readonly fromCache: Map<OutcomeKind, CheckResponse>;
-  readonly computed: Map<OutcomeKind, CheckResponse>;
+/**
+ * SharedAnswers holds one read point's shared responses by whether the cache answered them, each
+ * by its result and, when it shows them, its decision fields' key (see decisionFieldsKey).
+ */
+interface SharedAnswers {
+  readonly fromCache: Map<string, CheckResponse>;
+  readonly computed: Map<string, CheckResponse>;
 }
+
+/**
+ * SHARED_ANSWERS_MAX bounds one read point's shared responses of each kind: past it they are
+ * dropped and made again as they are asked (a read point lasts until the next write).
+ */
+const SHARED_ANSWERS_MAX = 10_000;
 
 /**
  * cachedCheckResponse is the response to a check the cache answered at read point `at`, with the
@@ -407,28 +422,47 @@ function cachedCheckResponse(
   result: CheckResult,
   requestable: readonly Relationship[],
 ): CheckResponseInit {
-  const plain =
-    requestable.length === 0 &&
-    result.missing.length === 0 &&
-    result.explanation === undefined &&
-    !showsDecision(result, question.actors !== undefined) &&
-    !Number.isFinite(result.validUntil);
-  if (!plain) return { ...checkItem(question, result, requestable), checkedAt: at.token };
-  let answers = plainAnswers.get(at);
+  const key = sharedAnswerKey(question, result, requestable);
+  if (key === undefined)
+    return { ...checkItem(question, result, requestable), checkedAt: at.token };
+  let answers = sharedAnswers.get(at);
   if (answers === undefined) {
     answers = { fromCache: new Map(), computed: new Map() };
-    plainAnswers.set(at, answers);
+    sharedAnswers.set(at, answers);
   }
   // By whether the cache answered it too: a response must say so as the metrics count it.
-  const byResult = result.servedFromCache ? answers.fromCache : answers.computed;
-  let response = byResult.get(result.result);
+  const byKey = result.servedFromCache ? answers.fromCache : answers.computed;
+  let response = byKey.get(key);
   if (response === undefined) {
     response = Object.freeze(
       create(CheckResponseSchema, { ...checkItem(question, result, []), checkedAt: at.token }),
     );
-    byResult.set(result.result, response);
+    if (byKey.size >= SHARED_ANSWERS_MAX) byKey.clear();
+    byKey.set(key, response);
   }
   return response;
+}
+
+/**
+ * sharedAnswerKey is the key of the shared response (see sharedAnswers) that answers question
+ * with result, or undefined when the response is the question's own.
+ */
+function sharedAnswerKey(
+  question: CheckRequest,
+  result: CheckResult,
+  requestable: readonly Relationship[],
+): string | undefined {
+  if (
+    requestable.length > 0 ||
+    result.missing.length > 0 ||
+    result.explanation !== undefined ||
+    Number.isFinite(result.validUntil)
+  ) {
+    return undefined;
+  }
+  if (!showsDecision(result, question.actors !== undefined)) return result.result;
+  const decision = decisionFieldsKey(result);
+  return decision === undefined ? undefined : `${result.result};${decision}`;
 }
 
 /** CheckAnswer holds the fields a Check response and a CheckBulk item share. */

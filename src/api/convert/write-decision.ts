@@ -8,6 +8,7 @@ import {
   type DecisionLegSchema,
   DenialReason,
 } from "../../gen/latch/v1/permission_service_pb.js";
+import { formatSubjectRef } from "../../tuple/format-relationship.js";
 import { checkResultMessage, explanationMessage, subjectRefMessage } from "./write-messages.js";
 
 type Reason = NonNullable<CheckResult["reason"]>;
@@ -53,6 +54,22 @@ export function decisionFields(result: CheckResult, withActors: boolean): Decisi
     ...(reason === undefined ? {} : { reason: REASONS[reason] }),
     ...(legs === undefined ? {} : { legs: legs.map(legMessage) }),
   };
+}
+
+/**
+ * decisionFieldsKey is a key of the fields {@link decisionFields} gives result when it shows
+ * them: equal keys, equal fields. It is undefined when a leg carries an explanation (those fields
+ * are not worth a key). Its separators appear in no subject ref as formatted (a type, an id and a
+ * relation hold none of them) nor in a caveat parameter's name.
+ */
+export function decisionFieldsKey(result: CheckResult): string | undefined {
+  const { deniedBy, reason, legs = [] } = result;
+  let key = `${deniedBy === undefined ? "" : formatSubjectRef(deniedBy)};${reason ?? ""}`;
+  for (const leg of legs) {
+    if (leg.explanation !== undefined) return undefined;
+    key += `;${leg.kind},${formatSubjectRef(leg.member)},${leg.result},${leg.missing.join(" ")}`;
+  }
+  return key;
 }
 
 /** denialReasonName is the engine's name of a reason, for clients that print it (the CLI). */
