@@ -23,8 +23,11 @@ definition document {
 	relation viewer: user | user with over_limit
 	relation approved: user
 	relation banned: user
+	relation owner: folder | folder with over_limit
 	permission view = (viewer + parent->view) - banned
 	permission approve = view & approved
+	permission own_any = owner->viewer
+	permission own_all = owner.all(viewer)
 }
 caveat over_limit(limit int, amount int) {
 	amount < limit
@@ -196,6 +199,27 @@ describe("CheckBulk", () => {
       "allowed",
       "denied",
       "invalid-argument",
+    ]);
+  });
+
+  it("keeps each item's caveats to its own answer where items share a relationship's subject", async () => {
+    // SpiceDB 1.54's CheckBulkPermissions makes a's `own_all` conditional here, with b's caveat.
+    const { engine, reader } = await setUp([
+      "document:a#owner@folder:eng",
+      "document:b#owner@folder:eng[over_limit]",
+      "folder:eng#viewer@user:alice",
+    ]);
+    const items = await engine.checkBulk(
+      reader,
+      ["own_all", "own_any"].flatMap((permission) =>
+        [doc("a"), doc("b")].map((resource) => ({ resource, permission, subject: user("alice") })),
+      ),
+    );
+    expect(items.map((item) => (item.ok ? item.result.result : item.error.code))).toEqual([
+      "allowed",
+      "conditional",
+      "allowed",
+      "conditional",
     ]);
   });
 });
