@@ -91,7 +91,7 @@ describe("checks on behalf of a subject agree with SpiceDB asked each leg alone"
             result: byKey.get(legKey(resource, permission, subject))!,
             byCondition: false,
           });
-          const sideBySide = (index: number) => {
+          const compare = (index: number) => {
             const item = latch[index]!;
             const question = questions[index]!;
             if (!item.ok) {
@@ -104,7 +104,7 @@ describe("checks on behalf of a subject agree with SpiceDB asked each leg alone"
           // A bulk answer may carry another item's caveats (see spiceDbAnswersAlone): the legs of
           // a question SpiceDB decided otherwise are asked again, alone.
           const disputed = questions.filter((_, index) => {
-            const { actual, expected } = sideBySide(index);
+            const { actual, expected } = compare(index);
             return !isDeepStrictEqual(actual, expected);
           });
           const again = legsOf(disputed);
@@ -115,7 +115,7 @@ describe("checks on behalf of a subject agree with SpiceDB asked each leg alone"
 
           for (const [index, question] of questions.entries()) {
             const label = chainLabel(question, schemaCase, relationships, context);
-            const { actual, expected } = sideBySide(index);
+            const { actual, expected } = compare(index);
             expect(actual, label).toEqual(expected);
             compared++;
             if (question.actors.length > 0 && actual.result === "allowed") allowedWithActors++;
