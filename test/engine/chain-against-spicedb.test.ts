@@ -4,7 +4,6 @@
 // not say whether a false caveat decided a denial, so CONDITION_FALSE is compared with the
 // reference evaluator only (chain-against-reference.test.ts).
 
-import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalDispatcher } from "../../src/dispatch/local-dispatcher.js";
@@ -20,6 +19,7 @@ import {
   hasCycle,
   hitsSpiceDbQuirk,
   sideBySide,
+  sidesAgree,
   spiceDbAnswers,
   spiceDbAnswersAlone,
   toWallClock,
@@ -103,10 +103,7 @@ describe("checks on behalf of a subject agree with SpiceDB asked each leg alone"
 
           // A bulk answer may carry another item's caveats (see spiceDbAnswersAlone): the legs of
           // a question SpiceDB decided otherwise are asked again, alone.
-          const disputed = questions.filter((_, index) => {
-            const { actual, expected } = compare(index);
-            return !isDeepStrictEqual(actual, expected);
-          });
+          const disputed = questions.filter((_, index) => !sidesAgree(compare(index)));
           const again = legsOf(disputed);
           const alone = await spiceDbAnswersAlone(oracle, again);
           again.forEach((leg, i) => {

@@ -1,5 +1,6 @@
 // What differential tests against SpiceDB leave out or adapt: its known quirks, cyclic data, and expiry times.
 
+import { isDeepStrictEqual } from "node:util";
 import type { CompiledSchema } from "../../src/schema/compiled-schema.js";
 import type { Relationship, SubjectRef } from "../../src/tuple/relationship.js";
 import { fixedNow } from "../generators/index.js";
@@ -124,16 +125,19 @@ export async function spiceDbAnswersAlone(
 }
 
 /**
- * secondOpinions is SpiceDB's bulk answers to questions with those that `agrees` rejects (where
- * Latch answered otherwise) replaced by SpiceDB's answers to them asked alone.
+ * secondOpinions is SpiceDB's bulk answers to questions with those on which Latch answered
+ * otherwise (as `compare` sets the two side by side) replaced by SpiceDB's answers to them asked
+ * alone.
  */
 export async function secondOpinions(
   oracle: SpiceDbOracle,
   questions: readonly OracleCheck[],
   answers: readonly OracleResult[],
-  agrees: (answer: OracleResult, index: number) => boolean,
+  compare: (answer: OracleResult, index: number) => Sides<unknown>,
 ): Promise<OracleResult[]> {
-  const disputed = questions.flatMap((_, index) => (agrees(answers[index]!, index) ? [] : [index]));
+  const disputed = questions.flatMap((_, index) =>
+    sidesAgree(compare(answers[index]!, index)) ? [] : [index],
+  );
   const alone = await spiceDbAnswersAlone(
     oracle,
     disputed.map((index) => questions[index]!),
@@ -143,6 +147,23 @@ export async function secondOpinions(
     settled[index] = alone[i]!;
   });
   return settled;
+}
+
+/** Sides are what a differential test compares: of Latch's answer (actual) and of SpiceDB's (expected). */
+export interface Sides<T> {
+  readonly actual: T;
+  readonly expected: T;
+}
+
+/** sidesAgree says whether the two sides are equal, as the test's `toEqual` finds them. */
+export function sidesAgree(sides: Sides<unknown>): boolean {
+  return isDeepStrictEqual(sides.actual, sides.expected);
+}
+
+/** AnswerSide is a side's result (or error message) and its missing parameters, compared. */
+interface AnswerSide {
+  readonly result: string;
+  readonly missing: readonly string[];
 }
 
 /**
@@ -155,10 +176,10 @@ export function sideBySide(
   result: string,
   missing: readonly string[] | undefined,
   expected: OracleResult | RefResult,
-) {
+): Sides<AnswerSide> {
   const named = expected.kind === "conditional" ? expected.missing : [];
   return {
     actual: { result, missing: named.filter((parameter) => missing?.includes(parameter)) },
-    expected: { result: expected.kind as string, missing: named },
+    expected: { result: expected.kind, missing: named },
   };
 }
