@@ -304,10 +304,10 @@ describe("close", () => {
   it("returns promptly after streaming lookups", async () => {
     const own = await startSpiceDbOracle(SCHEMA, RELATIONSHIPS);
     expect(await own.lookupResources("doc", "view", user("alice"))).toHaveLength(2);
-    await new Promise((resolve) => setTimeout(resolve, 200));
     const t0 = performance.now();
     await own.close();
-    expect(performance.now() - t0).toBeLessThan(1_000);
+    // Disposed with the lookup connection still open, SpiceDB blocks for about 6 s.
+    expect(performance.now() - t0).toBeLessThan(3_000);
     await own.close();
   });
 });

