@@ -118,6 +118,12 @@ describe("schemaCase", () => {
           for (const s of member.allowedSubjects) {
             if (s.wildcard) seen.add("wildcard");
             if (s.relation !== undefined) seen.add("subject set");
+            if (
+              s.relation !== undefined &&
+              schema.member(s.type, s.relation)?.kind === "permission"
+            ) {
+              seen.add("subject set over a permission");
+            }
             if (s.relation === member.name && s.type === definition.name) seen.add("nested sets");
             if (s.caveat !== undefined) seen.add("caveat");
             if (s.expiration) seen.add("expiration");
@@ -153,6 +159,7 @@ describe("schemaCase", () => {
         "recursion",
         "recursive permission",
         "subject set",
+        "subject set over a permission",
         "two caveats",
         "union",
         "use expiration",

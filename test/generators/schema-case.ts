@@ -1,7 +1,8 @@
 // fast-check generator of valid schemas, written as text, whose recursion has a well-defined fixpoint.
 //
 // Stratified by construction:
-// - relations only read relations (through subject sets), so their cycles are pure unions;
+// - relations read relations through subject sets, so their cycles are pure unions, and a few
+//   read permissions (`group#view`), never in a cycle;
 // - permission names are unique across the schema, and a permission reads the relations of its
 //   type, the permissions declared before it on its type, and (through arrows) relations or
 //   permissions declared before it anywhere;
@@ -97,8 +98,8 @@ export function schemaCaseWith(options: SchemaCaseOptions): fc.Arbitrary<SchemaC
 
 /**
  * schemaCase generates a schema that `loadSchema` accepts: `user` plus two to four object types,
- * relations admitting users, `user:*`, objects and subject sets (some with a caveat, some with
- * expiration), permissions built from nil, references, arrows (`->`, `.any`, `.all`), unions,
+ * relations admitting users, `user:*`, objects and subject sets over relations and permissions
+ * (some with a caveat, some with expiration), permissions built from nil, references, arrows (`->`, `.any`, `.all`), unions,
  * intersections and exclusions, recursive hierarchies (`parent->view`, `group#member`), and zero
  * to two caveats from {@link CAVEAT_MENU}. Arrows never walk a relation that admits a wildcard,
  * and always name a target that some subject type of the walked relation has. Only `user` is
@@ -148,6 +149,8 @@ function buildSchemaCase(
       type.permissions.set(name, permissionBody(choose, types, type, name));
     }
   }
+
+  admitPermissionSets(choose, types, caveats, expirationAllowed);
 
   const extra = options.extra?.(choose, caveats);
   const usesExpiration =
@@ -201,9 +204,155 @@ function allowedSubject(
     ],
     [wildcardAllowed ? 0 : 1, () => ({ type: type.name, relation, wildcard: false })],
   );
-  const caveat = caveats.length > 0 && choose.below(4) === 3 ? pick(caveats) : undefined;
+  return { ...shape, ...subjectTraits(choose, caveats, expirationAllowed) };
+}
+
+/** A subject's caveat (one time in four, when the schema declares any) and expiration (likewise). */
+function subjectTraits(
+  choose: Chooser,
+  caveats: readonly string[],
+  expirationAllowed: boolean,
+): Pick<SubjectSpec, "caveat" | "expiration"> {
+  const caveat = caveats.length > 0 && choose.below(4) === 3 ? choose.pick(caveats) : undefined;
   const expiration = expirationAllowed && choose.below(4) === 3;
-  return { ...shape, caveat, expiration };
+  return { caveat, expiration };
+}
+
+/**
+ * admitPermissionSets lets up to two relations admit a subject set over a permission
+ * (`group#view`), as real schemas do (a team's members through a permission), once the
+ * permissions exist. Never one that closes a cycle (see closesCycle): it could pass an
+ * intersection or an exclusion, and have no fixpoint.
+ */
+function admitPermissionSets(
+  choose: Chooser,
+  types: readonly TypeSpec[],
+  caveats: readonly string[],
+  expirationAllowed: boolean,
+): void {
+  const count = choose.below(3);
+  for (let i = 0; i < count; i++) {
+    const type = choose.pick(types);
+    const [relation, subjects] = choose.pick([...type.relations]);
+    const sets = types
+      .flatMap((t) => [...t.permissions.keys()].map((name) => ({ type: t.name, name })))
+      .filter((set) => !closesCycle(types, type, relation, set));
+    if (sets.length === 0) continue;
+    const set = choose.pick(sets);
+    const subject: SubjectSpec = {
+      type: set.type,
+      relation: set.name,
+      wildcard: false,
+      ...subjectTraits(choose, caveats, expirationAllowed),
+    };
+    if (!subjects.some((s) => subjectText(s) === subjectText(subject))) subjects.push(subject);
+  }
+}
+
+/**
+ * closesCycle says whether relation `type#relation` admitting the subject set `set` would close a
+ * cycle: through the relation reading the set, or through an arrow over the relation that, walking
+ * the set's type, reads its target there.
+ */
+function closesCycle(
+  types: readonly TypeSpec[],
+  type: TypeSpec,
+  relation: string,
+  set: Member,
+): boolean {
+  const subjects = type.relations.get(relation)!;
+  const edges: [Member, Member][] = [[{ type: type.name, name: relation }, set]];
+  const setType = types.find((t) => t.name === set.type)!;
+  for (const [name, expression] of type.permissions) {
+    for (const target of arrowTargetsOver(expression, relation)) {
+      if (setType.relations.has(target) || setType.permissions.has(target)) {
+        edges.push([
+          { type: type.name, name },
+          { type: set.type, name: target },
+        ]);
+      }
+    }
+  }
+  subjects.push({ type: set.type, relation: set.name, wildcard: false, expiration: false });
+  const closes = edges.some(([from, to]) => readsMember(types, to, from));
+  subjects.pop();
+  return closes;
+}
+
+/** arrowTargetsOver lists the targets of expression's arrows over relation. */
+function arrowTargetsOver(expression: Expression, relation: string): string[] {
+  switch (expression.kind) {
+    case "arrow":
+      return expression.relation === relation ? [expression.target] : [];
+    case "union":
+    case "intersection":
+      return expression.children.flatMap((child) => arrowTargetsOver(child, relation));
+    case "exclusion":
+      return [
+        ...arrowTargetsOver(expression.base, relation),
+        ...arrowTargetsOver(expression.subtracted, relation),
+      ];
+    default:
+      return [];
+  }
+}
+
+/** Member is a relation or permission of a type. */
+interface Member {
+  readonly type: string;
+  readonly name: string;
+}
+
+/** readsMember says whether member `from` reads member `to`, at any distance. */
+function readsMember(types: readonly TypeSpec[], from: Member, to: Member): boolean {
+  const byName = new Map(types.map((t) => [t.name, t]));
+  const seen = new Set<string>();
+  const pending = [from];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (next.type === to.type && next.name === to.name) return true;
+    const key = `${next.type}#${next.name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    pending.push(...membersRead(byName, next));
+  }
+  return false;
+}
+
+/** membersRead lists the members `type#name` reads directly: its subject sets, or its expression's references and arrows. */
+function membersRead(byName: ReadonlyMap<string, TypeSpec>, { type, name }: Member): Member[] {
+  const spec = byName.get(type);
+  const subjects = spec?.relations.get(name);
+  if (subjects !== undefined) {
+    return subjects.flatMap((s) =>
+      s.relation === undefined ? [] : [{ type: s.type, name: s.relation }],
+    );
+  }
+  const read: Member[] = [];
+  const walk = (e: Expression): void => {
+    switch (e.kind) {
+      case "nil":
+        return;
+      case "ref":
+        read.push({ type, name: e.name });
+        return;
+      case "arrow":
+        read.push({ type, name: e.relation });
+        for (const s of spec?.relations.get(e.relation) ?? [])
+          read.push({ type: s.type, name: e.target });
+        return;
+      case "union":
+      case "intersection":
+        e.children.forEach(walk);
+        return;
+      case "exclusion":
+        walk(e.base);
+        walk(e.subtracted);
+        return;
+    }
+  };
+  const expression = spec?.permissions.get(name);
+  if (expression !== undefined) walk(expression);
+  return read;
 }
 
 /**
