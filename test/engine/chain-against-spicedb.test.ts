@@ -5,16 +5,13 @@
 // reference evaluator only (chain-against-reference.test.ts).
 
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createLocalDispatcher } from "../../src/dispatch/local-dispatcher.js";
 import { type CheckResult, createCheckEngine } from "../../src/engine/check-engine.js";
-import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import { formatSubjectRef } from "../../src/tuple/format-relationship.js";
 import type { ObjectRef, SubjectRef } from "../../src/tuple/relationship.js";
-import { formatTimestamp } from "../../src/tuple/timestamp.js";
 import { type ChainQuery, chainScenario, chainUniverse } from "../generators/index.js";
-import type { OracleCheck, SpiceDbOracle } from "../oracle/spicedb-oracle.js";
-import { startSpiceDbOracle } from "../oracle/spicedb-oracle.js";
+import type { OracleCheck } from "../oracle/spicedb-oracle.js";
 import {
   hasCycle,
   hitsSpiceDbQuirk,
@@ -22,20 +19,17 @@ import {
   sidesAgree,
   spiceDbAnswers,
   spiceDbAnswersAlone,
-  toWallClock,
 } from "../oracle/spicedb-quirks.js";
+import { useSpiceDbOracle } from "../oracle/use-spicedb-oracle.js";
 import { decideOnBehalf, type LegOracle, type RefDecision } from "../reference/reference-chain.js";
 import { CHAIN_RULES, chainLabel } from "./chain-test-helpers.js";
-import { roundTripReader } from "./round-trip-reader.js";
+import { loadSpiceDbCase } from "./spicedb-case.js";
 
 describe("checks on behalf of a subject agree with SpiceDB asked each leg alone", () => {
-  let oracle: SpiceDbOracle;
-  beforeAll(async () => {
-    oracle = await startSpiceDbOracle("definition user {}", []);
-  });
-  afterAll(() => oracle.close());
+  const spicedb = useSpiceDbOracle();
 
   it("on every chain and question of generated cases", async () => {
+    const oracle = spicedb();
     let compared = 0;
     let allowedWithActors = 0;
     await fc.assert(
@@ -43,15 +37,11 @@ describe("checks on behalf of a subject agree with SpiceDB asked each leg alone"
         chainScenario(),
         async ({ schemaCase, relationships: generated, context }) => {
           fc.pre(!hitsSpiceDbQuirk(schemaCase.schema) && !hasCycle(generated));
-          const relationships = generated.map(toWallClock);
-          await oracle.load(schemaCase.text, relationships);
-          const store = createMemoryStore();
-          const live = relationships.filter((r) => !r.expiresAt || r.expiresAt > new Date());
-          const { revision } = await store.write(
-            live.map((relationship) => ({ operation: "touch", relationship })),
+          const { relationships, reader, told } = await loadSpiceDbCase(
+            oracle,
+            schemaCase.text,
+            generated,
           );
-          const at = new Date();
-          const reader = roundTripReader(store.snapshot(revision, at));
           const engine = createCheckEngine({
             schema: schemaCase.schema,
             dispatcher: createLocalDispatcher(),
@@ -62,11 +52,7 @@ describe("checks on behalf of a subject agree with SpiceDB asked each leg alone"
             questions.map((q) => ({ ...q, context })),
           );
 
-          // Every leg the decisions ask, once, asked of SpiceDB in one call. SpiceDB has no server
-          // time: it is told the time Latch's caveats see as `now` (the evaluation time to the
-          // whole second) unless the request gives one.
-          const second = new Date(at.getTime() - (at.getTime() % 1000));
-          const told = { now: formatTimestamp(second), ...context };
+          // Every leg the decisions ask, once, asked of SpiceDB in one call.
           const legsOf = (asking: readonly ChainQuery[]): OracleCheck[] => {
             const legs = new Map<string, OracleCheck>();
             const recording: LegOracle = (resource, permission, subject) => {
@@ -74,7 +60,7 @@ describe("checks on behalf of a subject agree with SpiceDB asked each leg alone"
                 resource,
                 permission,
                 subject,
-                context: told,
+                context: told(context),
               });
               return { result: { kind: "allowed" }, byCondition: false };
             };

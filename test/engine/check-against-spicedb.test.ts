@@ -3,18 +3,12 @@
 // data, which Latch answers by cutting the cycle) are skipped.
 
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createLocalDispatcher } from "../../src/dispatch/local-dispatcher.js";
 import { createCheckEngine } from "../../src/engine/check-engine.js";
-import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import { formatRelationship, formatSubjectRef } from "../../src/tuple/format-relationship.js";
-import { formatTimestamp } from "../../src/tuple/timestamp.js";
 import { checkUniverse, scenario } from "../generators/index.js";
-import {
-  type OracleResult,
-  type SpiceDbOracle,
-  startSpiceDbOracle,
-} from "../oracle/spicedb-oracle.js";
+import type { OracleResult } from "../oracle/spicedb-oracle.js";
 import {
   asksExpiredSubjectSet,
   hasCycle,
@@ -22,32 +16,24 @@ import {
   secondOpinions,
   sideBySide,
   spiceDbAnswers,
-  toWallClock,
 } from "../oracle/spicedb-quirks.js";
-import { roundTripReader } from "./round-trip-reader.js";
+import { useSpiceDbOracle } from "../oracle/use-spicedb-oracle.js";
+import { loadSpiceDbCase } from "./spicedb-case.js";
 
 describe("Check agrees with SpiceDB", () => {
-  let oracle: SpiceDbOracle;
-  beforeAll(async () => {
-    oracle = await startSpiceDbOracle("definition user {}", []);
-  });
-  afterAll(() => oracle.close());
+  const spicedb = useSpiceDbOracle();
 
   it("on every question of generated cases", async () => {
+    const oracle = spicedb();
     let compared = 0;
     await fc.assert(
       fc.asyncProperty(scenario(), async ({ schemaCase, relationships: generated, context }) => {
         fc.pre(!hitsSpiceDbQuirk(schemaCase.schema) && !hasCycle(generated));
-        const relationships = generated.map(toWallClock);
-        await oracle.load(schemaCase.text, relationships);
-        const store = createMemoryStore();
-        const live = relationships.filter((r) => !r.expiresAt || r.expiresAt > new Date());
-        const { revision } = await store.write(
-          live.map((relationship) => ({ operation: "touch", relationship })),
+        const { relationships, reader, told } = await loadSpiceDbCase(
+          oracle,
+          schemaCase.text,
+          generated,
         );
-        // Through a reader with round trips, as on Postgres: every walk's reads merge level by level.
-        const at = new Date();
-        const reader = roundTripReader(store.snapshot(revision, at));
         const engine = createCheckEngine({
           schema: schemaCase.schema,
           dispatcher: createLocalDispatcher(),
@@ -57,11 +43,7 @@ describe("Check agrees with SpiceDB", () => {
           context,
         }));
         const latch = await engine.checkBulk(reader, questions);
-        // SpiceDB has no server time: it is told the time Latch's caveats see as `now` (the
-        // evaluation time to the whole second) unless the request gives one.
-        const second = new Date(at.getTime() - (at.getTime() % 1000));
-        const told = { now: formatTimestamp(second), ...context };
-        const asked = questions.map((q) => ({ ...q, context: told }));
+        const asked = questions.map((q) => ({ ...q, context: told(context) }));
         const bulk = await spiceDbAnswers(oracle, asked);
         if (!bulk) return;
         const compare = (answer: OracleResult, index: number) => {

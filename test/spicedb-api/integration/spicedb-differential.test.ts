@@ -4,16 +4,12 @@
 
 import { v1 } from "@authzed/authzed-node";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { formatRelationship, formatSubjectRef } from "../../../src/tuple/format-relationship.js";
 import type { Relationship, SubjectRef } from "../../../src/tuple/relationship.js";
 import { formatTimestamp } from "../../../src/tuple/timestamp.js";
 import { checkUniverse, scenario } from "../../generators/index.js";
-import {
-  type OracleResult,
-  type SpiceDbOracle,
-  startSpiceDbOracle,
-} from "../../oracle/spicedb-oracle.js";
+import type { OracleResult } from "../../oracle/spicedb-oracle.js";
 import {
   asksExpiredSubjectSet,
   hasCycle,
@@ -23,6 +19,7 @@ import {
   spiceDbAnswers,
   toWallClock,
 } from "../../oracle/spicedb-quirks.js";
+import { useSpiceDbOracle } from "../../oracle/use-spicedb-oracle.js";
 import { consistentAt, FULLY_CONSISTENT, remove, useSpiceTestServer } from "./spicedb-harness.js";
 
 // No server context: `now` is told to both, as the engine's differential test tells SpiceDB.
@@ -101,14 +98,13 @@ async function load(schema: string, relationships: readonly Relationship[]) {
 }
 
 describe("SpiceDB's API on Latch agrees with SpiceDB", () => {
-  let oracle: SpiceDbOracle;
+  const spicedb = useSpiceDbOracle();
   beforeAll(async () => {
-    oracle = await startSpiceDbOracle("definition user {}", []);
     await test().spice.writeSchema(v1.WriteSchemaRequest.create({ schema: "definition user {}" }));
   });
-  afterAll(() => oracle.close());
 
   it("on every check of generated cases", async () => {
+    const oracle = spicedb();
     let compared = 0;
     await fc.assert(
       fc.asyncProperty(scenario(), async ({ schemaCase, relationships: generated, context }) => {

@@ -1,0 +1,51 @@
+// A generated case loaded into SpiceDB and into Latch's memory store, for the differential tests.
+
+import type { CaveatContext } from "../../src/schema/caveat/compiled-caveat.js";
+import { createMemoryStore } from "../../src/store/memory/memory-store.js";
+import type { SnapshotReader } from "../../src/store/store.js";
+import type { Relationship } from "../../src/tuple/relationship.js";
+import { formatTimestamp } from "../../src/tuple/timestamp.js";
+import type { SpiceDbOracle } from "../oracle/spicedb-oracle.js";
+import { toWallClock } from "../oracle/spicedb-quirks.js";
+import { roundTripReader } from "./round-trip-reader.js";
+
+/** SpiceDbCase is a case both sides hold, and how to ask each at the same time. */
+export interface SpiceDbCase {
+  /** The relationships both hold: generated expiries moved to clearly past or future real times. */
+  readonly relationships: readonly Relationship[];
+  /**
+   * Latch's reader, at the time the case was loaded, with round trips as on Postgres: every walk's
+   * reads merge level by level.
+   */
+  readonly reader: SnapshotReader;
+  /**
+   * told is context for SpiceDB, which has no server time: with the time Latch's caveats see as
+   * `now` (the reader's time to the whole second) unless context gives one.
+   */
+  told(context: CaveatContext): Record<string, unknown>;
+}
+
+/**
+ * loadSpiceDbCase loads a generated schema and its relationships into oracle, and the
+ * relationships not yet expired into a new memory store.
+ */
+export async function loadSpiceDbCase(
+  oracle: SpiceDbOracle,
+  schemaText: string,
+  generated: readonly Relationship[],
+): Promise<SpiceDbCase> {
+  const relationships = generated.map(toWallClock);
+  await oracle.load(schemaText, relationships);
+  const store = createMemoryStore();
+  const live = relationships.filter((r) => !r.expiresAt || r.expiresAt > new Date());
+  const { revision } = await store.write(
+    live.map((relationship) => ({ operation: "touch", relationship })),
+  );
+  const at = new Date();
+  const now = formatTimestamp(new Date(at.getTime() - (at.getTime() % 1000)));
+  return {
+    relationships,
+    reader: roundTripReader(store.snapshot(revision, at)),
+    told: (context) => ({ now, ...context }),
+  };
+}
