@@ -140,6 +140,35 @@ describe("lookupSubjects", () => {
     expect(await ids(fixture, { permission: "any_cleared" })).toEqual(["alice", "bob"]);
   });
 
+  it("lists no one an all-arrow denies for a walked subject without the target, as Check", async () => {
+    // SpiceDB 1.54's LookupSubjects lists group:g3 here, though its CheckPermission denies it.
+    const groups = compile(`definition user {}
+definition document {
+  relation member: user
+  permission admin = member
+}
+definition group {
+  relation owner: group | document#admin
+  permission view = (owner.all(owner) & owner->owner) - owner
+}
+`);
+    const fixture = await load(groups, [
+      "group:g1#owner@document:d1#admin",
+      "group:g1#owner@group:g2",
+      "document:d1#member@user:alice",
+      "group:g2#owner@group:g3",
+    ]);
+    const reader = await fixture.reader();
+    const g1 = { type: "group", id: "g1" };
+    const g3 = { type: "group", id: "g3" };
+    const check = await fixture.checks.check(reader, {
+      resource: g1,
+      permission: "view",
+      subject: g3,
+    });
+    expect(check.result).toBe("denied");
+    expect(await ids(fixture, { resource: g1, subjectType: "group" })).toEqual([]);
+  });
   it("reports caveats as conditional, and conditionally excluded subjects by themselves", async () => {
     const fixture = await load(schema, [
       "document:d#viewer@user:alice[in_region]",
