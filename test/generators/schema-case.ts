@@ -99,11 +99,12 @@ export function schemaCaseWith(options: SchemaCaseOptions): fc.Arbitrary<SchemaC
 /**
  * schemaCase generates a schema that `loadSchema` accepts: `user` plus two to four object types,
  * relations admitting users, `user:*`, objects and subject sets over relations and permissions
- * (some with a caveat, some with expiration), permissions built from nil, references, arrows (`->`, `.any`, `.all`), unions,
- * intersections and exclusions, recursive hierarchies (`parent->view`, `group#member`), and zero
- * to two caveats from {@link CAVEAT_MENU}. Arrows never walk a relation that admits a wildcard,
- * and always name a target that some subject type of the walked relation has. Only `user` is
- * ever a wildcard, and `user` has no relations, so no subject set is of a wildcard's type.
+ * (some with a caveat, some with expiration), permissions built from nil, references, arrows
+ * (`->`, `.any`, `.all`), unions, intersections and exclusions, recursive hierarchies
+ * (`parent->view`, `group#member`), and zero to two caveats from {@link CAVEAT_MENU}. Arrows
+ * never walk a relation that admits a wildcard, and always name a target that some subject type
+ * of the walked relation has. Only `user` is ever a wildcard, and `user` has no relations, so no
+ * subject set is of a wildcard's type.
  */
 export const schemaCase: fc.Arbitrary<SchemaCase> = schemaCaseWith({});
 
