@@ -31,10 +31,8 @@ export async function loadSpiceDbCase(
   schemaText: string,
   generated: readonly Relationship[],
 ): Promise<SpiceDbCase> {
-  const relationships = generated.map(toWallClock);
-  await oracle.load(schemaText, relationships);
+  const { relationships, live } = await loadOracleCase(oracle, schemaText, generated);
   const store = createMemoryStore();
-  const live = relationships.filter((r) => !r.expiresAt || r.expiresAt > new Date());
   const { revision } = await store.write(
     live.map((relationship) => ({ operation: "touch", relationship })),
   );
@@ -44,6 +42,22 @@ export async function loadSpiceDbCase(
     reader: roundTripReader(store.snapshot(revision, at)),
     told: (context) => toldAt(at, context),
   };
+}
+
+/**
+ * loadOracleCase loads a generated schema and its relationships, their expiries moved to clearly
+ * past or future real times, into oracle; it returns those relationships, and those of them not
+ * yet expired, for Latch.
+ */
+export async function loadOracleCase(
+  oracle: SpiceDbOracle,
+  schemaText: string,
+  generated: readonly Relationship[],
+): Promise<{ relationships: Relationship[]; live: Relationship[] }> {
+  const relationships = generated.map(toWallClock);
+  await oracle.load(schemaText, relationships);
+  const live = relationships.filter((r) => !r.expiresAt || r.expiresAt > new Date());
+  return { relationships, live };
 }
 
 /**

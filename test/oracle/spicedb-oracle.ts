@@ -80,7 +80,7 @@ export interface SpiceDbOracle {
 }
 
 /** WRITE_BATCH is SpiceDB's default limit on updates per WriteRelationships call. */
-const WRITE_BATCH = 1000;
+export const WRITE_BATCH = 1000;
 
 /**
  * STREAMS_CLOSED_LIMIT_MS bounds how long close waits for SpiceDB to close its side of the
@@ -334,7 +334,8 @@ function missingContext(info: v1.PartialCaveatInfo | undefined): string[] {
   return [...(info?.missingRequiredContext ?? [])].sort(compareStrings);
 }
 
-function toRelationship(rel: Relationship): v1.Relationship {
+/** toRelationship is a relationship as SpiceDB's API (both SpiceDB's and Latch's) carries it. */
+export function toRelationship(rel: Relationship): v1.Relationship {
   return v1.Relationship.create({
     resource: toObjectReference(rel.resource),
     relation: rel.relation,
@@ -350,11 +351,13 @@ function toRelationship(rel: Relationship): v1.Relationship {
   });
 }
 
-function toObjectReference(ref: ObjectRef): v1.ObjectReference {
+/** toObjectReference is an object as SpiceDB's API names it. */
+export function toObjectReference(ref: ObjectRef): v1.ObjectReference {
   return v1.ObjectReference.create({ objectType: ref.type, objectId: ref.id });
 }
 
-function toSubjectReference(ref: SubjectRef): v1.SubjectReference {
+/** toSubjectReference is a subject (or subject set) as SpiceDB's API names it. */
+export function toSubjectReference(ref: SubjectRef): v1.SubjectReference {
   return v1.SubjectReference.create({
     object: toObjectReference(ref),
     optionalRelation: ref.relation ?? "",

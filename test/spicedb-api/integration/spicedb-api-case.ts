@@ -5,52 +5,13 @@ import fc from "fast-check";
 import { beforeAll } from "vitest";
 import type { CaveatContext } from "../../../src/schema/caveat/compiled-caveat.js";
 import { formatRelationship } from "../../../src/tuple/format-relationship.js";
-import type { ObjectRef, Relationship, SubjectRef } from "../../../src/tuple/relationship.js";
-import { toldAt } from "../../engine/spicedb-case.js";
+import type { Relationship } from "../../../src/tuple/relationship.js";
+import { loadOracleCase, toldAt } from "../../engine/spicedb-case.js";
 import { type SchemaCase, scenario } from "../../generators/index.js";
-import type { SpiceDbOracle } from "../../oracle/spicedb-oracle.js";
-import { hasCycle, hitsSpiceDbQuirk, toWallClock } from "../../oracle/spicedb-quirks.js";
+import { type SpiceDbOracle, toRelationship, WRITE_BATCH } from "../../oracle/spicedb-oracle.js";
+import { hasCycle, hitsSpiceDbQuirk } from "../../oracle/spicedb-quirks.js";
 import { useSpiceDbOracle } from "../../oracle/use-spicedb-oracle.js";
 import { consistentAt, FULLY_CONSISTENT, remove, useSpiceTestServer } from "./spicedb-harness.js";
-
-/** The most updates one WriteRelationships call carries (SpiceDB's default limit). */
-const BULK = 1000;
-
-/** spiceObject is an object as SpiceDB's API names it. */
-export function spiceObject({ type, id }: ObjectRef): v1.ObjectReference {
-  return v1.ObjectReference.create({ objectType: type, objectId: id });
-}
-
-/** spiceSubject is a subject (or subject set) as SpiceDB's API names it. */
-export function spiceSubject(s: SubjectRef): v1.SubjectReference {
-  return v1.SubjectReference.create({ object: spiceObject(s), optionalRelation: s.relation ?? "" });
-}
-
-function spiceRelationship(r: Relationship): v1.Relationship {
-  return v1.Relationship.create({
-    resource: spiceObject(r.resource),
-    relation: r.relation,
-    subject: spiceSubject(r.subject),
-    ...(r.caveat === undefined
-      ? {}
-      : {
-          optionalCaveat: {
-            caveatName: r.caveat.name,
-            ...(r.caveat.context === undefined
-              ? {}
-              : { context: v1.PbStruct.fromJson(r.caveat.context as never) }),
-          },
-        }),
-    ...(r.expiresAt === undefined
-      ? {}
-      : {
-          optionalExpiresAt: {
-            seconds: String(Math.floor(r.expiresAt.getTime() / 1000)),
-            nanos: (r.expiresAt.getTime() % 1000) * 1e6,
-          },
-        }),
-  });
-}
 
 /** ApiSides are the two a differential test through SpiceDB's API asks: SpiceDB, and Latch through the client. */
 export interface ApiSides {
@@ -125,9 +86,7 @@ async function loadApiCase(
   generated: readonly Relationship[],
   context: CaveatContext,
 ): Promise<ApiCase> {
-  const relationships = generated.map(toWallClock);
-  await oracle.load(schemaText, relationships);
-  const live = relationships.filter((r) => !r.expiresAt || r.expiresAt > new Date());
+  const { relationships, live } = await loadOracleCase(oracle, schemaText, generated);
   const written = await loadThroughApi(spice, schemaText, live);
   return {
     relationships,
@@ -148,8 +107,8 @@ async function loadThroughApi(
   const existing = await spice.readRelationships(
     v1.ReadRelationshipsRequest.create({ consistency: FULLY_CONSISTENT }),
   );
-  for (let at = 0; at < existing.length; at += BULK) {
-    const batch = existing.slice(at, at + BULK);
+  for (let at = 0; at < existing.length; at += WRITE_BATCH) {
+    const batch = existing.slice(at, at + WRITE_BATCH);
     await spice.writeRelationships(
       v1.WriteRelationshipsRequest.create({
         updates: batch.map((r) => remove(r.relationship ?? v1.Relationship.create())),
@@ -160,13 +119,13 @@ async function loadThroughApi(
   const updates = relationships.map((r) =>
     v1.RelationshipUpdate.create({
       operation: v1.RelationshipUpdate_Operation.TOUCH,
-      relationship: spiceRelationship(r),
+      relationship: toRelationship(r),
     }),
   );
   let written: v1.ZedToken | undefined;
-  for (let at = 0; at < updates.length; at += BULK) {
+  for (let at = 0; at < updates.length; at += WRITE_BATCH) {
     const answer = await spice.writeRelationships(
-      v1.WriteRelationshipsRequest.create({ updates: updates.slice(at, at + BULK) }),
+      v1.WriteRelationshipsRequest.create({ updates: updates.slice(at, at + WRITE_BATCH) }),
     );
     written = answer.writtenAt;
   }

@@ -14,14 +14,18 @@ import {
   type ListedResource,
   type ListedSubject,
 } from "../../oracle/lookup-differential.js";
-import type { OracleResult } from "../../oracle/spicedb-oracle.js";
+import {
+  type OracleResult,
+  toObjectReference,
+  toSubjectReference,
+} from "../../oracle/spicedb-oracle.js";
 import {
   asksExpiredSubjectSet,
   secondOpinions,
   sideBySide,
   spiceDbAnswers,
 } from "../../oracle/spicedb-quirks.js";
-import { countOnApiCases, spiceObject, spiceSubject, useApiSides } from "./spicedb-api-case.js";
+import { countOnApiCases, useApiSides } from "./spicedb-api-case.js";
 
 /** The most checks one CheckBulkPermissions call carries (Latch's default limit). */
 const BULK = 1000;
@@ -57,9 +61,9 @@ describe("SpiceDB's API on Latch agrees with SpiceDB", () => {
           v1.CheckBulkPermissionsRequest.create({
             consistency,
             items: questions.slice(at, at + BULK).map((q) => ({
-              resource: spiceObject(q.resource),
+              resource: toObjectReference(q.resource),
               permission: q.permission,
-              subject: spiceSubject(q.subject),
+              subject: toSubjectReference(q.subject),
               context: v1.PbStruct.fromJson(told as never),
             })),
           }),
@@ -114,7 +118,7 @@ describe("SpiceDB's API on Latch agrees with SpiceDB", () => {
                 consistency,
                 resourceObjectType: resourceType,
                 permission,
-                subject: spiceSubject(subject),
+                subject: toSubjectReference(subject),
                 context: struct,
                 optionalLimit: PAGE,
                 ...(cursor === undefined ? {} : { optionalCursor: cursor }),
@@ -132,7 +136,7 @@ describe("SpiceDB's API on Latch agrees with SpiceDB", () => {
           const answers = await spice.lookupSubjects(
             v1.LookupSubjectsRequest.create({
               consistency,
-              resource: spiceObject(resource),
+              resource: toObjectReference(resource),
               permission,
               subjectObjectType: subjectType,
               optionalSubjectRelation: subjectRelation ?? "",
