@@ -1,8 +1,11 @@
-// The CEL environment caveats compile and run in: standard CEL plus SpiceDB's ipaddress type.
+// The CEL environment caveats compile and run in: standard CEL plus SpiceDB's ipaddress type, with
+// the library's functions that differ from SpiceDB's cel-go replaced by ones that agree.
 
 import { type CelEnv, celEnv } from "@bufbuild/cel";
 import { celTypeOf } from "./caveat-cel-type.js";
 import type { CaveatType } from "./caveat-type.js";
+import { codePointComparisons } from "./code-point-order.js";
+import { goConversions } from "./go-conversions.js";
 import { inCidrMethod, ipAddressRegistry } from "./ip-address-type.js";
 import { timestampAccessors } from "./timestamp-accessors.js";
 
@@ -10,7 +13,7 @@ import { timestampAccessors } from "./timestamp-accessors.js";
 export function createCaveatEnv(parameters: ReadonlyMap<string, CaveatType>): CelEnv {
   return celEnv({
     registry: ipAddressRegistry,
-    funcs: [...timestampAccessors, inCidrMethod],
+    funcs: [...timestampAccessors, ...codePointComparisons, ...goConversions, inCidrMethod],
     variables: Object.fromEntries([...parameters].map(([name, type]) => [name, celTypeOf(type)])),
   });
 }

@@ -21,6 +21,7 @@ import {
   sameType,
 } from "./cel-type-relations.js";
 import { describeOverloadFailure, operatorName } from "./describe-overload-failure.js";
+import { MAX_INT, MAX_UINT, MIN_INT } from "./go-strconv.js";
 import type { Call, Comprehension, Constant, Expr, Select, Struct } from "./parsed-expr.js";
 
 /** TypeIssue is one type error, attached to the id of the expression node it is about. */
@@ -69,8 +70,10 @@ export function checkExpression(
   function check(node: Expr, scope: Scope): CelType {
     const kind = node.exprKind;
     switch (kind.case) {
-      case "constExpr":
-        return constantType(kind.value);
+      case "constExpr": {
+        const invalid = invalidLiteral(kind.value);
+        return invalid === undefined ? constantType(kind.value) : fail(node, invalid);
+      }
       case "identExpr":
         return checkIdent(node, kind.value.name, scope);
       case "selectExpr":
@@ -337,6 +340,25 @@ function constantType(constant: Constant): CelType {
     default:
       return DYN;
   }
+}
+
+/**
+ * invalidLiteral says why a number literal cannot be one (an int beyond 64 bits, a double
+ * beyond a float64's range), or undefined: cel-go refuses them, where the parser would keep
+ * the out-of-range value and the caveat would compare with a number no context can hold.
+ */
+function invalidLiteral(constant: Constant): string | undefined {
+  const { case: kind, value } = constant.constantKind;
+  if (kind === "int64Value" && (value < MIN_INT || value > MAX_INT)) {
+    return `int literal ${value} is out of range: an int is 64 bits (-9223372036854775808 to 9223372036854775807)`;
+  }
+  if (kind === "uint64Value" && value > MAX_UINT) {
+    return `uint literal ${value}u is out of range: a uint is 64 bits (at most 18446744073709551615u)`;
+  }
+  if (kind === "doubleValue" && !Number.isFinite(value)) {
+    return "double literal is out of range: a double is at most about 1.8e308";
+  }
+  return undefined;
 }
 
 /** fieldType is the type of `operand.field`, or undefined when the operand has no fields. */

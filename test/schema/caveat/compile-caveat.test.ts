@@ -253,6 +253,30 @@ describe("compileCaveat", () => {
     });
   });
 
+  it("rejects number literals out of their type's range, as SpiceDB does", () => {
+    expect(compileErrors("n < 9223372036854775808", { n: "int" })[0]).toEqual({
+      message:
+        "int literal 9223372036854775808 is out of range: an int is 64 bits (-9223372036854775808 to 9223372036854775807)",
+      line: 1,
+      column: 5,
+    });
+    expect(compileErrors("n > -9223372036854775809", { n: "int" })).toHaveLength(1);
+    expect(compileErrors("n < 0x8000000000000000", { n: "int" })).toHaveLength(1);
+    expect(compileErrors("n < 18446744073709551616u", { n: "uint" })[0]?.message).toContain(
+      "uint literal 18446744073709551616u is out of range",
+    );
+    expect(compileErrors("d < 1e400", { d: "double" })[0]?.message).toContain(
+      "double literal is out of range",
+    );
+    // The limits themselves are literals of their types.
+    expect(compile("n > -9223372036854775808 && n < 9223372036854775807", { n: "int" }).ok).toBe(
+      true,
+    );
+    expect(
+      compile("n <= 18446744073709551615u && d < 1.7e308", { n: "uint", d: "double" }).ok,
+    ).toBe(true);
+  });
+
   it("rejects a parameter declared twice", () => {
     const result = compileCaveat(
       "c",

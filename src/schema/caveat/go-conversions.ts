@@ -1,0 +1,71 @@
+// CEL's type conversions as SpiceDB's cel-go makes them, where the CEL library's differ.
+//
+// Each differed in a way a caveat could turn into a wrong answer: int("") was 0 and
+// double(" 1") was 1 (cel-go: errors), timestamp(1748764800) read milliseconds (cel-go: seconds,
+// so a caveat comparing it with a date was false where SpiceDB's was true), and string(d),
+// string(duration) and string(timestamp) wrote other text than cel-go ("1000000" for "1e+06").
+
+import { type CelFunc, CelScalar, celFunc, celUint, objectType } from "@bufbuild/cel";
+import { create } from "@bufbuild/protobuf";
+import {
+  type Duration,
+  DurationSchema,
+  type Timestamp,
+  TimestampSchema,
+} from "@bufbuild/protobuf/wkt";
+import { formatGoFloat, parseGoFloat, parseGoInt, parseGoUint } from "./go-strconv.js";
+
+const { DOUBLE, INT, STRING, UINT } = CelScalar;
+const TIMESTAMP = objectType(TimestampSchema);
+const DURATION = objectType(DurationSchema);
+
+/** The range of a CEL timestamp, in Unix seconds: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z. */
+const MIN_TIMESTAMP_SECONDS = -62_135_596_800n;
+const MAX_TIMESTAMP_SECONDS = 253_402_300_799n;
+
+/** A CEL value of a message type, as the library passes it to a function. */
+interface MessageValue<T> {
+  readonly message: T;
+}
+
+/** goConversions replaces the library's conversions that differ from cel-go's. */
+export const goConversions: readonly CelFunc[] = [
+  celFunc("int", [STRING], INT, (text: string) => parsed(parseGoInt(text), "string", "int")),
+  celFunc("uint", [STRING], UINT, (text: string) =>
+    celUint(parsed(parseGoUint(text), "string", "uint")),
+  ),
+  celFunc("double", [STRING], DOUBLE, (text: string) =>
+    parsed(parseGoFloat(text), "string", "double"),
+  ),
+  celFunc("timestamp", [INT], TIMESTAMP, (seconds: bigint) => {
+    if (seconds < MIN_TIMESTAMP_SECONDS || seconds > MAX_TIMESTAMP_SECONDS) {
+      throw new Error("timestamp out of range");
+    }
+    return create(TimestampSchema, { seconds });
+  }),
+  celFunc("string", [DOUBLE], STRING, (value: number) => formatGoFloat(value, "g")),
+  celFunc("string", [DURATION], STRING, ({ message }: MessageValue<Duration>) => {
+    // Go's Duration.Seconds(): whole seconds plus the nanoseconds, as float64s.
+    const seconds = Number(message.seconds) + message.nanos / 1e9;
+    return `${formatGoFloat(seconds, "f")}s`;
+  }),
+  celFunc("string", [TIMESTAMP], STRING, ({ message }: MessageValue<Timestamp>) =>
+    rfc3339Nano(message),
+  ),
+];
+
+/** parsed is a parsed value, or the conversion error cel-go reports when there is none. */
+function parsed<T>(value: T | undefined, from: string, to: string): T {
+  if (value === undefined) throw new Error(`type conversion error from '${from}' to '${to}'`);
+  return value;
+}
+
+/**
+ * rfc3339Nano writes a timestamp in UTC as Go's time.RFC3339Nano does: the fraction of a second
+ * without its trailing zeros, and none when it is zero.
+ */
+function rfc3339Nano(timestamp: Timestamp): string {
+  const whole = new Date(Number(timestamp.seconds) * 1000).toISOString().slice(0, 19);
+  const fraction = String(timestamp.nanos).padStart(9, "0").replace(/0+$/, "");
+  return `${whole}${fraction === "" ? "" : `.${fraction}`}Z`;
+}
