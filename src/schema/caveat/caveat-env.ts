@@ -4,8 +4,8 @@
 import { type CelEnv, celEnv } from "@bufbuild/cel";
 import { celTypeOf } from "./caveat-cel-type.js";
 import type { CaveatType } from "./caveat-type.js";
-import { codePointComparisons } from "./code-point-order.js";
 import { goConversions } from "./go-conversions.js";
+import { goOrderings } from "./go-orderings.js";
 import { inCidrMethod, ipAddressRegistry } from "./ip-address-type.js";
 import { timestampAccessors } from "./timestamp-accessors.js";
 
@@ -13,7 +13,7 @@ import { timestampAccessors } from "./timestamp-accessors.js";
 export function createCaveatEnv(parameters: ReadonlyMap<string, CaveatType>): CelEnv {
   return celEnv({
     registry: ipAddressRegistry,
-    funcs: [...timestampAccessors, ...codePointComparisons, ...goConversions, inCidrMethod],
+    funcs: [...timestampAccessors, ...goOrderings, ...goConversions, inCidrMethod],
     variables: Object.fromEntries([...parameters].map(([name, type]) => [name, celTypeOf(type)])),
   });
 }

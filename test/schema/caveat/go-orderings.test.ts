@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compareCodePoints } from "../../../src/schema/caveat/code-point-order.js";
+import { compareCodePoints } from "../../../src/schema/caveat/go-orderings.js";
 import { caveat } from "./caveat-helpers.js";
 
 /** byCodePoints is the plain definition: the strings as arrays of code points, compared in order. */
@@ -13,7 +13,7 @@ function byCodePoints(a: string, b: string): number {
   return left.length - right.length;
 }
 
-describe("string ordering by code points", () => {
+describe("orderings as cel-go orders", () => {
   it("puts characters above U+FFFF after U+E000–U+FFFF, where UTF-16 order puts them before", () => {
     expect(compareCodePoints("\uffff", "😀")).toBeLessThan(0);
     expect(compareCodePoints("😀", "\ue000")).toBeGreaterThan(0);
@@ -37,5 +37,23 @@ describe("string ordering by code points", () => {
     const context = { a: "\uffff", b: "😀" };
     expect(caveat("a < b && a <= b", params).evaluate(context)).toEqual({ kind: "true" });
     expect(caveat("a > b || a >= b", params).evaluate(context)).toEqual({ kind: "false" });
+  });
+
+  it("refuses to order NaN, as cel-go does, and still compares it for equality", () => {
+    const params = { x: "double", n: "int" };
+    const nan = { x: 0, n: 1 };
+    for (const expression of [
+      "x / 0.0 < 1.0",
+      "!(x / 0.0 >= 1.0)",
+      "x / 0.0 > n",
+      "dyn(n) <= x / 0.0",
+    ]) {
+      expect(caveat(expression, params).evaluate(nan), expression).toEqual({
+        kind: "error",
+        message: "caveat 'test_caveat' failed to evaluate: NaN values cannot be ordered",
+      });
+    }
+    expect(caveat("x / 0.0 != x / 0.0", params).evaluate(nan)).toEqual({ kind: "true" });
+    expect(caveat("x < 1.5 && x >= 0.0", params).evaluate(nan)).toEqual({ kind: "true" });
   });
 });
