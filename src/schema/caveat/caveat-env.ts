@@ -4,6 +4,7 @@
 import { type CelEnv, celEnv } from "@bufbuild/cel";
 import { celTypeOf } from "./caveat-cel-type.js";
 import type { CaveatType } from "./caveat-type.js";
+import { durationAccessors } from "./duration-accessors.js";
 import { goConversions } from "./go-conversions.js";
 import { goOrderings } from "./go-orderings.js";
 import { inCidrMethod, ipAddressRegistry } from "./ip-address-type.js";
@@ -13,7 +14,13 @@ import { timestampAccessors } from "./timestamp-accessors.js";
 export function createCaveatEnv(parameters: ReadonlyMap<string, CaveatType>): CelEnv {
   return celEnv({
     registry: ipAddressRegistry,
-    funcs: [...timestampAccessors, ...goOrderings, ...goConversions, inCidrMethod],
+    funcs: [
+      ...timestampAccessors,
+      ...durationAccessors,
+      ...goOrderings,
+      ...goConversions,
+      inCidrMethod,
+    ],
     variables: Object.fromEntries([...parameters].map(([name, type]) => [name, celTypeOf(type)])),
   });
 }

@@ -1,7 +1,8 @@
 // CEL's type conversions as SpiceDB's cel-go makes them, where the CEL library's differ.
 //
 // Each differed in a way a caveat could turn into a wrong answer: int("") was 0 and
-// double(" 1") was 1 (cel-go: errors), timestamp(1748764800) read milliseconds (cel-go: seconds,
+// double(" 1") was 1 (cel-go: errors), int(duration("1.9s")) was 1 (cel-go: its nanoseconds,
+// 1900000000), timestamp(1748764800) read milliseconds (cel-go: seconds,
 // so a caveat comparing it with a date was false where SpiceDB's was true), and string(d),
 // string(duration) and string(timestamp) wrote other text than cel-go ("1000000" for "1e+06").
 
@@ -36,6 +37,14 @@ export const goConversions: readonly CelFunc[] = [
   ),
   celFunc("double", [STRING], DOUBLE, (text: string) =>
     parsed(parseGoFloat(text), "string", "double"),
+  ),
+  celFunc(
+    "int",
+    [DURATION],
+    INT,
+    ({ message }: MessageValue<Duration>) =>
+      // A Go duration is its nanoseconds; seconds and nanos share their sign.
+      message.seconds * 1_000_000_000n + BigInt(message.nanos),
   ),
   celFunc("timestamp", [INT], TIMESTAMP, (seconds: bigint) => {
     if (seconds < MIN_TIMESTAMP_SECONDS || seconds > MAX_TIMESTAMP_SECONDS) {

@@ -11,7 +11,7 @@ function converted(expression: string, s: string): CaveatEvaluation {
   return caveat(expression, { s: "string" }).evaluate({ s });
 }
 
-describe("conversions as cel-go makes them", () => {
+describe("conversions and duration accessors as cel-go makes them", () => {
   it("refuse the numbers Go's strconv refuses, where JavaScript read them", () => {
     for (const s of ["", " 1", "0x10", "1_0"]) {
       expect(converted("int(s) >= 0", s), s).toMatchObject({
@@ -52,5 +52,14 @@ describe("conversions as cel-go makes them", () => {
       yes,
     );
     expect(at.evaluate({ at: "2025-06-01T08:00:00Z", text: "2025-06-01T08:00:00Z" })).toEqual(yes);
+  });
+
+  it("count a duration whole: int() in nanoseconds, getMilliseconds() in milliseconds", () => {
+    const span = caveat("int(span) == n", { span: "duration", n: "int" });
+    expect(span.evaluate({ span: "1.9s", n: 1_900_000_000 })).toEqual(yes);
+    expect(span.evaluate({ span: "-1.9s", n: -1_900_000_000 })).toEqual(yes);
+    const ms = caveat("span.getMilliseconds() == n", { span: "duration", n: "int" });
+    expect(ms.evaluate({ span: "1.5s", n: 1500 })).toEqual(yes);
+    expect(ms.evaluate({ span: "-1.5s", n: -1500 })).toEqual(yes);
   });
 });
