@@ -5,6 +5,7 @@ import { type CelEnv, celEnv } from "@bufbuild/cel";
 import { celTypeOf } from "./caveat-cel-type.js";
 import type { CaveatType } from "./caveat-type.js";
 import { durationAccessors } from "./duration-accessors.js";
+import { goArithmetic } from "./go-arithmetic.js";
 import { goConversions } from "./go-conversions.js";
 import { goOrderings } from "./go-orderings.js";
 import { inCidrMethod, ipAddressRegistry } from "./ip-address-type.js";
@@ -19,6 +20,7 @@ export function createCaveatEnv(parameters: ReadonlyMap<string, CaveatType>): Ce
       ...durationAccessors,
       ...goOrderings,
       ...goConversions,
+      ...goArithmetic,
       inCidrMethod,
     ],
     variables: Object.fromEntries([...parameters].map(([name, type]) => [name, celTypeOf(type)])),

@@ -56,13 +56,11 @@ export function createCompiledCaveat(
         message: `caveat '${name}' produced ${describeCelType(celType(result))}, not bool`,
       };
     }
+    // The library may drop names, or let an error outweigh an unknown, below the top: the
+    // walk recovers both.
     const missing = unknownsIn(result, names);
-    if (missing.size > 0) {
-      for (const parameter of missingParameters(bindings)) {
-        missing.add(parameter);
-      }
-      return { kind: "missing", missing: [...missing].sort() };
-    }
+    for (const parameter of missingParameters(bindings)) missing.add(parameter);
+    if (missing.size > 0) return { kind: "missing", missing: [...missing].sort() };
     return { kind: "error", message: `caveat '${name}' failed to evaluate: ${result.message}` };
   }
 

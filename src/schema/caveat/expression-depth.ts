@@ -13,12 +13,14 @@ export function firstTooDeep(root: Expr): Expr | undefined {
   const pending: { node: Expr; depth: number }[] = [{ node: root, depth: 1 }];
   for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
     if (item.depth > MAX_CEL_DEPTH) return item.node;
-    for (const child of children(item.node)) pending.push({ node: child, depth: item.depth + 1 });
+    for (const child of subexpressions(item.node))
+      pending.push({ node: child, depth: item.depth + 1 });
   }
   return undefined;
 }
 
-function children(node: Expr): Expr[] {
+/** subexpressions lists the expressions a node applies to: its operands, arguments and parts. */
+export function subexpressions(node: Expr): Expr[] {
   const kind = node.exprKind;
   const present = (...nodes: (Expr | undefined)[]) => nodes.filter((n) => n !== undefined);
   switch (kind.case) {

@@ -1,10 +1,11 @@
 // CEL's type conversions as SpiceDB's cel-go makes them, where the CEL library's differ.
 //
-// Each differed in a way a caveat could turn into a wrong answer: int("") was 0 and
-// double(" 1") was 1 (cel-go: errors), int(duration("1.9s")) was 1 (cel-go: its nanoseconds,
-// 1900000000), timestamp(1748764800) read milliseconds (cel-go: seconds,
-// so a caveat comparing it with a date was false where SpiceDB's was true), and string(d),
-// string(duration) and string(timestamp) wrote other text than cel-go ("1000000" for "1e+06").
+// Each differed in a way a caveat could turn into a wrong answer: int("") was 0, double(" 1")
+// was 1 and duration("") was 0s (cel-go: errors); bool("T") was an error (cel-go: true);
+// int(duration("1.9s")) was 1 (cel-go: its nanoseconds); timestamp(1748764800) read
+// milliseconds (cel-go: seconds, so a comparison with a date came out the other way); and
+// string() of a double, duration or timestamp wrote other text than cel-go ("1000000" for
+// "1e+06").
 
 import { type CelFunc, CelScalar, celFunc, celUint, objectType } from "@bufbuild/cel";
 import { create } from "@bufbuild/protobuf";
@@ -14,9 +15,10 @@ import {
   type Timestamp,
   TimestampSchema,
 } from "@bufbuild/protobuf/wkt";
+import { parseGoDuration } from "./go-duration.js";
 import { formatGoFloat, parseGoFloat, parseGoInt, parseGoUint } from "./go-strconv.js";
 
-const { DOUBLE, INT, STRING, UINT } = CelScalar;
+const { BOOL, DOUBLE, INT, STRING, UINT } = CelScalar;
 const TIMESTAMP = objectType(TimestampSchema);
 const DURATION = objectType(DurationSchema);
 
@@ -46,6 +48,12 @@ export const goConversions: readonly CelFunc[] = [
       // A Go duration is its nanoseconds; seconds and nanos share their sign.
       message.seconds * 1_000_000_000n + BigInt(message.nanos),
   ),
+  celFunc("bool", [STRING], BOOL, (text: string) => parsed(GO_BOOLS.get(text), "string", "bool")),
+  celFunc("duration", [STRING], DURATION, (text: string) => {
+    const duration = parseGoDuration(text);
+    if (typeof duration === "string") throw new Error(`invalid duration '${text}': ${duration}`);
+    return duration;
+  }),
   celFunc("timestamp", [INT], TIMESTAMP, (seconds: bigint) => {
     if (seconds < MIN_TIMESTAMP_SECONDS || seconds > MAX_TIMESTAMP_SECONDS) {
       throw new Error("timestamp out of range");
@@ -62,6 +70,12 @@ export const goConversions: readonly CelFunc[] = [
     rfc3339Nano(message),
   ),
 ];
+
+/** GO_BOOLS are the strings Go's ParseBool reads (the library lacked "T" and "F"). */
+const GO_BOOLS: ReadonlyMap<string, boolean> = new Map([
+  ...["1", "t", "T", "TRUE", "true", "True"].map((text) => [text, true] as const),
+  ...["0", "f", "F", "FALSE", "false", "False"].map((text) => [text, false] as const),
+]);
 
 /** parsed is a parsed value, or the conversion error cel-go reports when there is none. */
 function parsed<T>(value: T | undefined, from: string, to: string): T {

@@ -46,6 +46,26 @@ describe("evaluate", () => {
       expect(c.evaluate({})).toEqual(missing("count", "ip"));
     });
 
+    it("lets an unknown outweigh an error beneath other operators, as CEL does", () => {
+      const params = { a: "bool", n: "int" };
+      expect(caveat("false || ((1 / n == 1) && a)", params).evaluate({ n: 0 })).toEqual(
+        missing("a"),
+      );
+      expect(caveat("((1 / n == 1) || a) && true", params).evaluate({ n: 0 })).toEqual(
+        missing("a"),
+      );
+    });
+
+    it("lists every absent parameter a macro or a '?:' left undecided names", () => {
+      const params = { a: "int", b: "int", m: "map<int>" };
+      expect(caveat("[1].exists(x, b == x || a == x)", params).evaluate({})).toEqual(
+        missing("a", "b"),
+      );
+      expect(caveat("((has(m.k) && a < 2) ? 1 : 2) == 1", params).evaluate({})).toEqual(
+        missing("a", "m"),
+      );
+    });
+
     it("does not list parameters the expression does not use", () => {
       expect(caveat("a", { a: "bool", unused: "int" }).evaluate({})).toEqual(missing("a"));
     });

@@ -25,6 +25,17 @@ describe("conversions and duration accessors as cel-go makes them", () => {
     }
   });
 
+  it("read bools and durations as Go does", () => {
+    expect(converted("bool(s)", "T")).toEqual(yes);
+    expect(converted("!bool(s)", "F")).toEqual(yes);
+    expect(converted("bool(s)", "yes")).toMatchObject({ kind: "error" });
+    expect(converted("duration(s) >= duration('0s')", "")).toMatchObject({
+      kind: "error",
+      message: expect.stringContaining("invalid duration '': it is empty"),
+    });
+    expect(converted("duration(s) == duration('0s')", "-0")).toEqual(yes);
+  });
+
   it("read the numbers Go's strconv reads", () => {
     expect(converted("int(s) == 1", "+1")).toEqual(yes);
     expect(converted("double(s) > 1e308", "inf")).toEqual(yes);
