@@ -8,6 +8,13 @@ import { loadSchema } from "../../src/schema/load-schema.js";
 import { relationshipKey } from "../../src/tuple/relationship-key.js";
 import { validateRelationship } from "../../src/tuple/validate-relationship.js";
 import { memberGraph, memberStrata } from "../reference/member-strata.js";
+import {
+  CEL_PARAMETER_TYPES,
+  type CelCaveat,
+  caveatDeclaration,
+  celCaveat,
+  celCaveatCase,
+} from "./cel-expression.js";
 import { checkUniverse } from "./check-universe.js";
 import { fixedNow, objectPool, relationshipsFor } from "./relationships-for.js";
 import { requestContextFor } from "./request-context-for.js";
@@ -325,6 +332,153 @@ describe("checkUniverse", () => {
         },
       ),
       { numRuns: 50 },
+    );
+  });
+});
+
+/** What the caveat generator covers, as found in the text of the expressions it writes. */
+const CEL_CONSTRUCTS: Readonly<Record<string, RegExp>> = {
+  "&&": / && /,
+  "||": / \|\| /,
+  "!": /!(?!=)/,
+  "?:": / \? .+ : /,
+  "==": / == /,
+  "!=": / != /,
+  "<": / < /,
+  "<=": / <= /,
+  ">": / > /,
+  ">=": / >= /,
+  "+": / \+ /,
+  "-": / - /,
+  "*": / \* /,
+  "/": / \/ /,
+  "%": / % /,
+  "unary -": /\(-/,
+  "uint literal": /\du\b/,
+  "int64 limit": /9223372036854775807/,
+  "string concatenation": /" \+ |\+ "/,
+  in: / in /,
+  size: /size\(/,
+  contains: /\.contains\(/,
+  startsWith: /\.startsWith\(/,
+  endsWith: /\.endsWith\(/,
+  matches: /\.matches\(/,
+  "int()": /(?<![\w.])int\(/,
+  "uint()": /(?<![\w.])uint\(/,
+  "double()": /(?<![\w.])double\(/,
+  "string()": /(?<![\w.])string\(/,
+  "bool()": /(?<![\w.])bool\(/,
+  "bytes()": /(?<![\w.])bytes\(/,
+  "timestamp(string)": /timestamp\("/,
+  "timestamp(expression)": /timestamp\([^"]/,
+  "duration()": /duration\(/,
+  "timestamp(string with offset)": /timestamp\("[^"]*[+-]\d\d:\d\d"\)/,
+  "number-like string": /"(0x10|1e3|inf|1_000| 1|\+1)"/,
+  getHours: /\.getHours\(/,
+  getMinutes: /\.getMinutes\(/,
+  getDayOfWeek: /\.getDayOfWeek\(/,
+  getFullYear: /\.getFullYear\(/,
+  getMonth: /\.getMonth\(/,
+  getDayOfYear: /\.getDayOfYear\(/,
+  "accessor in a zone": /\.get\w+\("/,
+  "timestamp ± duration": /[+-] duration\(/,
+  "list index": /[\w\])]\[(-?\d|\()/,
+  "map index": /[\w\])}]\["/,
+  has: /has\(/,
+  exists: /\.exists\(/,
+  all: /\.all\(/,
+  exists_one: /\.exists_one\(/,
+  filter: /\.filter\(/,
+  map: /\.map\(/,
+  in_cidr: /\.in_cidr\(/,
+  "\\uffff": /\\uffff/,
+  "non-BMP string": /😀|\\U0001F600/,
+  é: /é|\\u00e9/,
+};
+
+/** Every parameter a caveat declares, as a word of its expression. */
+function unused(caveat: CelCaveat): string[] {
+  return caveat.parameters
+    .map((p) => p.name)
+    .filter((name) => !new RegExp(`\\b${name}\\b`).test(caveat.expression));
+}
+
+describe("celCaveat", () => {
+  it("generates caveats that load, each parameter named p0 to p3 and used", () => {
+    fc.assert(
+      fc.property(celCaveat, (caveat) => {
+        const text = `${caveatDeclaration("generated", caveat)}\ndefinition user {}`;
+        const loaded = loadSchema(text);
+        expect(loaded.ok ? [] : loaded.diagnostics.map((d) => d.message), text).toEqual([]);
+        const names = caveat.parameters.map((p) => p.name);
+        expect(new Set(names).size).toBe(names.length);
+        for (const name of names) expect(name).toMatch(/^p[0-3]$/);
+        // SpiceDB refuses a caveat with a parameter its expression does not use.
+        expect(unused(caveat)).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("covers every construct and parameter type", () => {
+    const seen = new Set<string>();
+    for (const caveat of fc.sample(celCaveat, SAMPLES)) {
+      for (const [construct, pattern] of Object.entries(CEL_CONSTRUCTS)) {
+        if (pattern.test(caveat.expression)) seen.add(construct);
+      }
+      for (const { type } of caveat.parameters) seen.add(`parameter ${type}`);
+    }
+    const expected = [
+      ...Object.keys(CEL_CONSTRUCTS),
+      ...CEL_PARAMETER_TYPES.map((type) => `parameter ${type}`),
+    ];
+    expect([...seen].sort()).toEqual(expected.sort());
+  });
+});
+
+describe("celCaveatCase", () => {
+  it("gives well-typed relationship contexts, and requests a parameter every way", () => {
+    const seen = new Set<string>();
+    for (const { caveat, relationshipContexts, requestContexts } of fc.sample(
+      celCaveatCase(),
+      SAMPLES,
+    )) {
+      const loaded = loadSchema(`${caveatDeclaration("generated", caveat)}\ndefinition user {}`);
+      if (!loaded.ok) throw new Error(`the caveat does not load: ${caveat.expression}`);
+      const compiled = loaded.schema.caveats.get("generated")!;
+      for (const context of relationshipContexts) {
+        expect(validateCaveatContext(compiled, context)).toEqual([]);
+      }
+      for (const context of requestContexts) {
+        if (validateCaveatContext(compiled, context).length > 0) seen.add("ill-typed request");
+        for (const relationship of relationshipContexts) {
+          for (const { name } of caveat.parameters) {
+            const sites = [name in relationship, name in context];
+            seen.add(["neither", "request", "relationship", "both"][+sites[0]! * 2 + +sites[1]!]!);
+          }
+        }
+      }
+      for (const context of [...relationshipContexts, ...requestContexts]) {
+        for (const key of Object.keys(context)) {
+          expect(caveat.parameters.map((p) => p.name)).toContain(key);
+        }
+        const text = JSON.stringify(context);
+        if (/9223372036854775807/.test(text)) seen.add("int64 limit");
+        if (/😀/.test(text)) seen.add("non-BMP string");
+        if (/\uffff/.test(text)) seen.add("\\uffff");
+      }
+    }
+    expect([...seen].sort()).toEqual(
+      [
+        "both",
+        "ill-typed request",
+        "int64 limit",
+        "neither",
+        "non-BMP string",
+        "relationship",
+        "request",
+        "\\uffff",
+      ].sort(),
     );
   });
 });

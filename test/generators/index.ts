@@ -2,6 +2,17 @@
 
 export { CAVEAT_MENU, caveatContext, caveatValue, type MenuCaveat } from "./caveat-menu.js";
 export {
+  CEL_PARAMETER_TYPES,
+  type CelCaveat,
+  type CelCaveatCase,
+  type CelCaveatCaseOptions,
+  type CelParameter,
+  type CelParameterType,
+  caveatDeclaration,
+  celCaveat,
+  celCaveatCase,
+} from "./cel-expression.js";
+export {
   ACT_FOR,
   AGENT,
   type ChainScenario,
