@@ -14,7 +14,10 @@
 // a failing case shrinks to a small expression over few parameters.
 
 import fc from "fast-check";
-import type { ScalarCaveatTypeName } from "../../src/schema/caveat/caveat-type.js";
+import {
+  SCALAR_CAVEAT_TYPES,
+  type ScalarCaveatTypeName,
+} from "../../src/schema/caveat/caveat-type.js";
 import { type Chooser, createChooser } from "./choice-tape.js";
 
 /**
@@ -29,17 +32,11 @@ export type CelParameterType =
   | "map<int>"
   | "map<string>";
 
-/** CEL_PARAMETER_TYPES lists every {@link CelParameterType}. */
+/** CEL_PARAMETER_TYPES lists every {@link CelParameterType}, the scalars first (in the schema's order). */
 export const CEL_PARAMETER_TYPES: readonly CelParameterType[] = [
-  "int",
-  "uint",
-  "double",
-  "bool",
-  "string",
-  "bytes",
-  "duration",
-  "timestamp",
-  "ipaddress",
+  ...SCALAR_CAVEAT_TYPES.filter(
+    (type): type is Exclude<ScalarCaveatTypeName, "any"> => type !== "any",
+  ),
   "list<int>",
   "list<string>",
   "map<int>",
