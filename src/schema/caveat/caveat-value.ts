@@ -7,6 +7,7 @@ import { DurationSchema, TimestampSchema } from "@bufbuild/protobuf/wkt";
 import { parseRfc3339 } from "../../tuple/timestamp.js";
 import { type CaveatType, formatCaveatType } from "./caveat-type.js";
 import { parseGoDuration } from "./go-duration.js";
+import { MAX_INT, MAX_UINT, MIN_INT } from "./go-strconv.js";
 import { parseIpAddress } from "./ip-address.js";
 import { ipAddressCelValue } from "./ip-address-type.js";
 
@@ -15,8 +16,8 @@ export type CaveatValueResult =
   | { readonly ok: true; readonly value: CelInput }
   | { readonly ok: false; readonly message: string };
 
-const intRange = { min: -(2n ** 63n), max: 2n ** 63n - 1n };
-const uintRange = { min: 0n, max: 2n ** 64n - 1n };
+const intRange = { min: MIN_INT, max: MAX_INT };
+const uintRange = { min: 0n, max: MAX_UINT };
 const base64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const decimal = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
