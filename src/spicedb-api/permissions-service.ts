@@ -34,7 +34,7 @@ import {
   zedToken,
 } from "./translate-core.js";
 import { spiceTree } from "./translate-expand.js";
-import { latchFilter, latchPrecondition } from "./translate-filter.js";
+import { latchFilter, latchPrecondition, requiredFilter } from "./translate-filter.js";
 import {
   latchLookupResources,
   latchLookupSubjects,
@@ -118,7 +118,7 @@ export function createPermissionsService({ permissions, relationships, schema }:
         () =>
           relationships.readRelationships(
             create(ReadRelationshipsRequestSchema, {
-              filter: latchFilter("relationship_filter", request.relationshipFilter),
+              filter: requiredFilter("relationship_filter", request.relationshipFilter),
               consistency: latchConsistency(request.consistency),
               limit: request.optionalLimit,
               cursor: request.optionalCursor?.token ?? "",
@@ -218,7 +218,7 @@ async function deleteMatching(
 ): Promise<v1.DeleteRelationshipsResponse> {
   const limit = request.optionalLimit;
   const latchRequest = create(DeleteRelationshipsRequestSchema, {
-    filter: latchFilter("relationship_filter", request.relationshipFilter),
+    filter: requiredFilter("relationship_filter", request.relationshipFilter),
     limit,
     preconditions: request.optionalPreconditions.map((p, i) =>
       latchPrecondition(`optional_preconditions[${i}]`, p),

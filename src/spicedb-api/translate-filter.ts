@@ -49,6 +49,25 @@ export function latchFilter(
   };
 }
 
+/**
+ * requiredFilter is latchFilter for a filter SpiceDB requires, with at least one field set: those
+ * of reads, deletes and preconditions (where an empty filter would match everything).
+ */
+export function requiredFilter(
+  field: string,
+  filter: v1.RelationshipFilter | undefined,
+): MessageInitShape<typeof RelationshipFilterSchema> {
+  if (filter === undefined) {
+    throw new ConnectError(`${field} is required`, Code.InvalidArgument);
+  }
+  const { resourceType, optionalResourceId, optionalResourceIdPrefix, optionalRelation } = filter;
+  const named = [resourceType, optionalResourceId, optionalResourceIdPrefix, optionalRelation];
+  if (named.every((value) => value === "") && filter.optionalSubjectFilter === undefined) {
+    throw new ConnectError(`${field} must set at least one field`, Code.InvalidArgument);
+  }
+  return latchFilter(field, filter) ?? {};
+}
+
 /** latchPrecondition is the SpiceDB precondition at field as Latch's (the operations' numbers differ). */
 export function latchPrecondition(
   field: string,
@@ -56,6 +75,6 @@ export function latchPrecondition(
 ): MessageInitShape<typeof PreconditionSchema> {
   return {
     operation: OPERATIONS[precondition.operation] ?? Precondition_Operation.UNSPECIFIED,
-    filter: latchFilter(`${field}.filter`, precondition.filter),
+    filter: requiredFilter(`${field}.filter`, precondition.filter),
   };
 }

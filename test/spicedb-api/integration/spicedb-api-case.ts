@@ -104,15 +104,15 @@ async function loadThroughApi(
   schema: string,
   relationships: readonly Relationship[],
 ): Promise<v1.ZedToken | undefined> {
-  const existing = await spice.readRelationships(
-    v1.ReadRelationshipsRequest.create({ consistency: FULLY_CONSISTENT }),
+  // A read needs a filter; an export without one is every relationship.
+  const exported = await spice.exportBulkRelationships(
+    v1.ExportBulkRelationshipsRequest.create({ consistency: FULLY_CONSISTENT }),
   );
+  const existing = exported.flatMap((batch) => batch.relationships);
   for (let at = 0; at < existing.length; at += WRITE_BATCH) {
     const batch = existing.slice(at, at + WRITE_BATCH);
     await spice.writeRelationships(
-      v1.WriteRelationshipsRequest.create({
-        updates: batch.map((r) => remove(r.relationship ?? v1.Relationship.create())),
-      }),
+      v1.WriteRelationshipsRequest.create({ updates: batch.map(remove) }),
     );
   }
   await spice.writeSchema(v1.WriteSchemaRequest.create({ schema }));

@@ -688,6 +688,59 @@ describe("delete preconditions and id prefixes", () => {
     );
     expect(bad.details).toContain("filter.resource_id_prefix");
   });
+
+  it("refuses a read, a delete or a precondition with no filter or an empty one, naming the field", async () => {
+    const { spice } = test();
+    const empty = v1.RelationshipFilter.create({});
+    const refusals = [
+      [
+        () => spice.readRelationships(v1.ReadRelationshipsRequest.create({})),
+        "relationship_filter",
+      ],
+      [
+        () =>
+          spice.readRelationships(
+            v1.ReadRelationshipsRequest.create({ relationshipFilter: empty }),
+          ),
+        "relationship_filter",
+      ],
+      [
+        () =>
+          spice.deleteRelationships(
+            v1.DeleteRelationshipsRequest.create({ relationshipFilter: empty }),
+          ),
+        "relationship_filter",
+      ],
+      [
+        () =>
+          spice.writeRelationships(
+            v1.WriteRelationshipsRequest.create({
+              updates: [touch(rel("document:empty#viewer@user:pat"))],
+              optionalPreconditions: [
+                v1.Precondition.create({
+                  operation: v1.Precondition_Operation.MUST_NOT_MATCH,
+                  filter: empty,
+                }),
+              ],
+            }),
+          ),
+        "optional_preconditions[0].filter",
+      ],
+    ] as const;
+    for (const [call, field] of refusals) {
+      const refused = await expectSpiceError(call(), status.INVALID_ARGUMENT);
+      expect(refused.details).toMatch(
+        new RegExp(`^${field.replace(/[[\]]/g, "\\$&")} (is required|must set at least one field)`),
+      );
+    }
+    const read = await spice.readRelationships(
+      v1.ReadRelationshipsRequest.create({
+        consistency: FULLY_CONSISTENT,
+        relationshipFilter: { resourceType: "document", optionalResourceId: "empty" },
+      }),
+    );
+    expect(read).toEqual([]);
+  });
 });
 
 describe("cursors", () => {
