@@ -73,6 +73,12 @@ export interface SpiceDbOracle {
    * either closes both.
    */
   reading(consistency: OracleConsistency): SpiceDbOracle;
+  /**
+   * client is SpiceDB's own permissions client, for tests that ask it what the oracle does not
+   * (relationship filters, deletes, preconditions). Relationships it writes are not deleted by
+   * `load` unless their resource type is one a loaded case wrote.
+   */
+  client(): v1.ZedPromiseClientInterface;
   /** load deletes every relationship, replaces the schema and writes `relationships` (next case). */
   load(schema: string, relationships: readonly Relationship[]): Promise<void>;
   /** close stops SpiceDB, once its side of the lookup connections has shut (see the class). */
@@ -145,6 +151,10 @@ class EmbeddedOracle implements SpiceDbOracle {
 
   reading(consistency: OracleConsistency): SpiceDbOracle {
     return new EmbeddedOracle(this.running, CONSISTENCY[consistency]);
+  }
+
+  client(): v1.ZedPromiseClientInterface {
+    return this.db.permissions().promises;
   }
 
   async load(schema: string, relationships: readonly Relationship[]): Promise<void> {

