@@ -31,7 +31,7 @@ export function checkRelationshipAgainstSchema(
   if (member === undefined) {
     return {
       offset: relationAt,
-      message: `definition '${resource.type}' has no relation '${relation}'`,
+      message: `definition '${resource.type}' has no relation or permission '${relation}'`,
     };
   }
   if (member.kind === "permission") {

@@ -119,7 +119,7 @@ describe("WriteRelationships", () => {
       ],
       [
         update("TOUCH", relationship("document:w3", "reader", "user:ann")),
-        ["updates[1].relationship", "no relation 'reader'"],
+        ["updates[1].relationship", "no relation or permission 'reader'"],
       ],
       [
         update("TOUCH", relationship("document:w3", "view", "user:ann")),

@@ -333,7 +333,7 @@ describe("latch validate on bad relationships and schemas", () => {
     const allows = "it allows user, agent";
     expect(stderrLines(run.stderr)).toEqual([
       `${at(bad[0]!, 3)}: relationship folder:x#viewer@user:bob is not valid: the schema has no definition 'folder'`,
-      `${at(bad[1]!, 17)}: relationship document:plan#viewr@user:bob is not valid: definition 'document' has no relation 'viewr'`,
+      `${at(bad[1]!, 17)}: relationship document:plan#viewr@user:bob is not valid: definition 'document' has no relation or permission 'viewr'`,
       `${at(bad[2]!, 17)}: relationship document:plan#view@user:bob is not valid: 'view' is a permission of definition 'document'; relationships can only be written to relations`,
       `${at(bad[3]!, 24)}: relationship document:plan#viewer@robot:bob is not valid: the schema has no definition 'robot'`,
       `${at(bad[4]!, 24)}: relationship document:plan#viewer@user:bob#member is not valid: definition 'user' has no relation or permission 'member'`,

@@ -242,7 +242,9 @@ describe("bulk import and export", () => {
           }),
         ],
       ),
-      status.INVALID_ARGUMENT,
+      // An unknown relation, as SpiceDB's writes answer it.
+      status.FAILED_PRECONDITION,
+      "ERROR_REASON_UNKNOWN_RELATION_OR_PERMISSION",
     );
     const read = await spice.readRelationships(
       v1.ReadRelationshipsRequest.create({
