@@ -75,8 +75,7 @@ export interface SpiceDbOracle {
   reading(consistency: OracleConsistency): SpiceDbOracle;
   /**
    * client is SpiceDB's own permissions client, for tests that ask it what the oracle does not
-   * (relationship filters, deletes, preconditions). Relationships it writes are not deleted by
-   * `load` unless their resource type is one a loaded case wrote.
+   * (relationship filters, writes, deletes, preconditions); `load` deletes what it wrote too.
    */
   client(): v1.ZedPromiseClientInterface;
   /** load deletes every relationship, replaces the schema and writes `relationships` (next case). */
@@ -109,8 +108,8 @@ const CONSISTENCY: Readonly<Record<OracleConsistency, v1.Consistency>> = {
 /** Running is one embedded SpiceDB, shared by the oracles that read it at different consistencies. */
 interface Running {
   readonly db: EmbeddedSpiceDB;
-  /** Every resource type relationships were written under, so `load` can delete them all. */
-  readonly writtenTypes: Set<string>;
+  /** The definitions of the schema loaded last, so that `load` can delete all their relationships. */
+  definedTypes: readonly string[];
   closed: boolean;
 }
 
@@ -124,7 +123,7 @@ export async function startSpiceDbOracle(
 ): Promise<SpiceDbOracle> {
   const running = {
     db: await EmbeddedSpiceDB.start(),
-    writtenTypes: new Set<string>(),
+    definedTypes: [],
     closed: false,
   };
   const oracle = new EmbeddedOracle(running, CONSISTENCY.fully_consistent);
@@ -139,14 +138,12 @@ export async function startSpiceDbOracle(
 
 class EmbeddedOracle implements SpiceDbOracle {
   private readonly db: EmbeddedSpiceDB;
-  private readonly writtenTypes: Set<string>;
 
   constructor(
     private readonly running: Running,
     private readonly consistency: v1.Consistency,
   ) {
     this.db = running.db;
-    this.writtenTypes = running.writtenTypes;
   }
 
   reading(consistency: OracleConsistency): SpiceDbOracle {
@@ -160,25 +157,26 @@ class EmbeddedOracle implements SpiceDbOracle {
   async load(schema: string, relationships: readonly Relationship[]): Promise<void> {
     const permissions = this.db.permissions().promises;
     // SpiceDB refuses a schema that drops a definition or relation still in use: delete first.
-    for (const resourceType of this.writtenTypes) {
+    for (const resourceType of this.running.definedTypes) {
       await permissions.deleteRelationships(
         v1.DeleteRelationshipsRequest.create({
           relationshipFilter: v1.RelationshipFilter.create({ resourceType }),
         }),
       );
     }
-    this.writtenTypes.clear();
     await this.db.schema().promises.writeSchema(v1.WriteSchemaRequest.create({ schema }));
+    this.running.definedTypes = [...schema.matchAll(/\bdefinition\s+([\w/]+)/g)].map(
+      ([, name]) => name!,
+    );
 
     // SpiceDB rejects a request naming one relationship twice; the last write wins, as in Latch.
     const unique = new Map(relationships.map((rel) => [relationshipKey(rel), rel]));
-    const updates = [...unique.values()].map((rel) => {
-      this.writtenTypes.add(rel.resource.type);
-      return v1.RelationshipUpdate.create({
+    const updates = [...unique.values()].map((rel) =>
+      v1.RelationshipUpdate.create({
         operation: v1.RelationshipUpdate_Operation.TOUCH,
         relationship: toRelationship(rel),
-      });
-    });
+      }),
+    );
     for (let start = 0; start < updates.length; start += WRITE_BATCH) {
       await permissions.writeRelationships(
         v1.WriteRelationshipsRequest.create({ updates: updates.slice(start, start + WRITE_BATCH) }),

