@@ -23,6 +23,17 @@ export async function outcome<T>(call: Promise<T>): Promise<Outcome<T>> {
 }
 
 /**
+ * withLatchCodes is SpiceDB's outcome with the codes Latch answers instead (see "Coming from
+ * SpiceDB" in the README): a caveat context SpiceDB cannot convert is its UNKNOWN, and Latch's
+ * INVALID_ARGUMENT.
+ */
+export function withLatchCodes<T>(theirs: Outcome<T>): Outcome<T> {
+  return "refused" in theirs && theirs.refused === Status.UNKNOWN
+    ? { refused: Status.INVALID_ARGUMENT }
+    : theirs;
+}
+
+/**
  * readTexts reads every relationship filter matches, fully consistent, in pages of limit if
  * given (through the cursors), as sorted {@link relationshipText} (duplicates kept).
  */

@@ -10,7 +10,13 @@ import { describe, expect, it } from "vitest";
 import { formatRelationship } from "../../../src/tuple/format-relationship.js";
 import type { Relationship } from "../../../src/tuple/relationship.js";
 import { toRelationship } from "../../oracle/spicedb-oracle.js";
-import { everything, type Outcome, outcome, written } from "./differential-calls.js";
+import {
+  everything,
+  type Outcome,
+  outcome,
+  withLatchCodes,
+  written,
+} from "./differential-calls.js";
 import { writeCandidates } from "./relationship-candidates.js";
 import { countOnApiCases, useApiSides } from "./spicedb-api-case.js";
 import { touch } from "./spicedb-harness.js";
@@ -45,14 +51,11 @@ describe("WriteRelationships through SpiceDB's API on Latch agrees with SpiceDB"
 
 /**
  * asLatchAnswers is SpiceDB's outcome of writing relationship as Latch answers it, where the
- * README says they differ: a context SpiceDB cannot convert is its UNKNOWN, Latch's
- * INVALID_ARGUMENT; and Latch refuses to write a relationship already expired, which SpiceDB
- * writes (and then never reads), INVALID_ARGUMENT.
+ * README says they differ: with Latch's codes (see withLatchCodes), and Latch refuses to write a
+ * relationship already expired, which SpiceDB writes (and then never reads), INVALID_ARGUMENT.
  */
 function asLatchAnswers(relationship: Relationship, theirs: Outcome<true>): Outcome<true> {
   const expired = relationship.expiresAt !== undefined && relationship.expiresAt <= new Date();
-  if ("refused" in theirs ? theirs.refused === status.UNKNOWN : expired) {
-    return { refused: status.INVALID_ARGUMENT };
-  }
-  return theirs;
+  if ("answer" in theirs && expired) return { refused: status.INVALID_ARGUMENT };
+  return withLatchCodes(theirs);
 }
