@@ -302,5 +302,6 @@ function scanComment(scanner: Scanner, diagnostics: DiagnosticList): string {
 }
 
 function isIdentifierStart(c: string): boolean {
-  return (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c === "_";
+  // Digits too: a caveat may be named `2fa` (the type checker holds other names to their rules).
+  return (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c === "_";
 }

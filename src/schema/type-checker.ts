@@ -16,6 +16,7 @@ import type {
 import type { CompiledCaveat } from "./caveat/compiled-caveat.js";
 import { checkCaveat } from "./caveat-checker.js";
 import { type Diagnostic, type DiagnosticCode, DiagnosticList } from "./diagnostic.js";
+import { isSchemaKeyword } from "./schema-keywords.js";
 import { MAX_DIAGNOSTICS } from "./schema-limits.js";
 import type { Span } from "./source-span.js";
 import { didYouMean } from "./suggest.js";
@@ -44,6 +45,8 @@ class Stop extends Error {}
 const MEMBER_NAME_RULE =
   "use lowercase letters, digits and '_', 3 to 64 characters, starting with a letter and not ending with '_'";
 const TYPE_NAME_RULE = `${MEMBER_NAME_RULE}, after any prefixes of 3 to 63 such characters, each followed by '/' (as in 'org/team/user')`;
+const CAVEAT_NAME_RULE =
+  "use letters, digits and '_', 1 to 128 characters, with '/' after any prefixes (as in 'org/IsAdmin')";
 const KNOWN_FEATURES = ["expiration"];
 
 /**
@@ -409,11 +412,19 @@ class TypeChecker {
   }
 
   private checkName(name: Name, what: "definition" | "caveat" | MemberAst["kind"]): void {
+    const keyword = name.value.split("/").find(isSchemaKeyword);
+    if (keyword !== undefined) {
+      const message = `invalid ${what} name '${name.value}': '${keyword}' is a keyword of the schema language; rename it`;
+      this.report("invalid-name", name.span, message);
+      return;
+    }
     const member = what === "relation" || what === "permission";
     const check = member ? checkRelation : what === "caveat" ? checkCaveatName : checkObjectType;
     const issue = check(name.value);
     if (issue === undefined) return;
-    const rule = member ? MEMBER_NAME_RULE : `${issue.problem}; ${TYPE_NAME_RULE}`;
+    const rule = member
+      ? MEMBER_NAME_RULE
+      : `${issue.problem}; ${what === "caveat" ? CAVEAT_NAME_RULE : TYPE_NAME_RULE}`;
     this.report(
       "invalid-name",
       issueSpan(name, issue),

@@ -16,6 +16,10 @@ const ID_CHARACTERS = "a-z, A-Z, 0-9 and / _ | - = +";
 const VALID_RELATION = /^[a-z][a-z0-9_]{1,62}[a-z0-9]$/;
 const VALID_PREFIXED_NAME = /^(?:[a-z][a-z0-9_]{1,61}[a-z0-9]\/)*[a-z][a-z0-9_]{1,62}[a-z0-9]$/;
 const VALID_ID = /^[a-zA-Z0-9/_|\-=+]{1,1024}$/;
+/** The longest caveat name a relationship can carry through SpiceDB's API. */
+const MAX_CAVEAT_NAME_LENGTH = 128;
+const VALID_CAVEAT_NAME = /^[a-zA-Z0-9_]+(?:\/[a-zA-Z0-9_]+)*$/;
+const CAVEAT_NAME_CHARACTER = /^[a-zA-Z0-9_]$/;
 
 /**
  * checkObjectType finds the first place where type breaks SpiceDB's rule
@@ -27,9 +31,27 @@ export function checkObjectType(type: string): Issue | undefined {
   return checkPrefixedName(type);
 }
 
-/** checkCaveatName applies the object type rule (see {@link checkObjectType}) to a caveat name. */
+/**
+ * checkCaveatName finds the first place where name breaks SpiceDB's rule for caveat names, looser
+ * than its rule for types: 1 to 128 characters from a-z, A-Z, 0-9 and _, with single '/' between
+ * prefixes (`ipAllowlist`, `org/IsAdmin`), what SpiceDB's schema reads as a caveat's name and its
+ * API takes as the caveat a relationship names.
+ */
 export function checkCaveatName(name: string): Issue | undefined {
-  return checkPrefixedName(name);
+  if (name.length <= MAX_CAVEAT_NAME_LENGTH && VALID_CAVEAT_NAME.test(name)) return undefined;
+  const lengthRule = `must be 1 to ${MAX_CAVEAT_NAME_LENGTH} characters long`;
+  if (name.length === 0) return { index: 0, problem: lengthRule };
+  for (let i = 0; i < name.length; i++) {
+    if (name[i] === "/") {
+      if (i === 0 || i === name.length - 1 || name[i - 1] === "/") {
+        return { index: i, problem: "'/' must stand between two names" };
+      }
+    } else if (!CAVEAT_NAME_CHARACTER.test(name[i] ?? "")) {
+      const problem = `${describeChar(name, i)} is not allowed; caveat names use a-z, A-Z, 0-9 and _, with '/' after a prefix`;
+      return { index: i, problem };
+    }
+  }
+  return { index: MAX_CAVEAT_NAME_LENGTH, problem: lengthRule };
 }
 
 /**

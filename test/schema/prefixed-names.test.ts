@@ -34,8 +34,10 @@ describe("names with several prefixes", () => {
     expect(errorsOf("definition acme/en/user {}\n")).toEqual([
       "1:17: invalid definition name 'acme/en/user': the prefix before '/' must be 3 to 63 characters long; use lowercase letters, digits and '_', 3 to 64 characters, starting with a letter and not ending with '_', after any prefixes of 3 to 63 such characters, each followed by '/' (as in 'org/team/user')",
     ]);
-    expect(errorsOf("caveat acme/eng/Late(x int) {\n\tx > 1\n}\n")).toEqual([
-      "1:17: invalid caveat name 'acme/eng/Late': the name after '/' must start with a lowercase letter, found 'L'; use lowercase letters, digits and '_', 3 to 64 characters, starting with a letter and not ending with '_', after any prefixes of 3 to 63 such characters, each followed by '/' (as in 'org/team/user')",
+    // A caveat's name follows SpiceDB's looser rule for caveats: `acme/eng/Late` is one.
+    expect(errorsOf("caveat acme/eng/Late(x int) {\n\tx > 1\n}\n")).toEqual([]);
+    expect(errorsOf(`caveat acme/${"a".repeat(124)}(x int) {\n\tx > 1\n}\n`)).toEqual([
+      `1:136: invalid caveat name 'acme/${"a".repeat(124)}': must be 1 to 128 characters long; use letters, digits and '_', 1 to 128 characters, with '/' after any prefixes (as in 'org/IsAdmin')`,
     ]);
     expect(errorsOf("definition acme/eng/ {}\n")).toEqual([
       "1:22: expected a name after 'acme/eng/', found '{'",

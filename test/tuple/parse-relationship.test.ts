@@ -45,6 +45,20 @@ describe("parseRelationship accepts", () => {
       { resource: plan, relation: "viewer", subject: alice, caveat: { name: "acme/only_us" } },
     ],
     [
+      // Caveat names take SpiceDB's looser rule: capitals, a digit first, one character.
+      "document:plan#viewer@user:alice[acme/IsAdmin]",
+      { resource: plan, relation: "viewer", subject: alice, caveat: { name: "acme/IsAdmin" } },
+    ],
+    [
+      'document:plan#viewer@user:alice[2fa:{"x":1}]',
+      {
+        resource: plan,
+        relation: "viewer",
+        subject: alice,
+        caveat: { name: "2fa", context: { x: 1 } },
+      },
+    ],
+    [
       'document:plan#viewer@user:alice[in_region:{"regions": ["us", "ca"], "x": {"y": null}}]',
       {
         resource: plan,
@@ -344,10 +358,10 @@ describe("parseRelationship rejects", () => {
       "expected a caveat name after '[' at column 33, found ']'",
     ],
     [
-      "document:plan#viewer@user:alice[Only]",
-      "                                ^",
+      "document:plan#viewer@user:alice[only-us]",
+      "                                    ^",
       "invalid-caveat-name",
-      `invalid caveat name "Only" at column 33: must start with a lowercase letter, found 'O'`,
+      `invalid caveat name "only-us" at column 37: '-' is not allowed; caveat names use a-z, A-Z, 0-9 and _, with '/' after a prefix`,
     ],
     [
       "document:plan#viewer@user:alice[only_us",

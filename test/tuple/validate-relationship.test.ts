@@ -51,8 +51,8 @@ describe("validateRelationship", () => {
       `invalid subject relation "..." at position 1: must start with a lowercase letter, found '.'`,
     ],
     [
-      { ...base, caveat: { name: "x" } },
-      `invalid caveat name "x" at position 1: must be 3 to 64 characters long`,
+      { ...base, caveat: { name: "" } },
+      `invalid caveat name "" at position 1: must be 1 to 128 characters long`,
     ],
     [
       { ...base, caveat: { name: "only_us", context: [] as unknown as Record<string, unknown> } },

@@ -12,7 +12,7 @@ import { everything, outcome, withLatchCodes, written } from "./differential-cal
 import { useApiSides } from "./spicedb-api-case.js";
 import { remove, touch } from "./spicedb-harness.js";
 
-/** A caveat per parameter type, each reading its parameter so that SpiceDB accepts it. */
+/** A caveat per parameter type (named with a capital, as SpiceDB allows), reading its parameter. */
 const PARAMETER_TYPES: Readonly<Record<string, { type: string; reads: string }>> = {
   int: { type: "int", reads: "p == p" },
   uint: { type: "uint", reads: "p == p" },
@@ -32,11 +32,11 @@ const PARAMETER_TYPES: Readonly<Record<string, { type: string; reads: string }>>
 
 const SCHEMA = [
   ...Object.entries(PARAMETER_TYPES).map(
-    ([name, { type, reads }]) => `caveat c_${name}(p ${type}) {\n  ${reads}\n}`,
+    ([name, { type, reads }]) => `caveat Is_${name}(p ${type}) {\n  ${reads}\n}`,
   ),
   "definition user {}",
   `definition doc {\n${Object.keys(PARAMETER_TYPES)
-    .map((name) => `  relation r_${name}: user with c_${name}`)
+    .map((name) => `  relation r_${name}: user with Is_${name}`)
     .join("\n")}\n}`,
 ].join("\n\n");
 
@@ -104,12 +104,12 @@ describe("relationship caveat contexts through SpiceDB's API on Latch agree with
       resource: { type: "doc", id: `w${++writes}` },
       relation: `r_${name}`,
       subject: { type: "user", id: "u" },
-      caveat: { name: `c_${name}`, context: { p: value } },
+      caveat: { name: `Is_${name}`, context: { p: value } },
     };
     const request = v1.WriteRelationshipsRequest.create({
       updates: [touch(toRelationship(relationship))],
     });
-    const asked = `c_${name}(p ${PARAMETER_TYPES[name]?.type}) given ${JSON.stringify(value)}`;
+    const asked = `Is_${name}(p ${PARAMETER_TYPES[name]?.type}) given ${JSON.stringify(value)}`;
     const theirs = await outcome(written(oracle.client(), request));
     const ours = await outcome(written(latch, request));
     if ("refused" in ours && "answer" in theirs && readsAsInteger(name, value)) {
