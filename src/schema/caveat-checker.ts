@@ -10,20 +10,6 @@ import type { Position, Span } from "./source-span.js";
 /** PARAMETER_NAME is the form of a caveat parameter's name: letters, digits and '_', no digit first. */
 export const PARAMETER_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-/** CEL's type names, which a parameter cannot shadow (SpiceDB's CEL refuses the overlap). */
-const CEL_TYPE_NAMES: ReadonlySet<string> = new Set([
-  "int",
-  "uint",
-  "double",
-  "bool",
-  "string",
-  "bytes",
-  "list",
-  "map",
-  "type",
-  "null_type",
-]);
-
 /** CaveatCheckResult holds a caveat's diagnostics and, when it has none, the compiled caveat. */
 export interface CaveatCheckResult {
   readonly diagnostics: readonly Diagnostic[];
@@ -47,14 +33,12 @@ export function checkCaveat(caveat: CaveatAst): CaveatCheckResult {
       continue;
     }
     seen.set(name, parameter.name.span);
-    const problem = !PARAMETER_NAME.test(name)
-      ? "use letters, digits and '_', not starting with a digit"
-      : CEL_TYPE_NAMES.has(name)
-        ? `'${name}' is the name of a CEL type; rename it`
-        : undefined;
-    if (problem !== undefined) {
-      const message = `invalid parameter name '${name}' in caveat '${caveat.name.value}': ${problem}`;
-      diagnostics.push({ code: "invalid-name", message, span: parameter.name.span });
+    if (!PARAMETER_NAME.test(name)) {
+      diagnostics.push({
+        code: "invalid-name",
+        message: `invalid parameter name '${name}' in caveat '${caveat.name.value}': use letters, digits and '_', not starting with a digit`,
+        span: parameter.name.span,
+      });
     }
     const type = resolveType(parameter.type, diagnostics);
     if (type) parameters.push({ name, type });

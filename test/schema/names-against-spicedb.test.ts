@@ -34,6 +34,20 @@ const WORDS = [
   `${"a".repeat(64)}/${"b".repeat(64)}`,
 ];
 
+/** CEL's type names, which SpiceDB's CEL refuses as a parameter's ("overlapping identifier"). */
+const CEL_TYPE_NAMES = new Set([
+  "int",
+  "uint",
+  "double",
+  "bool",
+  "string",
+  "bytes",
+  "list",
+  "map",
+  "type",
+  "null_type",
+]);
+
 /** Random names: mostly of the characters some rule allows, sometimes with one none allows. */
 const randomName = fc.oneof(
   fc.stringMatching(/^[a-zA-Z0-9_]{1,10}(\/[a-zA-Z0-9_]{1,10})?$/),
@@ -78,11 +92,11 @@ describe("Names agree with SpiceDB", () => {
  * knownDifference says whether the README lists name in position among the names SpiceDB and
  * Latch take differently: a caveat name beyond ASCII or longer than 128 characters (which SpiceDB
  * takes, but its API takes no relationship naming it) and a caveat named `expiration` (which
- * Latch's `with expiration` never names) are refused; a keyword naming a caveat parameter
- * (`relation`, which Latch's own caveats use) is taken.
+ * Latch's `with expiration` never names) are refused; a keyword or a CEL type's name naming a
+ * caveat parameter (`relation`, which Latch's own caveats use; `type`) is taken.
  */
 function knownDifference(position: string, name: string): boolean {
-  if (position === "parameter") return isSchemaKeyword(name);
+  if (position === "parameter") return isSchemaKeyword(name) || CEL_TYPE_NAMES.has(name);
   if (position !== "caveat") return false;
   return name === "expiration" || name.length > 128 || [...name].some((c) => c.charCodeAt(0) > 127);
 }
