@@ -78,6 +78,8 @@ export interface SpiceDbOracle {
    * (relationship filters, writes, deletes, preconditions); `load` deletes what it wrote too.
    */
   client(): v1.ZedPromiseClientInterface;
+  /** watch opens SpiceDB's Watch stream for request; the caller cancels it. */
+  watch(request: v1.WatchRequest): ReturnType<v1.ZedClientInterface["watch"]>;
   /** load deletes every relationship, replaces the schema and writes `relationships` (next case). */
   load(schema: string, relationships: readonly Relationship[]): Promise<void>;
   /** close stops SpiceDB, once its side of the lookup connections has shut (see the class). */
@@ -152,6 +154,10 @@ class EmbeddedOracle implements SpiceDbOracle {
 
   client(): v1.ZedPromiseClientInterface {
     return this.db.permissions().promises;
+  }
+
+  watch(request: v1.WatchRequest): ReturnType<v1.ZedClientInterface["watch"]> {
+    return this.db.watch().watch(request);
   }
 
   async load(schema: string, relationships: readonly Relationship[]): Promise<void> {

@@ -3,7 +3,9 @@
 
 import { v1 } from "@authzed/authzed-node";
 import { type ServiceError, status as Status } from "@grpc/grpc-js";
-import { FULLY_CONSISTENT } from "./spicedb-harness.js";
+import type { Relationship } from "../../../src/tuple/relationship.js";
+import { toRelationship } from "../../oracle/spicedb-oracle.js";
+import { FULLY_CONSISTENT, remove } from "./spicedb-harness.js";
 
 /** Client is either side: SpiceDB's permissions client, or Latch's through @authzed/authzed-node. */
 export type Client = v1.ZedPromiseClientInterface;
@@ -68,6 +70,25 @@ export async function everything(client: Client, types: Iterable<string>): Promi
       .map((resourceType) => readTexts(client, v1.RelationshipFilter.create({ resourceType }))),
   );
   return found.flat();
+}
+
+/**
+ * forgetExpired deletes from SpiceDB the relationships that have expired, which Latch was never
+ * given (a case's expired relationships): SpiceDB counts them among those a delete removes (and a
+ * limit stops at), and reports their deletion on Watch.
+ */
+export async function forgetExpired(
+  spicedb: Client,
+  relationships: readonly Relationship[],
+): Promise<void> {
+  const now = new Date();
+  const expired = relationships.filter((r) => r.expiresAt !== undefined && r.expiresAt <= now);
+  if (expired.length === 0) return;
+  await spicedb.writeRelationships(
+    v1.WriteRelationshipsRequest.create({
+      updates: expired.map((r) => remove(toRelationship(r))),
+    }),
+  );
 }
 
 /** written writes request, answering nothing but that it was written. */

@@ -6,10 +6,17 @@
 import { v1 } from "@authzed/authzed-node";
 import { describe, expect, it } from "vitest";
 import { toRelationship } from "../../oracle/spicedb-oracle.js";
-import { type Client, everything, outcome, readTexts, written } from "./differential-calls.js";
+import {
+  type Client,
+  everything,
+  forgetExpired,
+  outcome,
+  readTexts,
+  written,
+} from "./differential-calls.js";
 import { filterUniverse } from "./relationship-filters.js";
-import { countOnApiCases, type LoadedApiCase, useApiSides } from "./spicedb-api-case.js";
-import { remove as removal, touch } from "./spicedb-harness.js";
+import { countOnApiCases, useApiSides } from "./spicedb-api-case.js";
+import { touch } from "./spicedb-harness.js";
 
 /** The page of the paged reads: small, so that most reads take several pages. */
 const PAGE = 3;
@@ -49,7 +56,7 @@ describe("relationship filters through SpiceDB's API on Latch agree with SpiceDB
   it("DeleteRelationships deletes what SpiceDB deletes, and limits as SpiceDB does", async () => {
     const { spicedb, latch } = sides();
     const compared = await countOnApiCases(api(), runs, async (loaded) => {
-      await forgetExpired(spicedb, loaded);
+      await forgetExpired(spicedb, loaded.relationships);
       const filters = spread(filterUniverse(loaded.relationships), DELETES);
       const types = loaded.relationships.map((r) => r.resource.type);
       for (const filter of filters) {
@@ -113,21 +120,6 @@ describe("relationship filters through SpiceDB's API on Latch agree with SpiceDB
     expect(compared).toBeGreaterThan(100);
   });
 });
-
-/**
- * forgetExpired deletes from SpiceDB the case's relationships that have expired, which Latch was
- * never given: SpiceDB counts them among those a delete removes (and a limit stops at).
- */
-async function forgetExpired(spicedb: Client, { relationships }: LoadedApiCase): Promise<void> {
-  const now = new Date();
-  const expired = relationships.filter((r) => r.expiresAt !== undefined && r.expiresAt <= now);
-  if (expired.length === 0) return;
-  await spicedb.writeRelationships(
-    v1.WriteRelationshipsRequest.create({
-      updates: expired.map((r) => removal(toRelationship(r))),
-    }),
-  );
-}
 
 /** count is how many relationships filter matches. */
 async function count(client: Client, filter: v1.RelationshipFilter): Promise<number> {

@@ -17,6 +17,8 @@ import { consistentAt, FULLY_CONSISTENT, remove, useSpiceTestServer } from "./sp
 export interface ApiSides {
   readonly oracle: SpiceDbOracle;
   readonly spice: v1.ZedPromiseClientInterface;
+  /** The same client's callback methods, for streams that do not end by themselves (Watch). */
+  readonly spiceStreams: v1.ZedClientInterface;
 }
 
 /**
@@ -31,7 +33,7 @@ export function useApiSides(): () => ApiSides {
     // loadApiCase reads the relationships to delete, which needs a schema.
     await latch().spice.writeSchema(v1.WriteSchemaRequest.create({ schema: "definition user {}" }));
   });
-  return () => ({ oracle: spicedb(), spice: latch().spice });
+  return () => ({ oracle: spicedb(), spice: latch().spice, spiceStreams: latch().spiceStreams });
 }
 
 /** ApiCase is a generated case SpiceDB and Latch (written through SpiceDB's API) both hold. */
