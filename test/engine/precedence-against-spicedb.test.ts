@@ -7,9 +7,9 @@ import { describe, expect, it } from "vitest";
 import { createLocalDispatcher } from "../../src/dispatch/local-dispatcher.js";
 import { createCheckEngine } from "../../src/engine/check-engine.js";
 import { loadSchema } from "../../src/schema/load-schema.js";
-import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import type { Relationship } from "../../src/tuple/relationship.js";
 import { useSpiceDbOracle } from "../oracle/use-spicedb-oracle.js";
+import { loadSpiceDbCase } from "./spicedb-case.js";
 
 const OPERATORS = ["+", "&", "-"];
 const OPERANDS = 5;
@@ -48,13 +48,9 @@ describe("Operator precedence agrees with SpiceDB", () => {
         })),
     );
     const oracle = spicedb();
-    await oracle.load(schema, relationships);
+    const { reader } = await loadSpiceDbCase(oracle, schema, relationships);
     const loaded = loadSchema(schema);
     if (!loaded.ok) throw new Error(loaded.diagnostics.map((d) => d.message).join("\n"));
-    const store = createMemoryStore();
-    const { revision } = await store.write(
-      relationships.map((relationship) => ({ operation: "touch", relationship })),
-    );
     const engine = createCheckEngine({
       schema: loaded.schema,
       dispatcher: createLocalDispatcher(),
@@ -66,7 +62,7 @@ describe("Operator precedence agrees with SpiceDB", () => {
         subject: { type: "user", id },
       })),
     );
-    const ours = await engine.checkBulk(store.snapshot(revision, new Date()), questions);
+    const ours = await engine.checkBulk(reader, questions);
     const theirs = await oracle.checkBulk(questions);
     for (const [index, question] of questions.entries()) {
       const item = ours[index]!;
