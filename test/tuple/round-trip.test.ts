@@ -13,6 +13,10 @@ const objectType = fc.stringMatching(
   /^([a-z][a-z0-9_]{1,61}[a-z0-9]\/)*[a-z][a-z0-9_]{1,62}[a-z0-9]$/,
 );
 const relation = fc.stringMatching(/^[a-z][a-z0-9_]{1,62}[a-z0-9]$/);
+// A caveat's name: what SpiceDB's API takes for one, as its schema reads names (a path of them).
+const caveatName = fc
+  .stringMatching(/^[a-zA-Z0-9_]+(\/[a-zA-Z0-9_]+)*$/)
+  .filter((name) => name.length <= 128);
 const objectId = fc.oneof(
   fc.stringMatching(/^[a-zA-Z0-9/_|\-=+]{1,16}$/),
   fc.stringMatching(/^[a-zA-Z0-9/_|\-=+]{1,1024}$/),
@@ -51,7 +55,7 @@ const context = fc.dictionary(
 );
 
 const caveat = fc.record(
-  { name: objectType, context },
+  { name: caveatName, context },
   { requiredKeys: ["name"], noNullPrototype: true },
 );
 
