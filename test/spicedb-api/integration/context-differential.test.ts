@@ -149,11 +149,18 @@ describe("relationship caveat contexts through SpiceDB's API on Latch agree with
 });
 
 /**
- * readsAsInteger says whether SpiceDB reads value as an int or uint parameter where Latch refuses
- * it (see the README's differences from SpiceDB's CEL environment): a number beyond the type's
- * range, which SpiceDB reads as its limit, or a string of a number with a fraction or an exponent.
+ * readsAsInteger says whether SpiceDB reads value as an int or uint parameter (or in a list or
+ * map of ints) where Latch refuses it (see the README's differences from SpiceDB's CEL
+ * environment): a number beyond the type's range, which SpiceDB reads as its limit, or a string
+ * of a number with a fraction or an exponent.
  */
 function readsAsInteger(name: string, value: unknown): boolean {
+  if (name === "list_int")
+    return Array.isArray(value) && value.some((v) => readsAsInteger("int", v));
+  if (name === "map_int") {
+    const values = value !== null && typeof value === "object" ? Object.values(value) : [];
+    return values.some((v) => readsAsInteger("int", v));
+  }
   if (name !== "int" && name !== "uint") return false;
   if (typeof value === "number") return Math.abs(value) >= (name === "int" ? 2 ** 63 : 2 ** 64);
   return typeof value === "string" && /[.eE]/.test(value) && Number.isFinite(Number(value));

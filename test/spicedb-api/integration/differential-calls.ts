@@ -3,8 +3,8 @@
 
 import { v1 } from "@authzed/authzed-node";
 import { type ServiceError, status as Status } from "@grpc/grpc-js";
-import type { Relationship } from "../../../src/tuple/relationship.js";
 import { toRelationship } from "../../oracle/spicedb-oracle.js";
+import type { ApiCase } from "./spicedb-api-case.js";
 import { FULLY_CONSISTENT, remove } from "./spicedb-harness.js";
 
 /** Client is either side: SpiceDB's permissions client, or Latch's through @authzed/authzed-node. */
@@ -73,16 +73,15 @@ export async function everything(client: Client, types: Iterable<string>): Promi
 }
 
 /**
- * forgetExpired deletes from SpiceDB the relationships that have expired, which Latch was never
- * given (a case's expired relationships): SpiceDB counts them among those a delete removes (and a
- * limit stops at), and reports their deletion on Watch.
+ * forgetExpired deletes from SpiceDB a case's relationships that are not live, which Latch was
+ * never given: SpiceDB counts them among those a delete removes (and a limit stops at), and
+ * reports their deletion on Watch.
  */
 export async function forgetExpired(
   spicedb: Client,
-  relationships: readonly Relationship[],
+  { relationships, live }: Pick<ApiCase, "relationships" | "live">,
 ): Promise<void> {
-  const now = new Date();
-  const expired = relationships.filter((r) => r.expiresAt !== undefined && r.expiresAt <= now);
+  const expired = relationships.filter((r) => !live.includes(r));
   if (expired.length === 0) return;
   await spicedb.writeRelationships(
     v1.WriteRelationshipsRequest.create({

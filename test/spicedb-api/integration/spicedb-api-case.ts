@@ -40,6 +40,8 @@ export function useApiSides(): () => ApiSides {
 export interface ApiCase {
   /** The relationships SpiceDB holds: generated expiries moved to clearly past or future times. */
   readonly relationships: readonly Relationship[];
+  /** Those of them not yet expired: the relationships Latch holds. */
+  readonly live: readonly Relationship[];
   /** Latch's reads at least as fresh as the case's writes. */
   readonly consistency: v1.Consistency;
   /** The request's context with the `now` both are told (see toldAt). */
@@ -92,6 +94,7 @@ async function loadApiCase(
   const written = await loadThroughApi(spice, schemaText, live);
   return {
     relationships,
+    live,
     consistency: written === undefined ? FULLY_CONSISTENT : consistentAt(written),
     told: toldAt(new Date(), context),
   };

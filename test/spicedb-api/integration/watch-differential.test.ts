@@ -39,12 +39,10 @@ describe("Watch through SpiceDB's API on Latch agrees with SpiceDB", () => {
     const { oracle, spice: latch } = api();
     const spicedb = oracle.client();
     const runs = { numRuns: 15, interruptAfterTimeLimit: 60_000 };
-    const compared = await countOnApiCases(api(), runs, async ({ relationships, label }) => {
-      await forgetExpired(spicedb, relationships);
-      const now = new Date();
-      const live = relationships.filter((r) => r.expiresAt === undefined || r.expiresAt > now);
-      const [first] = live;
-      if (first === undefined || first.subject.id === WILDCARD) return 0;
+    const compared = await countOnApiCases(api(), runs, async ({ relationships, live, label }) => {
+      await forgetExpired(spicedb, { relationships, live });
+      const first = live.find((r) => r.subject.id !== WILDCARD);
+      if (first === undefined) return 0;
       const start = v1.WriteRelationshipsRequest.create({
         updates: [touch(toRelationship(first))],
       });
@@ -60,7 +58,7 @@ describe("Watch through SpiceDB's API on Latch agrees with SpiceDB", () => {
       );
       try {
         const sentinel = toRelationship(withSubject(first, "sentinel"));
-        for (const request of [...steps(live), writeOf(touch(sentinel))]) {
+        for (const request of [...steps(first, live), writeOf(touch(sentinel))]) {
           expect(
             await outcome(apply(latch, request)),
             `${label}\n${describeStep(request)}`,
@@ -76,26 +74,26 @@ describe("Watch through SpiceDB's API on Latch agrees with SpiceDB", () => {
         }
         const [theirs, ours] = watchers.map(({ revisions }) => revisions);
         expect(withoutNoOpTouches(before, ours!), label).toEqual(theirs);
-        return theirs!.length;
+        return 1;
       } finally {
         for (const watcher of watchers) watcher.close();
       }
     });
-    expect(compared).toBeGreaterThan(40);
+    // Most cases have a relationship of an object subject to start from.
+    expect(compared).toBeGreaterThan(runs.numRuns / 2);
   });
 });
 
 type Step = v1.WriteRelationshipsRequest | v1.DeleteRelationshipsRequest;
 
 /**
- * steps are the writes each case makes of its live relationships: the first touched as it is, the
- * second deleted, one that is not there deleted, a new one created, the third touched with its
- * expiry or caveat context changed (where it has either), and every relationship of the fourth's
- * resource type deleted.
+ * steps are the writes each case makes of its live relationships: first (of an object subject)
+ * touched as it is, the second deleted, one like first that is not there deleted, one like first
+ * created, the third touched with its expiry or caveat context changed (where it has either),
+ * and every relationship of the fourth's resource type deleted.
  */
-function steps(live: readonly Relationship[]): Step[] {
+function steps(first: Relationship, live: readonly Relationship[]): Step[] {
   const at = (index: number) => live[index % live.length]!;
-  const first = at(0);
   const third = at(2);
   const changed: Relationship =
     third.expiresAt !== undefined
