@@ -58,7 +58,7 @@ type CheckResponseInit = MessageInitShape<typeof CheckResponseSchema>;
 /** DEFAULT_EXPAND_DEPTH is how deep Expand follows subject sets when the request says 0. */
 export const DEFAULT_EXPAND_DEPTH = 10;
 /** MAX_EXPAND_DEPTH bounds a requested Expand depth, as the engine's depth limit does checks. */
-const MAX_EXPAND_DEPTH = 50;
+export const MAX_EXPAND_DEPTH = 50;
 
 /** createPermissionService implements the permission service over the API context. */
 export function createPermissionService(
@@ -317,6 +317,7 @@ export function createPermissionService(
         resource,
         relation: permission,
         depth,
+        subjectSetsNamed: request.subjectSetsNamed,
       });
       return { tree: expandMessage(tree), expandedAt: read.token };
     },

@@ -60,9 +60,22 @@ export interface ExpandRequest {
   readonly relation: string;
   /** How many levels of subject sets and arrows to follow; 1 shows only the object's own sets. */
   readonly depth: number;
+  /** Whether leaves only name their subject sets, as SpiceDB's trees do (arrows are still followed). */
+  readonly subjectSetsNamed?: boolean;
 }
 
-/** expand builds the userset tree of a relation or permission at the reader's snapshot. */
+/** ExpandScope is what every step of one expansion reads from, and whether it expands subject sets. */
+interface ExpandScope {
+  readonly schema: CompiledSchema;
+  readonly reader: SnapshotReader;
+  readonly subjectSetsNamed: boolean;
+}
+
+/**
+ * expand builds the userset tree of a relation or permission at the reader's snapshot. A
+ * permission is named in its tree: one made of a single term (`permission view = viewer`) is a
+ * union of that term, as in SpiceDB's trees.
+ */
 export async function expand(
   schema: CompiledSchema,
   reader: SnapshotReader,
@@ -77,12 +90,12 @@ export async function expand(
   }
   if (!Number.isInteger(depth) || depth < 1)
     throw new EngineError("invalid-argument", "depth: must be a whole number of at least 1");
-  return expandSet(schema, reader, resource, relation, depth, new Set());
+  const scope = { schema, reader, subjectSetsNamed: request.subjectSetsNamed === true };
+  return expandSet(scope, resource, relation, depth, new Set());
 }
 
 async function expandSet(
-  schema: CompiledSchema,
-  reader: SnapshotReader,
+  scope: ExpandScope,
   object: ObjectRef,
   name: string,
   depth: number,
@@ -91,12 +104,17 @@ async function expandSet(
   const node = `${object.type}:${object.id}#${name}`;
   if (path.has(node)) return { kind: "cycle", node };
   const below = new Set(path).add(node);
-  const member = schema.member(object.type, name);
+  const member = scope.schema.member(object.type, name);
   if (!member) return { kind: "nil", node };
-  if (member.kind === "permission")
-    return expandRewrite(schema, reader, object, node, member.rewrite, depth, below);
+  if (member.kind === "permission") {
+    const { rewrite } = member;
+    const made = await expandRewrite(scope, object, node, rewrite, depth, below);
+    const operation =
+      rewrite.kind === "union" || rewrite.kind === "intersection" || rewrite.kind === "exclusion";
+    return operation ? made : { kind: "union", node, children: [made] };
+  }
 
-  const rows = await reader.query({
+  const rows = await scope.reader.query({
     resourceType: object.type,
     resourceIds: [object.id],
     relation: name,
@@ -104,11 +122,10 @@ async function expandSet(
   const subjects = await Promise.all(
     rows.map(async (row): Promise<ExpandedSubject> => {
       const { subject } = row;
-      const expandable = subject.relation !== undefined && depth > 1;
+      const expandable = subject.relation !== undefined && depth > 1 && !scope.subjectSetsNamed;
       const expansion = expandable
         ? await expandSet(
-            schema,
-            reader,
+            scope,
             { type: subject.type, id: subject.id },
             subject.relation!,
             depth - 1,
@@ -122,8 +139,7 @@ async function expandSet(
 }
 
 async function expandRewrite(
-  schema: CompiledSchema,
-  reader: SnapshotReader,
+  scope: ExpandScope,
   object: ObjectRef,
   node: string,
   rewrite: Rewrite,
@@ -134,25 +150,23 @@ async function expandRewrite(
     case "nil":
       return { kind: "nil", node };
     case "computed":
-      return expandSet(schema, reader, object, rewrite.name, depth, path);
+      return expandSet(scope, object, rewrite.name, depth, path);
     case "union":
     case "intersection": {
       const children = await Promise.all(
-        rewrite.children.map((child) =>
-          expandRewrite(schema, reader, object, node, child, depth, path),
-        ),
+        rewrite.children.map((child) => expandRewrite(scope, object, node, child, depth, path)),
       );
       return { kind: rewrite.kind, node, children };
     }
     case "exclusion": {
       const [base, subtracted] = await Promise.all([
-        expandRewrite(schema, reader, object, node, rewrite.base, depth, path),
-        expandRewrite(schema, reader, object, node, rewrite.subtracted, depth, path),
+        expandRewrite(scope, object, node, rewrite.base, depth, path),
+        expandRewrite(scope, object, node, rewrite.subtracted, depth, path),
       ]);
       return { kind: "exclusion", node, base, subtracted };
     }
     case "arrow": {
-      const rows: Relationship[] = await reader.query({
+      const rows: Relationship[] = await scope.reader.query({
         resourceType: object.type,
         resourceIds: [object.id],
         relation: rewrite.tupleset,
@@ -161,15 +175,16 @@ async function expandRewrite(
       const walks = await Promise.all(
         related.map(async (relationship): Promise<ArrowWalk> => {
           const target = { type: relationship.subject.type, id: relationship.subject.id };
-          if (!schema.member(target.type, rewrite.target)) {
-            // An object whose type lacks the target contributes nobody (and fails `.all()`).
+          if (!scope.schema.member(target.type, rewrite.target)) {
+            // An object whose type lacks the target contributes nobody (and fails `.all()`). Only
+            // here is a walk's expansion a bare nil: a nil permission is a union of its nil.
             const node = `${target.type}:${target.id}#${rewrite.target}`;
             return { relationship, expansion: { kind: "nil", node } };
           }
           if (depth <= 1) return { relationship };
           return {
             relationship,
-            expansion: await expandSet(schema, reader, target, rewrite.target, depth - 1, path),
+            expansion: await expandSet(scope, target, rewrite.target, depth - 1, path),
           };
         }),
       );

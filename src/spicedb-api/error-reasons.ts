@@ -107,7 +107,8 @@ function reasonOf(error: unknown): SpiceDbReason | undefined {
   }
   if (error instanceof EngineError) {
     if (error.code === "max-depth") {
-      return { code: Code.ResourceExhausted, reason: v1.ErrorReason.MAXIMUM_DEPTH_EXCEEDED };
+      // SpiceDB's code (as 1.54 answers): too deep a walk fails again when retried, unlike a limit.
+      return { code: Code.FailedPrecondition, reason: v1.ErrorReason.MAXIMUM_DEPTH_EXCEEDED };
     }
     if (error.code === "caveat-error") {
       return { code: Code.InvalidArgument, reason: v1.ErrorReason.CAVEAT_EVALUATION_ERROR };

@@ -3,6 +3,7 @@
 import { v1 } from "@authzed/authzed-node";
 import { create } from "@bufbuild/protobuf";
 import { Code, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import { MAX_EXPAND_DEPTH } from "../api/permission-service.js";
 import {
   ExpandRequestSchema,
   type PermissionService,
@@ -85,14 +86,21 @@ export function createPermissionsService({ permissions, relationships, schema }:
       request: v1.ExpandPermissionTreeRequest,
       context: HandlerContext,
     ): Promise<v1.ExpandPermissionTreeResponse> | v1.ExpandPermissionTreeResponse {
+      // SpiceDB names a leaf's subject sets and follows arrows to its depth limit.
       const expand = create(ExpandRequestSchema, {
         resource: latchObject(request.resource),
         permission: request.permission,
         consistency: latchConsistency(request.consistency),
+        depth: MAX_EXPAND_DEPTH,
+        subjectSetsNamed: true,
       });
+      // The tree is made inside the work: a tree too deep fails with SpiceDB's error.
       return answered(
-        () => permissions.expand(expand, context),
-        (answer) => ({ expandedAt: zedToken(answer.expandedAt), treeRoot: spiceTree(answer.tree) }),
+        async () => {
+          const { tree, expandedAt } = await permissions.expand(expand, context);
+          return { expandedAt: zedToken(expandedAt), treeRoot: spiceTree(tree ?? {}) };
+        },
+        (answer) => answer,
       );
     },
 

@@ -84,7 +84,7 @@ export async function countOnApiCases(
  * loadApiCase loads a generated schema and its relationships into SpiceDB, and those not yet
  * expired into Latch through the client.
  */
-async function loadApiCase(
+export async function loadApiCase(
   { oracle, spice }: ApiSides,
   schemaText: string,
   generated: readonly Relationship[],
