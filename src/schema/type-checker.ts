@@ -31,8 +31,6 @@ export interface CheckResult {
 
 /** ArrowFacts is what every arrow over one relation needs to know about it. */
 interface ArrowFacts {
-  /** A subject type the relation admits as a wildcard (`user:*`), if any. */
-  readonly wildcard?: AllowedSubjectAst;
   /** The relation's subject types that are defined, without repeats. */
   readonly subjectTypes: readonly string[];
   /** Whether each arrow target seen so far exists on one of subjectTypes. */
@@ -181,11 +179,11 @@ class TypeChecker {
         );
       }
       seen.add(key);
-      this.checkAllowedSubject(subject);
+      this.checkAllowedSubject(definition, subject);
     }
   }
 
-  private checkAllowedSubject(subject: AllowedSubjectAst): void {
+  private checkAllowedSubject(definition: DefinitionAst, subject: AllowedSubjectAst): void {
     const target = this.definitions.get(subject.type.value);
     if (!target) {
       this.report(
@@ -199,14 +197,16 @@ class TypeChecker {
         subject.relation.span,
         `definition '${target.name.value}' has no relation or permission '${subject.relation.value}'${didYouMean(subject.relation.value, this.membersOf(target).keys())}`,
       );
-    } else if (subject.relation) {
+    } else if (subject.relation && target !== definition) {
+      // A set of the relation's own definition may carry a wildcard, as SpiceDB allows
+      // (`relation viewer: user | user:* | folder#viewer`); one of another definition may not.
       const set = this.membersOf(target).get(subject.relation.value)!;
       const wildcard = set.kind === "relation" ? this.wildcardsStored().get(set) : undefined;
       if (wildcard) {
         this.report(
           "wildcard-subject-set",
           subject.relation.span,
-          `'${subject.type.value}#${subject.relation.value}' includes the wildcard '${wildcard}', which a subject set cannot carry into another relation (SpiceDB rejects it too); admit '${wildcard}' here directly, or use a set without the wildcard`,
+          `'${subject.type.value}#${subject.relation.value}' includes the wildcard '${wildcard}', which a subject set cannot carry into another definition (SpiceDB rejects it too); admit '${wildcard}' here directly, or use a set without the wildcard`,
         );
       }
     }
@@ -327,11 +327,13 @@ class TypeChecker {
       return;
     }
     const facts = this.arrowFactsOf(relation);
-    if (facts.wildcard) {
+    // Through its subject sets too (of its own definition: no other's may carry one), as SpiceDB has it.
+    const wildcard = this.wildcardsStored().get(relation);
+    if (wildcard) {
       this.report(
         "arrow-wildcard",
         relationName.span,
-        `relation '${definition.name.value}#${relationName.value}' admits the wildcard '${facts.wildcard.type.value}:*', which an arrow cannot walk; use a relation without wildcards on the left of the arrow`,
+        `relation '${definition.name.value}#${relationName.value}' admits the wildcard '${wildcard}'${relation.subjects.some((s) => s.wildcard) ? "" : " through its subject sets"}, which an arrow cannot walk; use a relation without wildcards on the left of the arrow`,
       );
     }
     const { subjectTypes, targets } = facts;
@@ -357,7 +359,6 @@ class TypeChecker {
     if (facts === undefined) {
       const types = new Set(relation.subjects.map((s) => s.type.value));
       facts = {
-        wildcard: relation.subjects.find((s) => s.wildcard),
         subjectTypes: [...types].filter((t) => this.definitions.has(t)),
         targets: new Map(),
       };

@@ -24,8 +24,9 @@ export interface SchemaCase {
 /** The object types a schema may define besides `user`, which has no members. */
 const OBJECT_TYPES = ["group", "folder", "document", "project"];
 /**
- * Only these relations admit `user:*`, and subject sets never point at them: SpiceDB rejects a
- * wildcard carried into another relation through a subject set.
+ * Only these relations admit `user:*`, and only they admit subject sets that point at them, of
+ * their own type: SpiceDB rejects a wildcard carried into another definition through a subject
+ * set, and an arrow over a relation that carries one. So only these relations carry a wildcard.
  */
 const WILDCARD_RELATIONS = new Set(["viewer", "banned"]);
 const RELATION_NAMES = ["member", "owner", "viewer", "editor", "parent", "banned", "manager"];
@@ -101,10 +102,11 @@ export function schemaCaseWith(options: SchemaCaseOptions): fc.Arbitrary<SchemaC
  * relations admitting users, `user:*`, objects and subject sets over relations and permissions
  * (some with a caveat, some with expiration), permissions built from nil, references, arrows
  * (`->`, `.any`, `.all`), unions, intersections and exclusions, recursive hierarchies
- * (`parent->view`, `group#member`), and zero to two caveats from {@link CAVEAT_MENU}. Arrows
- * never walk a relation that admits a wildcard, and always name a target that some subject type
- * of the walked relation has. Only `user` is ever a wildcard, and `user` has no relations, so no
- * subject set is of a wildcard's type.
+ * (`parent->view`, `group#member`), and zero to two caveats from {@link CAVEAT_MENU}. A relation
+ * admitting `user:*` may carry it into another of its type through a subject set
+ * (`folder#viewer`). Arrows never walk a relation that admits a wildcard, itself or through such a
+ * set, and always name a target that some subject type of the walked relation has. Only `user`
+ * is ever a wildcard, and `user` has no relations, so no subject set is of a wildcard's type.
  */
 export const schemaCase: fc.Arbitrary<SchemaCase> = schemaCaseWith({});
 
@@ -198,12 +200,16 @@ function allowedSubject(
       2,
       () => {
         const target = pick(types);
-        const names = [...target.relations.keys()].filter((name) => !WILDCARD_RELATIONS.has(name));
+        // A wildcard relation may admit a set of its own type that carries the wildcard.
+        const carried = target === type && wildcardAllowed;
+        const names = [...target.relations.keys()].filter(
+          (name) => carried || !WILDCARD_RELATIONS.has(name),
+        );
         if (names.length === 0) return { type: target.name, wildcard: false };
         return { type: target.name, relation: pick(names), wildcard: false };
       },
     ],
-    [wildcardAllowed ? 0 : 1, () => ({ type: type.name, relation, wildcard: false })],
+    [1, () => ({ type: type.name, relation, wildcard: false })],
   );
   return { ...shape, ...subjectTraits(choose, caveats, expirationAllowed) };
 }
@@ -370,7 +376,12 @@ function permissionBody(
   const { pick, weighted } = choose;
   const byName = new Map(types.map((t) => [t.name, t]));
   const references = [...type.relations.keys(), ...type.permissions.keys()];
-  const walkable = [...type.relations].filter(([, subjects]) => !subjects.some((s) => s.wildcard));
+  const walkable = [...type.relations].filter(
+    ([, subjects]) =>
+      !subjects.some(
+        (s) => s.wildcard || (s.type === type.name && WILDCARD_RELATIONS.has(s.relation ?? "")),
+      ),
+  );
   const arrowable = walkable
     .map(([relation, subjects]) => ({ relation, targets: arrowTargets(subjects, byName) }))
     .filter((a) => a.targets.length > 0);

@@ -4,10 +4,10 @@
 // SpiceDB schema must load unchanged, and a schema SpiceDB refuses must not load.
 
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
-import { loadSchema } from "../../src/schema/load-schema.js";
+import { describe, it } from "vitest";
 import { isSchemaKeyword } from "../../src/schema/schema-keywords.js";
 import { useSpiceDbOracle } from "../oracle/use-spicedb-oracle.js";
+import { loadsAlike } from "./loads-alike.js";
 
 /** Where a schema can use a name: each writes a schema naming one thing with it. */
 const POSITIONS: Readonly<Record<string, (name: string, unique: number) => string>> = {
@@ -60,18 +60,7 @@ describe("Names agree with SpiceDB", () => {
 
   const compare = async (position: string, name: string) => {
     if (knownDifference(position, name)) return;
-    const schema = POSITIONS[position]!(name, ++unique);
-    const latch = loadSchema(`${schema}\n`);
-    const refused = await spicedb()
-      .load(schema, [])
-      .then(
-        () => undefined,
-        (error: Error) => error.message,
-      );
-    const latchSaid = latch.ok ? "accepted" : latch.diagnostics.map((d) => d.message).join("; ");
-    expect(latch.ok, `${schema}\nLatch: ${latchSaid}\nSpiceDB: ${refused ?? "accepted"}`).toBe(
-      refused === undefined,
-    );
+    await loadsAlike(spicedb(), POSITIONS[position]!(name, ++unique));
   };
 
   it("on keywords, CEL's names and names at the limits, in every position", async () => {

@@ -159,7 +159,7 @@ const cases: {
     line: 6,
     column: 25,
     message:
-      "'group#member' includes the wildcard 'user:*', which a subject set cannot carry into another relation (SpiceDB rejects it too); admit 'user:*' here directly, or use a set without the wildcard",
+      "'group#member' includes the wildcard 'user:*', which a subject set cannot carry into another definition (SpiceDB rejects it too); admit 'user:*' here directly, or use a set without the wildcard",
   },
   {
     name: "a permission that refers to itself",

@@ -105,7 +105,7 @@ describe("schemas as long as they are allowed to be", () => {
     const wildcard = "definition d10000 {\n\trelation member: user:*\n}";
     const errors = errorsOf(`definition user {}\n${definitions.join("\n")}\n${wildcard}\n`);
     expect(errors[0]).toBe(
-      "s.zed:3:33: 'd00001#member' includes the wildcard 'user:*', which a subject set cannot carry into another relation (SpiceDB rejects it too); admit 'user:*' here directly, or use a set without the wildcard",
+      "s.zed:3:33: 'd00001#member' includes the wildcard 'user:*', which a subject set cannot carry into another definition (SpiceDB rejects it too); admit 'user:*' here directly, or use a set without the wildcard",
     );
   });
 
