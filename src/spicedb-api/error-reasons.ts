@@ -3,6 +3,7 @@
 import { v1 } from "@authzed/authzed-node";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { SchemaConflictError } from "../api/api-error.js";
 import { RequestError, RequestLimitError } from "../api/request-error.js";
 import { EngineError } from "../engine/engine-error.js";
 import { StoreError } from "../store/store.js";
@@ -38,34 +39,38 @@ const STORE_REASONS: Partial<Record<StoreError["code"], SpiceDbReason>> = {
 
 /**
  * spiceDbError is error as SpiceDB would report it, when SpiceDB gives the case an ErrorReason: a
- * ConnectError with SpiceDB's code and the reason in `grpc-status-details-bin`. Any other error
- * is returned as it is, for the guard to map (and to log, when it is a fault of Latch's).
+ * ConnectError with SpiceDB's code and the reason in `grpc-status-details-bin`; a schema that
+ * relationships no longer fit is SpiceDB's `INVALID_ARGUMENT`, without a reason (Latch's own API
+ * answers `FAILED_PRECONDITION`). Any other error is returned as it is, for the guard to map (and
+ * to log, when it is a fault of Latch's).
  */
 export function spiceDbError(error: unknown): unknown {
+  if (error instanceof SchemaConflictError)
+    return new ConnectError(error.message, Code.InvalidArgument);
   const found = reasonOf(error);
   if (found === undefined || !(error instanceof Error)) return error;
   return withReason(error.message, found.code, found.reason);
 }
 
 /**
- * answered runs a unary method's work and translates what it answers; its errors are reported as
- * SpiceDB reports them (see spiceDbError). An answer given at once stays synchronous: a check the
- * cache answers costs no promise.
+ * answered runs a unary method's work and translates what it answers; its errors, and the
+ * translation's, are reported as SpiceDB reports them (see spiceDbError). An answer given at once
+ * stays synchronous: a check the cache answers costs no promise.
  */
 export function answered<A, R>(
   work: () => A | Promise<A>,
   translate: (answer: A) => R,
 ): R | Promise<R> {
-  let answer: A | Promise<A>;
+  const reported = (error: unknown): never => {
+    throw spiceDbError(error);
+  };
   try {
-    answer = work();
+    const answer = work();
+    if (!(answer instanceof Promise)) return translate(answer);
+    return answer.then(translate).catch(reported);
   } catch (error) {
-    throw spiceDbError(error);
+    return reported(error);
   }
-  if (!(answer instanceof Promise)) return translate(answer);
-  return answer.then(translate, (error: unknown) => {
-    throw spiceDbError(error);
-  });
 }
 
 /** streamed translates each item of a streaming method's answer; its errors as in {@link answered}. */

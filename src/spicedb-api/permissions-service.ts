@@ -94,13 +94,12 @@ export function createPermissionsService({ permissions, relationships, schema }:
         depth: MAX_EXPAND_DEPTH,
         subjectSetsNamed: true,
       });
-      // The tree is made inside the work: a tree too deep fails with SpiceDB's error.
       return answered(
-        async () => {
-          const { tree, expandedAt } = await permissions.expand(expand, context);
-          return { expandedAt: zedToken(expandedAt), treeRoot: spiceTree(tree ?? {}) };
-        },
-        (answer) => answer,
+        () => permissions.expand(expand, context),
+        ({ tree, expandedAt }) => ({
+          expandedAt: zedToken(expandedAt),
+          treeRoot: spiceTree(tree ?? {}),
+        }),
       );
     },
 

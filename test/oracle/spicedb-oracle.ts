@@ -82,6 +82,11 @@ export interface SpiceDbOracle {
   watch(request: v1.WatchRequest): ReturnType<v1.ZedClientInterface["watch"]>;
   /** load deletes every relationship, replaces the schema and writes `relationships` (next case). */
   load(schema: string, relationships: readonly Relationship[]): Promise<void>;
+  /**
+   * writeSchema replaces the schema, keeping the relationships (SpiceDB refuses a schema they no
+   * longer fit); `load` deletes the relationships of the definitions it defines.
+   */
+  writeSchema(schema: string): Promise<void>;
   /** close stops SpiceDB, once its side of the lookup connections has shut (see the class). */
   close(): Promise<void>;
 }
@@ -170,10 +175,7 @@ class EmbeddedOracle implements SpiceDbOracle {
         }),
       );
     }
-    await this.db.schema().promises.writeSchema(v1.WriteSchemaRequest.create({ schema }));
-    this.running.definedTypes = [...schema.matchAll(/\bdefinition\s+([\w/]+)/g)].map(
-      ([, name]) => name!,
-    );
+    await this.writeSchema(schema);
 
     // SpiceDB rejects a request naming one relationship twice; the last write wins, as in Latch.
     const unique = new Map(relationships.map((rel) => [relationshipKey(rel), rel]));
@@ -188,6 +190,13 @@ class EmbeddedOracle implements SpiceDbOracle {
         v1.WriteRelationshipsRequest.create({ updates: updates.slice(start, start + WRITE_BATCH) }),
       );
     }
+  }
+
+  async writeSchema(schema: string): Promise<void> {
+    await this.db.schema().promises.writeSchema(v1.WriteSchemaRequest.create({ schema }));
+    this.running.definedTypes = [...schema.matchAll(/\bdefinition\s+([\w/]+)/g)].map(
+      ([, name]) => name!,
+    );
   }
 
   async check(
