@@ -10,8 +10,9 @@ import { RequestError, RequestLimitError } from "./request-error.js";
 import { SchemaCheckLimitError } from "./schema-checks.js";
 
 /**
- * SchemaConflictError is a schema write refused because relationships in the store would no
- * longer fit it; the message lists them.
+ * SchemaConflictError is a schema write refused because of what the store holds: relationships
+ * that would no longer fit it, or that carry a caveat whose parameters it removes or retypes;
+ * the message lists them.
  */
 export class SchemaConflictError extends Error {
   constructor(message: string) {

@@ -3,6 +3,10 @@
 import { loadServedSchema } from "../agents/builtin-schema.js";
 import type { Revision } from "../revision/revision.js";
 import { validateCaveatContext } from "../schema/caveat/index.js";
+import {
+  type CaveatParameterChange,
+  caveatParameterChanges,
+} from "../schema/caveat-parameter-changes.js";
 import type { AllowedSubject, CompiledSchema } from "../schema/compiled-schema.js";
 import { checkRelationshipAgainstSchema } from "../schema/relationship-fit.js";
 import {
@@ -12,6 +16,7 @@ import {
   storedRelationsOf,
 } from "../schema/schema-removals.js";
 import type {
+  LiveRelationships,
   RelationshipShape,
   SchemaWriteCheck,
   ShapeFilter,
@@ -20,6 +25,7 @@ import type {
 import { formatRelationship } from "../tuple/format-relationship.js";
 import type { Relationship } from "../tuple/relationship.js";
 import { SchemaConflictError } from "./api-error.js";
+import { type CarriedCaveat, caveatChangeReport } from "./caveat-change-report.js";
 import { type Orphaned, orphanReport } from "./orphan-report.js";
 import { RequestError } from "./request-error.js";
 
@@ -61,41 +67,96 @@ const MAX_LISTED_REMOVALS = 10;
 
 /**
  * storeFitCheck is the check a schema write to next runs inside the write: it refuses with a
- * SchemaConflictError when relationships in the store would no longer fit next. Relationships
- * fit the schema they were written under, so it looks only for those of what next removes from
- * it, one indexed probe each: a write that removes nothing reads no relationship. Without a
- * previous schema that loads, it reads the shapes of every relationship instead. known, when it
- * is the previous schema, saves compiling that again while writers wait.
+ * SchemaConflictError when relationships in the store would no longer fit next, or when next
+ * removes or retypes a parameter of a caveat that relationships in the store carry (see
+ * caveatParameterChanges). Relationships fit the schema they were written under, so it looks
+ * only for those of what next removes from it or changes, one indexed probe each: a write that
+ * removes and changes nothing reads no relationship. Without a previous schema that loads, it
+ * reads the shapes of every relationship instead (and cannot tell a caveat's parameters changed).
+ * known, when it is the previous schema, saves compiling that again while writers wait.
  */
 export function storeFitCheck(next: CompiledSchema, known?: KnownSchema): SchemaWriteCheck {
-  return async (previous, live) => {
-    const relations = previousRelations(previous, known) ?? relationsInStore(await live.shapes());
+  return async (stored, live) => {
+    const previous = previousSchema(stored, known);
+    const relations =
+      previous === undefined ? relationsInStore(await live.shapes()) : storedRelationsOf(previous);
     const orphaned: Orphaned[] = [];
     let unlisted = 0;
     for (const removal of schemaRemovals(relations, next)) {
       const filter = shapeFilterOf(removal);
-      const examples = await live.find(filter, EXAMPLES);
-      if (examples.length === 0) continue;
       if (orphaned.length === MAX_LISTED_REMOVALS) {
-        unlisted++;
+        if ((await live.find(filter, 1)).length > 0) unlisted++;
         continue;
       }
-      const count =
-        examples.length < EXAMPLES ? examples.length : await live.count(filter, COUNT_CAP);
-      orphaned.push({ removal, examples, count, atLeast: count === COUNT_CAP });
+      const found = await probe(live, filter);
+      if (found !== undefined) orphaned.push({ removal, ...found });
     }
     if (orphaned.length > 0) throw new SchemaConflictError(orphanReport(next, orphaned, unlisted));
+    if (previous === undefined) return;
+    const carried = await carriedCaveatChanges(previous, next, live);
+    if (carried.length > 0) throw new SchemaConflictError(caveatChangeReport(carried));
   };
 }
 
-function previousRelations(
-  previous: StoredSchema | undefined,
+/** Found is what a probe found: a few relationships, and how many (`atLeast` when counting stopped). */
+interface Found {
+  readonly examples: readonly Relationship[];
+  readonly count: number;
+  readonly atLeast: boolean;
+}
+
+/** probe finds the relationships filter selects, or undefined when there are none. */
+async function probe(live: LiveRelationships, filter: ShapeFilter): Promise<Found | undefined> {
+  const examples = await live.find(filter, EXAMPLES);
+  if (examples.length === 0) return undefined;
+  const count = examples.length < EXAMPLES ? examples.length : await live.count(filter, COUNT_CAP);
+  return { examples, count, atLeast: count === COUNT_CAP };
+}
+
+/**
+ * carriedCaveatChanges are the caveats whose parameters next removes or retypes and that
+ * relationships in the store carry, with those relationships: a probe for each allowed subject of
+ * previous's relations that names such a caveat.
+ */
+async function carriedCaveatChanges(
+  previous: CompiledSchema,
+  next: CompiledSchema,
+  live: LiveRelationships,
+): Promise<CarriedCaveat[]> {
+  const changes = new Map<string, CaveatParameterChange[]>();
+  for (const change of caveatParameterChanges(previous, next)) {
+    changes.set(change.caveat, [...(changes.get(change.caveat) ?? []), change]);
+  }
+  const carried = new Map<string, CarriedCaveat>();
+  for (const [definition, relations] of changes.size === 0 ? [] : storedRelationsOf(previous)) {
+    for (const [relation, subjects] of relations) {
+      for (const subject of subjects) {
+        const changed = subject.caveat === undefined ? undefined : changes.get(subject.caveat);
+        if (changed === undefined) continue;
+        const found = await probe(live, subjectFilter(definition, relation, subject));
+        if (found === undefined) continue;
+        const before = carried.get(subject.caveat!);
+        carried.set(subject.caveat!, {
+          changes: changed,
+          examples: [...(before?.examples ?? []), ...found.examples].slice(0, EXAMPLES),
+          count: (before?.count ?? 0) + found.count,
+          atLeast: (before?.atLeast ?? false) || found.atLeast,
+        });
+      }
+    }
+  }
+  return [...carried.values()];
+}
+
+/** previousSchema is the stored schema compiled, or undefined when there is none or it does not load. */
+function previousSchema(
+  stored: StoredSchema | undefined,
   known: KnownSchema | undefined,
-): StoredRelations | undefined {
-  if (previous === undefined) return undefined;
-  if (known?.revision === previous.revision) return storedRelationsOf(known.compiled);
-  const loaded = loadServedSchema(previous.text);
-  return loaded.ok ? storedRelationsOf(loaded.schema) : undefined;
+): CompiledSchema | undefined {
+  if (stored === undefined) return undefined;
+  if (known?.revision === stored.revision) return known.compiled;
+  const loaded = loadServedSchema(stored.text);
+  return loaded.ok ? loaded.schema : undefined;
 }
 
 /** relationsInStore are the relations and allowed subjects that the shapes of relationships use. */
@@ -124,17 +185,21 @@ function shapeFilterOf(removal: Removal): ShapeFilter {
       return { resourceType: removal.definition };
     case "relation":
       return { resourceType: removal.definition, relation: removal.relation };
-    case "subject": {
-      const { type, relation, wildcard, caveat, expiration } = removal.subject;
-      return {
-        resourceType: removal.definition,
-        relation: removal.relation,
-        subjectType: type,
-        ...(relation === undefined ? {} : { subjectRelation: relation }),
-        wildcard,
-        ...(caveat === undefined ? {} : { caveat }),
-        expiring: expiration,
-      };
-    }
+    case "subject":
+      return subjectFilter(removal.definition, removal.relation, removal.subject);
   }
+}
+
+/** subjectFilter selects the relationships of definition#relation stored with one allowed subject. */
+function subjectFilter(definition: string, relation: string, subject: AllowedSubject): ShapeFilter {
+  const { type, relation: subjectRelation, wildcard, caveat, expiration } = subject;
+  return {
+    resourceType: definition,
+    relation,
+    subjectType: type,
+    ...(subjectRelation === undefined ? {} : { subjectRelation }),
+    wildcard,
+    ...(caveat === undefined ? {} : { caveat }),
+    expiring: expiration,
+  };
 }

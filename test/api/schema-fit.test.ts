@@ -2,6 +2,7 @@
 
 import { describe, expect, it } from "vitest";
 import { loadServedSchema } from "../../src/agents/builtin-schema.js";
+import { SchemaConflictError } from "../../src/api/api-error.js";
 import { storeFitCheck } from "../../src/api/schema-fit.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import type { LiveRelationships, Store } from "../../src/store/store.js";
@@ -107,6 +108,59 @@ describe("storeFitCheck", () => {
         ]),
       "- 2 more removals orphan relationships too: delete those above and write the schema again to see them",
     );
+    await store.close();
+  });
+
+  it("refuses to remove or retype the parameters of a caveat that relationships carry, and takes new ones", async () => {
+    const store = createMemoryStore();
+    const caveated = (parameters: string, expression: string) =>
+      `caveat in_region(${parameters}) {\n  ${expression}\n}\n\ndefinition user {}\n\ndefinition document {\n  relation viewer: user | user with in_region\n  relation editor: user with in_region\n}\n`;
+    const first = caveated("region string, allowed list<string>", "region in allowed");
+    await writeRecorded(store, first);
+    // Carried by none: the parameters change as freely as the expression, one probe per use.
+    const retyped = caveated(
+      "region string, allowed list<int>",
+      "allowed.size() > 0 && region != ''",
+    );
+    const probes = [
+      'find {"resourceType":"document","relation":"viewer","subjectType":"user","wildcard":false,"caveat":"in_region","expiring":false} 3',
+      'find {"resourceType":"document","relation":"editor","subjectType":"user","wildcard":false,"caveat":"in_region","expiring":false} 3',
+    ];
+    expect(await writeRecorded(store, retyped)).toEqual(probes);
+    await store.importRelationships([
+      rel('document:plan#viewer@user:ann[in_region:{"allowed":[1]}]'),
+      rel("document:plan#editor@user:bob[in_region]"),
+      rel("document:plan#viewer@user:cat"),
+    ]);
+    const refused = async (text: string, ...lines: string[]) => {
+      const error = await writeRecorded(store, text).then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+      expect(error).toBeInstanceOf(SchemaConflictError);
+      expect((error as Error).message).toBe(
+        [
+          "a caveat's parameters cannot be removed or given another type while relationships carry the caveat, holding values of them as declared:",
+          ...lines,
+          "  define a caveat under a new name and write the relationships with it (or delete them), then change or remove the old one",
+        ].join("\n"),
+      );
+      expect((await store.readSchema())?.text).toBe(retyped);
+    };
+    await refused(
+      caveated("region string, allowed list<string>", "region in allowed"),
+      `- caveat 'in_region': parameter 'allowed' changes type from list<int> to list<string>; 2 relationships carry it: document:plan#editor@user:bob[in_region], document:plan#viewer@user:ann[in_region:{"allowed":[1]}]`,
+    );
+    await refused(
+      caveated("allowed string", "allowed != ''"),
+      `- caveat 'in_region': parameter 'region' (string) is removed; parameter 'allowed' changes type from list<int> to string; 2 relationships carry it: document:plan#editor@user:bob[in_region], document:plan#viewer@user:ann[in_region:{"allowed":[1]}]`,
+    );
+    // Reordered, rewritten and added to: every parameter keeps its name and type. No read.
+    const grown = caveated(
+      "level int, allowed list<int>, region string",
+      "region != '' || level > 2",
+    );
+    expect(await writeRecorded(store, grown)).toEqual([]);
     await store.close();
   });
 });

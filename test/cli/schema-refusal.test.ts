@@ -75,6 +75,31 @@ describe("latch schema write over relationships the new schema does not allow", 
       "document:plan#viewer@user:carol\n",
     );
   });
+
+  it("is refused when it retypes a caveat's parameter that relationships carry, saying which and what to do instead", async () => {
+    expect((await latch(["schema", "write", "test.zed"])).exitCode).toBe(0);
+    const touched = await latch(["rel", "touch", "document:plan#viewer@user:dan[on_network]"]);
+    expect(touched.exitCode).toBe(0);
+    const retyped = TEST_SCHEMA.replace(
+      "on_network(ip ipaddress) {\n  ip.in_cidr('10.0.0.0/8')",
+      "on_network(ip string, port int) {\n  ip != '' && port > 0",
+    );
+    const files = { "retyped.zed": retyped };
+    const refused = await runLatch(["schema", "write", "retyped.zed"], files, { env: server.env });
+    expect(refused).toEqual({
+      exitCode: 2,
+      stdout: "",
+      stderr: `FAILED_PRECONDITION: a caveat's parameters cannot be removed or given another type while relationships carry the caveat, holding values of them as declared:
+- caveat 'on_network': parameter 'ip' changes type from ipaddress to string; 1 relationship carries it: document:plan#viewer@user:dan[on_network]
+  define a caveat under a new name and write the relationships with it (or delete them), then change or remove the old one
+`,
+    });
+    expect((await latch(["schema", "read"])).stdout).toBe(TEST_SCHEMA);
+    expect((await latch(["rel", "delete", "document:plan#viewer@user:dan"])).exitCode).toBe(0);
+    expect(
+      (await runLatch(["schema", "write", "retyped.zed"], files, { env: server.env })).exitCode,
+    ).toBe(0);
+  });
 });
 
 /** shellWords splits a command line as a shell would, for words that are plain or single-quoted. */

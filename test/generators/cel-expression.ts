@@ -283,8 +283,11 @@ function buildCaveat(choose: Chooser): CelCaveat {
   return { parameters, expression };
 }
 
-/** anchor is a simple condition on a parameter, for an expression that used none. */
-function anchor({ name, type }: CelParameter): string {
+/**
+ * anchor is a simple condition on a parameter that SpiceDB's type checker takes for its type: for
+ * an expression that used none, or one that must use a parameter whatever its type.
+ */
+export function anchor({ name, type }: CelParameter): string {
   switch (type) {
     case "int":
     case "uint":

@@ -2,6 +2,7 @@
 
 export { CAVEAT_MENU, caveatContext, caveatValue, type MenuCaveat } from "./caveat-menu.js";
 export {
+  anchor,
   CEL_PARAMETER_TYPES,
   type CelCaveat,
   type CelCaveatCase,

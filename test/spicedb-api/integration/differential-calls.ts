@@ -3,7 +3,7 @@
 
 import { v1 } from "@authzed/authzed-node";
 import { type ServiceError, status as Status } from "@grpc/grpc-js";
-import { toRelationship } from "../../oracle/spicedb-oracle.js";
+import { type SpiceDbOracle, toRelationship } from "../../oracle/spicedb-oracle.js";
 import type { ApiCase } from "./spicedb-api-case.js";
 import { FULLY_CONSISTENT, remove } from "./spicedb-harness.js";
 
@@ -22,6 +22,41 @@ export async function outcome<T>(call: Promise<T>): Promise<Outcome<T>> {
     if (code === undefined) throw error;
     return { refused: code };
   }
+}
+
+/**
+ * SchemaWriter writes a schema to SpiceDB and, through SpiceDB's API, to Latch, answering each
+ * side's outcome, SpiceDB's first; `said` is SpiceDB's message when it refused the last write
+ * ("" when it took it), for a failure's label.
+ */
+export interface SchemaWriter {
+  write(schema: string): Promise<[Outcome<string>, Outcome<string>]>;
+  readonly said: string;
+}
+
+/** schemaWriter is the {@link SchemaWriter} of a test's two sides. */
+export function schemaWriter(oracle: SpiceDbOracle, spice: Client): SchemaWriter {
+  let said = "";
+  return {
+    write: (schema) => {
+      said = "";
+      return Promise.all([
+        outcome(
+          oracle.writeSchema(schema).then(
+            () => "written",
+            (error: Error) => {
+              said = error.message;
+              throw error;
+            },
+          ),
+        ),
+        outcome(spice.writeSchema(v1.WriteSchemaRequest.create({ schema })).then(() => "written")),
+      ]);
+    },
+    get said() {
+      return said;
+    },
+  };
 }
 
 /**

@@ -8,11 +8,10 @@
 // and it refuses to drop an allowed subject of a type from a relation holding that type's
 // wildcard, which the relation still admits, where Latch takes the change.
 
-import { v1 } from "@authzed/authzed-node";
 import { describe, expect, it } from "vitest";
 import { loadSchema } from "../../../src/schema/load-schema.js";
 import type { Relationship } from "../../../src/tuple/relationship.js";
-import { forgetExpired, type Outcome, outcome } from "./differential-calls.js";
+import { forgetExpired, type Outcome, schemaWriter } from "./differential-calls.js";
 import { countOnApiCases, loadApiCase, useApiSides } from "./spicedb-api-case.js";
 
 describe("Schema changes through SpiceDB's API on Latch agree with SpiceDB", () => {
@@ -21,38 +20,24 @@ describe("Schema changes through SpiceDB's API on Latch agree with SpiceDB", () 
   it("on every change of a generated case's schema, over the case's relationships", async () => {
     const both = api();
     const { oracle, spice } = both;
-    let said = "";
-    const write = (schema: string) =>
-      Promise.all([
-        outcome(
-          oracle.writeSchema(schema).then(
-            () => "written",
-            (error: Error) => {
-              said = error.message;
-              throw error;
-            },
-          ),
-        ),
-        outcome(spice.writeSchema(v1.WriteSchemaRequest.create({ schema })).then(() => "written")),
-      ]);
+    const schemas = schemaWriter(oracle, spice);
     const counts = { written: 0, refused: 0, exempted: 0 };
     const runs = { numRuns: 25, interruptAfterTimeLimit: 60_000 };
     await countOnApiCases(both, runs, async (loaded) => {
       const { schemaCase, live, label } = loaded;
       await forgetExpired(oracle.client(), loaded);
       for (const change of schemaChanges(schemaCase.text)) {
-        said = "";
-        const [spicedb, latch] = await write(change.schema);
+        const [spicedb, latch] = await schemas.write(change.schema);
         if (knownDifference(change, live, spicedb, latch)) counts.exempted++;
         else {
-          const asked = `${label}\nchanged to:\n${change.schema}\nSpiceDB said: ${said}`;
+          const asked = `${label}\nchanged to:\n${change.schema}\nSpiceDB said: ${schemas.said}`;
           expect(latch, asked).toEqual(spicedb);
           counts["answer" in spicedb ? "written" : "refused"]++;
         }
         // Back to the case's schema, which its relationships fit, before the next change; loaded
         // again where a side refuses it (SpiceDB may, by its wildcard check).
         if ("answer" in spicedb || "answer" in latch) {
-          const restored = await write(schemaCase.text);
+          const restored = await schemas.write(schemaCase.text);
           if (restored.some((side) => !("answer" in side))) {
             await loadApiCase(both, schemaCase.text, loaded.generated, {});
             await forgetExpired(oracle.client(), loaded);
