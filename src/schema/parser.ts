@@ -88,6 +88,27 @@ interface Parsed {
 
 type BinaryKind = "union" | "intersection" | "exclusion";
 
+/**
+ * CONTINUES_LINE are the tokens that cannot end a statement, so that a line break after one
+ * continues the statement (`relation viewer:` on one line and `user` on the next): SpiceDB's lexer
+ * ends a statement at a line break only after a name, `}`, `)`, `*` or `...`.
+ */
+const CONTINUES_LINE: ReadonlySet<TokenKind> = new Set<TokenKind>([
+  ":",
+  "->",
+  "(",
+  "<",
+  ",",
+  "|",
+  "+",
+  "-",
+  "&",
+  "=",
+  "#",
+  ".",
+  "/",
+]);
+
 /** Binary operators from the loosest to the tightest binding, as in SpiceDB: `-`, then `&`, then `+`. */
 const PRECEDENCE: readonly { token: TokenKind; kind: BinaryKind }[] = [
   { token: "-", kind: "exclusion" },
@@ -193,7 +214,6 @@ class Parser {
     this.expect(":", `':' after 'relation ${name.value}', then its allowed subject types`);
     const subjects = [this.parseAllowedSubject()];
     while (this.accept("|")) {
-      this.skipNewlines();
       subjects.push(this.parseAllowedSubject());
     }
     this.expectEndOfStatement();
@@ -247,7 +267,6 @@ class Parser {
     const start = this.next().span;
     const name = this.expectName("a permission name after 'permission'");
     this.expect("=", `'=' after 'permission ${name.value}', then its expression`);
-    this.skipNewlines();
     // A statement abandoned inside parentheses leaves the count behind; start afresh.
     this.parenDepth = 0;
     const { expression } = this.parseExpression(0);
@@ -270,7 +289,6 @@ class Parser {
       if (this.parenDepth > 0) this.skipNewlines();
       const token = this.peek();
       if (!this.accept(operator.token)) break;
-      this.skipNewlines();
       const right = this.parseExpression(level + 1);
       if (kind === "exclusion") {
         depth = Math.max(left.depth, right.depth) + 1;
@@ -306,7 +324,6 @@ class Parser {
       this.next();
       this.parenDepth++;
       this.checkDepth(this.parenDepth, token);
-      this.skipNewlines();
       const inner = this.parseExpression(0);
       this.skipNewlines();
       this.parenDepth--;
@@ -365,7 +382,6 @@ class Parser {
     const name = this.expectTypePath("a caveat name after 'caveat'");
     this.expect("(", `'(' after 'caveat ${name.value}', then its parameters`);
     const parameters: CaveatParameterAst[] = [];
-    this.skipNewlines();
     if (this.peek().kind === ")") {
       throw this.error(
         this.peek(),
@@ -373,7 +389,6 @@ class Parser {
       );
     }
     do {
-      this.skipNewlines();
       const paramName = this.expectName("a parameter name");
       const type = this.parseCaveatType();
       parameters.push({ name: paramName, type, span: this.spanFrom(paramName.span) });
@@ -456,6 +471,12 @@ class Parser {
       this.last = token;
       this.current = this.lexer.next();
       this.commentsCollected = false;
+      // A line break after a token that cannot end a statement continues it, as in SpiceDB.
+      while (CONTINUES_LINE.has(token.kind) && this.current.kind === "newline") {
+        this.collectComments();
+        this.current = this.lexer.next();
+        this.commentsCollected = false;
+      }
     }
     return token;
   }
