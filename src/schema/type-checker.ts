@@ -45,7 +45,12 @@ const MEMBER_NAME_RULE =
 const TYPE_NAME_RULE = `${MEMBER_NAME_RULE}, after any prefixes of 3 to 63 such characters, each followed by '/' (as in 'org/team/user')`;
 const CAVEAT_NAME_RULE =
   "use letters, digits and '_', 1 to 128 characters, with '/' after any prefixes (as in 'org/IsAdmin')";
-const KNOWN_FEATURES = ["expiration"];
+/**
+ * KNOWN_FEATURES are the `use` flags a schema may set: `expiration` allows `with expiration`.
+ * SpiceDB's `typechecking` (its own schema checks: Latch's apply with it or without) and `import`
+ * (imports, which a schema written to a server cannot hold) are taken and change nothing.
+ */
+const KNOWN_FEATURES = ["expiration", "typechecking", "import"];
 
 /**
  * checkSchema type-checks a parsed schema and reports every error in it, up to maxDiagnostics.
@@ -96,9 +101,8 @@ class TypeChecker {
             item.feature.span,
             `unknown feature 'use ${feature}'; the known features are: ${KNOWN_FEATURES.join(", ")}${didYouMean(feature, KNOWN_FEATURES)}`,
           );
-        } else if (this.features.has(feature)) {
-          this.report("duplicate-name", item.span, `'use ${feature}' is written twice; remove one`);
         }
+        // Written twice, a flag is set once, as in SpiceDB.
         this.features.add(feature);
       } else if (item.kind === "definition") {
         this.checkName(item.name, "definition");

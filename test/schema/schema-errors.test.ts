@@ -194,7 +194,7 @@ const cases: {
     line: 1,
     column: 5,
     message:
-      "unknown feature 'use expiraton'; the known features are: expiration (did you mean 'expiration'?)",
+      "unknown feature 'use expiraton'; the known features are: expiration, typechecking, import (did you mean 'expiration'?)",
   },
   {
     name: "invalid name",
