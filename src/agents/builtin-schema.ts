@@ -6,7 +6,7 @@ import {
   ACCESS_REQUEST_NOTE_TEXT,
   STORED_STATUSES,
 } from "../approvals/access-request-names.js";
-import type { SchemaAst } from "../schema/ast.js";
+import type { WrittenSchemaAst } from "../schema/ast.js";
 import type { CompiledCaveat } from "../schema/caveat/compiled-caveat.js";
 import type {
   AllowedSubject,
@@ -145,7 +145,7 @@ export function loadUserSchema(text: string): LoadResult {
 }
 
 /** reservedNameDiagnostics lists the definitions and caveats of ast named with the reserved prefix. */
-function reservedNameDiagnostics(ast: SchemaAst): Diagnostic[] {
+function reservedNameDiagnostics(ast: WrittenSchemaAst): Diagnostic[] {
   return ast.items.flatMap((item) => {
     if (item.kind === "use" || !isReservedName(item.name.value)) return [];
     return [

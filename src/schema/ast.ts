@@ -16,14 +16,47 @@ export interface Name {
   readonly span: Span;
 }
 
-/** SchemaAst is a parsed schema file. */
+/**
+ * WrittenSchemaAst is a parsed schema file as written: with its partials, and definitions that
+ * spread them. What the type checker and compiler read is its {@link SchemaAst}, the partials
+ * spliced in (see expandPartials).
+ */
+export interface WrittenSchemaAst {
+  readonly items: readonly WrittenTopLevelAst[];
+  /** Comments after the last item. */
+  readonly trailingComments: readonly string[];
+}
+
+/** WrittenTopLevelAst is anything that may be written at the top level of a schema. */
+export type WrittenTopLevelAst = UseAst | WrittenDefinitionAst | CaveatAst;
+
+/**
+ * WrittenDefinitionAst is a definition or a partial as written: `definition name { ... }`, or
+ * `partial name { ... }` (members to spread into definitions), its members maybe spreads.
+ */
+export interface WrittenDefinitionAst extends Omit<DefinitionAst, "kind" | "members"> {
+  readonly kind: "definition" | "partial";
+  readonly members: readonly WrittenMemberAst[];
+}
+
+/** WrittenMemberAst is a member as written: a relation, a permission or a spread partial. */
+export type WrittenMemberAst = MemberAst | SpreadAst;
+
+/** SpreadAst is `...name`: the members of partial `name`, in its place. */
+export interface SpreadAst extends Commented {
+  readonly kind: "spread";
+  readonly name: Name;
+  readonly span: Span;
+}
+
+/** SchemaAst is a schema whose partials are spliced into the definitions that spread them. */
 export interface SchemaAst {
   readonly items: readonly TopLevelAst[];
   /** Comments after the last item. */
   readonly trailingComments: readonly string[];
 }
 
-/** TopLevelAst is anything that may stand at the top level of a schema. */
+/** TopLevelAst is anything that stands at the top level of a schema once partials are spliced in. */
 export type TopLevelAst = UseAst | DefinitionAst | CaveatAst;
 
 /** UseAst is a `use feature` directive, e.g. `use expiration`. */

@@ -18,6 +18,11 @@ export type DiagnosticCode =
   | "wildcard-subject-set"
   | "expiration-not-enabled"
   | "unknown-use-flag"
+  /** A partial, or a spread of one, without `use partial`. */
+  | "partial-not-enabled"
+  | "unknown-partial"
+  /** A partial that spreads itself, through others or directly. */
+  | "partial-cycle"
   | "caveat-type"
   | "caveat-expression"
   /** A name with the prefix Latch keeps for its built-in definitions (`latch/`). */

@@ -5,11 +5,11 @@ import type {
   CaveatAst,
   CaveatTypeAst,
   Commented,
-  DefinitionAst,
   ExpressionAst,
-  MemberAst,
-  SchemaAst,
-  TopLevelAst,
+  WrittenDefinitionAst,
+  WrittenMemberAst,
+  WrittenSchemaAst,
+  WrittenTopLevelAst,
 } from "./ast.js";
 
 const INDENT = "\t";
@@ -19,9 +19,9 @@ const INDENT = "\t";
  * parentheses wherever operators mix, because SpiceDB's precedence (`+` over `&` over `-`)
  * surprises readers. Re-parsing the output gives the same tree.
  */
-export function formatSchema(ast: SchemaAst): string {
+export function formatSchema(ast: WrittenSchemaAst): string {
   const paragraphs: string[] = [];
-  let previous: TopLevelAst | undefined;
+  let previous: WrittenTopLevelAst | undefined;
   for (const item of ast.items) {
     const text = formatTopLevel(item);
     if (previous?.kind === "use" && item.kind === "use" && item.comments.length === 0) {
@@ -35,23 +35,25 @@ export function formatSchema(ast: SchemaAst): string {
   return paragraphs.length === 0 ? "" : `${paragraphs.join("\n\n")}\n`;
 }
 
-function formatTopLevel(item: TopLevelAst): string {
+function formatTopLevel(item: WrittenTopLevelAst): string {
   switch (item.kind) {
     case "use":
       return withComments(item, `use ${item.feature.value}`, "");
     case "definition":
+    case "partial":
       return withComments(item, formatDefinition(item), "");
     case "caveat":
       return withComments(item, formatCaveat(item), "");
   }
 }
 
-function formatDefinition(definition: DefinitionAst): string {
-  const header = `definition ${definition.name.value} {`;
+/** formatDefinition formats a definition, or a partial. */
+function formatDefinition(definition: WrittenDefinitionAst): string {
+  const header = `${definition.kind} ${definition.name.value} {`;
   if (definition.members.length === 0 && definition.innerTrailingComments.length === 0)
     return `${header}}`;
   const lines: string[] = [header];
-  let previous: MemberAst | undefined;
+  let previous: WrittenMemberAst | undefined;
   for (const member of definition.members) {
     if (previous && previous.kind !== member.kind) lines.push("");
     lines.push(withComments(member, formatMember(member), INDENT));
@@ -63,7 +65,8 @@ function formatDefinition(definition: DefinitionAst): string {
   return lines.join("\n");
 }
 
-function formatMember(member: MemberAst): string {
+function formatMember(member: WrittenMemberAst): string {
+  if (member.kind === "spread") return `...${member.name.value}`;
   if (member.kind === "relation") {
     return `relation ${member.name.value}: ${member.subjects.map(formatAllowedSubject).join(" | ")}`;
   }

@@ -7,15 +7,15 @@ import type {
   CaveatAst,
   CaveatParameterAst,
   CaveatTypeAst,
-  DefinitionAst,
   ExpressionAst,
-  MemberAst,
   Name,
   PermissionAst,
   RelationAst,
-  SchemaAst,
-  TopLevelAst,
   UseAst,
+  WrittenDefinitionAst,
+  WrittenMemberAst,
+  WrittenSchemaAst,
+  WrittenTopLevelAst,
 } from "./ast.js";
 import { normalizeCaveatExpression } from "./caveat-expression-text.js";
 import { type Diagnostic, DiagnosticList } from "./diagnostic.js";
@@ -30,13 +30,13 @@ import type { Span } from "./source-span.js";
 
 /** ParseResult is the syntax tree of a schema and every syntax error found in it. */
 export interface ParseResult {
-  readonly ast: SchemaAst;
+  readonly ast: WrittenSchemaAst;
   readonly diagnostics: readonly Diagnostic[];
   /** True when parsing stopped at {@link MAX_DIAGNOSTICS} errors: there may be more. */
   readonly truncated: boolean;
 }
 
-const EMPTY_SCHEMA: SchemaAst = { items: [], trailingComments: [] };
+const EMPTY_SCHEMA: WrittenSchemaAst = { items: [], trailingComments: [] };
 
 /**
  * parseSchema parses schema source text; it recovers from errors to report all of them, up to
@@ -133,8 +133,8 @@ class Parser {
     this.last = this.current;
   }
 
-  parseFile(): SchemaAst {
-    const items: TopLevelAst[] = [];
+  parseFile(): WrittenSchemaAst {
+    const items: WrittenTopLevelAst[] = [];
     for (;;) {
       this.skipTerminators();
       const token = this.peek();
@@ -151,14 +151,16 @@ class Parser {
     return { items, trailingComments: this.takeLeadingComments() };
   }
 
-  private parseTopLevel(comments: string[]): TopLevelAst {
+  private parseTopLevel(comments: string[]): WrittenTopLevelAst {
     const token = this.peek();
     if (token.kind === "identifier") {
-      if (token.text === "definition") return this.parseDefinition(comments);
+      if (token.text === "definition" || token.text === "partial") {
+        return this.parseDefinition(token.text, comments);
+      }
       if (token.text === "caveat") return this.parseCaveat(comments);
       if (token.text === "use") return this.parseUse(comments);
     }
-    throw this.error(token, "expected 'definition', 'caveat' or 'use' at the top level");
+    throw this.error(token, "expected 'definition', 'caveat', 'partial' or 'use' at the top level");
   }
 
   private parseUse(comments: string[]): UseAst {
@@ -167,17 +169,21 @@ class Parser {
     return { kind: "use", feature, comments, span: this.spanFrom(start) };
   }
 
-  private parseDefinition(comments: string[]): DefinitionAst {
+  /** parseDefinition reads a definition, or a partial (its members the same). */
+  private parseDefinition(
+    kind: WrittenDefinitionAst["kind"],
+    comments: string[],
+  ): WrittenDefinitionAst {
     const start = this.next().span;
-    const name = this.expectTypePath("a definition name after 'definition'");
-    this.expect("{", `'{' after 'definition ${name.value}'`);
-    const members: MemberAst[] = [];
+    const name = this.expectTypePath(`a ${kind} name after '${kind}'`);
+    this.expect("{", `'{' after '${kind} ${name.value}'`);
+    const members: WrittenMemberAst[] = [];
     for (;;) {
       this.skipTerminators();
       const token = this.peek();
       if (token.kind === "}") break;
       if (token.kind === "eof") {
-        throw this.error(token, `expected '}' to close 'definition ${name.value}'`);
+        throw this.error(token, `expected '}' to close '${kind} ${name.value}'`);
       }
       const memberComments = this.takeLeadingComments();
       try {
@@ -190,7 +196,7 @@ class Parser {
     const innerTrailingComments = this.takeLeadingComments();
     this.next();
     return {
-      kind: "definition",
+      kind,
       name,
       members,
       innerTrailingComments,
@@ -199,13 +205,22 @@ class Parser {
     };
   }
 
-  private parseMember(comments: string[]): MemberAst {
+  private parseMember(comments: string[]): WrittenMemberAst {
     const token = this.peek();
     if (token.kind === "identifier" && token.text === "relation")
       return this.parseRelation(comments);
     if (token.kind === "identifier" && token.text === "permission")
       return this.parsePermission(comments);
-    throw this.error(token, "expected 'relation' or 'permission' inside a definition");
+    if (token.kind === "...") {
+      const start = this.next().span;
+      const name = this.expectName("a partial's name after '...'");
+      this.expectEndOfStatement();
+      return { kind: "spread", name, comments, span: this.spanFrom(start) };
+    }
+    throw this.error(
+      token,
+      "expected 'relation', 'permission' or '...partial' inside a definition",
+    );
   }
 
   private parseRelation(comments: string[]): RelationAst {

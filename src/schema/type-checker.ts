@@ -46,11 +46,12 @@ const TYPE_NAME_RULE = `${MEMBER_NAME_RULE}, after any prefixes of 3 to 63 such 
 const CAVEAT_NAME_RULE =
   "use letters, digits and '_', 1 to 128 characters, with '/' after any prefixes (as in 'org/IsAdmin')";
 /**
- * KNOWN_FEATURES are the `use` flags a schema may set: `expiration` allows `with expiration`.
- * SpiceDB's `typechecking` (its own schema checks: Latch's apply with it or without) and `import`
- * (imports, which a schema written to a server cannot hold) are taken and change nothing.
+ * KNOWN_FEATURES are the `use` flags a schema may set: `expiration` allows `with expiration`, and
+ * `partial` partials (see expandPartials). SpiceDB's `typechecking` (its own schema checks:
+ * Latch's apply with it or without) and `import` (imports, which a schema written to a server
+ * cannot hold) are taken and change nothing.
  */
-const KNOWN_FEATURES = ["expiration", "typechecking", "import"];
+const KNOWN_FEATURES = ["expiration", "partial", "typechecking", "import"];
 
 /**
  * checkSchema type-checks a parsed schema and reports every error in it, up to maxDiagnostics.

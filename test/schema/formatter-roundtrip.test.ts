@@ -19,4 +19,52 @@ describe("formatter", () => {
       { numRuns: 500 },
     );
   });
+
+  it("formats partials and spreads, with their comments, to text that parses to the same tree", () => {
+    const written = `use partial
+/** who may read */
+partial readable {
+  relation reader: user // direct readers
+  ...listed
+}
+partial listed {
+  relation lister: user
+}
+definition user {}
+definition doc {
+  relation owner: user
+  // spread here
+  ... readable
+  permission read = reader + owner
+}
+`;
+    const parsed = parseSchema(written);
+    expect(parsed.diagnostics).toEqual([]);
+    const text = formatSchema(parsed.ast);
+    expect(text).toBe(`use partial
+
+/** who may read */
+partial readable {
+\trelation reader: user // direct readers
+
+\t...listed
+}
+
+partial listed {
+\trelation lister: user
+}
+
+definition user {}
+
+definition doc {
+\trelation owner: user
+
+\t// spread here
+\t...readable
+
+\tpermission read = reader + owner
+}
+`);
+    expect(stripSpans(parseSchema(text).ast)).toEqual(stripSpans(parsed.ast));
+  });
 });

@@ -39,7 +39,7 @@ const cases: {
     code: "syntax",
     line: 2,
     column: 1,
-    message: "expected 'definition', 'caveat' or 'use' at the top level, found 'permission'",
+    message: "expected 'definition', 'caveat', 'partial' or 'use' at the top level, found 'permission'",
   },
   {
     name: "syntax: unclosed definition",
@@ -194,7 +194,32 @@ const cases: {
     line: 1,
     column: 5,
     message:
-      "unknown feature 'use expiraton'; the known features are: expiration, typechecking, import (did you mean 'expiration'?)",
+      "unknown feature 'use expiraton'; the known features are: expiration, partial, typechecking, import (did you mean 'expiration'?)",
+  },
+  {
+    name: "spread of an unknown partial",
+    schema: `use partial\npartial readable {\n\trelation reader: user\n}\n${USER}definition doc {\n\t...readabel\n}\n`,
+    code: "unknown-partial",
+    line: 7,
+    column: 5,
+    message:
+      "unknown partial 'readabel' (did you mean 'readable'?); declare it with 'partial readabel { ... }'",
+  },
+  {
+    name: "partial that spreads itself",
+    schema: `use partial\npartial a {\n\t...b\n}\npartial b {\n\t...a\n}\n${USER}`,
+    code: "partial-cycle",
+    line: 6,
+    column: 2,
+    message: "partial 'a' spreads itself (a -> b -> a); remove one of these spreads",
+  },
+  {
+    name: "partial without use partial",
+    schema: `partial a {\n\trelation reader: user\n}\n${USER}`,
+    code: "partial-not-enabled",
+    line: 1,
+    column: 9,
+    message: "partial 'a' needs 'use partial' at the top of the schema",
   },
   {
     name: "invalid name",
