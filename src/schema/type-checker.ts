@@ -53,6 +53,10 @@ const CAVEAT_NAME_RULE =
  */
 const KNOWN_FEATURES = ["expiration", "partial", "typechecking", "import"];
 
+/** SELF_NOT_SUPPORTED refuses SpiceDB's `use self`, and says what to write instead. */
+const SELF_NOT_SUPPORTED =
+  "'use self' (SpiceDB's 'self', an object's permission granted to the object itself) is not supported yet; instead, add a relation and write each object as its own subject (user:alice#itself@user:alice), and use that relation";
+
 /**
  * checkSchema type-checks a parsed schema and reports every error in it, up to maxDiagnostics.
  * Its work is linear in the size of the schema, apart from the suggestions in error messages.
@@ -96,7 +100,9 @@ class TypeChecker {
     for (const item of this.ast.items) {
       if (item.kind === "use") {
         const feature = item.feature.value;
-        if (!KNOWN_FEATURES.includes(feature)) {
+        if (feature === "self") {
+          this.report("unknown-use-flag", item.feature.span, SELF_NOT_SUPPORTED);
+        } else if (!KNOWN_FEATURES.includes(feature)) {
           this.report(
             "unknown-use-flag",
             item.feature.span,

@@ -197,6 +197,15 @@ const cases: {
       "unknown feature 'use expiraton'; the known features are: expiration, partial, typechecking, import (did you mean 'expiration'?)",
   },
   {
+    name: "use self, not supported",
+    schema: `use self\n${USER}`,
+    code: "unknown-use-flag",
+    line: 1,
+    column: 5,
+    message:
+      "'use self' (SpiceDB's 'self', an object's permission granted to the object itself) is not supported yet; instead, add a relation and write each object as its own subject (user:alice#itself@user:alice), and use that relation",
+  },
+  {
     name: "spread of an unknown partial",
     schema: `use partial\npartial readable {\n\trelation reader: user\n}\n${USER}definition doc {\n\t...readabel\n}\n`,
     code: "unknown-partial",
