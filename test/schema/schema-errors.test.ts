@@ -39,7 +39,8 @@ const cases: {
     code: "syntax",
     line: 2,
     column: 1,
-    message: "expected 'definition', 'caveat', 'partial' or 'use' at the top level, found 'permission'",
+    message:
+      "expected 'definition', 'caveat', 'partial' or 'use' at the top level, found 'permission'",
   },
   {
     name: "syntax: unclosed definition",
