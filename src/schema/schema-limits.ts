@@ -36,6 +36,22 @@ export function schemaSizeDiagnostic(text: string): Diagnostic | undefined {
 /** EXPRESSION_DEPTH_MESSAGE is the error for an expression nested deeper than {@link MAX_EXPRESSION_DEPTH}. */
 export const EXPRESSION_DEPTH_MESSAGE = `the expression nests more than ${MAX_EXPRESSION_DEPTH} levels deep (parentheses, and operators applied to other operators' results); split it into several permissions`;
 
+/** MAX_PARTIAL_DEPTH bounds how deep partials spread partials: expanding them recurses. */
+export const MAX_PARTIAL_DEPTH = 100;
+
+/** PARTIAL_DEPTH_MESSAGE is the error for a spread nested deeper than {@link MAX_PARTIAL_DEPTH}. */
+export const PARTIAL_DEPTH_MESSAGE = `partials spread partials more than ${MAX_PARTIAL_DEPTH} levels deep here; spread fewer levels`;
+
+/**
+ * MAX_SPLICED_MEMBERS bounds the members partials splice in, over all their spreads: without it
+ * a partial spread twice by one spread twice by another, and so on, would double the schema at
+ * each level. A schema of 4 MiB holds fewer members written out than this.
+ */
+export const MAX_SPLICED_MEMBERS = 1_000_000;
+
+/** SPLICED_MEMBERS_MESSAGE is the error for the spread that passes {@link MAX_SPLICED_MEMBERS}. */
+export const SPLICED_MEMBERS_MESSAGE = `spreading partials here makes the schema hold more than ${MAX_SPLICED_MEMBERS.toLocaleString("en-US")} members; spread fewer`;
+
 /** TOO_MANY_DIAGNOSTICS_MESSAGE ends a report cut at {@link MAX_DIAGNOSTICS} errors. */
 export const TOO_MANY_DIAGNOSTICS_MESSAGE = `too many errors: checking stopped after ${MAX_DIAGNOSTICS}; fix these and check again`;
 

@@ -148,3 +148,34 @@ describe("error count", () => {
     );
   });
 });
+
+describe("partials", () => {
+  const USE = "use partial\ndefinition user {}\n";
+
+  it("takes 100 partials each spreading the next, and refuses the 101st's spread", () => {
+    const chainOf = (count: number) =>
+      Array.from(
+        { length: count },
+        (_, i) =>
+          `partial p${i} {\n\t${i + 1 < count ? `...p${i + 1}` : "relation aaa: user"}\n}\n`,
+      ).join("");
+    expect(errorsOf(`${USE}${chainOf(100)}definition doc {\n\t...p0\n}\n`)).toEqual([]);
+    const errors = errorsOf(`${USE}${chainOf(20_000)}definition doc {\n\t...p0\n}\n`);
+    // p0 spreads p1 on line 4, each partial three lines on: p99's spread of p100 is on line 301.
+    expect(errors[0]).toBe(
+      "s.zed:301:2: partials spread partials more than 100 levels deep here; spread fewer levels",
+    );
+  });
+
+  it("refuses partials that double at each level past 1,000,000 members, at the spread that passes it", () => {
+    const levels = Array.from(
+      { length: 40 },
+      (_, i) => `partial p${i + 1} {\n\t...p${i}\n\t...p${i}\n}\n`,
+    ).join("");
+    const text = `${USE}partial p0 {\n\trelation aaa: user\n}\n${levels}definition doc {\n\t...p40\n}\n`;
+    // p19 holds 2^18 members after its first spread (line 79), and its second passes the limit.
+    expect(errorsOf(text)).toEqual([
+      "s.zed:80:2: spreading partials here makes the schema hold more than 1,000,000 members; spread fewer",
+    ]);
+  });
+});
