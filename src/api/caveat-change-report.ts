@@ -1,18 +1,14 @@
 // The message of a schema write refused for changing the parameters of caveats that stored relationships carry.
 
 import type { CaveatParameterChange } from "../schema/caveat-parameter-changes.js";
-import { formatRelationship } from "../tuple/format-relationship.js";
-import type { Relationship } from "../tuple/relationship.js";
+import { describeFound, type FoundRelationships } from "./found-relationships.js";
 
 /**
  * CarriedCaveat is a caveat whose parameters a schema write removes or retypes, and the
- * relationships stored with it: a few of them, and how many (`atLeast` when counting stopped).
+ * relationships stored with it.
  */
-export interface CarriedCaveat {
+export interface CarriedCaveat extends FoundRelationships {
   readonly changes: readonly CaveatParameterChange[];
-  readonly examples: readonly Relationship[];
-  readonly count: number;
-  readonly atLeast: boolean;
 }
 
 /**
@@ -23,16 +19,15 @@ export function caveatChangeReport(carried: readonly CarriedCaveat[]): string {
   const lines = [
     "a caveat's parameters cannot be removed or given another type while relationships carry the caveat, holding values of them as declared:",
   ];
-  for (const { changes, examples, count, atLeast } of carried) {
+  for (const found of carried) {
+    const { changes, count, atLeast } = found;
     const caveat = changes[0]!.caveat;
     const changed = changes.map(({ parameter, from, to }) =>
       to === undefined
         ? `parameter '${parameter}' (${from}) is removed`
         : `parameter '${parameter}' changes type from ${from} to ${to}`,
     );
-    const counted = `${atLeast ? "at least " : ""}${count} relationship${count === 1 ? "" : "s"}`;
-    const texts = examples.map(formatRelationship).sort().join(", ");
-    const listed = count === examples.length ? `: ${texts}` : `, e.g. ${texts}`;
+    const { counted, listed } = describeFound(found);
     const carry = count === 1 && !atLeast ? "carries" : "carry";
     lines.push(`- caveat '${caveat}': ${changed.join("; ")}; ${counted} ${carry} it${listed}`);
   }

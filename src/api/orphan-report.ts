@@ -6,16 +6,14 @@ import { describeAllowed } from "../schema/relationship-fit.js";
 import type { Removal } from "../schema/schema-removals.js";
 import { formatRelationship, formatSubjectRef } from "../tuple/format-relationship.js";
 import type { Relationship } from "../tuple/relationship.js";
+import { describeFound, type FoundRelationships } from "./found-relationships.js";
 
 /**
  * Orphaned is a removal that live relationships rest on: a few of them, and how many there are
  * (`atLeast` when counting stopped at its cap).
  */
-export interface Orphaned {
+export interface Orphaned extends FoundRelationships {
   readonly removal: Removal;
-  readonly examples: readonly Relationship[];
-  readonly count: number;
-  readonly atLeast: boolean;
 }
 
 /**
@@ -31,10 +29,9 @@ export function orphanReport(
   const lines = [
     "the schema does not allow relationships the store holds; delete them first, or keep allowing them:",
   ];
-  for (const { removal, examples, count, atLeast } of orphaned) {
-    const texts = examples.map(formatRelationship).sort().join(", ");
-    const counted = `${atLeast ? "at least " : ""}${count} relationship${count === 1 ? "" : "s"}`;
-    const listed = count === examples.length ? `: ${texts}` : `, e.g. ${texts}`;
+  for (const found of orphaned) {
+    const { removal, examples, count } = found;
+    const { counted, listed } = describeFound(found);
     lines.push(`- ${describeRemoval(next, removal)}: ${counted}${listed}`);
     lines.push(`  ${deleteCommand(next, removal, examples, count)}`);
   }

@@ -26,6 +26,7 @@ import { formatRelationship } from "../tuple/format-relationship.js";
 import type { Relationship } from "../tuple/relationship.js";
 import { SchemaConflictError } from "./api-error.js";
 import { type CarriedCaveat, caveatChangeReport } from "./caveat-change-report.js";
+import type { FoundRelationships } from "./found-relationships.js";
 import { type Orphaned, orphanReport } from "./orphan-report.js";
 import { RequestError } from "./request-error.js";
 
@@ -98,15 +99,11 @@ export function storeFitCheck(next: CompiledSchema, known?: KnownSchema): Schema
   };
 }
 
-/** Found is what a probe found: a few relationships, and how many (`atLeast` when counting stopped). */
-interface Found {
-  readonly examples: readonly Relationship[];
-  readonly count: number;
-  readonly atLeast: boolean;
-}
-
 /** probe finds the relationships filter selects, or undefined when there are none. */
-async function probe(live: LiveRelationships, filter: ShapeFilter): Promise<Found | undefined> {
+async function probe(
+  live: LiveRelationships,
+  filter: ShapeFilter,
+): Promise<FoundRelationships | undefined> {
   const examples = await live.find(filter, EXAMPLES);
   if (examples.length === 0) return undefined;
   const count = examples.length < EXAMPLES ? examples.length : await live.count(filter, COUNT_CAP);
