@@ -12,10 +12,14 @@ import type {
   DecisionResult,
   DenialReasonName,
 } from "../../../src/decisions/decision-record.js";
-import { SqlDecisionLog } from "../../../src/decisions/sql-decision-log.js";
+import type { SqlDecisionLog } from "../../../src/decisions/sql-decision-log.js";
 import type { SqlExecutor } from "../../../src/store/postgres/sql-executor.js";
 import { lookupDecision, makeDecision } from "../../decisions/decision-fixtures.js";
-import { DECISION_STORES, type OpenedStore } from "../../decisions/integration/decision-stores.js";
+import {
+  DECISION_STORES,
+  type OpenedStore,
+  openSyncLog,
+} from "../../decisions/integration/decision-stores.js";
 
 /** References that differ by a relation, a suffix or a type: what a pattern must tell apart. */
 const REFS = [
@@ -81,11 +85,7 @@ describe.each(DECISION_STORES)("the alert rules' prefilter on $name", ({ open })
     if (open === undefined) return;
     opened = await open();
     db = opened.store.database;
-    log = await SqlDecisionLog.open(
-      db,
-      { mode: "sync", retentionMs: 86_400_000, redactKeys: [] },
-      { countDecisions: () => {}, log: () => {} },
-    );
+    log = await openSyncLog(db);
     await Promise.all(records.map((r) => log!.record(r)));
   });
   afterAll(async () => {

@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiKey, hashApiKey } from "../../../src/api/api-keys.js";
 import type { LatchServer } from "../../../src/api/latch-server.js";
 import { decisionRecord } from "../../../src/cli/decision-text.js";
-import { SqlDecisionLog } from "../../../src/decisions/sql-decision-log.js";
+import type { SqlDecisionLog } from "../../../src/decisions/sql-decision-log.js";
 import { DecisionService } from "../../../src/gen/latch/v1/decision_service_pb.js";
 import { createMemoryStore } from "../../../src/store/memory/memory-store.js";
 import { startTestServer } from "../../api/api-harness.js";
 import { waitFor } from "../../support/wait-for.js";
 import { makeDecision } from "../decision-fixtures.js";
-import { DECISION_STORES, type OpenedStore } from "./decision-stores.js";
+import { DECISION_STORES, type OpenedStore, openSyncLog } from "./decision-stores.js";
 
 const AUDITOR = "lk_auditor-secret";
 const CHECKER = "lk_checker-secret";
@@ -53,11 +53,7 @@ describe("DecisionService", () => {
       decisions: { database, settings: { mode: "async", retentionMs: 86_400_000, redactKeys: [] } },
     });
     // Known decisions, written through a log of its own on the same tables.
-    writer = await SqlDecisionLog.open(
-      database,
-      { mode: "sync", retentionMs: 86_400_000, redactKeys: [] },
-      { countDecisions: () => {}, log: () => {} },
-    );
+    writer = await openSyncLog(database);
     await Promise.all(decisions.map((d) => writer!.record(d)));
   });
 

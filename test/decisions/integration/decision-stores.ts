@@ -1,7 +1,9 @@
 // The SQL stores the decision log runs on, each fresh: embedded PGlite, and a database of its own on Postgres.
 
+import { SqlDecisionLog } from "../../../src/decisions/sql-decision-log.js";
 import { createPgliteStore } from "../../../src/store/postgres/pglite-store.js";
 import { createPostgresStore } from "../../../src/store/postgres/postgres-store.js";
+import type { SqlExecutor } from "../../../src/store/postgres/sql-executor.js";
 import type { SqlBackedStore } from "../../../src/store/postgres/sql-store.js";
 import {
   createTestDatabase,
@@ -52,3 +54,12 @@ export const DECISION_STORES: readonly DecisionStore[] = [
           },
   },
 ];
+
+/** openSyncLog is a decision log on db in `sync` mode, keeping a day, masking nothing, quiet. */
+export function openSyncLog(db: SqlExecutor): Promise<SqlDecisionLog> {
+  return SqlDecisionLog.open(
+    db,
+    { mode: "sync", retentionMs: 86_400_000, redactKeys: [] },
+    { countDecisions: () => {}, log: () => {} },
+  );
+}

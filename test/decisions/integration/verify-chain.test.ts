@@ -6,10 +6,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { batchHash, recordHash } from "../../../src/decisions/chain-hash.js";
 import type { Decision } from "../../../src/decisions/decision-record.js";
-import { SqlDecisionLog } from "../../../src/decisions/sql-decision-log.js";
+import type { SqlDecisionLog } from "../../../src/decisions/sql-decision-log.js";
 import type { SqlExecutor } from "../../../src/store/postgres/sql-executor.js";
 import { makeDecision } from "../decision-fixtures.js";
-import { DECISION_STORES, type OpenedStore } from "./decision-stores.js";
+import { DECISION_STORES, type OpenedStore, openSyncLog } from "./decision-stores.js";
 
 const BATCHES = 4;
 
@@ -71,11 +71,7 @@ describe.each(DECISION_STORES)("verifying the decision log on $name", ({ open })
   /** written opens a log and writes BATCHES batches of PER_BATCH decisions; ids by batch. */
   const written = async () => {
     const store = await open!();
-    const log = await SqlDecisionLog.open(
-      store.store.database,
-      { mode: "sync", retentionMs: 86_400_000, redactKeys: [] },
-      { countDecisions: () => {}, log: () => {} },
-    );
+    const log = await openSyncLog(store.store.database);
     opened.push({ store, log });
     const ids: string[][] = [];
     for (let b = 0; b < BATCHES; b++) {
