@@ -45,6 +45,7 @@ const STEPS: Partial<Record<ExplanationNode_Kind, ExplanationStep>> = {
   [ExplanationNode_Kind.EXCLUSION]: "exclusion",
   [ExplanationNode_Kind.ARROW]: "arrow",
   [ExplanationNode_Kind.NIL]: "nil",
+  [ExplanationNode_Kind.SELF]: "self",
   [ExplanationNode_Kind.CYCLE]: "cycle",
 };
 

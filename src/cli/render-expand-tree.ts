@@ -49,6 +49,8 @@ export function renderExpandTree(node: ExpandNode): string[] {
     }
     case "nil":
       return [`${label} (nil)`];
+    case "itself":
+      return [`${label} (self)`, ...indent([`${node.object?.type}:${node.object?.id}`])];
     case "cycle":
       return [`${label} (on a cycle in the data: not expanded again)`];
     case undefined:

@@ -36,7 +36,8 @@ export interface FailingLeg {
 
 /**
  * DecisionProof says why an answer is right. Allowed or conditional: the relationships on a path
- * that granted it (one path per union, every branch of an intersection). Denied: the failing leg
+ * that granted it (one path per union, every branch of an intersection); when that path holds no
+ * relationship (`self`: the subject is the resource itself), the summary says what granted it. Denied: the failing leg
  * (on-behalf-of checks), and a summary of what was tried, at most {@link MAX_SUMMARY_LINES} lines
  * of at most {@link MAX_SUMMARY_LINE} characters, written without caveat contexts (so that no
  * value the log redacts hides in it).
@@ -64,6 +65,7 @@ export function proofOf(explanation: Explanation, subject: SubjectRef): Decision
   if (explanation.result === "denied") return summaryOf(explanation, subject);
   const found: ProofRelationship[] = [];
   const complete = granting(explanation, found);
+  if (found.length === 0) return { grantedBy: found, ...summaryOf(explanation, subject) };
   return complete ? { grantedBy: found } : { grantedBy: found, truncated: true };
 }
 

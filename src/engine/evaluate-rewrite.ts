@@ -6,7 +6,16 @@ import type { Relationship } from "../tuple/relationship.js";
 import { WILDCARD } from "../tuple/relationship.js";
 import { ChildDispatches } from "./child-dispatches.js";
 import type { Explanation, ExplanationStep } from "./explanation.js";
-import { allOf, anyOf, DENIED, negate, type Outcome, withDetails, withReads } from "./outcome.js";
+import {
+  ALLOWED,
+  allOf,
+  anyOf,
+  DENIED,
+  negate,
+  type Outcome,
+  withDetails,
+  withReads,
+} from "./outcome.js";
 import { relationshipOutcome } from "./relationship-outcome.js";
 
 type Outcomes = ReadonlyMap<string, Outcome>;
@@ -21,6 +30,20 @@ export async function evaluateRewrite(request: DispatchCheck, rewrite: Rewrite):
         "nil",
         [],
       );
+    case "self": {
+      // The object itself is the one subject of `self`: a subject with no relation, of its id.
+      const { subject } = request.evaluation;
+      const itself = (id: string) =>
+        subject.relation === undefined &&
+        subject.type === request.resourceType &&
+        subject.id === id;
+      return explainEach(
+        request,
+        new Map(request.resourceIds.map((id) => [id, itself(id) ? ALLOWED : DENIED])),
+        "self",
+        [],
+      );
+    }
     case "computed": {
       const children = new ChildDispatches(request);
       for (const id of request.resourceIds)

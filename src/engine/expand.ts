@@ -51,6 +51,8 @@ export type ExpandNode =
       readonly subtracted: ExpandNode;
     }
   | { readonly kind: "nil"; readonly node: string }
+  /** `self`: the object itself is the set's one subject. */
+  | { readonly kind: "self"; readonly node: string; readonly object: ObjectRef }
   /** The set met itself in the data; not expanded again. */
   | { readonly kind: "cycle"; readonly node: string };
 
@@ -149,6 +151,8 @@ async function expandRewrite(
   switch (rewrite.kind) {
     case "nil":
       return { kind: "nil", node };
+    case "self":
+      return { kind: "self", node, object };
     case "computed":
       return expandSet(scope, object, rewrite.name, depth, path);
     case "union":

@@ -15,6 +15,8 @@ export type ExplanationStep =
   /** An arrow: children are the relationships walked, each followed by the target's proof. */
   | "arrow"
   | "nil"
+  /** `self`: allowed when the subject is the object itself. */
+  | "self"
   /** The sub-problem met itself in the data and was taken as denied. */
   | "cycle";
 

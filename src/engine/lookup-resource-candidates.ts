@@ -16,11 +16,11 @@ export interface CandidateSearch {
 /**
  * findResourceCandidates returns the ids of every `resourceType` object from which some chain of
  * stored relationships, along the schema's reverse edges, leads to the subject (directly, as a
- * wildcard, or through subject sets and arrows). It over-approximates: intersections and
- * exclusions are walked like unions, so every candidate still needs a check; but every resource
- * where the subject has the permission (or may have it, under a caveat) is among them, since
- * each of those has such a chain. Cycles in the data end because each object is walked once per
- * relation.
+ * wildcard, through subject sets and arrows, or from the subject itself where a permission of its
+ * type holds `self`). It over-approximates: intersections and exclusions are walked like unions,
+ * so every candidate still needs a check; but every resource where the subject has the
+ * permission (or may have it, under a caveat) is among them, since each of those has such a
+ * chain. Cycles in the data end because each object is walked once per relation.
  */
 export async function findResourceCandidates(
   schema: CompiledSchema,
@@ -56,9 +56,15 @@ export async function findResourceCandidates(
     add(subject.type, subject.relation, [subject.id]);
   } else {
     await Promise.all(
-      [...starts].map(async ([key, wildcard]) => {
+      [...starts].map(async ([key, start]) => {
         if (!relevant.has(key)) return;
         const [type, relation] = splitKey(key);
+        // `self` holds the subject itself, stored nowhere; no object is the wildcard.
+        if (start === "self") {
+          if (subject.id !== WILDCARD) add(type, relation, [subject.id]);
+          return;
+        }
+        const wildcard = start === "wildcard";
         const subjectIds =
           wildcard && subject.id !== WILDCARD ? [subject.id, WILDCARD] : [subject.id];
         const rows = await reader.query({
@@ -124,18 +130,27 @@ export async function findResourceCandidates(
 }
 
 /**
- * startingSets are the sets that can hold the subject as stored: for an object, each relation that
- * admits its type (true when it admits the type's wildcard too); for a subject set, that set.
+ * Start is how a starting set holds the subject: stored as the object, stored as the object or
+ * its type's wildcard, or as the object itself (`self`, stored nowhere).
  */
-function startingSets(reachability: Reachability, subject: SubjectRef): Map<string, boolean> {
-  const starts = new Map<string, boolean>();
+type Start = "object" | "wildcard" | "self";
+
+/**
+ * startingSets are the sets that can hold the subject: for an object, each relation that admits
+ * its type (as a wildcard too, or not) and each permission of its type that holds `self`; for a
+ * subject set, that set.
+ */
+function startingSets(reachability: Reachability, subject: SubjectRef): Map<string, Start> {
+  const starts = new Map<string, Start>();
   if (subject.relation !== undefined) {
-    starts.set(setKey(subject.type, subject.relation), false);
+    starts.set(setKey(subject.type, subject.relation), "object");
     return starts;
   }
   for (const entry of reachability.directEntries(subject.type)) {
     const key = setKey(entry.type, entry.relation);
-    starts.set(key, (starts.get(key) ?? false) || entry.wildcard);
+    if (entry.self) starts.set(key, "self");
+    else if (entry.wildcard || starts.get(key) === undefined)
+      starts.set(key, entry.wildcard ? "wildcard" : "object");
   }
   return starts;
 }

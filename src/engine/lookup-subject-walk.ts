@@ -134,6 +134,12 @@ export class SubjectWalk {
     switch (rewrite.kind) {
       case "nil":
         return;
+      case "self":
+        // The object itself is the subject sought when it is of the type, with no relation.
+        if (type === this.search.subjectType && this.search.subjectRelation === undefined) {
+          for (const id of ids) this.found(id);
+        }
+        return;
       case "computed":
         this.enqueue(type, rewrite.name, ids);
         return;

@@ -49,6 +49,12 @@ function describe(node: Explanation, subject: SubjectRef | undefined): string[] 
       return exclusionLines(node, subject);
     case "nil":
       return [`${node.node} is nil`];
+    case "self": {
+      const object = node.node.slice(0, node.node.lastIndexOf("#"));
+      return node.result === "allowed"
+        ? [`${node.node} holds ${object} itself (self)`]
+        : [`${node.node}: self holds only ${object} itself`];
+    }
     case "cycle":
       return [`${node.node} is on a cycle in the data (taken as denied)`];
   }

@@ -122,6 +122,8 @@ export type ExpressionAst =
       readonly span: Span;
     }
   | { readonly kind: "nil"; readonly span: Span }
+  /** `self` (with `use self`): the object itself, as a subject. */
+  | { readonly kind: "self"; readonly span: Span }
   | { readonly kind: "reference"; readonly name: Name; readonly span: Span }
   | ArrowAst;
 

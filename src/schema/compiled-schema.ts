@@ -5,6 +5,8 @@ import type { CompiledCaveat } from "./caveat/compiled-caveat.js";
 /** Rewrite is the tree that computes a permission from relations and other permissions. */
 export type Rewrite =
   | { readonly kind: "nil" }
+  /** The object itself, as a subject (`self`): the subject with no relation that is the object. */
+  | { readonly kind: "self" }
   /** Another relation or permission of the same object. */
   | { readonly kind: "computed"; readonly name: string }
   /**
@@ -79,11 +81,16 @@ export type ReverseEdge =
   /** The relation `type#name` admits the set as a subject set (`group#member`). */
   | { readonly kind: "subject-set"; readonly type: string; readonly name: string };
 
-/** DirectEntry is a relation that admits a subject type directly, or as a wildcard. */
+/**
+ * DirectEntry is where a subject type enters the schema: a relation that admits it directly, or
+ * as a wildcard; or a permission of its own type that holds each object itself (`self`), which no
+ * relationship stores.
+ */
 export interface DirectEntry {
   readonly type: string;
   readonly relation: string;
   readonly wildcard: boolean;
+  readonly self: boolean;
 }
 
 /** Reachability answers which relations can lead from a subject type to a resource's permission. */

@@ -88,6 +88,8 @@ export function compileRewrite(expression: ExpressionAst): Rewrite {
   switch (expression.kind) {
     case "nil":
       return { kind: "nil" };
+    case "self":
+      return { kind: "self" };
     case "reference":
       return { kind: "computed", name: expression.name.value };
     case "arrow":

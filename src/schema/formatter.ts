@@ -86,7 +86,8 @@ function formatAllowedSubject(subject: AllowedSubjectAst): string {
 export function formatExpression(expression: ExpressionAst): string {
   switch (expression.kind) {
     case "nil":
-      return "nil";
+    case "self":
+      return expression.kind;
     case "reference":
       return expression.name.value;
     case "arrow": {

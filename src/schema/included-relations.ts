@@ -56,6 +56,7 @@ function collect(schema: CompiledSchema, type: string, name: string, relations: 
         return;
       case "arrow":
       case "nil":
+      case "self":
         return;
     }
   };

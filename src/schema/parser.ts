@@ -124,6 +124,8 @@ class Parser {
   /** Whether the comments before the current token are in pendingComments already. */
   private commentsCollected = false;
   private parenDepth = 0;
+  /** Whether `use self` was read: `self` is then the object itself, and no name. */
+  private useSelf = false;
 
   constructor(
     private readonly lexer: Lexer,
@@ -165,7 +167,8 @@ class Parser {
 
   private parseUse(comments: string[]): UseAst {
     const start = this.next().span;
-    const feature = this.expectName("a feature name after 'use', like 'use expiration'");
+    const feature = this.expectIdentifier("a feature name after 'use', like 'use expiration'");
+    if (feature.value === "self") this.useSelf = true;
     return { kind: "use", feature, comments, span: this.spanFrom(start) };
   }
 
@@ -349,6 +352,17 @@ class Parser {
       this.next();
       return { expression: { kind: "nil", span: token.span }, depth: 0 };
     }
+    if (token.kind === "identifier" && token.text === "self" && this.useSelf) {
+      this.next();
+      const after = this.peek();
+      if (after.kind === "->" || after.kind === ".") {
+        throw this.error(
+          after,
+          "'self' is the object itself, not a relation: no arrow walks from it; walk a relation, as in 'parent->view'",
+        );
+      }
+      return { expression: { kind: "self", span: token.span }, depth: 0 };
+    }
     if (token.kind !== "identifier") {
       throw this.error(
         token,
@@ -446,7 +460,19 @@ class Parser {
 
   // Names -------------------------------------------------------------------------------------
 
+  /** expectName reads a name; under `use self`, `self` is a keyword and names nothing, as in SpiceDB. */
   private expectName(what: string): Name {
+    const token = this.peek();
+    if (token.kind === "identifier" && token.text === "self" && this.useSelf) {
+      throw this.errorAt(
+        token.span,
+        `expected ${what}, found 'self': under 'use self' it is the object itself and names nothing; rename it`,
+      );
+    }
+    return this.expectIdentifier(what);
+  }
+
+  private expectIdentifier(what: string): Name {
     const token = this.peek();
     if (token.kind !== "identifier") throw this.error(token, `expected ${what}`);
     this.next();

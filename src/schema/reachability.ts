@@ -45,11 +45,21 @@ export function buildReachability(
               `${key} ${set}`,
             );
           } else {
-            const entry = { type: m.definition, relation: m.name, wildcard: subject.wildcard };
+            const entry = {
+              type: m.definition,
+              relation: m.name,
+              wildcard: subject.wildcard,
+              self: false,
+            };
             addTo(entries, subject.type, entry, `${subject.type} ${set} ${subject.wildcard}`);
           }
         }
         continue;
+      }
+      // Only a `self` that can grant is an entry: one subtracted never lets the object in.
+      if (leaves(m.rewrite, true).some((leaf) => leaf.kind === "self")) {
+        const entry = { type: m.definition, relation: m.name, wildcard: false, self: true };
+        addTo(entries, m.definition, entry, `${set} self`);
       }
       for (const leaf of leaves(m.rewrite, false)) {
         if (leaf.kind === "computed") {
@@ -185,6 +195,9 @@ function leaves(rewrite: Rewrite, positiveOnly: boolean): Rewrite[] {
         if (!positiveOnly) collect(node.subtracted);
         return;
       case "nil":
+        return;
+      case "self":
+        found.set("self", node);
         return;
       case "computed":
         found.set(node.name, node);

@@ -46,16 +46,12 @@ const TYPE_NAME_RULE = `${MEMBER_NAME_RULE}, after any prefixes of 3 to 63 such 
 const CAVEAT_NAME_RULE =
   "use letters, digits and '_', 1 to 128 characters, with '/' after any prefixes (as in 'org/IsAdmin')";
 /**
- * KNOWN_FEATURES are the `use` flags a schema may set: `expiration` allows `with expiration`, and
- * `partial` partials (see expandPartials). SpiceDB's `typechecking` (its own schema checks:
+ * KNOWN_FEATURES are the `use` flags a schema may set: `expiration` allows `with expiration`,
+ * `partial` partials (see expandPartials), and `self` the expression `self` (the parser reads it). SpiceDB's `typechecking` (its own schema checks:
  * Latch's apply with it or without) and `import` (imports, which a schema written to a server
  * cannot hold) are taken and change nothing.
  */
-const KNOWN_FEATURES = ["expiration", "partial", "typechecking", "import"];
-
-/** SELF_NOT_SUPPORTED refuses SpiceDB's `use self`, and says what to write instead. */
-const SELF_NOT_SUPPORTED =
-  "'use self' (SpiceDB's 'self', an object's permission granted to the object itself) is not supported yet; instead, add a relation and write each object as its own subject (user:alice#itself@user:alice), and use that relation";
+const KNOWN_FEATURES = ["expiration", "partial", "self", "typechecking", "import"];
 
 /**
  * checkSchema type-checks a parsed schema and reports every error in it, up to maxDiagnostics.
@@ -100,9 +96,7 @@ class TypeChecker {
     for (const item of this.ast.items) {
       if (item.kind === "use") {
         const feature = item.feature.value;
-        if (feature === "self") {
-          this.report("unknown-use-flag", item.feature.span, SELF_NOT_SUPPORTED);
-        } else if (!KNOWN_FEATURES.includes(feature)) {
+        if (!KNOWN_FEATURES.includes(feature)) {
           this.report(
             "unknown-use-flag",
             item.feature.span,
@@ -286,6 +280,7 @@ class TypeChecker {
     const visit = (expression: ExpressionAst): void => {
       switch (expression.kind) {
         case "nil":
+        case "self":
           return;
         case "reference":
           this.resolveMember(definition, members, expression.name);
@@ -315,10 +310,21 @@ class TypeChecker {
       this.report(
         "unknown-relation",
         name.span,
-        `definition '${definition.name.value}' has no relation or permission '${name.value}'${didYouMean(name.value, members.keys())}`,
+        `definition '${definition.name.value}' has no relation or permission '${name.value}'${this.selfHint(name) ?? didYouMean(name.value, members.keys())}`,
       );
     }
     return member;
+  }
+
+  /**
+   * selfHint explains a `self` read as a name: its schema sets no `use self`, or sets it only
+   * after the definition.
+   */
+  private selfHint(name: Name): string | undefined {
+    if (name.value !== "self") return undefined;
+    return this.features.has("self")
+      ? "; 'use self' makes 'self' the object itself only after it: move it before the definitions"
+      : "; to mean the object itself, write 'use self' before the definitions";
   }
 
   private checkArrow(

@@ -18,7 +18,7 @@ const Operation = v1.AlgebraicSubjectSet_Operation;
  * lists its subjects; union, intersection and exclusion keep their shape (a permission of one
  * term is a union of it); an arrow is the union (`all`: the intersection) of the expansions of
  * the objects it walked, where an object whose type lacks the target is an empty leaf at the
- * arrow; nil and a cycle are empty leaves. It throws max depth where the expansion stopped at its
+ * arrow; `self` is a leaf of the object itself; nil and a cycle are empty leaves. It throws max depth where the expansion stopped at its
  * depth (an arrow walked without its target's expansion): a tree cut short could leave out what
  * an exclusion subtracts.
  */
@@ -56,6 +56,8 @@ export function spiceTree(node: ExpandNode): v1.PermissionRelationshipTree {
       });
       return intermediate(all ? Operation.INTERSECTION : Operation.UNION, walked);
     }
+    case "itself":
+      return leaf(at, [{ object: at.expandedObject, optionalRelation: "" }]);
     default:
       // nil, and a cycle (SpiceDB fails with max depth on cyclic data instead).
       return leaf(at, []);

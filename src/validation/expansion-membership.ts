@@ -50,6 +50,8 @@ async function membershipOf(node: ExpandNode, context: Context): Promise<Members
       return EMPTY_MEMBERSHIP;
     case "leaf":
       return leafMembership(node, context);
+    case "self":
+      return addMember(EMPTY_MEMBERSHIP, node.object, false, node.node);
     case "union":
     case "intersection":
       return combine(

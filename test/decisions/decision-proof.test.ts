@@ -83,4 +83,20 @@ describe("decision proofs", () => {
     }
     expect(proof.grantedBy).toBeUndefined();
   });
+
+  it("say what granted an allow that rests on no relationship (self)", () => {
+    const explanation: Explanation = {
+      node: "user:alice#view",
+      step: "union",
+      result: "allowed",
+      children: [
+        { node: "user:alice#view", step: "self", result: "allowed", children: [] },
+        { node: "user:alice#friend", step: "relation", result: "denied", children: [] },
+      ],
+    };
+    expect(proofOf(explanation, alice)).toEqual({
+      grantedBy: [],
+      summary: ["user:alice#view holds user:alice itself (self)"],
+    });
+  });
 });

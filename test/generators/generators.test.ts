@@ -8,6 +8,7 @@ import { loadSchema } from "../../src/schema/load-schema.js";
 import { relationshipKey } from "../../src/tuple/relationship-key.js";
 import { validateRelationship } from "../../src/tuple/validate-relationship.js";
 import { memberGraph, memberStrata } from "../reference/member-strata.js";
+import { evaluateAll } from "../reference/reference-evaluator.js";
 import {
   CEL_PARAMETER_TYPES,
   type CelCaveat,
@@ -32,6 +33,45 @@ function nodes(rewrite: Rewrite): Rewrite[] {
   if (rewrite.kind === "exclusion")
     return [rewrite, ...nodes(rewrite.base), ...nodes(rewrite.subtracted)];
   return [rewrite];
+}
+
+/** Where `self` is in a rewrite: under which operation, and on which side of an exclusion. */
+function selfPlaces(rewrite: Rewrite, place: string, places: Set<string>): void {
+  switch (rewrite.kind) {
+    case "self":
+      places.add(place);
+      return;
+    case "union":
+    case "intersection":
+      for (const child of rewrite.children) {
+        selfPlaces(
+          child,
+          `self in ${rewrite.kind === "union" ? "a union" : "an intersection"}`,
+          places,
+        );
+      }
+      return;
+    case "exclusion":
+      selfPlaces(rewrite.base, "self in an exclusion's base", places);
+      selfPlaces(rewrite.subtracted, "self subtracted", places);
+      return;
+    default:
+      return;
+  }
+}
+
+/** The members of a schema whose expression has `self`, as `type#name`. */
+function writingSelf(schema: CompiledSchema): Set<string> {
+  const members = new Set<string>();
+  for (const { type, rewrite } of rewrites(schema)) {
+    if (rewrite.kind !== "self") continue;
+    for (const member of schema.definitions.get(type)!.members.values()) {
+      if (member.kind === "permission" && nodes(member.rewrite).includes(rewrite)) {
+        members.add(`${type}#${member.name}`);
+      }
+    }
+  }
+  return members;
 }
 
 /** Every node of every permission of a schema, with the type it belongs to. */
@@ -139,6 +179,25 @@ describe("schemaCase", () => {
       }
       if (schema.caveats.size === 2) seen.add("two caveats");
       if (text.includes("use expiration")) seen.add("use expiration");
+      if (text.includes("use self")) seen.add("use self");
+      const holdingSelf = writingSelf(schema);
+      for (const [type, definition] of schema.definitions) {
+        for (const member of definition.members.values()) {
+          if (member.kind === "permission") selfPlaces(member.rewrite, "self alone", seen);
+          for (const rewrite of member.kind === "permission" ? nodes(member.rewrite) : []) {
+            if (rewrite.kind === "computed" && holdingSelf.has(`${type}#${rewrite.name}`)) {
+              seen.add("self through a reference");
+            }
+            if (rewrite.kind !== "arrow") continue;
+            const walked = schema.member(type, rewrite.tupleset);
+            for (const s of walked?.kind === "relation" ? walked.allowedSubjects : []) {
+              if (s.type !== type && holdingSelf.has(`${s.type}#${rewrite.target}`)) {
+                seen.add("self through an arrow to another type");
+              }
+            }
+          }
+        }
+      }
       const cyclic = memberStrata(schema, []).some((s) => s.length > 1);
       const selfLoop = memberGraph(schema, []).some((e) => e.from === e.to);
       if (cyclic || selfLoop) seen.add("recursion");
@@ -171,8 +230,31 @@ describe("schemaCase", () => {
         "union",
         "use expiration",
         "wildcard",
+        "self",
+        "use self",
+        "self alone",
+        "self in a union",
+        "self in an intersection",
+        "self in an exclusion's base",
+        "self subtracted",
+        "self through a reference",
+        "self through an arrow to another type",
       ].sort(),
     );
+  });
+
+  it("writes `use self` first, exactly in the schemas with `self`, a fair share of them", () => {
+    let withSelf = 0;
+    for (const { schema, text } of fc.sample(schemaCase, SAMPLES)) {
+      const writes = writingSelf(schema).size > 0;
+      expect(text.includes("use self"), text).toBe(writes);
+      if (!writes) continue;
+      // SpiceDB reads `self` as the object itself only after `use self`.
+      expect(text.indexOf("use self\n")).toBeLessThan(text.indexOf("definition "));
+      withSelf++;
+    }
+    expect(withSelf / SAMPLES.numRuns).toBeGreaterThan(0.15);
+    expect(withSelf / SAMPLES.numRuns).toBeLessThan(0.4);
   });
 });
 
@@ -302,6 +384,45 @@ describe("requestContextFor", () => {
   });
 });
 
+describe("scenario with self", () => {
+  it("asks what only self grants: objects themselves (named by no relationship too) and objects reached from others", () => {
+    const seen = new Set<string>();
+    const withSelf = scenario({ maxRelationships: 15 }).filter(({ schemaCase }) =>
+      schemaCase.text.includes("use self"),
+    );
+    for (const { schemaCase, relationships, context } of fc.sample(withSelf, {
+      numRuns: 30,
+      seed: 20250601,
+    })) {
+      const { schema, text } = schemaCase;
+      // The same schema with every `self` as `nil`: what it denies, self granted.
+      const selfless = loadSchema(text.replace("use self\n", "").replace(/\bself\b/g, "nil"));
+      if (!selfless.ok) throw new Error(`the schema without self does not load:\n${text}`);
+      const options = { now: fixedNow, context };
+      const model = evaluateAll(schema, relationships, options);
+      const without = evaluateAll(selfless.schema, relationships, options);
+      const named = (type: string, id: string) =>
+        relationships.some(
+          (r) =>
+            (r.resource.type === type && r.resource.id === id) ||
+            (r.subject.type === type && r.subject.id === id),
+        );
+      for (const { resource, permission, subject } of checkUniverse(schema, relationships)) {
+        if (model.check(resource, permission, subject).kind !== "allowed") continue;
+        if (without.check(resource, permission, subject).kind === "allowed") continue;
+        if (subject.type !== resource.type || subject.id !== resource.id) {
+          seen.add("an object reached from another");
+        } else {
+          seen.add(named(resource.type, resource.id) ? "itself" : "itself, named by none");
+        }
+      }
+    }
+    expect([...seen].sort()).toEqual(
+      ["an object reached from another", "itself", "itself, named by none"].sort(),
+    );
+  });
+});
+
 describe("checkUniverse", () => {
   it("asks every member of every pooled or named object, for every object and subject set", () => {
     fc.assert(
@@ -321,6 +442,8 @@ describe("checkUniverse", () => {
               expect(subjects).toContain(`${type}:${id}`);
               for (const member of definition.members.keys()) {
                 expect(text).toContain(`${type}:${id}#${member}@user:alice`);
+                // Each object is asked about itself, as `self` grants, named by a relationship or not.
+                expect(text).toContain(`${type}:${id}#${member}@${type}:${id}`);
               }
             }
           }

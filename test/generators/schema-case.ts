@@ -6,8 +6,9 @@
 // - permission names are unique across the schema, and a permission reads the relations of its
 //   type, the permissions declared before it on its type, and (through arrows) relations or
 //   permissions declared before it anywhere;
-// - the only permission cycle is a permission reaching itself through `rel->self` or
-//   `rel.any(self)` directly under its top-level union.
+// - the only permission cycle is a permission reaching itself through `rel->perm` or
+//   `rel.any(perm)` directly under its top-level union.
+// `self` (the object itself, under `use self`) reads nothing, so it changes none of this.
 
 import fc from "fast-check";
 import type { CompiledSchema } from "../../src/schema/compiled-schema.js";
@@ -45,6 +46,15 @@ const PERMISSION_NAMES = [
   "archive",
 ];
 const MAX_EXPRESSION_DEPTH = 2;
+/**
+ * One schema in SELF_SHARE may write `self` (it then starts `use self`): enough to exercise it in
+ * every differential test, few enough to leave the other constructs their share of cases.
+ */
+const SELF_SHARE = 3;
+/** How often a leaf of such a schema's expressions is `self`, against nil's 1, a reference's 4 and an arrow's 3. */
+const SELF_WEIGHT = 2;
+/** How often a leaf is an arrow to a member that reaches `self`, where the walked relation has one. */
+const SELF_ARROW_WEIGHT = 4;
 /** Enough decisions for the largest schema; past the end of the tape every decision is the first. */
 const TAPE_LENGTH = 600;
 
@@ -60,6 +70,8 @@ type ArrowFunction = "->" | "any" | "all";
 
 type Expression =
   | { readonly kind: "nil" }
+  /** `self`: the object itself, under `use self`. */
+  | { readonly kind: "self" }
   | { readonly kind: "ref"; readonly name: string }
   | {
       readonly kind: "arrow";
@@ -107,6 +119,9 @@ export function schemaCaseWith(options: SchemaCaseOptions): fc.Arbitrary<SchemaC
  * (`folder#viewer`). Arrows never walk a relation that admits a wildcard, itself or through such a
  * set, and always name a target that some subject type of the walked relation has. Only `user`
  * is ever a wildcard, and `user` has no relations, so no subject set is of a wildcard's type.
+ * One schema in three may also write `self` among the operands (then starting `use self`): in
+ * unions, intersections and exclusions (either side), read through references to the
+ * permissions holding it and through arrows (`parent->view` where the parent's `view` holds it).
  */
 export const schemaCase: fc.Arbitrary<SchemaCase> = schemaCaseWith({});
 
@@ -118,6 +133,7 @@ function buildSchemaCase(
   const caveats = choose.subset(CAVEAT_MENU, 0, 2).map((c) => c.name);
   const typeNames = choose.subset(OBJECT_TYPES, 2, 4);
   const expirationAllowed = choose.bool();
+  const selfAllowed = choose.below(SELF_SHARE) === SELF_SHARE - 1;
   const types: TypeSpec[] = typeNames.map((name) => ({
     name,
     relations: new Map(choose.subset(RELATION_NAMES, 1, 3).map((r) => [r, []])),
@@ -149,7 +165,7 @@ function buildSchemaCase(
     const count = choose.between(0, 3);
     for (let i = 0; i < count; i++) {
       const name = permissionNames.shift()!;
-      type.permissions.set(name, permissionBody(choose, types, type, name));
+      type.permissions.set(name, permissionBody(choose, types, type, name, selfAllowed));
     }
   }
 
@@ -160,8 +176,11 @@ function buildSchemaCase(
     types.some((t) =>
       [...t.relations.values()].some((subjects) => subjects.some((s) => s.expiration)),
     ) || /\bexpiration\b/.test(extra ?? "");
+  const usesSelf = types.some((t) => [...t.permissions.values()].some(writesSelf));
   const text = [
     ...(usesExpiration ? ["use expiration"] : []),
+    // After `use expiration`, which the chain and schema-change tests look for first.
+    ...(usesSelf ? ["use self"] : []),
     ...CAVEAT_MENU.filter((c) => caveats.includes(c.name)).map((c) => c.declaration),
     "definition user {}",
     ...types.map(definitionText),
@@ -338,6 +357,7 @@ function membersRead(byName: ReadonlyMap<string, TypeSpec>, { type, name }: Memb
   const walk = (e: Expression): void => {
     switch (e.kind) {
       case "nil":
+      case "self":
         return;
       case "ref":
         read.push({ type, name: e.name });
@@ -364,14 +384,16 @@ function membersRead(byName: ReadonlyMap<string, TypeSpec>, { type, name }: Memb
 
 /**
  * The expression of permission `name` on `type`, over the type's relations, the permissions
- * declared before it and arrows to members declared so far; sometimes also recursive, through an
- * any-arrow over a relation that admits the type itself, added to its top-level union.
+ * declared before it, arrows to members declared so far and, when selfAllowed, `self`; sometimes
+ * also recursive, through an any-arrow over a relation that admits the type itself, added to its
+ * top-level union.
  */
 function permissionBody(
   choose: Chooser,
   types: readonly TypeSpec[],
   type: TypeSpec,
   name: string,
+  selfAllowed: boolean,
 ): Expression {
   const { pick, weighted } = choose;
   const byName = new Map(types.map((t) => [t.name, t]));
@@ -389,6 +411,7 @@ function permissionBody(
     const options: [number, () => Expression][] = [
       [1, () => ({ kind: "nil" })],
       [4, () => ({ kind: "ref", name: pick(references) })],
+      [selfAllowed ? SELF_WEIGHT : 0, () => ({ kind: "self" })],
     ];
     if (arrowable.length > 0) {
       options.push([
@@ -398,6 +421,29 @@ function permissionBody(
           const fn = pick<ArrowFunction>(["->", "any", "all"]);
           return { kind: "arrow", fn, relation, target: pick(targets) };
         },
+      ]);
+    }
+    // Arrows to what reaches `self` on the objects they walk to: few would by chance, as such
+    // targets are few among those declared before.
+    const selfArrows = !selfAllowed
+      ? []
+      : arrowable.flatMap(({ relation, targets }) =>
+          targets
+            .filter((target) =>
+              type.relations
+                .get(relation)!
+                .some((s) => reachesSelf(byName, { type: s.type, name: target })),
+            )
+            .map((target) => ({ relation, target })),
+        );
+    if (selfArrows.length > 0) {
+      options.push([
+        SELF_ARROW_WEIGHT,
+        () => ({
+          kind: "arrow",
+          fn: pick<ArrowFunction>(["->", "any", "all"]),
+          ...pick(selfArrows),
+        }),
       ]);
     }
     return weighted(...options);
@@ -474,6 +520,36 @@ function definitionText(type: TypeSpec): string {
   return `definition ${type.name} {\n${lines.join("\n")}\n}`;
 }
 
+/** reachesSelf says whether member `from` is, or reads at any distance, a permission writing `self`. */
+function reachesSelf(byName: ReadonlyMap<string, TypeSpec>, from: Member): boolean {
+  const seen = new Set<string>();
+  const pending = [from];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const key = `${next.type}#${next.name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const expression = byName.get(next.type)?.permissions.get(next.name);
+    if (expression !== undefined && writesSelf(expression)) return true;
+    pending.push(...membersRead(byName, next));
+  }
+  return false;
+}
+
+/** writesSelf says whether expression has `self` among its operands, at any depth. */
+function writesSelf(expression: Expression): boolean {
+  switch (expression.kind) {
+    case "self":
+      return true;
+    case "union":
+    case "intersection":
+      return expression.children.some(writesSelf);
+    case "exclusion":
+      return writesSelf(expression.base) || writesSelf(expression.subtracted);
+    default:
+      return false;
+  }
+}
+
 function expressionText(expression: Expression): string {
   const operand = (e: Expression): string =>
     e.kind === "union" || e.kind === "intersection" || e.kind === "exclusion"
@@ -481,7 +557,8 @@ function expressionText(expression: Expression): string {
       : expressionText(e);
   switch (expression.kind) {
     case "nil":
-      return "nil";
+    case "self":
+      return expression.kind;
     case "ref":
       return expression.name;
     case "arrow":

@@ -13,7 +13,13 @@ import { formatSubjectRef } from "../../src/tuple/format-relationship.js";
 import type { ObjectRef, Relationship, SubjectRef } from "../../src/tuple/relationship.js";
 import { checkUniverse, objectPool } from "../generators/index.js";
 import type { OracleResult, OracleSubject, SpiceDbOracle } from "./spicedb-oracle.js";
-import { asksExpiredSubjectSet, sideBySide, sidesAgree } from "./spicedb-quirks.js";
+import {
+  asksExpiredSubjectSet,
+  isSelfEntrypointBug,
+  lookupSubjectsMislistsSelf,
+  sideBySide,
+  sidesAgree,
+} from "./spicedb-quirks.js";
 
 /** ListedResource is one resource Latch's LookupResources found, from the engine or an API. */
 export interface ListedResource {
@@ -58,7 +64,9 @@ export interface LatchLookups {
  * compareLookups compares every lookup of a generated case (its check universe's): LookupResources
  * of every type and permission asked, for every subject and subject set asked; LookupSubjects on
  * every resource and permission asked, of every type and of every subject set's type and relation.
- * It returns how many answers it compared, or undefined when SpiceDB hit its depth limit.
+ * Where SpiceDB's lookup fails or misleads on `self` (see isSelfEntrypointBug and
+ * lookupSubjectsMislistsSelf), its CheckPermission answers for each id instead. It returns how
+ * many answers it compared, or undefined when SpiceDB hit its depth limit.
  */
 export async function compareLookups(
   sides: LookupSides,
@@ -100,8 +108,17 @@ export async function compareLookups(
   }
   for (const { resource, permission } of resources) {
     for (const { type, relation } of subjectTypes) {
-      const count = await compareLookupSubjects(sides, resource, permission, type, relation, () =>
-        latch.subjects(resource, permission, type, relation),
+      const mislists = lookupSubjectsMislistsSelf(
+        schema,
+        resource.type,
+        permission,
+        type,
+        relation,
+      );
+      const count = await compareLookupSubjects(
+        sides,
+        { resource, permission, subjectType: type, subjectRelation: relation, mislists },
+        () => latch.subjects(resource, permission, type, relation),
       );
       if (count === undefined) return undefined;
       compared += count;
@@ -113,6 +130,9 @@ export async function compareLookups(
 /** An id no relationship names: SpiceDB's Check asked for it answers for LookupSubjects' "*". */
 const UNNAMED = "unnamed";
 
+/** A lookup SpiceDB cannot be trusted with: its CheckPermission answers each id instead. */
+const UNLISTED = null;
+
 interface Answer {
   readonly result: string;
   readonly missing: readonly string[];
@@ -122,8 +142,9 @@ const DENIED: Answer = { result: "denied", missing: [] };
 
 /**
  * compareLookupResources expects Latch's LookupResources (latch lists what it found) to give
- * each resource of the type, pooled or found by either side, SpiceDB's answer; it returns how
- * many it compared, or undefined when SpiceDB hit its depth limit.
+ * each resource of the type, pooled or found by either side (and the subject itself), SpiceDB's
+ * answer: its CheckPermission's for each where its lookup fails on `self` (isSelfEntrypointBug). It
+ * returns how many it compared, or undefined when SpiceDB hit its depth limit.
  */
 async function compareLookupResources(
   sides: LookupSides,
@@ -133,11 +154,23 @@ async function compareLookupResources(
   latch: () => Promise<readonly ListedResource[]>,
 ): Promise<number | undefined> {
   const spicedb = await lookupOrDepth(() =>
-    sides.oracle.lookupResources(resourceType, permission, subject, sides.told),
+    sides.oracle
+      .lookupResources(resourceType, permission, subject, sides.told)
+      .catch((error: unknown) => {
+        if (isSelfEntrypointBug(error)) return UNLISTED;
+        throw error;
+      }),
   );
   if (spicedb === undefined) return undefined;
   const found = await latch();
-  const ids = [...objectPool(resourceType), ...found.map((i) => i.id), ...spicedb.map((i) => i.id)];
+  const itself =
+    subject.type === resourceType && subject.relation === undefined ? [subject.id] : [];
+  const ids = [
+    ...objectPool(resourceType),
+    ...itself,
+    ...found.map((i) => i.id),
+    ...(spicedb ?? []).map((i) => i.id),
+  ];
   return compareAnswers(
     sides,
     `lookupResources ${resourceType}#${permission} for ${formatSubjectRef(subject)}`,
@@ -145,6 +178,7 @@ async function compareLookupResources(
     {
       latch: (id) => found.find((item) => item.id === id) ?? DENIED,
       listed: (id) => {
+        if (spicedb === UNLISTED) return undefined;
         const listed = spicedb.find((item) => item.id === id);
         if (listed === undefined) return { kind: "denied" };
         return listed.conditional
@@ -157,31 +191,43 @@ async function compareLookupResources(
   );
 }
 
+/** SubjectsAsked is one LookupSubjects, and whether SpiceDB's may list wrong subjects for it. */
+interface SubjectsAsked {
+  readonly resource: ObjectRef;
+  readonly permission: string;
+  readonly subjectType: string;
+  readonly subjectRelation: string | undefined;
+  /** Whether SpiceDB's listing may name subjects `self` does not grant (lookupSubjectsMislistsSelf). */
+  readonly mislists: boolean;
+}
+
 /**
  * compareLookupSubjects expects Latch's LookupSubjects on resource (latch lists what it found)
- * to give each subject of the type (`type:id`, or `type:id#relation`), pooled or found, and "*"
- * without a relation, SpiceDB's answer; it returns how many it compared, or undefined when
- * SpiceDB hit its depth limit.
+ * to give each subject of the type (`type:id`, or `type:id#relation`), pooled or found (and the
+ * resource itself), and "*" without a relation, SpiceDB's answer: its CheckPermission's for
+ * each where its listing mislists; it returns how many it compared, or undefined when SpiceDB
+ * hit its depth limit.
  */
 async function compareLookupSubjects(
   sides: LookupSides,
-  resource: ObjectRef,
-  permission: string,
-  subjectType: string,
-  subjectRelation: string | undefined,
+  { resource, permission, subjectType, subjectRelation, mislists }: SubjectsAsked,
   latch: () => Promise<readonly ListedSubject[]>,
 ): Promise<number | undefined> {
-  const spicedb = await lookupOrDepth(() =>
-    sides.oracle.lookupSubjects(resource, permission, subjectType, subjectRelation, sides.told),
-  );
+  const spicedb = mislists
+    ? UNLISTED
+    : await lookupOrDepth(() =>
+        sides.oracle.lookupSubjects(resource, permission, subjectType, subjectRelation, sides.told),
+      );
   if (spicedb === undefined) return undefined;
   const found = await latch();
   const wildcard = subjectRelation === undefined ? ["*"] : [];
+  const itself = resource.type === subjectType ? [resource.id] : [];
   const ids = [
     ...wildcard,
     ...objectPool(subjectType),
+    ...itself,
     ...found.map((i) => i.id),
-    ...spicedb.map((i) => i.id),
+    ...(spicedb ?? []).map((i) => i.id),
   ];
   const of = `${subjectType}${subjectRelation === undefined ? "" : `#${subjectRelation}`}`;
   return compareAnswers(
@@ -190,7 +236,7 @@ async function compareLookupSubjects(
     ids,
     {
       latch: (id) => latchSubjectAnswer(found, id),
-      listed: (id) => spiceDbSubjectAnswer(spicedb, id),
+      listed: (id) => (spicedb === UNLISTED ? undefined : spiceDbSubjectAnswer(spicedb, id)),
       alone: (id) => ({
         resource,
         subject: { type: subjectType, id: id === "*" ? UNNAMED : id, relation: subjectRelation },

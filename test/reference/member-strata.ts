@@ -59,6 +59,7 @@ export function memberGraph(
         const inner: EdgePosition = position === "union" ? "monotone" : position;
         switch (rewrite.kind) {
           case "nil":
+          case "self":
             return;
           case "computed":
             add(from, type, rewrite.name, position);

@@ -321,6 +321,128 @@ describe("evaluateAll: recursive hierarchies", () => {
   });
 });
 
+describe("evaluateAll: self", () => {
+  const model = modelOf(
+    `use self
+     definition user {
+       relation friend: user | user#view
+       relation pub: user:*
+       permission view = self
+       permission friendly = self + friend
+       permission both = self & pub
+       permission notself = pub - self
+       permission selfless = self - friend
+       permission named = view
+     }
+     definition folder {
+       relation parent: folder
+       relation viewer: user
+       permission self_view = self
+       permission view = viewer + parent->self_view
+       permission every = parent.all(self_view)
+     }
+     definition document {
+       relation parent: folder
+       relation reader: user#view
+       permission fview = parent->view
+     }`,
+    [
+      "user:alice#pub@user:*",
+      "user:alice#friend@user:bob",
+      "user:carol#friend@user:carol",
+      "user:dave#friend@user:erin#view",
+      "folder:f1#parent@folder:f2",
+      "folder:f1#viewer@user:alice",
+      "document:d1#parent@folder:f1",
+      "document:d1#reader@user:alice#view",
+    ],
+  );
+
+  it.each<[string, RefResult]>([
+    ["user:alice#view@user:alice", allowed],
+    // An object no relationship names is still itself.
+    ["user:ghost#view@user:ghost", allowed],
+    ["user:alice#view@user:bob", denied],
+    // Only the object with no relation: a subject set is not the object.
+    ["user:alice#view@user:alice#friend", denied],
+    // A subject set is a member of the member it names (the reflexive rule, not self).
+    ["user:alice#view@user:alice#view", allowed],
+    ["user:alice#friendly@user:alice", allowed],
+    ["user:alice#friendly@user:bob", allowed],
+    ["user:alice#both@user:alice", allowed],
+    ["user:bob#both@user:bob", denied],
+    ["user:alice#notself@user:alice", denied],
+    ["user:alice#notself@user:zed", allowed],
+    ["user:bob#notself@user:alice", denied],
+    ["user:carol#selfless@user:carol", denied],
+    ["user:alice#selfless@user:alice", allowed],
+    ["user:alice#named@user:alice", allowed],
+    // A subject set over a permission of self holds exactly its object.
+    ["user:dave#friend@user:erin", allowed],
+    ["user:dave#friend@user:dave", denied],
+    // The same id of another type is another object.
+    ["folder:f2#self_view@folder:f2", allowed],
+    ["folder:f2#self_view@user:f2", denied],
+    // Through an arrow: the object the arrow walks to, not the one it starts from.
+    ["folder:f1#view@folder:f2", allowed],
+    ["folder:f1#view@folder:f1", denied],
+    ["folder:f1#every@folder:f2", allowed],
+    ["document:d1#fview@folder:f2", allowed],
+    ["document:d1#fview@user:alice", allowed],
+    ["document:d1#fview@document:d1", denied],
+    ["document:d1#reader@user:alice", allowed],
+  ])("%s is %j", (question, expected) => {
+    expect(check(model, question)).toEqual(expected);
+  });
+
+  it("never grants the wildcard, which stands for the other objects", () => {
+    const anyone: SubjectRef = { type: "user", id: "*" };
+    expect(model.check({ type: "user", id: "alice" }, "view", anyone)).toEqual(denied);
+    expect(model.check({ type: "user", id: "alice" }, "notself", anyone)).toEqual(allowed);
+  });
+
+  it("finds the subject itself among the resources, named by a relationship or not", () => {
+    expect(model.lookupResources("user", "view", ref("user:ghost"))).toEqual([
+      { id: "ghost", result: allowed },
+    ]);
+    expect(model.lookupResources("user", "notself", ref("user:zed"))).toEqual([
+      { id: "alice", result: allowed },
+    ]);
+    expect(model.lookupResources("user", "notself", ref("user:alice"))).toEqual([]);
+    expect(model.lookupResources("folder", "view", ref("folder:f2"))).toEqual([
+      { id: "f1", result: allowed },
+    ]);
+    expect(model.lookupResources("user", "view", ref("user:alice#view"))).toEqual([
+      { id: "alice", result: allowed },
+    ]);
+    expect(model.lookupResources("user", "view", ref("user:alice#friend"))).toEqual([]);
+  });
+
+  it("finds the resource itself among the subjects of its type only, without a relation", () => {
+    const alice = { type: "user", id: "alice" };
+    expect(model.lookupSubjects(alice, "view", "user")).toEqual([{ id: "alice", result: allowed }]);
+    expect(model.lookupSubjects({ type: "user", id: "ghost" }, "view", "user")).toEqual([
+      { id: "ghost", result: allowed },
+    ]);
+    expect(model.lookupSubjects(alice, "view", "folder")).toEqual([]);
+    expect(model.lookupSubjects(alice, "view", "user", "friend")).toEqual([]);
+    expect(model.lookupSubjects(alice, "view", "user", "view")).toEqual([
+      { id: "alice", result: allowed },
+    ]);
+    // The wildcard grants every user but alice herself (SpiceDB: `*` excluding alice).
+    expect(model.lookupSubjects(alice, "notself", "user").map((e) => e.id)).toEqual([
+      "*",
+      "bob",
+      "carol",
+      "dave",
+      "erin",
+    ]);
+    expect(model.lookupSubjects({ type: "document", id: "d1" }, "fview", "folder")).toEqual([
+      { id: "f2", result: allowed },
+    ]);
+  });
+});
+
 describe("evaluateAll: caveats", () => {
   const schema = `
     caveat within_limit(limit int, amount int) { amount < limit }

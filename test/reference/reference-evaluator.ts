@@ -59,7 +59,8 @@ export interface ReferenceModel {
   /**
    * check answers whether `subject` has `permission` (a relation or permission) on `resource`.
    * The subject `type:*` stands for an arbitrary object of that type that appears in no
-   * relationship. Throws when the resource's type or the permission is unknown.
+   * relationship and is not the resource (so `self` never grants it). Throws when the resource's
+   * type or the permission is unknown.
    */
   check(resource: ObjectRef, permission: string, subject: SubjectRef): RefResult;
   /**
@@ -69,11 +70,16 @@ export interface ReferenceModel {
    * terms do; an exclusion's subtracted side never does. Cycles count as not granting, so do not.
    */
   deniedByCondition(resource: ObjectRef, permission: string, subject: SubjectRef): boolean;
-  /** lookupResources lists the objects of `resourceType` not denied to `subject`, sorted by id. */
+  /**
+   * lookupResources lists the objects of `resourceType` not denied to `subject`, sorted by id:
+   * the subject's own object among them, when of that type, though no relationship names it
+   * (`self` may grant it).
+   */
   lookupResources(resourceType: string, permission: string, subject: SubjectRef): RefEntry[];
   /**
    * lookupSubjects lists the objects of `subjectType` (as subject sets `type:id#subjectRelation`
-   * when a relation is given) that are not denied `permission` on `resource`, sorted by id. Without
+   * when a relation is given) that are not denied `permission` on `resource`, sorted by id, the
+   * resource itself among them when of that type, though no relationship names it. Without
    * a subject relation it also lists `*` when a wildcard grants the permission to an arbitrary
    * object of the type (see {@link ReferenceModel.check}); the concrete ids are listed too, each
    * with its own result.
@@ -131,6 +137,8 @@ export function evaluateAll(
       switch (rewrite.kind) {
         case "nil":
           return FALSE;
+        case "self":
+          return isSelf(object, subject) ? TRUE : FALSE;
         case "computed":
           return read(object, rewrite.name);
         case "union":
@@ -384,6 +392,20 @@ function checkInterpretable(schema: CompiledSchema, rel: Relationship): void {
   if (rel.caveat !== undefined && !schema.caveats.has(rel.caveat.name)) {
     fail(`unknown caveat '${rel.caveat.name}'`);
   }
+}
+
+/**
+ * Whether subject is object itself, as `self` grants: the same type and id, no relation (a subject
+ * set names the object's members, not the object), and never the wildcard, which stands for
+ * objects other than any named one.
+ */
+function isSelf(object: ObjectRef, subject: SubjectRef): boolean {
+  return (
+    subject.type === object.type &&
+    subject.id === object.id &&
+    subject.relation === undefined &&
+    subject.id !== WILDCARD
+  );
 }
 
 function toResult(value: Truth): RefResult {

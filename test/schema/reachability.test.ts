@@ -62,7 +62,32 @@ describe("reachability", () => {
       ]),
     );
     expect(reachability.directEntries("agent")).toEqual([
-      { type: "document", relation: "owner", wildcard: false },
+      { type: "document", relation: "owner", wildcard: false, self: false },
     ]);
+  });
+
+  it("enters a subject type at each permission of its own type that grants `self`, not one that subtracts it", () => {
+    const { reachability: withSelf } = compile(`use self
+definition user {
+  relation blocked: user
+  permission view = self + blocked
+  permission read = view
+  permission post = blocked - self
+}
+definition group {
+  relation owner: user
+  permission manage = owner->view
+}`);
+    expect(withSelf.directEntries("user")).toEqual(
+      expect.arrayContaining([
+        { type: "user", relation: "blocked", wildcard: false, self: false },
+        { type: "user", relation: "view", wildcard: false, self: true },
+        { type: "group", relation: "owner", wildcard: false, self: false },
+      ]),
+    );
+    expect(withSelf.directEntries("user")).toHaveLength(3);
+    expect(withSelf.canReach("user", "read", "user")).toBe(true);
+    expect(withSelf.canReach("group", "manage", "user")).toBe(true);
+    expect(withSelf.canReach("group", "manage", "group")).toBe(false);
   });
 });

@@ -31,6 +31,7 @@ const KEYWORDS = new Set([
   "use",
   "any",
   "all",
+  "self",
 ]);
 
 const identifier = fc
@@ -190,3 +191,74 @@ export const schemaAst: fc.Arbitrary<SchemaAst> = fc.record({
   items: fc.array(topLevel, { maxLength: 5 }),
   trailingComments: comments,
 });
+
+/** withSelfLeaves writes `self` in place of each reference of expression that `chosen` picks. */
+function withSelfLeaves(expression: ExpressionAst, chosen: () => boolean): ExpressionAst {
+  switch (expression.kind) {
+    case "reference":
+      return chosen() ? { kind: "self", span: SPAN } : expression;
+    case "union":
+    case "intersection":
+      return { ...expression, operands: expression.operands.map((o) => withSelfLeaves(o, chosen)) };
+    case "exclusion":
+      return {
+        ...expression,
+        base: withSelfLeaves(expression.base, chosen),
+        subtracted: withSelfLeaves(expression.subtracted, chosen),
+      };
+    default:
+      return expression;
+  }
+}
+
+/** SELF_ONLY is a definition whose one permission is `self`, for a tree that writes it nowhere else. */
+const SELF_ONLY: DefinitionAst = {
+  kind: "definition",
+  name: { value: "itself", span: SPAN },
+  members: [
+    {
+      kind: "permission",
+      name: { value: "itself", span: SPAN },
+      expression: { kind: "self", span: SPAN },
+      comments: [],
+      span: SPAN,
+    },
+  ],
+  innerTrailingComments: [],
+  comments: [],
+  span: SPAN,
+};
+
+/**
+ * schemaAstUsingSelf generates whole schema trees that set `use self` first and write `self`
+ * (the object itself) in place of some of their permissions' references; one that would write
+ * none ends with a definition whose permission is `self`.
+ */
+export const schemaAstUsingSelf: fc.Arbitrary<SchemaAst> = fc
+  .tuple(schemaAst, fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }), comments)
+  .map(([tree, picks, useComments]) => {
+    let next = 0;
+    let written = 0;
+    const chosen = () => {
+      const pick = picks[next++ % picks.length]!;
+      if (pick) written++;
+      return pick;
+    };
+    const items = tree.items.map((item): TopLevelAst => {
+      if (item.kind !== "definition") return item;
+      const members = item.members.map(
+        (member): MemberAst =>
+          member.kind === "permission"
+            ? { ...member, expression: withSelfLeaves(member.expression, chosen) }
+            : member,
+      );
+      return { ...item, members };
+    });
+    const use: TopLevelAst = {
+      kind: "use",
+      feature: { value: "self", span: SPAN },
+      comments: useComments,
+      span: SPAN,
+    };
+    return { ...tree, items: [use, ...items, ...(written === 0 ? [SELF_ONLY] : [])] };
+  });

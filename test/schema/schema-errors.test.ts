@@ -195,16 +195,97 @@ const cases: {
     line: 1,
     column: 5,
     message:
-      "unknown feature 'use expiraton'; the known features are: expiration, partial, typechecking, import (did you mean 'expiration'?)",
+      "unknown feature 'use expiraton'; the known features are: expiration, partial, self, typechecking, import (did you mean 'expiration'?)",
   },
   {
-    name: "use self, not supported",
-    schema: `use self\n${USER}`,
-    code: "unknown-use-flag",
-    line: 1,
-    column: 5,
+    name: "use self: a relation named self",
+    schema: `use self\n${USER}definition doc {\n\trelation self: user\n}\n`,
+    code: "syntax",
+    line: 4,
+    column: 11,
     message:
-      "'use self' (SpiceDB's 'self', an object's permission granted to the object itself) is not supported yet; instead, add a relation and write each object as its own subject (user:alice#itself@user:alice), and use that relation",
+      "expected a relation name after 'relation', found 'self': under 'use self' it is the object itself and names nothing; rename it",
+  },
+  {
+    name: "use self: a definition named self",
+    schema: `use self\n${USER}definition self {}\n`,
+    code: "syntax",
+    line: 3,
+    column: 12,
+    message:
+      "expected a definition name after 'definition', found 'self': under 'use self' it is the object itself and names nothing; rename it",
+  },
+  {
+    name: "use self: a caveat parameter named self",
+    schema: `use self\ncaveat ccc(self int) {\n\tself == 1\n}\n${USER}`,
+    code: "syntax",
+    line: 2,
+    column: 12,
+    message:
+      "expected a parameter name, found 'self': under 'use self' it is the object itself and names nothing; rename it",
+  },
+  {
+    name: "use self: a caveat parameter of type map<self>",
+    schema: `use self\ncaveat ccc(amount map<self>) {\n\ttrue\n}\n${USER}`,
+    code: "syntax",
+    line: 2,
+    column: 23,
+    message:
+      "expected a parameter type, like 'int', 'string' or 'list<string>', found 'self': under 'use self' it is the object itself and names nothing; rename it",
+  },
+  {
+    name: "use self: an arrow from self",
+    schema: `use self\n${USER}definition doc {\n\trelation parent: doc\n\tpermission view = self->parent\n}\n`,
+    code: "syntax",
+    line: 5,
+    column: 24,
+    message:
+      "'self' is the object itself, not a relation: no arrow walks from it; walk a relation, as in 'parent->view', found '->'",
+  },
+  {
+    name: "use self: an arrow function from self",
+    schema: `use self\n${USER}definition doc {\n\trelation parent: doc\n\tpermission view = self.any(parent)\n}\n`,
+    code: "syntax",
+    line: 5,
+    column: 24,
+    message:
+      "'self' is the object itself, not a relation: no arrow walks from it; walk a relation, as in 'parent->view', found '.'",
+  },
+  {
+    name: "use self: an arrow to self",
+    schema: `use self\n${USER}definition doc {\n\trelation parent: doc\n\tpermission view = parent->self\n}\n`,
+    code: "syntax",
+    line: 5,
+    column: 28,
+    message:
+      "expected a permission or relation name after 'parent->', found 'self': under 'use self' it is the object itself and names nothing; rename it",
+  },
+  {
+    name: "use self: an arrow function to self",
+    schema: `use self\n${USER}definition doc {\n\trelation parent: doc\n\tpermission view = parent.all(self)\n}\n`,
+    code: "syntax",
+    line: 5,
+    column: 31,
+    message:
+      "expected a permission or relation name in '.all(...)', found 'self': under 'use self' it is the object itself and names nothing; rename it",
+  },
+  {
+    name: "self before the use self that would make it the object",
+    schema: `${USER}definition doc {\n\tpermission view = self\n}\nuse self\n`,
+    code: "unknown-relation",
+    line: 3,
+    column: 20,
+    message:
+      "definition 'doc' has no relation or permission 'self'; 'use self' makes 'self' the object itself only after it: move it before the definitions",
+  },
+  {
+    name: "self without use self, and no relation named self",
+    schema: `${USER}definition doc {\n\tpermission view = self\n}\n`,
+    code: "unknown-relation",
+    line: 3,
+    column: 20,
+    message:
+      "definition 'doc' has no relation or permission 'self'; to mean the object itself, write 'use self' before the definitions",
   },
   {
     name: "spread of an unknown partial",

@@ -10,7 +10,7 @@ import { formatSchema } from "../../src/schema/formatter.js";
 import { loadSchema } from "../../src/schema/load-schema.js";
 import { parseSchema } from "../../src/schema/parser.js";
 import { type Position, positionAt } from "../../src/schema/source-span.js";
-import { schemaAst } from "./schema-arbitrary.js";
+import { schemaAst, schemaAstUsingSelf } from "./schema-arbitrary.js";
 import { stripSpans } from "./strip-spans.js";
 
 /** A fixed budget: the whole file runs in a few seconds; a failure prints the seed to replay it. */
@@ -43,6 +43,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   insert(fc.string({ unit: "binary", maxLength: 8 })),
   insert(fc.uint8Array({ maxLength: 8 }).map((bytes) => Buffer.from(bytes).toString("latin1"))),
   insert(fc.constantFrom("{", "}", "(", ")", "/", "*", "#", ":", "|", "->", ".", "\n", "//", "/*")),
+  insert(fc.constantFrom(" self ", "use self\n")),
   fc.tuple(fc.nat(), fc.integer({ min: 95, max: 5000 })).map(
     ([i, n]) =>
       (p: string[]) =>
@@ -58,9 +59,12 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   ),
 );
 
-/** schemaText is a valid schema, then up to four mutations of it. */
+/** schemaText is a valid schema (some with `use self` and `self`), then up to four mutations of it. */
 const schemaText = fc
-  .tuple(schemaAst.map(formatSchema), fc.array(mutation, { maxLength: 4 }))
+  .tuple(
+    fc.oneof(schemaAst, schemaAstUsingSelf).map(formatSchema),
+    fc.array(mutation, { maxLength: 4 }),
+  )
   .map(([text, mutations]) => {
     const pieces: string[] = [...(text.match(/[A-Za-z0-9_]+|[ \t]+|[\s\S]/gu) ?? [])];
     return mutations.reduce((p, m) => m(p), pieces).join("");

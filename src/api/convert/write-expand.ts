@@ -79,5 +79,7 @@ export function expandMessage(node: ExpandNode): ExpandNodeMessage {
     case "nil":
     case "cycle":
       return { ...base, kind: { case: node.kind, value: {} } };
+    case "self":
+      return { ...base, kind: { case: "itself", value: {} } };
   }
 }

@@ -68,6 +68,7 @@ const KINDS: Record<ExplanationStep, ExplanationNode_Kind> = {
   exclusion: ExplanationNode_Kind.EXCLUSION,
   arrow: ExplanationNode_Kind.ARROW,
   nil: ExplanationNode_Kind.NIL,
+  self: ExplanationNode_Kind.SELF,
   cycle: ExplanationNode_Kind.CYCLE,
 };
 

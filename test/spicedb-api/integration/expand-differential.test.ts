@@ -14,8 +14,9 @@ import { type Client, type Outcome, outcome } from "./differential-calls.js";
 import { type ApiSides, countOnApiCases, loadApiCase, useApiSides } from "./spicedb-api-case.js";
 import { FULLY_CONSISTENT } from "./spicedb-harness.js";
 
-/** A schema with each shape of tree: one-term permissions, nil, arrows over objects lacking their target, `.all()`, nested operations, a long chain. */
+/** A schema with each shape of tree: one-term permissions, nil, self, arrows over objects lacking their target, `.all()`, nested operations, a long chain. */
 const SHAPES = `use expiration
+use self
 
 caveat above_one(x int) { x > 1 }
 
@@ -42,6 +43,10 @@ definition folder {
   permission chain = parent->chain + viewer
   permission mixed = nothing + one_term
   permission arrow_and = parent->editor & owner
+  permission itself = self
+  permission self_or_viewer = self + viewer
+  permission not_self = viewer - self
+  permission arrow_to_self = parent->itself
 }`;
 
 /** The links of the longest chain SpiceDB expands within its depth limit, and of one beyond it. */
