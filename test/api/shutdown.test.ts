@@ -41,6 +41,8 @@ describe("shutdown", () => {
       // A change each stream has received shows that both are open.
       const relationships = createClient(RelationshipService, grpcTransport);
       const deadline = Date.now() + 20_000;
+      // A new subject each time: a touch of what is stored already is no change.
+      let written = 0;
       while (watchers.some((watcher) => watcher.received() === 0)) {
         if (Date.now() > deadline) throw new Error("the Watch streams never received a change");
         await relationships.writeRelationships({
@@ -50,7 +52,7 @@ describe("shutdown", () => {
               relationship: {
                 resource: { type: "document", id: "plan" },
                 relation: "viewer",
-                subject: { object: { type: "user", id: "ann" } },
+                subject: { object: { type: "user", id: `ann${written++}` } },
               },
             },
           ],

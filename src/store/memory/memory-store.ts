@@ -39,6 +39,7 @@ import {
   resolveStoreOptions,
   type StoreOptions,
 } from "../store-options.js";
+import { touchChangesNothing } from "../unchanged-touch.js";
 import type { WriteLimits } from "../write-limits.js";
 import { ChangeLog } from "./change-log.js";
 import { CommitTimes } from "./commit-times.js";
@@ -190,10 +191,18 @@ class MemoryStore implements Store {
         );
       }
     }
-    // An expired relationship is already gone for readers: deleting it changes nothing.
-    const changes = prepared.filter(
-      ({ operation, key }) => operation !== "delete" || this.isLive(key, nowMs),
-    );
+    // An expired relationship is already gone for readers: deleting it changes nothing; nor does
+    // a touch that would store what is live (a stamped one stores what its revision makes of it).
+    const changes = prepared.filter(({ operation, key, relationship }) => {
+      if (operation === "delete") return this.isLive(key, nowMs);
+      if (operation === "create" || stamp !== undefined) return true;
+      const newest = this.newest.get(key);
+      return !(
+        newest !== undefined &&
+        isLiveAtHead(newest, nowMs) &&
+        touchChangesNothing(newest.relationship, relationship)
+      );
+    });
     if (changes.length === 0) return { revision: revision(this.headRev), deleted: 0 };
     const at = revision(this.headRev + 1);
     const events: ChangeEvent[] = [];

@@ -24,7 +24,7 @@ import {
   takeWriteRevision,
 } from "./write-revision.js";
 import {
-  anyLive,
+  changesAnything,
   deleteMatchingVersions,
   firstLiveMatch,
   insertVersions,
@@ -43,8 +43,9 @@ export interface Commit {
  * head as of now, and logs them (each created or touched relationship as options.stamp makes it of
  * the revision); first it logs the expiries already due, at the previous revision.
  * It rejects with a StoreError when a precondition fails or a create finds its relationship. A
- * write that changes nothing (only deletes, none of a live relationship) takes no revision: it
- * returns the head's.
+ * touch that would store what is live writes and logs nothing (see retireVersions). A write that
+ * changes nothing (deletes of what is not live, touches of what is stored as they would store it)
+ * takes no revision: it returns the head's.
  */
 export async function writeTransaction(
   tx: SqlQueryable,
@@ -58,20 +59,22 @@ export async function writeTransaction(
   );
   const expiry = earliestExpiry(written.map((w) => w.relationship));
   const notification = (revision: number) => formatNotification({ revision, expiry });
+  const { stamp } = options;
+  // A stamped write stores what the revision makes of it: never what is there already.
+  const plain = stamp === undefined;
   let at: number;
-  if (written.length === 0) {
-    // Only deletes: the head is locked first (as taking a revision would lock it), so that a write
-    // that finds none of its relationships live ends without taking one.
+  if (written.length === 0 || plain) {
+    // The head is locked first (as taking a revision would lock it), so that a write that would
+    // change nothing (deletes of what is not live, touches of what is stored) ends without one.
     const head = await lockHead(tx);
     await checkBeforeWrite(tx, preconditions, now, options);
-    const keys = updates.map((update) => update.key);
-    if (!(await anyLive(tx, keys, now))) return { revision: head, deleted: 0 };
+    if (!(await changesAnything(tx, updates, now))) return { revision: head, deleted: 0 };
     at = await takeWriteRevision(tx, now, notification);
   } else {
     at = await takeWriteRevision(tx, now, notification);
     await checkBeforeWrite(tx, preconditions, now, options);
   }
-  const { conflict, deleted } = await retireVersions(tx, at, updates, now);
+  const { conflict, deleted, unchanged } = await retireVersions(tx, at, updates, now, plain);
   if (conflict !== undefined) {
     const text = formatRelationship(updates[conflict - 1]!.relationship);
     throw new StoreError(
@@ -79,12 +82,12 @@ export async function writeTransaction(
       `cannot create ${text}: the relationship already exists`,
     );
   }
-  const { stamp } = options;
-  if (written.length > 0) {
+  const changed = written.filter((w) => !unchanged.has(w.position));
+  if (changed.length > 0) {
     const stored =
       stamp === undefined
-        ? written
-        : written.map((w) => ({ ...w, relationship: stamp(w.relationship, toRevision(at)) }));
+        ? changed
+        : changed.map((w) => ({ ...w, relationship: stamp(w.relationship, toRevision(at)) }));
     await insertVersions(tx, at, stored);
   }
   return expiry === undefined ? { revision: at, deleted } : { revision: at, expiry, deleted };

@@ -8,6 +8,7 @@ import {
   expiring,
   inExpiryWindows,
   type MakeStore,
+  read,
   readKeys,
   rel,
   remove,
@@ -100,6 +101,40 @@ export function describeWatchConformance(makeStore: MakeStore): void {
         "1 touch folder:f#viewer@user:alice",
         "3 touch folder:f#viewer@user:alice",
         "5 touch folder:g#viewer@user:sentinel",
+      ]);
+    });
+
+    it("sends nothing for a touch that stores what is live (a write of only such touches takes no revision), and a touch for one that changes a caveat, its context or an expiry", async () => {
+      const s = store();
+      const { revision: first } = await s.write([
+        touch("document:a#viewer@user:alice"),
+        touch('document:b#viewer@user:bob[only_weekdays:{"x":1,"y":[2]}]'),
+        touch("document:c#viewer@user:carol[expiration:2099-01-01T00:00:00Z]"),
+      ]);
+      // The same again (the context's keys in another order): no change, so no revision.
+      const { revision: same } = await s.write([
+        touch("document:a#viewer@user:alice"),
+        touch('document:b#viewer@user:bob[only_weekdays:{"y":[2],"x":1}]'),
+        touch("document:c#viewer@user:carol[expiration:2099-01-01T00:00:00Z]"),
+      ]);
+      expect(Number(same)).toBe(Number(first));
+      await s.write([
+        touch("document:a#viewer@user:alice[only_weekdays]"),
+        touch('document:b#viewer@user:bob[only_weekdays:{"x":2,"y":[2]}]'),
+        touch("document:c#viewer@user:carol[expiration:2098-01-01T00:00:00Z]"),
+        touch("document:d#viewer@user:dan"),
+      ]);
+      await s.write([touch("document:d#viewer@user:dan"), touch("group:end#member@user:sentinel")]);
+      const events = await take(s.watch(first), 5);
+      expect(events.map(describeEvent)).toEqual([
+        "2 touch document:a#viewer@user:alice",
+        "2 touch document:b#viewer@user:bob",
+        "2 touch document:c#viewer@user:carol",
+        "2 touch document:d#viewer@user:dan",
+        "3 touch group:end#member@user:sentinel",
+      ]);
+      expect(await read(s, { resourceType: "document", resourceIds: ["b"] })).toEqual([
+        rel('document:b#viewer@user:bob[only_weekdays:{"x":2,"y":[2]}]'),
       ]);
     });
 
