@@ -8,7 +8,7 @@ import type { Relationship } from "../tuple/relationship.js";
  * same key, would store what is there: the same caveat, context and expiry. Such a touch makes no
  * new version and no change event, so that Watch sends nothing for it (as SpiceDB's does) and no
  * cached answer that read the relationship is dropped for it. The Postgres stores compare the
- * same in SQL (see retireVersions).
+ * same in SQL (see updateEffects).
  */
 export function touchChangesNothing(stored: Relationship, written: Relationship): boolean {
   const context = (r: Relationship) =>

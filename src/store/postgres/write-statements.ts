@@ -51,27 +51,12 @@ export async function firstLiveMatch(
   return row === undefined ? undefined : toRelationship(row);
 }
 
-/**
- * UPDATES is a CTE `u` of a write's updates, from the parameters {@link updateParams} lays out
- * from $2 on: key, operation, position, and the caveat, context and expiry each would store.
- */
-const UPDATES = `u AS (
-  SELECT * FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::timestamptz[])
-    AS u(rel_key, operation, seq, caveat_name, caveat_context, expires_at)
-)`;
+/** UPDATES is a write's updates as rows `u`, from the parameters {@link updateParams} lays out. */
+const UPDATES = `unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::timestamptz[])
+  AS u(rel_key, operation, seq, caveat_name, caveat_context, expires_at)`;
 
 /** LIVE_AT_NOW is true of a version `r` not expired at now, $1. */
 const LIVE_AT_NOW = "(r.expires_at IS NULL OR r.expires_at > $1::timestamptz)";
-
-/**
- * STORES_ALREADY is true of a touch `u` whose relationship's live version `r` holds what it would
- * store: the same caveat, context (canonical JSON, as written) and expiry (touchChangesNothing
- * compares the same).
- */
-const STORES_ALREADY = `u.operation = 'touch' AND r.deleted_rev IS NULL AND ${LIVE_AT_NOW}
-  AND r.caveat_name IS NOT DISTINCT FROM u.caveat_name
-  AND r.caveat_context::text IS NOT DISTINCT FROM u.caveat_context
-  AND r.expires_at IS NOT DISTINCT FROM u.expires_at`;
 
 /** updateParams are now and the arrays of {@link UPDATES}; update i has position i + 1. */
 function updateParams(updates: readonly PreparedUpdate[], now: Date): unknown[] {
@@ -89,59 +74,69 @@ function updateParams(updates: readonly PreparedUpdate[], now: Date): unknown[] 
   ];
 }
 
+/** UpdateEffects says what a write's updates would do to what is live at the head. */
+export interface UpdateEffects {
+  /** Whether any would change it: a create, a delete of a live relationship, another touch. */
+  readonly changes: boolean;
+  /**
+   * The positions of the touches whose relationship is live and stored as they would store it
+   * (the same caveat, context and expiry, as touchChangesNothing compares): no change.
+   */
+  readonly unchanged: ReadonlySet<number>;
+}
+
 /**
- * changesAnything says whether updates would change what is live at the head as of now: a create,
- * a delete of a live relationship, or a touch of one not stored as it would store it.
+ * updateEffects reads, for each update, the live version of its relationship at the head as of
+ * now (one index probe each), and says what the updates would change.
  */
-export async function changesAnything(
+export async function updateEffects(
   tx: SqlQueryable,
   updates: readonly PreparedUpdate[],
   now: Date,
-): Promise<boolean> {
-  const [row] = await tx.query(
-    `WITH ${UPDATES}
-    SELECT EXISTS (
-      SELECT 1 FROM u LEFT JOIN latch_relationships AS r
-        ON r.rel_key = u.rel_key AND r.deleted_rev IS NULL AND ${LIVE_AT_NOW}
-      WHERE u.operation = 'create' OR (u.operation = 'delete' AND r.rel_key IS NOT NULL)
-        OR (u.operation = 'touch' AND (r.rel_key IS NULL OR NOT (${STORES_ALREADY})))
-    ) AS changes`,
+): Promise<UpdateEffects> {
+  const rows = await tx.query(
+    `SELECT u.seq, u.operation, r.rel_key IS NOT NULL AS live,
+       r.rel_key IS NOT NULL AND r.caveat_name IS NOT DISTINCT FROM u.caveat_name
+         AND r.caveat_context::text IS NOT DISTINCT FROM u.caveat_context
+         AND r.expires_at IS NOT DISTINCT FROM u.expires_at AS stored
+     FROM ${UPDATES}
+     LEFT JOIN LATERAL (
+       SELECT r.rel_key, r.caveat_name, r.caveat_context, r.expires_at FROM latch_relationships AS r
+       WHERE r.rel_key = u.rel_key AND r.deleted_rev IS NULL AND ${LIVE_AT_NOW} LIMIT 1
+     ) AS r ON true`,
     updateParams(updates, now),
   );
-  return row?.changes === true;
+  const unchanged = new Set<number>();
+  let changes = false;
+  for (const row of rows) {
+    if (row.operation === "touch" && row.stored === true) unchanged.add(toNumber(row, "seq"));
+    else if (row.operation !== "delete" || row.live === true) changes = true;
+  }
+  return { changes, unchanged };
 }
 
 /**
  * retireVersions ends, at revision `at`, the newest version of every relationship that updates
  * touch, create or delete (a delete skips a version already expired at now: it is gone for
- * readers), and logs a delete event, at its update's position, for each deleted one. With
- * keepUnchanged, a touch that would store what is live keeps its version, and its position is
- * among those returned as unchanged: it writes no version and logs no event. It returns how many
- * deletes found a relationship, and the position of the first create whose relationship was
- * live, if any: the write must fail. Update i has position i + 1, the sequence of its event in
- * the changelog.
+ * readers), but the touches at the positions `unchanged` lists (see updateEffects), and logs a
+ * delete event, at its update's position, for each deleted one. It returns how many deletes found
+ * a relationship, and the position of the first create whose relationship was live, if any: the
+ * write must fail. Update i has position i + 1, the sequence of its event in the changelog.
  */
 export async function retireVersions(
   tx: SqlQueryable,
   at: number,
   updates: readonly PreparedUpdate[],
   now: Date,
-  keepUnchanged = false,
-): Promise<{
-  readonly conflict: number | undefined;
-  readonly deleted: number;
-  readonly unchanged: ReadonlySet<number>;
-}> {
+  unchanged: ReadonlySet<number> = new Set(),
+): Promise<{ readonly conflict: number | undefined; readonly deleted: number }> {
   const [row = {}] = await tx.query(
-    `WITH ${UPDATES}, unchanged AS (
-      SELECT u.seq FROM latch_relationships AS r JOIN u ON r.rel_key = u.rel_key
-      WHERE $9::boolean AND ${STORES_ALREADY}
-    ), retired AS (
+    `WITH retired AS (
       UPDATE latch_relationships AS r SET deleted_rev = $8::bigint
-      FROM u
+      FROM ${UPDATES}
       WHERE r.rel_key = u.rel_key AND r.deleted_rev IS NULL
         AND (u.operation <> 'delete' OR ${LIVE_AT_NOW})
-        AND u.seq NOT IN (SELECT seq FROM unchanged)
+        AND NOT (u.seq = ANY($9::int[]))
       RETURNING u.operation, u.seq, ${LIVE_AT_NOW} AS live, ${prefixed("r", RELATIONSHIP_COLUMNS)}
     ), logged AS (
       INSERT INTO latch_changelog (revision, seq, kind, ${RELATIONSHIP_COLUMNS})
@@ -150,14 +145,12 @@ export async function retireVersions(
       RETURNING 1
     )
     SELECT (SELECT seq FROM retired WHERE operation = 'create' AND live ORDER BY seq LIMIT 1) AS conflict,
-      (SELECT count(*) FROM retired WHERE operation = 'delete') AS deleted,
-      (SELECT COALESCE(array_agg(seq), '{}') FROM unchanged) AS unchanged`,
-    [...updateParams(updates, now), at, keepUnchanged],
+      (SELECT count(*) FROM retired WHERE operation = 'delete') AS deleted`,
+    [...updateParams(updates, now), at, [...unchanged]],
   );
   return {
     conflict: row.conflict === null ? undefined : toNumber(row, "conflict"),
     deleted: toNumber(row, "deleted"),
-    unchanged: new Set(((row.unchanged ?? []) as unknown[]).map(Number)),
   };
 }
 

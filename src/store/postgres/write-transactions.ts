@@ -24,12 +24,12 @@ import {
   takeWriteRevision,
 } from "./write-revision.js";
 import {
-  changesAnything,
   deleteMatchingVersions,
   firstLiveMatch,
   insertVersions,
   lockHead,
   retireVersions,
+  updateEffects,
 } from "./write-statements.js";
 
 /** Commit is what a committed write tells the store: its revision and the earliest expiry it wrote. */
@@ -43,7 +43,7 @@ export interface Commit {
  * head as of now, and logs them (each created or touched relationship as options.stamp makes it of
  * the revision); first it logs the expiries already due, at the previous revision.
  * It rejects with a StoreError when a precondition fails or a create finds its relationship. A
- * touch that would store what is live writes and logs nothing (see retireVersions). A write that
+ * touch that would store what is live writes and logs nothing (see updateEffects). A write that
  * changes nothing (deletes of what is not live, touches of what is stored as they would store it)
  * takes no revision: it returns the head's.
  */
@@ -60,21 +60,24 @@ export async function writeTransaction(
   const expiry = earliestExpiry(written.map((w) => w.relationship));
   const notification = (revision: number) => formatNotification({ revision, expiry });
   const { stamp } = options;
-  // A stamped write stores what the revision makes of it: never what is there already.
-  const plain = stamp === undefined;
   let at: number;
-  if (written.length === 0 || plain) {
+  let unchanged: ReadonlySet<number> = new Set();
+  // A stamped write stores what the revision makes of it: never what is there already.
+  if (written.length === 0 || stamp === undefined) {
     // The head is locked first (as taking a revision would lock it), so that a write that would
-    // change nothing (deletes of what is not live, touches of what is stored) ends without one.
+    // change nothing (deletes of what is not live, touches of what is stored) ends without one;
+    // under the lock, no other write changes what the effects were read from.
     const head = await lockHead(tx);
     await checkBeforeWrite(tx, preconditions, now, options);
-    if (!(await changesAnything(tx, updates, now))) return { revision: head, deleted: 0 };
+    const effects = await updateEffects(tx, updates, now);
+    if (!effects.changes) return { revision: head, deleted: 0 };
+    unchanged = effects.unchanged;
     at = await takeWriteRevision(tx, now, notification);
   } else {
     at = await takeWriteRevision(tx, now, notification);
     await checkBeforeWrite(tx, preconditions, now, options);
   }
-  const { conflict, deleted, unchanged } = await retireVersions(tx, at, updates, now, plain);
+  const { conflict, deleted } = await retireVersions(tx, at, updates, now, unchanged);
   if (conflict !== undefined) {
     const text = formatRelationship(updates[conflict - 1]!.relationship);
     throw new StoreError(
