@@ -47,9 +47,9 @@ const CAVEAT_NAME_RULE =
   "use letters, digits and '_', 1 to 128 characters, with '/' after any prefixes (as in 'org/IsAdmin')";
 /**
  * KNOWN_FEATURES are the `use` flags a schema may set: `expiration` allows `with expiration`,
- * `partial` partials (see expandPartials), and `self` the expression `self` (the parser reads it). SpiceDB's `typechecking` (its own schema checks:
- * Latch's apply with it or without) and `import` (imports, which a schema written to a server
- * cannot hold) are taken and change nothing.
+ * `partial` partials (see expandPartials), and `self` the expression `self` (the parser reads
+ * it). SpiceDB's `typechecking` (its own schema checks: Latch's apply with it or without) and
+ * `import` (imports, which a schema written to a server cannot hold) are taken and change nothing.
  */
 const KNOWN_FEATURES = ["expiration", "partial", "self", "typechecking", "import"];
 
