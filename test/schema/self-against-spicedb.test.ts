@@ -29,6 +29,7 @@ import { schemaCase } from "../generators/index.js";
 import type { SpiceDbOracle } from "../oracle/spicedb-oracle.js";
 import { useSpiceDbOracle } from "../oracle/use-spicedb-oracle.js";
 import { loadsAlike } from "./loads-alike.js";
+import { schemaShape } from "./schema-shape.js";
 
 const USER = "definition user {}\n\n";
 const SELF = "use self\n\n";
@@ -186,19 +187,6 @@ function useSpiceDbReader(): (text: string) => Promise<string> {
   };
 }
 
-const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
-
-/** shapeOf is a compiled schema's definitions as data, by name, their members by name. */
-function shapeOf(compiled: CompiledSchema) {
-  return [...compiled.definitions.values()]
-    .map((definition) => ({
-      name: definition.name,
-      doc: definition.doc,
-      members: [...definition.members.values()].sort(byName),
-    }))
-    .sort(byName);
-}
-
 /** selfAsName is rewrite with each `self` read as the name `self`, as the text reads without the flag. */
 function selfAsName(rewrite: Rewrite): Rewrite {
   switch (rewrite.kind) {
@@ -220,7 +208,7 @@ function selfAsName(rewrite: Rewrite): Rewrite {
 
 /** writesSelf says whether a permission of compiled holds `self`. */
 function writesSelf(compiled: CompiledSchema): boolean {
-  return JSON.stringify(shapeOf(compiled)).includes('{"kind":"self"}');
+  return JSON.stringify(schemaShape(compiled)).includes('{"kind":"self"}');
 }
 
 /** permissionsOf is each permission's rewrite in compiled, by `type#name`, `self` read as a name. */
@@ -275,8 +263,8 @@ async function loadsAsInSpiceDb(
   const said = reread.ok ? "" : reread.diagnostics.map((d) => d.message).join("; ");
   expect(reread.ok, `${read}\nLatch: ${said}`).toBe(true);
   if (!reread.ok) return undefined;
-  expect(shapeOf(loaded.schema), `${text}\nSpiceDB reads back:\n${read}`).toEqual(
-    shapeOf(reread.schema),
+  expect(schemaShape(loaded.schema), `${text}\nSpiceDB reads back:\n${read}`).toEqual(
+    schemaShape(reread.schema),
   );
   expect(permissionsOf(loaded.schema), text).toEqual(permissionsWithoutFlag(text));
   return loaded.schema;
