@@ -11,6 +11,44 @@ import {
 import type * as grpc from "@grpc/grpc-js";
 import { Metadata } from "@grpc/grpc-js";
 
+/**
+ * OneTrailer is a call's trailer of one header, given to grpc-js as its trailer metadata: what
+ * grpc-js does with that on a server is copy it (clone) and read its HTTP/2 headers
+ * (toHttp2Headers), and this does both without a Metadata's Map, arrays and checks of key and
+ * value (the server writes both). It is its own copy: nothing changes it once made (grpc-js
+ * would add to its copy only ORCA metrics, which Latch's server is not set up to record).
+ *
+ * Measured on the hot Check over gRPC (the server benchmark's pairs, a trailer on every call
+ * against none): the server's CPU per call 8-10% above none with a Metadata (its clone and
+ * toHttp2Headers overridden too: the Metadata made is what costs), and within 0.1% with this.
+ */
+class OneTrailer {
+  constructor(
+    readonly name: string,
+    readonly value: string,
+  ) {}
+
+  clone(): grpc.Metadata {
+    return this.asMetadata();
+  }
+
+  toHttp2Headers(): ReturnType<grpc.Metadata["toHttp2Headers"]> {
+    return { [this.name]: this.value };
+  }
+
+  /** asMetadata is this trailer typed as what grpc-js takes, which reads only the methods above. */
+  asMetadata(): grpc.Metadata {
+    return this as unknown as grpc.Metadata;
+  }
+
+  /** toMetadata is the trailer as metadata of the usual kind, for a call that adds to it. */
+  toMetadata(): grpc.Metadata {
+    const metadata = new Metadata();
+    metadata.set(this.name, this.value);
+    return metadata;
+  }
+}
+
 type AnyCall = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerReadableStream<unknown, unknown>;
 
 /**
@@ -118,7 +156,8 @@ export class CallContext implements HandlerContext {
    */
   trailers(): grpc.Metadata | undefined {
     if (this.responseTrailers === undefined) return this.trailerMetadata;
-    const metadata = this.trailerMetadata ?? new Metadata();
+    const set = this.trailerMetadata;
+    const metadata = set instanceof OneTrailer ? set.toMetadata() : (set ?? new Metadata());
     for (const [key, value] of this.responseTrailers) metadata.set(key, value);
     return metadata;
   }
@@ -136,9 +175,17 @@ export class CallContext implements HandlerContext {
     this.call.sendMetadata(metadata);
   }
 
-  /** setTrailer sets a response trailer without a Headers object, whose checks cost a hot call more. */
+  /**
+   * setTrailer sets a response trailer without a Headers object, whose checks cost a hot call
+   * more: while it is the only one, as a {@link OneTrailer}.
+   */
   setTrailer(name: string, value: string): void {
-    this.trailerMetadata ??= new Metadata();
+    const set = this.trailerMetadata;
+    if (set === undefined || (set instanceof OneTrailer && set.name === name)) {
+      this.trailerMetadata = new OneTrailer(name, value).asMetadata();
+      return;
+    }
+    this.trailerMetadata = set instanceof OneTrailer ? set.toMetadata() : set;
     this.trailerMetadata.set(name, value);
   }
 

@@ -322,16 +322,26 @@ describe.each(cases)("decisions recorded on $store.name, $mode", ({ store, mode 
   it.skipIf(store.open === undefined)(
     "records each CheckBulk item, and each lookup call with its count",
     async () => {
-      const bulk = await permissions.checkBulk({
-        items: [
-          { resource: ref("document:plan"), permission: "view", subject: subject("user:dave") },
-          { resource: ref("document:plan"), permission: "view", subject: subject("user:erin") },
-        ],
-      });
+      let trailer: string | null = null;
+      const bulk = await permissions.checkBulk(
+        {
+          items: [
+            { resource: ref("document:plan"), permission: "view", subject: subject("user:dave") },
+            { resource: ref("document:plan"), permission: "view", subject: subject("user:erin") },
+          ],
+        },
+        {
+          onTrailer: (h) => {
+            trailer = h.get("latch-decision-id");
+          },
+        },
+      );
       const ids = bulk.pairs.map((p) =>
         p.response.case === "item" ? p.response.value : undefined,
       );
       expect(ids.map((item) => item?.decisionId).length).toBe(2);
+      // The trailer holds one id, the last item's: each item's replaced the one before.
+      expect(trailer).toBe(ids[1]!.decisionId);
       const [dave, erin] = await Promise.all(ids.map((item) => recordOf(item!.decisionId)));
       expect(dave).toMatchObject({ subject: "user:dave", result: "allowed" });
       expect(erin).toMatchObject({ subject: "user:erin", result: "denied" });
