@@ -1,6 +1,6 @@
 // Benchmark: the SQL store on Postgres (a fresh database, dropped after) and PGlite: bulk import rate
 // (into the empty store, then again over it), point-read p50 (the floor), and Check with no cache on the engine benchmark's dataset, with SQL
-// round trips per Check, and writes of one touch (new, then unchanged). Prints a table, or JSON with --json.
+// round trips per Check, writes of one create, and writes of one touch (new, then unchanged). Prints a table, or JSON with --json.
 //   npm run bench:store [-- --json] [-- --checks N]
 
 import { PGlite } from "@electric-sql/pglite";
@@ -35,6 +35,8 @@ interface StoreResult {
   readonly reimportPerSecond: number;
   readonly pointRead: Latencies;
   readonly check: Latencies & { readonly allowed: number; readonly roundTrips: number };
+  /** Writes of one create each, of a new relationship. */
+  readonly create: Latencies;
   /** Writes of one touch each: of a new relationship, then of the same again (no change). */
   readonly touch: { readonly added: Latencies; readonly unchanged: Latencies };
 }
@@ -115,11 +117,16 @@ async function benchStore(name: string, executor: SqlExecutor): Promise<StoreRes
       if (await check(c)) allowed++;
     });
     const roundTrips = (queries - before) / checks.length;
-    const touched = Array.from({ length: TOUCHES }, (_, i) => ({
-      resource: { type: "document", id: `touched${i}` },
-      relation: "viewer",
-      subject: { type: "user", id: `u${i}` },
-    }));
+    const written = (name: string) =>
+      Array.from({ length: TOUCHES }, (_, i) => ({
+        resource: { type: "document", id: `${name}${i}` },
+        relation: "viewer",
+        subject: { type: "user", id: `u${i}` },
+      }));
+    const created = await timed(written("created"), (relationship) =>
+      store.write([{ operation: "create", relationship }]),
+    );
+    const touched = written("touched");
     const touch = (relationship: (typeof touched)[number]) =>
       store.write([{ operation: "touch", relationship }]);
     const added = await timed(touched, touch);
@@ -133,6 +140,7 @@ async function benchStore(name: string, executor: SqlExecutor): Promise<StoreRes
       reimportPerSecond: imported / reimportSeconds,
       pointRead,
       check: { ...checked, allowed, roundTrips },
+      create: created,
       touch: { added, unchanged },
     };
   } finally {
@@ -199,16 +207,16 @@ if (json) {
   );
 } else {
   console.log(
-    `${relationships.length} relationships imported in one transaction (then again, replacing them all); ${READS} point reads; ${checkCount} checks (engine-bench sequence), one at a time, no cache; ${TOUCHES} writes of one touch each, of new relationships, then the same again (no change)\n`,
+    `${relationships.length} relationships imported in one transaction (then again, replacing them all); ${READS} point reads; ${checkCount} checks (engine-bench sequence), one at a time, no cache; ${TOUCHES} writes of one create each, of new relationships; ${TOUCHES} writes of one touch each, of new relationships, then the same again (no change)\n`,
   );
   console.log(
-    "| store | import rows/s | re-import rows/s | point read p50 ms (floor) | checks/s | Check p50 ms | Check p99 ms | Check p50 × floor | SQL round trips / Check | allowed | touch new p50 × floor | touch unchanged p50 × floor |",
+    "| store | import rows/s | re-import rows/s | point read p50 ms (floor) | checks/s | Check p50 ms | Check p99 ms | Check p50 × floor | SQL round trips / Check | allowed | create p50 × floor | touch new p50 × floor | touch unchanged p50 × floor |",
   );
-  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of results) {
     const c = r.check;
     console.log(
-      `| ${r.store} | ${r.importPerSecond.toFixed(0)} | ${r.reimportPerSecond.toFixed(0)} | ${r.pointRead.p50.toFixed(3)} | ${c.perSecond.toFixed(0)} | ${c.p50.toFixed(3)} | ${c.p99.toFixed(3)} | ${(c.p50 / r.pointRead.p50).toFixed(1)} | ${c.roundTrips.toFixed(2)} | ${c.allowed} | ${(r.touch.added.p50 / r.pointRead.p50).toFixed(1)} | ${(r.touch.unchanged.p50 / r.pointRead.p50).toFixed(1)} |`,
+      `| ${r.store} | ${r.importPerSecond.toFixed(0)} | ${r.reimportPerSecond.toFixed(0)} | ${r.pointRead.p50.toFixed(3)} | ${c.perSecond.toFixed(0)} | ${c.p50.toFixed(3)} | ${c.p99.toFixed(3)} | ${(c.p50 / r.pointRead.p50).toFixed(1)} | ${c.roundTrips.toFixed(2)} | ${c.allowed} | ${(r.create.p50 / r.pointRead.p50).toFixed(1)} | ${(r.touch.added.p50 / r.pointRead.p50).toFixed(1)} | ${(r.touch.unchanged.p50 / r.pointRead.p50).toFixed(1)} |`,
     );
   }
 }

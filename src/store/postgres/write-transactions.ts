@@ -29,6 +29,7 @@ import {
   insertVersions,
   lockHead,
   retireVersions,
+  type UpdateEffects,
   updateEffects,
 } from "./write-statements.js";
 
@@ -69,7 +70,12 @@ export async function writeTransaction(
     // under the lock, no other write changes what the effects were read from.
     const head = await lockHead(tx);
     await checkBeforeWrite(tx, preconditions, now, options);
-    const effects = await updateEffects(tx, updates, now);
+    // Creates change what they write, or fail: only deletes and touches need reading first
+    // (and a write of nothing changes nothing).
+    const effects =
+      updates.length > 0 && updates.every((u) => u.operation === "create")
+        ? CREATES_CHANGE
+        : await updateEffects(tx, updates, now);
     if (!effects.changes) return { revision: head, deleted: 0 };
     unchanged = effects.unchanged;
     at = await takeWriteRevision(tx, now, notification);
@@ -95,6 +101,9 @@ export async function writeTransaction(
   }
   return expiry === undefined ? { revision: at, deleted } : { revision: at, expiry, deleted };
 }
+
+/** CREATES_CHANGE is what a write of creates only does: change each relationship it names. */
+const CREATES_CHANGE: UpdateEffects = { changes: true, unchanged: new Set() };
 
 /** checkBeforeWrite checks, under the head's lock, the schema the write expects and its preconditions. */
 async function checkBeforeWrite(
