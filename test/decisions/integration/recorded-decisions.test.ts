@@ -2,8 +2,10 @@
 // on-behalf-of checks, bulk items, lookups; cached and not; allowed, denied and conditional; with
 // the right fields and a proof that names what granted it. On PGlite and on Postgres, async and sync.
 
+import { v1 } from "@authzed/authzed-node";
 import { type Client, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import type { Metadata } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiKey, hashApiKey } from "../../../src/api/api-keys.js";
 import type { LatchServer } from "../../../src/api/latch-server.js";
@@ -416,6 +418,42 @@ describe.each(cases)("decisions recorded on $store.name, $mode", ({ store, mode 
       const body = (await response.json()) as { decisionId: string };
       expect(response.headers.get("latch-decision-id")).toBe(body.decisionId);
       expect((await recordOf(body.decisionId)).result).toBe("allowed");
+    },
+  );
+
+  it.skipIf(store.open === undefined)(
+    "records SpiceDB's CheckPermission, its id in the trailer a grpc-js client reads",
+    async () => {
+      const client = v1.NewClient(
+        KEY,
+        `127.0.0.1:${server!.grpcPort}`,
+        v1.ClientSecurity.INSECURE_PLAINTEXT_CREDENTIALS,
+      );
+      try {
+        const request = v1.CheckPermissionRequest.create({
+          resource: v1.ObjectReference.create({ objectType: "document", objectId: "plan" }),
+          permission: "view",
+          subject: v1.SubjectReference.create({
+            object: v1.ObjectReference.create({ objectType: "user", objectId: "alice" }),
+          }),
+        });
+        const trailer = await new Promise<string>((resolve, reject) => {
+          const call = client.checkPermission(request, (error) => {
+            if (error !== null) reject(error);
+          });
+          call.on("status", (status: { metadata: Metadata }) => {
+            resolve(String(status.metadata.get("latch-decision-id")[0]));
+          });
+        });
+        expect(await recordOf(trailer)).toMatchObject({
+          subject: "user:alice",
+          resource: "document:plan",
+          permission: "view",
+          result: "allowed",
+        });
+      } finally {
+        client.close();
+      }
     },
   );
 
