@@ -422,7 +422,7 @@ describe.each(cases)("decisions recorded on $store.name, $mode", ({ store, mode 
   );
 
   it.skipIf(store.open === undefined)(
-    "records SpiceDB's CheckPermission, its id in the trailer a grpc-js client reads",
+    "records SpiceDB's CheckPermission and LookupResources, their ids where a grpc-js client reads them",
     async () => {
       const client = v1.NewClient(
         KEY,
@@ -450,6 +450,30 @@ describe.each(cases)("decisions recorded on $store.name, $mode", ({ store, mode 
           resource: "document:plan",
           permission: "view",
           result: "allowed",
+        });
+
+        // A lookup's id comes in the response header, before the stream's first response.
+        const stream = client.lookupResources(
+          v1.LookupResourcesRequest.create({
+            resourceObjectType: "document",
+            permission: "view",
+            subject: request.subject,
+          }),
+        );
+        const header = new Promise<string>((resolve) => {
+          stream.on("metadata", (metadata: Metadata) => {
+            resolve(String(metadata.get("latch-decision-id")[0]));
+          });
+        });
+        const found: string[] = [];
+        for await (const response of stream) {
+          found.push((response as v1.LookupResourcesResponse).resourceObjectId);
+        }
+        expect(found).toEqual(["plan"]);
+        expect(await recordOf(await header)).toMatchObject({
+          kind: "lookup_resources",
+          subject: "user:alice",
+          lookup: { returned: 1 },
         });
       } finally {
         client.close();
