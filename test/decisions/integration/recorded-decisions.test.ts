@@ -25,6 +25,7 @@ import {
 } from "../../../src/gen/latch/v1/relationship_service_pb.js";
 import { SchemaService } from "../../../src/gen/latch/v1/schema_service_pb.js";
 import { startTestServer } from "../../api/api-harness.js";
+import { obj, subj } from "../../spicedb-api/integration/spicedb-harness.js";
 import { waitFor } from "../../support/wait-for.js";
 import { DECISION_STORES, type OpenedStore } from "./decision-stores.js";
 
@@ -431,11 +432,9 @@ describe.each(cases)("decisions recorded on $store.name, $mode", ({ store, mode 
       );
       try {
         const request = v1.CheckPermissionRequest.create({
-          resource: v1.ObjectReference.create({ objectType: "document", objectId: "plan" }),
+          resource: obj("document:plan"),
           permission: "view",
-          subject: v1.SubjectReference.create({
-            object: v1.ObjectReference.create({ objectType: "user", objectId: "alice" }),
-          }),
+          subject: subj("user:alice"),
         });
         const trailer = await new Promise<string>((resolve, reject) => {
           const call = client.checkPermission(request, (error) => {
