@@ -101,6 +101,9 @@ export function withReason(message: string, code: Code, reason: v1.ErrorReason):
   return new ConnectError(message, code, metadata);
 }
 
+/** The request fields that hold schema text: WriteSchema's, and DiffSchema's. */
+const SCHEMA_FIELDS = new Set(["schema", "comparison_schema"]);
+
 function reasonOf(error: unknown): SpiceDbReason | undefined {
   if (error instanceof StoreError) return STORE_REASONS[error.code];
   if (error instanceof RequestLimitError) {
@@ -119,7 +122,7 @@ function reasonOf(error: unknown): SpiceDbReason | undefined {
       return { code: Code.InvalidArgument, reason: v1.ErrorReason.CAVEAT_EVALUATION_ERROR };
     }
   }
-  if (error instanceof RequestError && error.field === "schema") {
+  if (error instanceof RequestError && SCHEMA_FIELDS.has(error.field)) {
     return { code: Code.InvalidArgument, reason: v1.ErrorReason.SCHEMA_PARSE_ERROR };
   }
   // A relationship cursor is refused as a request field, a lookup cursor by the engine.

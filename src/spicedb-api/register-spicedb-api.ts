@@ -50,8 +50,8 @@ export function spiceDbReflection(): PackageDefinition {
 export type SpiceDbBackends = LatchServices;
 
 /**
- * addSpiceDbApi registers SpiceDB's PermissionsService, SchemaService (ReadSchema, WriteSchema),
- * WatchService and ExperimentalService's bulk import and export on server: each method decoded
+ * addSpiceDbApi registers SpiceDB's PermissionsService, SchemaService, WatchService and
+ * ExperimentalService's bulk import and export and schema reflection on server: each method decoded
  * and encoded with the message types @authzed/authzed-node publishes, guarded like Latch's own
  * methods (its `authorization: Bearer` key and scope from METHOD_SCOPES, its metrics), traced
  * like them when traced is true (a server span per call), and answered by the Latch service
@@ -93,15 +93,24 @@ export function addSpiceDbApi(
     exportBulkRelationships: [permissions.exportBulkRelationships, latch.export],
   });
   const schema = createSchemaService(backends.schema);
+  const readSchema = SchemaService.method.readSchema;
   add(v1.SchemaService, {
-    readSchema: [schema.readSchema, SchemaService.method.readSchema],
+    readSchema: [schema.readSchema, readSchema],
     writeSchema: [schema.writeSchema, SchemaService.method.writeSchema],
+    reflectSchema: [schema.reflectSchema, readSchema],
+    diffSchema: [schema.diffSchema, readSchema],
+    dependentRelations: [schema.dependentRelations, readSchema],
+    computablePermissions: [schema.computablePermissions, readSchema],
   });
   add(v1.WatchService, { watch: [createWatchService(backends.relationships).watch, latch.watch] });
-  // Older clients import and export through ExperimentalService: the same messages, field for field.
+  // Older clients import, export and reflect through ExperimentalService: the same messages, field for field.
   add(v1.ExperimentalService, {
     bulkImportRelationships: [permissions.importBulkRelationships, latch.import],
     bulkExportRelationships: [permissions.exportBulkRelationships, latch.export],
+    experimentalReflectSchema: [schema.reflectSchema, readSchema],
+    experimentalDiffSchema: [schema.diffSchema, readSchema],
+    experimentalDependentRelations: [schema.dependentRelations, readSchema],
+    experimentalComputablePermissions: [schema.computablePermissions, readSchema],
   });
 }
 

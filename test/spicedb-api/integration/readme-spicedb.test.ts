@@ -1,4 +1,4 @@
-// The README's @authzed/authzed-node example ("Coming from SpiceDB"), run as written against a server.
+// The README's @authzed/authzed-node examples ("Coming from SpiceDB"), run as written against a server.
 
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -12,13 +12,23 @@ import { rel, touch, useSpiceTestServer } from "./spicedb-harness.js";
 const test = useSpiceTestServer();
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-/** The js block under the README's heading `## Coming from SpiceDB`. */
-function spiceDbExample(): string {
+/** The js blocks in the README's section `## Coming from SpiceDB`, in order. */
+function spiceDbExamples(): string[] {
   const readme = readFileSync(new URL("README.md", `file://${ROOT}`), "utf8");
-  const section = readme.slice(readme.indexOf("## Coming from SpiceDB"));
-  const block = /```js\n([\s\S]*?)```/.exec(section)?.[1];
-  if (block === undefined) throw new Error("README.md: no js block under Coming from SpiceDB");
-  return block;
+  const start = readme.indexOf("## Coming from SpiceDB");
+  const section = readme.slice(start, readme.indexOf("\n## ", start + 1));
+  return [...section.matchAll(/```js\n([\s\S]*?)```/g)].map((match) => match[1]!);
+}
+
+/** run runs an example as written, pointed at the test server, and resolves with what it printed. */
+async function run(example: string): Promise<string> {
+  const script = example.replaceAll("localhost:50051", `127.0.0.1:${test().server.grpcPort}`);
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ["--input-type=module", "-e", script],
+    { cwd: ROOT },
+  );
+  return stdout;
 }
 
 beforeAll(async () => {
@@ -33,14 +43,14 @@ beforeAll(async () => {
 
 describe("README: coming from SpiceDB", () => {
   it("is eight lines that run as written and print what the comment says", async () => {
-    const example = spiceDbExample();
+    const [example = ""] = spiceDbExamples();
     expect(example.trimEnd().split("\n")).toHaveLength(8);
-    const script = example.replaceAll("localhost:50051", `127.0.0.1:${test().server.grpcPort}`);
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ["--input-type=module", "-e", script],
-      { cwd: ROOT },
-    );
-    expect(stdout).toBe("true\n");
+    expect(await run(example)).toBe("true\n");
+  });
+
+  it("asks DiffSchema what a schema change would change, and prints what the comment says", async () => {
+    const examples = spiceDbExamples();
+    expect(examples).toHaveLength(2);
+    expect(await run(examples[1]!)).toBe("[ 'definitionAdded' ]\n");
   });
 });

@@ -330,7 +330,9 @@ describe("health and what is not served", () => {
       expect(await unary(clients.health, "Check", { service })).toEqual({ status: "SERVING" });
     }
     await expectSpiceError(
-      spice.reflectSchema(v1.ReflectSchemaRequest.create()),
+      spice.experimentalCountRelationships(
+        v1.ExperimentalCountRelationshipsRequest.create({ name: "documents" }),
+      ),
       status.UNIMPLEMENTED,
     );
   });
