@@ -1,6 +1,7 @@
 // Schema reflection on generated schemas: DependentRelations holds everything a permission's
 // answers can change with (by the reference evaluator), ComputablePermissions is its inverse, and
-// DiffSchema finds nothing between a schema and itself and everything against an empty one.
+// DiffSchema finds nothing between a schema and itself, everything against an empty one, and
+// exactly the change made to one.
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -125,6 +126,43 @@ describe("DiffSchema on generated schemas", () => {
           ...definitions.map((d) => ({ oneofKind: "definitionRemoved", definitionRemoved: d })),
           ...caveats.map((c) => ({ oneofKind: "caveatRemoved", caveatRemoved: c })),
         ]);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("finds exactly the change made: a definition, a relation or a comment added", () => {
+    const change = fc.record({
+      schema: schemaCase,
+      kind: fc.constantFrom("definition", "relation", "comment"),
+      at: fc.nat(),
+    });
+    fc.assert(
+      fc.property(change, ({ schema, kind, at }) => {
+        const before = described(schema.text);
+        const names = before.reflection.definitions.map((d) => d.name);
+        const target = names[at % names.length]!;
+        const opening = new RegExp(`^definition ${target} \\{`, "m");
+        const changed =
+          kind === "definition"
+            ? `${schema.text}\n\ndefinition zz_added {}\n`
+            : kind === "relation"
+              ? schema.text.replace(opening, (line) => `${line}\n  relation zz_added: user`)
+              : schema.text.replace(opening, (line) => `// zz changed\n${line}`);
+        const after = described(changed);
+        const diffs = diffSchemas(before, after).map((diff) => {
+          const about = (diff as Record<string, unknown>)[diff.oneofKind!] as {
+            name: string;
+            parentDefinitionName?: string;
+          };
+          return `${diff.oneofKind} ${about.parentDefinitionName ?? ""}#${about.name}`;
+        });
+        const expected = {
+          definition: "definitionAdded #zz_added",
+          relation: `relationAdded ${target}#zz_added`,
+          comment: `definitionDocCommentChanged #${target}`,
+        }[kind];
+        expect(diffs).toEqual([expected]);
       }),
       { numRuns: 60 },
     );
