@@ -58,7 +58,11 @@ export function computablePermissions(
   const start = key(definition, relation === "" ? ELLIPSIS : relation);
   const users = new Map<MemberKey, MemberKey[]>();
   for (const [from, tos] of dependencyEdges(schema)) {
-    for (const to of tos) users.set(to, [...(users.get(to) ?? []), from]);
+    for (const to of tos) {
+      const known = users.get(to);
+      if (known === undefined) users.set(to, [from]);
+      else known.push(from);
+    }
   }
   return references(
     schema,

@@ -12,6 +12,7 @@ import {
   ValidateSchemaRequestSchema,
   WriteSchemaRequestSchema,
 } from "../gen/latch/v1/schema_service_pb.js";
+import { formatDiagnostic } from "../schema/diagnostic.js";
 import { expandPartials } from "../schema/expand-partials.js";
 import { answered } from "./error-reasons.js";
 import { computablePermissions, dependentRelations } from "./schema-dependencies.js";
@@ -87,12 +88,7 @@ export function createSchemaService(schema: ServiceImpl<typeof SchemaService>) {
           const listed = (checked.diagnostics ?? []).map(
             (d) => `comparison_schema:${d.line}:${d.column}: ${d.message}`,
           );
-          if (listed.length > 0) {
-            throw new RequestError(
-              "comparison_schema",
-              `comparison_schema: the schema has errors:\n${listed.join("\n")}`,
-            );
-          }
+          if (listed.length > 0) throw schemaErrors("comparison_schema", listed);
           return {
             existing: await stored(context),
             comparison: describe(text, "comparison_schema"),
@@ -140,8 +136,15 @@ export function createSchemaService(schema: ServiceImpl<typeof SchemaService>) {
 function describe(text: string, field: string): DiffedSchema {
   const loaded = loadUserSchema(text);
   if (!loaded.ok) {
-    const first = loaded.diagnostics[0]!;
-    throw new RequestError(field, `${field}: the schema has errors: ${first.message}`);
+    throw schemaErrors(
+      field,
+      loaded.diagnostics.map((d) => formatDiagnostic(field, d)),
+    );
   }
   return { reflection: reflectSchema(expandPartials(loaded.ast).ast), compiled: loaded.schema };
+}
+
+/** schemaErrors refuses the schema text of field, its errors listed as `field:LINE:COLUMN: message`. */
+function schemaErrors(field: string, listed: readonly string[]): RequestError {
+  return new RequestError(field, `${field}: the schema has errors:\n${listed.join("\n")}`);
 }
