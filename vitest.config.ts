@@ -38,6 +38,11 @@ export default defineConfig({
           include: ["test/**/*.test.ts"],
           exclude: INTEGRATION,
           setupFiles: ["test/support/unit-guard.ts"],
+          // A worker runs its unit files one after the other in one module graph instead of
+          // importing the project's modules again for each (on a 2-core machine: 215 s against
+          // 142 s, 78 s of it imports against 19 s). So a unit test leaves nothing changed behind
+          // it: timers faked, the environment, a prototype.
+          isolate: false,
         },
       },
       { extends: true, test: { name: "integration", include: INTEGRATION } },

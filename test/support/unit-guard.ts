@@ -21,6 +21,12 @@ class UnitRunError extends Error {
   }
 }
 
+/**
+ * GUARDED marks the process as guarded: the unit project runs its files in one process each
+ * worker (vitest.config.ts), and this setup runs before each file, so it patches once.
+ */
+const GUARDED = Symbol.for("latch.unit-guard");
+
 const PROCESS_STARTERS = [
   "spawn",
   "spawnSync",
@@ -30,26 +36,30 @@ const PROCESS_STARTERS = [
   "execFileSync",
   "fork",
 ] as const;
-for (const name of PROCESS_STARTERS) {
-  Object.defineProperty(childProcess, name, {
-    value: () => {
-      throw new UnitRunError(`child_process.${name}`);
-    },
-  });
+
+if (!(GUARDED in globalThis)) {
+  Object.defineProperty(globalThis, GUARDED, { value: true });
+  for (const name of PROCESS_STARTERS) {
+    Object.defineProperty(childProcess, name, {
+      value: () => {
+        throw new UnitRunError(`child_process.${name}`);
+      },
+    });
+  }
+  // Named imports of node:child_process read the patched functions too.
+  syncBuiltinESMExports();
+
+  const connect = net.Socket.prototype.connect;
+  net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
+    const port = tcpPort(args);
+    if (port !== undefined) throw new UnitRunError(`a TCP connection to port ${port}`);
+    return Reflect.apply(connect, this, args);
+  } as typeof connect;
+
+  net.Server.prototype.listen = () => {
+    throw new UnitRunError("a server listening");
+  };
 }
-// Named imports of node:child_process read the patched functions too.
-syncBuiltinESMExports();
-
-const connect = net.Socket.prototype.connect;
-net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
-  const port = tcpPort(args);
-  if (port !== undefined) throw new UnitRunError(`a TCP connection to port ${port}`);
-  return Reflect.apply(connect, this, args);
-} as typeof connect;
-
-net.Server.prototype.listen = () => {
-  throw new UnitRunError("a server listening");
-};
 
 /**
  * tcpPort is the port a Socket#connect call connects to, or undefined for a Unix socket (which

@@ -255,7 +255,9 @@ describe("evaluate", () => {
   describe("does not depend on the process's time zone", () => {
     const saved = process.env.TZ;
     afterEach(() => {
-      process.env.TZ = saved;
+      // Assigned undefined, process.env would hold the string "undefined".
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
     });
 
     it("on a daylight-saving transition day", () => {
