@@ -10,9 +10,6 @@ import { randomFillSync } from "node:crypto";
 const UUID = /^([0-9a-f]{8})-([0-9a-f]{4})-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const COUNTER_LIMIT = 0x1000;
 
-let lastMs = 0;
-let counter = 0;
-
 /** Random bytes drawn a few thousand at a time: one draw per id would cost more than the id. */
 const POOL_BYTES = 4096;
 const pool = Buffer.alloc(POOL_BYTES);
@@ -29,31 +26,53 @@ function takeRandom(n: number): number {
   return at;
 }
 
+/** DecisionId is a decision's id and the time it carries. */
+export interface DecisionId {
+  readonly id: string;
+  readonly time: Date;
+}
+
 /**
- * newDecisionId makes a UUIDv7 for a decision made now, and returns it with its time (the
- * milliseconds it carries). Ids from one process strictly increase: within a millisecond a
- * counter orders them, starting at a random value below half its range so that it rarely runs
- * out; when it does, or when the clock steps back, the id borrows the next millisecond, so its
- * time may run ahead of the clock by as much.
+ * DecisionIdClock makes UUIDv7s that strictly increase: within a millisecond a counter orders
+ * them, starting at a random value below half its range so that it rarely runs out; when it
+ * does, or when the clock steps back, the id borrows the next millisecond, so its time may run
+ * ahead of the clock by as much. The process has one (see newDecisionId); its own clock lets a
+ * caller make ids at times of its choosing without moving the process's ids ahead of the clock.
  */
-export function newDecisionId(now = Date.now()): { readonly id: string; readonly time: Date } {
-  if (now > lastMs) {
-    lastMs = now;
-    counter = pool.readUInt16BE(takeRandom(2)) & 0x7ff;
-  } else if (++counter === COUNTER_LIMIT) {
-    lastMs++;
-    counter = 0;
+export class DecisionIdClock {
+  private lastMs = 0;
+  private counter = 0;
+  /** The time of the last id: most ids in a row share their millisecond, and so one Date. */
+  private lastTime = new Date(0);
+
+  /** next makes the id of a decision made at now (Unix milliseconds). */
+  next(now: number): DecisionId {
+    if (now > this.lastMs) {
+      this.lastMs = now;
+      this.counter = pool.readUInt16BE(takeRandom(2)) & 0x7ff;
+    } else if (++this.counter === COUNTER_LIMIT) {
+      this.lastMs++;
+      this.counter = 0;
+    }
+    const { lastMs } = this;
+    const at = takeRandom(8);
+    writeHex(Math.floor(lastMs / 0x10000), 0, 8);
+    writeHex(lastMs % 0x10000, 9, 4);
+    writeHex(this.counter, 15, 3);
+    writeHex((pool[at]! & 0x3f) | 0x80, 19, 2);
+    writeHex(pool[at + 1]!, 21, 2);
+    for (let i = 0; i < 6; i++) writeHex(pool[at + 2 + i]!, 24 + 2 * i, 2);
+    const id = idText.toString("latin1");
+    if (this.lastTime.getTime() !== lastMs) this.lastTime = new Date(lastMs);
+    return { id, time: this.lastTime };
   }
-  const at = takeRandom(8);
-  writeHex(Math.floor(lastMs / 0x10000), 0, 8);
-  writeHex(lastMs % 0x10000, 9, 4);
-  writeHex(counter, 15, 3);
-  writeHex((pool[at]! & 0x3f) | 0x80, 19, 2);
-  writeHex(pool[at + 1]!, 21, 2);
-  for (let i = 0; i < 6; i++) writeHex(pool[at + 2 + i]!, 24 + 2 * i, 2);
-  const id = idText.toString("latin1");
-  if (lastTime.getTime() !== lastMs) lastTime = new Date(lastMs);
-  return { id, time: lastTime };
+}
+
+const processClock = new DecisionIdClock();
+
+/** newDecisionId makes the id of a decision made now: ids from one process strictly increase. */
+export function newDecisionId(): DecisionId {
+  return processClock.next(Date.now());
 }
 
 /**
@@ -71,9 +90,6 @@ function writeHex(value: number, at: number, digits: number): void {
     rest >>>= 4;
   }
 }
-
-/** The time of the last id: most ids in a row share their millisecond, and so one Date. */
-let lastTime = new Date(0);
 
 /**
  * decisionIdTime returns the time a decision id carries, or undefined when id is not a UUIDv7 in

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  DecisionIdClock,
   decisionIdBytes,
   decisionIdFromBytes,
   decisionIdTime,
@@ -9,7 +10,8 @@ import {
 describe("decision ids", () => {
   it("are UUIDv7s that carry their time, and increase in the order they are made", () => {
     const now = Date.UTC(2026, 11, 1, 12, 0, 0, 123);
-    const made = Array.from({ length: 5000 }, () => newDecisionId(now));
+    const clock = new DecisionIdClock();
+    const made = Array.from({ length: 5000 }, () => clock.next(now));
     for (const { id, time } of made) {
       expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(decisionIdTime(id)).toEqual(time);
@@ -23,8 +25,9 @@ describe("decision ids", () => {
   });
 
   it("keep increasing when the clock steps back", () => {
-    const first = newDecisionId(Date.UTC(2030, 0, 1));
-    const second = newDecisionId(Date.UTC(2029, 0, 1));
+    const clock = new DecisionIdClock();
+    const first = clock.next(Date.UTC(2030, 0, 1));
+    const second = clock.next(Date.UTC(2029, 0, 1));
     expect(second.id > first.id).toBe(true);
   });
 
