@@ -1,11 +1,12 @@
 // What every record says of the call that asked: its id and time, the key, where it read, how long it took.
 
+import type { DecisionId } from "./decision-id.js";
 import type { Decision } from "./decision-record.js";
 
 /** DecisionCall is what the check path knows of a call when it records one of its decisions. */
 export interface DecisionCall {
   /** The id and time newDecisionId gave the decision. */
-  readonly stamp: { readonly id: string; readonly time: Date };
+  readonly stamp: DecisionId;
   /** performance.now() when the request arrived. */
   readonly startedAt: number;
   /** The name of the API key that asked; undefined in development mode. */

@@ -3,7 +3,12 @@
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../tuple/canonical-json.js";
 import type { DecisionFilter } from "./decision-filter.js";
-import { decisionIdBytes, decisionIdFromBytes, decisionIdTime } from "./decision-id.js";
+import {
+  type DecisionId,
+  decisionIdBytes,
+  decisionIdFromBytes,
+  decisionIdTime,
+} from "./decision-id.js";
 
 const PREFIX = "dc1_";
 const FINGERPRINT_BYTES = 8;
@@ -32,10 +37,7 @@ export function encodeCursor(lastId: string, filter: DecisionFilter): string {
  * decodeCursor returns the id a cursor resumes after, with its time, or throws a CursorError: for
  * text that is not a cursor, and for a cursor made for another filter.
  */
-export function decodeCursor(
-  cursor: string,
-  filter: DecisionFilter,
-): { readonly id: string; readonly time: Date } {
+export function decodeCursor(cursor: string, filter: DecisionFilter): DecisionId {
   const bytes = CURSOR.test(cursor)
     ? Buffer.from(cursor.slice(PREFIX.length), "base64url")
     : undefined;
