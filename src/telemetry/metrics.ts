@@ -1,4 +1,4 @@
-// Prometheus metrics: RPC latency, checks, the cache, the change stream's lag, Redis, the decision log, the pool.
+// Prometheus metrics: RPC latency, checks, the cache, the change stream's lag, Redis, the decision log, the pool, the garbage collector.
 
 import type { Code } from "@connectrpc/connect";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
@@ -6,6 +6,7 @@ import type { DeliveryOutcome } from "../alerts/webhook-sender.js";
 import type { CheckWork } from "../engine/check-work.js";
 import type { OutcomeKind } from "../engine/outcome.js";
 import type { PoolStats } from "../store/postgres/sql-executor.js";
+import { gcDurations } from "./gc-metrics.js";
 
 /** RpcCode is a call's status: 0 for OK, else its Connect code. */
 export type RpcCode = Code | 0;
@@ -96,6 +97,7 @@ const GRPC_CODE_NAMES = [
 /** createMetrics makes a registry of its own (never the global one, so that servers in one process stay apart). */
 export function createMetrics(): LatchMetrics {
   const registry = new Registry();
+  registry.registerMetric(gcDurations());
   const rpcDurations = new Histogram({
     name: "latch_rpc_duration_seconds",
     help: "Calls on both ports, by method and status code; a stream counts once, when it ends.",

@@ -5,6 +5,7 @@ import { once } from "node:events";
 import { readReadyLine } from "./child-ready-line.js";
 import { type Cores, spawnBenchChild } from "./server-bench-children.js";
 import { clockTicksPerSecond, cpuTicks } from "./server-bench-cpu.js";
+import { readGcSeconds } from "./server-bench-metrics.js";
 import type { LoadCommand, LoadReply, LoadResult } from "./server-bench-protocol.js";
 import type { TargetReady } from "./server-bench-target.js";
 
@@ -30,6 +31,11 @@ export const HZ = clockTicksPerSecond();
 export interface Phase extends LoadResult {
   readonly name: string;
   readonly serverCpuMicros: number;
+  /**
+   * The server's garbage collections' pauses over the phase, in seconds (its /metrics): the
+   * collector's time on the main thread, not its helper threads'.
+   */
+  readonly gcSeconds: number;
   readonly serverBusy: number;
   readonly loadBusy: number;
   readonly ticks: number;
@@ -80,7 +86,8 @@ export async function startBenchServer(
     target,
     load,
     sets,
-    run: (name, command) => runPhase(name, load, target.pid!, command),
+    run: (name, command) =>
+      runPhase(name, load, { pid: target.pid!, httpPort: ready.httpPort }, command),
     stop: async () => {
       load.kill("SIGKILL");
       if (target.exitCode !== null || target.signalCode !== null) return;
@@ -129,6 +136,7 @@ export function poolPhases(a: Phase, b: Phase): Phase {
     max: Math.max(a.max, b.max),
     ticks,
     serverCpuMicros: ((ticks / HZ) * 1e6) / calls,
+    gcSeconds: a.gcSeconds + b.gcSeconds,
     serverBusy: (a.serverBusy * a.seconds + b.serverBusy * b.seconds) / seconds,
     loadBusy: cpuMicros / 1e6 / seconds,
   };
@@ -137,14 +145,17 @@ export function poolPhases(a: Phase, b: Phase): Phase {
 async function runPhase(
   name: string,
   load: ChildProcess,
-  serverPid: number,
+  server: { readonly pid: number; readonly httpPort: number },
   command: LoadCommand,
 ): Promise<Phase> {
-  const before = cpuTicks(serverPid);
+  // /metrics is read outside the CPU measured: its own cost is not the phase's.
+  const gcBefore = await readGcSeconds(server.httpPort);
+  const before = cpuTicks(server.pid);
   const started = process.hrtime.bigint();
   const reply = await ask(load, command);
-  const ticks = cpuTicks(serverPid) - before;
+  const ticks = cpuTicks(server.pid) - before;
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  const gcSeconds = (await readGcSeconds(server.httpPort)) - gcBefore;
   if (reply.kind === "failed") throw new Error(`${name}: ${reply.message}`);
   if (reply.kind !== "done") throw new Error(`${name}: unexpected reply ${reply.kind}`);
   const result = reply.result;
@@ -158,6 +169,7 @@ async function runPhase(
     name,
     ticks,
     serverCpuMicros: ((ticks / HZ) * 1e6) / result.calls,
+    gcSeconds,
     serverBusy: ticks / HZ / wall,
     loadBusy: result.cpuMicros / 1e6 / result.seconds,
   };

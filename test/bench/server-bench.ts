@@ -4,7 +4,7 @@
 // benchmark's dataset in a memory store; then p50 and p99 at a fixed offered load; then the result
 // cache's hit ratio on a Zipf workload with writes; and the hot Check with the decision log on (async, to
 // Postgres) against off, alternating on two servers; and the hot Check traced (1% sampled, to an
-// OTLP receiver) against tracing off, on two servers started for it alike (off, on, on, off). Prints a table with ratios against the floor, or JSON with --json.
+// OTLP receiver) against tracing off, on two servers started for it alike (off, on, on, off). Prints a table with ratios against the floor, and the share of each phase's server CPU that garbage collection paused the server (its /metrics), or JSON with --json.
 //   npm run bench [-- --json] [-- --duration SECONDS_PER_PHASE] [-- --target HOST:PORT]
 // With --target, the closed-loop and latency phases run against that server instead (see
 // server-bench-remote.ts).
@@ -226,6 +226,8 @@ try {
   }
 
   const cacheRatio = (p: Phase) => p.servedFromCache / p.checks;
+  /** gcShare is the share of a phase's server CPU that its garbage collections held the main thread. */
+  const gcShare = (p: Phase) => p.gcSeconds / (p.ticks / hz);
   const zipfs: Phase[] = [zipfCold, zipf];
   const logged = logRound === undefined ? [] : [logRound.off, logRound.on];
   const reported = [
@@ -252,6 +254,8 @@ try {
         clock_ticks_per_s: hz,
         memory_cache_bytes: DEFAULT_MEMORY_CACHE_BYTES,
         floor_cpu_us: floor.serverCpuMicros,
+        floor_gc_share: gcShare(floor),
+        check_hot_gc_share: gcShare(hot),
         check_hot_cpu_us: hot.serverCpuMicros,
         check_cold_cpu_us: cold.serverCpuMicros,
         check_hot_ratio: hot.serverCpuMicros / floor.serverCpuMicros,
@@ -309,6 +313,8 @@ try {
               decision_log_on_cpu_us: logRound.on.serverCpuMicros,
               decision_log_cpu_ratio: logCpuRatio(logRound),
               decision_log_cpu_ratios: logRounds?.map(logCpuRatio),
+              decision_log_off_gc_share: gcShare(logRound.off),
+              decision_log_on_gc_share: gcShare(logRound.on),
               decision_log_postgres_cpu_us: logRound.postgresCpuMicros,
             }),
       }),
@@ -322,9 +328,9 @@ try {
         `(HTTP/2, ${IN_FLIGHT} calls in flight); ${duration} s per phase; server CPU from /proc at ${hz} ticks/s\n`,
     );
     console.log(
-      "| phase | calls | calls/s | server CPU µs/call | × floor | server core busy | generator core busy | allowed | served from cache | an exact unbounded cache could | goal |",
+      "| phase | calls | calls/s | server CPU µs/call | × floor | server core busy | of it, GC pauses | generator core busy | allowed | served from cache | an exact unbounded cache could | goal |",
     );
-    console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     const percent = (x: number, digits = 0) => `${(100 * x).toFixed(digits)}%`;
     const goals = new Map<Phase, string>([
       [hot, `≤ ${HOT_RATIO_GOAL}× floor`],
@@ -353,7 +359,7 @@ try {
       const cached = p === floor ? "" : percent(cacheRatio(p), 1);
       const could = zipfs.includes(p) ? percent(p.cacheable / p.checks, 1) : "";
       console.log(
-        `| ${p.name} | ${p.calls} | ${(p.calls / p.seconds).toFixed(0)} | ${p.serverCpuMicros.toFixed(1)} | ${(p.serverCpuMicros / floor.serverCpuMicros).toFixed(2)} | ${percent(p.serverBusy)} | ${percent(p.loadBusy)} | ${checks} | ${cached} | ${could} | ${goals.get(p) ?? ""} |`,
+        `| ${p.name} | ${p.calls} | ${(p.calls / p.seconds).toFixed(0)} | ${p.serverCpuMicros.toFixed(1)} | ${(p.serverCpuMicros / floor.serverCpuMicros).toFixed(2)} | ${percent(p.serverBusy)} | ${percent(gcShare(p))} | ${percent(p.loadBusy)} | ${checks} | ${cached} | ${could} | ${goals.get(p) ?? ""} |`,
       );
     }
     const times = (r: number) => `${r.toFixed(2)}×`;
@@ -367,7 +373,8 @@ try {
       console.log(
         `Decision log on (async, to Postgres) against off, hot Check, ${logRounds.length} rounds pooled in the table; round by round: ` +
           `CPU ${quartiles(logRounds.map(logCpuRatio), times)}, throughput ${quartiles(logRounds.map(logThroughput), (r) => percent(r))}; ` +
-          `Postgres (every postgres process, on this machine's cores) used ${logRound.postgresCpuMicros.toFixed(1)} µs of CPU per decision logged.`,
+          `Postgres (every postgres process, on this machine's cores) used ${logRound.postgresCpuMicros.toFixed(1)} µs of CPU per decision logged. ` +
+          `Garbage collection held the server's main thread for ${percent(gcShare(logRound.off))} of its CPU with the log off, ${percent(gcShare(logRound.on))} with it on.`,
       );
     }
     console.log(

@@ -29,7 +29,7 @@ describe("the Grafana dashboard", () => {
     for (const panel of dashboard.panels.filter((p) => p.type !== "row")) {
       expect(panel.targets?.length, panel.title).toBeGreaterThan(0);
       for (const { expr } of panel.targets ?? []) {
-        for (const [series] of expr.matchAll(/latch_[a-z_]+/g)) {
+        for (const [series] of expr.matchAll(/(?:latch|nodejs)_[a-z_]+/g)) {
           const name = series.replace(/_(bucket|count|sum)$/, "");
           expect(names, `${panel.title}: ${series}`).toContain(name);
           used.add(name);
