@@ -4,7 +4,12 @@
 import { findPostgres } from "../store/postgres/test-database.js";
 import type { Cores } from "./server-bench-children.js";
 import { ticksOfProcessesNamed } from "./server-bench-cpu.js";
-import { comparePair, type PairedRound, poolPairedRound } from "./server-bench-pair.js";
+import {
+  comparePair,
+  type PairedRound,
+  type PairRounds,
+  poolPairedRound,
+} from "./server-bench-pair.js";
 import { HZ } from "./server-bench-phase.js";
 import type { LoadCommand } from "./server-bench-protocol.js";
 
@@ -22,7 +27,7 @@ export async function compareDecisionLog(
   cores: Cores,
   hot: LoadCommand,
   warmUp: LoadCommand,
-  rounds: number,
+  rounds: PairRounds,
 ): Promise<DecisionLogRound[] | undefined> {
   const postgres = await findPostgres();
   if (postgres.url === undefined) {

@@ -24,15 +24,44 @@ export interface Pair {
 }
 
 /**
- * comparePair runs rounds of the hot command on a server started with the pair's arguments and
- * on one started without, and adds to each round what `observe` measured over it (called as the
- * round starts, its result as it ends). Both servers are started for these rounds and given the
- * same warm-up: a server that has already served the benchmark's earlier phases costs less per
- * call than one just started, which would be charged to the feature. Each round runs off, on,
- * on, off and pools each server's two phases: a phase right after the other server's measured
- * dearer than the same server's next one, so each server has one of each.
+ * PairRounds is how many pairs of servers a comparison starts, one after the other, and how many
+ * rounds it runs on each: two processes of the same code can differ per call by more than a
+ * goal's margin for their whole life, so the rounds are spread over several pairs.
+ */
+export interface PairRounds {
+  readonly pairs: number;
+  readonly roundsPerPair: number;
+}
+
+/**
+ * comparePair runs rounds of the hot command on servers started with the pair's arguments and on
+ * servers started without, a pair of them at a time, and adds to each round what `observe`
+ * measured over it (called as the round starts, its result as it ends). Both servers of a pair
+ * are started for these rounds and given the same warm-up: a server that has already served the
+ * benchmark's earlier phases costs less per call than one just started, which would be charged
+ * to the feature. Each round runs off, on, on, off and pools each server's two phases: a phase
+ * right after the other server's measured dearer than the same server's next one, so each server
+ * has one of each.
  */
 export async function comparePair<Extra>(
+  cores: Cores,
+  pair: Pair,
+  hot: LoadCommand,
+  warmUp: LoadCommand,
+  rounds: PairRounds,
+  observe: () => (round: PairedRound) => Extra,
+): Promise<(PairedRound & Extra)[]> {
+  const measured: (PairedRound & Extra)[] = [];
+  for (let started = 0; started < rounds.pairs; started++) {
+    measured.push(
+      ...(await comparePairOnce(cores, pair, hot, warmUp, rounds.roundsPerPair, observe)),
+    );
+  }
+  return measured;
+}
+
+/** comparePairOnce is comparePair's rounds on one pair of servers, started for them and stopped after. */
+async function comparePairOnce<Extra>(
   cores: Cores,
   pair: Pair,
   hot: LoadCommand,

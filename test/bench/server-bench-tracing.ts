@@ -3,7 +3,12 @@
 
 import { startOtlpReceiver } from "../support/otlp-receiver.js";
 import type { Cores } from "./server-bench-children.js";
-import { comparePair, type PairedRound, poolPairedRound } from "./server-bench-pair.js";
+import {
+  comparePair,
+  type PairedRound,
+  type PairRounds,
+  poolPairedRound,
+} from "./server-bench-pair.js";
 import type { LoadCommand } from "./server-bench-protocol.js";
 
 /** TRACE_RATIO is the share of calls the traced server samples. */
@@ -22,7 +27,7 @@ export async function compareTracing(
   cores: Cores,
   hot: LoadCommand,
   warmUp: LoadCommand,
-  rounds: number,
+  rounds: PairRounds,
 ): Promise<TracingRound[]> {
   const receiver = await startOtlpReceiver();
   try {

@@ -19,6 +19,7 @@ import {
   poolDecisionLogRounds,
 } from "./server-bench-decision-log.js";
 import { type CacheLookups, readCacheLookups } from "./server-bench-metrics.js";
+import type { PairRounds } from "./server-bench-pair.js";
 import {
   HZ as hz,
   type Phase,
@@ -63,15 +64,18 @@ const LOG_CPU_GOAL = 1.2;
  * all pooled for the table: a server's garbage collection costs it more or less per call for
  * seconds at a time, so that one round's ratio spreads more than many short rounds pooled (for
  * the same code, five rounds of 4 s phases gave medians from 1.15 to 1.52 over six runs; sixteen
- * rounds of 1.5 s phases, pooled, 1.32 to 1.42 over five).
+ * rounds of 1.5 s phases, pooled, 1.32 to 1.42 over five). They are spread over pairs of servers:
+ * twelve rounds on one pair gave 1.22×, 1.26× and 1.32× in three runs of the same code, each
+ * run's rounds close together, as one process costs more or less per call than another for its
+ * whole life.
  */
-const LOG_ROUNDS = 12;
+const LOG_ROUNDS: PairRounds = { pairs: 3, roundsPerPair: 4 };
 /** A decision-log phase's share of --duration: long enough for 100 ticks of a server 60% busy. */
 const LOG_PHASE = 0.75;
 /** The issue's goal for the hot Check traced with 1% sampled, against tracing off. */
 const TRACE_CPU_GOAL = 1.1;
-/** Rounds (off, on, on, off) of the hot Check traced and not, each phase ROUND_PHASE of --duration, pooled. */
-const TRACE_ROUNDS = 6;
+/** Rounds (off, on, on, off) of the hot Check traced and not, each phase ROUND_PHASE of --duration, pooled, over pairs of servers (see LOG_ROUNDS). */
+const TRACE_ROUNDS: PairRounds = { pairs: 2, roundsPerPair: 3 };
 /**
  * Rounds of the floor, the hot set, on behalf and SpiceDB's API, one after the other, each phase
  * ROUND_PHASE of --duration, each kind's phases pooled for the table: the machine's speed and a
@@ -313,6 +317,8 @@ try {
               decision_log_on_cpu_us: logRound.on.serverCpuMicros,
               decision_log_cpu_ratio: logCpuRatio(logRound),
               decision_log_cpu_ratios: logRounds?.map(logCpuRatio),
+              decision_log_cpu_ratios_by_pair:
+                logRounds && byPair(logRounds, LOG_ROUNDS, poolDecisionLogRounds).map(logCpuRatio),
               decision_log_off_gc_share: gcShare(logRound.off),
               decision_log_on_gc_share: gcShare(logRound.on),
               decision_log_postgres_cpu_us: logRound.postgresCpuMicros,
@@ -371,15 +377,17 @@ try {
     );
     if (logRounds !== undefined && logRound !== undefined) {
       console.log(
-        `Decision log on (async, to Postgres) against off, hot Check, ${logRounds.length} rounds pooled in the table; round by round: ` +
+        `Decision log on (async, to Postgres) against off, hot Check, ${logRounds.length} rounds on ${LOG_ROUNDS.pairs} pairs of servers, pooled in the table; round by round: ` +
           `CPU ${quartiles(logRounds.map(logCpuRatio), times)}, throughput ${quartiles(logRounds.map(logThroughput), (r) => percent(r))}; ` +
+          `pair by pair, pooled: CPU ${byPair(logRounds, LOG_ROUNDS, poolDecisionLogRounds).map(logCpuRatio).map(times).join(", ")}; ` +
           `Postgres (every postgres process, on this machine's cores) used ${logRound.postgresCpuMicros.toFixed(1)} µs of CPU per decision logged. ` +
           `Garbage collection held the server's main thread for ${percent(gcShare(logRound.off))} of its CPU with the log off, ${percent(gcShare(logRound.on))} with it on.`,
       );
     }
     console.log(
-      `Hot Check traced (${100 * TRACE_RATIO}% sampled, OTLP/HTTP JSON to a local receiver) against tracing off, ${traceRounds.length} rounds pooled in the table; ` +
-        `round by round: CPU ${quartiles(traceRounds.map(traceCpuRatio), times)}; ${traceRound.spans} spans received in the traced phases.`,
+      `Hot Check traced (${100 * TRACE_RATIO}% sampled, OTLP/HTTP JSON to a local receiver) against tracing off, ${traceRounds.length} rounds on ${TRACE_ROUNDS.pairs} pairs of servers, pooled in the table; ` +
+        `round by round: CPU ${quartiles(traceRounds.map(traceCpuRatio), times)}; ` +
+        `pair by pair, pooled: CPU ${byPair(traceRounds, TRACE_ROUNDS, poolTracingRounds).map(traceCpuRatio).map(times).join(", ")}; ${traceRound.spans} spans received in the traced phases.`,
     );
     console.log(
       `Latency at ${OFFERED_RATE} checks/s offered (open loop, hot set, ${2 * duration} s): ` +
@@ -401,6 +409,19 @@ try {
 } finally {
   finished = true;
   killBenchChildren();
+}
+
+/** byPair is the rounds of each pair of servers (see PairRounds) pooled by pool, in the order the pairs ran. */
+function byPair<Round>(
+  rounds: readonly Round[],
+  { roundsPerPair }: PairRounds,
+  pool: (rounds: readonly Round[]) => Round,
+): Round[] {
+  const pooled: Round[] = [];
+  for (let at = 0; at < rounds.length; at += roundsPerPair) {
+    pooled.push(pool(rounds.slice(at, at + roundsPerPair)));
+  }
+  return pooled;
 }
 
 /** quartiles says where values' median and middle half lie, each written by format. */
