@@ -31,18 +31,21 @@ export function frameMessage(message: Uint8Array): Buffer {
  */
 export async function connectUnaryClient(address: string, apiKey?: string): Promise<UnaryClient> {
   const authorization = apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` };
-  const session = http2.connect(`http://${address}`);
+  const open = () => {
+    const opened = http2.connect(`http://${address}`);
+    opened.on("error", (error) => console.error("load generator connection:", error));
+    return opened;
+  };
+  let session = open();
   await new Promise<void>((resolve, reject) => {
     session.once("connect", () => resolve());
     session.once("error", reject);
   });
-  session.on("error", (error) => console.error("load generator connection:", error));
   return {
     call(path, framed, done) {
-      if (session.closed || session.destroyed) {
-        setImmediate(() => done({ ok: false, error: "the connection to the server closed" }));
-        return;
-      }
+      // A server closes a connection idle for long (Latch's after 5 minutes, while the benchmark
+      // measures other servers): connect again, as a gRPC client does.
+      if (session.closed || session.destroyed) session = open();
       const stream = session.request({
         ":method": "POST",
         ":path": path,

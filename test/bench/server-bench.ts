@@ -21,6 +21,7 @@ import {
 import { type CacheLookups, readCacheLookups } from "./server-bench-metrics.js";
 import type { PairRounds } from "./server-bench-pair.js";
 import {
+  type BenchServer,
   HZ as hz,
   type Phase,
   poolPhases,
@@ -85,6 +86,21 @@ const TRACE_ROUNDS: PairRounds = { pairs: 2, roundsPerPair: 3 };
 const ROUNDS = 10;
 /** A round's phase's share of --duration: pooled over ROUNDS, several hundred ticks a kind. */
 const ROUND_PHASE = 0.5;
+/**
+ * The server processes the ROUNDS are spread over, one after the other, as many rounds on each:
+ * one process can cost more or less per call than another of the same code for its whole life,
+ * and not alike for every kind of call (in one run of four, CheckPermission cost 1.36× the hot
+ * Check in every round, against 1.03–1.10× in the others).
+ */
+const ROUND_SERVERS = 2;
+
+/** Round is one round of the floor, the hot set, on behalf and SpiceDB's API, on one server. */
+interface Round {
+  readonly floor: Phase;
+  readonly hot: Phase;
+  readonly onBehalf: Phase;
+  readonly spiceDb: Phase;
+}
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");
@@ -141,37 +157,68 @@ try {
   const timed = (workload: Workload, seconds: number) =>
     ({ ...throughput(workload), seconds, minCalls: 0, maxSeconds: seconds }) as const;
   const roundPhase = (workload: Workload) => timed(workload, ROUND_PHASE * duration);
-  await run("warm-up health", timed("health", 1));
-  await run("warm-up checks", timed("check-warm-up", 2));
-  await run("warm-up checks on behalf", timed("check-hot-on-behalf", 1));
-  await run("warm-up SpiceDB checks", timed("spicedb-check-hot", 1));
-  const rounds: {
-    readonly floor: Phase;
-    readonly hot: Phase;
-    readonly onBehalf: Phase;
-    readonly spiceDb: Phase;
-  }[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    rounds.push({
-      floor: await run("Health/Check (floor)", roundPhase("health")),
-      hot: await run(`Check, hot set (${init.hot} checks repeated)`, roundPhase("check-hot")),
-      onBehalf: await run(
-        "Check, hot set, on behalf of each user by its agent",
-        roundPhase("check-hot-on-behalf"),
-      ),
-      spiceDb: await run(
-        "CheckPermission (SpiceDB's API), the same hot set",
-        roundPhase("spicedb-check-hot"),
-      ),
-    });
+  /** warmUp gives a server the calls of every kind the rounds make, before they are measured. */
+  const warmUp = async (server: BenchServer) => {
+    await server.run("warm-up health", timed("health", 1));
+    await server.run("warm-up checks", timed("check-warm-up", 2));
+    await server.run("warm-up checks on behalf", timed("check-hot-on-behalf", 1));
+    await server.run("warm-up SpiceDB checks", timed("spicedb-check-hot", 1));
+  };
+  /** roundsOn runs count rounds of the floor, the hot set, on behalf and SpiceDB's API on a server. */
+  const roundsOn = async (server: BenchServer, count: number) => {
+    const measured: Round[] = [];
+    for (let round = 0; round < count; round++) {
+      measured.push({
+        floor: await server.run("Health/Check (floor)", roundPhase("health")),
+        hot: await server.run(
+          `Check, hot set (${init.hot} checks repeated)`,
+          roundPhase("check-hot"),
+        ),
+        onBehalf: await server.run(
+          "Check, hot set, on behalf of each user by its agent",
+          roundPhase("check-hot-on-behalf"),
+        ),
+        spiceDb: await server.run(
+          "CheckPermission (SpiceDB's API), the same hot set",
+          roundPhase("spicedb-check-hot"),
+        ),
+      });
+    }
+    return measured;
+  };
+  // The rounds spread over ROUND_SERVERS servers: this one, then each other started and warmed up alike.
+  await warmUp(served);
+  const perServer = ROUNDS / ROUND_SERVERS;
+  const rounds = await roundsOn(served, perServer);
+  for (let started = 1; started < ROUND_SERVERS; started++) {
+    const other = await startBenchServer(cores);
+    try {
+      await warmUp(other);
+      rounds.push(...(await roundsOn(other, perServer)));
+    } finally {
+      await other.stop();
+    }
   }
-  const pooled = (kind: (r: (typeof rounds)[number]) => Phase) =>
-    rounds.map(kind).reduce(poolPhases);
+  const pooled = (kind: (r: Round) => Phase, of: readonly Round[] = rounds) =>
+    of.map(kind).reduce(poolPhases);
   const floor = pooled((r) => r.floor);
   const hot = pooled((r) => r.hot);
   const onBehalf = pooled((r) => r.onBehalf);
   const spiceDb = pooled((r) => r.spiceDb);
   const hotRatios = rounds.map((r) => r.hot.serverCpuMicros / r.floor.serverCpuMicros);
+  const serverRatios = byServer(rounds, perServer, (of) => ({
+    floor: pooled((r) => r.floor, of),
+    hot: pooled((r) => r.hot, of),
+    onBehalf: pooled((r) => r.onBehalf, of),
+    spiceDb: pooled((r) => r.spiceDb, of),
+  }))
+    .map(
+      (r) =>
+        `hot ${(r.hot.serverCpuMicros / r.floor.serverCpuMicros).toFixed(2)}× floor, ` +
+        `on behalf ${(r.onBehalf.serverCpuMicros / r.hot.serverCpuMicros).toFixed(2)}× hot, ` +
+        `SpiceDB's ${(r.spiceDb.serverCpuMicros / r.hot.serverCpuMicros).toFixed(2)}× hot`,
+    )
+    .join("; ");
   // On behalf of, and SpiceDB's CheckPermission, against the plain hot Check (as each round's).
   const onBehalfRatios = rounds.map((r) => r.onBehalf.serverCpuMicros / r.hot.serverCpuMicros);
   const spiceDbRatios = rounds.map((r) => r.spiceDb.serverCpuMicros / r.hot.serverCpuMicros);
@@ -318,7 +365,10 @@ try {
               decision_log_cpu_ratio: logCpuRatio(logRound),
               decision_log_cpu_ratios: logRounds?.map(logCpuRatio),
               decision_log_cpu_ratios_by_pair:
-                logRounds && byPair(logRounds, LOG_ROUNDS, poolDecisionLogRounds).map(logCpuRatio),
+                logRounds &&
+                byServer(logRounds, LOG_ROUNDS.roundsPerPair, poolDecisionLogRounds).map(
+                  logCpuRatio,
+                ),
               decision_log_off_gc_share: gcShare(logRound.off),
               decision_log_on_gc_share: gcShare(logRound.on),
               decision_log_postgres_cpu_us: logRound.postgresCpuMicros,
@@ -370,16 +420,17 @@ try {
     }
     const times = (r: number) => `${r.toFixed(2)}×`;
     console.log(
-      `\n${ROUNDS} rounds of the floor, the hot Check, on behalf and SpiceDB's API, pooled in the table; round by round: ` +
+      `\n${ROUNDS} rounds of the floor, the hot Check, on behalf and SpiceDB's API on ${ROUND_SERVERS} servers, pooled in the table; round by round: ` +
         `hot Check against the floor ${quartiles(hotRatios, times)}; ` +
         `on behalf of a user (one agent) against the plain hot Check ${quartiles(onBehalfRatios, times)}; ` +
-        `SpiceDB's CheckPermission against latch.v1's Check ${quartiles(spiceDbRatios, times)}.`,
+        `SpiceDB's CheckPermission against latch.v1's Check ${quartiles(spiceDbRatios, times)}; ` +
+        `server by server (${ROUND_SERVERS} servers, ${ROUNDS / ROUND_SERVERS} rounds each), pooled: ${serverRatios}.`,
     );
     if (logRounds !== undefined && logRound !== undefined) {
       console.log(
         `Decision log on (async, to Postgres) against off, hot Check, ${logRounds.length} rounds on ${LOG_ROUNDS.pairs} pairs of servers, pooled in the table; round by round: ` +
           `CPU ${quartiles(logRounds.map(logCpuRatio), times)}, throughput ${quartiles(logRounds.map(logThroughput), (r) => percent(r))}; ` +
-          `pair by pair, pooled: CPU ${byPair(logRounds, LOG_ROUNDS, poolDecisionLogRounds).map(logCpuRatio).map(times).join(", ")}; ` +
+          `pair by pair, pooled: CPU ${byServer(logRounds, LOG_ROUNDS.roundsPerPair, poolDecisionLogRounds).map(logCpuRatio).map(times).join(", ")}; ` +
           `Postgres (every postgres process, on this machine's cores) used ${logRound.postgresCpuMicros.toFixed(1)} µs of CPU per decision logged. ` +
           `Garbage collection held the server's main thread for ${percent(gcShare(logRound.off))} of its CPU with the log off, ${percent(gcShare(logRound.on))} with it on.`,
       );
@@ -387,7 +438,7 @@ try {
     console.log(
       `Hot Check traced (${100 * TRACE_RATIO}% sampled, OTLP/HTTP JSON to a local receiver) against tracing off, ${traceRounds.length} rounds on ${TRACE_ROUNDS.pairs} pairs of servers, pooled in the table; ` +
         `round by round: CPU ${quartiles(traceRounds.map(traceCpuRatio), times)}; ` +
-        `pair by pair, pooled: CPU ${byPair(traceRounds, TRACE_ROUNDS, poolTracingRounds).map(traceCpuRatio).map(times).join(", ")}; ${traceRound.spans} spans received in the traced phases.`,
+        `pair by pair, pooled: CPU ${byServer(traceRounds, TRACE_ROUNDS.roundsPerPair, poolTracingRounds).map(traceCpuRatio).map(times).join(", ")}; ${traceRound.spans} spans received in the traced phases.`,
     );
     console.log(
       `Latency at ${OFFERED_RATE} checks/s offered (open loop, hot set, ${2 * duration} s): ` +
@@ -411,15 +462,18 @@ try {
   killBenchChildren();
 }
 
-/** byPair is the rounds of each pair of servers (see PairRounds) pooled by pool, in the order the pairs ran. */
-function byPair<Round>(
-  rounds: readonly Round[],
-  { roundsPerPair }: PairRounds,
-  pool: (rounds: readonly Round[]) => Round,
-): Round[] {
-  const pooled: Round[] = [];
-  for (let at = 0; at < rounds.length; at += roundsPerPair) {
-    pooled.push(pool(rounds.slice(at, at + roundsPerPair)));
+/**
+ * byServer is the rounds of each server (or pair of servers), perServer consecutive rounds each,
+ * pooled by pool, in the order the servers ran.
+ */
+function byServer<R>(
+  rounds: readonly R[],
+  perServer: number,
+  pool: (rounds: readonly R[]) => R,
+): R[] {
+  const pooled: R[] = [];
+  for (let at = 0; at < rounds.length; at += perServer) {
+    pooled.push(pool(rounds.slice(at, at + perServer)));
   }
   return pooled;
 }
