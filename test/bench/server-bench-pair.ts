@@ -52,45 +52,31 @@ export async function comparePair<Extra>(
   observe: () => (round: PairedRound) => Extra,
 ): Promise<(PairedRound & Extra)[]> {
   const measured: (PairedRound & Extra)[] = [];
-  for (let started = 0; started < rounds.pairs; started++) {
-    measured.push(
-      ...(await comparePairOnce(cores, pair, hot, warmUp, rounds.roundsPerPair, observe)),
-    );
-  }
-  return measured;
-}
-
-/** comparePairOnce is comparePair's rounds on one pair of servers, started for them and stopped after. */
-async function comparePairOnce<Extra>(
-  cores: Cores,
-  pair: Pair,
-  hot: LoadCommand,
-  warmUp: LoadCommand,
-  rounds: number,
-  observe: () => (round: PairedRound) => Extra,
-): Promise<(PairedRound & Extra)[]> {
-  const servers: BenchServer[] = [];
-  try {
-    const without = await startBenchServer(cores);
-    servers.push(without);
-    const withIt = await startBenchServer(cores, pair.onArgs);
-    servers.push(withIt);
-    await withIt.run(`warm-up checks, ${pair.onName}`, warmUp);
-    await without.run(`warm-up checks, ${pair.offName}`, warmUp);
-    const runOff = () => without.run(`Check, hot set, ${pair.offName}`, hot);
-    const runOn = () => withIt.run(`Check, hot set, ${pair.onName}`, hot);
-    const measured: (PairedRound & Extra)[] = [];
-    for (let round = 0; round < rounds; round++) {
-      const observed = observe();
-      const offFirst = await runOff();
-      const on = poolPhases(await runOn(), await runOn());
-      const off = poolPhases(offFirst, await runOff());
-      measured.push({ off, on, ...observed({ off, on }) });
+  /** onePair starts a pair of servers, runs its rounds into measured, and stops them. */
+  const onePair = async () => {
+    const servers: BenchServer[] = [];
+    try {
+      const without = await startBenchServer(cores);
+      servers.push(without);
+      const withIt = await startBenchServer(cores, pair.onArgs);
+      servers.push(withIt);
+      await withIt.run(`warm-up checks, ${pair.onName}`, warmUp);
+      await without.run(`warm-up checks, ${pair.offName}`, warmUp);
+      const runOff = () => without.run(`Check, hot set, ${pair.offName}`, hot);
+      const runOn = () => withIt.run(`Check, hot set, ${pair.onName}`, hot);
+      for (let round = 0; round < rounds.roundsPerPair; round++) {
+        const observed = observe();
+        const offFirst = await runOff();
+        const on = poolPhases(await runOn(), await runOn());
+        const off = poolPhases(offFirst, await runOff());
+        measured.push({ off, on, ...observed({ off, on }) });
+      }
+    } finally {
+      for (const server of servers) await server.stop();
     }
-    return measured;
-  } finally {
-    for (const server of servers) await server.stop();
-  }
+  };
+  for (let started = 0; started < rounds.pairs; started++) await onePair();
+  return measured;
 }
 
 /** poolPairedRound is two rounds as one: each side's phases pooled (see poolPhases). */
