@@ -7,6 +7,7 @@ import { createRedactor, recordParts, recordText } from "../../src/decisions/red
 import {
   type PreparedRecord,
   prepareRecord,
+  ROW_SLOT_BYTES,
   recordColumns,
 } from "../../src/decisions/write-batch.js";
 import { copyRow } from "../../src/store/postgres/copy-text.js";
@@ -32,14 +33,14 @@ function expectedRow(text: string, decision: ReturnType<typeof makeDecision>): s
   ]);
 }
 
-/** rowOf is a prepared record's COPY row, after its hash. */
+/** rowOf is a prepared record's COPY row, after the room for its batch seq and position. */
 function rowOf(prepared: PreparedRecord): Buffer {
-  return prepared.slab.subarray(prepared.start + HASH_BYTES, prepared.end);
+  return prepared.slab.subarray(prepared.start + ROW_SLOT_BYTES, prepared.end);
 }
 
 /** hashOf is the hash a prepared record was written with. */
 function hashOf(prepared: PreparedRecord): Buffer {
-  return prepared.slab.subarray(prepared.start, prepared.start + HASH_BYTES);
+  return prepared.hashSlab.subarray(prepared.hashAt, prepared.hashAt + HASH_BYTES);
 }
 
 function sha256(text: string): string {
