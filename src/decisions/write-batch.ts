@@ -2,7 +2,7 @@
 
 import { COPY_NULL, copyField } from "../store/postgres/copy-text.js";
 import type { SqlExecutor } from "../store/postgres/sql-executor.js";
-import { batchHash, HASH_BYTES, writeRecordHash } from "./chain-hash.js";
+import { batchHash, copyHash, HASH_BYTES, writeRecordHash } from "./chain-hash.js";
 import type { Day } from "./decision-partitions.js";
 import type { Decision } from "./decision-record.js";
 import {
@@ -239,8 +239,7 @@ function writeAscii(buffer: Buffer, at: number, text: string): number {
 /** writeDigits writes a safe integer in decimal, as JSON does, into buffer at `at`, and returns where it ends. */
 function writeDigits(buffer: Buffer, at: number, value: number): number {
   const magnitude = Math.abs(value);
-  let digits = 1;
-  for (let rest = magnitude; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  const digits = decimalDigits(magnitude);
   const first = value < 0 ? at + 1 : at;
   if (value < 0) buffer[at] = MINUS;
   let rest = magnitude;
@@ -249,6 +248,13 @@ function writeDigits(buffer: Buffer, at: number, value: number): number {
     rest = Math.floor(rest / 10);
   }
   return first + digits;
+}
+
+/** decimalDigits is how many digits a non-negative integer has in decimal. */
+function decimalDigits(magnitude: number): number {
+  let digits = 1;
+  for (let rest = magnitude; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  return digits;
 }
 
 const ZERO = 0x30;
@@ -431,16 +437,11 @@ export async function writeBatch(
   });
 }
 
-/**
- * recordHashes are the hashes of records, back to back, as the batch row stores them: copied a
- * byte at a time (a Buffer's copy costs more than a hash's 32 bytes).
- */
+/** recordHashes are the hashes of records, back to back, as the batch row stores them. */
 function recordHashes(records: readonly PreparedRecord[]): Buffer {
   const hashes = Buffer.allocUnsafe(records.length * HASH_BYTES);
   records.forEach((r, i) => {
-    const from = r.hashSlab;
-    const at = i * HASH_BYTES;
-    for (let b = 0; b < HASH_BYTES; b++) hashes[at + b] = from[r.hashAt + b]!;
+    copyHash(r.hashSlab, r.hashAt, hashes, i * HASH_BYTES);
   });
   return hashes;
 }
@@ -484,14 +485,10 @@ const SPACE = 0x20;
  * from `at`, spaces before it, then a tab.
  */
 function writeRightAligned(buffer: Buffer, at: number, width: number, value: number): void {
-  let rest = value;
-  let i = at + width - 1;
-  do {
-    buffer[i--] = ZERO + (rest % 10);
-    rest = Math.floor(rest / 10);
-  } while (rest > 0 && i >= at);
-  if (rest > 0) throw new RangeError(`${value} has more than ${width} digits`);
-  while (i >= at) buffer[i--] = SPACE;
+  const digits = decimalDigits(value);
+  if (digits > width) throw new RangeError(`${value} has more than ${width} digits`);
+  for (let i = at; i < at + width - digits; i++) buffer[i] = SPACE;
+  writeDigits(buffer, at + width - digits, value);
   buffer[at + width] = TAB;
 }
 

@@ -231,6 +231,9 @@ try {
     LOG_ROUNDS,
   );
   const logCpuRatio = (r: DecisionLogRound) => r.on.serverCpuMicros / r.off.serverCpuMicros;
+  const logPairRatios =
+    logRounds &&
+    byServer(logRounds, LOG_ROUNDS.roundsPerPair, poolDecisionLogRounds).map(logCpuRatio);
   const logRound = logRounds === undefined ? undefined : poolDecisionLogRounds(logRounds);
   const traceRounds = await compareTracing(
     cores,
@@ -364,11 +367,7 @@ try {
               decision_log_on_cpu_us: logRound.on.serverCpuMicros,
               decision_log_cpu_ratio: logCpuRatio(logRound),
               decision_log_cpu_ratios: logRounds?.map(logCpuRatio),
-              decision_log_cpu_ratios_by_pair:
-                logRounds &&
-                byServer(logRounds, LOG_ROUNDS.roundsPerPair, poolDecisionLogRounds).map(
-                  logCpuRatio,
-                ),
+              decision_log_cpu_ratios_by_pair: logPairRatios,
               decision_log_off_gc_share: gcShare(logRound.off),
               decision_log_on_gc_share: gcShare(logRound.on),
               decision_log_postgres_cpu_us: logRound.postgresCpuMicros,
@@ -430,7 +429,7 @@ try {
       console.log(
         `Decision log on (async, to Postgres) against off, hot Check, ${logRounds.length} rounds on ${LOG_ROUNDS.pairs} pairs of servers, pooled in the table; round by round: ` +
           `CPU ${quartiles(logRounds.map(logCpuRatio), times)}, throughput ${quartiles(logRounds.map(logThroughput), (r) => percent(r))}; ` +
-          `pair by pair, pooled: CPU ${byServer(logRounds, LOG_ROUNDS.roundsPerPair, poolDecisionLogRounds).map(logCpuRatio).map(times).join(", ")}; ` +
+          `pair by pair, pooled: CPU ${logPairRatios?.map(times).join(", ")}; ` +
           `Postgres (every postgres process, on this machine's cores) used ${logRound.postgresCpuMicros.toFixed(1)} µs of CPU per decision logged. ` +
           `Garbage collection held the server's main thread for ${percent(gcShare(logRound.off))} of its CPU with the log off, ${percent(gcShare(logRound.on))} with it on.`,
       );
