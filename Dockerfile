@@ -27,4 +27,4 @@ EXPOSE 50051 8080
 USER node
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s \
   CMD node -e "fetch('http://127.0.0.1:8080/readyz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
-CMD ["node", "bin/latch.js", "serve"]
+CMD ["node", "--max-semi-space-size=64", "--no-allocation-site-pretenuring", "bin/latch.js", "serve"]

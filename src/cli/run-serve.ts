@@ -25,6 +25,7 @@ import { BackgroundFailures } from "../telemetry/background-failures.js";
 import { createLogger, type Logger } from "../telemetry/logger.js";
 import { startTracing, type TraceSettings } from "../telemetry/tracing.js";
 import type { CliIo } from "./cli-io.js";
+import { missingServerNodeFlags } from "./server-node-flags.js";
 
 /** LOOPBACK_HOSTS are the addresses development mode (no API key) may bind to. */
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -86,6 +87,13 @@ async function serve(
     ]);
   }
   const logger = createLogger(config.logLevel, { write: (line) => io.stderr(line) });
+  const missingFlags = missingServerNodeFlags(process.execArgv, process.env.NODE_OPTIONS);
+  if (missingFlags.length > 0) {
+    logger.line(
+      `node runs without ${missingFlags.join(" ")}: a check costs about half as much CPU again, in garbage collection (\`npm start\`, the \`latch\` executable and the container image start node with them)`,
+      "warn",
+    );
+  }
   if (keys.isEmpty) {
     logger.line(
       "DEVELOPMENT MODE. No API key is configured: every call is allowed, on 127.0.0.1 only. Configure LATCH_API_KEYS (`latch key create NAME`) before serving anything real.",

@@ -3,6 +3,7 @@
 
 import { performance } from "node:perf_hooks";
 import { createUnaryLatchClient, type LatchClient } from "../../src/cli/client.js";
+import { SERVER_NODE_FLAGS } from "../../src/cli/server-node-flags.js";
 import { createTestDatabase, findPostgres } from "../store/postgres/test-database.js";
 import { chooseRedis } from "./bench-redis.js";
 import { readReadyLine } from "./child-ready-line.js";
@@ -55,11 +56,13 @@ export async function startBenchReplicas(
       LATCH_BENCH_DATABASE_URL: url.toString(),
       LATCH_BENCH_REDIS_URL: redis.url,
     });
-    const target = spawnBenchChild("test/bench/replica-bench-target.ts", undefined, [
-      "pipe",
-      "pipe",
-      "inherit",
-    ]);
+    const target = spawnBenchChild(
+      "test/bench/replica-bench-target.ts",
+      undefined,
+      ["pipe", "pipe", "inherit"],
+      [],
+      SERVER_NODE_FLAGS,
+    );
     const ready = await readReadyLine<ReplicaTargetReady>(target);
     // The lean unary client a service calling Check per request would use: the benchmark's own
     // CPU per call, on the same cores as A, B and Postgres, is then a small part of what it times.

@@ -33,15 +33,17 @@ export function pickCores(): Cores {
 
 /**
  * spawnBenchChild runs a TypeScript file of the repository in a new node (through tsx's loader, in
- * this same process, so its pid is the one to measure), with fileArgs, on core when given.
+ * this same process, so its pid is the one to measure), with fileArgs, on core when given, node
+ * started with nodeFlags.
  */
 export function spawnBenchChild(
   file: string,
   core: number | undefined,
   stdio: StdioOptions,
   fileArgs: readonly string[] = [],
+  nodeFlags: readonly string[] = [],
 ): ChildProcess {
-  const node = [process.execPath, "--import", "tsx", file, ...fileArgs];
+  const node = [process.execPath, ...nodeFlags, "--import", "tsx", file, ...fileArgs];
   const [command, ...args] = core === undefined ? node : ["taskset", "-c", String(core), ...node];
   const child = spawn(command!, args, { cwd: REPOSITORY, stdio });
   children.add(child);

@@ -2,6 +2,7 @@
 
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { SERVER_NODE_FLAGS } from "../../src/cli/server-node-flags.js";
 import { readReadyLine } from "./child-ready-line.js";
 import { type Cores, spawnBenchChild } from "./server-bench-children.js";
 import { clockTicksPerSecond, cpuTicks } from "./server-bench-cpu.js";
@@ -56,7 +57,9 @@ export interface BenchServer {
 
 /**
  * startBenchServer starts a target (with targetArgs) on the server's core and a load generator
- * on the other, and has the generator connect.
+ * on the other, and has the generator connect. The target's node runs with the flags `latch serve`
+ * runs with; the generator's with node's defaults (given the server's too, the open loop's longest
+ * latencies reached 70–107 ms, with no pause that long in the server, against 19–31 ms).
  */
 export async function startBenchServer(
   cores: Cores,
@@ -67,6 +70,7 @@ export async function startBenchServer(
     cores.pinned ? cores.server : undefined,
     ["pipe", "pipe", "inherit"],
     targetArgs,
+    SERVER_NODE_FLAGS,
   );
   const ready = await readReadyLine<TargetReady>(target);
   const load = spawnBenchChild(

@@ -107,6 +107,20 @@ async function httpPortOf(served: ServedLatch): Promise<number> {
 }
 
 describe("latch serve", () => {
+  it("says which of its node flags node runs without, and serves all the same", async () => {
+    const served = serveLatch(
+      { LATCH_DATA_DIR: await dataDirectory() },
+      [],
+      ["--max-semi-space-size=32"],
+    );
+    running.push(served);
+    const port = await httpPortOf(served);
+    const [warning] = await logged(served, /.*node runs without.*/);
+    expect(warning).toContain('"level":"warn"');
+    expect(warning).toContain("node runs without --no-allocation-site-pretenuring:");
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+  });
+
   it("serves the example schema on a new embedded store, keeps it across restarts, and stops on SIGTERM", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "latch-serve-"));
     try {
@@ -114,6 +128,7 @@ describe("latch serve", () => {
       const port = await httpPortOf(first);
       expect(first.log()).toContain("DEVELOPMENT MODE");
       expect(first.log()).toContain("wrote the example agent schema");
+      expect(first.log()).not.toContain("node runs without");
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
       const write = await fetch(
         `http://127.0.0.1:${port}/latch.v1.RelationshipService/WriteRelationships`,

@@ -3,18 +3,20 @@
 import { readFile, stat } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { SERVER_NODE_FLAGS } from "../../src/cli/server-node-flags.js";
 
 const root = new URL("../../", import.meta.url);
 const read = (path: string) => readFile(new URL(path, root), "utf8");
 
 describe("Dockerfile", () => {
-  it("copies only what exists and runs latch serve, listening beyond loopback", async () => {
+  it("copies only what exists and runs latch serve with its node flags, listening beyond loopback", async () => {
     const dockerfile = await read("Dockerfile");
     const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) =>
       m[1]!.split(" "),
     );
     for (const path of copied) await expect(stat(new URL(path, root))).resolves.toBeTruthy();
-    expect(dockerfile).toContain('CMD ["node", "bin/latch.js", "serve"]');
+    const command = ["node", ...SERVER_NODE_FLAGS, "bin/latch.js", "serve"];
+    expect(dockerfile).toContain(`CMD ${JSON.stringify(command).replaceAll(",", ", ")}`);
     expect(dockerfile).toContain("ENV LATCH_HOST=0.0.0.0");
   });
 });

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { SERVER_NODE_FLAGS } from "../../src/cli/server-node-flags.js";
 import { builtIsFresh } from "../support/built-entry.js";
 import { freePort } from "../support/free-port.js";
 
@@ -64,7 +65,9 @@ export async function openReadmeSandbox(): Promise<ReadmeSandbox> {
   }
   const latch = join(bin, "latch");
   const main = join(directory, "dist/cli/main.js");
-  await writeFile(latch, `#!/bin/sh\nexec "${process.execPath}" "${main}" "$@"\n`);
+  // As the latch executable does, node runs with the server's flags.
+  const node = [process.execPath, ...SERVER_NODE_FLAGS, main].map((arg) => `"${arg}"`).join(" ");
+  await writeFile(latch, `#!/bin/sh\nexec ${node} "$@"\n`);
   await chmod(latch, 0o755);
   const [grpcPort, httpPort] = [await freePort(), await freePort()];
   const base = Object.fromEntries(

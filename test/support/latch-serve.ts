@@ -3,6 +3,7 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { SERVER_NODE_FLAGS } from "../../src/cli/server-node-flags.js";
 import { entryArguments } from "./built-entry.js";
 
 const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
@@ -19,13 +20,15 @@ export interface ServedLatch {
 /**
  * serveLatch starts `latch serve` (with options, if any) with env over this process's environment,
  * on free ports, with neither a database URL nor Redis unless env sets them: the embedded store,
- * in LATCH_DATA_DIR.
+ * in LATCH_DATA_DIR. Its node runs with nodeFlags: by default those `latch` starts it with.
  */
 export function serveLatch(
   env: Record<string, string>,
   options: readonly string[] = [],
+  nodeFlags: readonly string[] = SERVER_NODE_FLAGS,
 ): ServedLatch {
-  const child = spawn(process.execPath, [...entryArguments(MAIN), "serve", ...options], {
+  const entry = [...nodeFlags, ...entryArguments(MAIN), "serve", ...options];
+  const child = spawn(process.execPath, entry, {
     env: {
       ...process.env,
       DATABASE_URL: "",
