@@ -90,7 +90,7 @@ async function serve(
   const missingFlags = missingServerNodeFlags(process.execArgv, process.env.NODE_OPTIONS);
   if (missingFlags.length > 0) {
     logger.line(
-      `node runs without ${missingFlags.join(" ")}: a check costs about half as much CPU again, in garbage collection (\`npm start\`, the \`latch\` executable and the container image start node with them)`,
+      `node runs without ${missingFlags.join(" ")}: a check costs about half as much CPU again, in garbage collection (start node with them, as \`npm start\` and the container image do)`,
       "warn",
     );
   }

@@ -1,8 +1,8 @@
 // The V8 flags a server's node runs with: without them its garbage collector takes about a quarter of its CPU.
 
 /**
- * SERVER_NODE_FLAGS are the flags `npm start`, the `latch` executable and the container start
- * node with. A server answering checks allocates about 28 KB a call, most of it in grpc-js and
+ * SERVER_NODE_FLAGS are the flags `npm start` and the container image start node with (a
+ * `latch serve` started otherwise says which it lacks). A server answering checks allocates about 28 KB a call, most of it in grpc-js and
  * Node's HTTP/2, and keeps each call's objects until its answer is written. With V8's defaults its
  * young generation fills every few hundred calls and copies the calls in flight each time; and
  * V8, seeing objects of the same allocation sites survive, starts allocating those sites' objects

@@ -46,9 +46,4 @@ describe("the ways Latch starts node", () => {
       .scripts;
     expect(scripts.start).toBe(`node ${flags} bin/latch.js serve`);
   });
-
-  it("the latch executable starts node with the flags", async () => {
-    const [shebang] = (await read("bin/latch.js")).split("\n");
-    expect(shebang).toBe(`#!/usr/bin/env -S node ${flags}`);
-  });
 });

@@ -65,7 +65,7 @@ export async function openReadmeSandbox(): Promise<ReadmeSandbox> {
   }
   const latch = join(bin, "latch");
   const main = join(directory, "dist/cli/main.js");
-  // As the latch executable does, node runs with the server's flags.
+  // As `npm start` does, node runs with the server's flags.
   const node = [process.execPath, ...SERVER_NODE_FLAGS, main].map((arg) => `"${arg}"`).join(" ");
   await writeFile(latch, `#!/bin/sh\nexec ${node} "$@"\n`);
   await chmod(latch, 0o755);

@@ -20,7 +20,7 @@ export interface ServedLatch {
 /**
  * serveLatch starts `latch serve` (with options, if any) with env over this process's environment,
  * on free ports, with neither a database URL nor Redis unless env sets them: the embedded store,
- * in LATCH_DATA_DIR. Its node runs with nodeFlags: by default those `latch` starts it with.
+ * in LATCH_DATA_DIR. Its node runs with nodeFlags: by default those `npm start` gives it.
  */
 export function serveLatch(
   env: Record<string, string>,
