@@ -1,4 +1,4 @@
-// The node flags a server runs with: which are missing from a command line, and every way Latch starts node with them.
+// The node flags a server runs with: which are missing from a command line, and npm start's.
 
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
